@@ -1,0 +1,263 @@
+"""The FastAPI app factory: health, readiness, metrics, AsyncAPI, problem+json errors, request logs.
+
+Every service's API is ``create_app(definition, settings)``; the service only adds routers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pymongo.errors import PyMongoError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hub_common import metrics
+from hub_common.asyncapi import asyncapi_document
+from hub_common.errors import ProblemError
+from hub_common.kafka import kafka_reachable
+from hub_common.logging import get_logger
+from hub_common.mongo import is_transient_mongo_error
+from hub_common.service import ServiceContext, ServiceDefinition
+from hub_common.settings import HubSettings
+from hub_common.tracing import new_trace, parse_traceparent, reset_current_trace, set_current_trace
+from hub_common.uow import IdempotencyConflict
+
+log = get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+READINESS_CACHE_S = 2.0
+
+
+def problem(
+    status: int, title: str, detail: str, *, slug: str, instance: str | None = None, **extra: Any
+) -> JSONResponse:
+    body = {"type": f"urn:hub:problem:{slug}", "title": title, "status": status, "detail": detail}
+    if instance:
+        body["instance"] = instance
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+class Readiness:
+    """Answers 'can this service do its work?' — MongoDB and Kafka both reachable (cached briefly)."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        self._checked_at = 0.0
+        self._result: dict[str, bool] = {}
+        self._lock = asyncio.Lock()
+
+    async def check(self) -> dict[str, bool]:
+        async with self._lock:
+            now = time.monotonic()
+            if now - self._checked_at > READINESS_CACHE_S:
+                mongo_ok, kafka_ok = await asyncio.gather(
+                    self._mongo(), kafka_reachable(self.ctx.settings.kafka_bootstrap_servers)
+                )
+                self._result = {"mongo": mongo_ok, "kafka": kafka_ok}
+                self._checked_at = now
+            return dict(self._result)
+
+    async def _mongo(self) -> bool:
+        try:
+            await asyncio.wait_for(self.ctx.db.command("ping"), 2.0)
+            return True
+        except (PyMongoError, TimeoutError):
+            return False
+
+
+def create_app(
+    definition: ServiceDefinition,
+    settings: HubSettings | None = None,
+    *,
+    run_worker: bool = False,
+    context: ServiceContext | None = None,
+) -> FastAPI:
+    settings = settings or definition.settings_class()
+    ctx = context or ServiceContext(definition, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await ctx.start()
+        if settings.demo_data and definition.seed_demo_data is not None:
+            await definition.seed_demo_data(ctx)
+        stop = asyncio.Event()
+        worker = asyncio.create_task(ctx.run_worker(stop), name=f"{ctx.name}-worker") if run_worker else None
+        log.info("service started", port=settings.http_port, worker=run_worker, db=settings.mongo_db)
+        try:
+            yield
+        finally:
+            stop.set()
+            if worker is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
+            if context is None:
+                await ctx.close()
+
+    app = FastAPI(
+        title=definition.title,
+        description=definition.description,
+        version=definition.version,
+        lifespan=lifespan,
+        responses={
+            400: {"description": "Bad request (problem+json)"},
+            401: {"description": "Not signed in (problem+json)"},
+            403: {"description": "Forbidden (problem+json)"},
+        },
+    )
+    app.state.settings = settings
+    app.state.ctx = ctx
+    readiness = Readiness(ctx)
+
+    _install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, service=definition.name)
+
+    @app.get("/health/live", tags=["health"], summary="The process is up")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/health/ready", tags=["health"], summary="MongoDB and Kafka are reachable")
+    async def ready() -> Response:
+        checks = await readiness.check()
+        ok = all(checks.values())
+        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
+
+    @app.get("/metrics", tags=["health"], summary="Prometheus metrics", include_in_schema=False)
+    async def prometheus_metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/asyncapi.json", tags=["events"], summary="AsyncAPI document of the events published and consumed")
+    async def asyncapi() -> dict[str, Any]:
+        return asyncapi_document(definition, settings)
+
+    for router in definition.routers(ctx):
+        app.include_router(router)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ProblemError)
+    async def on_problem(request: Request, exc: ProblemError) -> JSONResponse:
+        return problem(
+            exc.status,
+            exc.title,
+            exc.detail,
+            slug=exc.type_slug,
+            instance=request.url.path,
+            errors=exc.errors,
+            **exc.extra,
+        )
+
+    @app.exception_handler(IdempotencyConflict)
+    async def on_idempotency_conflict(request: Request, exc: IdempotencyConflict) -> JSONResponse:
+        return problem(
+            422,
+            "Idempotency-Key reused",
+            "this Idempotency-Key was already used for a different request; use a new key",
+            slug="idempotency-key-reused",
+            instance=request.url.path,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]} for e in exc.errors()
+        ]
+        return problem(
+            422,
+            "Invalid request",
+            "some fields are missing or not valid; see 'errors'",
+            slug="validation",
+            instance=request.url.path,
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        response = problem(
+            exc.status_code,
+            _title(exc.status_code),
+            str(exc.detail),
+            slug=f"http-{exc.status_code}",
+            instance=request.url.path,
+        )
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(PyMongoError)
+    async def on_database(request: Request, exc: PyMongoError) -> JSONResponse:
+        if is_transient_mongo_error(exc):
+            log.warning("database unavailable", error=repr(exc))
+            response = problem(
+                503, "Service unavailable", "the database is not reachable; try again shortly", slug="unavailable"
+            )
+            response.headers["Retry-After"] = "5"
+            return response
+        log.exception("database error")
+        return problem(500, "Internal error", "something went wrong on our side", slug="internal")
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", path=request.url.path)
+        return problem(500, "Internal error", "something went wrong on our side", slug="internal")
+
+
+def _title(status: int) -> str:
+    return {404: "Not found", 405: "Method not allowed", 401: "Not signed in", 403: "Forbidden"}.get(status, "Error")
+
+
+class RequestContextMiddleware:
+    """Pure ASGI middleware: trace context in and out (``traceparent``), one log line and metrics per request."""
+
+    def __init__(self, app: Any, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = None
+        for name, value in scope.get("headers", ()):
+            if name == b"traceparent":
+                incoming = parse_traceparent(value.decode("latin-1"))
+                break
+        trace = incoming.child() if incoming else new_trace()
+        token = set_current_trace(trace)
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+
+        async def send_with_trace(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"traceparent", trace.traceparent.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_trace)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", "unmatched")
+            method, status = scope["method"], status_holder["status"]
+            metrics.HTTP_REQUESTS.labels(self.service, method, route, str(status)).inc()
+            metrics.HTTP_LATENCY.labels(self.service, method, route).observe(elapsed)
+            if not route.startswith(("/health", "/metrics")):
+                log.info(
+                    "request",
+                    method=method,
+                    path=scope["path"],
+                    route=route,
+                    status=status,
+                    duration_ms=round(elapsed * 1000, 1),
+                )
+            reset_current_trace(token)

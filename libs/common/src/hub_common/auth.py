@@ -1,0 +1,59 @@
+"""JWT bearer auth (HS256 with ``HUB_AUTH_SECRET``): who is calling, with which role and hubs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Literal, get_args
+
+import jwt
+
+from hub_common.errors import Forbidden, Unauthorized
+
+Role = Literal["resident", "staff", "partner", "operator"]
+ROLES: tuple[str, ...] = get_args(Role)
+ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True)
+class Principal:
+    sub: str
+    role: Role
+    hubs: tuple[str, ...] = field(default_factory=tuple)
+
+    def can_act_for_hub(self, hub_id: str) -> bool:
+        """Operators act everywhere; staff and partners only for the hubs in their token."""
+        return self.role == "operator" or hub_id in self.hubs
+
+    def require_hub(self, hub_id: str) -> None:
+        if not self.can_act_for_hub(hub_id):
+            raise Forbidden(f"your account cannot act for hub {hub_id!r}")
+
+    def require_role(self, *roles: Role) -> None:
+        if self.role not in roles:
+            raise Forbidden(f"this needs one of the roles: {', '.join(roles)}")
+
+
+def issue_token(
+    secret: str, *, sub: str, role: Role, hubs: list[str] | tuple[str, ...] = (), ttl: timedelta = timedelta(hours=8)
+) -> str:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    now = datetime.now(UTC)
+    claims = {"sub": sub, "role": role, "hubs": list(hubs), "iat": now, "exp": now + ttl}
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def decode_token(secret: str, token: str) -> Principal:
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "role", "exp"]})
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("your sign-in has expired; sign in again") from None
+    except jwt.PyJWTError:
+        raise Unauthorized("the bearer token is not valid") from None
+    role, hubs = claims.get("role"), claims.get("hubs", [])
+    if role not in ROLES:
+        raise Unauthorized(f"unknown role {role!r} in token")
+    if not isinstance(hubs, list) or not all(isinstance(h, str) for h in hubs):
+        raise Unauthorized("the 'hubs' claim must be a list of hub ids")
+    return Principal(sub=str(claims["sub"]), role=role, hubs=tuple(hubs))

@@ -1,0 +1,65 @@
+"""Contact details, carried only on ``hub.contacts`` and read only by notifications.
+
+Every service that knows a person publishes their current contact details here (and an erasure
+when they ask to be forgotten), so public events can carry opaque person ids alone.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import EmailStr, Field
+
+from hub_common.contracts.registry import EventData, event_contract
+from hub_common.contracts.topics import CONTACTS_TOPIC
+
+Channel = Literal["email", "sms", "inapp"]
+
+
+class ContactUpserted(EventData):
+    """A person's current contact details and the channels they agreed to be contacted on."""
+
+    person_id: str = Field(min_length=1, max_length=128)
+    display_name: str = Field(min_length=1, max_length=200)
+    email: EmailStr | None = None
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 ]{7,20}$")
+    language: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+    hub_ids: list[str] = Field(default_factory=list)
+    consented_channels: list[Channel] = Field(default_factory=list)
+
+
+class ContactErased(EventData):
+    """The person asked to be forgotten: drop their contact details and pending messages."""
+
+    person_id: str = Field(min_length=1, max_length=128)
+
+
+# One type per publishing service, so ce_source and ce_type always name the same service.
+@event_contract("hub.volunteers.contact.upserted.v1", topic=CONTACTS_TOPIC)
+class VolunteerContactUpserted(ContactUpserted):
+    """A volunteer's current contact details and consented channels."""
+
+
+@event_contract("hub.volunteers.contact.erased.v1", topic=CONTACTS_TOPIC)
+class VolunteerContactErased(ContactErased):
+    """A volunteer asked to be forgotten."""
+
+
+@event_contract("hub.issues.contact.upserted.v1", topic=CONTACTS_TOPIC)
+class ResidentContactUpserted(ContactUpserted):
+    """A resident who reported or follows an issue: contact details and consented channels."""
+
+
+@event_contract("hub.issues.contact.erased.v1", topic=CONTACTS_TOPIC)
+class ResidentContactErased(ContactErased):
+    """A resident asked to be forgotten."""
+
+
+@event_contract("hub.assets.contact.upserted.v1", topic=CONTACTS_TOPIC)
+class BookerContactUpserted(ContactUpserted):
+    """A booker, borrower or group contact: contact details and consented channels."""
+
+
+@event_contract("hub.assets.contact.erased.v1", topic=CONTACTS_TOPIC)
+class BookerContactErased(ContactErased):
+    """A booker, borrower or group contact asked to be forgotten."""

@@ -1,0 +1,62 @@
+"""Kafka clients configured the way the contract requires, and topic bootstrap."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable
+
+from aiokafka import AIOKafkaClient, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+from hub_common.logging import get_logger
+
+log = get_logger(__name__)
+
+
+def create_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
+    """acks=all and idempotence: no loss and no broker-side duplicates on retries."""
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        max_batch_size=1024 * 1024,
+        request_timeout_ms=15_000,
+        retry_backoff_ms=200,
+    )
+
+
+async def ensure_topics(
+    bootstrap_servers: str, topics: Iterable[str], *, partitions: int, replication_factor: int
+) -> None:
+    """Create the topics that are missing; existing ones are left as they are."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="hub-topic-bootstrap")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in topics if t not in existing]
+        if missing:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another worker created them first
+                await admin.create_topics(
+                    [
+                        NewTopic(name=t, num_partitions=partitions, replication_factor=replication_factor)
+                        for t in missing
+                    ]
+                )
+            log.info("topics created", topics=missing, partitions=partitions)
+    finally:
+        await admin.close()
+
+
+async def kafka_reachable(bootstrap_servers: str, timeout_s: float = 2.0) -> bool:
+    client = AIOKafkaClient(bootstrap_servers=bootstrap_servers, client_id="hub-readiness")
+    try:
+        await asyncio.wait_for(client.bootstrap(), timeout_s)
+        return True
+    except (KafkaError, OSError, TimeoutError):
+        return False
+    finally:
+        await client.close()

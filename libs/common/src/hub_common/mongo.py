@@ -1,0 +1,67 @@
+"""MongoDB access through PyMongo's async API, and index bootstrap at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bson.codec_options import CodecOptions
+from pymongo import AsyncMongoClient, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
+
+from hub_common.logging import get_logger
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """Indexes one collection needs; created (idempotently) when a service starts."""
+
+    collection: str
+    indexes: Sequence[IndexModel] = field(default_factory=tuple)
+
+
+def create_client(uri: str, app_name: str) -> AsyncMongoClient:
+    return AsyncMongoClient(
+        uri,
+        appname=app_name,
+        tz_aware=True,
+        uuidRepresentation="standard",
+        serverSelectionTimeoutMS=5000,
+        retryWrites=True,
+    )
+
+
+def database(client: AsyncMongoClient, name: str) -> AsyncDatabase:
+    return client.get_database(name, codec_options=CodecOptions(tz_aware=True, uuid_representation=4))
+
+
+async def ensure_indexes(db: AsyncDatabase, specs: Sequence[IndexSpec]) -> None:
+    for spec in specs:
+        if spec.indexes:
+            await db[spec.collection].create_indexes(list(spec.indexes))
+    log.info("indexes ensured", collections=[s.collection for s in specs])
+
+
+async def ping(db: AsyncDatabase) -> None:
+    await db.command("ping")
+
+
+TRANSIENT_LABELS = ("TransientTransactionError", "UnknownTransactionCommitResult", "RetryableWriteError")
+
+
+def is_transient_mongo_error(exc: BaseException) -> bool:
+    """A database error that may succeed if tried again (server down, failover, write conflict)."""
+    if isinstance(exc, ConnectionFailure):
+        return True
+    if isinstance(exc, PyMongoError) and any(exc.has_error_label(label) for label in TRANSIENT_LABELS):
+        return True
+    # WriteConflict (112) outside a labelled transaction error.
+    return isinstance(exc, OperationFailure) and exc.code in (112, 189, 91, 11600, 11602, 13436)
+
+
+def doc_without_id(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k != "_id"}

@@ -1,0 +1,225 @@
+"""The outbox relay: publishes committed outbox records to Kafka, in order, and marks them sent.
+
+One relay per service publishes at a time: scaled workers compete for a lease in MongoDB and the
+others stand by, so events of an aggregate are never published out of order by two relays. The
+relay is woken by a change stream on the outbox and polls as a safety net; while the broker is
+down it backs off and keeps the records, and publishes them in order once the broker is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from hub_common import envelope, metrics
+from hub_common.logging import get_logger
+from hub_common.uow import OUTBOX
+
+log = get_logger(__name__)
+
+LEASES = "outbox_lease"
+BACKLOG_REFRESH_S = 10.0
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        db: AsyncDatabase,
+        *,
+        service: str,
+        producer_factory: Callable[[], AIOKafkaProducer],
+        batch_size: int = 500,
+        poll_interval_s: float = 1.0,
+        lease_s: float = 15.0,
+        max_backoff_s: float = 10.0,
+    ) -> None:
+        self.db = db
+        self.service = service
+        self.producer_factory = producer_factory
+        self.batch_size = batch_size
+        self.poll_interval_s = poll_interval_s
+        self.lease_s = lease_s
+        self.max_backoff_s = max_backoff_s
+        self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+        self._wake = asyncio.Event()
+        self._producer: AIOKafkaProducer | None = None
+        self._backlog_checked_at = 0.0
+
+    # -- lease ---------------------------------------------------------------------------------
+
+    async def acquire_lease(self) -> bool:
+        """Take or renew the relay lease; False while another live relay holds it."""
+        now = datetime.now(UTC)
+        try:
+            doc = await self.db[LEASES].find_one_and_update(
+                {"_id": "relay", "$or": [{"owner": self.owner}, {"expires_at": {"$lt": now}}]},
+                {"$set": {"owner": self.owner, "expires_at": now + timedelta(seconds=self.lease_s)}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:
+            return False  # the lease exists and is held by someone else
+        held = doc is not None and doc.get("owner") == self.owner
+        metrics.RELAY_LEADER.labels(self.service).set(1 if held else 0)
+        return held
+
+    async def release_lease(self) -> None:
+        with contextlib.suppress(PyMongoError):
+            await self.db[LEASES].delete_one({"_id": "relay", "owner": self.owner})
+        metrics.RELAY_LEADER.labels(self.service).set(0)
+
+    # -- publishing ----------------------------------------------------------------------------
+
+    async def _ensure_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = self.producer_factory()
+            try:
+                await producer.start()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await producer.stop()
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def _drop_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            with contextlib.suppress(Exception):
+                await producer.stop()
+
+    async def publish_batch(self) -> int:
+        """Publish up to ``batch_size`` pending records in order; return how many were published.
+
+        Records are sent pipelined and marked sent in one update. If a send fails, only the
+        records before it are marked, so nothing is skipped and order per key is kept (a later
+        record that did reach Kafka is sent again; consumers drop the duplicate).
+        """
+        records = (
+            await self.db[OUTBOX]
+            .find({"status": "pending"})
+            .sort([("created_at", ASCENDING), ("seq", ASCENDING)])
+            .limit(self.batch_size)
+            .to_list()
+        )
+        if not records:
+            return 0
+        producer = await self._ensure_producer()
+        deliveries = []
+        failure: BaseException | None = None
+        for record in records:
+            message = _to_kafka(record)
+            try:
+                deliveries.append(
+                    await producer.send(message.topic, message.value, key=message.key, headers=message.headers)
+                )
+            except KafkaError as exc:
+                failure = exc
+                break
+        results = await asyncio.gather(*deliveries, return_exceptions=True)
+        delivered = 0
+        for result in results:
+            if isinstance(result, BaseException):
+                failure = failure or result
+                break
+            delivered += 1
+        if delivered:
+            sent = records[:delivered]
+            await self.db[OUTBOX].update_many(
+                {"_id": {"$in": [r["_id"] for r in sent]}},
+                {"$set": {"status": "sent", "sent_at": datetime.now(UTC)}},
+            )
+            for record in sent:
+                metrics.EVENTS_PUBLISHED.labels(self.service, record["topic"]).inc()
+        if failure is not None:
+            raise failure
+        return delivered
+
+    async def backlog(self) -> int:
+        return await self.db[OUTBOX].count_documents({"status": "pending"})
+
+    # -- loop ----------------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        watcher = asyncio.create_task(self._watch_outbox(stop), name=f"{self.service}-outbox-watch")
+        backoff = 0.5
+        try:
+            while not stop.is_set():
+                try:
+                    if not await self.acquire_lease():
+                        await self._drop_producer()
+                        await _wait(stop, self.lease_s / 3)
+                        continue
+                    published = await self.publish_batch()
+                    backoff = 0.5
+                    if published < self.batch_size:
+                        await self._refresh_backlog_metric()
+                        await self._wait_for_work(stop)
+                except (KafkaError, PyMongoError, OSError, TimeoutError) as exc:
+                    log.warning("outbox relay cannot publish yet; will retry", error=repr(exc), retry_in_s=backoff)
+                    if isinstance(exc, KafkaError | OSError | TimeoutError):
+                        await self._drop_producer()
+                    await _wait(stop, backoff)
+                    backoff = min(backoff * 2, self.max_backoff_s)
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            await self._drop_producer()
+            await self.release_lease()
+
+    async def _wait_for_work(self, stop: asyncio.Event) -> None:
+        self._wake.clear()
+        waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=self.poll_interval_s, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def _watch_outbox(self, stop: asyncio.Event) -> None:
+        """Wake the relay as soon as an outbox record is committed (polling covers any gap)."""
+        while not stop.is_set():
+            try:
+                async with await self.db[OUTBOX].watch([{"$match": {"operationType": "insert"}}]) as stream:
+                    async for _change in stream:
+                        self._wake.set()
+            except PyMongoError as exc:
+                log.debug("outbox change stream interrupted", error=repr(exc))
+                await _wait(stop, 1.0)
+
+    async def _refresh_backlog_metric(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._backlog_checked_at >= BACKLOG_REFRESH_S:
+            self._backlog_checked_at = loop.time()
+            metrics.OUTBOX_BACKLOG.labels(self.service).set(await self.backlog())
+
+
+def _to_kafka(record: dict[str, Any]) -> envelope.KafkaRecord:
+    return envelope.encode(
+        topic=record["topic"],
+        event_id=record["_id"],
+        source=record["source"],
+        event_type=record["type"],
+        time=record["created_at"],
+        subject=record["subject"],
+        data=record["data"],
+        traceparent=record.get("traceparent"),
+        hub_id=record.get("hub_id"),
+    )
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)

@@ -1,0 +1,138 @@
+"""How a service is described and wired: the same shape for all four.
+
+A service's ``__main__`` builds a :class:`ServiceDefinition` (its settings, routers, event
+handlers, topics, indexes, demo data) and hands it to :func:`hub_common.runner.main`. The
+:class:`ServiceContext` holds what a running service shares: Mongo client and database, the unit
+of work, and factories for the outbox relay and the consumer runner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from fastapi import APIRouter
+
+from hub_common import mongo
+from hub_common.consumer import ConsumerRunner, Handler, inbox_indexes
+from hub_common.contracts import all_topics
+from hub_common.kafka import create_producer, ensure_topics
+from hub_common.logging import get_logger
+from hub_common.mongo import IndexSpec
+from hub_common.relay import OutboxRelay
+from hub_common.settings import HubSettings
+from hub_common.uow import UnitOfWork, backbone_indexes
+
+log = get_logger(__name__)
+
+
+@dataclass
+class ServiceDefinition:
+    name: str
+    title: str
+    description: str
+    settings_class: type[HubSettings]
+    routers: Callable[[ServiceContext], Sequence[APIRouter]] = lambda _ctx: ()
+    handlers: Callable[[ServiceContext], dict[str, Handler]] = lambda _ctx: {}
+    consumes: Sequence[str] = ()  # topics this service's consumer group reads
+    publishes: Sequence[str] = ()  # CloudEvents types this service publishes
+    indexes: Sequence[IndexSpec] = ()
+    seed_demo_data: Callable[[ServiceContext], Awaitable[None]] | None = None
+    version: str = "0.1.0"
+    extra: dict = field(default_factory=dict)
+
+
+class ServiceContext:
+    def __init__(self, definition: ServiceDefinition, settings: HubSettings) -> None:
+        self.definition = definition
+        self.settings = settings
+        self.client = mongo.create_client(settings.mongo_uri, app_name=f"hub-{definition.name}")
+        self.db = mongo.database(self.client, settings.mongo_db)
+        self.uow = UnitOfWork(self.db, settings.source)
+
+    @property
+    def name(self) -> str:
+        return self.definition.name
+
+    async def start(self) -> None:
+        """Create indexes; safe to run on every start and from many replicas at once."""
+        specs = [
+            *backbone_indexes(self.settings.idempotency_ttl_s),
+            *inbox_indexes(),
+            *self.definition.indexes,
+        ]
+        await mongo.ensure_indexes(self.db, specs)
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    def producer(self) -> AIOKafkaProducer:
+        return create_producer(self.settings.kafka_bootstrap_servers, client_id=f"hub-{self.name}")
+
+    def relay(self) -> OutboxRelay:
+        s = self.settings
+        return OutboxRelay(
+            self.db,
+            service=self.name,
+            producer_factory=self.producer,
+            batch_size=s.outbox_batch_size,
+            poll_interval_s=s.outbox_poll_interval_s,
+            lease_s=s.outbox_lease_s,
+        )
+
+    def consumer(self, handlers: dict[str, Handler] | None = None) -> ConsumerRunner | None:
+        handlers = self.definition.handlers(self) if handlers is None else handlers
+        if not handlers or not self.definition.consumes:
+            return None
+        s = self.settings
+        return ConsumerRunner(
+            self.db,
+            service=self.name,
+            group_id=s.consumer_group,
+            bootstrap_servers=s.kafka_bootstrap_servers,
+            topics=self.definition.consumes,
+            handlers=handlers,
+            producer_factory=self.producer,
+            batch_size=s.consumer_batch_size,
+            max_attempts=s.consumer_max_attempts,
+            backoff_initial_s=s.consumer_backoff_initial_s,
+            backoff_max_s=s.consumer_backoff_max_s,
+        )
+
+    async def ensure_topics(self, stop: asyncio.Event) -> None:
+        """Create the contract's topics, waiting for the broker if it is not up yet."""
+        backoff = 0.5
+        while not stop.is_set():
+            try:
+                await ensure_topics(
+                    self.settings.kafka_bootstrap_servers,
+                    all_topics(),
+                    partitions=self.settings.kafka_topic_partitions,
+                    replication_factor=self.settings.kafka_replication_factor,
+                )
+                return
+            except (KafkaError, OSError) as exc:
+                log.warning("kafka not reachable for topic bootstrap; will retry", error=repr(exc))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), backoff)
+                backoff = min(backoff * 2, 10.0)
+
+    async def run_worker(self, stop: asyncio.Event) -> None:
+        """The worker role: the outbox relay and the consumer runner, until ``stop`` is set."""
+        await self.ensure_topics(stop)
+        tasks = [asyncio.create_task(self.relay().run(stop), name=f"{self.name}-relay")]
+        consumer = self.consumer()
+        if consumer is not None:
+            tasks.append(asyncio.create_task(consumer.run(stop), name=f"{self.name}-consumer"))
+        log.info("worker running", relay=True, consumer=consumer is not None, topics=list(self.definition.consumes))
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            stop.set()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)

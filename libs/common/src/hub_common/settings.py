@@ -1,0 +1,67 @@
+"""Service settings, read from ``HUB_*`` environment variables (the contract's runtime table)."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_AUTH_SECRET = "dev-only-secret-change-me-in-production-0123456789"  # noqa: S105
+
+
+class HubSettings(BaseSettings):
+    """Settings every service shares. Each service subclasses it to set its name and port."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", extra="ignore")
+
+    service_name: ClassVar[str] = "hub"
+    default_http_port: ClassVar[int] = 8000
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    mongo_uri: str = "mongodb://127.0.0.1:27017"
+    mongo_db: str = ""
+    http_host: str = "127.0.0.1"
+    http_port: int = 0
+    log_format: Literal["json", "console"] = "json"
+    log_level: str = "INFO"
+    auth_secret: SecretStr = SecretStr(DEV_AUTH_SECRET)
+    environment: Literal["development", "test", "production"] = "development"
+    demo_data: bool = False
+
+    # Topics: partitions bound how many workers of one service share the work.
+    kafka_topic_partitions: int = Field(default=3, ge=1)
+    kafka_replication_factor: int = Field(default=1, ge=1)
+
+    # Outbox relay
+    outbox_batch_size: int = Field(default=500, ge=1, le=10_000)
+    outbox_poll_interval_s: float = Field(default=1.0, gt=0)
+    outbox_lease_s: float = Field(default=15.0, gt=1)
+
+    # Consumer runner
+    consumer_batch_size: int = Field(default=500, ge=1, le=10_000)
+    consumer_max_attempts: int = Field(default=3, ge=1)
+    consumer_backoff_initial_s: float = Field(default=0.2, gt=0)
+    consumer_backoff_max_s: float = Field(default=30.0, gt=0)
+
+    # Idempotency keys are remembered this long.
+    idempotency_ttl_s: int = Field(default=24 * 3600, ge=60)
+
+    @model_validator(mode="after")
+    def _fill_service_defaults(self) -> HubSettings:
+        if not self.mongo_db:
+            self.mongo_db = f"hub_{self.service_name}"
+        if not self.http_port:
+            self.http_port = self.default_http_port
+        if self.environment == "production" and self.auth_secret.get_secret_value() == DEV_AUTH_SECRET:
+            raise ValueError("HUB_AUTH_SECRET must be set to a private value in production")
+        return self
+
+    @property
+    def source(self) -> str:
+        """CloudEvents ``source`` of everything this service publishes."""
+        return f"/hub/{self.service_name}"
+
+    @property
+    def consumer_group(self) -> str:
+        return f"hub-{self.service_name}"

@@ -1,0 +1,194 @@
+"""Unit of work: state changes, their events (outbox) and the idempotency record in one transaction.
+
+An event leaves a service only through the outbox: the use case's writes and the outbox records
+commit together or not at all, and the relay (``hub_common.relay``) publishes them afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+from pymongo.read_concern import ReadConcern
+from pymongo.write_concern import WriteConcern
+
+from hub_common.contracts import EventData, contract_of
+from hub_common.mongo import IndexSpec
+from hub_common.tracing import current_trace
+
+OUTBOX = "outbox"
+IDEMPOTENCY = "idempotency_keys"
+SENT_OUTBOX_RETENTION_S = 7 * 24 * 3600
+
+T = TypeVar("T")
+
+# Orders records written in the same millisecond by this process (ties broken by the counter).
+_sequence = itertools.count()
+
+
+def backbone_indexes(idempotency_ttl_s: int) -> list[IndexSpec]:
+    return [
+        IndexSpec(
+            OUTBOX,
+            (
+                IndexModel(
+                    [("created_at", ASCENDING), ("seq", ASCENDING)],
+                    name="pending_in_order",
+                    partialFilterExpression={"status": "pending"},
+                ),
+                IndexModel([("sent_at", ASCENDING)], name="sent_ttl", expireAfterSeconds=SENT_OUTBOX_RETENTION_S),
+            ),
+        ),
+        IndexSpec(
+            IDEMPOTENCY,
+            (IndexModel([("created_at", ASCENDING)], name="idempotency_ttl", expireAfterSeconds=idempotency_ttl_s),),
+        ),
+    ]
+
+
+class IdempotencyConflict(Exception):
+    """The Idempotency-Key was used before for a different request."""
+
+
+@dataclass(frozen=True)
+class IdempotentRequest:
+    """An ``Idempotency-Key`` scoped to its caller and route, with a fingerprint of the body."""
+
+    key: str
+    scope: str
+    fingerprint: str
+
+    @property
+    def record_id(self) -> str:
+        return f"{self.scope}|{self.key}"
+
+    @staticmethod
+    def of(key: str, *, caller: str, method: str, path: str, body: Any) -> IdempotentRequest:
+        canonical = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
+        return IdempotentRequest(
+            key=key,
+            scope=f"{caller}|{method}|{path}",
+            fingerprint=hashlib.sha256(canonical.encode()).hexdigest(),
+        )
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """What a repeated idempotent request returns: the first result, unchanged."""
+
+    result: Any
+
+
+class Transaction:
+    """What a use case sees inside the unit of work: its session and a way to raise events."""
+
+    def __init__(self, db: AsyncDatabase, session: AsyncClientSession, source: str) -> None:
+        self.db = db
+        self.session = session
+        self.source = source
+        self._events: list[dict[str, Any]] = []
+
+    def collection(self, name: str) -> AsyncCollection:
+        return self.db[name]
+
+    def publish(self, data: EventData, *, subject: str, hub_id: str | None = None) -> str:
+        """Queue an event for the outbox; it is written when the transaction commits."""
+        contract = contract_of(data)
+        if contract.producer != self.source.rsplit("/", 1)[-1]:
+            raise ValueError(f"{self.source} may not publish {contract.type}: it belongs to {contract.producer}")
+        trace = current_trace()
+        event_id = str(uuid.uuid4())
+        self._events.append(
+            {
+                "_id": event_id,
+                "status": "pending",
+                "created_at": datetime.now(UTC),
+                "seq": next(_sequence),
+                "topic": contract.topic,
+                "type": contract.type,
+                "source": self.source,
+                "subject": subject,
+                "hub_id": hub_id,
+                "traceparent": trace.child().traceparent if trace else None,
+                "data": data.model_dump(mode="json"),
+            }
+        )
+        return event_id
+
+    @property
+    def pending_events(self) -> list[dict[str, Any]]:
+        return list(self._events)
+
+
+class UnitOfWork:
+    """Runs a use case in a MongoDB transaction and writes its outbox records in the same one."""
+
+    def __init__(self, db: AsyncDatabase, source: str) -> None:
+        self.db = db
+        self.source = source
+
+    async def run(
+        self,
+        work: Callable[[Transaction], Awaitable[T]],
+        *,
+        idempotency: IdempotentRequest | None = None,
+        serialize: Callable[[T], Any] = lambda result: result,
+    ) -> T | Replayed:
+        """Run ``work`` atomically. Transient errors (write conflicts, failover) retry the whole work.
+
+        With an ``idempotency`` request, a repeat returns :class:`Replayed` with the first
+        result (as ``serialize`` stored it) and does nothing else.
+        """
+
+        async def attempt(session: AsyncClientSession) -> T | Replayed:
+            tx = Transaction(self.db, session, self.source)
+            if idempotency is not None:
+                earlier = await self.db[IDEMPOTENCY].find_one({"_id": idempotency.record_id}, session=session)
+                if earlier is not None:
+                    if earlier["fingerprint"] != idempotency.fingerprint:
+                        raise IdempotencyConflict(idempotency.key)
+                    return Replayed(earlier["result"])
+            result = await work(tx)
+            if tx.pending_events:
+                await self.db[OUTBOX].insert_many(tx.pending_events, session=session, ordered=True)
+            if idempotency is not None:
+                await self.db[IDEMPOTENCY].insert_one(
+                    {
+                        "_id": idempotency.record_id,
+                        "fingerprint": idempotency.fingerprint,
+                        "result": serialize(result),
+                        "created_at": datetime.now(UTC),
+                    },
+                    session=session,
+                )
+            return result
+
+        async with self.db.client.start_session() as session:
+            try:
+                return await session.with_transaction(
+                    attempt,
+                    read_concern=ReadConcern("snapshot"),
+                    write_concern=WriteConcern("majority"),
+                    max_commit_time_ms=10_000,
+                )
+            except DuplicateKeyError:
+                if idempotency is None:
+                    raise
+                # Two requests with one key raced and the other committed first: answer as it did.
+                earlier = await self.db[IDEMPOTENCY].find_one({"_id": idempotency.record_id})
+                if earlier is None:
+                    raise
+                if earlier["fingerprint"] != idempotency.fingerprint:
+                    raise IdempotencyConflict(idempotency.key) from None
+                return Replayed(earlier["result"])

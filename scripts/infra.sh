@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Local infrastructure for development and tests: Apache Kafka (KRaft, one combined node) and
+# SecantusDB (a MongoDB-wire-compatible server), run as plain processes - no Docker needed.
+#
+#   scripts/infra.sh install   fetch Kafka jars from Maven Central, SecantusDB from PyPI
+#   scripts/infra.sh up        start both (idempotent) and wait until both answer
+#   scripts/infra.sh down      stop exactly the processes 'up' started (by pid file)
+#   scripts/infra.sh status    say what is running
+#   scripts/infra.sh restart-kafka|stop-kafka|start-kafka|stop-mongo|start-mongo   (fault tests)
+#
+# Everything lives in the repo's ignored .hub/ folder: jars and venvs in .hub/, data in
+# .hub/data, logs in .hub/logs, pid files in .hub/run.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+HUB_HOME="${HUB_HOME:-$ROOT/.hub}"
+DATA="$HUB_HOME/data"
+LOGS="$HUB_HOME/logs"
+RUN="$HUB_HOME/run"
+KAFKA_LIBS="$HUB_HOME/kafka/libs"
+KAFKA_CONF="$HUB_HOME/kafka/server.properties"
+SECANTUS_VENV="$HUB_HOME/secantusdb-venv"
+KAFKA_PORT="${HUB_LOCAL_KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${HUB_LOCAL_KAFKA_CONTROLLER_PORT:-9093}"
+MONGO_PORT="${HUB_LOCAL_MONGO_PORT:-27017}"
+KAFKA_HEAP="${HUB_LOCAL_KAFKA_HEAP:-512m}"
+PYTHON="${PYTHON:-python3}"
+
+log() { printf '[infra] %s\n' "$*" >&2; }
+
+stamp_of() { sha256sum "$@" | sha256sum | cut -c1-16; }
+
+install_kafka() {
+  local want; want="$(stamp_of "$ROOT/infra/kafka/pom.xml")"
+  if [[ -f "$KAFKA_LIBS/.stamp" && "$(cat "$KAFKA_LIBS/.stamp")" == "$want" ]]; then return; fi
+  log "fetching Apache Kafka jars from Maven Central into $KAFKA_LIBS"
+  command -v java >/dev/null || { log "java (17+) is required for the Kafka broker"; exit 1; }
+  command -v mvn >/dev/null || { log "maven is required to fetch the Kafka jars"; exit 1; }
+  rm -rf "$KAFKA_LIBS"; mkdir -p "$KAFKA_LIBS"
+  mvn -q -B -f "$ROOT/infra/kafka/pom.xml" dependency:copy-dependencies \
+    -DoutputDirectory="$KAFKA_LIBS" -DincludeScope=runtime
+  echo "$want" > "$KAFKA_LIBS/.stamp"
+}
+
+install_secantus() {
+  local want; want="$(stamp_of "$ROOT/infra/secantusdb/requirements.lock")"
+  if [[ -f "$SECANTUS_VENV/.stamp" && "$(cat "$SECANTUS_VENV/.stamp")" == "$want" ]]; then return; fi
+  log "installing SecantusDB from PyPI into $SECANTUS_VENV"
+  rm -rf "$SECANTUS_VENV"
+  "$PYTHON" -m venv "$SECANTUS_VENV"
+  "$SECANTUS_VENV/bin/pip" install -q --disable-pip-version-check \
+    -r "$ROOT/infra/secantusdb/requirements.lock"
+  echo "$want" > "$SECANTUS_VENV/.stamp"
+}
+
+pid_alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_for() { # name seconds command...
+  local name="$1" seconds="$2"; shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@"; do
+    if (( SECONDS >= deadline )); then log "$name did not answer within ${seconds}s; see $LOGS"; return 1; fi
+    sleep 0.5
+  done
+}
+
+kafka_java() { # class args...
+  java -Xms"$KAFKA_HEAP" -Xmx"$KAFKA_HEAP" -XX:+UseG1GC \
+    -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.properties" \
+    -cp "$KAFKA_LIBS/*" "$@"
+}
+
+kafka_ready() {
+  # The broker is ready when it answers a metadata request, not merely when the port is open.
+  port_open "$KAFKA_PORT" && "$PYTHON" "$ROOT/scripts/kafka_ping.py" "127.0.0.1:$KAFKA_PORT"
+}
+
+start_kafka() {
+  if pid_alive "$RUN/kafka.pid"; then log "kafka already running (pid $(cat "$RUN/kafka.pid"))"; return; fi
+  if port_open "$KAFKA_PORT"; then log "port $KAFKA_PORT is taken by a process this script did not start"; exit 1; fi
+  mkdir -p "$DATA/kafka" "$LOGS" "$RUN" "$(dirname "$KAFKA_CONF")"
+  sed -e "s#@HUB_DATA@#$DATA#g" -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" \
+      -e "s#@KAFKA_CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
+      "$ROOT/infra/kafka/server.properties.template" > "$KAFKA_CONF"
+  if [[ ! -f "$DATA/kafka/meta.properties" ]]; then
+    log "formatting KRaft storage in $DATA/kafka"
+    local cluster_id; cluster_id="$(kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)"
+    kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_CONF" >>"$LOGS/kafka.log" 2>&1
+  fi
+  log "starting kafka on 127.0.0.1:$KAFKA_PORT (log: $LOGS/kafka.log)"
+  nohup java -Xms"$KAFKA_HEAP" -Xmx"$KAFKA_HEAP" -XX:+UseG1GC \
+    -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.properties" \
+    -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_CONF" >>"$LOGS/kafka.log" 2>&1 &
+  echo $! > "$RUN/kafka.pid"
+}
+
+start_mongo() {
+  if pid_alive "$RUN/mongo.pid"; then log "secantusdb already running (pid $(cat "$RUN/mongo.pid"))"; return; fi
+  if port_open "$MONGO_PORT"; then log "port $MONGO_PORT is taken by a process this script did not start"; exit 1; fi
+  mkdir -p "$DATA/mongo" "$LOGS" "$RUN"
+  log "starting secantusdb on 127.0.0.1:$MONGO_PORT (log: $LOGS/mongo.log)"
+  nohup "$SECANTUS_VENV/bin/secantusd-py" --host 127.0.0.1 --port "$MONGO_PORT" \
+    --storage-path "$DATA/mongo" --log-level WARNING >>"$LOGS/mongo.log" 2>&1 &
+  echo $! > "$RUN/mongo.pid"
+}
+
+mongo_ready() {
+  port_open "$MONGO_PORT" && "$SECANTUS_VENV/bin/python" - "$MONGO_PORT" <<'PY' 2>/dev/null
+import sys, pymongo
+client = pymongo.MongoClient(f"mongodb://127.0.0.1:{sys.argv[1]}", serverSelectionTimeoutMS=1000)
+client.admin.command("ping")
+PY
+}
+
+stop_pid() { # name pidfile
+  local name="$1" pidfile="$2"
+  if ! pid_alive "$pidfile"; then rm -f "$pidfile"; return; fi
+  local pid; pid="$(cat "$pidfile")"
+  log "stopping $name (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  if kill -0 "$pid" 2>/dev/null; then log "$name did not stop in 30s; killing"; kill -KILL "$pid" 2>/dev/null || true; fi
+  rm -f "$pidfile"
+}
+
+cmd="${1:-status}"
+case "$cmd" in
+  install) install_kafka; install_secantus ;;
+  up)
+    install_kafka; install_secantus
+    start_mongo; start_kafka
+    wait_for secantusdb 60 mongo_ready
+    wait_for kafka 120 kafka_ready
+    log "ready: kafka 127.0.0.1:$KAFKA_PORT, mongodb://127.0.0.1:$MONGO_PORT" ;;
+  down) stop_pid kafka "$RUN/kafka.pid"; stop_pid secantusdb "$RUN/mongo.pid" ;;
+  status)
+    for name in kafka mongo; do
+      if pid_alive "$RUN/$name.pid"; then echo "$name: running (pid $(cat "$RUN/$name.pid"))"; else echo "$name: stopped"; fi
+    done ;;
+  stop-kafka) stop_pid kafka "$RUN/kafka.pid" ;;
+  start-kafka) start_kafka; wait_for kafka 120 kafka_ready ;;
+  stop-mongo) stop_pid secantusdb "$RUN/mongo.pid" ;;
+  start-mongo) start_mongo; wait_for secantusdb 60 mongo_ready ;;
+  wipe) "$0" down; rm -rf "$DATA"; log "removed $DATA" ;;
+  *) echo "usage: $0 install|up|down|status|wipe|stop-kafka|start-kafka|stop-mongo|start-mongo" >&2; exit 2 ;;
+esac

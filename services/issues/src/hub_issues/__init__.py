@@ -1,0 +1,1 @@
+"""Community Hub issues service."""

@@ -1,0 +1,1 @@
+"""HTTP API of the issues service (FastAPI routers and request/response schemas)."""

@@ -1,0 +1,14 @@
+from typing import ClassVar
+
+from hub_common.settings import HubSettings
+
+
+class NotificationsSettings(HubSettings):
+    service_name: ClassVar[str] = "notifications"
+    default_http_port: ClassVar[int] = 8004
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_from: str = "Community Hub <no-reply@hub.localhost>"
+    # Allow webhook URLs on loopback/private addresses (local development and tests only).
+    webhook_allow_private: bool = False

@@ -1,0 +1,1 @@
+"""MongoDB repositories and read models of the volunteers service."""

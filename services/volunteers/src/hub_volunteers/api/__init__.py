@@ -1,0 +1,1 @@
+"""HTTP API of the volunteers service (FastAPI routers and request/response schemas)."""

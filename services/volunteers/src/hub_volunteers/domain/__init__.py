@@ -1,0 +1,1 @@
+"""Domain model of the volunteers service: pure Python, no FastAPI, Kafka or Mongo imports."""
