@@ -14,11 +14,12 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HUB_HOME="${HUB_HOME:-$ROOT/.hub}"
-DATA="$HUB_HOME/data"
-LOGS="$HUB_HOME/logs"
-RUN="$HUB_HOME/run"
+# A second, throw-away instance (the test suite's) sets these to other folders and ports.
+DATA="${HUB_DATA_DIR:-$HUB_HOME/data}"
+LOGS="${HUB_LOGS_DIR:-$HUB_HOME/logs}"
+RUN="${HUB_RUN_DIR:-$HUB_HOME/run}"
 KAFKA_LIBS="$HUB_HOME/kafka/libs"
-KAFKA_CONF="$HUB_HOME/kafka/server.properties"
+KAFKA_CONF="$RUN/kafka-server.properties"
 SECANTUS_VENV="$HUB_HOME/secantusdb-venv"
 KAFKA_PORT="${HUB_LOCAL_KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${HUB_LOCAL_KAFKA_CONTROLLER_PORT:-9093}"
@@ -37,7 +38,7 @@ install_kafka() {
   command -v java >/dev/null || { log "java (17+) is required for the Kafka broker"; exit 1; }
   command -v mvn >/dev/null || { log "maven is required to fetch the Kafka jars"; exit 1; }
   rm -rf "$KAFKA_LIBS"; mkdir -p "$KAFKA_LIBS"
-  mvn -q -B -f "$ROOT/infra/kafka/pom.xml" dependency:copy-dependencies \
+  mvn -q -B -Dstyle.color=never -f "$ROOT/infra/kafka/pom.xml" dependency:copy-dependencies \
     -DoutputDirectory="$KAFKA_LIBS" -DincludeScope=runtime
   echo "$want" > "$KAFKA_LIBS/.stamp"
 }
@@ -80,7 +81,7 @@ kafka_ready() {
 start_kafka() {
   if pid_alive "$RUN/kafka.pid"; then log "kafka already running (pid $(cat "$RUN/kafka.pid"))"; return; fi
   if port_open "$KAFKA_PORT"; then log "port $KAFKA_PORT is taken by a process this script did not start"; exit 1; fi
-  mkdir -p "$DATA/kafka" "$LOGS" "$RUN" "$(dirname "$KAFKA_CONF")"
+  mkdir -p "$DATA/kafka" "$LOGS" "$RUN"
   sed -e "s#@HUB_DATA@#$DATA#g" -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" \
       -e "s#@KAFKA_CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
       "$ROOT/infra/kafka/server.properties.template" > "$KAFKA_CONF"

@@ -43,6 +43,9 @@ log = get_logger(__name__)
 INBOX = "inbox"
 INBOX_RETENTION_S = 30 * 24 * 3600
 
+# A handler stores its effects through ``tx`` only (and may publish events with it): a batch
+# that fails is rolled back and tried again message by message, so nothing may escape the
+# transaction. Work outside the database (sending an email) is queued in it and done later.
 Handler = Callable[[Envelope, Transaction], Awaitable[None]]
 
 
@@ -52,6 +55,15 @@ class PermanentError(Exception):
 
 class TransientError(Exception):
     """A handler's way to say: a dependency is unavailable, try again later."""
+
+
+class _HandlerFailed(Exception):
+    """Which message's handler failed inside a batch, so its one-at-a-time retry counts that try."""
+
+    def __init__(self, item: _Item, error: Exception) -> None:
+        super().__init__(repr(error))
+        self.item = item
+        self.error = error
 
 
 class _StopRequested(Exception):
@@ -210,14 +222,19 @@ class ConsumerRunner:
         todo = [item for item in items if item.handled]
         if not todo:
             return
+        failed: _HandlerFailed | None = None
         try:
             await self._run_handlers(todo)
             self._count(todo, "processed")
             return
-        except Exception as exc:
+        except _HandlerFailed as exc:
+            failed = exc
+            log.info("batch failed; processing messages one at a time", error=repr(exc.error), size=len(todo))
+        except Exception as exc:  # e.g. the commit failed: isolate message by message
             log.info("batch failed; processing messages one at a time", error=repr(exc), size=len(todo))
         for item in todo:
-            await self._process_one(item, stop)
+            first_error = failed.error if failed is not None and failed.item is item else None
+            await self._process_one(item, stop, first_error)
 
     async def _decode(self, item: _Item) -> None:
         record = item.record
@@ -262,39 +279,51 @@ class ConsumerRunner:
         token = set_current_trace(trace)
         try:
             await self.handlers[envelope.type](envelope, tx)
+        except Exception as exc:
+            raise _HandlerFailed(item, exc) from exc
         finally:
             reset_current_trace(token)
 
-    async def _process_one(self, item: _Item, stop: asyncio.Event) -> None:
+    async def _process_one(self, item: _Item, stop: asyncio.Event, first_error: Exception | None = None) -> None:
+        """Process one message on its own; ``first_error`` is what its handler raised in the batch."""
         attempts = 0
         backoff = self.backoff_initial_s
+        error: BaseException | None = first_error
         while True:
-            try:
-                await self._run_handlers([item])
-                self._count([item], "processed")
-                return
-            except DuplicateKeyError as exc:
-                if await self._already_processed(item):
-                    self._count([item], "duplicate")
+            if error is None:
+                error = await self._try_alone(item)
+                if error is None:
                     return
-                error: BaseException = exc
-            except Exception as exc:
-                error = exc
             if is_transient(error):
                 if stop.is_set():
                     raise _StopRequested from error
                 log.warning("transient failure; retrying", type=item.envelope.type, error=repr(error))
-                await _sleep_unless(stop, backoff)
-                backoff = min(backoff * 2, self.backoff_max_s)
-                continue
-            attempts += 1
-            if isinstance(error, PermanentError) or attempts >= self.max_attempts:
-                await self._dead_letter(item.record, error)
-                self._count([item], "dead_lettered")
-                return
-            log.warning("handler failed; retrying", type=item.envelope.type, attempt=attempts, error=repr(error))
+            else:
+                attempts += 1
+                if isinstance(error, PermanentError) or attempts >= self.max_attempts:
+                    await self._dead_letter(item.record, error)
+                    self._count([item], "dead_lettered")
+                    return
+                log.warning("handler failed; retrying", type=item.envelope.type, attempt=attempts, error=repr(error))
             await _sleep_unless(stop, backoff)
             backoff = min(backoff * 2, self.backoff_max_s)
+            error = None
+
+    async def _try_alone(self, item: _Item) -> BaseException | None:
+        """Run one message's handler in its own transaction; the error, or None once stored."""
+        try:
+            await self._run_handlers([item])
+        except _HandlerFailed as exc:
+            return exc.error
+        except DuplicateKeyError as exc:
+            if not await self._already_processed(item):
+                return exc
+            self._count([item], "duplicate")
+            return None
+        except Exception as exc:
+            return exc
+        self._count([item], "processed")
+        return None
 
     async def _already_processed(self, item: _Item) -> bool:
         return await self.db[INBOX].find_one({"_id": item.envelope.dedupe_key}, {"_id": 1}) is not None

@@ -13,7 +13,7 @@ DEV_AUTH_SECRET = "dev-only-secret-change-me-in-production-0123456789"  # noqa: 
 class HubSettings(BaseSettings):
     """Settings every service shares. Each service subclasses it to set its name and port."""
 
-    model_config = SettingsConfigDict(env_prefix="HUB_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="HUB_", extra="ignore", populate_by_name=True)
 
     service_name: ClassVar[str] = "hub"
     default_http_port: ClassVar[int] = 8000
@@ -38,7 +38,8 @@ class HubSettings(BaseSettings):
     outbox_poll_interval_s: float = Field(default=1.0, gt=0)
     outbox_lease_s: float = Field(default=15.0, gt=1)
 
-    # Consumer runner
+    # Consumer runner (the group defaults to hub-<service>; override only to run a parallel copy)
+    consumer_group_override: str = Field(default="", alias="HUB_CONSUMER_GROUP")
     consumer_batch_size: int = Field(default=500, ge=1, le=10_000)
     consumer_max_attempts: int = Field(default=3, ge=1)
     consumer_backoff_initial_s: float = Field(default=0.2, gt=0)
@@ -64,4 +65,4 @@ class HubSettings(BaseSettings):
 
     @property
     def consumer_group(self) -> str:
-        return f"hub-{self.service_name}"
+        return self.consumer_group_override or f"hub-{self.service_name}"

@@ -1,11 +1,10 @@
 """Wiring of the assets service and the role switch: ``python -m hub_assets --role api|worker|all``."""
 
+from hub_assets import handlers
+from hub_assets.settings import AssetsSettings
 from hub_common.contracts import events_topic, inbound_topic
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
-
-from hub_assets import handlers
-from hub_assets.settings import AssetsSettings
 
 DEFINITION = ServiceDefinition(
     name="assets",

@@ -3,7 +3,6 @@
 from hub_common.contracts import events_topic, inbound_topic
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
-
 from hub_issues import handlers
 from hub_issues.settings import IssuesSettings
 

@@ -3,7 +3,6 @@
 from hub_common.contracts import CONTACTS_TOPIC, events_topic, inbound_topic
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
-
 from hub_notifications import handlers
 from hub_notifications.adapters.contact_book import CONTACT_BOOK_INDEXES
 from hub_notifications.settings import NotificationsSettings

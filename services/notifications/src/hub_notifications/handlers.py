@@ -8,7 +8,6 @@ from hub_common.contracts.contacts import ContactErased, ContactUpserted
 from hub_common.envelope import Envelope
 from hub_common.service import ServiceContext
 from hub_common.uow import Transaction
-
 from hub_notifications.adapters.contact_book import ContactBook
 from hub_notifications.domain.contacts import Contact, supersedes
 

@@ -6,11 +6,11 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from hub_common.mongo import IndexSpec
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from hub_common.mongo import IndexSpec
 from hub_notifications.domain.contacts import Contact
 
 CONTACTS = "contacts"

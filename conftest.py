@@ -1,0 +1,67 @@
+"""Fixtures shared by every test suite: real infrastructure and per-test isolation.
+
+Infrastructure is picked by HUB_TEST_INFRA (local | testcontainers | external); see
+hub_common.testing. Each test gets its own databases and consumer groups, so tests never see
+each other's state.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+
+import pytest
+
+from hub_common.service import ServiceContext, ServiceDefinition
+from hub_common.settings import HubSettings
+from hub_common.testing import InfraEndpoints, start_test_infra
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[InfraEndpoints]:
+    with start_test_infra() as endpoints:
+        yield endpoints
+
+
+@pytest.fixture
+def unique() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def make_settings(infra: InfraEndpoints, unique: str) -> Callable[..., HubSettings]:
+    """Settings for one service in this test: its own database and consumer group."""
+
+    def make(settings_class: type[HubSettings], **overrides) -> HubSettings:
+        name = settings_class.service_name
+        values = {
+            "kafka_bootstrap_servers": infra.kafka_bootstrap_servers,
+            "mongo_uri": infra.mongo_uri,
+            "mongo_db": f"t_{name}_{unique}",
+            "consumer_group_override": f"t-{name}-{unique}",
+            "log_format": "console",
+            "environment": "test",
+            "outbox_poll_interval_s": 0.2,
+            "consumer_backoff_initial_s": 0.05,
+            **overrides,
+        }
+        return settings_class(**values)
+
+    return make
+
+
+@pytest.fixture
+async def service_context(make_settings) -> AsyncIterator[Callable[..., ServiceContext]]:
+    """Start a service's context (indexes created) against the test infrastructure; drop its db after."""
+    contexts: list[ServiceContext] = []
+
+    async def start(definition: ServiceDefinition, **overrides) -> ServiceContext:
+        ctx = ServiceContext(definition, make_settings(definition.settings_class, **overrides))
+        await ctx.start()
+        contexts.append(ctx)
+        return ctx
+
+    yield start
+    for ctx in contexts:
+        await ctx.client.drop_database(ctx.settings.mongo_db)
+        await ctx.close()

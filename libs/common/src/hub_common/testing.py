@@ -1,0 +1,122 @@
+"""Test infrastructure chosen by ``HUB_TEST_INFRA`` (used by the repository's conftest.py).
+
+- ``local`` (default): a throw-away Kafka + SecantusDB pair started by ``scripts/infra.sh`` on
+  their own ports and folders (``.hub/test``), fresh for each test session, stopped at the end;
+  if that pair is already up (e.g. ``make test`` started it) it is reused and left running.
+- ``testcontainers``: the official ``apache/kafka`` and ``mongo`` images, where a Docker engine exists.
+- ``external``: whatever ``HUB_KAFKA_BOOTSTRAP_SERVERS`` and ``HUB_MONGO_URI`` point at.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[4]
+INFRA_SCRIPT = REPO_ROOT / "scripts" / "infra.sh"
+TEST_HOME = REPO_ROOT / ".hub" / "test"
+LOCAL_TEST_PORTS = {"kafka": 19092, "controller": 19093, "mongo": 37017}
+
+
+@dataclass
+class InfraEndpoints:
+    mode: str
+    kafka_bootstrap_servers: str
+    mongo_uri: str
+
+    @property
+    def can_stop_and_start(self) -> bool:
+        """Fault tests stop and restart the broker or database; only the local processes allow it."""
+        return self.mode == "local"
+
+    def _script(self, command: str) -> None:
+        subprocess.run([str(INFRA_SCRIPT), command], env=local_infra_env(), check=True)  # noqa: S603
+
+    def stop_kafka(self) -> None:
+        self._script("stop-kafka")
+
+    def start_kafka(self) -> None:
+        self._script("start-kafka")
+
+    def stop_mongo(self) -> None:
+        self._script("stop-mongo")
+
+    def start_mongo(self) -> None:
+        self._script("start-mongo")
+
+
+def local_infra_env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "HUB_DATA_DIR": str(TEST_HOME / "data"),
+        "HUB_LOGS_DIR": str(TEST_HOME / "logs"),
+        "HUB_RUN_DIR": str(TEST_HOME / "run"),
+        "HUB_LOCAL_KAFKA_PORT": str(LOCAL_TEST_PORTS["kafka"]),
+        "HUB_LOCAL_KAFKA_CONTROLLER_PORT": str(LOCAL_TEST_PORTS["controller"]),
+        "HUB_LOCAL_MONGO_PORT": str(LOCAL_TEST_PORTS["mongo"]),
+    }
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@contextmanager
+def local_infra() -> Iterator[InfraEndpoints]:
+    kafka, mongo = LOCAL_TEST_PORTS["kafka"], LOCAL_TEST_PORTS["mongo"]
+    already_up = _port_open(kafka) and _port_open(mongo)
+    if not already_up:
+        subprocess.run([str(INFRA_SCRIPT), "down"], env=local_infra_env(), check=True)  # noqa: S603
+        shutil.rmtree(TEST_HOME / "data", ignore_errors=True)
+        subprocess.run([str(INFRA_SCRIPT), "up"], env=local_infra_env(), check=True)  # noqa: S603
+    try:
+        yield InfraEndpoints("local", f"127.0.0.1:{kafka}", f"mongodb://127.0.0.1:{mongo}")
+    finally:
+        if not already_up:
+            subprocess.run([str(INFRA_SCRIPT), "down"], env=local_infra_env(), check=False)  # noqa: S603
+
+
+@contextmanager
+def container_infra() -> Iterator[InfraEndpoints]:
+    from testcontainers.kafka import KafkaContainer  # only installed with the 'containers' group
+    from testcontainers.mongodb import MongoDbContainer
+
+    kafka = KafkaContainer("apache/kafka:4.1.1").with_kraft()
+    # A single-node replica set: transactions and change streams need one.
+    mongo = MongoDbContainer("mongo:8.0").with_command("--replSet rs0 --bind_ip_all")
+    with kafka, mongo:
+        mongo.exec(
+            ["mongosh", "--quiet", "--eval", "rs.initiate({_id:'rs0',members:[{_id:0,host:'localhost:27017'}]})"]
+        )
+        host, port = mongo.get_container_host_ip(), mongo.get_exposed_port(27017)
+        yield InfraEndpoints(
+            "testcontainers",
+            kafka.get_bootstrap_server(),
+            f"mongodb://{host}:{port}/?directConnection=true",
+        )
+
+
+@contextmanager
+def external_infra() -> Iterator[InfraEndpoints]:
+    yield InfraEndpoints(
+        "external",
+        os.environ.get("HUB_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+        os.environ.get("HUB_MONGO_URI", "mongodb://127.0.0.1:27017"),
+    )
+
+
+def start_test_infra() -> contextlib.AbstractContextManager[InfraEndpoints]:
+    mode = os.environ.get("HUB_TEST_INFRA", "local")
+    factories = {"local": local_infra, "testcontainers": container_infra, "external": external_infra}
+    if mode not in factories:
+        raise ValueError(f"HUB_TEST_INFRA must be one of {', '.join(factories)}, not {mode!r}")
+    return factories[mode]()
