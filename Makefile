@@ -1,0 +1,63 @@
+# Community Hub platform — the commands a newcomer needs.
+#   make install   everything a bare machine needs (Python deps, Kafka jars, SecantusDB)
+#   make run       start Kafka + MongoDB (SecantusDB) and the four services, with demo data
+#   make test      unit + integration tests against real Kafka and MongoDB processes
+#   make lint      ruff
+#   make bench     benchmarks (prints figures and ratios)
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .hub/tools
+UV := $(TOOLS)/bin/uv
+STAMP := .hub/.installed
+
+.PHONY: help install run test test-unit lint format bench infra-up infra-down infra-status clean
+
+help:
+	@grep -E '^#   make' Makefile | sed 's/^#   //'
+
+$(UV):
+	@command -v $(PYTHON) >/dev/null || { echo "python3 (3.11) is required"; exit 1; }
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+
+$(STAMP): $(UV) uv.lock pyproject.toml libs/common/pyproject.toml $(wildcard services/*/pyproject.toml) infra/kafka/pom.xml infra/secantusdb/requirements.lock
+	$(UV) sync --frozen --python 3.11
+	PYTHON=$(PYTHON) scripts/infra.sh install
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	UV=$(UV) scripts/run.sh
+
+test: install
+	$(UV) run --frozen pytest
+
+test-unit: install
+	$(UV) run --frozen pytest libs/common/tests services -m "not integration"
+
+lint: install
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+format: install
+	$(UV) run --frozen ruff format .
+	$(UV) run --frozen ruff check --fix .
+
+bench: install infra-up
+	$(UV) run --frozen python bench/backbone.py
+
+infra-up: install
+	scripts/infra.sh up
+
+infra-down:
+	scripts/infra.sh down
+
+infra-status:
+	scripts/infra.sh status
+
+clean: infra-down
+	rm -rf .hub/data .hub/test .hub/logs

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# `make run`: start Kafka + MongoDB (unless HUB_KAFKA_BOOTSTRAP_SERVERS / HUB_MONGO_URI point
+# elsewhere) and the four services (role "all": API + worker), wait until each is ready, print
+# the URLs, and on Ctrl-C stop everything this script started.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+UV="${UV:-uv}"
+export HUB_LOG_FORMAT="${HUB_LOG_FORMAT:-console}"
+export HUB_DEMO_DATA="${HUB_DEMO_DATA:-true}"
+
+declare -A PORTS=([volunteers]=8001 [issues]=8002 [assets]=8003 [notifications]=8004)
+SERVICES=(volunteers issues assets notifications)
+pids=()
+started_infra=false
+
+cleanup() {
+  trap - INT TERM EXIT
+  echo; echo "[run] stopping services"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if $started_infra; then scripts/infra.sh down; fi
+}
+trap cleanup INT TERM EXIT
+
+if [[ -z "${HUB_KAFKA_BOOTSTRAP_SERVERS:-}" && -z "${HUB_MONGO_URI:-}" ]]; then
+  status="$(scripts/infra.sh status)"
+  if [[ "$status" != *"kafka: running"* || "$status" != *"mongo: running"* ]]; then started_infra=true; fi
+  scripts/infra.sh up
+else
+  echo "[run] using external infrastructure: kafka=${HUB_KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092} mongo=${HUB_MONGO_URI:-mongodb://127.0.0.1:27017}"
+fi
+
+for service in "${SERVICES[@]}"; do
+  HUB_HTTP_PORT="${PORTS[$service]}" "$UV" run --frozen python -m "hub_$service" --role all \
+    > >(sed -u "s/^/[$service] /") 2>&1 &
+  pids+=($!)
+done
+
+for service in "${SERVICES[@]}"; do
+  url="http://127.0.0.1:${PORTS[$service]}/health/ready"
+  for _ in $(seq 1 120); do
+    if curl -fsS "$url" >/dev/null 2>&1; then break; fi
+    sleep 0.5
+  done
+  curl -fsS "$url" >/dev/null 2>&1 || { echo "[run] $service did not become ready; see its log lines above"; exit 1; }
+done
+
+cat <<MSG
+
+[run] all four services are ready:
+      volunteers     http://127.0.0.1:8001/docs
+      issues         http://127.0.0.1:8002/docs
+      assets         http://127.0.0.1:8003/docs
+      notifications  http://127.0.0.1:8004/docs
+      Kafka ${HUB_KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092} · MongoDB ${HUB_MONGO_URI:-mongodb://127.0.0.1:27017}
+[run] press Ctrl-C to stop everything this started.
+MSG
+wait -n "${pids[@]}"
+echo "[run] a service exited; stopping the rest"
