@@ -145,7 +145,7 @@ def create_app(
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def on_problem(request: Request, exc: ProblemError) -> JSONResponse:
-        return problem(
+        response = problem(
             exc.status,
             exc.title,
             exc.detail,
@@ -154,6 +154,10 @@ def _install_error_handlers(app: FastAPI) -> None:
             errors=exc.errors,
             **exc.extra,
         )
+        if exc.status == 401:  # RFC 9110 15.5.2 / RFC 6750 3
+            sent_token = request.headers.get("authorization", "").lower().startswith("bearer ")
+            response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"' if sent_token else "Bearer"
+        return response
 
     @app.exception_handler(IdempotencyConflict)
     async def on_idempotency_conflict(request: Request, exc: IdempotencyConflict) -> JSONResponse:
@@ -204,11 +208,6 @@ def _install_error_handlers(app: FastAPI) -> None:
         log.exception("database error")
         return problem(500, "Internal error", "something went wrong on our side", slug="internal")
 
-    @app.exception_handler(Exception)
-    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", path=request.url.path)
-        return problem(500, "Internal error", "something went wrong on our side", slug="internal")
-
 
 def _title(status: int) -> str:
     return {404: "Not found", 405: "Method not allowed", 401: "Not signed in", 403: "Forbidden"}.get(status, "Error")
@@ -233,11 +232,12 @@ class RequestContextMiddleware:
         trace = incoming.child() if incoming else new_trace()
         token = set_current_trace(trace)
         started = time.perf_counter()
-        status_holder = {"status": 500}
+        status_holder: dict[str, Any] = {"status": 500}
 
         async def send_with_trace(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
+                status_holder["started"] = True
                 headers = list(message.get("headers", []))
                 headers.append((b"traceparent", trace.traceparent.encode()))
                 message = {**message, "headers": headers}
@@ -245,6 +245,14 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_trace)
+        except Exception:
+            # Handled here rather than by Starlette's outermost error middleware, so the 500
+            # still carries the traceparent an operator needs to find this log line.
+            log.exception("unhandled error", path=scope["path"])
+            if "started" in status_holder:
+                raise
+            response = problem(500, "Internal error", "something went wrong on our side", slug="internal")
+            await response(scope, receive, send_with_trace)
         finally:
             elapsed = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", "unmatched")

@@ -13,6 +13,7 @@ from hub_common.errors import Forbidden, Unauthorized
 Role = Literal["resident", "staff", "partner", "operator"]
 ROLES: tuple[str, ...] = get_args(Role)
 ALGORITHM = "HS256"
+CLOCK_SKEW_S = 30  # tolerate issuers whose clock runs slightly ahead or behind
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,9 @@ def issue_token(
 
 def decode_token(secret: str, token: str) -> Principal:
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "role", "exp"]})
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], leeway=CLOCK_SKEW_S, options={"require": ["sub", "role", "exp"]}
+        )
     except jwt.ExpiredSignatureError:
         raise Unauthorized("your sign-in has expired; sign in again") from None
     except jwt.PyJWTError:

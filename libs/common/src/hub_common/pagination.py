@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
@@ -28,14 +27,23 @@ class InvalidCursor(ProblemError):
     status, title, type_slug = 400, "Invalid cursor", "invalid-cursor"
 
 
+_JSON_OPTIONS = json_util.RELAXED_JSON_OPTIONS.with_options(tz_aware=True)
+
+
 def encode_cursor(values: Sequence[Any]) -> str:
-    return base64.urlsafe_b64encode(json_util.dumps(list(values)).encode()).decode().rstrip("=")
+    return (
+        base64.urlsafe_b64encode(json_util.dumps(list(values), json_options=_JSON_OPTIONS).encode())
+        .decode()
+        .rstrip("=")
+    )
 
 
 def decode_cursor(cursor: str, expected_length: int) -> list[Any]:
     try:
-        values = json_util.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        values = json_util.loads(
+            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)), json_options=_JSON_OPTIONS
+        )
+    except Exception:
         raise InvalidCursor("the cursor is not one this service issued; start again without it") from None
     if not isinstance(values, list) or len(values) != expected_length:
         raise InvalidCursor("the cursor does not fit this list; start again without it")

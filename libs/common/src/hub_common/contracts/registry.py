@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from hub_common.contracts.topics import CONTACTS_TOPIC, events_topic
 
-EVENT_TYPE_PATTERN = re.compile(r"^hub\.([a-z]+)\.([a-z_]+)\.([a-z_]+)\.v([1-9][0-9]*)$")
+EVENT_TYPE_PATTERN = re.compile(r"hub\.([a-z]+)\.([a-z_]+)\.([a-z_]+)\.v([1-9][0-9]*)")
 
 
 class EventData(BaseModel):
@@ -49,7 +49,7 @@ def event_contract(event_type: str, *, topic: str | None = None) -> Callable[[M]
     The topic defaults to the owning service's ``hub.<service>.events``; contact details pass
     ``topic=CONTACTS_TOPIC`` because they must never reach the public topics.
     """
-    match = EVENT_TYPE_PATTERN.match(event_type)
+    match = EVENT_TYPE_PATTERN.fullmatch(event_type)
     if not match:
         raise ValueError(f"event type {event_type!r} is not hub.<service>.<entity>.<action>.v<N>")
     producer = match.group(1)

@@ -1,0 +1,439 @@
+"""Auth tokens and principals, ETags, cursors, trace context and settings defaults."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar
+
+import jwt
+import pytest
+from bson import ObjectId
+from pydantic import ValidationError
+
+from hub_assets.settings import AssetsSettings
+from hub_common.auth import CLOCK_SKEW_S, ROLES, Principal, decode_token, issue_token
+from hub_common.concurrency import check_version, etag_for, expected_version
+from hub_common.errors import Forbidden, PreconditionFailed, ProblemError, Unauthorized
+from hub_common.pagination import InvalidCursor, _after, decode_cursor, encode_cursor
+from hub_common.settings import DEV_AUTH_SECRET, HubSettings
+from hub_common.tracing import TraceContext, new_trace, parse_traceparent
+from hub_issues.settings import IssuesSettings
+from hub_notifications.settings import NotificationsSettings
+from hub_volunteers.settings import VolunteersSettings
+
+SECRET = "test-secret-" + "0123456789" * 6  # 71 bytes: long enough for HS512 too
+
+
+def raw_token(claims: dict, secret: str = SECRET) -> str:
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def soon() -> datetime:
+    return datetime.now(UTC) + timedelta(hours=1)
+
+
+# --- tokens -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_issued_token_decodes_to_the_same_principal(role: str) -> None:
+    token = issue_token(SECRET, sub="user-1", role=role, hubs=["hub-a", "hub-b"])
+
+    assert decode_token(SECRET, token) == Principal(sub="user-1", role=role, hubs=("hub-a", "hub-b"))
+
+
+def test_token_claims_and_algorithm() -> None:
+    token = issue_token(SECRET, sub="user-1", role="staff", ttl=timedelta(minutes=5))
+
+    assert jwt.get_unverified_header(token)["alg"] == "HS256"
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"])
+    assert claims["sub"] == "user-1"
+    assert claims["role"] == "staff"
+    assert claims["hubs"] == []
+    assert 290 <= claims["exp"] - claims["iat"] <= 300
+
+
+def test_roles_are_the_contract_roles() -> None:
+    assert set(ROLES) == {"resident", "staff", "partner", "operator"}
+
+
+def test_issue_token_refuses_an_unknown_role() -> None:
+    with pytest.raises(ValueError, match="unknown role"):
+        issue_token(SECRET, sub="u", role="admin")  # type: ignore[arg-type]
+
+
+def test_token_expired_within_the_clock_skew_allowance_is_still_accepted() -> None:
+    token = issue_token(SECRET, sub="u", role="staff", ttl=timedelta(seconds=-(CLOCK_SKEW_S - 10)))
+    assert decode_token(SECRET, token).sub == "u"
+
+
+def test_expired_token_is_unauthorized() -> None:
+    token = issue_token(SECRET, sub="u", role="staff", ttl=timedelta(seconds=-(CLOCK_SKEW_S + 5)))
+
+    with pytest.raises(Unauthorized, match="expired") as raised:
+        decode_token(SECRET, token)
+    assert raised.value.status == 401
+
+
+def test_token_signed_with_another_secret_is_unauthorized() -> None:
+    token = issue_token("some-other-secret-0123456789-0123456789", sub="u", role="operator")
+
+    with pytest.raises(Unauthorized, match="not valid"):
+        decode_token(SECRET, token)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not-a-jwt",
+        "",
+        jwt.encode({"sub": "u", "role": "operator", "exp": soon()}, None, algorithm="none"),
+        jwt.encode({"sub": "u", "role": "operator", "exp": soon()}, SECRET, algorithm="HS512"),
+        raw_token({"sub": "u", "role": "staff"}),  # no exp
+        raw_token({"role": "staff", "exp": soon()}),  # no sub
+        raw_token({"sub": "u", "exp": soon()}),  # no role
+    ],
+    ids=["garbage", "empty", "alg-none", "other-alg", "no-exp", "no-sub", "no-role"],
+)
+def test_malformed_or_incomplete_tokens_are_unauthorized(token: str) -> None:
+    with pytest.raises(Unauthorized):
+        decode_token(SECRET, token)
+
+
+def test_tampered_token_is_unauthorized() -> None:
+    token = issue_token(SECRET, sub="u", role="resident")
+    header, _payload, signature = token.split(".")
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"])
+    claims["role"] = "operator"
+    forged_payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+
+    with pytest.raises(Unauthorized):
+        decode_token(SECRET, f"{header}.{forged_payload}.{signature}")
+
+
+@pytest.mark.parametrize("role", ["admin", "", "STAFF", ["staff"]])
+def test_unknown_role_claim_is_unauthorized(role) -> None:
+    with pytest.raises(Unauthorized, match="unknown role"):
+        decode_token(SECRET, raw_token({"sub": "u", "role": role, "exp": soon()}))
+
+
+@pytest.mark.parametrize("hubs", ["hub-a", ["hub-a", 7], {"hub": "a"}, None, 3])
+def test_hubs_claim_must_be_a_list_of_strings(hubs) -> None:
+    with pytest.raises(Unauthorized, match="hubs"):
+        decode_token(SECRET, raw_token({"sub": "u", "role": "staff", "hubs": hubs, "exp": soon()}))
+
+
+def test_missing_hubs_claim_means_no_hubs() -> None:
+    principal = decode_token(SECRET, raw_token({"sub": "u", "role": "partner", "exp": soon()}))
+    assert principal.hubs == ()
+
+
+# --- principals -------------------------------------------------------------------------------
+
+
+def test_operators_act_for_every_hub() -> None:
+    operator = Principal(sub="op", role="operator")
+    assert operator.can_act_for_hub("hub-a")
+    assert operator.can_act_for_hub("any-hub")
+    operator.require_hub("hub-z")
+
+
+@pytest.mark.parametrize("role", ["staff", "partner"])
+def test_staff_and_partners_act_only_for_their_hubs(role: str) -> None:
+    principal = Principal(sub="s", role=role, hubs=("hub-a",))
+
+    assert principal.can_act_for_hub("hub-a")
+    assert not principal.can_act_for_hub("hub-b")
+    assert not principal.can_act_for_hub("hub")  # no substring matching
+    principal.require_hub("hub-a")
+    with pytest.raises(Forbidden, match="hub-b") as raised:
+        principal.require_hub("hub-b")
+    assert raised.value.status == 403
+
+
+def test_require_role() -> None:
+    staff = Principal(sub="s", role="staff")
+    staff.require_role("staff")
+    staff.require_role("operator", "staff")
+    with pytest.raises(Forbidden, match="operator"):
+        staff.require_role("operator")
+    with pytest.raises(Forbidden):
+        Principal(sub="r", role="resident").require_role("staff", "partner", "operator")
+
+
+# --- optimistic concurrency -------------------------------------------------------------------
+
+
+def test_etag_round_trip() -> None:
+    assert etag_for(7) == '"v7"'
+    assert expected_version(etag_for(7)) == 7
+    assert expected_version(' W/"v12" ') == 12
+    assert expected_version('"v0"') == 0
+
+
+@pytest.mark.parametrize("value", [None, "*", " * "])
+def test_no_or_any_if_match_expects_no_version(value: str | None) -> None:
+    assert expected_version(value) is None
+
+
+@pytest.mark.parametrize("value", ['"7"', "v7", '"v7', '"vx"', '"v-1"', "", '"v1", "v2"', 'w/"v1"'])
+def test_if_match_this_service_never_issued_is_412(value: str) -> None:
+    with pytest.raises(PreconditionFailed) as raised:
+        expected_version(value)
+    assert raised.value.status == 412
+
+
+def test_check_version() -> None:
+    check_version(None, 5)
+    check_version(5, 5)
+    with pytest.raises(PreconditionFailed) as raised:
+        check_version(4, 5)
+    assert raised.value.status == 412
+    assert raised.value.extra == {"current_etag": '"v5"'}
+
+
+# --- cursors ----------------------------------------------------------------------------------
+
+
+def test_cursor_round_trip_of_plain_values() -> None:
+    values = ["Ada Lovelace", 42, 3.5, None, True, ObjectId("65f1c0ffee0123456789abcd")]
+
+    cursor = encode_cursor(values)
+
+    assert "=" not in cursor
+    assert set(cursor) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    assert decode_cursor(cursor, len(values)) == values
+
+
+def test_cursor_round_trip_of_datetimes_keeps_the_instant() -> None:
+    """BSON keeps milliseconds, so documents read back from MongoDB carry millisecond datetimes."""
+    when = datetime(2025, 3, 14, 15, 9, 26, 535000, tzinfo=UTC)
+
+    [decoded, other] = decode_cursor(encode_cursor([when, "id-1"]), 2)
+
+    assert other == "id-1"
+    # json_util hands datetimes back naive (in UTC); PyMongo encodes naive datetimes as UTC, so the
+    # keyset query compares the same instant.
+    assert decoded.replace(tzinfo=decoded.tzinfo or UTC) == when
+
+
+def test_cursor_of_the_wrong_length_is_refused() -> None:
+    cursor = encode_cursor(["a", 1])
+    with pytest.raises(InvalidCursor, match="does not fit"):
+        decode_cursor(cursor, 3)
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "!!!",
+        "a",
+        "not a cursor at all",
+        "é",
+        base64.urlsafe_b64encode(b'{"a": 1}').decode(),  # JSON but not a list
+        base64.urlsafe_b64encode(b"\xff\xfe\xfd").decode(),
+        base64.urlsafe_b64encode(b'[{"$date": "garbage"}]').decode(),
+    ],
+)
+def test_garbage_cursor_is_invalid_cursor_400(cursor: str) -> None:
+    with pytest.raises(InvalidCursor) as raised:
+        decode_cursor(cursor, 1)
+    assert raised.value.status == 400
+    assert isinstance(raised.value, ProblemError)
+
+
+@pytest.mark.parametrize(
+    "payload", [b'[{"$oid": "zz"}]', b'[{"$numberDecimal": "abc"}]', b'[{"$timestamp": {"t": "a"}}]']
+)
+def test_tampered_extended_json_cursor_is_invalid_cursor(payload: bytes) -> None:
+    with pytest.raises(InvalidCursor):
+        decode_cursor(base64.urlsafe_b64encode(payload).decode(), 1)
+
+
+def test_keyset_condition_for_a_single_field() -> None:
+    assert _after([("_id", 1)], ["x"]) == {"$or": [{"_id": {"$gt": "x"}}]}
+    assert _after([("_id", -1)], ["x"]) == {"$or": [{"_id": {"$lt": "x"}}]}
+
+
+def test_keyset_condition_for_a_compound_sort() -> None:
+    sort = [("hub_id", 1), ("created_at", -1), ("_id", 1)]
+    when = datetime(2025, 1, 1, tzinfo=UTC)
+
+    condition = _after(sort, ["hub-a", when, "id-9"])
+
+    assert condition == {
+        "$or": [
+            {"hub_id": {"$gt": "hub-a"}},
+            {"hub_id": "hub-a", "created_at": {"$lt": when}},
+            {"hub_id": "hub-a", "created_at": when, "_id": {"$gt": "id-9"}},
+        ]
+    }
+
+
+# --- trace context ----------------------------------------------------------------------------
+
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+SPAN_ID = "00f067aa0ba902b7"
+
+
+def test_parse_a_valid_traceparent() -> None:
+    trace = parse_traceparent(f"00-{TRACE_ID}-{SPAN_ID}-01")
+
+    assert trace == TraceContext(TRACE_ID, SPAN_ID, "01")
+    assert trace.traceparent == f"00-{TRACE_ID}-{SPAN_ID}-01"
+
+
+def test_parse_is_lenient_about_case_and_whitespace() -> None:
+    trace = parse_traceparent(f"  00-{TRACE_ID.upper()}-{SPAN_ID.upper()}-00 ")
+    assert trace == TraceContext(TRACE_ID, SPAN_ID, "00")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "",
+        "garbage",
+        f"01-{TRACE_ID}-{SPAN_ID}",
+        f"00-{TRACE_ID}-{SPAN_ID}",
+        f"00-{TRACE_ID[:-1]}-{SPAN_ID}-01",
+        f"00-{TRACE_ID}-{SPAN_ID}x-01",
+        f"ff-{TRACE_ID}-{SPAN_ID}-01",
+        f"00-{'g' * 32}-{SPAN_ID}-01",
+        f"00-{'0' * 32}-{SPAN_ID}-01",
+        f"00-{TRACE_ID}-{'0' * 16}-01",
+    ],
+    ids=[
+        "none",
+        "empty",
+        "garbage",
+        "no-flags-v1",
+        "no-flags",
+        "short-trace",
+        "long-span",
+        "version-ff",
+        "not-hex",
+        "zero-trace",
+        "zero-span",
+    ],
+)
+def test_invalid_traceparents_are_ignored(value: str | None) -> None:
+    assert parse_traceparent(value) is None
+
+
+def test_child_keeps_the_trace_and_gets_a_new_span() -> None:
+    parent = new_trace()
+    child = parent.child()
+
+    assert len(parent.trace_id) == 32
+    assert len(parent.span_id) == 16
+    assert child.trace_id == parent.trace_id
+    assert child.span_id != parent.span_id
+    assert parse_traceparent(child.traceparent) == child
+    assert new_trace().trace_id != parent.trace_id
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+SERVICES = [
+    (VolunteersSettings, "volunteers", 8001),
+    (IssuesSettings, "issues", 8002),
+    (AssetsSettings, "assets", 8003),
+    (NotificationsSettings, "notifications", 8004),
+]
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No HUB_* variables from the caller's shell leak into the defaults under test."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("HUB_"):
+            monkeypatch.delenv(name)
+    return monkeypatch
+
+
+@pytest.mark.parametrize(("settings_class", "name", "port"), SERVICES, ids=[s[1] for s in SERVICES])
+def test_service_settings_defaults(clean_env, settings_class: type[HubSettings], name: str, port: int) -> None:
+    settings = settings_class()
+
+    assert settings.service_name == name
+    assert settings.http_port == port
+    assert settings.mongo_db == f"hub_{name}"
+    assert settings.consumer_group == f"hub-{name}"
+    assert settings.source == f"/hub/{name}"
+    assert settings.kafka_bootstrap_servers == "127.0.0.1:9092"
+    assert settings.mongo_uri == "mongodb://127.0.0.1:27017"
+    assert settings.environment == "development"
+    assert settings.log_format == "json"
+
+
+def test_env_vars_are_honoured(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("HUB_HTTP_PORT", "9123")
+    clean_env.setenv("HUB_MONGO_DB", "custom_db")
+    clean_env.setenv("HUB_KAFKA_BOOTSTRAP_SERVERS", "kafka:29092")
+    clean_env.setenv("HUB_MONGO_URI", "mongodb://db:27017/?replicaSet=rs0")
+    clean_env.setenv("HUB_LOG_FORMAT", "console")
+    clean_env.setenv("HUB_AUTH_SECRET", "from-the-environment")
+    clean_env.setenv("HUB_CONSUMER_GROUP", "hub-issues-shadow")
+
+    settings = IssuesSettings()
+
+    assert settings.http_port == 9123
+    assert settings.mongo_db == "custom_db"
+    assert settings.kafka_bootstrap_servers == "kafka:29092"
+    assert settings.mongo_uri == "mongodb://db:27017/?replicaSet=rs0"
+    assert settings.log_format == "console"
+    assert settings.auth_secret.get_secret_value() == "from-the-environment"
+    assert settings.consumer_group == "hub-issues-shadow"
+
+
+def test_notifications_specific_env_vars(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("HUB_SMTP_HOST", "mail.example.org")
+    clean_env.setenv("HUB_SMTP_PORT", "2525")
+    clean_env.setenv("HUB_SMTP_FROM", "Hub <hub@example.org>")
+    clean_env.setenv("HUB_WEBHOOK_ALLOW_PRIVATE", "true")
+
+    settings = NotificationsSettings()
+
+    assert (settings.smtp_host, settings.smtp_port, settings.smtp_from) == (
+        "mail.example.org",
+        2525,
+        "Hub <hub@example.org>",
+    )
+    assert settings.webhook_allow_private is True
+
+
+def test_invalid_env_value_is_refused(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("HUB_LOG_FORMAT", "xml")
+    with pytest.raises(ValidationError):
+        VolunteersSettings()
+
+
+def test_production_with_the_default_secret_refuses_to_start(clean_env: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValidationError, match="HUB_AUTH_SECRET"):
+        VolunteersSettings(environment="production")
+    clean_env.setenv("HUB_ENVIRONMENT", "production")
+    with pytest.raises(ValidationError, match="HUB_AUTH_SECRET"):
+        AssetsSettings()
+    clean_env.setenv("HUB_AUTH_SECRET", DEV_AUTH_SECRET)
+    with pytest.raises(ValidationError, match="HUB_AUTH_SECRET"):
+        AssetsSettings()
+
+
+def test_production_with_a_private_secret_starts(clean_env: pytest.MonkeyPatch) -> None:
+    settings = VolunteersSettings(environment="production", auth_secret="a-private-production-secret")
+    assert settings.environment == "production"
+    assert "a-private-production-secret" not in repr(settings)
+
+
+def test_a_new_service_gets_its_defaults_from_its_name(clean_env) -> None:
+    class ExampleSettings(HubSettings):
+        service_name: ClassVar[str] = "example"
+        default_http_port: ClassVar[int] = 8099
+
+    settings = ExampleSettings()
+    assert (settings.http_port, settings.mongo_db, settings.consumer_group) == (8099, "hub_example", "hub-example")
