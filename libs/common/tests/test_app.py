@@ -21,6 +21,7 @@ from pymongo import ASCENDING, IndexModel
 from hub_common.app import PROBLEM_JSON, create_app
 from hub_common.auth import CLOCK_SKEW_S, Principal, Role, issue_token
 from hub_common.concurrency import check_version, etag_for
+from hub_common.contracts.contacts import VolunteerContactUpserted
 from hub_common.errors import Conflict, NotFound
 from hub_common.http import (
     IdempotencyKeyHeader,
@@ -34,7 +35,7 @@ from hub_common.mongo import IndexSpec
 from hub_common.pagination import Page, find_page
 from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.settings import HubSettings
-from hub_common.uow import Replayed, Transaction
+from hub_common.uow import OUTBOX, Replayed, Transaction
 from hub_volunteers.settings import VolunteersSettings
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -106,6 +107,8 @@ def build_routers(ctx: ServiceContext) -> list[APIRouter]:
         async def work(tx: Transaction) -> dict[str, Any]:
             doc = {"_id": uuid.uuid4().hex, "name": body.name, "rank": body.rank, "created_at": datetime.now(UTC)}
             await tx.collection("items").insert_one(doc, session=tx.session)
+            if body.name.startswith("announce"):
+                tx.publish(VolunteerContactUpserted(person_id=doc["_id"], display_name=body.name), subject=doc["_id"])
             return {"id": doc["_id"], "name": body.name, "rank": body.rank}
 
         result = await ctx.uow.run(work, idempotency=idempotency)
@@ -582,3 +585,22 @@ async def test_error_responses_carry_the_trace_too(api: Api) -> None:
 
     assert response.status_code == 401
     assert response.headers["traceparent"].split("-")[1] == TRACE_ID
+
+
+async def test_the_request_trace_is_carried_into_the_events_it_causes(api: Api) -> None:
+    response = await api.client.post(
+        "/v1/items", json={"name": "announce me", "rank": 1}, headers={"traceparent": INCOMING_TRACEPARENT}
+    )
+    assert response.status_code == 201, response.text
+    record = await api.ctx.db[OUTBOX].find_one({"subject": response.json()["id"]})
+    assert record is not None and record["status"] == "pending"
+    assert record["traceparent"].split("-")[1] == TRACE_ID
+    assert record["traceparent"] != INCOMING_TRACEPARENT  # a child span of the request, not the caller's
+
+
+async def test_repeated_idempotent_create_writes_its_event_once(api: Api) -> None:
+    headers = {"Idempotency-Key": "announce-once", **api.token("staff")}
+    first = await api.client.post("/v1/items", json={"name": "announce twice", "rank": 2}, headers=headers)
+    again = await api.client.post("/v1/items", json={"name": "announce twice", "rank": 2}, headers=headers)
+    assert first.json() == again.json()
+    assert await api.ctx.db[OUTBOX].count_documents({"subject": first.json()["id"]}) == 1
