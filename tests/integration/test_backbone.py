@@ -197,9 +197,7 @@ async def test_nothing_is_published_when_the_transaction_aborts(service_context,
     assert await volunteers.db["volunteers"].count_documents({"_id": person}) == 0
     assert await volunteers.db[OUTBOX].count_documents({}) == 0
     assert await volunteers.relay().publish_batch() == 0
-    published = await kafka.collect(
-        CONTACTS_TOPIC, lambda r: header(r, "ce_subject") == person, count=1, timeout_s=3
-    )
+    published = await kafka.collect(CONTACTS_TOPIC, lambda r: header(r, "ce_subject") == person, count=1, timeout_s=3)
     assert published == []
 
 
@@ -315,3 +313,15 @@ async def test_two_consumers_share_the_work_and_a_graceful_stop_loses_and_repeat
     await wait_until(lambda: _count_is(effects, ours, len(ids)), timeout_s=90)
     await asyncio.sleep(1.0)
     assert await effects.count_documents({**ours, "n": {"$ne": 1}}) == 0
+
+
+async def test_relay_is_woken_by_every_commit_not_only_by_polling(service_context, background, wait_until, unique):
+    """With polling practically off, only the change-stream wake-up can publish these bursts."""
+    volunteers = await service_context(VOLUNTEERS, outbox_poll_interval_s=60.0)
+    background(volunteers.relay().run)
+    for burst in range(8):
+        ids = await asyncio.gather(
+            *(register_volunteer(volunteers, f"wake{burst}{n}-{unique}", f"burst {burst}") for n in range(6))
+        )
+        pending = {"_id": {"$in": list(ids)}, "status": "pending"}
+        await wait_until(lambda q=pending: _count_is(volunteers.db[OUTBOX], q, 0), timeout_s=20)

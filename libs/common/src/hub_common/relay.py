@@ -30,6 +30,8 @@ log = get_logger(__name__)
 
 LEASES = "outbox_lease"
 BACKLOG_REFRESH_S = 10.0
+# After a wake-up, wait this long so a burst of commits goes out as one batch.
+WAKE_LINGER_S = 0.005
 
 
 class OutboxRelay:
@@ -55,6 +57,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
         self._backlog_checked_at = 0.0
+        self._lease_renewed_at: float | None = None
 
     # -- lease ---------------------------------------------------------------------------------
 
@@ -75,6 +78,7 @@ class OutboxRelay:
         return held
 
     async def release_lease(self) -> None:
+        self._lease_renewed_at = None
         with contextlib.suppress(PyMongoError):
             await self.db[LEASES].delete_one({"_id": "relay", "owner": self.owner})
         metrics.RELAY_LEADER.labels(self.service).set(0)
@@ -157,10 +161,12 @@ class OutboxRelay:
         try:
             while not stop.is_set():
                 try:
-                    if not await self.acquire_lease():
+                    if not await self._hold_lease():
                         await self._drop_producer()
                         await _wait(stop, self.lease_s / 3)
                         continue
+                    # Cleared before reading the outbox: a commit after the read wakes the next wait.
+                    self._wake.clear()
                     published = await self.publish_batch()
                     backoff = 0.5
                     if published < self.batch_size:
@@ -179,14 +185,24 @@ class OutboxRelay:
             await self._drop_producer()
             await self.release_lease()
 
+    async def _hold_lease(self) -> bool:
+        """Renew the lease a third of the way through its life, not on every batch."""
+        now = asyncio.get_running_loop().time()
+        if self._lease_renewed_at is not None and now - self._lease_renewed_at < self.lease_s / 3:
+            return True
+        held = await self.acquire_lease()
+        self._lease_renewed_at = now if held else None
+        return held
+
     async def _wait_for_work(self, stop: asyncio.Event) -> None:
-        self._wake.clear()
         waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
         try:
             await asyncio.wait(waiters, timeout=self.poll_interval_s, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for waiter in waiters:
                 waiter.cancel()
+        if self._wake.is_set():
+            await asyncio.sleep(WAKE_LINGER_S)
 
     async def _watch_outbox(self, stop: asyncio.Event) -> None:
         """Wake the relay as soon as an outbox record is committed (polling covers any gap)."""
