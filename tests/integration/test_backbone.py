@@ -325,3 +325,47 @@ async def test_relay_is_woken_by_every_commit_not_only_by_polling(service_contex
         )
         pending = {"_id": {"$in": list(ids)}, "status": "pending"}
         await wait_until(lambda q=pending: _count_is(volunteers.db[OUTBOX], q, 0), timeout_s=20)
+
+
+async def test_consumer_waits_out_a_database_outage_and_loses_nothing(
+    infra, service_context, kafka, background, wait_until, unique
+):
+    if not infra.can_stop_and_start:
+        pytest.skip("needs the local database process, which the tests can stop and start")
+    notifications = await service_context(NOTIFICATIONS)
+    effects = notifications.db["test_effects"]
+    background(notifications.consumer(counted(NOTIFICATIONS.handlers(notifications), effects)).run)
+    people = [f"outage{n}-{unique}" for n in range(10)]
+    messages = [
+        envelope.encode(
+            topic=CONTACTS_TOPIC,
+            event_id=str(uuid.uuid4()),
+            source="/partners/test",
+            event_type=UPSERTED,
+            time=datetime.now(UTC),
+            subject=person,
+            data={"person_id": person, "display_name": "Kept Safe"},
+        )
+        for person in people
+    ]
+    await kafka.produce(CONTACTS_TOPIC, messages[0].value, key=messages[0].key, headers=messages[0].headers)
+    await wait_until(lambda: effects.count_documents({}))  # the consumer is up and storing
+
+    await asyncio.to_thread(infra.stop_mongo)
+    try:
+        for message in messages[1:]:
+            await kafka.produce(CONTACTS_TOPIC, message.value, key=message.key, headers=message.headers)
+        await asyncio.sleep(7)  # longer than server selection (5 s): the consumer sees real failures
+    finally:
+        await asyncio.to_thread(infra.start_mongo)
+
+    book = ContactBook(notifications.db)
+    await wait_until(lambda: _all_stored(book, people), timeout_s=90)
+    assert await effects.count_documents(
+        {"_id": {"$in": [dict(m.headers)["ce_id"].decode() for m in messages]}}
+    ) == len(people)
+    assert await effects.count_documents({"n": {"$ne": 1}}) == 0
+
+
+async def _all_stored(book: ContactBook, people: list[str]) -> bool:
+    return all([await book.get(person) for person in people])

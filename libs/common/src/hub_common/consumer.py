@@ -197,9 +197,25 @@ class ConsumerRunner:
             async with self._processing:
                 started = time.perf_counter()
                 records = [record for partition_records in batches.values() for record in partition_records]
-                await self.process(records, stop)
+                await self._process_until_stored(records, stop)
                 await self._commit(batches)
                 metrics.CONSUMER_BATCH_SECONDS.labels(self.service).observe(time.perf_counter() - started)
+
+    async def _process_until_stored(self, records: list[ConsumerRecord], stop: asyncio.Event) -> None:
+        """Process a batch, retrying it whole while the database is unreachable (effects are idempotent)."""
+        backoff = self.backoff_initial_s
+        while True:
+            try:
+                await self.process(records, stop)
+                return
+            except Exception as exc:
+                if not is_transient(exc) or isinstance(exc, KafkaError):
+                    raise
+                if stop.is_set():
+                    raise _StopRequested from exc
+                log.warning("database unavailable; retrying the batch", error=repr(exc), retry_in_s=backoff)
+                await _sleep_unless(stop, backoff)
+                backoff = min(backoff * 2, self.backoff_max_s)
 
     async def _commit(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> None:
         assert self._consumer is not None
