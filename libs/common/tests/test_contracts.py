@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -207,3 +208,14 @@ def test_transaction_publish_orders_events_of_one_transaction() -> None:
     assert seqs == sorted(seqs)
     assert len(set(seqs)) == 3
     assert [e["subject"] for e in tx.pending_events] == ["p0", "p1", "p2"]
+
+
+def test_schema_export_writes_one_valid_schema_per_registered_type(tmp_path) -> None:
+    from hub_common.contracts.__main__ import export
+
+    written = export(tmp_path)
+    assert sorted(p.name for p in written) == sorted(f"{c.type}.json" for c in all_contracts())
+    schema = json.loads((tmp_path / "hub.volunteers.contact.upserted.v1.json").read_text())
+    assert schema["x-topic"] == "hub.contacts"
+    assert "display_name" in schema["required"] and "person_id" in schema["required"]
+    assert schema["additionalProperties"] is False
