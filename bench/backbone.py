@@ -276,6 +276,18 @@ def hand_encode(topic: str, event_id: str, data: dict[str, Any], subject: str) -
     return subject.encode(), value, headers
 
 
+async def timed_pipeline(name, run, write, effects, progress, tasks) -> Result:
+    """Warm the pipeline up with one event, then time N writes until their N effects are stored."""
+    await write("warmup")
+    await wait_for_effects(effects, progress, 1, run.timeout_s, tasks)
+    started = time.perf_counter()
+    writing = asyncio.create_task(run_writers(run.writers, list(range(run.events)), write), name="writers")
+    tasks.append(writing)
+    done = await wait_for_effects(effects, progress, run.events + 1, run.timeout_s, tasks)
+    writes = await writing - started
+    return Result(name, run.events, done - started, writes)
+
+
 async def bench_loop(run: Run, db: AsyncDatabase) -> Result:
     topic = run.topics["loop"]
     client = db.client
@@ -343,15 +355,7 @@ async def bench_loop(run: Run, db: AsyncDatabase) -> Result:
     stop = asyncio.Event()
     tasks = [asyncio.create_task(consume(stop), name="loop-consumer")]
     try:
-        await write("warmup")
-        await wait_for_effects(effects, progress, 1, run.timeout_s, tasks)
-
-        started = time.perf_counter()
-        writing = asyncio.create_task(run_writers(run.writers, list(range(run.events)), write), name="writers")
-        tasks.append(writing)
-        done = await wait_for_effects(effects, progress, run.events + 1, run.timeout_s, tasks)
-        writes = await writing - started
-        return Result("(b) hand-written, one at a time", run.events, done - started, writes)
+        return await timed_pipeline("(b) hand-written, one at a time", run, write, effects, progress, tasks)
     finally:
         await stop_tasks(stop, tasks)
         await consumer.stop()
@@ -417,15 +421,7 @@ async def bench_backbone(run: Run, db: AsyncDatabase) -> Result:
         asyncio.create_task(consumer.run(stop), name="bench-consumer"),
     ]
     try:
-        await write("warmup")
-        await wait_for_effects(effects, progress, 1, run.timeout_s, tasks)
-
-        started = time.perf_counter()
-        writing = asyncio.create_task(run_writers(run.writers, list(range(run.events)), write), name="writers")
-        tasks.append(writing)
-        done = await wait_for_effects(effects, progress, run.events + 1, run.timeout_s, tasks)
-        writes = await writing - started
-        return Result("(c) backbone (uow+relay+consumer)", run.events, done - started, writes)
+        return await timed_pipeline("(c) backbone (uow+relay+consumer)", run, write, effects, progress, tasks)
     finally:
         await stop_tasks(stop, tasks)
 
