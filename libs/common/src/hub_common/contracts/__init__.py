@@ -3,7 +3,8 @@
 Importing this package registers every contract, so a consumer can validate any type it reads.
 """
 
-from hub_common.contracts import contacts  # noqa: F401  (registers the contact types)
+# Importing the modules registers their types.
+from hub_common.contracts import assets, contacts, issues, notifications, volunteers  # noqa: F401
 from hub_common.contracts.registry import (
     EventContract,
     EventData,

@@ -1,0 +1,1 @@
+"""Events published by the notifications service (``hub.notifications.events``)."""

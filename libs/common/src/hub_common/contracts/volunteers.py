@@ -1,0 +1,1 @@
+"""Events published by the volunteers service (``hub.volunteers.events``)."""
