@@ -24,6 +24,7 @@ from hub_common.kafka import create_producer, ensure_topics
 from hub_common.logging import get_logger
 from hub_common.mongo import IndexSpec
 from hub_common.relay import OutboxRelay
+from hub_common.scheduler import PeriodicTask, Scheduler
 from hub_common.settings import HubSettings
 from hub_common.uow import UnitOfWork, backbone_indexes
 
@@ -41,6 +42,7 @@ class ServiceDefinition:
     consumes: Sequence[str] = ()  # topics this service's consumer group reads
     publishes: Sequence[str] = ()  # CloudEvents types this service publishes
     indexes: Sequence[IndexSpec] = ()
+    periodic: Callable[[ServiceContext], Sequence[PeriodicTask]] = lambda _ctx: ()  # run by the worker
     seed_demo_data: Callable[[ServiceContext], Awaitable[None]] | None = None
     version: str = "0.1.0"
     extra: dict = field(default_factory=dict)
@@ -128,7 +130,15 @@ class ServiceContext:
         consumer = self.consumer()
         if consumer is not None:
             tasks.append(asyncio.create_task(consumer.run(stop), name=f"{self.name}-consumer"))
-        log.info("worker running", relay=True, consumer=consumer is not None, topics=list(self.definition.consumes))
+        periodic = self.definition.periodic(self)
+        if periodic:
+            tasks.append(asyncio.create_task(Scheduler(self.db, periodic).run(stop), name=f"{self.name}-scheduler"))
+        log.info(
+            "worker running",
+            consumer=consumer is not None,
+            topics=list(self.definition.consumes),
+            periodic=[t.name for t in periodic],
+        )
         try:
             await asyncio.gather(*tasks)
         finally:
