@@ -219,3 +219,11 @@ def test_schema_export_writes_one_valid_schema_per_registered_type(tmp_path) -> 
     assert schema["x-topic"] == "hub.contacts"
     assert "display_name" in schema["required"] and "person_id" in schema["required"]
     assert schema["additionalProperties"] is False
+
+
+def test_a_payload_field_may_not_shadow_the_reserved_event_type() -> None:
+    with pytest.raises(ValueError, match="reserved"), pytest.warns(UserWarning, match="shadows"):
+
+        @event_contract("hub.volunteers.shadow.made.v1")
+        class Shadowing(EventData):
+            event_type: str = "oops"  # type: ignore[assignment]

@@ -10,10 +10,13 @@ from hub_common.service import ServiceContext
 from hub_common.uow import Transaction
 from hub_notifications.adapters.contact_book import ContactBook
 from hub_notifications.domain.contacts import Contact, supersedes
+from hub_notifications.domain.rules import RULES
+from hub_notifications.wiring import notification_service
 
 
 def handlers(ctx: ServiceContext) -> dict[str, Handler]:
     book = ContactBook(ctx.db)
+    service = notification_service(ctx)
 
     async def on_contact_upserted(event: Envelope, tx: Transaction) -> None:
         data: ContactUpserted = event.data  # type: ignore[assignment]
@@ -37,6 +40,10 @@ def handlers(ctx: ServiceContext) -> dict[str, Handler]:
     async def on_contact_erased(event: Envelope, tx: Transaction) -> None:
         data: ContactErased = event.data  # type: ignore[assignment]
         await book.erase(data.person_id, event.time, tx.session)
+        await service.forget(data.person_id, tx)
+
+    async def on_rule_event(event: Envelope, tx: Transaction) -> None:
+        await service.plan(event, tx)
 
     contact_types = [c for c in all_contracts() if c.topic == CONTACTS_TOPIC]
     table: dict[str, Handler] = {}
@@ -45,4 +52,6 @@ def handlers(ctx: ServiceContext) -> dict[str, Handler]:
             table[contract.type] = on_contact_upserted
         elif issubclass(contract.model, ContactErased):
             table[contract.type] = on_contact_erased
+    for rule in RULES:
+        table[rule.event_type] = on_rule_event
     return table

@@ -55,6 +55,8 @@ def event_contract(event_type: str, *, topic: str | None = None) -> Callable[[M]
     producer = match.group(1)
 
     def register(model: M) -> M:
+        if "event_type" in model.model_fields:
+            raise ValueError(f"{model.__name__}: 'event_type' is reserved for the CloudEvents type; rename the field")
         existing = _REGISTRY.get(event_type)
         if existing is not None and existing.model is not model:
             raise ValueError(f"event type {event_type} is already registered to {existing.model.__name__}")

@@ -1,0 +1,34 @@
+"""Email over SMTP (a real server: the operator's relay in production, aiosmtpd in tests)."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import aiosmtplib
+
+from hub_notifications.domain.messages import DeliveryError
+
+
+class SmtpEmailSender:
+    def __init__(self, host: str, port: int, sender: str, timeout_s: float = 15.0) -> None:
+        self.host = host
+        self.port = port
+        self.sender = sender
+        self.timeout_s = timeout_s
+
+    async def send(self, *, to: str, subject: str, body: str, message_id: str) -> None:
+        email = EmailMessage()
+        email["From"] = self.sender
+        email["To"] = to
+        email["Subject"] = subject
+        email["X-Hub-Message-Id"] = message_id
+        email.set_content(body)
+        try:
+            await aiosmtplib.send(email, hostname=self.host, port=self.port, timeout=self.timeout_s)
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            raise DeliveryError(f"the mail server refused the address: {exc}", permanent=True) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            # 5xx: the server will never accept this message; 4xx: try again later.
+            raise DeliveryError(f"mail server said {exc.code} {exc.message}", permanent=exc.code >= 500) from exc
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            raise DeliveryError(f"mail server unreachable: {exc}", permanent=False) from exc

@@ -1,0 +1,108 @@
+"""MongoDB storage of messages (``messages``): the delivery queue, status log and in-app inbox."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from hub_common.mongo import IndexSpec
+from hub_notifications.domain.messages import Outcome
+
+MESSAGES = "messages"
+SENDING_LEASE = timedelta(minutes=2)  # a worker that dies mid-send frees its message after this
+
+MESSAGE_INDEXES = (
+    IndexSpec(
+        MESSAGES,
+        (
+            IndexModel([("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="due"),
+            IndexModel([("event_id", ASCENDING)], name="by_event"),
+            IndexModel(
+                [("person_id", ASCENDING), ("channel", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
+                name="inbox",
+            ),
+            IndexModel([("hub_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)], name="by_hub"),
+        ),
+    ),
+)
+
+
+class MessageStore:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self.collection = db[MESSAGES]
+
+    async def add_if_absent(self, doc: dict[str, Any], session: AsyncClientSession) -> None:
+        """Create the message unless its (event, recipient, channel) id exists: repeats change nothing."""
+        await self.collection.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True, session=session)
+
+    async def claim_due(self, now: datetime) -> dict[str, Any] | None:
+        """Take the next message due for an attempt (or one a crashed worker left in 'sending')."""
+        return await self.collection.find_one_and_update(
+            {
+                "$or": [
+                    {"status": {"$in": ["created", "temporary_failure"]}, "next_attempt_at": {"$lte": now}},
+                    {"status": "sending", "next_attempt_at": {"$lte": now}},
+                ]
+            },
+            {"$set": {"status": "sending", "next_attempt_at": now + SENDING_LEASE}, "$inc": {"attempts": 1}},
+            sort=[("next_attempt_at", ASCENDING)],
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def finish(
+        self,
+        message_id: str,
+        outcome: Outcome,
+        now: datetime,
+        session: AsyncClientSession,
+        rendered: dict[str, str] | None = None,
+    ) -> None:
+        update: dict[str, Any] = {
+            "$set": {"status": outcome.status, "updated_at": now, "reason": outcome.reason},
+            "$push": {"history": {"status": outcome.status, "at": now, "reason": outcome.reason}},
+        }
+        if outcome.next_attempt_at is not None:
+            update["$set"]["next_attempt_at"] = outcome.next_attempt_at
+        else:
+            update["$unset"] = {"next_attempt_at": ""}
+        if rendered:
+            update["$set"].update(rendered)
+        await self.collection.update_one({"_id": message_id, "status": "sending"}, update, session=session)
+
+    async def get(self, message_id: str) -> dict[str, Any] | None:
+        return await self.collection.find_one({"_id": message_id})
+
+    async def for_event(self, event_id: str) -> list[dict[str, Any]]:
+        return await self.collection.find({"event_id": event_id}).sort("_id", ASCENDING).to_list()
+
+    async def cancel_pending_for(self, person_id: str, now: datetime, session: AsyncClientSession) -> None:
+        """Erasure: nothing more is sent to this person, and their inbox copies are removed."""
+        await self.collection.update_many(
+            {"person_id": person_id, "status": {"$in": ["created", "temporary_failure", "sending"]}},
+            {
+                "$set": {"status": "skipped", "reason": "the person asked to be forgotten", "updated_at": now},
+                "$unset": {"next_attempt_at": ""},
+            },
+            session=session,
+        )
+        await self.collection.update_many(
+            {"person_id": person_id},
+            {"$unset": {"subject": "", "body": "", "values": ""}, "$set": {"person_id": "erased"}},
+            session=session,
+        )
+
+    async def unread_count(self, person_id: str) -> int:
+        return await self.collection.count_documents(
+            {"person_id": person_id, "channel": "inapp", "status": "delivered", "read_at": None}
+        )
+
+    async def mark_read(self, person_id: str, message_id: str, now: datetime) -> bool:
+        result = await self.collection.update_one(
+            {"_id": message_id, "person_id": person_id, "channel": "inapp", "status": "delivered"},
+            {"$set": {"read_at": now}},
+        )
+        return result.matched_count == 1

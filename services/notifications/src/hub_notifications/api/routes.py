@@ -1,0 +1,169 @@
+"""HTTP API of the notifications service: message status, the in-app inbox, templates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, Field
+
+from hub_common.auth import Principal
+from hub_common.concurrency import etag_for
+from hub_common.errors import NotFound
+from hub_common.http import PageQuery, current_principal, if_match_version, require_roles
+from hub_common.pagination import Page, find_page
+from hub_common.service import ServiceContext
+from hub_notifications.adapters.messages import MessageStore
+from hub_notifications.domain.templates import Template
+from hub_notifications.service import NotificationService
+
+StaffOrOperator = Annotated[Principal, Depends(require_roles("staff", "operator"))]
+SignedIn = Annotated[Principal, Depends(current_principal)]
+
+
+class MessageStatus(BaseModel):
+    id: str
+    event_id: str
+    event_type: str
+    message_type: str
+    channel: str
+    status: str
+    reason: str | None = None
+    attempts: int
+    created_at: datetime
+    updated_at: datetime | None = None
+    history: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class InboxItem(BaseModel):
+    id: str
+    subject: str
+    body: str
+    created_at: datetime
+    read: bool
+
+
+class UnreadCount(BaseModel):
+    unread: int
+
+
+class TemplateIn(BaseModel):
+    subject: str = Field(min_length=1, max_length=300)
+    body: str = Field(min_length=1, max_length=10_000)
+
+
+class TemplateOut(TemplateIn):
+    message_type: str
+    channel: str
+    language: str
+    version: int
+    is_default: bool
+
+
+class PreviewIn(TemplateIn):
+    values: dict[str, Any] = Field(default_factory=dict, description="example values for the fields")
+
+
+class PreviewOut(BaseModel):
+    subject: str
+    body: str
+
+
+def _status(doc: dict[str, Any]) -> MessageStatus:
+    return MessageStatus(id=doc["_id"], **{k: v for k, v in doc.items() if k in MessageStatus.model_fields})
+
+
+def build_router(ctx: ServiceContext, service: NotificationService, messages: MessageStore) -> APIRouter:
+    router = APIRouter(prefix="/v1")
+
+    def visible_to(principal: Principal, doc: dict[str, Any]) -> bool:
+        return doc.get("hub_id") is None or principal.can_act_for_hub(doc["hub_id"])
+
+    @router.get("/messages/{message_id}", tags=["messages"], summary="Delivery status of one message")
+    async def get_message(message_id: str, principal: StaffOrOperator) -> MessageStatus:
+        doc = await messages.get(message_id)
+        if doc is None or not visible_to(principal, doc):
+            raise NotFound(f"no message {message_id}")
+        return _status(doc)
+
+    @router.get("/events/{event_id}/messages", tags=["messages"], summary="Every message an event caused")
+    async def messages_for_event(event_id: str, principal: StaffOrOperator) -> list[MessageStatus]:
+        return [_status(doc) for doc in await messages.for_event(event_id) if visible_to(principal, doc)]
+
+    @router.get("/inbox", tags=["inbox"], summary="Your in-app messages, newest first")
+    async def inbox(principal: SignedIn, page: Annotated[PageQuery, Depends()]) -> Page[InboxItem]:
+        docs, next_cursor = await find_page(
+            messages.collection,
+            {"person_id": principal.sub, "channel": "inapp", "status": "delivered"},
+            sort=[("person_id", 1), ("channel", 1), ("created_at", -1), ("_id", -1)],
+            limit=page.limit,
+            cursor=page.cursor,
+        )
+        items = [
+            InboxItem(
+                id=d["_id"],
+                subject=d.get("subject", ""),
+                body=d.get("body", ""),
+                created_at=d["created_at"],
+                read=d.get("read_at") is not None,
+            )
+            for d in docs
+        ]
+        return Page(items=items, next_cursor=next_cursor)
+
+    @router.get("/inbox/unread-count", tags=["inbox"], summary="How many in-app messages you have not read")
+    async def unread(principal: SignedIn) -> UnreadCount:
+        return UnreadCount(unread=await messages.unread_count(principal.sub))
+
+    @router.post("/inbox/{message_id}/read", tags=["inbox"], status_code=204, summary="Mark a message as read")
+    async def mark_read(message_id: str, principal: SignedIn) -> Response:
+        if not await messages.mark_read(principal.sub, message_id, datetime.now(UTC)):
+            raise NotFound(f"no message {message_id} in your inbox")
+        return Response(status_code=204)
+
+    @router.get("/templates", tags=["templates"], summary="Every template, edited or default")
+    async def list_templates(_principal: StaffOrOperator) -> list[TemplateOut]:
+        return [TemplateOut(**doc) for doc in await service.templates.all()]
+
+    @router.get("/templates/{message_type}/{channel}/{language}", tags=["templates"])
+    async def get_template(
+        message_type: str, channel: str, language: str, response: Response, _principal: StaffOrOperator
+    ) -> TemplateOut:
+        doc = await service.templates.get_doc(f"{message_type}|{channel}|{language}")
+        response.headers["ETag"] = etag_for(doc["version"])
+        return TemplateOut(**doc)
+
+    @router.put(
+        "/templates/{message_type}/{channel}/{language}",
+        tags=["templates"],
+        summary="Edit a template (fields the event cannot supply are refused)",
+    )
+    async def put_template(
+        message_type: str,
+        channel: str,
+        language: str,
+        body: TemplateIn,
+        response: Response,
+        principal: Annotated[Principal, Depends(require_roles("operator", "staff"))],
+        expected: Annotated[int | None, Depends(if_match_version)],
+    ) -> TemplateOut:
+        template = Template(message_type, channel, language, body.subject, body.body)
+        doc = await service.save_template(template, expected)
+        response.headers["ETag"] = etag_for(doc["version"])
+        return TemplateOut(**doc)
+
+    @router.post(
+        "/templates/{message_type}/{channel}/{language}/preview",
+        tags=["templates"],
+        summary="Render a template with example values",
+    )
+    async def preview_template(
+        message_type: str, channel: str, language: str, body: PreviewIn, _principal: StaffOrOperator
+    ) -> PreviewOut:
+        subject, text = await service.preview(
+            Template(message_type, channel, language, body.subject, body.body), body.values
+        )
+        return PreviewOut(subject=subject, body=text)
+
+    return router

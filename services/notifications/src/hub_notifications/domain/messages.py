@@ -1,0 +1,60 @@
+"""Messages and their delivery lifecycle (after GOV.UK Notify's statuses).
+
+created → sending → delivered | temporary_failure (retried with backoff) | permanent_failure |
+technical_failure; ``skipped`` when the person's consent or preferences rule the channel out.
+One message exists per (event, recipient, channel): its id is derived from those three, so an
+event delivered twice can never produce a second message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+Channel = Literal["email", "sms", "inapp"]
+Status = Literal[
+    "created", "sending", "delivered", "temporary_failure", "permanent_failure", "technical_failure", "skipped"
+]
+FINAL_STATUSES: frozenset[str] = frozenset({"delivered", "permanent_failure", "technical_failure", "skipped"})
+
+# Waits before each retry of a temporary failure; after the last one the failure is permanent.
+RETRY_DELAYS = (
+    timedelta(seconds=5),
+    timedelta(seconds=30),
+    timedelta(minutes=2),
+    timedelta(minutes=10),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+)
+
+
+def message_id(event_source: str, event_id: str, person_id: str, channel: str) -> str:
+    natural_key = f"{event_source}|{event_id}|{person_id}|{channel}"
+    return hashlib.sha256(natural_key.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a delivery attempt decided."""
+
+    status: Status
+    reason: str | None = None
+    next_attempt_at: datetime | None = None
+
+
+def after_temporary_failure(attempts: int, now: datetime, reason: str) -> Outcome:
+    """Retry later with backoff, or give up when the retries are spent."""
+    if attempts > len(RETRY_DELAYS):
+        return Outcome("permanent_failure", f"gave up after {attempts} attempts: {reason}")
+    return Outcome("temporary_failure", reason, now + RETRY_DELAYS[attempts - 1])
+
+
+class DeliveryError(Exception):
+    """A channel could not deliver. ``permanent`` says whether trying again could help."""
+
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent

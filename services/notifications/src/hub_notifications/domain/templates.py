@@ -1,0 +1,56 @@
+"""Message templates: plain-language text with ``{field}`` personalisation, checked when saved."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+
+class TemplateError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Template:
+    message_type: str
+    channel: str
+    language: str
+    subject: str
+    body: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.message_type}|{self.channel}|{self.language}"
+
+
+def placeholders(text: str) -> set[str]:
+    """The personalisation fields a text uses; refuses format tricks (attributes, indexes, specs)."""
+    fields = set()
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise TemplateError(f"the template is not well formed: {exc}") from None
+    for _literal, field, spec, conversion in parsed:
+        if field is None:
+            continue
+        if not field.isidentifier() or spec or conversion:
+            raise TemplateError(f"'{{{field}}}' is not a plain personalisation field like {{display_name}}")
+        fields.add(field)
+    return fields
+
+
+def check_fields(template: Template, available: set[str]) -> None:
+    """Reject a template that uses a field its event cannot supply."""
+    unknown = (placeholders(template.subject) | placeholders(template.body)) - available
+    if unknown:
+        raise TemplateError(
+            f"these fields are not available for {template.message_type}: {', '.join(sorted(unknown))}; "
+            f"available: {', '.join(sorted(available))}"
+        )
+
+
+def render(template: Template, values: dict[str, object]) -> tuple[str, str]:
+    def fill(text: str) -> str:
+        return text.format_map({name: "" if values.get(name) is None else values[name] for name in placeholders(text)})
+
+    return fill(template.subject), fill(template.body)

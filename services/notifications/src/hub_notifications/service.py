@@ -1,0 +1,191 @@
+"""Use cases of the notifications service: plan messages from events, deliver them, manage templates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from hub_common.contracts import contract_for
+from hub_common.contracts.notifications import MessageStatusChanged
+from hub_common.envelope import Envelope
+from hub_common.errors import NotFound, RuleViolation
+from hub_common.logging import get_logger
+from hub_common.uow import Transaction, UnitOfWork
+from hub_notifications.adapters.contact_book import ContactBook
+from hub_notifications.adapters.messages import MessageStore
+from hub_notifications.adapters.templates import TemplateStore
+from hub_notifications.domain.contacts import Contact
+from hub_notifications.domain.messages import DeliveryError, Outcome, after_temporary_failure, message_id
+from hub_notifications.domain.rules import RECIPIENT_FIELDS, RULES, Rule, rules_for
+from hub_notifications.domain.templates import Template, TemplateError, check_fields, render
+
+log = get_logger(__name__)
+
+# Contact details travel on hub.contacts, which is not ordered against the event topics: wait this
+# long for a recipient's details to arrive before giving up on a message.
+CONTACT_WAIT = timedelta(minutes=15)
+
+
+class EmailSender(Protocol):
+    async def send(self, *, to: str, subject: str, body: str, message_id: str) -> None: ...
+
+
+def available_fields(event_type: str) -> set[str]:
+    """The personalisation fields a message about ``event_type`` can use."""
+    return set(contract_for(event_type).model.model_fields) | set(RECIPIENT_FIELDS)
+
+
+def rule_for_message_type(message_type: str) -> Rule:
+    for rule in RULES:
+        if rule.message_type == message_type:
+            return rule
+    raise NotFound(f"there is no message type {message_type!r}")
+
+
+class NotificationService:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        messages: MessageStore,
+        contacts: ContactBook,
+        templates: TemplateStore,
+        email: EmailSender,
+    ) -> None:
+        self.uow = uow
+        self.messages = messages
+        self.contacts = contacts
+        self.templates = templates
+        self.email = email
+
+    # -- planning (runs inside the consumer's transaction) ----------------------------------------
+
+    async def plan(self, event: Envelope, tx: Transaction) -> int:
+        """Create the messages an event calls for; a repeated event creates nothing new."""
+        data = event.data.model_dump(mode="json")
+        created = 0
+        for rule in rules_for(event.type):
+            person_id = data.get(rule.audience)
+            if not person_id or await self.contacts.erased_at(person_id, tx.session):
+                continue  # nobody to tell, or a person who asked to be forgotten
+            for channel in rule.channels:
+                doc = {
+                    "_id": message_id(event.source, event.id, person_id, channel),
+                    "event_id": event.id,
+                    "event_source": event.source,
+                    "event_type": event.type,
+                    "hub_id": event.hub_id or data.get("hub_id"),
+                    "person_id": person_id,
+                    "channel": channel,
+                    "message_type": rule.message_type,
+                    "category": rule.category,
+                    "critical": rule.critical,
+                    "values": data,
+                    "status": "created",
+                    "attempts": 0,
+                    "created_at": event.time,
+                    "next_attempt_at": datetime.now(UTC),
+                    "history": [{"status": "created", "at": datetime.now(UTC), "reason": None}],
+                    "read_at": None,
+                }
+                await self.messages.add_if_absent(doc, tx.session)
+                created += 1
+        return created
+
+    async def forget(self, person_id: str, tx: Transaction) -> None:
+        await self.messages.cancel_pending_for(person_id, datetime.now(UTC), tx.session)
+
+    # -- delivery (the worker) ----------------------------------------------------------------
+
+    async def deliver_due(self, limit: int = 200) -> int:
+        """Attempt every message that is due, up to ``limit``; return how many were attempted."""
+        attempted = 0
+        while attempted < limit:
+            message = await self.messages.claim_due(datetime.now(UTC))
+            if message is None:
+                break
+            attempted += 1
+            outcome, rendered = await self._attempt(message)
+            await self._finish(message, outcome, rendered)
+        return attempted
+
+    async def _attempt(self, message: dict[str, Any]) -> tuple[Outcome, dict[str, str] | None]:
+        now = datetime.now(UTC)
+        contact = await self.contacts.get(message["person_id"])
+        if contact is None and await self.contacts.erased_at(message["person_id"]):
+            return Outcome("skipped", "the person asked to be forgotten"), None
+        if contact is None:
+            if now - message["created_at"] > CONTACT_WAIT:
+                return Outcome("permanent_failure", "no contact details for this person"), None
+            return after_temporary_failure(message["attempts"], now, "contact details not known yet"), None
+        reason = self._why_not(message, contact)
+        if reason:
+            return Outcome("skipped", reason), None
+        template = await self.templates.find(message["message_type"], message["channel"], contact.language)
+        subject, body = render(template, {**message["values"], "display_name": contact.display_name})
+        rendered = {"subject": subject, "body": body}
+        try:
+            if message["channel"] == "email":
+                await self.email.send(to=contact.email, subject=subject, body=body, message_id=message["_id"])
+        except DeliveryError as exc:
+            if exc.permanent:
+                return Outcome("permanent_failure", exc.reason), None
+            return after_temporary_failure(message["attempts"], now, exc.reason), None
+        except Exception as exc:
+            log.exception("message could not be sent", message_id=message["_id"])
+            return Outcome("technical_failure", repr(exc)), None
+        # An in-app message is delivered by being stored with its rendered text: that is the inbox.
+        return Outcome("delivered"), rendered
+
+    @staticmethod
+    def _why_not(message: dict[str, Any], contact: Contact) -> str | None:
+        channel = message["channel"]
+        if channel == "inapp":
+            return None
+        if channel not in contact.consented_channels:
+            return f"no consent to contact by {channel}"
+        if channel == "email" and not contact.email:
+            return "no email address"
+        if channel == "sms" and not contact.phone:
+            return "no phone number"
+        return None
+
+    async def _finish(self, message: dict[str, Any], outcome: Outcome, rendered: dict[str, str] | None) -> None:
+        async def work(tx: Transaction) -> None:
+            await self.messages.finish(message["_id"], outcome, datetime.now(UTC), tx.session, rendered)
+            tx.publish(
+                MessageStatusChanged(
+                    message_id=message["_id"],
+                    about_event_id=message["event_id"],
+                    about_event_type=message["event_type"],
+                    message_type=message["message_type"],
+                    channel=message["channel"],
+                    status=outcome.status,
+                    reason=outcome.reason,
+                    attempts=message["attempts"],
+                ),
+                subject=message["_id"],
+                hub_id=message.get("hub_id"),
+            )
+
+        await self.uow.run(work)
+        log.info("message attempt", message_id=message["_id"], status=outcome.status, reason=outcome.reason)
+
+    # -- templates ----------------------------------------------------------------------------
+
+    async def save_template(self, template: Template, expected_version: int | None) -> dict[str, Any]:
+        rule = rule_for_message_type(template.message_type)
+        if template.channel not in rule.channels:
+            raise RuleViolation(f"{template.message_type} is not sent by {template.channel}")
+        try:
+            check_fields(template, available_fields(rule.event_type))
+        except TemplateError as exc:
+            raise RuleViolation(str(exc), errors=[{"field": "body", "message": str(exc)}]) from None
+        return await self.templates.save(template, expected_version)
+
+    async def preview(self, template: Template, values: dict[str, Any]) -> tuple[str, str]:
+        rule = rule_for_message_type(template.message_type)
+        try:
+            check_fields(template, available_fields(rule.event_type))
+        except TemplateError as exc:
+            raise RuleViolation(str(exc)) from None
+        return render(template, values)

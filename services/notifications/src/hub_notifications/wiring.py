@@ -1,0 +1,25 @@
+"""Builds the notifications service's objects once per running service."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from hub_common.service import ServiceContext
+from hub_notifications.adapters.contact_book import ContactBook
+from hub_notifications.adapters.email import SmtpEmailSender
+from hub_notifications.adapters.messages import MessageStore
+from hub_notifications.adapters.templates import TemplateStore
+from hub_notifications.service import NotificationService
+from hub_notifications.settings import NotificationsSettings
+
+
+@cache
+def notification_service(ctx: ServiceContext) -> NotificationService:
+    settings: NotificationsSettings = ctx.settings  # type: ignore[assignment]
+    return NotificationService(
+        uow=ctx.uow,
+        messages=MessageStore(ctx.db),
+        contacts=ContactBook(ctx.db),
+        templates=TemplateStore(ctx.db),
+        email=SmtpEmailSender(settings.smtp_host, settings.smtp_port, settings.smtp_from),
+    )

@@ -1,0 +1,134 @@
+"""The notifications HTTP API on the real database: inbox, message status, templates, auth."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from hub_common.app import create_app
+from hub_common.auth import issue_token
+from hub_notifications.__main__ import DEFINITION
+from hub_notifications.adapters.messages import MESSAGES
+from hub_notifications.settings import NotificationsSettings
+
+
+class Api:
+    def __init__(self, client: httpx.AsyncClient, settings, db) -> None:
+        self.client = client
+        self.settings = settings
+        self.db = db
+
+    def auth(self, role: str, sub: str = "someone", hubs: tuple[str, ...] = ("hub-northfield",)) -> dict[str, str]:
+        token = issue_token(self.settings.auth_secret.get_secret_value(), sub=sub, role=role, hubs=hubs)
+        return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+async def api(make_settings) -> AsyncIterator[Api]:
+    settings = make_settings(NotificationsSettings)
+    app = create_app(DEFINITION, settings)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+            try:
+                yield Api(client, settings, app.state.ctx.db)
+            finally:
+                await app.state.ctx.client.drop_database(settings.mongo_db)
+
+
+async def add_message(
+    api: Api, message_id: str, person: str, *, channel="inapp", status="delivered", hub="hub-northfield"
+):
+    now = datetime.now(UTC)
+    await api.db[MESSAGES].insert_one(
+        {
+            "_id": message_id,
+            "event_id": "ev-1",
+            "event_type": "hub.issues.issue.reported.v1",
+            "message_type": "issue_acknowledgement",
+            "channel": channel,
+            "status": status,
+            "attempts": 1,
+            "person_id": person,
+            "hub_id": hub,
+            "subject": f"subject {message_id}",
+            "body": f"body {message_id}",
+            "created_at": now,
+            "read_at": None,
+            "history": [],
+        }
+    )
+
+
+async def test_inbox_shows_only_your_delivered_in_app_messages_and_tracks_reading(api: Api) -> None:
+    for n in range(3):
+        await add_message(api, f"m{n}", "me")
+    await add_message(api, "other", "someone-else")
+    await add_message(api, "email-copy", "me", channel="email")
+    await add_message(api, "pending", "me", status="created")
+    me = api.auth("resident", sub="me")
+
+    page = (await api.client.get("/v1/inbox?limit=2", headers=me)).json()
+    assert len(page["items"]) == 2 and page["next_cursor"]
+    rest = (await api.client.get(f"/v1/inbox?cursor={page['next_cursor']}", headers=me)).json()
+    assert {i["id"] for i in page["items"] + rest["items"]} == {"m0", "m1", "m2"}
+    assert (await api.client.get("/v1/inbox/unread-count", headers=me)).json() == {"unread": 3}
+
+    assert (await api.client.post("/v1/inbox/m1/read", headers=me)).status_code == 204
+    assert (await api.client.get("/v1/inbox/unread-count", headers=me)).json() == {"unread": 2}
+    assert (await api.client.post("/v1/inbox/other/read", headers=me)).status_code == 404  # not yours
+
+
+async def test_inbox_needs_a_signed_in_person(api: Api) -> None:
+    response = await api.client.get("/v1/inbox")
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_message_status_is_for_staff_of_the_message_hub(api: Api) -> None:
+    await add_message(api, "north", "p1")
+    await add_message(api, "south", "p2", hub="hub-riverside")
+    staff = api.auth("staff", hubs=("hub-northfield",))
+    assert (await api.client.get("/v1/messages/north", headers=staff)).json()["status"] == "delivered"
+    assert (await api.client.get("/v1/messages/south", headers=staff)).status_code == 404
+    assert (await api.client.get("/v1/messages/north", headers=api.auth("resident"))).status_code == 403
+    listed = (await api.client.get("/v1/events/ev-1/messages", headers=api.auth("operator"))).json()
+    assert {m["id"] for m in listed} == {"north", "south"}
+
+
+async def test_templates_are_checked_when_saved_and_versioned(api: Api) -> None:
+    staff = api.auth("staff")
+    url = "/v1/templates/issue_acknowledgement/email/en"
+    default = await api.client.get(url, headers=staff)
+    assert default.json()["is_default"] is True and default.headers["ETag"] == '"v0"'
+
+    bad = await api.client.put(url, json={"subject": "Hi", "body": "We will email {email}"}, headers=staff)
+    assert bad.status_code == 422 and "email" in bad.json()["detail"]
+    assert await api.db["templates"].count_documents({}) == 0  # nothing written
+
+    saved = await api.client.put(
+        url, json={"subject": "Thanks, {display_name}", "body": "Ref {issue_id}"}, headers={**staff, "If-Match": '"v0"'}
+    )
+    assert saved.status_code == 200 and saved.headers["ETag"] == '"v1"'
+    stale = await api.client.put(url, json={"subject": "x", "body": "y"}, headers={**staff, "If-Match": '"v0"'})
+    assert stale.status_code == 412
+
+    preview = await api.client.post(
+        f"{url}/preview",
+        json={
+            "subject": "Thanks, {display_name}",
+            "body": "Ref {issue_id}",
+            "values": {"display_name": "Jo", "issue_id": "7"},
+        },
+        headers=staff,
+    )
+    assert preview.json() == {"subject": "Thanks, Jo", "body": "Ref 7"}
+    assert (
+        await api.client.put(url, json={"subject": "x", "body": "y"}, headers=api.auth("resident"))
+    ).status_code == 403
+    unknown = await api.client.put("/v1/templates/nonsense/email/en", json={"subject": "x", "body": "y"}, headers=staff)
+    assert unknown.status_code == 404

@@ -1,0 +1,78 @@
+"""Templates (fields checked when saved), delivery backoff and the shipped rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from hub_notifications.domain.messages import RETRY_DELAYS, after_temporary_failure, message_id
+from hub_notifications.domain.rules import DEFAULT_TEMPLATES, RULES
+from hub_notifications.domain.templates import Template, TemplateError, check_fields, placeholders, render
+from hub_notifications.service import available_fields
+
+
+def template(body: str, subject: str = "Hello") -> Template:
+    return Template("issue_acknowledgement", "email", "en", subject, body)
+
+
+def test_placeholders_are_the_plain_fields_used() -> None:
+    assert placeholders("Hi {display_name}, ref {issue_id}. {{not a field}}") == {"display_name", "issue_id"}
+
+
+@pytest.mark.parametrize("body", ["{contact.email}", "{values[0]}", "{name!r}", "{amount:>10}", "{ unclosed"])
+def test_format_tricks_are_refused(body: str) -> None:
+    with pytest.raises(TemplateError):
+        placeholders(body)
+
+
+def test_a_field_the_event_cannot_supply_is_rejected() -> None:
+    available = available_fields("hub.issues.issue.reported.v1")
+    check_fields(template("Ref {issue_id} at {address}, {display_name}"), available)
+    with pytest.raises(TemplateError, match="email") as raised:
+        check_fields(template("We will write to {email}"), available)
+    assert "issue_id" in str(raised.value)  # says what is available
+
+
+def test_render_fills_fields_and_leaves_missing_optional_values_blank() -> None:
+    subject, body = render(
+        template("Hello {display_name}, about {address}.", subject="Report {issue_id}"),
+        {"display_name": "Sam", "issue_id": "ISS-1", "address": None},
+    )
+    assert subject == "Report ISS-1"
+    assert body == "Hello Sam, about ."
+
+
+def test_every_default_template_only_uses_fields_its_event_supplies() -> None:
+    by_type = {rule.message_type: rule for rule in RULES}
+    for default in DEFAULT_TEMPLATES:
+        check_fields(default, available_fields(by_type[default.message_type].event_type))
+
+
+def test_every_rule_has_a_default_template_for_each_channel() -> None:
+    keys = {(t.message_type, t.channel) for t in DEFAULT_TEMPLATES if t.language == "en"}
+    for rule in RULES:
+        for channel in rule.channels:
+            assert (rule.message_type, channel) in keys
+
+
+def test_message_id_is_one_per_event_recipient_and_channel() -> None:
+    first = message_id("/hub/issues", "e1", "p1", "email")
+    assert first == message_id("/hub/issues", "e1", "p1", "email")
+    assert (
+        len({first, message_id("/hub/issues", "e1", "p1", "inapp"), message_id("/hub/issues", "e2", "p1", "email")})
+        == 3
+    )
+
+
+def test_temporary_failures_back_off_then_become_permanent() -> None:
+    now = datetime(2026, 11, 26, tzinfo=UTC)
+    first = after_temporary_failure(1, now, "server busy")
+    assert first.status == "temporary_failure"
+    assert first.next_attempt_at == now + RETRY_DELAYS[0]
+    later = after_temporary_failure(3, now, "server busy")
+    assert later.next_attempt_at - now > first.next_attempt_at - now
+    final = after_temporary_failure(len(RETRY_DELAYS) + 1, now, "server busy")
+    assert final.status == "permanent_failure"
+    assert final.next_attempt_at is None
+    assert RETRY_DELAYS[-1] >= timedelta(hours=1)

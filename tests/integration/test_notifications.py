@@ -1,0 +1,147 @@
+"""Notifications end to end: events from Kafka become real emails on a real local SMTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import uuid
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from hub_common import envelope
+from hub_common.contracts import CONTACTS_TOPIC, events_topic
+from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
+from hub_notifications.adapters.contact_book import ContactBook
+from hub_notifications.adapters.messages import MESSAGES
+
+pytestmark = pytest.mark.integration
+
+
+class Mailbox:
+    """An aiosmtpd handler keeping every accepted message."""
+
+    def __init__(self) -> None:
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture
+def smtp_server():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield mailbox, port
+    finally:
+        controller.stop()
+
+
+def cloud_event(topic: str, event_type: str, source: str, subject: str, data: dict) -> envelope.KafkaRecord:
+    return envelope.encode(
+        topic=topic,
+        event_id=str(uuid.uuid4()),
+        source=source,
+        event_type=event_type,
+        time=datetime.now(UTC),
+        subject=subject,
+        data=data,
+        hub_id="hub-northfield",
+    )
+
+
+def issue_reported(issue_id: str, reporter_id: str) -> envelope.KafkaRecord:
+    return cloud_event(
+        events_topic("issues"),
+        "hub.issues.issue.reported.v1",
+        "/hub/issues",
+        issue_id,
+        {
+            "issue_id": issue_id,
+            "hub_id": "hub-northfield",
+            "service_code": "litter",
+            "service_name": "Litter",
+            "description": "Bags of rubbish by the bus stop",
+            "location": {"lat": 53.81, "lon": -1.55},
+            "reporter_id": reporter_id,
+            "requested_at": datetime.now(UTC).isoformat(),
+        },
+    )
+
+
+async def send(kafka, record: envelope.KafkaRecord) -> None:
+    await kafka.produce(record.topic, record.value, key=record.key, headers=record.headers)
+
+
+async def test_an_issue_report_emails_the_reporter_exactly_once_and_an_erased_person_gets_nothing(
+    service_context, kafka, background, wait_until, smtp_server, unique
+):
+    mailbox, port = smtp_server
+    ctx = await service_context(NOTIFICATIONS, smtp_port=port)
+    background(ctx.run_worker)
+    person, address = f"res-{unique}", f"res-{unique}@example.org"
+    book = ContactBook(ctx.db)
+
+    await send(
+        kafka,
+        cloud_event(
+            CONTACTS_TOPIC,
+            "hub.issues.contact.upserted.v1",
+            "/hub/issues",
+            person,
+            {"person_id": person, "display_name": "Priya", "email": address, "consented_channels": ["email"]},
+        ),
+    )
+    await wait_until(lambda: book.get(person))
+
+    report = issue_reported(f"ISS-{unique}", person)
+    await send(kafka, report)
+    await send(kafka, report)  # Kafka delivers the same event twice
+    [email] = await wait_until(lambda: _async(mailbox.to(address)))
+    assert "Litter" in email["Subject"]
+    text = email.get_content()
+    assert f"ISS-{unique}" in text and "Hello Priya" in text
+
+    inbox = ctx.db[MESSAGES]
+    await wait_until(lambda: inbox.count_documents({"person_id": person, "status": "delivered"}))
+    await asyncio.sleep(2)  # time for a duplicate to show up if there were one
+    assert len(mailbox.to(address)) == 1
+    assert await inbox.count_documents({"person_id": person, "channel": "email"}) == 1
+    in_app = await inbox.find_one({"person_id": person, "channel": "inapp"})
+    assert in_app["status"] == "delivered" and f"ISS-{unique}" in in_app["body"]
+
+    statuses = await kafka.collect(
+        events_topic("notifications"),
+        lambda r: (
+            dict(r.headers).get("ce_type") == b"hub.notifications.message.status_changed.v1"
+            and r.key in {email["X-Hub-Message-Id"].encode()}
+        ),
+        count=1,
+    )
+    assert address.encode() not in statuses[0].value  # status events carry no contact details
+
+    await send(
+        kafka,
+        cloud_event(CONTACTS_TOPIC, "hub.issues.contact.erased.v1", "/hub/issues", person, {"person_id": person}),
+    )
+    await wait_until(lambda: book.erased_at(person))
+    await send(kafka, issue_reported(f"ISS2-{unique}", person))
+    await asyncio.sleep(3)
+    assert len(mailbox.to(address)) == 1
+    assert await book.get(person) is None
+    assert await inbox.count_documents({"person_id": person}) == 0  # inbox copies are anonymised too
+
+
+async def _async(value):
+    return value
