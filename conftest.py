@@ -14,7 +14,7 @@ import pytest
 
 from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.settings import HubSettings
-from hub_common.testing import InfraEndpoints, start_test_infra
+from hub_common.testing import HttpReceiver, InfraEndpoints, start_test_infra
 
 
 @pytest.fixture(scope="session")
@@ -65,3 +65,9 @@ async def service_context(make_settings) -> AsyncIterator[Callable[..., ServiceC
     for ctx in contexts:
         await ctx.client.drop_database(ctx.settings.mongo_db)
         await ctx.close()
+
+
+@pytest.fixture
+def http_receiver() -> type[HttpReceiver]:
+    """Real local HTTP endpoints: ``with http_receiver([503, 200]) as endpoint: ... endpoint.url``."""
+    return HttpReceiver

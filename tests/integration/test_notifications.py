@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import uuid
 from datetime import UTC, datetime
@@ -10,12 +11,15 @@ from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from standardwebhooks.webhooks import Webhook
 
 from hub_common import envelope
+from hub_common.auth import Principal
 from hub_common.contracts import CONTACTS_TOPIC, events_topic
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_notifications.adapters.contact_book import ContactBook
 from hub_notifications.adapters.messages import MESSAGES
+from hub_notifications.wiring import webhook_service
 
 pytestmark = pytest.mark.integration
 
@@ -84,11 +88,16 @@ async def send(kafka, record: envelope.KafkaRecord) -> None:
     await kafka.produce(record.topic, record.value, key=record.key, headers=record.headers)
 
 
-async def test_an_issue_report_emails_the_reporter_exactly_once_and_an_erased_person_gets_nothing(
-    service_context, kafka, background, wait_until, smtp_server, unique
+async def test_an_issue_report_emails_the_reporter_and_signs_one_webhook_exactly_once_and_erasure_stops_it(
+    service_context, kafka, background, wait_until, smtp_server, http_receiver, unique
 ):
     mailbox, port = smtp_server
-    ctx = await service_context(NOTIFICATIONS, smtp_port=port)
+    ctx = await service_context(NOTIFICATIONS, smtp_port=port, webhook_allow_private=True)
+    partner = Principal(sub="riverside-housing", role="partner", hubs=("hub-northfield",))
+    endpoint = http_receiver().__enter__()
+    _, secret = await webhook_service(ctx).register(
+        partner, {"url": endpoint.url, "event_types": ["hub.issues.issue.reported.v1"], "categories": ["litter"]}
+    )
     background(ctx.run_worker)
     person, address = f"res-{unique}", f"res-{unique}@example.org"
     book = ContactBook(ctx.db)
@@ -131,6 +140,15 @@ async def test_an_issue_report_emails_the_reporter_exactly_once_and_an_erased_pe
     )
     assert address.encode() not in statuses[0].value  # status events carry no contact details
 
+    # The topic also holds other tests' reports, so look at the deliveries about this one.
+    def about(issue_id: str) -> list:
+        return [(h, b) for h, b in endpoint.requests if json.loads(b)["data"]["issue_id"] == issue_id]
+
+    [(headers, body)] = await wait_until(lambda: _async(about(f"ISS-{unique}")))
+    delivered = Webhook(secret).verify(body, headers)  # the partner's own check, with the reference library
+    assert delivered["id"] == dict(report.headers)["ce_id"].decode()
+    assert delivered["data"]["reporter_id"] == person and address not in body.decode()
+
     await send(
         kafka,
         cloud_event(CONTACTS_TOPIC, "hub.issues.contact.erased.v1", "/hub/issues", person, {"person_id": person}),
@@ -139,6 +157,9 @@ async def test_an_issue_report_emails_the_reporter_exactly_once_and_an_erased_pe
     await send(kafka, issue_reported(f"ISS2-{unique}", person))
     await asyncio.sleep(3)
     assert len(mailbox.to(address)) == 1
+    assert len(about(f"ISS-{unique}")) == 1  # the duplicate delivery was never posted
+    assert len(about(f"ISS2-{unique}")) == 1  # the partner still hears of the new (public) report
+    endpoint.__exit__(None, None, None)
     assert await book.get(person) is None
     assert await inbox.count_documents({"person_id": person}) == 0  # inbox copies are anonymised too
 

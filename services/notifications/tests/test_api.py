@@ -132,3 +132,44 @@ async def test_templates_are_checked_when_saved_and_versioned(api: Api) -> None:
     ).status_code == 403
     unknown = await api.client.put("/v1/templates/nonsense/email/en", json={"subject": "x", "body": "y"}, headers=staff)
     assert unknown.status_code == 404
+
+
+async def test_partners_manage_their_own_webhook_subscriptions(api: Api) -> None:
+    partner = api.auth("partner", sub="riverside-housing")
+    other = api.auth("partner", sub="someone-else")
+    body = {"url": "https://hooks.riverside.example/hub", "event_types": ["hub.issues.issue.reported.v1"]}
+
+    created = await api.client.post("/v1/webhooks", json=body, headers=partner)
+    assert created.status_code == 201, created.text
+    sub = created.json()
+    assert sub["secret"].startswith("whsec_") and created.headers["Location"] == f"/v1/webhooks/{sub['id']}"
+    read = await api.client.get(f"/v1/webhooks/{sub['id']}", headers=partner)
+    assert "secret" not in read.json() and read.headers["ETag"] == '"v1"'
+    assert (await api.client.get(f"/v1/webhooks/{sub['id']}", headers=other)).status_code == 404
+    assert (await api.client.get("/v1/webhooks", headers=other)).json()["items"] == []
+
+    patched = await api.client.patch(
+        f"/v1/webhooks/{sub['id']}", json={"categories": ["litter"]}, headers={**partner, "If-Match": '"v1"'}
+    )
+    assert patched.status_code == 200 and patched.json()["categories"] == ["litter"]
+    stale = await api.client.patch(
+        f"/v1/webhooks/{sub['id']}", json={"categories": []}, headers={**partner, "If-Match": '"v1"'}
+    )
+    assert stale.status_code == 412
+
+    rotated = await api.client.post(f"/v1/webhooks/{sub['id']}/rotate-secret", headers=partner)
+    assert rotated.json()["secret"] != sub["secret"]
+    log = await api.client.get(f"/v1/webhooks/{sub['id']}/deliveries", headers=partner)
+    assert log.json() == {"items": [], "next_cursor": None}
+
+
+async def test_webhook_writes_need_a_partner_and_a_safe_url(api: Api) -> None:
+    body = {"url": "https://hooks.example/hub"}
+    assert (await api.client.post("/v1/webhooks", json=body)).status_code == 401
+    assert (await api.client.post("/v1/webhooks", json=body, headers=api.auth("resident"))).status_code == 403
+    partner = api.auth("partner")
+    for url, status in (("not a url", 422), ("https://192.168.1.10/hook", 422), ("http://hooks.example/", 422)):
+        response = await api.client.post("/v1/webhooks", json={"url": url}, headers=partner)
+        assert response.status_code == status, (url, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+    assert await api.db["webhook_subscriptions"].count_documents({}) == 0

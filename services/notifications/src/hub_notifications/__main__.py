@@ -10,17 +10,25 @@ from hub_common.service import ServiceContext, ServiceDefinition
 from hub_notifications import handlers
 from hub_notifications.adapters.contact_book import CONTACT_BOOK_INDEXES
 from hub_notifications.adapters.messages import MESSAGE_INDEXES, MessageStore
+from hub_notifications.adapters.webhooks import WEBHOOK_INDEXES
 from hub_notifications.api.routes import build_router
+from hub_notifications.api.webhooks import build_webhook_router
 from hub_notifications.settings import NotificationsSettings
-from hub_notifications.wiring import notification_service
+from hub_notifications.wiring import notification_service, webhook_service
 
 
 def routers(ctx: ServiceContext):
-    return [build_router(ctx, notification_service(ctx), MessageStore(ctx.db))]
+    return [
+        build_router(ctx, notification_service(ctx), MessageStore(ctx.db)),
+        build_webhook_router(webhook_service(ctx)),
+    ]
 
 
 def periodic(ctx: ServiceContext):
-    return [PeriodicTask("deliver-messages", interval_s=0.5, run=notification_service(ctx).deliver_due)]
+    return [
+        PeriodicTask("deliver-messages", interval_s=0.5, run=notification_service(ctx).deliver_due),
+        PeriodicTask("deliver-webhooks", interval_s=0.5, run=webhook_service(ctx).deliver_due),
+    ]
 
 
 DEFINITION = ServiceDefinition(
@@ -39,7 +47,7 @@ DEFINITION = ServiceDefinition(
         events_topic("assets"),
     ),
     publishes=("hub.notifications.message.status_changed.v1",),
-    indexes=(*CONTACT_BOOK_INDEXES, *MESSAGE_INDEXES),
+    indexes=(*CONTACT_BOOK_INDEXES, *MESSAGE_INDEXES, *WEBHOOK_INDEXES),
 )
 
 if __name__ == "__main__":

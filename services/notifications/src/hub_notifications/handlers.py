@@ -11,12 +11,14 @@ from hub_common.uow import Transaction
 from hub_notifications.adapters.contact_book import ContactBook
 from hub_notifications.domain.contacts import Contact, supersedes
 from hub_notifications.domain.rules import RULES
-from hub_notifications.wiring import notification_service
+from hub_notifications.service import public_event_types
+from hub_notifications.wiring import notification_service, webhook_service
 
 
 def handlers(ctx: ServiceContext) -> dict[str, Handler]:
     book = ContactBook(ctx.db)
     service = notification_service(ctx)
+    webhooks = webhook_service(ctx)
 
     async def on_contact_upserted(event: Envelope, tx: Transaction) -> None:
         data: ContactUpserted = event.data  # type: ignore[assignment]
@@ -42,8 +44,9 @@ def handlers(ctx: ServiceContext) -> dict[str, Handler]:
         await book.erase(data.person_id, event.time, tx.session)
         await service.forget(data.person_id, tx)
 
-    async def on_rule_event(event: Envelope, tx: Transaction) -> None:
-        await service.plan(event, tx)
+    async def on_public_event(event: Envelope, tx: Transaction) -> None:
+        await service.plan(event, tx)  # messages to people, where a rule says so
+        await webhooks.plan(event, tx)  # deliveries to subscribed partners
 
     contact_types = [c for c in all_contracts() if c.topic == CONTACTS_TOPIC]
     table: dict[str, Handler] = {}
@@ -52,6 +55,6 @@ def handlers(ctx: ServiceContext) -> dict[str, Handler]:
             table[contract.type] = on_contact_upserted
         elif issubclass(contract.model, ContactErased):
             table[contract.type] = on_contact_erased
-    for rule in RULES:
-        table[rule.event_type] = on_rule_event
+    for event_type in public_event_types() | {rule.event_type for rule in RULES}:
+        table[event_type] = on_public_event
     return table

@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from hub_common.contracts import contract_for
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
+
+from hub_common.auth import Principal
+from hub_common.concurrency import check_version
+from hub_common.contracts import all_contracts, contract_for
 from hub_common.contracts.notifications import MessageStatusChanged
 from hub_common.envelope import Envelope
-from hub_common.errors import NotFound, RuleViolation
+from hub_common.errors import NotFound, PreconditionFailed, RuleViolation
 from hub_common.logging import get_logger
 from hub_common.uow import Transaction, UnitOfWork
 from hub_notifications.adapters.contact_book import ContactBook
 from hub_notifications.adapters.messages import MessageStore
 from hub_notifications.adapters.templates import TemplateStore
+from hub_notifications.adapters.webhooks import DeliveryStore, SubscriptionStore
 from hub_notifications.domain.contacts import Contact
 from hub_notifications.domain.messages import DeliveryError, Outcome, after_temporary_failure, message_id
 from hub_notifications.domain.rules import RECIPIENT_FIELDS, RULES, Rule, rules_for
 from hub_notifications.domain.templates import Template, TemplateError, check_fields, render
+from hub_notifications.domain.webhooks import (
+    OLD_SECRET_GRACE_HOURS,
+    PAUSE_AFTER_FAILURES,
+    WebhookUrlError,
+    check_url,
+    matches,
+    new_secret,
+)
 
 log = get_logger(__name__)
 
@@ -189,3 +204,194 @@ class NotificationService:
         except TemplateError as exc:
             raise RuleViolation(str(exc)) from None
         return render(template, values)
+
+
+class WebhookSender(Protocol):
+    async def send(self, *, url: str, delivery_id: str, payload: str, secrets: list[str]) -> int: ...
+
+
+class WebhookService:
+    """Partner subscriptions: register, filter, sign and deliver events, pause endpoints that keep failing."""
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        subscriptions: SubscriptionStore,
+        deliveries: DeliveryStore,
+        sender: WebhookSender,
+        *,
+        allow_private: bool,
+    ) -> None:
+        self.uow = uow
+        self.subscriptions = subscriptions
+        self.deliveries = deliveries
+        self.sender = sender
+        self.allow_private = allow_private
+
+    # -- subscriptions ------------------------------------------------------------------------
+
+    async def register(self, principal: Principal, fields: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        """Create a subscription; returns it and its signing secret (shown only this once)."""
+        fields = {"event_types": [], "hub_ids": [], "categories": [], "near": None, **fields}
+        self._check(principal, fields)
+        secret = new_secret()
+        now = datetime.now(UTC)
+        doc = {
+            "_id": uuid.uuid4().hex,
+            "partner": principal.sub,
+            **fields,
+            "status": "active",
+            "consecutive_failures": 0,
+            "secrets": [{"secret": secret, "created_at": now, "expires_at": None}],
+            "created_at": now,
+            "version": 1,
+        }
+        await self.subscriptions.insert(doc)
+        return doc, secret
+
+    async def get(self, principal: Principal, subscription_id: str) -> dict[str, Any]:
+        doc = await self.subscriptions.get(subscription_id)
+        if doc is None or (principal.role != "operator" and doc["partner"] != principal.sub):
+            raise NotFound(f"no webhook subscription {subscription_id}")
+        return doc
+
+    async def update(
+        self, principal: Principal, subscription_id: str, fields: dict[str, Any], expected_version: int | None
+    ) -> dict[str, Any]:
+        current = await self.get(principal, subscription_id)
+        check_version(expected_version, current["version"])
+        merged = {**{k: current.get(k) for k in fields}, **fields}
+        self._check(principal, {**current, **merged})
+        result = await self.subscriptions.update(subscription_id, merged, version=current["version"])
+        if result is None:
+            raise PreconditionFailed("the subscription changed meanwhile; read it again")
+        return result
+
+    async def rotate_secret(self, principal: Principal, subscription_id: str) -> tuple[dict[str, Any], str]:
+        """A new secret signs from now on; the previous one keeps signing too for a grace period."""
+        current = await self.get(principal, subscription_id)
+        secret = new_secret()
+        now = datetime.now(UTC)
+        grace = now + timedelta(hours=OLD_SECRET_GRACE_HOURS)
+        kept = [
+            {**s, "expires_at": s["expires_at"] or grace}
+            for s in current["secrets"]
+            if s["expires_at"] is None or s["expires_at"] > now
+        ]
+        doc = await self.subscriptions.update(
+            subscription_id, {"secrets": [{"secret": secret, "created_at": now, "expires_at": None}, *kept]}
+        )
+        return doc, secret
+
+    async def resume(self, principal: Principal, subscription_id: str) -> dict[str, Any]:
+        await self.get(principal, subscription_id)
+        resumed = await self.subscriptions.update(subscription_id, {"status": "active", "consecutive_failures": 0})
+        await self.deliveries.release_held(subscription_id, datetime.now(UTC))  # the queue goes out again
+        return resumed
+
+    def _check(self, principal: Principal, fields: dict[str, Any]) -> None:
+        try:
+            check_url(fields["url"], allow_private=self.allow_private)
+        except WebhookUrlError as exc:
+            raise RuleViolation(str(exc), errors=[{"field": "url", "message": str(exc)}]) from None
+        unknown = [t for t in fields.get("event_types") or () if t not in public_event_types()]
+        if unknown:
+            raise RuleViolation(f"not public event types: {', '.join(unknown)}")
+        if principal.role != "operator":
+            for hub_id in fields.get("hub_ids") or ():
+                principal.require_hub(hub_id)
+
+    # -- planning and delivery ----------------------------------------------------------------
+
+    async def plan(self, event: Envelope, tx: Transaction) -> int:
+        """Queue a signed delivery for every subscription the event matches (once per event)."""
+        data = event.data.model_dump(mode="json")
+        payload: str | None = None
+        planned = 0
+        for sub in await self.subscriptions.candidates(event.type, tx.session):
+            if not matches(sub, event.type, event.hub_id or data.get("hub_id"), data):
+                continue
+            payload = payload or structured_cloudevent(event, data)
+            now = datetime.now(UTC)
+            await self.deliveries.add_if_absent(
+                {
+                    "_id": message_id(event.source, event.id, sub.id, "webhook"),
+                    "subscription_id": sub.id,
+                    "event_id": event.id,
+                    "event_type": event.type,
+                    "payload": payload,
+                    "status": "created",
+                    "attempts": 0,
+                    "created_at": now,
+                    "next_attempt_at": now,
+                    "history": [],
+                },
+                tx.session,
+            )
+            planned += 1
+        return planned
+
+    async def deliver_due(self, limit: int = 200) -> int:
+        attempted = 0
+        while attempted < limit:
+            delivery = await self.deliveries.claim_due(datetime.now(UTC))
+            if delivery is None:
+                break
+            attempted += 1
+            await self._attempt(delivery)
+        return attempted
+
+    async def _attempt(self, delivery: dict[str, Any]) -> None:
+        now = datetime.now(UTC)
+        sub_doc = await self.subscriptions.get(delivery["subscription_id"])
+        if sub_doc is not None and sub_doc["status"] == "paused":
+            await self.deliveries.hold_pending(sub_doc["_id"], now)
+            return
+        if sub_doc is None or sub_doc["status"] != "active":
+            await self.deliveries.finish(
+                delivery["_id"], Outcome("skipped", "the subscription is not active"), now, None
+            )
+            return
+        http_status = None
+        try:
+            secrets = await self.subscriptions.signing_secrets(sub_doc["_id"])
+            http_status = await self.sender.send(
+                url=sub_doc["url"], delivery_id=delivery["_id"], payload=delivery["payload"], secrets=secrets
+            )
+            outcome = Outcome("delivered")
+        except DeliveryError as exc:
+            outcome = (
+                Outcome("permanent_failure", exc.reason)
+                if exc.permanent
+                else after_temporary_failure(delivery["attempts"], now, exc.reason)
+            )
+        await self.deliveries.finish(delivery["_id"], outcome, now, http_status)
+        paused = await self.subscriptions.record_result(
+            sub_doc["_id"], outcome.status == "delivered", PAUSE_AFTER_FAILURES
+        )
+        if paused:
+            await self.deliveries.hold_pending(sub_doc["_id"], now)
+            log.warning("webhook subscription paused after repeated failures", subscription_id=sub_doc["_id"])
+
+
+def public_event_types() -> set[str]:
+    """Every type on the other services' public events topics: what partners may subscribe to here."""
+    return {c.type for c in all_contracts() if c.topic.endswith(".events") and c.producer != "notifications"}
+
+
+def structured_cloudevent(event: Envelope, data: dict[str, Any]) -> str:
+    """The event as a structured-mode CloudEvent (JSON), via the official SDK."""
+    attributes: dict[str, Any] = {
+        "specversion": "1.0",
+        "id": event.id,
+        "source": event.source,
+        "type": event.type,
+        "time": event.time,
+        "subject": event.subject,
+        "datacontenttype": "application/json",
+    }
+    if event.hub_id:
+        attributes["hubid"] = event.hub_id
+    if event.traceparent:
+        attributes["traceparent"] = event.traceparent
+    return JSONFormat().write(CloudEvent(attributes, data)).decode()

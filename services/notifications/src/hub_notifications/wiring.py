@@ -9,7 +9,8 @@ from hub_notifications.adapters.contact_book import ContactBook
 from hub_notifications.adapters.email import SmtpEmailSender
 from hub_notifications.adapters.messages import MessageStore
 from hub_notifications.adapters.templates import TemplateStore
-from hub_notifications.service import NotificationService
+from hub_notifications.adapters.webhooks import DeliveryStore, HttpWebhookSender, SubscriptionStore
+from hub_notifications.service import NotificationService, WebhookService
 from hub_notifications.settings import NotificationsSettings
 
 
@@ -22,4 +23,16 @@ def notification_service(ctx: ServiceContext) -> NotificationService:
         contacts=ContactBook(ctx.db),
         templates=TemplateStore(ctx.db),
         email=SmtpEmailSender(settings.smtp_host, settings.smtp_port, settings.smtp_from),
+    )
+
+
+@cache
+def webhook_service(ctx: ServiceContext) -> WebhookService:
+    settings: NotificationsSettings = ctx.settings  # type: ignore[assignment]
+    return WebhookService(
+        uow=ctx.uow,
+        subscriptions=SubscriptionStore(ctx.db),
+        deliveries=DeliveryStore(ctx.db),
+        sender=HttpWebhookSender(allow_private=settings.webhook_allow_private),
+        allow_private=settings.webhook_allow_private,
     )

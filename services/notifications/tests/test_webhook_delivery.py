@@ -1,0 +1,139 @@
+"""Webhook planning and delivery on the real database to a real local HTTP endpoint."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from standardwebhooks.webhooks import Webhook
+
+from hub_common.auth import Principal
+from hub_common.contracts.issues import IssueReported
+from hub_common.envelope import Envelope
+from hub_notifications.__main__ import DEFINITION
+from hub_notifications.domain.webhooks import PAUSE_AFTER_FAILURES
+from hub_notifications.wiring import webhook_service
+
+PARTNER = Principal(sub="riverside-housing", role="partner", hubs=("hub-northfield",))
+
+
+def reported(issue_id: str, service_code: str = "litter") -> Envelope:
+    data = IssueReported(
+        issue_id=issue_id,
+        hub_id="hub-northfield",
+        service_code=service_code,
+        service_name=service_code.title(),
+        description="Overflowing bin",
+        location={"lat": 53.81, "lon": -1.55},
+        requested_at=datetime.now(UTC),
+    )
+    return Envelope(
+        id=str(uuid.uuid4()),
+        source="/hub/issues",
+        type=IssueReported.event_type,
+        time=datetime.now(UTC),
+        subject=issue_id,
+        data=data,
+        hub_id="hub-northfield",
+    )
+
+
+async def plan(ctx, event: Envelope) -> int:
+    return await ctx.uow.run(lambda tx: webhook_service(ctx).plan(event, tx))
+
+
+async def test_a_matching_event_is_posted_once_signed_as_a_structured_cloudevent(
+    service_context, http_receiver
+) -> None:
+    ctx = await service_context(DEFINITION, webhook_allow_private=True)
+    service = webhook_service(ctx)
+    with http_receiver() as endpoint:
+        sub, secret = await service.register(PARTNER, {"url": endpoint.url, "categories": ["litter"]})
+        litter, graffiti = reported("I-1"), reported("I-2", "graffiti")
+        assert await plan(ctx, litter) == 1
+        assert await plan(ctx, litter) == 1  # the same event again plans the same delivery
+        assert await plan(ctx, graffiti) == 0  # filtered out
+        assert await service.deliver_due() == 1
+        assert await service.deliver_due() == 0
+
+        [(headers, body)] = endpoint.requests
+        assert headers["content-type"] == "application/cloudevents+json"
+        event = Webhook(secret).verify(body, headers)
+        assert event["id"] == litter.id and event["type"] == IssueReported.event_type
+        assert event["source"] == "/hub/issues" and event["data"]["issue_id"] == "I-1"
+        log = await service.deliveries.collection.find({"subscription_id": sub["_id"]}).to_list()
+        assert [d["status"] for d in log] == ["delivered"]
+
+
+async def test_after_rotation_both_secrets_verify_during_the_grace_period(service_context, http_receiver) -> None:
+    ctx = await service_context(DEFINITION, webhook_allow_private=True)
+    service = webhook_service(ctx)
+    with http_receiver() as endpoint:
+        sub, old_secret = await service.register(PARTNER, {"url": endpoint.url})
+        _, new_secret = await service.rotate_secret(PARTNER, sub["_id"])
+        await plan(ctx, reported("I-3"))
+        await service.deliver_due()
+        [(headers, body)] = endpoint.requests
+        assert len(headers["webhook-signature"].split(" ")) == 2
+        assert Webhook(old_secret).verify(body, headers) and Webhook(new_secret).verify(body, headers)
+
+
+async def test_an_endpoint_that_keeps_failing_is_paused_and_its_queue_waits_for_resume(
+    service_context, http_receiver
+) -> None:
+    ctx = await service_context(DEFINITION, webhook_allow_private=True)
+    service = webhook_service(ctx)
+    with http_receiver(statuses=[503] * PAUSE_AFTER_FAILURES) as endpoint:
+        sub, _ = await service.register(PARTNER, {"url": endpoint.url})
+        for n in range(PAUSE_AFTER_FAILURES + 2):
+            await plan(ctx, reported(f"F-{n}"))
+        await service.deliver_due()
+        assert len(endpoint.requests) == PAUSE_AFTER_FAILURES  # then it stopped calling
+        current = await service.get(PARTNER, sub["_id"])
+        assert current["status"] == "paused"
+        deliveries = service.deliveries.collection
+        held = await deliveries.count_documents({"subscription_id": sub["_id"], "status": "held"})
+        assert held == PAUSE_AFTER_FAILURES + 2  # nothing dropped while paused
+        assert await service.deliver_due() == 0
+
+        await service.resume(PARTNER, sub["_id"])
+        assert (await service.get(PARTNER, sub["_id"]))["status"] == "active"
+        await service.deliver_due()
+        delivered = await deliveries.count_documents({"subscription_id": sub["_id"], "status": "delivered"})
+        assert delivered == PAUSE_AFTER_FAILURES + 2
+        assert len(endpoint.requests) == 2 * PAUSE_AFTER_FAILURES + 2
+
+
+async def test_gone_is_a_permanent_failure_and_can_be_redelivered_by_hand(service_context, http_receiver) -> None:
+    ctx = await service_context(DEFINITION, webhook_allow_private=True)
+    service = webhook_service(ctx)
+    with http_receiver(statuses=[410]) as endpoint:
+        sub, _ = await service.register(PARTNER, {"url": endpoint.url})
+        await plan(ctx, reported("G-1"))
+        await service.deliver_due()
+        [delivery] = await service.deliveries.collection.find({"subscription_id": sub["_id"]}).to_list()
+        assert delivery["status"] == "permanent_failure" and "410" in delivery["reason"]
+        assert await service.deliveries.redeliver(delivery["_id"], datetime.now(UTC))
+        await service.deliver_due()
+        assert len(endpoint.requests) == 2
+        again = await service.deliveries.collection.find_one({"_id": delivery["_id"]})
+        assert again["status"] == "delivered"
+        assert json.loads(endpoint.requests[1][1])["id"] == json.loads(endpoint.requests[0][1])["id"]
+
+
+async def test_registration_refuses_private_urls_unless_allowed_and_other_hubs(service_context) -> None:
+    from hub_common.errors import Forbidden, RuleViolation
+
+    ctx = await service_context(DEFINITION)  # the production default: private addresses refused
+    service = webhook_service(ctx)
+    with pytest.raises(RuleViolation, match="https"):
+        await service.register(PARTNER, {"url": "http://127.0.0.1:9/hook"})
+    with pytest.raises(RuleViolation, match="private"):
+        await service.register(PARTNER, {"url": "https://10.0.0.8/hook"})
+    with pytest.raises(Forbidden):
+        await service.register(PARTNER, {"url": "https://partner.example/hook", "hub_ids": ["hub-riverside"]})
+    with pytest.raises(RuleViolation, match="not public event types"):
+        await service.register(PARTNER, {"url": "https://partner.example/hook", "event_types": ["hub.contacts.x"]})
+    assert await service.subscriptions.collection.count_documents({}) == 0
