@@ -14,7 +14,7 @@ import pytest
 
 from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.settings import HubSettings
-from hub_common.testing import HttpReceiver, InfraEndpoints, start_test_infra
+from hub_common.testing import HttpReceiver, InfraEndpoints, SmtpMailbox, start_test_infra
 
 
 @pytest.fixture(scope="session")
@@ -71,3 +71,10 @@ async def service_context(make_settings) -> AsyncIterator[Callable[..., ServiceC
 def http_receiver() -> type[HttpReceiver]:
     """Real local HTTP endpoints: ``with http_receiver([503, 200]) as endpoint: ... endpoint.url``."""
     return HttpReceiver
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpMailbox]:
+    """A real SMTP server on a free local port; ``.port`` to send to, ``.to(address)`` to read."""
+    with SmtpMailbox() as mailbox:
+        yield mailbox

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import uuid
 from datetime import UTC, datetime
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from standardwebhooks.webhooks import Webhook
 
 from hub_common import envelope
@@ -22,34 +19,6 @@ from hub_notifications.adapters.messages import MESSAGES
 from hub_notifications.wiring import webhook_service
 
 pytestmark = pytest.mark.integration
-
-
-class Mailbox:
-    """An aiosmtpd handler keeping every accepted message."""
-
-    def __init__(self) -> None:
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list:
-        return [m for m in self.messages if m["To"] == address]
-
-
-@pytest.fixture
-def smtp_server():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield mailbox, port
-    finally:
-        controller.stop()
 
 
 def cloud_event(topic: str, event_type: str, source: str, subject: str, data: dict) -> envelope.KafkaRecord:
@@ -91,8 +60,8 @@ async def send(kafka, record: envelope.KafkaRecord) -> None:
 async def test_an_issue_report_emails_the_reporter_and_signs_one_webhook_exactly_once_and_erasure_stops_it(
     service_context, kafka, background, wait_until, smtp_server, http_receiver, unique
 ):
-    mailbox, port = smtp_server
-    ctx = await service_context(NOTIFICATIONS, smtp_port=port, webhook_allow_private=True)
+    mailbox = smtp_server
+    ctx = await service_context(NOTIFICATIONS, smtp_port=mailbox.port, webhook_allow_private=True)
     partner = Principal(sub="riverside-housing", role="partner", hubs=("hub-northfield",))
     endpoint = http_receiver().__enter__()
     _, secret = await webhook_service(ctx).register(

@@ -173,3 +173,21 @@ async def test_webhook_writes_need_a_partner_and_a_safe_url(api: Api) -> None:
         assert response.status_code == status, (url, response.text)
         assert response.headers["content-type"] == "application/problem+json"
     assert await api.db["webhook_subscriptions"].count_documents({}) == 0
+
+
+async def test_people_set_their_own_preferences(api: Api) -> None:
+    me = api.auth("resident", sub="pref-person")
+    default = await api.client.get("/v1/preferences/me", headers=me)
+    assert default.json()["digest"] == "off" and default.headers["ETag"] == '"v0"'
+    body = {"opt_outs": ["issue_updates:email"], "quiet_hours": {"start": "21:00", "end": "08:00"}, "digest": "weekly"}
+    saved = await api.client.put("/v1/preferences/me", json=body, headers={**me, "If-Match": '"v0"'})
+    assert saved.status_code == 200 and saved.json()["quiet_hours"] == {"start": "21:00:00", "end": "08:00:00"}
+    assert (
+        await api.client.put("/v1/preferences/me", json=body, headers={**me, "If-Match": '"v0"'})
+    ).status_code == 412
+
+    for bad in ({"opt_outs": ["issue_updates:pigeon"]}, {"timezone": "Mars/Olympus"}, {"digest": "hourly"}):
+        response = await api.client.put("/v1/preferences/me", json=bad, headers=me)
+        assert response.status_code == 422, bad
+    assert (await api.client.get("/v1/preferences/me", headers=me)).json()["digest"] == "weekly"  # unchanged
+    assert (await api.client.put("/v1/preferences/me", json=body)).status_code == 401

@@ -28,6 +28,7 @@ def periodic(ctx: ServiceContext):
     return [
         PeriodicTask("deliver-messages", interval_s=0.5, run=notification_service(ctx).deliver_due),
         PeriodicTask("deliver-webhooks", interval_s=0.5, run=webhook_service(ctx).deliver_due),
+        PeriodicTask("send-digests", interval_s=60, run=notification_service(ctx).send_digests),
     ]
 
 

@@ -19,10 +19,18 @@ from hub_common.logging import get_logger
 from hub_common.uow import Transaction, UnitOfWork
 from hub_notifications.adapters.contact_book import ContactBook
 from hub_notifications.adapters.messages import MessageStore
+from hub_notifications.adapters.preferences import PreferenceStore
 from hub_notifications.adapters.templates import TemplateStore
 from hub_notifications.adapters.webhooks import DeliveryStore, SubscriptionStore
 from hub_notifications.domain.contacts import Contact
-from hub_notifications.domain.messages import DeliveryError, Outcome, after_temporary_failure, message_id
+from hub_notifications.domain.messages import (
+    RETRY_DELAYS,
+    DeliveryError,
+    Outcome,
+    after_temporary_failure,
+    message_id,
+)
+from hub_notifications.domain.preferences import decide
 from hub_notifications.domain.rules import RECIPIENT_FIELDS, RULES, Rule, rules_for
 from hub_notifications.domain.templates import Template, TemplateError, check_fields, render
 from hub_notifications.domain.webhooks import (
@@ -64,12 +72,14 @@ class NotificationService:
         messages: MessageStore,
         contacts: ContactBook,
         templates: TemplateStore,
+        preferences: PreferenceStore,
         email: EmailSender,
     ) -> None:
         self.uow = uow
         self.messages = messages
         self.contacts = contacts
         self.templates = templates
+        self.preferences = preferences
         self.email = email
 
     # -- planning (runs inside the consumer's transaction) ----------------------------------------
@@ -108,6 +118,7 @@ class NotificationService:
 
     async def forget(self, person_id: str, tx: Transaction) -> None:
         await self.messages.cancel_pending_for(person_id, datetime.now(UTC), tx.session)
+        await self.preferences.erase(person_id, tx.session)
 
     # -- delivery (the worker) ----------------------------------------------------------------
 
@@ -138,6 +149,19 @@ class NotificationService:
         template = await self.templates.find(message["message_type"], message["channel"], contact.language)
         subject, body = render(template, {**message["values"], "display_name": contact.display_name})
         rendered = {"subject": subject, "body": body}
+        decision = decide(
+            await self.preferences.get(contact.person_id),
+            category=message["category"],
+            channel=message["channel"],
+            critical=message.get("critical", False),
+            now=now,
+        )
+        if decision.action == "skip":
+            return Outcome("skipped", decision.reason), None
+        if decision.action == "defer":
+            return Outcome("deferred", decision.reason, decision.until), None
+        if decision.action == "digest":
+            return Outcome("digest_pending", decision.reason, decision.until), rendered
         try:
             if message["channel"] == "email":
                 await self.email.send(to=contact.email, subject=subject, body=body, message_id=message["_id"])
@@ -150,6 +174,36 @@ class NotificationService:
             return Outcome("technical_failure", repr(exc)), None
         # An in-app message is delivered by being stored with its rendered text: that is the inbox.
         return Outcome("delivered"), rendered
+
+    async def send_digests(self) -> int:
+        """One email per person whose digest is due, listing every message collected for it."""
+        now = datetime.now(UTC)
+        sent = 0
+        for person_id in await self.messages.due_digest_people(now):
+            batch = await self.messages.claim_digest(person_id, uuid.uuid4().hex, now)
+            if not batch:
+                continue
+            contact = await self.contacts.get(person_id)
+            outcome = Outcome("delivered")
+            if contact is None or not contact.email:
+                outcome = Outcome("skipped", "no email address for the digest")
+            else:
+                subject = f"Your community hub update: {len(batch)} message{'s' if len(batch) > 1 else ''}"
+                body = "\n\n".join(f"{m.get('subject', '')}\n{m.get('body', '')}" for m in batch)
+                try:
+                    await self.email.send(
+                        to=contact.email, subject=subject, body=body, message_id=batch[0]["digest_id"]
+                    )
+                    sent += 1
+                except DeliveryError as exc:
+                    outcome = (
+                        Outcome("permanent_failure", exc.reason)
+                        if exc.permanent
+                        else Outcome("digest_pending", exc.reason, now + RETRY_DELAYS[1])  # retried shortly
+                    )
+            for message in batch:
+                await self._finish(message, outcome, None)
+        return sent
 
     @staticmethod
     def _why_not(message: dict[str, Any], contact: Contact) -> str | None:

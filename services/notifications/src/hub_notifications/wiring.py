@@ -8,6 +8,7 @@ from hub_common.service import ServiceContext
 from hub_notifications.adapters.contact_book import ContactBook
 from hub_notifications.adapters.email import SmtpEmailSender
 from hub_notifications.adapters.messages import MessageStore
+from hub_notifications.adapters.preferences import PreferenceStore
 from hub_notifications.adapters.templates import TemplateStore
 from hub_notifications.adapters.webhooks import DeliveryStore, HttpWebhookSender, SubscriptionStore
 from hub_notifications.service import NotificationService, WebhookService
@@ -22,6 +23,7 @@ def notification_service(ctx: ServiceContext) -> NotificationService:
         messages=MessageStore(ctx.db),
         contacts=ContactBook(ctx.db),
         templates=TemplateStore(ctx.db),
+        preferences=PreferenceStore(ctx.db),
         email=SmtpEmailSender(settings.smtp_host, settings.smtp_port, settings.smtp_from),
     )
 

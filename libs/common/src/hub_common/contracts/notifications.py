@@ -19,7 +19,15 @@ class MessageStatusChanged(EventData):
     message_type: str
     channel: Literal["email", "sms", "inapp"]
     status: Literal[
-        "created", "sending", "delivered", "temporary_failure", "permanent_failure", "technical_failure", "skipped"
+        "created",
+        "sending",
+        "delivered",
+        "temporary_failure",
+        "permanent_failure",
+        "technical_failure",
+        "skipped",
+        "deferred",
+        "digest_pending",
     ]
     reason: str | None = Field(default=None, max_length=2000)
     attempts: int = Field(ge=0)

@@ -10,7 +10,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hub_common.mongo import IndexSpec
-from hub_notifications.domain.messages import Outcome
+from hub_notifications.domain.messages import PENDING_STATUSES, Outcome
 
 MESSAGES = "messages"
 SENDING_LEASE = timedelta(minutes=2)  # a worker that dies mid-send frees its message after this
@@ -44,7 +44,7 @@ class MessageStore:
         return await self.collection.find_one_and_update(
             {
                 "$or": [
-                    {"status": {"$in": ["created", "temporary_failure"]}, "next_attempt_at": {"$lte": now}},
+                    {"status": {"$in": ["created", "temporary_failure", "deferred"]}, "next_attempt_at": {"$lte": now}},
                     {"status": "sending", "next_attempt_at": {"$lte": now}},
                 ]
             },
@@ -82,7 +82,7 @@ class MessageStore:
     async def cancel_pending_for(self, person_id: str, now: datetime, session: AsyncClientSession) -> None:
         """Erasure: nothing more is sent to this person, and their inbox copies are removed."""
         await self.collection.update_many(
-            {"person_id": person_id, "status": {"$in": ["created", "temporary_failure", "sending"]}},
+            {"person_id": person_id, "status": {"$in": list(PENDING_STATUSES)}},
             {
                 "$set": {"status": "skipped", "reason": "the person asked to be forgotten", "updated_at": now},
                 "$unset": {"next_attempt_at": ""},
@@ -94,6 +94,22 @@ class MessageStore:
             {"$unset": {"subject": "", "body": "", "values": ""}, "$set": {"person_id": "erased"}},
             session=session,
         )
+
+    async def due_digest_people(self, now: datetime, limit: int = 100) -> list[str]:
+        pipeline = [
+            {"$match": {"status": "digest_pending", "next_attempt_at": {"$lte": now}}},
+            {"$group": {"_id": "$person_id"}},
+            {"$limit": limit},
+        ]
+        return [doc["_id"] async for doc in await self.collection.aggregate(pipeline)]
+
+    async def claim_digest(self, person_id: str, digest_id: str, now: datetime) -> list[dict[str, Any]]:
+        """Take every due digest message of a person for one digest email."""
+        await self.collection.update_many(
+            {"person_id": person_id, "status": "digest_pending", "next_attempt_at": {"$lte": now}},
+            {"$set": {"status": "sending", "digest_id": digest_id, "next_attempt_at": now + SENDING_LEASE}},
+        )
+        return await self.collection.find({"digest_id": digest_id}).sort("created_at", ASCENDING).to_list()
 
     async def unread_count(self, person_id: str) -> int:
         return await self.collection.count_documents(

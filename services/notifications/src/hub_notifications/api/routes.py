@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from datetime import UTC, datetime, time
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from hub_common.auth import Principal
 from hub_common.concurrency import etag_for
@@ -59,6 +60,42 @@ class TemplateOut(TemplateIn):
     language: str
     version: int
     is_default: bool
+
+
+class QuietHoursIn(BaseModel):
+    start: time = Field(description="local time, e.g. 21:00")
+    end: time = Field(description="local time, e.g. 08:00")
+
+
+class PreferencesIn(BaseModel):
+    opt_outs: list[str] = Field(
+        default_factory=list, description="'category:channel' or 'category:*', e.g. 'issue_updates:email'"
+    )
+    quiet_hours: QuietHoursIn | None = None
+    digest: Literal["off", "daily", "weekly"] = "off"
+    timezone: str = "Europe/London"
+
+    @field_validator("opt_outs")
+    @classmethod
+    def _opt_outs(cls, values: list[str]) -> list[str]:
+        for value in values:
+            category, _, channel = value.partition(":")
+            if not category or channel not in ("email", "sms", "inapp", "*"):
+                raise ValueError(f"{value!r} is not 'category:channel' (channel email, sms, inapp or *)")
+        return values
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+
+class PreferencesOut(PreferencesIn):
+    version: int
 
 
 class PreviewIn(TemplateIn):
@@ -121,6 +158,23 @@ def build_router(ctx: ServiceContext, service: NotificationService, messages: Me
         if not await messages.mark_read(principal.sub, message_id, datetime.now(UTC)):
             raise NotFound(f"no message {message_id} in your inbox")
         return Response(status_code=204)
+
+    @router.get("/preferences/me", tags=["preferences"], summary="Your notification preferences")
+    async def my_preferences(principal: SignedIn, response: Response) -> PreferencesOut:
+        doc = await service.preferences.get_doc(principal.sub)
+        response.headers["ETag"] = etag_for(doc["version"])
+        return PreferencesOut(**doc)
+
+    @router.put("/preferences/me", tags=["preferences"], summary="Change what you hear about, how and when")
+    async def set_my_preferences(
+        body: PreferencesIn,
+        principal: SignedIn,
+        response: Response,
+        expected: Annotated[int | None, Depends(if_match_version)],
+    ) -> PreferencesOut:
+        doc = await service.preferences.save(principal.sub, body.model_dump(mode="json"), expected)
+        response.headers["ETag"] = etag_for(doc["version"])
+        return PreferencesOut(**doc)
 
     @router.get("/templates", tags=["templates"], summary="Every template, edited or default")
     async def list_templates(_principal: StaffOrOperator) -> list[TemplateOut]:

@@ -1,7 +1,8 @@
 """Messages and their delivery lifecycle (after GOV.UK Notify's statuses).
 
 created → sending → delivered | temporary_failure (retried with backoff) | permanent_failure |
-technical_failure; ``skipped`` when the person's consent or preferences rule the channel out.
+technical_failure; ``skipped`` when the person's consent or preferences rule the channel out;
+``deferred`` until their quiet hours end; ``digest_pending`` until their daily or weekly digest.
 One message exists per (event, recipient, channel): its id is derived from those three, so an
 event delivered twice can never produce a second message.
 """
@@ -15,8 +16,17 @@ from typing import Literal
 
 Channel = Literal["email", "sms", "inapp"]
 Status = Literal[
-    "created", "sending", "delivered", "temporary_failure", "permanent_failure", "technical_failure", "skipped"
+    "created",
+    "sending",
+    "delivered",
+    "temporary_failure",
+    "permanent_failure",
+    "technical_failure",
+    "skipped",
+    "deferred",
+    "digest_pending",
 ]
+PENDING_STATUSES: tuple[str, ...] = ("created", "temporary_failure", "deferred", "sending", "digest_pending")
 FINAL_STATUSES: frozenset[str] = frozenset({"delivered", "permanent_failure", "technical_failure", "skipped"})
 
 # Waits before each retry of a temporary failure; after the last one the failure is permanent.
