@@ -191,3 +191,23 @@ async def test_people_set_their_own_preferences(api: Api) -> None:
         assert response.status_code == 422, bad
     assert (await api.client.get("/v1/preferences/me", headers=me)).json()["digest"] == "weekly"  # unchanged
     assert (await api.client.put("/v1/preferences/me", json=body)).status_code == 401
+
+
+async def test_hub_staff_turn_a_rule_off_for_their_hub_only(api: Api) -> None:
+    staff = api.auth("staff", hubs=("hub-northfield",))
+    rules = (await api.client.get("/v1/hubs/hub-northfield/rules", headers=staff)).json()
+    assert {r["message_type"]: r["enabled"] for r in rules}["issue_acknowledgement"] is True
+
+    off = await api.client.put(
+        "/v1/hubs/hub-northfield/rules/issue_acknowledgement", json={"enabled": False}, headers=staff
+    )
+    assert off.status_code == 200 and off.json()["enabled"] is False
+    rules = (await api.client.get("/v1/hubs/hub-northfield/rules", headers=staff)).json()
+    assert {r["message_type"]: r["enabled"] for r in rules}["issue_acknowledgement"] is False
+
+    other_hub = await api.client.put(
+        "/v1/hubs/hub-riverside/rules/issue_acknowledgement", json={"enabled": False}, headers=staff
+    )
+    assert other_hub.status_code == 403
+    unknown = await api.client.put("/v1/hubs/hub-northfield/rules/nope", json={"enabled": False}, headers=staff)
+    assert unknown.status_code == 404

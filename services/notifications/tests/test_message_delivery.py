@@ -117,3 +117,13 @@ async def test_an_unreachable_mail_server_is_a_temporary_failure_retried_later(s
     message = await ctx.db[MESSAGES].find_one({"person_id": "retry", "channel": "email"})
     assert message["status"] == "temporary_failure" and message["attempts"] == 1
     assert message["next_attempt_at"] > datetime.now(UTC)
+
+
+async def test_a_rule_switched_off_for_a_hub_creates_no_messages_there(service_context, smtp_server):
+    ctx, service = await setup(service_context, smtp_server.port, "switched")
+    await service.rule_settings.set("hub-northfield", "issue_acknowledgement", False, "staff-1")
+    await report(ctx, service, "S-1", "switched")
+    assert await ctx.db[MESSAGES].count_documents({"person_id": "switched"}) == 0
+    await service.rule_settings.set("hub-northfield", "issue_acknowledgement", True, "staff-1")
+    await report(ctx, service, "S-2", "switched")
+    assert await ctx.db[MESSAGES].count_documents({"person_id": "switched"}) == 2

@@ -20,6 +20,7 @@ from hub_common.uow import Transaction, UnitOfWork
 from hub_notifications.adapters.contact_book import ContactBook
 from hub_notifications.adapters.messages import MessageStore
 from hub_notifications.adapters.preferences import PreferenceStore
+from hub_notifications.adapters.rule_settings import RuleSettings
 from hub_notifications.adapters.templates import TemplateStore
 from hub_notifications.adapters.webhooks import DeliveryStore, SubscriptionStore
 from hub_notifications.domain.contacts import Contact
@@ -53,6 +54,10 @@ class EmailSender(Protocol):
     async def send(self, *, to: str, subject: str, body: str, message_id: str) -> None: ...
 
 
+class SmsSender(Protocol):
+    async def send(self, *, to: str, body: str, message_id: str) -> None: ...
+
+
 def available_fields(event_type: str) -> set[str]:
     """The personalisation fields a message about ``event_type`` can use."""
     return set(contract_for(event_type).model.model_fields) | set(RECIPIENT_FIELDS)
@@ -73,22 +78,30 @@ class NotificationService:
         contacts: ContactBook,
         templates: TemplateStore,
         preferences: PreferenceStore,
+        rule_settings: RuleSettings,
         email: EmailSender,
+        sms: SmsSender,
     ) -> None:
         self.uow = uow
         self.messages = messages
         self.contacts = contacts
         self.templates = templates
         self.preferences = preferences
+        self.rule_settings = rule_settings
         self.email = email
+        self.sms = sms
 
     # -- planning (runs inside the consumer's transaction) ----------------------------------------
 
     async def plan(self, event: Envelope, tx: Transaction) -> int:
         """Create the messages an event calls for; a repeated event creates nothing new."""
         data = event.data.model_dump(mode="json")
+        hub_id = event.hub_id or data.get("hub_id")
+        switched_off = await self.rule_settings.disabled(hub_id, tx.session)
         created = 0
         for rule in rules_for(event.type):
+            if rule.message_type in switched_off:
+                continue  # this hub's staff turned the rule off
             person_id = data.get(rule.audience)
             if not person_id or await self.contacts.erased_at(person_id, tx.session):
                 continue  # nobody to tell, or a person who asked to be forgotten
@@ -98,7 +111,7 @@ class NotificationService:
                     "event_id": event.id,
                     "event_source": event.source,
                     "event_type": event.type,
-                    "hub_id": event.hub_id or data.get("hub_id"),
+                    "hub_id": hub_id,
                     "person_id": person_id,
                     "channel": channel,
                     "message_type": rule.message_type,
@@ -165,6 +178,8 @@ class NotificationService:
         try:
             if message["channel"] == "email":
                 await self.email.send(to=contact.email, subject=subject, body=body, message_id=message["_id"])
+            elif message["channel"] == "sms":
+                await self.sms.send(to=contact.phone, body=body, message_id=message["_id"])
         except DeliveryError as exc:
             if exc.permanent:
                 return Outcome("permanent_failure", exc.reason), None

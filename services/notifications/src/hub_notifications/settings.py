@@ -1,5 +1,7 @@
 from typing import ClassVar
 
+from pydantic import SecretStr
+
 from hub_common.settings import HubSettings
 
 
@@ -10,5 +12,8 @@ class NotificationsSettings(HubSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     smtp_from: str = "Community Hub <no-reply@hub.localhost>"
+    # SMS provider's HTTP API (one JSON POST per message); SMS is skipped when unset.
+    sms_endpoint: str = ""
+    sms_api_key: SecretStr = SecretStr("")
     # Allow webhook URLs on loopback/private addresses (local development and tests only).
     webhook_allow_private: bool = False

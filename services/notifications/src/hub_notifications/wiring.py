@@ -9,6 +9,8 @@ from hub_notifications.adapters.contact_book import ContactBook
 from hub_notifications.adapters.email import SmtpEmailSender
 from hub_notifications.adapters.messages import MessageStore
 from hub_notifications.adapters.preferences import PreferenceStore
+from hub_notifications.adapters.rule_settings import RuleSettings
+from hub_notifications.adapters.sms import HttpSmsSender
 from hub_notifications.adapters.templates import TemplateStore
 from hub_notifications.adapters.webhooks import DeliveryStore, HttpWebhookSender, SubscriptionStore
 from hub_notifications.service import NotificationService, WebhookService
@@ -24,7 +26,9 @@ def notification_service(ctx: ServiceContext) -> NotificationService:
         contacts=ContactBook(ctx.db),
         templates=TemplateStore(ctx.db),
         preferences=PreferenceStore(ctx.db),
+        rule_settings=RuleSettings(ctx.db),
         email=SmtpEmailSender(settings.smtp_host, settings.smtp_port, settings.smtp_from),
+        sms=HttpSmsSender(settings.sms_endpoint, settings.sms_api_key.get_secret_value()),
     )
 
 

@@ -16,8 +16,9 @@ from hub_common.http import PageQuery, current_principal, if_match_version, requ
 from hub_common.pagination import Page, find_page
 from hub_common.service import ServiceContext
 from hub_notifications.adapters.messages import MessageStore
+from hub_notifications.domain.rules import RULES, Rule
 from hub_notifications.domain.templates import Template
-from hub_notifications.service import NotificationService
+from hub_notifications.service import NotificationService, rule_for_message_type
 
 StaffOrOperator = Annotated[Principal, Depends(require_roles("staff", "operator"))]
 SignedIn = Annotated[Principal, Depends(current_principal)]
@@ -60,6 +61,19 @@ class TemplateOut(TemplateIn):
     language: str
     version: int
     is_default: bool
+
+
+class RuleOut(BaseModel):
+    message_type: str
+    event_type: str
+    channels: list[str]
+    category: str
+    critical: bool
+    enabled: bool
+
+
+class RuleSwitch(BaseModel):
+    enabled: bool
 
 
 class QuietHoursIn(BaseModel):
@@ -111,6 +125,17 @@ def _status(doc: dict[str, Any]) -> MessageStatus:
     return MessageStatus(id=doc["_id"], **{k: v for k, v in doc.items() if k in MessageStatus.model_fields})
 
 
+def _rule_out(rule: Rule, *, enabled: bool) -> RuleOut:
+    return RuleOut(
+        message_type=rule.message_type,
+        event_type=rule.event_type,
+        channels=list(rule.channels),
+        category=rule.category,
+        critical=rule.critical,
+        enabled=enabled,
+    )
+
+
 def build_router(ctx: ServiceContext, service: NotificationService, messages: MessageStore) -> APIRouter:
     router = APIRouter(prefix="/v1")
 
@@ -158,6 +183,19 @@ def build_router(ctx: ServiceContext, service: NotificationService, messages: Me
         if not await messages.mark_read(principal.sub, message_id, datetime.now(UTC)):
             raise NotFound(f"no message {message_id} in your inbox")
         return Response(status_code=204)
+
+    @router.get("/hubs/{hub_id}/rules", tags=["rules"], summary="The message rules and whether this hub uses them")
+    async def hub_rules(hub_id: str, principal: StaffOrOperator) -> list[RuleOut]:
+        principal.require_hub(hub_id)
+        off = await service.rule_settings.disabled(hub_id)
+        return [_rule_out(rule, enabled=rule.message_type not in off) for rule in RULES]
+
+    @router.put("/hubs/{hub_id}/rules/{message_type}", tags=["rules"], summary="Turn a rule on or off for a hub")
+    async def switch_rule(hub_id: str, message_type: str, body: RuleSwitch, principal: StaffOrOperator) -> RuleOut:
+        principal.require_hub(hub_id)
+        rule = rule_for_message_type(message_type)
+        await service.rule_settings.set(hub_id, message_type, body.enabled, principal.sub)
+        return _rule_out(rule, enabled=body.enabled)
 
     @router.get("/preferences/me", tags=["preferences"], summary="Your notification preferences")
     async def my_preferences(principal: SignedIn, response: Response) -> PreferencesOut:
