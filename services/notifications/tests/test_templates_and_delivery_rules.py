@@ -76,3 +76,14 @@ def test_temporary_failures_back_off_then_become_permanent() -> None:
     assert final.status == "permanent_failure"
     assert final.next_attempt_at is None
     assert RETRY_DELAYS[-1] >= timedelta(hours=1)
+
+
+def test_a_rule_can_address_one_person_or_everyone_in_a_list() -> None:
+    from hub_notifications.domain.rules import Rule
+    from hub_notifications.service import audience_of
+
+    one = Rule("t", "m", audience="reporter_id", channels=("email",), category="c")
+    many = Rule("t", "m", audience="volunteer_ids", channels=("email",), category="c")
+    assert audience_of(one, {"reporter_id": "p1"}) == ["p1"]
+    assert audience_of(one, {"reporter_id": None}) == []
+    assert audience_of(many, {"volunteer_ids": ["a", "b", "a", ""]}) == ["a", "b"]

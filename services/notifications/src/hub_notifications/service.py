@@ -63,6 +63,13 @@ def available_fields(event_type: str) -> set[str]:
     return set(contract_for(event_type).model.model_fields) | set(RECIPIENT_FIELDS)
 
 
+def audience_of(rule: Rule, data: dict[str, Any]) -> list[str]:
+    """The people a rule addresses: one id field, or a list of ids (e.g. everyone on a cancelled shift)."""
+    value = data.get(rule.audience)
+    people = value if isinstance(value, list) else [value]
+    return [p for p in dict.fromkeys(people) if isinstance(p, str) and p]
+
+
 def rule_for_message_type(message_type: str) -> Rule:
     for rule in RULES:
         if rule.message_type == message_type:
@@ -102,31 +109,37 @@ class NotificationService:
         for rule in rules_for(event.type):
             if rule.message_type in switched_off:
                 continue  # this hub's staff turned the rule off
-            person_id = data.get(rule.audience)
-            if not person_id or await self.contacts.erased_at(person_id, tx.session):
-                continue  # nobody to tell, or a person who asked to be forgotten
-            for channel in rule.channels:
-                doc = {
-                    "_id": message_id(event.source, event.id, person_id, channel),
-                    "event_id": event.id,
-                    "event_source": event.source,
-                    "event_type": event.type,
-                    "hub_id": hub_id,
-                    "person_id": person_id,
-                    "channel": channel,
-                    "message_type": rule.message_type,
-                    "category": rule.category,
-                    "critical": rule.critical,
-                    "values": data,
-                    "status": "created",
-                    "attempts": 0,
-                    "created_at": event.time,
-                    "next_attempt_at": datetime.now(UTC),
-                    "history": [{"status": "created", "at": datetime.now(UTC), "reason": None}],
-                    "read_at": None,
-                }
-                await self.messages.add_if_absent(doc, tx.session)
-                created += 1
+            for person_id in audience_of(rule, data):
+                if not await self.contacts.erased_at(person_id, tx.session):  # forgotten people hear nothing
+                    created += await self._plan_for(event, rule, person_id, hub_id, data, tx)
+        return created
+
+    async def _plan_for(
+        self, event: Envelope, rule: Rule, person_id: str, hub_id: str | None, data: dict[str, Any], tx: Transaction
+    ) -> int:
+        created = 0
+        for channel in rule.channels:
+            doc = {
+                "_id": message_id(event.source, event.id, person_id, channel),
+                "event_id": event.id,
+                "event_source": event.source,
+                "event_type": event.type,
+                "hub_id": hub_id,
+                "person_id": person_id,
+                "channel": channel,
+                "message_type": rule.message_type,
+                "category": rule.category,
+                "critical": rule.critical,
+                "values": data,
+                "status": "created",
+                "attempts": 0,
+                "created_at": event.time,
+                "next_attempt_at": datetime.now(UTC),
+                "history": [{"status": "created", "at": datetime.now(UTC), "reason": None}],
+                "read_at": None,
+            }
+            await self.messages.add_if_absent(doc, tx.session)
+            created += 1
         return created
 
     async def forget(self, person_id: str, tx: Transaction) -> None:
