@@ -127,3 +127,17 @@ async def test_a_rule_switched_off_for_a_hub_creates_no_messages_there(service_c
     await service.rule_settings.set("hub-northfield", "issue_acknowledgement", True, "staff-1")
     await report(ctx, service, "S-2", "switched")
     assert await ctx.db[MESSAGES].count_documents({"person_id": "switched"}) == 2
+
+
+async def test_a_busy_person_is_throttled_per_channel_but_critical_and_in_app_messages_are_not(
+    service_context, smtp_server
+):
+    ctx, service = await setup(service_context, smtp_server.port, "busy")
+    service.max_per_hour = 2
+    for n in range(3):
+        await report(ctx, service, f"B-{n}", "busy")
+    await service.deliver_due()
+    emails = [d async for d in ctx.db[MESSAGES].find({"person_id": "busy", "channel": "email"})]
+    assert sorted(d["status"] for d in emails) == ["deferred", "delivered", "delivered"]
+    assert len(smtp_server.to("busy@example.org")) == 2
+    assert await ctx.db[MESSAGES].count_documents({"person_id": "busy", "channel": "inapp", "status": "delivered"}) == 3

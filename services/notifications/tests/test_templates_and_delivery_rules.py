@@ -87,3 +87,13 @@ def test_a_rule_can_address_one_person_or_everyone_in_a_list() -> None:
     assert audience_of(one, {"reporter_id": "p1"}) == ["p1"]
     assert audience_of(one, {"reporter_id": None}) == []
     assert audience_of(many, {"volunteer_ids": ["a", "b", "a", ""]}) == ["a", "b"]
+
+
+def test_throttling_holds_back_only_past_the_limit() -> None:
+    from hub_notifications.domain.messages import THROTTLE_RETRY, throttled
+
+    now = datetime(2026, 11, 26, tzinfo=UTC)
+    assert throttled(9, 10, now) is None
+    held = throttled(10, 10, now)
+    assert held.status == "deferred" and held.next_attempt_at == now + THROTTLE_RETRY
+    assert throttled(1000, 0, now) is None  # 0 turns the limit off

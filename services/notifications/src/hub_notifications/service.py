@@ -26,10 +26,12 @@ from hub_notifications.adapters.webhooks import DeliveryStore, SubscriptionStore
 from hub_notifications.domain.contacts import Contact
 from hub_notifications.domain.messages import (
     RETRY_DELAYS,
+    THROTTLE_WINDOW,
     DeliveryError,
     Outcome,
     after_temporary_failure,
     message_id,
+    throttled,
 )
 from hub_notifications.domain.preferences import decide
 from hub_notifications.domain.rules import RECIPIENT_FIELDS, RULES, Rule, rules_for
@@ -88,6 +90,7 @@ class NotificationService:
         rule_settings: RuleSettings,
         email: EmailSender,
         sms: SmsSender,
+        max_per_hour: int = 10,
     ) -> None:
         self.uow = uow
         self.messages = messages
@@ -97,6 +100,7 @@ class NotificationService:
         self.rule_settings = rule_settings
         self.email = email
         self.sms = sms
+        self.max_per_hour = max_per_hour
 
     # -- planning (runs inside the consumer's transaction) ----------------------------------------
 
@@ -188,6 +192,11 @@ class NotificationService:
             return Outcome("deferred", decision.reason, decision.until), None
         if decision.action == "digest":
             return Outcome("digest_pending", decision.reason, decision.until), rendered
+        if not message.get("critical") and message["channel"] != "inapp":
+            recent = await self.messages.delivered_since(contact.person_id, message["channel"], now - THROTTLE_WINDOW)
+            held_back = throttled(recent, self.max_per_hour, now)
+            if held_back:
+                return held_back, None
         try:
             if message["channel"] == "email":
                 await self.email.send(to=contact.email, subject=subject, body=body, message_id=message["_id"])

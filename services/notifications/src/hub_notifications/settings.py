@@ -15,5 +15,7 @@ class NotificationsSettings(HubSettings):
     # SMS provider's HTTP API (one JSON POST per message); SMS is skipped when unset.
     sms_endpoint: str = ""
     sms_api_key: SecretStr = SecretStr("")
+    # Non-critical email/SMS per person and channel per hour; more wait (0 turns the limit off).
+    max_messages_per_hour: int = 10
     # Allow webhook URLs on loopback/private addresses (local development and tests only).
     webhook_allow_private: bool = False

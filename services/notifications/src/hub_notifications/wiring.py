@@ -29,6 +29,7 @@ def notification_service(ctx: ServiceContext) -> NotificationService:
         rule_settings=RuleSettings(ctx.db),
         email=SmtpEmailSender(settings.smtp_host, settings.smtp_port, settings.smtp_from),
         sms=HttpSmsSender(settings.sms_endpoint, settings.sms_api_key.get_secret_value()),
+        max_per_hour=settings.max_messages_per_hour,
     )
 
 

@@ -111,6 +111,11 @@ class MessageStore:
         )
         return await self.collection.find({"digest_id": digest_id}).sort("created_at", ASCENDING).to_list()
 
+    async def delivered_since(self, person_id: str, channel: str, since: datetime) -> int:
+        return await self.collection.count_documents(
+            {"person_id": person_id, "channel": channel, "status": "delivered", "updated_at": {"$gte": since}}
+        )
+
     async def unread_count(self, person_id: str) -> int:
         return await self.collection.count_documents(
             {"person_id": person_id, "channel": "inapp", "status": "delivered", "read_at": None}

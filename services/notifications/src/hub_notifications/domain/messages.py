@@ -68,3 +68,14 @@ class DeliveryError(Exception):
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+
+
+THROTTLE_WINDOW = timedelta(hours=1)
+THROTTLE_RETRY = timedelta(minutes=15)
+
+
+def throttled(sent_in_window: int, limit: int, now: datetime) -> Outcome | None:
+    """Hold a non-critical message back when the person already had ``limit`` on this channel this hour."""
+    if limit > 0 and sent_in_window >= limit:
+        return Outcome("deferred", f"more than {limit} messages in an hour", now + THROTTLE_RETRY)
+    return None
