@@ -211,3 +211,20 @@ async def test_hub_staff_turn_a_rule_off_for_their_hub_only(api: Api) -> None:
     assert other_hub.status_code == 403
     unknown = await api.client.put("/v1/hubs/hub-northfield/rules/nope", json={"enabled": False}, headers=staff)
     assert unknown.status_code == 404
+
+
+async def test_staff_opt_in_to_alerts_for_their_own_hubs(api: Api) -> None:
+    staff = api.auth("staff", sub="staff-1", hubs=("hub-northfield",))
+    body = {"display_name": "Nadia", "email": "nadia@council.example"}
+    assert (
+        await api.client.put("/v1/hubs/hub-northfield/staff-alerts/me", json=body, headers=staff)
+    ).status_code == 204
+    assert (await api.client.put("/v1/hubs/hub-riverside/staff-alerts/me", json=body, headers=staff)).status_code == 403
+    bad = await api.client.put("/v1/hubs/hub-northfield/staff-alerts/me", json={"email": "nope"}, headers=staff)
+    assert bad.status_code == 422
+    resident = api.auth("resident")
+    assert (
+        await api.client.put("/v1/hubs/hub-northfield/staff-alerts/me", json=body, headers=resident)
+    ).status_code == 403
+    assert (await api.client.delete("/v1/hubs/hub-northfield/staff-alerts/me", headers=staff)).status_code == 204
+    assert (await api.client.delete("/v1/hubs/hub-northfield/staff-alerts/me", headers=staff)).status_code == 404

@@ -141,3 +141,25 @@ async def test_a_busy_person_is_throttled_per_channel_but_critical_and_in_app_me
     assert sorted(d["status"] for d in emails) == ["deferred", "delivered", "delivered"]
     assert len(smtp_server.to("busy@example.org")) == 2
     assert await ctx.db[MESSAGES].count_documents({"person_id": "busy", "channel": "inapp", "status": "delivered"}) == 3
+
+
+async def test_staff_who_asked_for_alerts_hear_of_new_reports_in_their_hub_only(service_context, smtp_server):
+    from hub_common.auth import Principal
+
+    ctx, service = await setup(service_context, smtp_server.port, "reporter")
+    north = Principal(sub="staff-north", role="staff", hubs=("hub-northfield",))
+    south = Principal(sub="staff-south", role="staff", hubs=("hub-riverside",))
+    await service.alert_staff(north, "hub-northfield", "Nadia", "nadia@council.example")
+    await service.alert_staff(south, "hub-riverside", "Sam", "sam@council.example")
+
+    await report(ctx, service, "ST-1", "reporter")
+    await service.deliver_due()
+    [alert] = smtp_server.to("nadia@council.example")
+    assert alert["Subject"] == "New report: Graffiti" and "ST-1" in alert.get_content()
+    assert smtp_server.to("sam@council.example") == []
+    assert len(smtp_server.to("reporter@example.org")) == 1  # the reporter's acknowledgement as well
+
+    assert await service.hub_staff.leave("hub-northfield", "staff-north")
+    await report(ctx, service, "ST-2", "reporter")
+    await service.deliver_due()
+    assert len(smtp_server.to("nadia@council.example")) == 1

@@ -18,6 +18,7 @@ from hub_common.errors import NotFound, PreconditionFailed, RuleViolation
 from hub_common.logging import get_logger
 from hub_common.uow import Transaction, UnitOfWork
 from hub_notifications.adapters.contact_book import ContactBook
+from hub_notifications.adapters.hub_staff import HubStaff
 from hub_notifications.adapters.messages import MessageStore
 from hub_notifications.adapters.preferences import PreferenceStore
 from hub_notifications.adapters.rule_settings import RuleSettings
@@ -34,7 +35,7 @@ from hub_notifications.domain.messages import (
     throttled,
 )
 from hub_notifications.domain.preferences import decide
-from hub_notifications.domain.rules import RECIPIENT_FIELDS, RULES, Rule, rules_for
+from hub_notifications.domain.rules import HUB_STAFF, RECIPIENT_FIELDS, RULES, Rule, rules_for
 from hub_notifications.domain.templates import Template, TemplateError, check_fields, render
 from hub_notifications.domain.webhooks import (
     OLD_SECRET_GRACE_HOURS,
@@ -88,6 +89,7 @@ class NotificationService:
         templates: TemplateStore,
         preferences: PreferenceStore,
         rule_settings: RuleSettings,
+        hub_staff: HubStaff,
         email: EmailSender,
         sms: SmsSender,
         max_per_hour: int = 10,
@@ -98,6 +100,7 @@ class NotificationService:
         self.templates = templates
         self.preferences = preferences
         self.rule_settings = rule_settings
+        self.hub_staff = hub_staff
         self.email = email
         self.sms = sms
         self.max_per_hour = max_per_hour
@@ -113,7 +116,11 @@ class NotificationService:
         for rule in rules_for(event.type):
             if rule.message_type in switched_off:
                 continue  # this hub's staff turned the rule off
-            for person_id in audience_of(rule, data):
+            if rule.audience == HUB_STAFF:
+                people = await self.hub_staff.of_hub(hub_id, tx.session)
+            else:
+                people = audience_of(rule, data)
+            for person_id in people:
                 if not await self.contacts.erased_at(person_id, tx.session):  # forgotten people hear nothing
                     created += await self._plan_for(event, rule, person_id, hub_id, data, tx)
         return created
@@ -145,6 +152,29 @@ class NotificationService:
             await self.messages.add_if_absent(doc, tx.session)
             created += 1
         return created
+
+    async def alert_staff(self, principal: Principal, hub_id: str, display_name: str, email: str) -> None:
+        """A staff member asks for their hub's alerts, by email and in the app."""
+        principal.require_role("staff", "operator")
+        principal.require_hub(hub_id)
+        current = await self.contacts.get(principal.sub)
+        contact = Contact(
+            person_id=principal.sub,
+            display_name=display_name,
+            email=email,
+            phone=current.phone if current else None,
+            language=current.language if current else "en",
+            hub_ids=tuple(sorted({*(current.hub_ids if current else ()), hub_id})),
+            consented_channels=tuple(sorted({*(current.consented_channels if current else ()), "email"})),
+            source="/hub/notifications",
+            updated_at=datetime.now(UTC),
+        )
+
+        async def work(tx: Transaction) -> None:
+            await self.contacts.save(contact, tx.session)
+            await self.hub_staff.join(hub_id, principal.sub, tx.session)
+
+        await self.uow.run(work)
 
     async def forget(self, person_id: str, tx: Transaction) -> None:
         await self.messages.cancel_pending_for(person_id, datetime.now(UTC), tx.session)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, Response
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, EmailStr, Field, field_validator
 
 from hub_common.auth import Principal
 from hub_common.concurrency import etag_for
@@ -70,6 +70,11 @@ class RuleOut(BaseModel):
     category: str
     critical: bool
     enabled: bool
+
+
+class StaffAlertsIn(BaseModel):
+    display_name: str = Field(min_length=1, max_length=200)
+    email: EmailStr = Field(description="work address for alerts about this hub")
 
 
 class RuleSwitch(BaseModel):
@@ -196,6 +201,21 @@ def build_router(ctx: ServiceContext, service: NotificationService, messages: Me
         rule = rule_for_message_type(message_type)
         await service.rule_settings.set(hub_id, message_type, body.enabled, principal.sub)
         return _rule_out(rule, enabled=body.enabled)
+
+    @router.put(
+        "/hubs/{hub_id}/staff-alerts/me", tags=["rules"], status_code=204, summary="Get this hub's staff alerts"
+    )
+    async def join_staff_alerts(hub_id: str, body: StaffAlertsIn, principal: StaffOrOperator) -> Response:
+        await service.alert_staff(principal, hub_id, body.display_name, str(body.email))
+        return Response(status_code=204)
+
+    @router.delete(
+        "/hubs/{hub_id}/staff-alerts/me", tags=["rules"], status_code=204, summary="Stop this hub's staff alerts"
+    )
+    async def leave_staff_alerts(hub_id: str, principal: StaffOrOperator) -> Response:
+        if not await service.hub_staff.leave(hub_id, principal.sub):
+            raise NotFound(f"you do not get alerts for {hub_id}")
+        return Response(status_code=204)
 
     @router.get("/preferences/me", tags=["preferences"], summary="Your notification preferences")
     async def my_preferences(principal: SignedIn, response: Response) -> PreferencesOut:

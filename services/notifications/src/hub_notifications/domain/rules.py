@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from hub_notifications.domain.templates import Template
 
 RECIPIENT_FIELDS = frozenset({"display_name"})
+HUB_STAFF = "@hub_staff"  # audience: the staff who asked for alerts about the event's hub
 
 
 @dataclass(frozen=True)
 class Rule:
     event_type: str
     message_type: str
-    audience: str  # the event field holding the recipient's opaque person id
+    audience: str  # the event field holding the recipient id(s), or HUB_STAFF
     channels: tuple[str, ...]
     category: str  # what people opt out of, e.g. "issue_updates"
     critical: bool = False  # safeguarding and cancellations bypass preferences
@@ -26,6 +27,13 @@ RULES: tuple[Rule, ...] = (
         audience="reporter_id",
         channels=("email", "inapp"),
         category="issue_updates",
+    ),
+    Rule(
+        event_type="hub.issues.issue.reported.v1",
+        message_type="issue_staff_alert",
+        audience=HUB_STAFF,
+        channels=("email", "inapp"),
+        category="staff_alerts",
     ),
 )
 
@@ -41,6 +49,26 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
             "We will look at it and tell you what we do about it.\n\n"
             "Your community hub"
         ),
+    ),
+    Template(
+        message_type="issue_staff_alert",
+        channel="email",
+        language="en",
+        subject="New report: {service_name}",
+        body=(
+            "Hello {display_name},\n\n"
+            "A new problem was reported in your hub: {service_name}.\n"
+            "Where: {address}\n"
+            "What: {description}\n"
+            "Reference: {issue_id}\n"
+        ),
+    ),
+    Template(
+        message_type="issue_staff_alert",
+        channel="inapp",
+        language="en",
+        subject="New report: {service_name}",
+        body="{service_name}: {description} (reference {issue_id})",
     ),
     Template(
         message_type="issue_acknowledgement",
