@@ -1,0 +1,177 @@
+"""``hub``: the operator's command line.
+
+    hub token --role staff --hub hub-northfield --sub alice     a JWT for testing the APIs
+    hub topics list | create                                     the contract's topics
+    hub dlt list SERVICE | replay SERVICE                        dead letters, and sending them back
+    hub outbox                                                   unpublished events per service
+    hub lag                                                      consumer lag per service group
+    hub seed                                                     load the demo data of every service
+
+Connection settings come from the same ``HUB_*`` variables as the services.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from hub_cli import operations
+from hub_common.auth import ROLES, issue_token
+from hub_common.contracts import all_topics
+from hub_common.contracts.topics import SERVICES
+from hub_common.settings import HubSettings
+
+app = typer.Typer(help="Operate the Community Hub platform.", no_args_is_help=True, rich_markup_mode="rich")
+topics_app = typer.Typer(help="Kafka topics of the contract.", no_args_is_help=True)
+dlt_app = typer.Typer(help="Dead-letter topics: see what failed, send it back once fixed.", no_args_is_help=True)
+app.add_typer(topics_app, name="topics")
+app.add_typer(dlt_app, name="dlt")
+console = Console()
+
+KafkaOption = Annotated[
+    str | None, typer.Option("--kafka", help="bootstrap servers (default HUB_KAFKA_BOOTSTRAP_SERVERS)")
+]
+MongoOption = Annotated[str | None, typer.Option("--mongo", help="MongoDB URI (default HUB_MONGO_URI)")]
+ServiceArgument = Annotated[str, typer.Argument(help=f"one of: {', '.join(SERVICES)}")]
+
+
+def _settings() -> HubSettings:
+    return HubSettings()
+
+
+def _kafka(value: str | None) -> str:
+    return value or _settings().kafka_bootstrap_servers
+
+
+def _mongo(value: str | None) -> str:
+    return value or _settings().mongo_uri
+
+
+def _service(name: str) -> str:
+    if name not in SERVICES:
+        raise typer.BadParameter(f"unknown service {name!r}; one of {', '.join(SERVICES)}")
+    return name
+
+
+@app.command()
+def token(
+    role: Annotated[str, typer.Option(help=f"one of: {', '.join(ROLES)}")],
+    sub: Annotated[str, typer.Option(help="who the token is for")] = "operator",
+    hub: Annotated[list[str] | None, typer.Option("--hub", help="a hub the token may act for (repeat)")] = None,
+    hours: Annotated[float, typer.Option(help="how long it is valid")] = 8.0,
+) -> None:
+    """Print a signed JWT (HS256 with HUB_AUTH_SECRET) for calling the APIs."""
+    if role not in ROLES:
+        raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}")
+    secret = _settings().auth_secret.get_secret_value()
+    typer.echo(issue_token(secret, sub=sub, role=role, hubs=hub or [], ttl=timedelta(hours=hours)))
+
+
+@topics_app.command("list")
+def topics_list(kafka: KafkaOption = None) -> None:
+    """Every topic on the broker with its partition count; the contract's missing ones are flagged."""
+    found = asyncio.run(operations.describe_topics(_kafka(kafka)))
+    table = Table("topic", "partitions", "in the contract")
+    for name in sorted(set(found) | set(all_topics())):
+        partitions = found.get(name)
+        table.add_row(
+            name, str(partitions) if partitions is not None else "[red]missing[/red]", _yes(name in all_topics())
+        )
+    console.print(table)
+
+
+@topics_app.command("create")
+def topics_create(
+    kafka: KafkaOption = None,
+    partitions: Annotated[int, typer.Option(min=1, help="partitions per topic")] = 3,
+    replication: Annotated[int, typer.Option(min=1, help="replication factor")] = 1,
+) -> None:
+    """Create the contract's topics that are missing (existing ones are left alone)."""
+    created = asyncio.run(operations.create_topics(_kafka(kafka), partitions, replication))
+    console.print(f"created {len(created)} topic(s)" + (f": {', '.join(created)}" if created else ""))
+
+
+@dlt_app.command("list")
+def dlt_list(service: ServiceArgument, kafka: KafkaOption = None, limit: int = 50) -> None:
+    """The messages in a service's dead-letter topic, with where they came from and why they failed."""
+    letters = asyncio.run(operations.read_dead_letters(_kafka(kafka), _service(service), limit))
+    table = Table()
+    for column in ("ref", "origin", "type", "error", "failed at"):
+        table.add_column(column, overflow="fold")
+    for letter in letters:
+        table.add_row(
+            letter.ref,
+            f"{letter.origin_topic}[{letter.origin_partition}]@{letter.origin_offset}",
+            letter.event_type or "?",
+            letter.error,
+            letter.failed_at,
+        )
+    console.print(table if letters else f"no dead letters in hub.{service}.dlt")
+
+
+@dlt_app.command("replay")
+def dlt_replay(
+    service: ServiceArgument,
+    kafka: KafkaOption = None,
+    ref: Annotated[list[str] | None, typer.Option("--ref", help="only these (partition:offset, repeat)")] = None,
+    dry_run: Annotated[bool, typer.Option(help="show what would be sent, send nothing")] = False,
+) -> None:
+    """Send dead letters back to the topic they came from (the service drops any it already processed)."""
+    letters = asyncio.run(operations.read_dead_letters(_kafka(kafka), _service(service), limit=None))
+    chosen = [letter for letter in letters if not ref or letter.ref in ref]
+    if dry_run or not chosen:
+        console.print(f"{len(chosen)} dead letter(s) would be replayed" if dry_run else "nothing to replay")
+        return
+    columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("replay", total=len(chosen))
+        asyncio.run(operations.replay(_kafka(kafka), chosen, on_sent=lambda: progress.advance(task)))
+    console.print(f"replayed {len(chosen)} message(s) to their original topics")
+
+
+@app.command()
+def outbox(mongo: MongoOption = None) -> None:
+    """Events waiting in each service's outbox (a growing backlog means the relay cannot publish)."""
+    backlog = asyncio.run(operations.outbox_backlog(_mongo(mongo), SERVICES))
+    table = Table("service", "pending", "oldest pending")
+    now = datetime.now(UTC)
+    for service, (pending, oldest) in backlog.items():
+        table.add_row(service, str(pending), f"{(now - oldest).total_seconds():.0f}s ago" if oldest else "-")
+    console.print(table)
+
+
+@app.command()
+def lag(kafka: KafkaOption = None) -> None:
+    """Consumer lag per service group and topic (messages not yet processed)."""
+    rows = asyncio.run(operations.consumer_lag(_kafka(kafka), [f"hub-{s}" for s in SERVICES]))
+    table = Table("group", "topic", "lag")
+    for group, topic, behind in rows:
+        table.add_row(group, topic, str(behind))
+    console.print(table if rows else "no committed offsets yet")
+
+
+@app.command()
+def seed() -> None:
+    """Load every service's demo data into its database (idempotent)."""
+    for service in SERVICES:
+        definition = importlib.import_module(f"hub_{service}.__main__").DEFINITION
+        if definition.seed_demo_data is None:
+            console.print(f"{service}: no demo data")
+            continue
+        asyncio.run(operations.seed(definition))
+        console.print(f"{service}: demo data loaded")
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,174 @@
+"""What the ``hub`` commands do, as plain async functions (the CLI only parses and prints)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from pymongo import ASCENDING
+
+from hub_common.contracts import all_topics, dlt_topic
+from hub_common.kafka import create_producer, ensure_topics
+from hub_common.mongo import create_client
+from hub_common.service import ServiceContext, ServiceDefinition
+from hub_common.uow import OUTBOX
+
+DLT_HEADER_PREFIX = "hub_dlt_"
+READ_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    offset: int
+    partition: int
+    key: bytes | None
+    value: bytes
+    headers: list[tuple[str, bytes]]
+
+    @property
+    def ref(self) -> str:
+        """Where it sits in the DLT, as ``partition:offset`` (what ``hub dlt replay --ref`` takes)."""
+        return f"{self.partition}:{self.offset}"
+
+    def header(self, name: str) -> str:
+        return next((v.decode(errors="replace") for k, v in self.headers if k == name), "")
+
+    @property
+    def origin_topic(self) -> str:
+        return self.header("hub_dlt_origin_topic")
+
+    @property
+    def origin_partition(self) -> str:
+        return self.header("hub_dlt_origin_partition")
+
+    @property
+    def origin_offset(self) -> str:
+        return self.header("hub_dlt_origin_offset")
+
+    @property
+    def error(self) -> str:
+        return self.header("hub_dlt_error")
+
+    @property
+    def failed_at(self) -> str:
+        return self.header("hub_dlt_failed_at")
+
+    @property
+    def event_type(self) -> str:
+        return self.header("ce_type")
+
+    @property
+    def original_headers(self) -> list[tuple[str, bytes]]:
+        """The headers the message had before it failed (the DLT's own are dropped)."""
+        return [(k, v) for k, v in self.headers if not k.startswith(DLT_HEADER_PREFIX)]
+
+
+async def describe_topics(bootstrap: str) -> dict[str, int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="hub-cli")
+    await admin.start()
+    try:
+        return {
+            t["topic"]: len(t["partitions"]) for t in await admin.describe_topics() if not t["topic"].startswith("__")
+        }
+    finally:
+        await admin.close()
+
+
+async def create_topics(bootstrap: str, partitions: int, replication: int) -> list[str]:
+    before = set(await describe_topics(bootstrap))
+    await ensure_topics(bootstrap, all_topics(), partitions=partitions, replication_factor=replication)
+    return sorted(set(all_topics()) - before)
+
+
+async def read_dead_letters(bootstrap: str, service: str, limit: int | None) -> list[DeadLetter]:
+    """Everything in ``hub.<service>.dlt`` (oldest first), read without joining any group."""
+    topic = dlt_topic(service)
+    partitions = [TopicPartition(topic, p) for p in range((await describe_topics(bootstrap)).get(topic, 0))]
+    if not partitions:
+        return []
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="hub-cli-dlt")
+    await consumer.start()
+    letters: list[DeadLetter] = []
+    try:
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        remaining = {tp for tp in partitions if ends[tp] > 0}
+        deadline = time.monotonic() + READ_TIMEOUT_S
+        while remaining and time.monotonic() < deadline:
+            batches = await consumer.getmany(*remaining, timeout_ms=500)
+            for tp, records in batches.items():
+                letters += [DeadLetter(r.offset, r.partition, r.key, r.value, list(r.headers)) for r in records]
+                if records and records[-1].offset + 1 >= ends[tp]:
+                    remaining.discard(tp)
+    finally:
+        await consumer.stop()
+    letters.sort(key=lambda letter: (letter.failed_at, letter.partition, letter.offset))
+    return letters if limit is None else letters[:limit]
+
+
+async def replay(bootstrap: str, letters: Sequence[DeadLetter], on_sent: Callable[[], None] = lambda: None) -> None:
+    """Send each dead letter to its origin topic with its original key, value and headers."""
+    producer: AIOKafkaProducer = create_producer(bootstrap, client_id=f"hub-cli-replay-{uuid.uuid4().hex[:6]}")
+    await producer.start()
+    try:
+        for letter in letters:
+            if not letter.origin_topic:
+                continue  # not a message our consumers dead-lettered
+            await producer.send_and_wait(
+                letter.origin_topic, letter.value, key=letter.key, headers=letter.original_headers
+            )
+            on_sent()
+    finally:
+        await producer.stop()
+
+
+async def outbox_backlog(mongo_uri: str, services: Sequence[str]) -> dict[str, tuple[int, datetime | None]]:
+    client = create_client(mongo_uri, app_name="hub-cli")
+    try:
+        backlog = {}
+        for service in services:
+            outbox = client[f"hub_{service}"][OUTBOX]
+            pending = await outbox.count_documents({"status": "pending"})
+            oldest = await outbox.find_one({"status": "pending"}, sort=[("created_at", ASCENDING)])
+            backlog[service] = (pending, oldest["created_at"] if oldest else None)
+        return backlog
+    finally:
+        await client.close()
+
+
+async def consumer_lag(bootstrap: str, groups: Sequence[str]) -> list[tuple[str, str, int]]:
+    """(group, topic, messages behind) for every topic a group has committed offsets on."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="hub-cli")
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="hub-cli-lag")
+    await admin.start()
+    await consumer.start()
+    try:
+        rows = []
+        for group in groups:
+            committed = await admin.list_consumer_group_offsets(group)
+            if not committed:
+                continue
+            ends = await consumer.end_offsets(list(committed))
+            per_topic: dict[str, int] = {}
+            for tp, meta in committed.items():
+                per_topic[tp.topic] = per_topic.get(tp.topic, 0) + max(0, ends[tp] - max(meta.offset, 0))
+            rows += [(group, topic, behind) for topic, behind in sorted(per_topic.items())]
+        return rows
+    finally:
+        await consumer.stop()
+        await admin.close()
+
+
+async def seed(definition: ServiceDefinition) -> None:
+    ctx = ServiceContext(definition, definition.settings_class())
+    try:
+        await ctx.start()
+        await definition.seed_demo_data(ctx)
+    finally:
+        await ctx.close()

@@ -1,0 +1,145 @@
+"""The hub CLI against the real broker and database."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from typer.testing import CliRunner
+
+from hub_cli import operations
+from hub_cli.main import app
+from hub_common.auth import decode_token
+from hub_common.contracts import all_topics, dlt_topic, inbound_topic
+from hub_common.mongo import create_client
+from hub_common.settings import DEV_AUTH_SECRET
+
+runner = CliRunner()
+
+
+def test_token_prints_a_jwt_the_services_accept() -> None:
+    result = runner.invoke(app, ["token", "--role", "staff", "--sub", "alice", "--hub", "hub-northfield"])
+    assert result.exit_code == 0, result.output
+    principal = decode_token(DEV_AUTH_SECRET, result.output.strip())
+    assert (principal.sub, principal.role, principal.hubs) == ("alice", "staff", ("hub-northfield",))
+
+
+def test_token_refuses_an_unknown_role() -> None:
+    result = runner.invoke(app, ["token", "--role", "mayor"])
+    assert result.exit_code != 0 and "role must be one of" in result.output
+
+
+def test_topics_create_then_list_shows_every_contract_topic(infra) -> None:
+    assert runner.invoke(app, ["topics", "create", "--kafka", infra.kafka_bootstrap_servers]).exit_code == 0
+    listed = runner.invoke(app, ["topics", "list", "--kafka", infra.kafka_bootstrap_servers], terminal_width=200)
+    assert listed.exit_code == 0, listed.output
+    assert "missing" not in listed.output
+    assert all(topic in listed.output for topic in all_topics())
+
+
+async def test_dead_letters_are_listed_and_replayed_to_their_origin_without_dlt_headers(infra) -> None:
+    bootstrap = infra.kafka_bootstrap_servers
+    await operations.create_topics(bootstrap, 3, 1)
+    marker = uuid.uuid4().hex
+    origin = inbound_topic("notifications")
+    headers = [
+        ("ce_id", marker.encode()),
+        ("ce_type", b"hub.notifications.test.thing.v1"),
+        ("hub_dlt_error", b"data does not match"),
+        ("hub_dlt_origin_topic", origin.encode()),
+        ("hub_dlt_origin_partition", b"0"),
+        ("hub_dlt_origin_offset", b"7"),
+        ("hub_dlt_failed_at", datetime.now(UTC).isoformat().encode()),
+    ]
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    await producer.send_and_wait(dlt_topic("notifications"), b'{"fixed": true}', key=marker.encode(), headers=headers)
+    await producer.stop()
+
+    letters = await operations.read_dead_letters(bootstrap, "notifications", limit=None)
+    [ours] = [letter for letter in letters if letter.header("ce_id") == marker]
+    assert ours.origin_topic == origin and ours.error == "data does not match"
+
+    await operations.replay(bootstrap, [ours])
+    consumer = AIOKafkaConsumer(origin, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=marker)
+    await consumer.start()
+    try:
+        found = []
+        for _ in range(20):
+            batches = await consumer.getmany(timeout_ms=500)
+            found += [r for records in batches.values() for r in records if r.key == marker.encode()]
+            if found:
+                break
+    finally:
+        await consumer.stop()
+    [replayed] = found
+    assert replayed.value == b'{"fixed": true}'
+    assert dict(replayed.headers) == {"ce_id": marker.encode(), "ce_type": b"hub.notifications.test.thing.v1"}
+
+
+def test_dlt_list_prints_origin_and_error(infra) -> None:
+    result = runner.invoke(
+        app, ["dlt", "list", "notifications", "--kafka", infra.kafka_bootstrap_servers], terminal_width=250
+    )
+    assert result.exit_code == 0, result.output
+    assert re.search(r"│ \d+:\d+ +│", result.output) or "no dead letters" in result.output
+
+
+def test_an_unknown_service_is_a_clear_error(infra) -> None:
+    result = runner.invoke(app, ["dlt", "list", "parking", "--kafka", infra.kafka_bootstrap_servers])
+    assert result.exit_code != 0 and "unknown service" in result.output
+
+
+async def test_outbox_backlog_counts_pending_events_per_service(infra) -> None:
+    client = create_client(infra.mongo_uri, app_name="cli-test")
+    outbox = client["hub_assets"]["outbox"]
+    try:
+        await outbox.delete_many({})
+        created = datetime(2026, 1, 1, tzinfo=UTC)
+        await outbox.insert_many(
+            [
+                {"_id": "a", "status": "pending", "created_at": created},
+                {"_id": "b", "status": "pending", "created_at": datetime.now(UTC)},
+                {"_id": "c", "status": "sent", "created_at": created},
+            ]
+        )
+        backlog = await operations.outbox_backlog(infra.mongo_uri, ["assets", "issues"])
+        assert backlog["assets"][0] == 2 and backlog["assets"][1] == created
+        assert backlog["issues"][0] == 0
+    finally:
+        await client.drop_database("hub_assets")
+        await client.close()
+
+
+async def test_lag_counts_messages_a_group_has_not_processed(infra) -> None:
+    bootstrap = infra.kafka_bootstrap_servers
+    group, topic = f"t-lag-{uuid.uuid4().hex[:8]}", inbound_topic("issues")
+    await operations.create_topics(bootstrap, 3, 1)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, auto_offset_reset="latest"
+    )
+    await consumer.start()
+    try:
+        await consumer.seek_to_end()
+        for tp in consumer.assignment():
+            await consumer.position(tp)
+        await consumer.commit()  # the group is up to date now
+        for n in range(4):
+            await producer.send_and_wait(topic, json.dumps({"n": n}).encode(), key=b"k")
+        rows = await operations.consumer_lag(bootstrap, [group])
+        assert rows == [(group, topic, 4)]
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+
+@pytest.mark.parametrize("command", [["outbox", "--help"], ["lag", "--help"], ["seed", "--help"]])
+def test_every_command_documents_itself(command) -> None:
+    result = runner.invoke(app, command)
+    assert result.exit_code == 0 and "Usage" in result.output
