@@ -396,7 +396,7 @@ async def bench_backbone(run: Run, db: AsyncDatabase) -> Result:
         db,
         service=run.consumer_service,
         group_id=f"hub-bench-{run.run_id}-backbone",
-        bootstrap_servers=run.kafka,
+        kafka=run.kafka,
         topics=[run.topics["backbone"]],
         handlers={BENCH_TYPE: on_contact},
         producer_factory=producer,

@@ -26,6 +26,7 @@ from hub_cli import operations
 from hub_common.auth import ROLES, issue_token
 from hub_common.contracts import all_topics
 from hub_common.contracts.topics import SERVICES
+from hub_common.kafka import KafkaConnection
 from hub_common.settings import HubSettings
 
 app = typer.Typer(help="Operate the Community Hub platform.", no_args_is_help=True, rich_markup_mode="rich")
@@ -46,8 +47,9 @@ def _settings() -> HubSettings:
     return HubSettings()
 
 
-def _kafka(value: str | None) -> str:
-    return value or _settings().kafka_bootstrap_servers
+def _kafka(value: str | None) -> KafkaConnection:
+    """--kafka names an unauthenticated broker; otherwise the HUB_KAFKA_* settings (with SASL) apply."""
+    return KafkaConnection(value) if value else _settings().kafka
 
 
 def _mongo(value: str | None) -> str:

@@ -13,7 +13,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import ASCENDING
 
 from hub_common.contracts import all_topics, dlt_topic
-from hub_common.kafka import create_producer, ensure_topics
+from hub_common.kafka import KafkaConnection, connection, create_producer, ensure_topics
 from hub_common.mongo import create_client
 from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.uow import OUTBOX
@@ -68,8 +68,8 @@ class DeadLetter:
         return [(k, v) for k, v in self.headers if not k.startswith(DLT_HEADER_PREFIX)]
 
 
-async def describe_topics(bootstrap: str) -> dict[str, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="hub-cli")
+async def describe_topics(kafka: KafkaConnection | str) -> dict[str, int]:
+    admin = AIOKafkaAdminClient(**connection(kafka).options(), client_id="hub-cli")
     await admin.start()
     try:
         return {
@@ -79,19 +79,19 @@ async def describe_topics(bootstrap: str) -> dict[str, int]:
         await admin.close()
 
 
-async def create_topics(bootstrap: str, partitions: int, replication: int) -> list[str]:
-    before = set(await describe_topics(bootstrap))
-    await ensure_topics(bootstrap, all_topics(), partitions=partitions, replication_factor=replication)
+async def create_topics(kafka: KafkaConnection | str, partitions: int, replication: int) -> list[str]:
+    before = set(await describe_topics(kafka))
+    await ensure_topics(kafka, all_topics(), partitions=partitions, replication_factor=replication)
     return sorted(set(all_topics()) - before)
 
 
-async def read_dead_letters(bootstrap: str, service: str, limit: int | None) -> list[DeadLetter]:
+async def read_dead_letters(kafka: KafkaConnection | str, service: str, limit: int | None) -> list[DeadLetter]:
     """Everything in ``hub.<service>.dlt`` (oldest first), read without joining any group."""
     topic = dlt_topic(service)
-    partitions = [TopicPartition(topic, p) for p in range((await describe_topics(bootstrap)).get(topic, 0))]
+    partitions = [TopicPartition(topic, p) for p in range((await describe_topics(kafka)).get(topic, 0))]
     if not partitions:
         return []
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="hub-cli-dlt")
+    consumer = AIOKafkaConsumer(**connection(kafka).options(), enable_auto_commit=False, client_id="hub-cli-dlt")
     await consumer.start()
     letters: list[DeadLetter] = []
     try:
@@ -112,9 +112,11 @@ async def read_dead_letters(bootstrap: str, service: str, limit: int | None) -> 
     return letters if limit is None else letters[:limit]
 
 
-async def replay(bootstrap: str, letters: Sequence[DeadLetter], on_sent: Callable[[], None] = lambda: None) -> None:
+async def replay(
+    kafka: KafkaConnection | str, letters: Sequence[DeadLetter], on_sent: Callable[[], None] = lambda: None
+) -> None:
     """Send each dead letter to its origin topic with its original key, value and headers."""
-    producer: AIOKafkaProducer = create_producer(bootstrap, client_id=f"hub-cli-replay-{uuid.uuid4().hex[:6]}")
+    producer: AIOKafkaProducer = create_producer(kafka, client_id=f"hub-cli-replay-{uuid.uuid4().hex[:6]}")
     await producer.start()
     try:
         for letter in letters:
@@ -142,10 +144,10 @@ async def outbox_backlog(mongo_uri: str, services: Sequence[str]) -> dict[str, t
         await client.close()
 
 
-async def consumer_lag(bootstrap: str, groups: Sequence[str]) -> list[tuple[str, str, int]]:
+async def consumer_lag(kafka: KafkaConnection | str, groups: Sequence[str]) -> list[tuple[str, str, int]]:
     """(group, topic, messages behind) for every topic a group has committed offsets on."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="hub-cli")
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="hub-cli-lag")
+    admin = AIOKafkaAdminClient(**connection(kafka).options(), client_id="hub-cli")
+    consumer = AIOKafkaConsumer(**connection(kafka).options(), enable_auto_commit=False, client_id="hub-cli-lag")
     await admin.start()
     await consumer.start()
     try:

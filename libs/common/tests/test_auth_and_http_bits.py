@@ -437,3 +437,20 @@ def test_a_new_service_gets_its_defaults_from_its_name(clean_env) -> None:
 
     settings = ExampleSettings()
     assert (settings.http_port, settings.mongo_db, settings.consumer_group) == (8099, "hub_example", "hub-example")
+
+
+def test_kafka_settings_give_sasl_options_only_when_a_mechanism_is_set() -> None:
+    from hub_common.settings import HubSettings
+
+    plain = HubSettings(kafka_bootstrap_servers="k:9092").kafka.options()
+    assert plain == {"bootstrap_servers": "k:9092", "security_protocol": "PLAINTEXT"}
+    scram = HubSettings(
+        kafka_bootstrap_servers="k:9094",
+        kafka_security_protocol="SASL_PLAINTEXT",
+        kafka_sasl_mechanism="SCRAM-SHA-512",
+        kafka_username="svc-issues",
+        kafka_password="s3cret",
+    ).kafka.options()
+    assert scram["sasl_mechanism"] == "SCRAM-SHA-512"
+    assert (scram["sasl_plain_username"], scram["sasl_plain_password"]) == ("svc-issues", "s3cret")
+    assert scram["security_protocol"] == "SASL_PLAINTEXT"

@@ -58,9 +58,7 @@ class Readiness:
         async with self._lock:
             now = time.monotonic()
             if now - self._checked_at > READINESS_CACHE_S:
-                mongo_ok, kafka_ok = await asyncio.gather(
-                    self._mongo(), kafka_reachable(self.ctx.settings.kafka_bootstrap_servers)
-                )
+                mongo_ok, kafka_ok = await asyncio.gather(self._mongo(), kafka_reachable(self.ctx.settings.kafka))
                 self._result = {"mongo": mongo_ok, "kafka": kafka_ok}
                 self._checked_at = now
             return dict(self._result)

@@ -33,6 +33,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from hub_common import metrics
 from hub_common.contracts import dlt_topic
 from hub_common.envelope import Envelope, InvalidEvent, decode, event_type_of
+from hub_common.kafka import KafkaConnection, connection
 from hub_common.logging import get_logger
 from hub_common.mongo import IndexSpec, is_transient_mongo_error
 from hub_common.tracing import new_trace, parse_traceparent, reset_current_trace, set_current_trace
@@ -104,7 +105,7 @@ class ConsumerRunner:
         *,
         service: str,
         group_id: str,
-        bootstrap_servers: str,
+        kafka: KafkaConnection | str,
         topics: Sequence[str],
         handlers: dict[str, Handler],
         producer_factory: Callable[[], AIOKafkaProducer],
@@ -116,7 +117,7 @@ class ConsumerRunner:
         self.db = db
         self.service = service
         self.group_id = group_id
-        self.bootstrap_servers = bootstrap_servers
+        self.kafka = connection(kafka)
         self.topics = list(topics)
         self.handlers = handlers
         self.producer_factory = producer_factory
@@ -153,7 +154,7 @@ class ConsumerRunner:
         if self._consumer is not None:
             return
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap_servers,
+            **self.kafka.options(),
             group_id=self.group_id,
             client_id=f"{self.group_id}-consumer",
             enable_auto_commit=False,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from aiokafka import AIOKafkaClient, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -15,10 +17,40 @@ from hub_common.logging import get_logger
 log = get_logger(__name__)
 
 
-def create_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
+@dataclass(frozen=True)
+class KafkaConnection:
+    """Where the brokers are and how to authenticate (SASL/SCRAM in production, nothing locally)."""
+
+    bootstrap_servers: str
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str | None = None
+    username: str | None = None
+    password: str | None = None
+
+    def options(self) -> dict[str, Any]:
+        """Keyword arguments for every aiokafka client."""
+        options: dict[str, Any] = {
+            "bootstrap_servers": self.bootstrap_servers,
+            "security_protocol": self.security_protocol,
+        }
+        if self.sasl_mechanism:
+            options.update(
+                sasl_mechanism=self.sasl_mechanism,
+                sasl_plain_username=self.username,
+                sasl_plain_password=self.password,
+            )
+        return options
+
+
+def connection(value: KafkaConnection | str) -> KafkaConnection:
+    """Accept a plain bootstrap string where no authentication is needed (development, tests)."""
+    return value if isinstance(value, KafkaConnection) else KafkaConnection(value)
+
+
+def create_producer(kafka: KafkaConnection | str, client_id: str) -> AIOKafkaProducer:
     """acks=all and idempotence: no loss and no broker-side duplicates on retries."""
     return AIOKafkaProducer(
-        bootstrap_servers=bootstrap_servers,
+        **connection(kafka).options(),
         client_id=client_id,
         acks="all",
         enable_idempotence=True,
@@ -30,10 +62,10 @@ def create_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
 
 
 async def ensure_topics(
-    bootstrap_servers: str, topics: Iterable[str], *, partitions: int, replication_factor: int
+    kafka: KafkaConnection | str, topics: Iterable[str], *, partitions: int, replication_factor: int
 ) -> None:
     """Create the topics that are missing; existing ones are left as they are."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="hub-topic-bootstrap")
+    admin = AIOKafkaAdminClient(**connection(kafka).options(), client_id="hub-topic-bootstrap")
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -51,8 +83,8 @@ async def ensure_topics(
         await admin.close()
 
 
-async def kafka_reachable(bootstrap_servers: str, timeout_s: float = 2.0) -> bool:
-    client = AIOKafkaClient(bootstrap_servers=bootstrap_servers, client_id="hub-readiness")
+async def kafka_reachable(kafka: KafkaConnection | str, timeout_s: float = 2.0) -> bool:
+    client = AIOKafkaClient(**connection(kafka).options(), client_id="hub-readiness")
     try:
         await asyncio.wait_for(client.bootstrap(), timeout_s)
         return True

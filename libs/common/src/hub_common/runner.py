@@ -37,6 +37,7 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
         app,
         host=settings.http_host,
         port=settings.http_port,
+        root_path=settings.root_path,
         log_config=None,
         access_log=False,
         proxy_headers=True,

@@ -73,7 +73,7 @@ class ServiceContext:
         await self.client.close()
 
     def producer(self) -> AIOKafkaProducer:
-        return create_producer(self.settings.kafka_bootstrap_servers, client_id=f"hub-{self.name}")
+        return create_producer(self.settings.kafka, client_id=f"hub-{self.name}")
 
     def relay(self) -> OutboxRelay:
         s = self.settings
@@ -95,7 +95,7 @@ class ServiceContext:
             self.db,
             service=self.name,
             group_id=s.consumer_group,
-            bootstrap_servers=s.kafka_bootstrap_servers,
+            kafka=s.kafka,
             topics=self.definition.consumes,
             handlers=handlers,
             producer_factory=self.producer,
@@ -111,7 +111,7 @@ class ServiceContext:
         while not stop.is_set():
             try:
                 await ensure_topics(
-                    self.settings.kafka_bootstrap_servers,
+                    self.settings.kafka,
                     all_topics(),
                     partitions=self.settings.kafka_topic_partitions,
                     replication_factor=self.settings.kafka_replication_factor,

@@ -7,6 +7,8 @@ from typing import ClassVar, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hub_common.kafka import KafkaConnection
+
 DEV_AUTH_SECRET = "dev-only-secret-change-me-in-production-0123456789"  # noqa: S105
 
 
@@ -19,10 +21,17 @@ class HubSettings(BaseSettings):
     default_http_port: ClassVar[int] = 8000
 
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Production brokers authenticate each service (SASL/SCRAM); the local broker needs none.
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["", "SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"] = ""
+    kafka_username: str = ""
+    kafka_password: SecretStr = SecretStr("")
     mongo_uri: str = "mongodb://127.0.0.1:27017"
     mongo_db: str = ""
     http_host: str = "127.0.0.1"
     http_port: int = 0
+    # Path prefix the gateway serves this API under (e.g. /issues), so its docs link correctly.
+    root_path: str = ""
     log_format: Literal["json", "console"] = "json"
     log_level: str = "INFO"
     auth_secret: SecretStr = SecretStr(DEV_AUTH_SECRET)
@@ -57,6 +66,16 @@ class HubSettings(BaseSettings):
         if self.environment == "production" and self.auth_secret.get_secret_value() == DEV_AUTH_SECRET:
             raise ValueError("HUB_AUTH_SECRET must be set to a private value in production")
         return self
+
+    @property
+    def kafka(self) -> KafkaConnection:
+        return KafkaConnection(
+            bootstrap_servers=self.kafka_bootstrap_servers,
+            security_protocol=self.kafka_security_protocol,
+            sasl_mechanism=self.kafka_sasl_mechanism or None,
+            username=self.kafka_username or None,
+            password=self.kafka_password.get_secret_value() or None,
+        )
 
     @property
     def source(self) -> str:
