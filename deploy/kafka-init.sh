@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Runs once per `docker compose up` (idempotent) in the Kafka broker's network namespace:
+# creates the contract's topics, a SCRAM user per service and per partner, and their ACLs.
+#
+#   - each service writes its own hub.<service>.events and hub.<service>.dlt, reads the topics it
+#     consumes, and commits offsets for its group hub-<service>;
+#   - only notifications reads hub.contacts; volunteers, issues and assets write to it;
+#   - a partner reads the public hub.<service>.events topics and writes only the inbound topics it
+#     is granted (HUB_KAFKA_PARTNERS="name:password:issues+assets;other:password:volunteers").
+set -euo pipefail
+BIN="${KAFKA_BIN:-/opt/kafka/bin}"
+BOOT=127.0.0.1:9095
+PARTITIONS="${HUB_KAFKA_TOPIC_PARTITIONS:-6}"
+SERVICES=(volunteers issues assets notifications)
+
+declare -A CONSUMES=(
+  [volunteers]="hub.volunteers.inbound hub.assets.events hub.issues.events"
+  [issues]="hub.issues.inbound hub.assets.events"
+  [assets]="hub.assets.inbound hub.volunteers.events hub.issues.events"
+  [notifications]="hub.contacts hub.notifications.inbound hub.volunteers.events hub.issues.events hub.assets.events"
+)
+
+topics=(hub.contacts)
+for s in "${SERVICES[@]}"; do topics+=("hub.$s.events" "hub.$s.inbound" "hub.$s.dlt"); done
+for t in "${topics[@]}"; do
+  "$BIN/kafka-topics.sh" --bootstrap-server "$BOOT" --create --if-not-exists --topic "$t" \
+    --partitions "$PARTITIONS" --replication-factor 1
+done
+
+scram_user() { # name password
+  "$BIN/kafka-configs.sh" --bootstrap-server "$BOOT" --alter --entity-type users --entity-name "$1" \
+    --add-config "SCRAM-SHA-512=[password=$2]"
+}
+allow() { "$BIN/kafka-acls.sh" --bootstrap-server "$BOOT" --add --force "$@" >/dev/null; }
+
+for s in "${SERVICES[@]}"; do
+  var="KAFKA_PASSWORD_${s^^}"
+  password="${!var:?set $var in .env}"
+  user="svc-$s"
+  scram_user "$user" "$password"
+  allow --allow-principal "User:$user" --operation Write --operation Describe \
+    --topic "hub.$s.events" --topic "hub.$s.dlt"
+  if [[ "$s" != notifications ]]; then
+    allow --allow-principal "User:$user" --operation Write --operation Describe --topic hub.contacts
+  fi
+  for t in ${CONSUMES[$s]}; do
+    allow --allow-principal "User:$user" --operation Read --operation Describe --topic "$t"
+  done
+  allow --allow-principal "User:$user" --operation Describe --topic '*'  # topic bootstrap lists them
+  allow --allow-principal "User:$user" --operation Read --group "hub-$s"
+  allow --allow-principal "User:$user" --operation IdempotentWrite --cluster
+done
+
+IFS=';' read -ra partners <<< "${HUB_KAFKA_PARTNERS:-}"
+for entry in "${partners[@]}"; do
+  [[ -z "$entry" ]] && continue
+  IFS=':' read -r name password grants <<< "$entry"
+  user="partner-$name"
+  scram_user "$user" "$password"
+  for s in "${SERVICES[@]}"; do
+    allow --allow-principal "User:$user" --operation Read --operation Describe --topic "hub.$s.events"
+  done
+  IFS='+' read -ra inbound <<< "$grants"
+  for s in "${inbound[@]}"; do
+    allow --allow-principal "User:$user" --operation Write --operation Describe --topic "hub.$s.inbound"
+  done
+  allow --allow-principal "User:$user" --operation Read --group "partner-$name-" --resource-pattern-type prefixed
+done
+echo "kafka-init: ${#topics[@]} topics with $PARTITIONS partitions, ${#SERVICES[@]} service users, ${#partners[@]} partner(s)"

@@ -1,0 +1,159 @@
+"""The compose deployment checked against the services' real settings, ports, topics and wiring.
+
+No Docker engine runs here, so these read the files (docker-compose.yml, Dockerfiles, Caddyfile,
+init scripts) and compare them with the code they deploy: a renamed setting, a moved port or a
+new consumed topic that the deployment does not follow fails here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hub_common.contracts import CONTACTS_TOPIC, all_topics
+from hub_common.contracts.topics import SERVICES
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+CADDY = (ROOT / "deploy" / "Caddyfile").read_text()
+ENV_EXAMPLE = dict(
+    line.split("=", 1) for line in (ROOT / "deploy" / "hub.env.example").read_text().splitlines() if "=" in line
+)
+
+
+def definition(service: str):
+    return importlib.import_module(f"hub_{service}.__main__").DEFINITION
+
+
+def settings_fields(service: str) -> set[str]:
+    cls = definition(service).settings_class
+    names = set()
+    for name, field in cls.model_fields.items():
+        names.add((field.alias or f"HUB_{name}").upper())
+    return names
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_has_a_scalable_api_and_worker_from_one_image(service: str) -> None:
+    api, worker = COMPOSE["services"][f"{service}-api"], COMPOSE["services"][f"{service}-worker"]
+    assert api["command"] == ["--role", "api"] and worker["command"] == ["--role", "worker"]
+    assert api["image"] == worker["image"] == f"community-hub/{service}:${{HUB_VERSION:-latest}}"
+    assert api["build"]["dockerfile"] == f"services/{service}/Dockerfile"
+    for container in (api, worker):
+        assert "ports" not in container and "container_name" not in container  # or --scale would clash
+        assert container["restart"] == "unless-stopped"
+        assert container["depends_on"]["kafka-init"]["condition"] == "service_completed_successfully"
+        assert container["depends_on"]["mongo-init"]["condition"] == "service_completed_successfully"
+        assert container["deploy"]["resources"]["limits"]["memory"]
+        assert container["env_file"] == [".env"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_settings_ports_and_paths_match_the_code(service: str) -> None:
+    settings_class = definition(service).settings_class
+    env = COMPOSE["services"][f"{service}-api"]["environment"]
+    assert set(env) <= settings_fields(service), "compose sets a variable the service does not read"
+    port = settings_class.default_http_port
+    assert env["HUB_HTTP_PORT"] == str(port)
+    assert env["HUB_ROOT_PATH"] == f"/{service}"
+    assert f"/{settings_class(environment='development').mongo_db}?" in env["HUB_MONGO_URI"]
+    assert env["HUB_KAFKA_USERNAME"] == f"svc-{service}"
+    health = " ".join(COMPOSE["services"][f"{service}-api"]["healthcheck"]["test"])
+    assert f"127.0.0.1:{port}/health/ready" in health
+    dockerfile = (ROOT / "services" / service / "Dockerfile").read_text()
+    assert f"HUB_HTTP_PORT={port}" in dockerfile and f"EXPOSE {port}" in dockerfile
+    assert re.search(rf"handle_path /{service}/\* \{{\s+reverse_proxy \{{\s+dynamic a {service}-api {port} ", CADDY)
+
+
+def test_open311_keeps_its_path_and_goes_to_the_issues_api() -> None:
+    port = definition("issues").settings_class.default_http_port
+    assert re.search(rf"handle /open311/\* \{{\s+reverse_proxy \{{\s+dynamic a issues-api {port} ", CADDY)
+
+
+def test_every_hub_variable_in_the_env_example_is_read_by_some_service() -> None:
+    known = set().union(*(settings_fields(s) for s in SERVICES)) | {
+        "HUB_VERSION",
+        "HUB_GATEWAY_PORT",
+        "HUB_KAFKA_PARTNERS",
+    }
+    unknown = {name for name in ENV_EXAMPLE if name.startswith("HUB_")} - known
+    assert not unknown, f"the env example sets variables no service reads: {unknown}"
+    assert ENV_EXAMPLE["HUB_ENVIRONMENT"] == "production"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_dockerfiles_are_multi_stage_non_root_and_install_from_the_lock_file(service: str) -> None:
+    dockerfile = (ROOT / "services" / service / "Dockerfile").read_text()
+    assert len(re.findall(r"^FROM ", dockerfile, re.M)) == 2
+    assert "uv sync --frozen --no-dev" in dockerfile and f"--package hub-{service}" in dockerfile
+    assert re.search(r"^USER 10001$", dockerfile, re.M)
+    assert f'ENTRYPOINT ["python", "-m", "hub_{service}"]' in dockerfile
+
+
+def test_dockerignore_keeps_local_state_out_of_images() -> None:
+    ignored = (ROOT / ".dockerignore").read_text().splitlines()
+    assert {".hub", ".venv", ".git"} <= set(ignored)
+
+
+def test_infrastructure_uses_the_official_images_with_health_checks() -> None:
+    services = COMPOSE["services"]
+    assert services["kafka"]["image"].startswith("apache/kafka:4.")
+    assert services["mongo"]["image"].startswith("mongo:")
+    assert "--replSet" in services["mongo"]["command"] and "--keyFile" in services["mongo"]["command"]
+    assert services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+    assert "PARTNER:SASL_PLAINTEXT" in services["kafka"]["environment"]["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"]
+    assert services["kafka"]["environment"]["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
+    assert all("healthcheck" in services[name] for name in ("kafka", "mongo"))
+    assert services["mailpit"]["profiles"] == ["dev"]
+
+
+def test_kafka_init_reads_what_each_service_consumes_and_creates_every_contract_topic() -> None:
+    script = (ROOT / "deploy" / "kafka-init.sh").read_text()
+    for service in SERVICES:
+        match = re.search(rf'\[{service}\]="([^"]+)"', script)
+        assert match, f"kafka-init.sh has no CONSUMES entry for {service}"
+        assert set(match.group(1).split()) == set(definition(service).consumes), service
+    assert "topics=(hub.contacts)" in script and 'topics+=("hub.$s.events" "hub.$s.inbound" "hub.$s.dlt")' in script
+    assert len(all_topics()) == 1 + 3 * len(SERVICES)
+
+
+def test_kafka_acls_keep_contacts_to_notifications_and_partners_to_their_grants(tmp_path: Path) -> None:
+    """Run kafka-init.sh with recording stand-ins for the Kafka tools and read the ACLs it asks for."""
+    calls = tmp_path / "calls.log"
+    for tool in ("kafka-topics.sh", "kafka-configs.sh", "kafka-acls.sh"):
+        shim = tmp_path / tool
+        shim.write_text(f'#!/bin/sh\necho "{tool} $*" >> "{calls}"\n')
+        shim.chmod(shim.stat().st_mode | stat.S_IEXEC)
+    env = {
+        **os.environ,
+        "KAFKA_BIN": str(tmp_path),
+        "HUB_KAFKA_PARTNERS": "riverside:pw1:issues+assets;centre:pw2:volunteers",
+        **{f"KAFKA_PASSWORD_{s.upper()}": f"pw-{s}" for s in SERVICES},
+    }
+    script = str(ROOT / "deploy" / "kafka-init.sh")
+    subprocess.run(["/bin/bash", script], env=env, check=True, capture_output=True)  # noqa: S603
+    acls = [line for line in calls.read_text().splitlines() if line.startswith("kafka-acls.sh")]
+
+    def grants(user: str, operation: str) -> set[str]:
+        topics = set()
+        for line in acls:
+            if f"User:{user} " in line + " " and f"--operation {operation}" in line:
+                topics |= set(re.findall(r"--topic (\S+)", line))
+        return topics
+
+    assert grants("svc-notifications", "Read") >= {CONTACTS_TOPIC}
+    for user in ("svc-volunteers", "svc-issues", "svc-assets", "partner-riverside", "partner-centre"):
+        assert CONTACTS_TOPIC not in grants(user, "Read"), user
+    assert grants("partner-riverside", "Write") == {"hub.issues.inbound", "hub.assets.inbound"}
+    assert grants("partner-centre", "Write") == {"hub.volunteers.inbound"}
+    assert grants("partner-riverside", "Read") == {f"hub.{s}.events" for s in SERVICES}
+    assert grants("svc-issues", "Write") == {"hub.issues.events", "hub.issues.dlt", CONTACTS_TOPIC}
+    topics_created = [line for line in calls.read_text().splitlines() if line.startswith("kafka-topics.sh")]
+    assert len(topics_created) == len(all_topics())
