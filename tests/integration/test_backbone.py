@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import pytest
 from cloudevents.core.bindings import kafka as ce_kafka
+from prometheus_client import REGISTRY
 
 from hub_common import envelope
 from hub_common.consumer import Handler, PermanentError, TransientError
@@ -93,6 +94,16 @@ async def test_event_reaches_another_service_exactly_once_even_when_delivered_tw
     assert (await effects.find_one({"_id": first_id}))["n"] == 1
     assert await notifications.db["inbox"].count_documents({"_id": f"/hub/volunteers|{first_id}"}) == 1
     assert await volunteers.db[OUTBOX].count_documents({"subject": person, "status": "pending"}) == 0
+
+    published = REGISTRY.get_sample_value(
+        "hub_events_published_total", {"service": "volunteers", "topic": CONTACTS_TOPIC, "type": UPSERTED}
+    )
+    duplicates = REGISTRY.get_sample_value(
+        "hub_events_consumed_total", {"service": "notifications", "type": UPSERTED, "outcome": "duplicate"}
+    )
+    assert published >= 2 and duplicates >= 1
+    lag = [s for m in REGISTRY.collect() if m.name == "hub_consumer_lag" for s in m.samples]
+    assert any(s.labels["topic"] == CONTACTS_TOPIC and s.labels["service"] == "notifications" for s in lag)
 
 
 async def _name_is(book: ContactBook, person: str, name: str) -> bool:

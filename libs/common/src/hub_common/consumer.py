@@ -221,6 +221,12 @@ class ConsumerRunner:
     async def _commit(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> None:
         assert self._consumer is not None
         offsets = {tp: records[-1].offset + 1 for tp, records in batches.items() if records}
+        for tp, committed in offsets.items():
+            highwater = self._consumer.highwater(tp)
+            if highwater is not None:
+                metrics.CONSUMER_LAG.labels(self.service, tp.topic, str(tp.partition)).set(
+                    max(0, highwater - committed)
+                )
         try:
             await self._consumer.commit(offsets)
         except CommitFailedError as exc:
@@ -311,6 +317,8 @@ class ConsumerRunner:
                 error = await self._try_alone(item)
                 if error is None:
                     return
+            kind = "transient" if is_transient(error) else "error"
+            metrics.HANDLER_FAILURES.labels(self.service, item.envelope.type, kind).inc()
             if is_transient(error):
                 if stop.is_set():
                     raise _StopRequested from error

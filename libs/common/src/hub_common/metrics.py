@@ -4,9 +4,16 @@ from prometheus_client import Counter, Gauge, Histogram
 
 HTTP_REQUESTS = Counter("hub_http_requests_total", "HTTP requests handled", ["service", "method", "route", "status"])
 HTTP_LATENCY = Histogram("hub_http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"])
-EVENTS_PUBLISHED = Counter("hub_events_published_total", "Events published by the outbox relay", ["service", "topic"])
+EVENTS_PUBLISHED = Counter(
+    "hub_events_published_total", "Events published by the outbox relay", ["service", "topic", "type"]
+)
 OUTBOX_BACKLOG = Gauge("hub_outbox_backlog", "Outbox records waiting to be published", ["service"])
 RELAY_LEADER = Gauge("hub_outbox_relay_leader", "1 when this worker holds the relay lease", ["service"])
 EVENTS_CONSUMED = Counter("hub_events_consumed_total", "Events consumed, by outcome", ["service", "type", "outcome"])
 EVENTS_DEAD_LETTERED = Counter("hub_events_dead_lettered_total", "Messages sent to the DLT", ["service", "topic"])
 CONSUMER_BATCH_SECONDS = Histogram("hub_consumer_batch_seconds", "Time to process one consumed batch", ["service"])
+OUTBOX_OLDEST_AGE = Gauge("hub_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox record", ["service"])
+HANDLER_FAILURES = Counter(
+    "hub_handler_failures_total", "Handler attempts that failed, by kind", ["service", "type", "kind"]
+)
+CONSUMER_LAG = Gauge("hub_consumer_lag", "Messages not yet processed, per partition", ["service", "topic", "partition"])

@@ -145,7 +145,7 @@ class OutboxRelay:
                 {"$set": {"status": "sent", "sent_at": datetime.now(UTC)}},
             )
             for record in sent:
-                metrics.EVENTS_PUBLISHED.labels(self.service, record["topic"]).inc()
+                metrics.EVENTS_PUBLISHED.labels(self.service, record["topic"], record["type"]).inc()
         if failure is not None:
             raise failure
         return delivered
@@ -220,6 +220,11 @@ class OutboxRelay:
         if loop.time() - self._backlog_checked_at >= BACKLOG_REFRESH_S:
             self._backlog_checked_at = loop.time()
             metrics.OUTBOX_BACKLOG.labels(self.service).set(await self.backlog())
+            oldest = await self.db[OUTBOX].find_one(
+                {"status": "pending"}, {"created_at": 1}, sort=[("created_at", ASCENDING), ("seq", ASCENDING)]
+            )
+            age = (datetime.now(UTC) - oldest["created_at"]).total_seconds() if oldest else 0.0
+            metrics.OUTBOX_OLDEST_AGE.labels(self.service).set(age)
 
 
 def _to_kafka(record: dict[str, Any]) -> envelope.KafkaRecord:

@@ -102,6 +102,17 @@ class AccreditationExpiring(EventData):
     expires_on: date
 
 
+@event_contract("hub.volunteers.check.renewal_due.v1")
+class CheckRenewalDue(EventData):
+    """A volunteer's background check is due for renewal soon (raised ahead of time by the worker)."""
+
+    volunteer_id: Id
+    hub_id: Id
+    check_id: Id
+    level: CheckLevel
+    renewal_due: date
+
+
 # --- roles and shifts -----------------------------------------------------------------------
 
 
@@ -126,6 +137,7 @@ class ShiftSnapshot(EventData):
     venue_id: str | None = Field(default=None, max_length=64, description="an asset id (room or space)")
     address: str | None = Field(default=None, max_length=500)
     capacity: int = Field(ge=1)
+    equipment_ids: list[str] = Field(default_factory=list, description="asset ids of equipment the shift needs")
 
 
 @event_contract("hub.volunteers.shift.published.v1")
