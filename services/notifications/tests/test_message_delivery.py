@@ -163,3 +163,19 @@ async def test_staff_who_asked_for_alerts_hear_of_new_reports_in_their_hub_only(
     await report(ctx, service, "ST-2", "reporter")
     await service.deliver_due()
     assert len(smtp_server.to("nadia@council.example")) == 1
+
+
+async def test_the_email_rate_limit_paces_a_released_backlog(service_context, smtp_server):
+    import time
+
+    from aiolimiter import AsyncLimiter
+
+    ctx, service = await setup(service_context, smtp_server.port, "paced")
+    service.max_per_hour = 0
+    service.limiters["email"] = AsyncLimiter(4, 1)  # four emails a second
+    for n in range(8):
+        await report(ctx, service, f"P-{n}", "paced")
+    started = time.monotonic()
+    await service.deliver_due()
+    assert len(smtp_server.to("paced@example.org")) == 8
+    assert time.monotonic() - started >= 0.9  # the second four waited for the next second

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from aiolimiter import AsyncLimiter
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 
@@ -93,6 +94,7 @@ class NotificationService:
         email: EmailSender,
         sms: SmsSender,
         max_per_hour: int = 10,
+        rate_limits: dict[str, float] | None = None,
     ) -> None:
         self.uow = uow
         self.messages = messages
@@ -104,6 +106,9 @@ class NotificationService:
         self.email = email
         self.sms = sms
         self.max_per_hour = max_per_hour
+        # Per-channel sending rate of this worker (messages per second), so the mail server or SMS
+        # provider is never flooded when a backlog is released.
+        self.limiters = {channel: AsyncLimiter(rate, 1) for channel, rate in (rate_limits or {}).items() if rate > 0}
 
     # -- planning (runs inside the consumer's transaction) ----------------------------------------
 
@@ -227,6 +232,9 @@ class NotificationService:
             held_back = throttled(recent, self.max_per_hour, now)
             if held_back:
                 return held_back, None
+        limiter = self.limiters.get(message["channel"])
+        if limiter is not None:
+            await limiter.acquire()
         try:
             if message["channel"] == "email":
                 await self.email.send(to=contact.email, subject=subject, body=body, message_id=message["_id"])

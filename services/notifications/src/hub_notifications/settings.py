@@ -17,5 +17,8 @@ class NotificationsSettings(HubSettings):
     sms_api_key: SecretStr = SecretStr("")
     # Non-critical email/SMS per person and channel per hour; more wait (0 turns the limit off).
     max_messages_per_hour: int = 10
+    # Most messages per second one worker sends by each channel (0: no limit).
+    email_rate_per_s: float = 20.0
+    sms_rate_per_s: float = 5.0
     # Allow webhook URLs on loopback/private addresses (local development and tests only).
     webhook_allow_private: bool = False

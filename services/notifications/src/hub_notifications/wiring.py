@@ -32,6 +32,7 @@ def notification_service(ctx: ServiceContext) -> NotificationService:
         email=SmtpEmailSender(settings.smtp_host, settings.smtp_port, settings.smtp_from),
         sms=HttpSmsSender(settings.sms_endpoint, settings.sms_api_key.get_secret_value()),
         max_per_hour=settings.max_messages_per_hour,
+        rate_limits={"email": settings.email_rate_per_s, "sms": settings.sms_rate_per_s},
     )
 
 
