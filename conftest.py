@@ -14,7 +14,7 @@ import pytest
 
 from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.settings import HubSettings
-from hub_common.testing import HttpReceiver, InfraEndpoints, SmtpMailbox, start_test_infra
+from hub_common.testing import HttpReceiver, InfraEndpoints, SmtpMailbox, discard_test_database, start_test_infra
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +63,7 @@ async def service_context(make_settings) -> AsyncIterator[Callable[..., ServiceC
 
     yield start
     for ctx in contexts:
-        await ctx.client.drop_database(ctx.settings.mongo_db)
+        await discard_test_database(ctx.client, ctx.settings.mongo_db)
         await ctx.close()
 
 

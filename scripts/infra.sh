@@ -25,6 +25,7 @@ KAFKA_PORT="${HUB_LOCAL_KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${HUB_LOCAL_KAFKA_CONTROLLER_PORT:-9093}"
 MONGO_PORT="${HUB_LOCAL_MONGO_PORT:-27017}"
 KAFKA_HEAP="${HUB_LOCAL_KAFKA_HEAP:-512m}"
+MONGO_CACHE="${HUB_LOCAL_MONGO_CACHE:-2G}"  # WiredTiger cache; a small one stalls big deletes under load
 PYTHON="${PYTHON:-python3}"
 
 log() { printf '[infra] %s\n' "$*" >&2; }
@@ -102,7 +103,7 @@ start_mongo() {
   if port_open "$MONGO_PORT"; then log "port $MONGO_PORT is taken by a process this script did not start"; exit 1; fi
   mkdir -p "$DATA/mongo" "$LOGS" "$RUN"
   log "starting secantusdb on 127.0.0.1:$MONGO_PORT (log: $LOGS/mongo.log)"
-  nohup "$SECANTUS_VENV/bin/secantusd-py" --host 127.0.0.1 --port "$MONGO_PORT" \
+  nohup "$SECANTUS_VENV/bin/secantusd-py" --host 127.0.0.1 --port "$MONGO_PORT" --cache-size "$MONGO_CACHE" \
     --storage-path "$DATA/mongo" --log-level WARNING >>"$LOGS/mongo.log" 2>&1 &
   echo $! > "$RUN/mongo.pid"
 }

@@ -10,8 +10,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 
+from hub_cli.operations import describe_topics
 from hub_common.contracts import all_topics
 from hub_common.kafka import ensure_topics
 from hub_common.testing import InfraEndpoints
@@ -31,6 +32,25 @@ class KafkaTools:
             await producer.send_and_wait(topic, value, key=key, headers=headers)
         finally:
             await producer.stop()
+
+    async def skip_history(self, group_id: str, topics: list[str]) -> None:
+        """Commit ``group_id`` to the current end of ``topics``, so its consumer sees only new messages."""
+        partitions = [
+            TopicPartition(t, p)
+            for t, count in (await describe_topics(self.bootstrap_servers)).items()
+            if t in topics
+            for p in range(count)
+        ]
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap_servers, group_id=group_id, enable_auto_commit=False
+        )
+        await consumer.start()
+        try:
+            consumer.assign(partitions)
+            ends = await consumer.end_offsets(partitions)
+            await consumer.commit(ends)
+        finally:
+            await consumer.stop()
 
     async def collect(
         self,

@@ -35,6 +35,7 @@ from hub_common.mongo import IndexSpec
 from hub_common.pagination import Page, find_page
 from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.settings import HubSettings
+from hub_common.testing import discard_test_database
 from hub_common.uow import OUTBOX, Replayed, Transaction
 from hub_volunteers.settings import VolunteersSettings
 
@@ -151,7 +152,7 @@ async def running_app(settings: HubSettings, *, raise_app_exceptions: bool = Tru
             async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
                 yield Api(client, settings, ctx)
         finally:
-            await ctx.client.drop_database(settings.mongo_db)
+            await discard_test_database(ctx.client, settings.mongo_db)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from asgi_lifespan import LifespanManager
 
 from hub_common.app import create_app
 from hub_common.auth import issue_token
+from hub_common.testing import discard_test_database
 from hub_notifications.__main__ import DEFINITION
 from hub_notifications.adapters.messages import MESSAGES
 from hub_notifications.settings import NotificationsSettings
@@ -37,7 +38,7 @@ async def api(make_settings) -> AsyncIterator[Api]:
             try:
                 yield Api(client, settings, app.state.ctx.db)
             finally:
-                await app.state.ctx.client.drop_database(settings.mongo_db)
+                await discard_test_database(app.state.ctx.client, settings.mongo_db)
 
 
 async def add_message(

@@ -118,6 +118,17 @@ def external_infra() -> Iterator[InfraEndpoints]:
     )
 
 
+async def discard_test_database(client, name: str) -> None:
+    """Drop a test's database where it would outlive the session (``external``); elsewhere keep it.
+
+    The local and container databases are thrown away with the session anyway, and dropping
+    while other tests write makes SecantusDB's dropDatabase spin with its storage lock held
+    (seen under load: every other connection then waits).
+    """
+    if os.environ.get("HUB_TEST_INFRA", "local") == "external":
+        await client.drop_database(name)
+
+
 def start_test_infra() -> contextlib.AbstractContextManager[InfraEndpoints]:
     mode = os.environ.get("HUB_TEST_INFRA", "local")
     factories = {"local": local_infra, "testcontainers": container_infra, "external": external_infra}

@@ -1,0 +1,110 @@
+"""Crash recovery with real processes: kill -9 the workers mid-stream, restart them, lose nothing.
+
+The volunteers worker (outbox relay) and the notifications worker (consumer) run as real
+``python -m hub_<service> --role worker`` processes against the test broker and database.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+from hub_common.contracts import CONTACTS_TOPIC
+from hub_common.contracts.contacts import VolunteerContactUpserted
+from hub_common.uow import OUTBOX, Transaction
+from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
+from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
+
+pytestmark = pytest.mark.integration
+
+EVENTS = 1200
+
+
+def start_worker(service: str, settings) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "HUB_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "HUB_MONGO_URI": settings.mongo_uri,
+        "HUB_MONGO_DB": settings.mongo_db,
+        "HUB_CONSUMER_GROUP": settings.consumer_group,
+        "HUB_LOG_LEVEL": "INFO",
+        "HUB_OUTBOX_POLL_INTERVAL_S": "0.2",
+        "HUB_OUTBOX_LEASE_S": "3",  # a killed relay's lease expires quickly
+    }
+    return subprocess.Popen(  # noqa: S603 - our own module, with our own interpreter
+        [sys.executable, "-m", f"hub_{service}", "--role", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(f"/tmp/crash-{service}.log", "a"),  # noqa: SIM115
+    )
+
+
+def kill(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+async def test_killing_relay_and_consumer_mid_stream_loses_nothing_and_applies_each_event_once(
+    service_context, kafka, wait_until, unique
+):
+    volunteers = await service_context(VOLUNTEERS)
+    notifications = await service_context(NOTIFICATIONS)
+    people = [f"crash{n}-{unique}" for n in range(EVENTS)]
+
+    for start in range(0, EVENTS, 200):  # a backlog of committed events, 200 per transaction
+        chunk = people[start : start + 200]
+
+        async def register_chunk(tx: Transaction, chunk=chunk) -> None:
+            for person in chunk:
+                tx.publish(VolunteerContactUpserted(person_id=person, display_name=person), subject=person)
+
+        await volunteers.uow.run(register_chunk)
+    assert await volunteers.db[OUTBOX].count_documents({"status": "pending"}) == EVENTS
+
+    # Only this test's events matter: the group starts at the end of what earlier tests left.
+    await kafka.skip_history(notifications.settings.consumer_group, list(NOTIFICATIONS.consumes))
+    inbox = notifications.db["inbox"]
+    ours = {"_id": {"$regex": "^/hub/volunteers\\|"}}
+    relay = start_worker("volunteers", volunteers.settings)
+    consumer = start_worker("notifications", notifications.settings)
+    try:
+        await wait_until(lambda: _at_least(notifications.db["contacts"], unique, EVENTS // 4), timeout_s=120)
+        kill(relay)
+        kill(consumer)  # both die mid-stream, with no chance to commit or mark anything
+        done_before_restart = await _count(notifications.db["contacts"], unique)
+        assert done_before_restart < EVENTS, "the crash came too late to test anything"
+
+        relay = start_worker("volunteers", volunteers.settings)
+        consumer = start_worker("notifications", notifications.settings)
+        await wait_until(lambda: _at_least(notifications.db["contacts"], unique, EVENTS), timeout_s=180)
+    finally:
+        for process in (relay, consumer):
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
+
+    assert await _count(notifications.db["contacts"], unique) == EVENTS
+    assert await volunteers.db[OUTBOX].count_documents({"status": "pending"}) == 0
+    processed = await inbox.count_documents(ours)
+    assert processed >= EVENTS  # one dedupe record per event (others' events may share the topic)
+    published = await kafka.collect(
+        CONTACTS_TOPIC, lambda r: r.key.decode().endswith(unique), count=EVENTS, timeout_s=60, settle_s=1.0
+    )
+    per_event = Counter(dict(r.headers)["ce_id"] for r in published)
+    assert len(per_event) == EVENTS  # every event reached Kafka; repeats after the crash are allowed
+    for person in people[:: EVENTS // 10]:  # and the last event per person is what the book holds
+        contact = await notifications.db["contacts"].find_one({"_id": person})
+        assert contact["display_name"] == person
+
+
+async def _count(collection, unique: str) -> int:
+    return await collection.count_documents({"_id": {"$regex": f"-{unique}$"}})
+
+
+async def _at_least(collection, unique: str, n: int) -> bool:
+    return await _count(collection, unique) >= n
