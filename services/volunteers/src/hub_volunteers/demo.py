@@ -1,0 +1,232 @@
+"""Demo data (``HUB_DEMO_DATA``): skills, roles with full descriptions and shifts in the two demo hubs,
+and a few volunteers. Idempotent: fixed ids, inserted only when missing, and the events of what was
+inserted are published through the outbox like any other change (so notifications learns the
+demo volunteers' contact details).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+
+from hub_common.contracts.contacts import VolunteerContactUpserted
+from hub_common.contracts.volunteers import RolePublished, ShiftPublished, VolunteerRegistered
+from hub_common.demo import HUBS
+from hub_common.service import ServiceContext
+from hub_common.uow import Transaction
+from hub_volunteers.adapters.repository import ROLES, SHIFTS, SKILLS, VOLUNTEERS, to_doc
+from hub_volunteers.domain.roles import Role, SkillNeed
+from hub_volunteers.domain.shifts import Shift
+from hub_volunteers.domain.skills import Skill, search_terms
+from hub_volunteers.domain.volunteers import BackgroundCheck, Consent, EmergencyContact, Slot, Volunteer, VolunteerSkill
+
+SKILL_LIST = [
+    ("first-aid", "First aid", "safety"),
+    ("food-hygiene", "Food hygiene", "food"),
+    ("driving", "Driving (full licence)", "transport"),
+    ("gardening", "Gardening", "outdoors"),
+    ("digital-help", "Helping people get online", "digital"),
+    ("befriending", "Befriending", "care"),
+    ("translation-urdu", "Translation: Urdu", "languages"),
+    ("event-stewarding", "Event stewarding", "events"),
+]
+
+
+def _roles(hub_id: str, at: datetime) -> list[Role]:
+    short = hub_id.removeprefix("hub-")
+    common: dict[str, Any] = {"hub_id": hub_id, "status": "published", "created_at": at, "updated_at": at}
+    return [
+        Role(
+            id=f"demo-role-{short}-foodbank",
+            title="Food bank helper",
+            purpose="Make sure every family referred to the hub leaves with a fair, healthy food parcel.",
+            tasks=["Sort and date-check donations", "Pack parcels to the list", "Welcome visitors and offer tea"],
+            time_commitment="One 3-hour shift a week, Tuesday or Saturday",
+            skills_needed=[],
+            checks_needed="none",
+            training_given="Food hygiene induction and a buddy for your first two shifts",
+            support_contact="Volunteer coordinator at the hub front desk",
+            accessibility="Step-free building; seated sorting tasks available; quiet room",
+            open_to_under_18=True,
+            min_age=16,
+            **common,
+        ),
+        Role(
+            id=f"demo-role-{short}-litter",
+            title="Litter picker",
+            purpose="Keep streets, parks and the riverbank clean and safe.",
+            tasks=["Pick litter with grabbers", "Report fly-tipping through the app", "Bag and sort recycling"],
+            time_commitment="2 hours, monthly Saturday mornings",
+            skills_needed=[],
+            checks_needed="none",
+            training_given="Safety briefing on the day; all equipment provided",
+            support_contact="Green team lead, Parks office",
+            accessibility="Outdoor, uneven ground; shorter routes on paved paths available",
+            open_to_under_18=True,
+            min_age=14,
+            issue_categories=["litter", "graffiti"],
+            **common,
+        ),
+        Role(
+            id=f"demo-role-{short}-driver",
+            title="Community transport driver",
+            purpose="Drive older and disabled residents to appointments and the hub lunch club.",
+            tasks=["Collect passengers from home", "Help with seatbelts and mobility aids", "Log each journey"],
+            time_commitment="Half a day a week, flexible",
+            skills_needed=[SkillNeed(skill_id="driving", min_level=3)],
+            checks_needed="enhanced",
+            training_given="MiDAS minibus driver assessment and passenger assistance training",
+            support_contact="Transport coordinator, hub office",
+            accessibility="Requires driving; automatic vehicles available",
+            open_to_under_18=False,
+            **common,
+        ),
+    ]
+
+
+def _shifts(role: Role, venue_address: str, at: datetime) -> list[Shift]:
+    shifts = []
+    for week in (1, 2):
+        day = (at + timedelta(days=7 * week)).date()
+        start = datetime.combine(day, time(10, 0), tzinfo=UTC)
+        shifts.append(
+            Shift(
+                id=f"{role.id.replace('role', 'shift')}-w{week}",
+                hub_id=role.hub_id,
+                role_id=role.id,
+                starts_at=start,
+                ends_at=start + timedelta(hours=3),
+                address=venue_address,
+                capacity=4 if "driver" not in role.id else 2,
+                created_at=at,
+                updated_at=at,
+            )
+        )
+    return shifts
+
+
+def _volunteers(at: datetime) -> list[Volunteer]:
+    consent = [
+        Consent(purpose=p, granted=g, at=at, wording_version="2026-01")
+        for p, g in (
+            ("data_processing", True),
+            ("channel:email", True),
+            ("channel:sms", False),
+            ("channel:inapp", True),
+        )
+    ]
+    people = [
+        ("demo-vol-amira", "Amira Khan", "hub-northfield", "active", ["food-hygiene", "translation-urdu"]),
+        ("demo-vol-tom", "Tom Price", "hub-northfield", "applicant", ["gardening"]),
+        ("demo-vol-jo", "Jo Walker", "hub-riverside", "active", ["driving", "first-aid"]),
+    ]
+    return [
+        Volunteer(
+            id=vid,
+            sub=f"{vid}-account",
+            hub_id=hub,
+            status=status,
+            name=name,
+            email=f"{vid.removeprefix('demo-vol-')}@example.org",
+            date_of_birth=date(1988, 4, 12),
+            skills=[VolunteerSkill(skill_id=s, level=3) for s in skills],
+            interests=["community"],
+            availability=[Slot(day="sat", start=time(9, 0), end=time(14, 0))],
+            consents=consent,
+            emergency_contact=EmergencyContact(name="Next of kin", phone="+44 7700 900000"),
+            checks=[
+                BackgroundCheck(
+                    id=f"{vid}-check",
+                    level="enhanced",
+                    certificate_ref="DEMO-0001",
+                    issued_on=date(2026, 1, 5),
+                    renewal_due=date(2029, 1, 5),
+                    recorded_at=at,
+                    recorded_by="demo",
+                )
+            ]
+            if status == "active"
+            else [],
+            recognition_opt_in=True,
+            created_at=at,
+            updated_at=at,
+        )
+        for vid, name, hub, status, skills in people
+    ]
+
+
+async def _insert_missing(tx: Transaction, collection: str, model: BaseModel, **extra: Any) -> bool:
+    doc = to_doc(model, **extra)
+    result = await tx.collection(collection).update_one(
+        {"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True, session=tx.session
+    )
+    return result.upserted_id is not None
+
+
+async def seed_demo_data(ctx: ServiceContext) -> None:
+    at = datetime.now(UTC).replace(microsecond=0)
+
+    async def work(tx: Transaction) -> None:
+        for skill_id, name, category in SKILL_LIST:
+            await _insert_missing(tx, SKILLS, Skill(id=skill_id, name=name, category=category, created_at=at))
+        for hub in HUBS:
+            address = f"{hub['name']}, Community Centre"
+            for role in _roles(hub["id"], at):
+                if await _insert_missing(tx, ROLES, role, search_terms=search_terms(role.title, role.purpose)):
+                    tx.publish(
+                        RolePublished(
+                            role_id=role.id,
+                            hub_id=role.hub_id,
+                            title=role.title,
+                            skill_ids=[s.skill_id for s in role.skills_needed or []],
+                            check_level=role.check_level,
+                            open_to_under_18=role.open_to_under_18,
+                        ),
+                        subject=role.id,
+                        hub_id=role.hub_id,
+                    )
+                for shift in _shifts(role, address, at):
+                    if await _insert_missing(tx, SHIFTS, shift):
+                        tx.publish(
+                            ShiftPublished(
+                                shift_id=shift.id,
+                                hub_id=shift.hub_id,
+                                role_id=shift.role_id,
+                                starts_at=shift.starts_at,
+                                ends_at=shift.ends_at,
+                                address=shift.address,
+                                capacity=shift.capacity,
+                            ),
+                            subject=shift.id,
+                            hub_id=shift.hub_id,
+                        )
+        for v in _volunteers(at):
+            if await _insert_missing(tx, VOLUNTEERS, v):
+                tx.publish(
+                    VolunteerRegistered(
+                        volunteer_id=v.id,
+                        hub_id=v.hub_id,
+                        status=v.status,
+                        skill_ids=[s.skill_id for s in v.skills],
+                        interests=v.interests,
+                        channel="staff",
+                        registered_at=at,
+                    ),
+                    subject=v.id,
+                    hub_id=v.hub_id,
+                )
+                tx.publish(
+                    VolunteerContactUpserted(
+                        person_id=v.id,
+                        display_name=v.name,
+                        email=v.email,
+                        hub_ids=[v.hub_id],
+                        consented_channels=v.consented_channels(),
+                    ),
+                    subject=v.id,
+                    hub_id=v.hub_id,
+                )
+
+    await ctx.uow.run(work)

@@ -1,0 +1,275 @@
+"""Registration, consent, privacy, lifecycle and skills over HTTP on the real database."""
+
+from __future__ import annotations
+
+from volunteers_testkit import CONSENT, Api, World, problem
+
+
+async def count(api: Api, hub: str) -> int:
+    return await api.db["volunteers"].count_documents({"hub_id": hub})
+
+
+async def test_registration_records_consent_and_publishes_public_and_contact_events(world: World) -> None:
+    volunteer, headers = await world.register(name="Grace Hopper", skills=[])
+    vid = volunteer["id"]
+
+    assert volunteer["status"] == "applicant"
+    consents = {c["purpose"]: c for c in volunteer["consents"]}
+    assert consents["data_processing"]["granted"] is True
+    assert consents["data_processing"]["wording_version"] == "2026-01"
+    assert consents["data_processing"]["at"]
+    assert consents["channel:email"]["granted"] is True and consents["channel:sms"]["granted"] is False
+    assert volunteer["interests"] == ["food", "gardening"]
+
+    [registered] = await world.outbox("hub.volunteers.volunteer.registered.v1", volunteer_id=vid)
+    assert registered["topic"] == "hub.volunteers.events"
+    public = str(registered["data"])
+    assert "Grace" not in public and "@" not in public and "7700" not in public  # no contact data in public events
+    [contact] = await world.outbox("hub.volunteers.contact.upserted.v1", person_id=vid)
+    assert contact["topic"] == "hub.contacts"
+    assert contact["data"]["display_name"] == "Grace Hopper"
+    assert contact["data"]["email"] == volunteer["email"]
+    assert contact["data"]["consented_channels"] == ["email", "inapp"]  # sms refused
+
+    me = await world.api.client.get("/v1/volunteers/me", headers=headers)
+    assert me.status_code == 200 and me.json()["id"] == vid
+    assert me.headers["ETag"] == '"v1"'
+
+
+async def test_registration_needs_sign_in(world: World) -> None:
+    response = await world.api.client.post("/v1/volunteers", json=world.registration())
+    problem(response, 401)
+    assert await count(world.api, world.hub) == 0
+
+
+async def test_registration_without_data_processing_consent_is_refused_and_nothing_written(world: World) -> None:
+    body = world.registration(consent={**CONSENT, "data_processing": False})
+    response = await world.api.client.post("/v1/volunteers", json=body, headers=world.api.auth("resident"))
+    body = problem(response, 422)
+    assert body["errors"][0]["field"] == "body.consent.data_processing"
+    assert await count(world.api, world.hub) == 0
+
+
+async def test_bad_input_gets_field_errors_and_nothing_written(world: World) -> None:
+    headers = world.api.auth("resident")
+    bad = world.registration(email="not-an-email", phone="call me", availability=[{"day": "funday", "start": "9"}])
+    body = problem(await world.api.client.post("/v1/volunteers", json=bad, headers=headers), 422)
+    fields = {e["field"] for e in body["errors"]}
+    assert "body.email" in fields and "body.phone" in fields
+    assert any(f.startswith("body.availability") for f in fields)
+
+    unreachable = world.registration(email=None, phone=None)
+    problem(await world.api.client.post("/v1/volunteers", json=unreachable, headers=headers), 422)
+
+    backwards = world.registration(availability=[{"day": "mon", "start": "18:00", "end": "09:00"}])
+    problem(await world.api.client.post("/v1/volunteers", json=backwards, headers=headers), 422)
+
+    unknown_skill = world.registration(skills=[{"skill_id": "no-such-skill", "level": 2}])
+    body = problem(await world.api.client.post("/v1/volunteers", json=unknown_skill, headers=headers), 422)
+    assert "no-such-skill" in body["detail"]
+    assert await count(world.api, world.hub) == 0
+    assert await world.outbox("hub.volunteers.volunteer.registered.v1", hub_id=world.hub) == []
+
+
+async def test_under_18s_need_guardian_consent(world: World) -> None:
+    headers = world.api.auth("resident")
+    teen = world.registration(date_of_birth="2010-06-01")
+    body = problem(await world.api.client.post("/v1/volunteers", json=teen, headers=headers), 422)
+    assert body["errors"][0]["field"] == "body.guardian"
+
+    refused = {"name": "Pat Parent", "relationship": "parent", "phone": "+44 7700 900111", "consent": False}
+    problem(await world.api.client.post("/v1/volunteers", json={**teen, "guardian": refused}, headers=headers), 422)
+    assert await count(world.api, world.hub) == 0
+
+    agreed = {**refused, "consent": True}
+    response = await world.api.client.post("/v1/volunteers", json={**teen, "guardian": agreed}, headers=headers)
+    assert response.status_code == 201, response.text
+    assert response.json()["guardian"]["name"] == "Pat Parent"
+    assert any(c["purpose"] == "guardian" for c in response.json()["consents"])
+
+    too_young = world.registration(date_of_birth="2016-01-01", guardian=agreed)
+    problem(await world.api.client.post("/v1/volunteers", json=too_young, headers=world.api.auth("resident")), 422)
+
+
+async def test_duplicate_email_in_any_letter_case_is_409(world: World) -> None:
+    first, _ = await world.register(email="Sam.Jones@Example.org")
+    again = world.registration(email="sam.jones@example.ORG")
+    body = problem(await world.api.client.post("/v1/volunteers", json=again, headers=world.api.auth("resident")), 409)
+    assert "email" in body["detail"]
+    assert await world.api.db["volunteers"].count_documents({"hub_id": world.hub}) == 1
+    assert first["email"] == "Sam.Jones@example.org"
+
+
+async def test_one_account_registers_once_and_idempotency_key_replays(world: World) -> None:
+    headers = world.api.auth("resident")
+    body = world.registration()
+    key = {"Idempotency-Key": "reg-1", **headers}
+    first = await world.api.client.post("/v1/volunteers", json=body, headers=key)
+    repeat = await world.api.client.post("/v1/volunteers", json=body, headers=key)
+    assert first.status_code == repeat.status_code == 201
+    assert first.json()["id"] == repeat.json()["id"]
+    other = world.registration()
+    problem(await world.api.client.post("/v1/volunteers", json=other, headers=headers), 409)
+    assert await count(world.api, world.hub) == 1
+
+
+async def test_contact_details_are_private_to_the_volunteer_and_their_hub_staff(world: World) -> None:
+    volunteer, own = await world.register()
+    path = f"/v1/volunteers/{volunteer['id']}"
+    assert (await world.api.client.get(path, headers=own)).status_code == 200
+    assert (await world.api.client.get(path, headers=world.staff)).status_code == 200
+    problem(await world.api.client.get(path, headers=world.api.auth("resident")), 403)
+    problem(await world.api.client.get(path, headers=world.api.auth("staff", hubs=("hub-elsewhere",))), 403)
+    problem(await world.api.client.get(path), 401)
+
+
+async def test_profile_update_uses_if_match_and_republishes_contact(world: World) -> None:
+    volunteer, own = await world.register()
+    path = f"/v1/volunteers/{volunteer['id']}"
+    change = {"phone": "+44 7700 900555", "channels": {"email": True, "sms": True}, "wording_version": "2026-02"}
+    stale = await world.api.client.patch(path, json=change, headers={**own, "If-Match": '"v9"'})
+    problem(stale, 412)
+    ok = await world.api.client.patch(path, json=change, headers={**own, "If-Match": '"v1"'})
+    assert ok.status_code == 200, ok.text
+    assert ok.headers["ETag"] == '"v2"'
+    contacts = await world.outbox("hub.volunteers.contact.upserted.v1", person_id=volunteer["id"])
+    assert len(contacts) == 2
+    assert contacts[-1]["data"]["phone"] == "+44 7700 900555"
+    assert contacts[-1]["data"]["consented_channels"] == ["email", "sms", "inapp"]
+    sms = [c for c in ok.json()["consents"] if c["purpose"] == "channel:sms"]
+    assert [c["granted"] for c in sms] == [False, True] and sms[-1]["wording_version"] == "2026-02"
+
+
+async def test_staff_pipeline_and_approval_after_checks(world: World) -> None:
+    volunteer, own = await world.register()
+    vid = volunteer["id"]
+    pipeline = await world.api.client.get(f"/v1/volunteers?hub_id={world.hub}&status=applicant", headers=world.staff)
+    assert [v["id"] for v in pipeline.json()["items"]] == [vid]
+    problem(await world.api.client.get(f"/v1/volunteers?hub_id={world.hub}", headers=own), 403)
+
+    refused = await world.api.client.post(f"/v1/volunteers/{vid}/status", json={"to": "approved"}, headers=world.staff)
+    assert "background check" in problem(refused, 409)["detail"]
+    problem(await world.api.client.post(f"/v1/volunteers/{vid}/status", json={"to": "approved"}, headers=own), 403)
+
+    check = {"level": "basic", "certificate_ref": "DBS-77", "issued_on": "2026-01-01", "renewal_due": "2029-01-01"}
+    r = await world.api.client.post(f"/v1/volunteers/{vid}/checks", json=check, headers=world.staff)
+    assert r.status_code == 201 and r.json()["checks"][0]["certificate_ref"] == "DBS-77"
+    problem(
+        await world.api.client.post(
+            f"/v1/volunteers/{vid}/status", json={"to": "approved"}, headers={**world.staff, "If-Match": '"v1"'}
+        ),
+        412,
+    )
+    approved = await world.api.client.post(f"/v1/volunteers/{vid}/status", json={"to": "approved"}, headers=world.staff)
+    assert approved.json()["status"] == "approved"
+    assert len(await world.outbox("hub.volunteers.volunteer.approved.v1", volunteer_id=vid)) == 1
+    [changed] = await world.outbox("hub.volunteers.volunteer.status_changed.v1", volunteer_id=vid)
+    assert (changed["data"]["from_status"], changed["data"]["to_status"]) == ("applicant", "approved")
+    backwards = await world.api.client.post(
+        f"/v1/volunteers/{vid}/status", json={"to": "approved"}, headers=world.staff
+    )
+    problem(backwards, 409)
+
+
+async def test_skills_taxonomy_is_staff_managed_and_volunteer_skills_have_levels(world: World) -> None:
+    name = f"Gardening {world.hub}"
+    problem(
+        await world.api.client.post(
+            "/v1/skills", json={"name": name, "category": "outdoors"}, headers=world.api.auth("resident")
+        ),
+        403,
+    )
+    created = await world.api.client.post(
+        "/v1/skills", json={"name": name, "category": "Outdoors"}, headers=world.staff
+    )
+    assert created.status_code == 201, created.text
+    skill_id = created.json()["id"]
+    dup = await world.api.client.post("/v1/skills", json={"name": name.upper(), "category": "x"}, headers=world.staff)
+    problem(dup, 409)
+    listed = await world.api.client.get("/v1/skills?category=outdoors&limit=200")
+    assert skill_id in [s["id"] for s in listed.json()["items"]]
+
+    volunteer, own = await world.register(skills=[{"skill_id": skill_id, "level": 2}])
+    assert volunteer["skills"] == [{"skill_id": skill_id, "level": 2}]
+    r = await world.api.client.post(
+        f"/v1/volunteers/{volunteer['id']}/skills", json={"skill_id": skill_id, "level": 4}, headers=own
+    )
+    assert r.json()["skills"] == [{"skill_id": skill_id, "level": 4}]
+    [added] = await world.outbox("hub.volunteers.skill.added.v1", volunteer_id=volunteer["id"])
+    assert added["data"]["level"] == 4
+
+    accreditation = {
+        "name": "RHS Level 2",
+        "skill_id": skill_id,
+        "issuer": "RHS",
+        "issued_on": "2026-02-01",
+        "expires_on": "2029-02-01",
+    }
+    problem(
+        await world.api.client.post(
+            f"/v1/volunteers/{volunteer['id']}/accreditations", json=accreditation, headers=own
+        ),
+        403,
+    )
+    r = await world.api.client.post(
+        f"/v1/volunteers/{volunteer['id']}/accreditations", json=accreditation, headers=world.staff
+    )
+    assert r.status_code == 201 and r.json()["accreditations"][0]["issuer"] == "RHS"
+    assert len(await world.outbox("hub.volunteers.accreditation.added.v1", volunteer_id=volunteer["id"])) == 1
+
+
+async def test_roles_cannot_be_published_without_a_full_description(world: World) -> None:
+    draft = {"hub_id": world.hub, "title": "Litter picker", "purpose": "Keep the parks clean"}
+    r = await world.api.client.post("/v1/roles", json=draft, headers=world.staff)
+    assert r.status_code == 201, r.text
+    role_id = r.json()["id"]
+    body = problem(await world.api.client.post(f"/v1/roles/{role_id}/publish", headers=world.staff), 422)
+    assert {e["field"] for e in body["errors"]} >= {"body.tasks", "body.support_contact", "body.accessibility"}
+    assert await world.outbox("hub.volunteers.role.published.v1", role_id=role_id) == []
+    # Not visible to the public while a draft.
+    problem(await world.api.client.get(f"/v1/roles/{role_id}"), 404)
+
+    rest = {k: v for k, v in world.role_body().items() if k not in ("hub_id", "title", "purpose")}
+    r = await world.api.client.patch(f"/v1/roles/{role_id}", json=rest, headers={**world.staff, "If-Match": '"v1"'})
+    assert r.status_code == 200, r.text
+    r = await world.api.client.post(f"/v1/roles/{role_id}/publish", headers=world.staff)
+    assert r.status_code == 200 and r.json()["status"] == "published"
+    assert len(await world.outbox("hub.volunteers.role.published.v1", role_id=role_id)) == 1
+    listed = await world.api.client.get(f"/v1/roles?hub_id={world.hub}&q=parks")
+    assert [x["id"] for x in listed.json()["items"]] == [role_id]
+    problem(await world.api.client.post("/v1/roles", json=draft, headers=world.api.auth("staff", hubs=("other",))), 403)
+
+
+async def test_erasure_anonymises_keeps_hours_and_emits_erased_events(world: World) -> None:
+    volunteer, own = await world.register(name="Erin Example")
+    vid = volunteer["id"]
+    exported = await world.api.client.get(f"/v1/volunteers/{vid}/export", headers=own)
+    assert exported.json()["volunteer"]["name"] == "Erin Example"
+    problem(await world.api.client.post(f"/v1/volunteers/{vid}/erase", headers=world.api.auth("resident")), 403)
+    r = await world.api.client.post(f"/v1/volunteers/{vid}/erase", headers=own)
+    assert r.status_code == 200, r.text
+    doc = await world.api.db["volunteers"].find_one({"_id": vid})
+    assert doc["name"] == "Erased volunteer" and doc["email"] is None and doc["phone"] is None
+    assert doc["date_of_birth"] is None and doc["emergency_contact"] is None and doc["sub"] is None
+    assert len(await world.outbox("hub.volunteers.contact.erased.v1", person_id=vid)) == 1
+    assert len(await world.outbox("hub.volunteers.volunteer.erased.v1", volunteer_id=vid)) == 1
+    # The email is free again for a new registration.
+    again, _ = await world.register(email=volunteer["email"])
+    assert again["id"] != vid
+
+
+async def test_volunteers_can_step_back_and_return_but_not_approve_themselves(world: World) -> None:
+    volunteer, own = await world.active_volunteer()
+    path = f"/v1/volunteers/{volunteer['id']}/status"
+    stepped = await world.api.client.post(path, json={"to": "inactive", "reason": "exams"}, headers=own)
+    assert stepped.status_code == 200 and stepped.json()["status"] == "inactive"
+    problem(await world.api.client.post(path, json={"to": "archived"}, headers=own), 403)
+    back = await world.api.client.post(path, json={"to": "active"}, headers=own)
+    assert back.json()["status"] == "active"
+    someone_else = world.api.auth("resident")
+    problem(await world.api.client.post(path, json={"to": "inactive"}, headers=someone_else), 403)
+    changes = await world.outbox("hub.volunteers.volunteer.status_changed.v1", volunteer_id=volunteer["id"])
+    assert [(c["data"]["from_status"], c["data"]["to_status"]) for c in changes][-2:] == [
+        ("active", "inactive"),
+        ("inactive", "active"),
+    ]
