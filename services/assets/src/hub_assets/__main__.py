@@ -1,19 +1,28 @@
 """Wiring of the assets service and the role switch: ``python -m hub_assets --role api|worker|all``."""
 
 from hub_assets import handlers
+from hub_assets.adapters.repository import INDEXES
+from hub_assets.api.routes import build_routers
+from hub_assets.demo import seed_demo_data
 from hub_assets.settings import AssetsSettings
-from hub_common.contracts import events_topic, inbound_topic
+from hub_common.contracts import all_contracts, events_topic, inbound_topic
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
+
+# Every type this service publishes: its events and contacts, not the inbound types partners publish to it.
+PUBLISHES = tuple(c.type for c in all_contracts() if c.producer == "assets" and c.topic != inbound_topic("assets"))
 
 DEFINITION = ServiceDefinition(
     name="assets",
     title="Community Hub — assets",
-    description="The locality asset map, room bookings, equipment loans, Assets of Community Value, HSDS export.",
+    description="The locality asset map, room bookings, equipment loans, maintenance, HSDS export.",
     settings_class=AssetsSettings,
+    routers=build_routers,
     handlers=handlers.handlers,
-    consumes=(inbound_topic("assets"), events_topic("volunteers")),
-    publishes=("hub.assets.contact.upserted.v1", "hub.assets.contact.erased.v1"),
+    consumes=(inbound_topic("assets"), events_topic("issues"), events_topic("volunteers")),
+    publishes=PUBLISHES,
+    indexes=INDEXES,
+    seed_demo_data=seed_demo_data,
 )
 
 if __name__ == "__main__":
