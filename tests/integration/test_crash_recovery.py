@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.integration
 EVENTS = 1200
 
 
-def start_worker(service: str, settings) -> subprocess.Popen:
+def start_worker(service: str, settings, logs: Path) -> subprocess.Popen:
     env = {
         **os.environ,
         "HUB_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
@@ -40,7 +41,7 @@ def start_worker(service: str, settings) -> subprocess.Popen:
         [sys.executable, "-m", f"hub_{service}", "--role", "worker"],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=open(f"/tmp/crash-{service}.log", "a"),  # noqa: SIM115
+        stderr=(logs / f"{service}-worker.log").open("a"),  # read it when this test fails
     )
 
 
@@ -50,7 +51,7 @@ def kill(process: subprocess.Popen) -> None:
 
 
 async def test_killing_relay_and_consumer_mid_stream_loses_nothing_and_applies_each_event_once(
-    service_context, kafka, wait_until, unique
+    service_context, kafka, wait_until, unique, tmp_path
 ):
     volunteers = await service_context(VOLUNTEERS)
     notifications = await service_context(NOTIFICATIONS)
@@ -70,8 +71,8 @@ async def test_killing_relay_and_consumer_mid_stream_loses_nothing_and_applies_e
     await kafka.skip_history(notifications.settings.consumer_group, list(NOTIFICATIONS.consumes))
     inbox = notifications.db["inbox"]
     ours = {"_id": {"$regex": "^/hub/volunteers\\|"}}
-    relay = start_worker("volunteers", volunteers.settings)
-    consumer = start_worker("notifications", notifications.settings)
+    relay = start_worker("volunteers", volunteers.settings, tmp_path)
+    consumer = start_worker("notifications", notifications.settings, tmp_path)
     try:
         await wait_until(lambda: _at_least(notifications.db["contacts"], unique, EVENTS // 4), timeout_s=120)
         kill(relay)
@@ -79,8 +80,8 @@ async def test_killing_relay_and_consumer_mid_stream_loses_nothing_and_applies_e
         done_before_restart = await _count(notifications.db["contacts"], unique)
         assert done_before_restart < EVENTS, "the crash came too late to test anything"
 
-        relay = start_worker("volunteers", volunteers.settings)
-        consumer = start_worker("notifications", notifications.settings)
+        relay = start_worker("volunteers", volunteers.settings, tmp_path)
+        consumer = start_worker("notifications", notifications.settings, tmp_path)
         await wait_until(lambda: _at_least(notifications.db["contacts"], unique, EVENTS), timeout_s=180)
     finally:
         for process in (relay, consumer):
