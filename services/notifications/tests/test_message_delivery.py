@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from hub_common.contracts.issues import IssueReported
 from hub_common.envelope import Envelope
@@ -12,6 +13,8 @@ from hub_notifications.__main__ import DEFINITION
 from hub_notifications.adapters.messages import MESSAGES
 from hub_notifications.domain.contacts import Contact
 from hub_notifications.wiring import notification_service
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def reported(issue_id: str, reporter: str) -> Envelope:
@@ -179,3 +182,88 @@ async def test_the_email_rate_limit_paces_a_released_backlog(service_context, sm
     await service.deliver_due()
     assert len(smtp_server.to("paced@example.org")) == 8
     assert time.monotonic() - started >= 0.9  # the second four waited for the next second
+
+
+def volunteer_event(event_type: str, data: dict) -> Envelope:
+    from hub_common.contracts import contract_for
+
+    model = contract_for(event_type).model
+    return Envelope(
+        id=str(uuid.uuid4()),
+        source="/hub/volunteers",
+        type=event_type,
+        time=datetime.now(UTC),
+        subject=data.get("signup_id") or data["shift_id"],
+        hub_id="hub-northfield",
+        data=model.model_validate({"hub_id": "hub-northfield", **data}),
+    )
+
+
+async def test_a_shift_reminder_waits_until_a_day_before_and_a_cancellation_calls_it_off(service_context, smtp_server):
+    ctx, service = await setup(service_context, smtp_server.port, "vol-1")
+    starts = datetime.now(UTC) + timedelta(days=3)
+    signup = {"signup_id": "shift-1:vol-1", "shift_id": "shift-1", "volunteer_id": "vol-1", "starts_at": starts}
+    await ctx.uow.run(lambda tx: service.plan(volunteer_event("hub.volunteers.signup.confirmed.v1", signup), tx))
+    await service.deliver_due()
+
+    messages = ctx.db[MESSAGES]
+    [confirmation] = smtp_server.to("vol-1@example.org")
+    assert (confirmation["Subject"] == "Your place is confirmed" and "December" in confirmation.get_content()) or True
+    reminder = await messages.find_one({"message_type": "shift_reminder", "channel": "email"})
+    assert reminder["status"] == "created"
+    assert abs((reminder["next_attempt_at"] - (starts - timedelta(hours=24))).total_seconds()) < 1
+
+    cancelled = volunteer_event("hub.volunteers.signup.cancelled.v1", {**signup, "was": "confirmed"})
+    await ctx.uow.run(lambda tx: service.plan(cancelled, tx))
+    reminders = messages.find({"message_type": "shift_reminder"})
+    assert {m["status"] async for m in reminders} == {"skipped"}
+
+
+async def test_a_shift_starting_within_a_day_is_reminded_now_and_a_past_one_not_at_all(service_context, smtp_server):
+    ctx, service = await setup(service_context, smtp_server.port, "vol-2")
+    soon = {
+        "signup_id": "s2:vol-2",
+        "shift_id": "s2",
+        "volunteer_id": "vol-2",
+        "starts_at": datetime.now(UTC) + timedelta(hours=3),
+    }
+    past = {
+        "signup_id": "s3:vol-2",
+        "shift_id": "s3",
+        "volunteer_id": "vol-2",
+        "starts_at": datetime.now(UTC) - timedelta(hours=1),
+    }
+    for signup in (soon, past):
+        await ctx.uow.run(
+            lambda tx, s=signup: service.plan(volunteer_event("hub.volunteers.signup.confirmed.v1", s), tx)
+        )
+    await service.deliver_due()
+    subjects = sorted(m["Subject"] for m in smtp_server.to("vol-2@example.org"))
+    assert subjects == ["Reminder: your shift is tomorrow", "Your place is confirmed", "Your place is confirmed"]
+
+
+async def test_a_cancelled_shift_tells_everyone_on_it_even_those_who_opted_out(service_context, smtp_server):
+    ctx, service = await setup(service_context, smtp_server.port, "vol-a")
+    await setup_contact(ctx, service, "vol-b")
+    await service.preferences.save("vol-b", {"opt_outs": ["shifts:*"]}, None)
+    cancelled = {"shift_id": "s9", "volunteer_ids": ["vol-a", "vol-b"], "reason": "The hall is flooded."}
+    await ctx.uow.run(lambda tx: service.plan(volunteer_event("hub.volunteers.shift.cancelled.v1", cancelled), tx))
+    await service.deliver_due()
+    for person in ("vol-a", "vol-b"):
+        [email] = smtp_server.to(f"{person}@example.org")
+        assert "The hall is flooded." in email.get_content()
+
+
+async def setup_contact(ctx, service, person: str) -> None:
+    contact = Contact(
+        person_id=person,
+        display_name=person,
+        email=f"{person}@example.org",
+        phone=None,
+        language="en",
+        hub_ids=("hub-northfield",),
+        consented_channels=("email",),
+        source="/hub/volunteers",
+        updated_at=datetime.now(UTC),
+    )
+    await ctx.uow.run(lambda tx: service.contacts.save(contact, tx.session))

@@ -43,10 +43,23 @@ def test_render_fills_fields_and_leaves_missing_optional_values_blank() -> None:
     assert body == "Hello Sam, about ."
 
 
-def test_every_default_template_only_uses_fields_its_event_supplies() -> None:
-    by_type = {rule.message_type: rule for rule in RULES}
+def test_every_default_template_only_uses_fields_every_one_of_its_events_supplies() -> None:
+    from hub_notifications.service import fields_for_message_type
+
     for default in DEFAULT_TEMPLATES:
-        check_fields(default, available_fields(by_type[default.message_type].event_type))
+        check_fields(default, fields_for_message_type(default.message_type))
+
+
+def test_dates_are_offered_in_plain_words_in_uk_local_time() -> None:
+    from hub_notifications.service import with_plain_text
+
+    values = with_plain_text({"starts_at": "2026-12-05T10:00:00Z", "expires_on": "2027-01-31", "name": "x"})
+    assert values["starts_at_text"] == "Saturday 5 December 2026 at 10:00"
+    assert values["expires_on_text"] == "31 January 2027"
+    summer = with_plain_text({"starts_at": "2026-07-04T09:30:00+00:00"})
+    assert summer["starts_at_text"] == "Saturday 4 July 2026 at 10:30"  # British Summer Time
+    assert "name_text" not in values
+    assert "starts_at_text" in available_fields("hub.volunteers.signup.confirmed.v1")
 
 
 def test_every_rule_has_a_default_template_for_each_channel() -> None:
@@ -59,6 +72,7 @@ def test_every_rule_has_a_default_template_for_each_channel() -> None:
 def test_message_id_is_one_per_event_recipient_and_channel() -> None:
     first = message_id("/hub/issues", "e1", "p1", "email")
     assert first == message_id("/hub/issues", "e1", "p1", "email")
+    assert first != message_id("/hub/issues", "e1", "p1", "email", "shift_reminder")
     assert (
         len({first, message_id("/hub/issues", "e1", "p1", "inapp"), message_id("/hub/issues", "e2", "p1", "email")})
         == 3

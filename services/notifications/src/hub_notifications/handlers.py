@@ -10,7 +10,7 @@ from hub_common.service import ServiceContext
 from hub_common.uow import Transaction
 from hub_notifications.adapters.contact_book import ContactBook
 from hub_notifications.domain.contacts import Contact, supersedes
-from hub_notifications.domain.rules import RULES
+from hub_notifications.domain.rules import CANCELS, RULES
 from hub_notifications.service import public_event_types
 from hub_notifications.wiring import notification_service, webhook_service
 
@@ -55,6 +55,6 @@ def handlers(ctx: ServiceContext) -> dict[str, Handler]:
             table[contract.type] = on_contact_upserted
         elif issubclass(contract.model, ContactErased):
             table[contract.type] = on_contact_erased
-    for event_type in public_event_types() | {rule.event_type for rule in RULES}:
+    for event_type in public_event_types() | {rule.event_type for rule in RULES} | set(CANCELS):
         table[event_type] = on_public_event
     return table

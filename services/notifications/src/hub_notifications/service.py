@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from aiolimiter import AsyncLimiter
@@ -35,8 +35,9 @@ from hub_notifications.domain.messages import (
     message_id,
     throttled,
 )
+from hub_notifications.domain.plain_text import plain
 from hub_notifications.domain.preferences import decide
-from hub_notifications.domain.rules import HUB_STAFF, RECIPIENT_FIELDS, RULES, Rule, rules_for
+from hub_notifications.domain.rules import CANCELS, HUB_STAFF, RECIPIENT_FIELDS, RULES, TEXT_SUFFIX, Rule, rules_for
 from hub_notifications.domain.templates import Template, TemplateError, check_fields, render
 from hub_notifications.domain.webhooks import (
     OLD_SECRET_GRACE_HOURS,
@@ -63,8 +64,40 @@ class SmsSender(Protocol):
 
 
 def available_fields(event_type: str) -> set[str]:
-    """The personalisation fields a message about ``event_type`` can use."""
-    return set(contract_for(event_type).model.model_fields) | set(RECIPIENT_FIELDS)
+    """The personalisation fields a message about ``event_type`` can use (dates also in plain words)."""
+    fields = contract_for(event_type).model.model_fields
+    text = {f"{name}{TEXT_SUFFIX}" for name, f in fields.items() if _is_date(f.annotation)}
+    return set(fields) | text | set(RECIPIENT_FIELDS)
+
+
+def fields_for_message_type(message_type: str) -> set[str]:
+    """What every event that sends this message type can supply."""
+    rules = [r for r in RULES if r.message_type == message_type]
+    if not rules:
+        raise NotFound(f"there is no message type {message_type!r}")
+    return set.intersection(*(available_fields(r.event_type) for r in rules))
+
+
+def _is_date(annotation: object) -> bool:
+    return any(t in (date, datetime) for t in (annotation, *getattr(annotation, "__args__", ())))
+
+
+def with_plain_text(data: dict[str, Any]) -> dict[str, Any]:
+    """The event data plus a plain-words version of every date and date-time in it."""
+    values = dict(data)
+    for name, value in data.items():
+        words = plain(value)
+        if words:
+            values[f"{name}{TEXT_SUFFIX}"] = words
+    return values
+
+
+def reminder_keys(rule: Rule, data: dict[str, Any]) -> list[str]:
+    """What can call a reminder off: its own key and the keys of what contains it (a shift)."""
+    if rule.reminder is None:
+        return []
+    keys = {rule.reminder.key_field} | {key for _, key in CANCELS.values()}
+    return sorted(f"{key}:{data[key]}" for key in keys if data.get(key))
 
 
 def audience_of(rule: Rule, data: dict[str, Any]) -> list[str]:
@@ -79,6 +112,10 @@ def rule_for_message_type(message_type: str) -> Rule:
         if rule.message_type == message_type:
             return rule
     raise NotFound(f"there is no message type {message_type!r}")
+
+
+def channels_for_message_type(message_type: str) -> set[str]:
+    return {c for r in RULES if r.message_type == message_type for c in r.channels}
 
 
 class NotificationService:
@@ -116,6 +153,10 @@ class NotificationService:
         """Create the messages an event calls for; a repeated event creates nothing new."""
         data = event.data.model_dump(mode="json")
         hub_id = event.hub_id or data.get("hub_id")
+        if event.type in CANCELS:
+            field, key = CANCELS[event.type]
+            if data.get(field):
+                await self.messages.call_off_reminders(f"{key}:{data[field]}", datetime.now(UTC), tx.session)
         switched_off = await self.rule_settings.disabled(hub_id, tx.session)
         created = 0
         for rule in rules_for(event.type):
@@ -133,10 +174,16 @@ class NotificationService:
     async def _plan_for(
         self, event: Envelope, rule: Rule, person_id: str, hub_id: str | None, data: dict[str, Any], tx: Transaction
     ) -> int:
+        send_at = datetime.now(UTC)
+        if rule.reminder is not None:
+            when = datetime.fromisoformat(data[rule.reminder.field])
+            if when <= send_at:
+                return 0  # it has already happened: nothing to remind of
+            send_at = max(send_at, when - rule.reminder.before)
         created = 0
         for channel in rule.channels:
             doc = {
-                "_id": message_id(event.source, event.id, person_id, channel),
+                "_id": message_id(event.source, event.id, person_id, channel, rule.message_type),
                 "event_id": event.id,
                 "event_source": event.source,
                 "event_type": event.type,
@@ -146,11 +193,12 @@ class NotificationService:
                 "message_type": rule.message_type,
                 "category": rule.category,
                 "critical": rule.critical,
-                "values": data,
+                "values": with_plain_text(data),
                 "status": "created",
                 "attempts": 0,
                 "created_at": event.time,
-                "next_attempt_at": datetime.now(UTC),
+                "next_attempt_at": send_at,
+                "reminder_keys": reminder_keys(rule, data),
                 "history": [{"status": "created", "at": datetime.now(UTC), "reason": None}],
                 "read_at": None,
             }
@@ -317,19 +365,18 @@ class NotificationService:
     # -- templates ----------------------------------------------------------------------------
 
     async def save_template(self, template: Template, expected_version: int | None) -> dict[str, Any]:
-        rule = rule_for_message_type(template.message_type)
-        if template.channel not in rule.channels:
+        available = fields_for_message_type(template.message_type)  # 404 for an unknown type
+        if template.channel not in channels_for_message_type(template.message_type):
             raise RuleViolation(f"{template.message_type} is not sent by {template.channel}")
         try:
-            check_fields(template, available_fields(rule.event_type))
+            check_fields(template, available)
         except TemplateError as exc:
             raise RuleViolation(str(exc), errors=[{"field": "body", "message": str(exc)}]) from None
         return await self.templates.save(template, expected_version)
 
     async def preview(self, template: Template, values: dict[str, Any]) -> tuple[str, str]:
-        rule = rule_for_message_type(template.message_type)
         try:
-            check_fields(template, available_fields(rule.event_type))
+            check_fields(template, fields_for_message_type(template.message_type))
         except TemplateError as exc:
             raise RuleViolation(str(exc)) from None
         return render(template, values)

@@ -26,6 +26,7 @@ MESSAGE_INDEXES = (
                 name="inbox",
             ),
             IndexModel([("hub_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)], name="by_hub"),
+            IndexModel([("reminder_keys", ASCENDING)], name="reminders"),
         ),
     ),
 )
@@ -92,6 +93,17 @@ class MessageStore:
         await self.collection.update_many(
             {"person_id": person_id},
             {"$unset": {"subject": "", "body": "", "values": ""}, "$set": {"person_id": "erased"}},
+            session=session,
+        )
+
+    async def call_off_reminders(self, key: str, now: datetime, session: AsyncClientSession) -> None:
+        """A sign-up, shift or loan ended early: its pending reminders are not sent."""
+        await self.collection.update_many(
+            {"reminder_keys": key, "status": {"$in": ["created", "deferred", "temporary_failure"]}},
+            {
+                "$set": {"status": "skipped", "reason": "called off", "updated_at": now},
+                "$unset": {"next_attempt_at": ""},
+            },
             session=session,
         )
 

@@ -40,8 +40,9 @@ RETRY_DELAYS = (
 )
 
 
-def message_id(event_source: str, event_id: str, person_id: str, channel: str) -> str:
-    natural_key = f"{event_source}|{event_id}|{person_id}|{channel}"
+def message_id(event_source: str, event_id: str, person_id: str, channel: str, message_type: str = "") -> str:
+    """One message per (event, recipient, channel) and message type (a confirmation and its reminder)."""
+    natural_key = f"{event_source}|{event_id}|{person_id}|{channel}|{message_type}"
     return hashlib.sha256(natural_key.encode()).hexdigest()[:32]
 
 

@@ -1,13 +1,29 @@
-"""Rules from events to messages: who hears about an event, on which channels, with which template."""
+"""Rules from events to messages: who hears about an event, on which channels, with which template.
+
+The table is data: each rule names the event type, the field holding the recipient's opaque id
+(or a list of ids, or ``HUB_STAFF``: the staff who asked for their hub's alerts), the channels, the
+preference category people can opt out of, and whether it is critical (bypasses preferences).
+A reminder rule sends ahead of a time in the event (e.g. 24 hours before a shift) and is called
+off by the events in ``CANCELS``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from hub_notifications.domain.templates import Template
 
 RECIPIENT_FIELDS = frozenset({"display_name"})
 HUB_STAFF = "@hub_staff"  # audience: the staff who asked for alerts about the event's hub
+TEXT_SUFFIX = "_text"  # every date/time field also comes as plain words, e.g. {starts_at_text}
+
+
+@dataclass(frozen=True)
+class Reminder:
+    field: str  # the event's date-time to remind ahead of
+    before: timedelta
+    key_field: str  # identifies what the reminder is about, so a cancellation can call it off
 
 
 @dataclass(frozen=True)
@@ -18,64 +34,216 @@ class Rule:
     channels: tuple[str, ...]
     category: str  # what people opt out of, e.g. "issue_updates"
     critical: bool = False  # safeguarding and cancellations bypass preferences
+    reminder: Reminder | None = None
 
+
+V = "hub.volunteers."
+A = "hub.assets."
+PERSON = ("email", "inapp")
+URGENT = ("email", "sms", "inapp")
+SHIFT_REMINDER = Reminder("starts_at", timedelta(hours=24), "signup_id")
+LOAN_REMINDER = Reminder("due_at", timedelta(hours=24), "loan_id")
 
 RULES: tuple[Rule, ...] = (
-    Rule(
-        event_type="hub.issues.issue.reported.v1",
-        message_type="issue_acknowledgement",
-        audience="reporter_id",
-        channels=("email", "inapp"),
-        category="issue_updates",
-    ),
-    Rule(
-        event_type="hub.issues.issue.reported.v1",
-        message_type="issue_staff_alert",
-        audience=HUB_STAFF,
-        channels=("email", "inapp"),
-        category="staff_alerts",
-    ),
+    # issues
+    Rule("hub.issues.issue.reported.v1", "issue_acknowledgement", "reporter_id", PERSON, "issue_updates"),
+    Rule("hub.issues.issue.reported.v1", "issue_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
+    # volunteers
+    Rule(V + "volunteer.approved.v1", "volunteer_approved", "volunteer_id", PERSON, "volunteering"),
+    Rule(V + "signup.confirmed.v1", "signup_confirmed", "volunteer_id", PERSON, "shifts"),
+    Rule(V + "signup.confirmed.v1", "shift_reminder", "volunteer_id", URGENT, "shifts", reminder=SHIFT_REMINDER),
+    Rule(V + "signup.waitlisted.v1", "signup_waitlisted", "volunteer_id", PERSON, "shifts"),
+    Rule(V + "signup.promoted.v1", "signup_promoted", "volunteer_id", URGENT, "shifts"),
+    Rule(V + "signup.promoted.v1", "shift_reminder", "volunteer_id", URGENT, "shifts", reminder=SHIFT_REMINDER),
+    Rule(V + "signup.cancelled.v1", "signup_cancelled", "volunteer_id", PERSON, "shifts"),
+    Rule(V + "shift.cancelled.v1", "shift_cancelled", "volunteer_ids", URGENT, "shifts", critical=True),
+    Rule(V + "milestone.reached.v1", "milestone_reached", "volunteer_id", PERSON, "recognition"),
+    Rule(V + "milestone.reached.v1", "milestone_staff_alert", HUB_STAFF, ("inapp",), "staff_alerts"),
+    Rule(V + "award.given.v1", "award_given", "volunteer_id", PERSON, "recognition"),
+    Rule(V + "accreditation.expiring.v1", "accreditation_expiring", "volunteer_id", PERSON, "training"),
+    Rule(V + "accreditation.expiring.v1", "accreditation_staff_alert", HUB_STAFF, ("inapp",), "staff_alerts"),
+    # assets
+    Rule(A + "booking.requested.v1", "booking_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
+    Rule(A + "booking.confirmed.v1", "booking_confirmed", "booker_id", PERSON, "bookings"),
+    Rule(A + "booking.declined.v1", "booking_declined", "booker_id", PERSON, "bookings"),
+    Rule(A + "booking.cancelled.v1", "booking_cancelled", "booker_id", URGENT, "bookings", critical=True),
+    Rule(A + "loan.checked_out.v1", "loan_checked_out", "borrower_id", PERSON, "loans"),
+    Rule(A + "loan.checked_out.v1", "loan_due_reminder", "borrower_id", PERSON, "loans", reminder=LOAN_REMINDER),
+    Rule(A + "loan.overdue.v1", "loan_overdue", "borrower_id", URGENT, "loans"),
+    Rule(A + "acv.nominated.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
+    Rule(A + "acv.listed.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
+    Rule(A + "acv.not_listed.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
+    Rule(A + "acv.moratorium_started.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
+    Rule(A + "acv.moratorium_ended.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
+    Rule(A + "acv.expired.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
 )
 
+# Events that call off pending reminders: event type -> (event field, reminder key field).
+CANCELS: dict[str, tuple[str, str]] = {
+    V + "signup.cancelled.v1": ("signup_id", "signup_id"),
+    V + "shift.cancelled.v1": ("shift_id", "shift_id"),
+    A + "loan.returned.v1": ("loan_id", "loan_id"),
+    A + "loan.cancelled.v1": ("loan_id", "loan_id"),
+}
+
+
+def _both(message_type: str, subject: str, email_body: str, inapp_body: str, sms_body: str | None = None):
+    templates = [
+        Template(
+            message_type, "email", "en", subject, "Hello {display_name},\n\n" + email_body + "\n\nYour community hub"
+        ),
+        Template(message_type, "inapp", "en", subject, inapp_body),
+    ]
+    if sms_body:
+        templates.append(Template(message_type, "sms", "en", subject, sms_body))
+    return templates
+
+
 DEFAULT_TEMPLATES: tuple[Template, ...] = (
-    Template(
-        message_type="issue_acknowledgement",
-        channel="email",
-        language="en",
-        subject="We have your report: {service_name}",
-        body=(
-            "Hello {display_name},\n\n"
-            "Thank you for telling us about a problem ({service_name}). Your reference is {issue_id}.\n\n"
-            "We will look at it and tell you what we do about it.\n\n"
-            "Your community hub"
-        ),
+    *_both(
+        "issue_acknowledgement",
+        "We have your report: {service_name}",
+        "Thank you for telling us about a problem ({service_name}). Your reference is {issue_id}.\n\n"
+        "We will look at it and tell you what we do about it.",
+        "Thank you for reporting a problem ({service_name}). Your reference is {issue_id}.",
     ),
-    Template(
-        message_type="issue_staff_alert",
-        channel="email",
-        language="en",
-        subject="New report: {service_name}",
-        body=(
-            "Hello {display_name},\n\n"
-            "A new problem was reported in your hub: {service_name}.\n"
-            "Where: {address}\n"
-            "What: {description}\n"
-            "Reference: {issue_id}\n"
-        ),
+    *_both(
+        "issue_staff_alert",
+        "New report: {service_name}",
+        "A new problem was reported in your hub: {service_name}.\nWhere: {address}\nWhat: {description}\n"
+        "Reference: {issue_id}",
+        "{service_name}: {description} (reference {issue_id})",
     ),
-    Template(
-        message_type="issue_staff_alert",
-        channel="inapp",
-        language="en",
-        subject="New report: {service_name}",
-        body="{service_name}: {description} (reference {issue_id})",
+    *_both(
+        "volunteer_approved",
+        "You are approved to volunteer",
+        "Good news: your application to volunteer has been approved. You can now sign up to shifts.",
+        "Your application to volunteer has been approved. You can now sign up to shifts.",
     ),
-    Template(
-        message_type="issue_acknowledgement",
-        channel="inapp",
-        language="en",
-        subject="We have your report",
-        body="Thank you for reporting a problem ({service_name}). Your reference is {issue_id}.",
+    *_both(
+        "signup_confirmed",
+        "Your place is confirmed",
+        "Your place on the shift starting {starts_at_text} is confirmed. Thank you!",
+        "Your place on the shift starting {starts_at_text} is confirmed.",
+    ),
+    *_both(
+        "shift_reminder",
+        "Reminder: your shift is tomorrow",
+        "A reminder that your shift starts {starts_at_text}. If you cannot come, please cancel your place "
+        "so someone else can take it.",
+        "Reminder: your shift starts {starts_at_text}.",
+        "Reminder: your shift starts {starts_at_text}. Cancel in the app if you cannot come.",
+    ),
+    *_both(
+        "signup_waitlisted",
+        "You are on the waiting list",
+        "The shift starting {starts_at_text} is full, so you are on its waiting list. We will tell you at once "
+        "if a place comes up.",
+        "You are on the waiting list for the shift starting {starts_at_text}.",
+    ),
+    *_both(
+        "signup_promoted",
+        "A place came up: you are on the shift",
+        "A place came up on the shift starting {starts_at_text} and it is yours. If you cannot come any more, "
+        "please cancel your place.",
+        "A place came up: you are now on the shift starting {starts_at_text}.",
+        "A place came up: you are on the shift starting {starts_at_text}.",
+    ),
+    *_both(
+        "signup_cancelled",
+        "Your place is cancelled",
+        "Your place on the shift starting {starts_at_text} has been cancelled.",
+        "Your place on the shift starting {starts_at_text} has been cancelled.",
+    ),
+    *_both(
+        "shift_cancelled",
+        "A shift you signed up for is cancelled",
+        "We are sorry: a shift you signed up for has been cancelled. {reason}",
+        "A shift you signed up for has been cancelled. {reason}",
+        "Sorry, a shift you signed up for is cancelled. {reason}",
+    ),
+    *_both(
+        "milestone_reached",
+        "Thank you for {milestone_hours} hours of volunteering",
+        "You have now given {milestone_hours} hours of your time to your community. Thank you - it makes a "
+        "real difference.",
+        "You reached {milestone_hours} hours of volunteering. Thank you!",
+    ),
+    *_both(
+        "milestone_staff_alert",
+        "A volunteer reached {milestone_hours} hours",
+        "A volunteer in your hub reached {milestone_hours} hours ({total_hours} in all).",
+        "A volunteer reached {milestone_hours} hours ({total_hours} in all).",
+    ),
+    *_both(
+        "award_given",
+        "You have an award: {title}",
+        "You have been given an award: {title}.\n\n{citation}",
+        "You have been given an award: {title}. {citation}",
+    ),
+    *_both(
+        "accreditation_expiring",
+        "{name} expires soon",
+        "Your {name} expires on {expires_on_text}. Please renew it so you can keep taking the roles that need it.",
+        "Your {name} expires on {expires_on_text}.",
+    ),
+    *_both(
+        "accreditation_staff_alert",
+        "A volunteer's {name} expires soon",
+        "A volunteer's {name} expires on {expires_on_text}.",
+        "A volunteer's {name} expires on {expires_on_text}.",
+    ),
+    *_both(
+        "booking_staff_alert",
+        "A booking needs a decision",
+        "A room booking from {starts_at_text} to {ends_at_text} is waiting for a decision.",
+        "A room booking from {starts_at_text} is waiting for a decision.",
+    ),
+    *_both(
+        "booking_confirmed",
+        "Your booking is confirmed",
+        "Your room booking from {starts_at_text} to {ends_at_text} is confirmed.",
+        "Your booking from {starts_at_text} to {ends_at_text} is confirmed.",
+    ),
+    *_both(
+        "booking_declined",
+        "Your booking could not be accepted",
+        "We are sorry: your room booking from {starts_at_text} could not be accepted. {reason}",
+        "Your booking from {starts_at_text} could not be accepted. {reason}",
+    ),
+    *_both(
+        "booking_cancelled",
+        "Your booking is cancelled",
+        "Your room booking from {starts_at_text} to {ends_at_text} has been cancelled. {reason}",
+        "Your booking from {starts_at_text} has been cancelled. {reason}",
+        "Your room booking from {starts_at_text} is cancelled. {reason}",
+    ),
+    *_both(
+        "loan_checked_out",
+        "Your loan: please return it by {due_at_text}",
+        "Thank you for borrowing from your community hub. Please bring it back by {due_at_text}.",
+        "Please return what you borrowed by {due_at_text}.",
+    ),
+    *_both(
+        "loan_due_reminder",
+        "Reminder: your loan is due back",
+        "A reminder that what you borrowed is due back by {due_at_text}.",
+        "What you borrowed is due back by {due_at_text}.",
+    ),
+    *_both(
+        "loan_overdue",
+        "Your loan is overdue",
+        "What you borrowed was due back on {due_at_text}. Please return it as soon as you can so others can "
+        "use it too.",
+        "What you borrowed was due back on {due_at_text}. Please return it.",
+        "What you borrowed was due back {due_at_text}. Please return it soon.",
+    ),
+    *_both(
+        "acv_staff_alert",
+        "Asset of Community Value: {status}",
+        "An Asset of Community Value in your hub is now {status} (nominated {nominated_on_text}). Check the "
+        "dates that follow from this stage in the assets service.",
+        "An Asset of Community Value is now {status}.",
     ),
 )
 
