@@ -4,16 +4,41 @@ from hub_common.contracts import events_topic, inbound_topic
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
 from hub_issues import handlers
+from hub_issues.adapters.store import INDEXES
+from hub_issues.api import open311, v1
+from hub_issues.demo import seed_demo_data
 from hub_issues.settings import IssuesSettings
+
+PUBLISHES = (
+    "hub.issues.issue.reported.v1",
+    "hub.issues.issue.acknowledged.v1",
+    "hub.issues.issue.assigned.v1",
+    "hub.issues.issue.work_started.v1",
+    "hub.issues.issue.referred.v1",
+    "hub.issues.issue.fixed.v1",
+    "hub.issues.issue.closed.v1",
+    "hub.issues.issue.reopened.v1",
+    "hub.issues.issue.duplicate_merged.v1",
+    "hub.issues.issue.supported.v1",
+    "hub.issues.issue.update_published.v1",
+    "hub.issues.issue.overdue.v1",
+    "hub.issues.issue.feedback_requested.v1",
+    "hub.issues.issue.feedback_received.v1",
+    "hub.issues.contact.upserted.v1",
+    "hub.issues.contact.erased.v1",
+)
 
 DEFINITION = ServiceDefinition(
     name="issues",
     title="Community Hub — issues",
     description="Residents report local issues (Open311 GeoReport v2); hubs triage, act and say what they did.",
     settings_class=IssuesSettings,
+    routers=lambda ctx: (v1.build_router(ctx), open311.build_router(ctx)),
     handlers=handlers.handlers,
     consumes=(inbound_topic("issues"), events_topic("assets")),
-    publishes=("hub.issues.contact.upserted.v1", "hub.issues.contact.erased.v1"),
+    publishes=PUBLISHES,
+    indexes=INDEXES,
+    seed_demo_data=seed_demo_data,
 )
 
 if __name__ == "__main__":

@@ -60,6 +60,7 @@ class IssueStatusEvent(EventData):
     agency_responsible: str | None = Field(default=None, max_length=200)
     reason: str | None = Field(default=None, max_length=500, description="why it was closed without a fix")
     changed_by: str | None = Field(default=None, max_length=128, description="opaque account id")
+    reporter_id: str | None = Field(default=None, max_length=128, description="opaque person id of the reporter")
     changed_by_role: Literal["resident", "staff", "partner", "operator", "system"]
     changed_at: datetime
 
@@ -156,6 +157,7 @@ class IssueFeedbackRequested(EventData):
     hub_id: str = Field(min_length=1, max_length=64)
     service_code: str = Field(min_length=1, max_length=64)
     service_name: str = Field(min_length=1, max_length=200)
+    location: GeoPoint
     reporter_id: str = Field(min_length=1, max_length=128, description="opaque person id")
     fixed_at: datetime
     requested_at: datetime

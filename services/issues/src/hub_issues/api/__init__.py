@@ -1,1 +1,1 @@
-"""HTTP API of the issues service (FastAPI routers and request/response schemas)."""
+"""HTTP API of the issues service: ``/v1`` (hubs, catalogue, issues) and Open311 GeoReport v2."""

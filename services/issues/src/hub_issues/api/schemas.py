@@ -1,0 +1,299 @@
+"""Request and response schemas of the ``/v1`` API, and the public/staff views of stored documents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, EmailStr, Field
+
+from hub_issues.domain.workflow import open311_status
+
+HUB_ID = r"^[a-z0-9][a-z0-9-]{1,63}$"
+CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+PHONE = r"^\+?[0-9 ]{7,20}$"
+Datatype = Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
+Action = Literal["acknowledge", "start", "refer", "fix", "close", "close_not_fixed", "reopen"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Boundary(Strict):
+    type: Literal["Polygon", "MultiPolygon"]
+    coordinates: list[Any]
+
+
+class HubIn(Strict):
+    id: str = Field(pattern=HUB_ID, description="stable id, e.g. hub-northfield")
+    name: str = Field(min_length=1, max_length=200)
+    boundary: Boundary = Field(description="GeoJSON Polygon or MultiPolygon (longitude, latitude)")
+    is_default: bool = Field(default=False, description="reports outside every boundary go to the default hub")
+
+
+class HubPatch(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    boundary: Boundary | None = None
+    is_default: bool | None = None
+    version: int | None = Field(default=None, ge=1, description="the version you read (or send If-Match)")
+
+
+class HubOut(BaseModel):
+    id: str
+    name: str
+    boundary: dict[str, Any]
+    centre: dict[str, float]
+    is_default: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class HubLocation(BaseModel):
+    hub_id: str | None
+    lat: float
+    lon: float
+
+
+class ValueIn(Strict):
+    key: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class AttributeIn(Strict):
+    code: str = Field(pattern=CODE)
+    datatype: Datatype
+    description: str = Field(min_length=1, max_length=500, description="the question asked")
+    required: bool = False
+    order: int = Field(default=0, ge=0)
+    variable: bool = Field(default=True, description="false: information only, no answer expected")
+    datatype_description: str = Field(default="", max_length=500)
+    values: list[ValueIn] = Field(default_factory=list, max_length=200)
+
+
+class CategoryIn(Strict):
+    code: str = Field(pattern=CODE, description="Open311 service_code")
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    group: str = Field(default="", max_length=100)
+    keywords: list[str] = Field(default_factory=list, max_length=50)
+    target_response_hours: int | None = Field(default=None, ge=1, le=24 * 365)
+    attributes: list[AttributeIn] = Field(default_factory=list, max_length=50)
+    active: bool = True
+
+
+class CategoryPatch(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=2000)
+    group: str | None = Field(default=None, max_length=100)
+    keywords: list[str] | None = Field(default=None, max_length=50)
+    target_response_hours: int | None = Field(default=None, ge=1, le=24 * 365)
+    attributes: list[AttributeIn] | None = Field(default=None, max_length=50)
+    active: bool | None = None
+    version: int | None = Field(default=None, ge=1)
+
+
+class CategoryOut(BaseModel):
+    hub_id: str
+    code: str
+    name: str
+    description: str
+    group: str
+    keywords: list[str]
+    target_response_hours: int | None
+    active: bool
+    attributes: list[dict[str, Any]]
+    version: int
+
+
+class ContactIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr | None = None
+    phone: str | None = Field(default=None, pattern=PHONE)
+
+
+class ReportIn(Strict):
+    service_code: str = Field(pattern=CODE)
+    description: str = Field(min_length=1, max_length=4000)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    address: str | None = Field(default=None, min_length=1, max_length=500)
+    address_id: str | None = Field(default=None, max_length=100)
+    zipcode: str | None = Field(default=None, max_length=20)
+    media_url: AnyHttpUrl | None = None
+    attributes: dict[str, str | float | list[str]] = Field(default_factory=dict)
+    asset_id: str | None = Field(default=None, min_length=1, max_length=64)
+    jurisdiction_id: str | None = Field(default=None, max_length=64)
+    contact: ContactIn | None = Field(default=None, description="required when not signed in; never published")
+
+
+class TransitionIn(Strict):
+    action: Action
+    public_note: str = Field(min_length=1, max_length=4000)
+    private_note: str | None = Field(default=None, max_length=4000)
+    agency_responsible: str | None = Field(default=None, max_length=200, description="for refer")
+    reason: str | None = Field(default=None, max_length=500, description="for close_not_fixed")
+    version: int | None = Field(default=None, ge=1)
+
+
+class MergeIn(Strict):
+    into: str = Field(min_length=1, max_length=64, description="the original issue")
+    public_note: str = Field(min_length=1, max_length=4000)
+    private_note: str | None = Field(default=None, max_length=4000)
+    version: int | None = Field(default=None, ge=1)
+
+
+class HistoryOut(BaseModel):
+    action: str
+    from_status: str
+    to_status: str
+    at: datetime
+    by_role: str
+    public_note: str
+    agency_responsible: str | None = None
+    reason: str | None = None
+    duplicate_of: str | None = None
+    by: str | None = None  # staff view only
+    private_note: str | None = None  # staff view only
+
+
+class IssueOut(BaseModel):
+    id: str
+    hub_id: str
+    service_code: str
+    service_name: str
+    group: str
+    description: str
+    status: str
+    open311_status: str
+    lat: float
+    lon: float
+    location_precision: str
+    address: str | None
+    address_id: str | None
+    zipcode: str | None
+    media_url: str | None
+    asset_id: str | None
+    attributes: dict[str, Any]
+    agency_responsible: str | None
+    status_notes: str | None
+    reason: str | None = None
+    duplicate_of: str | None = None
+    support_count: int
+    requested_at: datetime
+    updated_at: datetime
+    expected_at: datetime | None
+    fixed_at: datetime | None = None
+    version: int
+    history: list[HistoryOut]
+    # staff view only
+    assignee: str | None = None
+    reporter_id: str | None = None
+    submitted_by: str | None = None
+    channel: str | None = None
+    followers: int | None = None
+
+
+class LikelyDuplicateOut(BaseModel):
+    issue_id: str
+    distance_m: float
+
+
+class ReportOut(BaseModel):
+    issue: IssueOut
+    likely_duplicates: list[LikelyDuplicateOut]
+
+
+class PriorityOut(BaseModel):
+    id: str
+    service_code: str
+    service_name: str
+    description: str
+    status: str
+    support_count: int
+    requested_at: datetime
+    lat: float
+    lon: float
+
+
+class YouSaidWeDidOut(BaseModel):
+    id: str
+    service_name: str
+    you_said: str
+    we_did: str
+    requested_at: datetime
+    fixed_at: datetime
+    lat: float
+    lon: float
+
+
+def hub_view(doc: dict[str, Any]) -> HubOut:
+    return HubOut(id=doc["_id"], **{k: doc[k] for k in HubOut.model_fields if k != "id"})
+
+
+def category_view(doc: dict[str, Any]) -> CategoryOut:
+    return CategoryOut(**{k: doc.get(k) for k in CategoryOut.model_fields})
+
+
+def issue_view(doc: dict[str, Any], *, staff: bool = False) -> IssueOut:
+    history = [
+        HistoryOut(**{k: v for k, v in h.items() if staff or k not in ("by", "private_note")})
+        for h in doc.get("history", [])
+    ]
+    public = {
+        k: doc.get(k)
+        for k in IssueOut.model_fields
+        if k
+        not in ("id", "history", "open311_status", "assignee", "reporter_id", "submitted_by", "channel", "followers")
+    }
+    view = IssueOut(id=doc["_id"], history=history, open311_status=open311_status(doc["status"]), **public)
+    if staff:
+        view.assignee = doc.get("assignee")
+        view.reporter_id = doc.get("reporter_id")
+        view.submitted_by = doc.get("submitted_by")
+        view.channel = doc.get("channel")
+        view.followers = len(doc.get("followers", []))
+    return view
+
+
+class AssignIn(Strict):
+    assignee: str = Field(min_length=1, max_length=128, description="team name or staff id")
+    version: int | None = Field(default=None, ge=1)
+
+
+class UpdateIn(Strict):
+    public_note: str = Field(min_length=1, max_length=4000)
+
+
+class FeedbackIn(Strict):
+    fixed: bool = Field(description="is the issue fixed? 'false' reopens it")
+    satisfaction: int | None = Field(default=None, ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=2000, description="kept by the hub, never published")
+
+
+class CategoryStats(BaseModel):
+    service_code: str
+    service_name: str
+    reported: int
+    open: int
+    fixed: int
+    median_hours_to_fix: float | None
+    share_fixed_within_target: float | None
+
+
+class StatsOut(BaseModel):
+    hub_id: str
+    since: datetime
+    until: datetime
+    reported: int
+    open: int
+    fixed: int
+    median_hours_to_fix: float | None
+    share_fixed_within_target: float | None
+    categories: list[CategoryStats]
+
+
+class SweepOut(BaseModel):
+    flagged_overdue: int
+    feedback_requested: int

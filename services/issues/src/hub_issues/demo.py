@@ -1,0 +1,159 @@
+"""Demo data for ``make run``: the two shared demo hubs and a realistic catalogue in each.
+
+Idempotent: existing hubs and categories are left as they are (staff may have edited them).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import UpdateOne
+
+from hub_common import demo
+from hub_common.service import ServiceContext
+from hub_issues.adapters import store
+from hub_issues.domain.catalogue import Attribute, AttributeValue, Category
+
+YES_NO = (AttributeValue("yes", "Yes"), AttributeValue("no", "No"))
+
+
+def catalogue(hub_id: str) -> list[Category]:
+    def cat(code, name, group, hours, description, keywords, *attributes) -> Category:
+        return Category(hub_id, code, name, description, group, tuple(keywords), hours, tuple(attributes))
+
+    return [
+        cat(
+            "litter",
+            "Litter",
+            "Street cleaning",
+            72,
+            "Litter, overflowing or damaged litter bins",
+            ["rubbish", "bin", "waste"],
+            Attribute("bin_overflowing", "singlevaluelist", "Is a litter bin overflowing?", False, 1, values=YES_NO),
+        ),
+        cat(
+            "fly_tipping",
+            "Fly-tipping",
+            "Street cleaning",
+            48,
+            "Rubbish dumped illegally on public land",
+            ["dumping", "dumped", "waste", "mattress"],
+            Attribute(
+                "waste_type",
+                "multivaluelist",
+                "What has been dumped?",
+                True,
+                1,
+                values=(
+                    AttributeValue("household", "Household waste"),
+                    AttributeValue("furniture", "Furniture or mattresses"),
+                    AttributeValue("builders", "Builders' rubble"),
+                    AttributeValue("hazardous", "Asbestos, chemicals or needles"),
+                ),
+            ),
+            Attribute(
+                "amount",
+                "singlevaluelist",
+                "How much is there?",
+                True,
+                2,
+                values=(
+                    AttributeValue("bag", "A bag or two"),
+                    AttributeValue("car", "A car boot load"),
+                    AttributeValue("van", "A van load or more"),
+                ),
+            ),
+            Attribute("seen_at", "datetime", "When did you see it dumped (if you did)?", False, 3),
+        ),
+        cat(
+            "street_light",
+            "Broken street light",
+            "Roads and lighting",
+            120,
+            "A street light that is out, flickering or on during the day",
+            ["lamp", "lighting", "dark"],
+            Attribute("column_number", "string", "Number on the lamp post (if you can see it)", False, 1),
+            Attribute(
+                "fault",
+                "singlevaluelist",
+                "What is wrong?",
+                True,
+                2,
+                values=(
+                    AttributeValue("out", "Not working"),
+                    AttributeValue("flickering", "Flickering"),
+                    AttributeValue("day_burning", "On during the day"),
+                    AttributeValue("damaged", "Damaged or leaning"),
+                ),
+            ),
+        ),
+        cat(
+            "graffiti",
+            "Graffiti",
+            "Street cleaning",
+            168,
+            "Graffiti on public property",
+            ["tagging", "vandalism", "paint"],
+            Attribute("offensive", "singlevaluelist", "Is it offensive?", True, 1, values=YES_NO),
+            Attribute("area_m2", "number", "Roughly how many square metres?", False, 2),
+        ),
+        cat(
+            "damaged_bench",
+            "Damaged bench",
+            "Parks and open spaces",
+            240,
+            "A broken or vandalised public bench",
+            ["seat", "park", "furniture"],
+            Attribute("dangerous", "singlevaluelist", "Could someone get hurt?", True, 1, values=YES_NO),
+        ),
+        cat(
+            "pothole",
+            "Pothole",
+            "Roads and lighting",
+            168,
+            "A pothole or broken road surface",
+            ["road", "surface", "hole"],
+            Attribute("depth_cm", "number", "Roughly how deep, in centimetres?", False, 1),
+        ),
+        cat(
+            "dog_fouling",
+            "Dog fouling",
+            "Street cleaning",
+            72,
+            "Dog mess on paths or in parks",
+            ["dog", "mess", "poo"],
+        ),
+        cat(
+            "overgrown_vegetation",
+            "Overgrown trees and hedges",
+            "Parks and open spaces",
+            336,
+            "Branches or hedges blocking paths, signs or lights",
+            ["tree", "hedge", "branches"],
+            Attribute("details", "text", "What is blocked?", False, 1),
+        ),
+    ]
+
+
+async def seed_demo_data(ctx: ServiceContext) -> None:
+    now = datetime.now(UTC)
+    hubs, categories = [], []
+    for hub in demo.HUBS:
+        doc: dict[str, Any] = {
+            "name": hub["name"],
+            "boundary": hub["boundary"],
+            "centre": hub["centre"],
+            "is_default": hub["id"] == demo.DEFAULT_HUB_ID,
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        hubs.append(UpdateOne({"_id": hub["id"]}, {"$setOnInsert": doc}, upsert=True))
+        for category in catalogue(hub["id"]):
+            fields = {**store.category_fields(category), "version": 1, "created_at": now, "updated_at": now}
+            categories.append(
+                UpdateOne({"_id": store.category_id(hub["id"], category.code)}, {"$setOnInsert": fields}, upsert=True)
+            )
+    await ctx.db[store.HUBS].bulk_write(hubs, ordered=False)
+    await ctx.db[store.CATEGORIES].bulk_write(categories, ordered=False)
