@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -232,17 +231,15 @@ async def test_a_resident_is_forgotten(api) -> None:
     assert_problem(reopen, 403)
 
 
-async def test_the_sweep_loop_runs_until_stopped(api) -> None:
+async def test_the_worker_runs_the_sweep_on_its_schedule(api) -> None:
+    from hub_common.scheduler import Scheduler
+    from hub_issues.__main__ import DEFINITION
+
     issue_id = (await api.report()).json()["issue"]["id"]
     past = datetime.now(UTC) - timedelta(hours=1)
     await api.ctx.db[ISSUES].update_one({"_id": issue_id}, {"$set": {"expected_at": past}})
-    stop = asyncio.Event()
-    loop = asyncio.create_task(IssuesService(api.ctx).run_sweeps(stop))
-    for _ in range(100):
-        if (await api.ctx.db[ISSUES].find_one({"_id": issue_id}))["overdue"]:
-            break
-        await asyncio.sleep(0.05)
-    stop.set()
-    await asyncio.wait_for(loop, 5)
+    scheduler = Scheduler(api.ctx.db, DEFINITION.periodic(api.ctx))
+    assert await scheduler.run_due() == ["issue-sweep"]
+    assert await scheduler.run_due() == []  # not again until the interval has passed
     assert (await api.ctx.db[ISSUES].find_one({"_id": issue_id}))["overdue"] is True
     assert len(await api.outbox("hub.issues.issue.overdue.v1")) == 1

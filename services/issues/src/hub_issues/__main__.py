@@ -2,11 +2,13 @@
 
 from hub_common.contracts import events_topic, inbound_topic
 from hub_common.runner import main
-from hub_common.service import ServiceDefinition
+from hub_common.scheduler import PeriodicTask
+from hub_common.service import ServiceContext, ServiceDefinition
 from hub_issues import handlers
 from hub_issues.adapters.store import INDEXES
 from hub_issues.api import open311, v1
 from hub_issues.demo import seed_demo_data
+from hub_issues.service import IssuesService
 from hub_issues.settings import IssuesSettings
 
 PUBLISHES = (
@@ -28,6 +30,12 @@ PUBLISHES = (
     "hub.issues.contact.erased.v1",
 )
 
+
+def periodic(ctx: ServiceContext) -> list[PeriodicTask]:
+    """Overdue flags and feedback requests, in the worker every HUB_SWEEP_INTERVAL_S."""
+    return [PeriodicTask("issue-sweep", ctx.settings.sweep_interval_s, IssuesService(ctx).sweep)]
+
+
 DEFINITION = ServiceDefinition(
     name="issues",
     title="Community Hub — issues",
@@ -38,6 +46,7 @@ DEFINITION = ServiceDefinition(
     consumes=(inbound_topic("issues"), events_topic("assets")),
     publishes=PUBLISHES,
     indexes=INDEXES,
+    periodic=periodic,
     seed_demo_data=seed_demo_data,
 )
 

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
-
-from pymongo.errors import PyMongoError
 
 from hub_common.auth import Principal
 from hub_common.concurrency import check_version
@@ -801,20 +797,6 @@ class IssuesService:
 
             requested += await self.ctx.uow.run(ask)
         return {"flagged_overdue": flagged, "feedback_requested": requested}
-
-    async def run_sweeps(self, stop: asyncio.Event) -> None:
-        """The worker loop for :meth:`sweep`, every ``HUB_SWEEP_INTERVAL_S`` until ``stop`` is set.
-
-        Ready for a periodic-task hook in ``hub_common``'s worker (not there yet: see README).
-        """
-        interval = self.settings.sweep_interval_s
-        while not stop.is_set():
-            try:
-                await self.sweep()
-            except PyMongoError as exc:
-                log.warning("issue sweep failed; will retry", error=repr(exc))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), interval)
 
     async def give_feedback(
         self, principal: Principal, issue_id: str, *, fixed: bool, satisfaction: int | None, comment: str | None
