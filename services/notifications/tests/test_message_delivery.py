@@ -267,3 +267,55 @@ async def setup_contact(ctx, service, person: str) -> None:
         updated_at=datetime.now(UTC),
     )
     await ctx.uow.run(lambda tx: service.contacts.save(contact, tx.session))
+
+
+def issue_event(event_type: str, data: dict) -> Envelope:
+    from hub_common.contracts import contract_for
+
+    base = {"hub_id": "hub-northfield", "service_code": "graffiti", "location": {"lat": 53.81, "lon": -1.55}}
+    return Envelope(
+        id=str(uuid.uuid4()),
+        source="/hub/issues",
+        type=event_type,
+        time=datetime.now(UTC),
+        subject=data["issue_id"],
+        hub_id="hub-northfield",
+        data=contract_for(event_type).model.model_validate({**base, **data}),
+    )
+
+
+def status_change(issue_id: str, status: str, note: str) -> dict:
+    return {
+        "issue_id": issue_id,
+        "service_name": "Graffiti",
+        "previous_status": "in_progress",
+        "status": status,
+        "open311_status": "closed" if status in ("fixed", "closed", "duplicate") else "open",
+        "public_note": note,
+        "changed_by_role": "staff",
+        "changed_at": datetime.now(UTC),
+    }
+
+
+async def test_the_reporter_and_supporters_hear_the_fix_and_follow_a_merge(service_context, smtp_server):
+    ctx, service = await setup(service_context, smtp_server.port, "rep")
+    await setup_contact(ctx, service, "fan")
+    await setup_contact(ctx, service, "later")
+
+    async def plan(event: Envelope) -> None:
+        await ctx.uow.run(lambda tx: service.plan(event, tx))
+
+    await report(ctx, service, "DUP", "rep")  # the reporter follows DUP
+    supported = {"issue_id": "DUP", "supporter_id": "fan", "support_count": 2, "supported_at": datetime.now(UTC)}
+    await plan(issue_event("hub.issues.issue.supported.v1", supported))
+    await plan(issue_event("hub.issues.issue.supported.v1", {**supported, "issue_id": "ORIG", "supporter_id": "later"}))
+    merged = {**status_change("DUP", "duplicate", "Same wall as ORIG."), "duplicate_of": "ORIG", "followers_moved": 2}
+    await plan(issue_event("hub.issues.issue.duplicate_merged.v1", merged))
+    await plan(issue_event("hub.issues.issue.fixed.v1", status_change("ORIG", "fixed", "Painted over today.")))
+    await service.deliver_due()
+
+    for person in ("rep", "fan", "later"):
+        fixed = [m for m in smtp_server.to(f"{person}@example.org") if m["Subject"] == "Fixed: Graffiti"]
+        assert len(fixed) == 1 and "Painted over today." in fixed[0].get_content(), person
+    assert len([m for m in smtp_server.to("fan@example.org") if "handled with another" in m["Subject"]]) == 1
+    assert set(await service.followers.of("ORIG")) == {"rep", "fan", "later"}

@@ -111,3 +111,10 @@ def test_throttling_holds_back_only_past_the_limit() -> None:
     held = throttled(10, 10, now)
     assert held.status == "deferred" and held.next_attempt_at == now + THROTTLE_RETRY
     assert throttled(1000, 0, now) is None  # 0 turns the limit off
+
+
+def test_statuses_read_as_plain_words() -> None:
+    from hub_notifications.service import with_plain_text
+
+    assert with_plain_text({"status": "in_progress"})["status_text"] == "being worked on"
+    assert with_plain_text({"status": "not_listed"})["status_text"] == "not listed"

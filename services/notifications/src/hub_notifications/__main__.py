@@ -10,6 +10,7 @@ from hub_common.service import ServiceContext, ServiceDefinition
 from hub_notifications import handlers
 from hub_notifications.adapters.contact_book import CONTACT_BOOK_INDEXES
 from hub_notifications.adapters.hub_staff import HUB_STAFF_INDEXES
+from hub_notifications.adapters.issue_followers import ISSUE_FOLLOWER_INDEXES
 from hub_notifications.adapters.messages import MESSAGE_INDEXES, MessageStore
 from hub_notifications.adapters.webhooks import WEBHOOK_INDEXES
 from hub_notifications.api.routes import build_router
@@ -49,7 +50,7 @@ DEFINITION = ServiceDefinition(
         events_topic("assets"),
     ),
     publishes=("hub.notifications.message.status_changed.v1",),
-    indexes=(*CONTACT_BOOK_INDEXES, *MESSAGE_INDEXES, *WEBHOOK_INDEXES, *HUB_STAFF_INDEXES),
+    indexes=(*CONTACT_BOOK_INDEXES, *MESSAGE_INDEXES, *WEBHOOK_INDEXES, *HUB_STAFF_INDEXES, *ISSUE_FOLLOWER_INDEXES),
 )
 
 if __name__ == "__main__":

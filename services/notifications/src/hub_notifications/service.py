@@ -20,6 +20,7 @@ from hub_common.logging import get_logger
 from hub_common.uow import Transaction, UnitOfWork
 from hub_notifications.adapters.contact_book import ContactBook
 from hub_notifications.adapters.hub_staff import HubStaff
+from hub_notifications.adapters.issue_followers import IssueFollowers
 from hub_notifications.adapters.messages import MessageStore
 from hub_notifications.adapters.preferences import PreferenceStore
 from hub_notifications.adapters.rule_settings import RuleSettings
@@ -35,9 +36,18 @@ from hub_notifications.domain.messages import (
     message_id,
     throttled,
 )
-from hub_notifications.domain.plain_text import plain
+from hub_notifications.domain.plain_text import plain, plain_status
 from hub_notifications.domain.preferences import decide
-from hub_notifications.domain.rules import CANCELS, HUB_STAFF, RECIPIENT_FIELDS, RULES, TEXT_SUFFIX, Rule, rules_for
+from hub_notifications.domain.rules import (
+    CANCELS,
+    FOLLOWERS,
+    HUB_STAFF,
+    RECIPIENT_FIELDS,
+    RULES,
+    TEXT_SUFFIX,
+    Rule,
+    rules_for,
+)
 from hub_notifications.domain.templates import Template, TemplateError, check_fields, render
 from hub_notifications.domain.webhooks import (
     OLD_SECRET_GRACE_HOURS,
@@ -66,7 +76,7 @@ class SmsSender(Protocol):
 def available_fields(event_type: str) -> set[str]:
     """The personalisation fields a message about ``event_type`` can use (dates also in plain words)."""
     fields = contract_for(event_type).model.model_fields
-    text = {f"{name}{TEXT_SUFFIX}" for name, f in fields.items() if _is_date(f.annotation)}
+    text = {f"{name}{TEXT_SUFFIX}" for name, f in fields.items() if _is_date(f.annotation) or name == "status"}
     return set(fields) | text | set(RECIPIENT_FIELDS)
 
 
@@ -86,7 +96,7 @@ def with_plain_text(data: dict[str, Any]) -> dict[str, Any]:
     """The event data plus a plain-words version of every date and date-time in it."""
     values = dict(data)
     for name, value in data.items():
-        words = plain(value)
+        words = plain_status(value) if name == "status" else plain(value)
         if words:
             values[f"{name}{TEXT_SUFFIX}"] = words
     return values
@@ -128,6 +138,7 @@ class NotificationService:
         preferences: PreferenceStore,
         rule_settings: RuleSettings,
         hub_staff: HubStaff,
+        followers: IssueFollowers,
         email: EmailSender,
         sms: SmsSender,
         max_per_hour: int = 10,
@@ -140,6 +151,7 @@ class NotificationService:
         self.preferences = preferences
         self.rule_settings = rule_settings
         self.hub_staff = hub_staff
+        self.followers = followers
         self.email = email
         self.sms = sms
         self.max_per_hour = max_per_hour
@@ -153,6 +165,7 @@ class NotificationService:
         """Create the messages an event calls for; a repeated event creates nothing new."""
         data = event.data.model_dump(mode="json")
         hub_id = event.hub_id or data.get("hub_id")
+        await self._track_followers(event.type, data, tx)
         if event.type in CANCELS:
             field, key = CANCELS[event.type]
             if data.get(field):
@@ -164,12 +177,24 @@ class NotificationService:
                 continue  # this hub's staff turned the rule off
             if rule.audience == HUB_STAFF:
                 people = await self.hub_staff.of_hub(hub_id, tx.session)
+            elif rule.audience == FOLLOWERS:
+                people = await self.followers.of(data["issue_id"], tx.session)
             else:
                 people = audience_of(rule, data)
             for person_id in people:
                 if not await self.contacts.erased_at(person_id, tx.session):  # forgotten people hear nothing
                     created += await self._plan_for(event, rule, person_id, hub_id, data, tx)
         return created
+
+    async def _track_followers(self, event_type: str, data: dict[str, Any], tx: Transaction) -> None:
+        """Reporters and supporters follow an issue; when it is merged they follow the original too."""
+        if event_type == "hub.issues.issue.reported.v1" and data.get("reporter_id"):
+            await self.followers.follow(data["issue_id"], [data["reporter_id"]], tx.session)
+        elif event_type == "hub.issues.issue.supported.v1":
+            await self.followers.follow(data["issue_id"], [data["supporter_id"]], tx.session)
+        elif event_type == "hub.issues.issue.duplicate_merged.v1":
+            moving = await self.followers.of(data["issue_id"], tx.session)
+            await self.followers.follow(data["duplicate_of"], moving, tx.session)
 
     async def _plan_for(
         self, event: Envelope, rule: Rule, person_id: str, hub_id: str | None, data: dict[str, Any], tx: Transaction
@@ -232,6 +257,7 @@ class NotificationService:
     async def forget(self, person_id: str, tx: Transaction) -> None:
         await self.messages.cancel_pending_for(person_id, datetime.now(UTC), tx.session)
         await self.preferences.erase(person_id, tx.session)
+        await self.followers.forget(person_id, tx.session)
 
     # -- delivery (the worker) ----------------------------------------------------------------
 

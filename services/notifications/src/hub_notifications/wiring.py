@@ -8,6 +8,7 @@ from hub_common.service import ServiceContext
 from hub_notifications.adapters.contact_book import ContactBook
 from hub_notifications.adapters.email import SmtpEmailSender
 from hub_notifications.adapters.hub_staff import HubStaff
+from hub_notifications.adapters.issue_followers import IssueFollowers
 from hub_notifications.adapters.messages import MessageStore
 from hub_notifications.adapters.preferences import PreferenceStore
 from hub_notifications.adapters.rule_settings import RuleSettings
@@ -29,6 +30,7 @@ def notification_service(ctx: ServiceContext) -> NotificationService:
         preferences=PreferenceStore(ctx.db),
         rule_settings=RuleSettings(ctx.db),
         hub_staff=HubStaff(ctx.db),
+        followers=IssueFollowers(ctx.db),
         email=SmtpEmailSender(settings.smtp_host, settings.smtp_port, settings.smtp_from),
         sms=HttpSmsSender(settings.sms_endpoint, settings.sms_api_key.get_secret_value()),
         max_per_hour=settings.max_messages_per_hour,

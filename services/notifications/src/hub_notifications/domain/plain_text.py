@@ -29,3 +29,22 @@ def plain(value: object) -> str | None:
         return plain_datetime(datetime.fromisoformat(value))
     except ValueError:
         return None
+
+
+STATUS_WORDS = {
+    "reported": "reported",
+    "acknowledged": "acknowledged: we are looking at it",
+    "in_progress": "being worked on",
+    "referred": "passed to the organisation responsible",
+    "fixed": "fixed",
+    "closed": "closed",
+    "closed_not_fixed": "closed without a fix",
+    "duplicate": "handled together with another report",
+}
+
+
+def plain_status(value: object) -> str | None:
+    """A workflow status in words, e.g. 'in_progress' -> 'being worked on'."""
+    if not isinstance(value, str):
+        return None
+    return STATUS_WORDS.get(value, value.replace("_", " "))

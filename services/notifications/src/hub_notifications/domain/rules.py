@@ -16,6 +16,7 @@ from hub_notifications.domain.templates import Template
 
 RECIPIENT_FIELDS = frozenset({"display_name"})
 HUB_STAFF = "@hub_staff"  # audience: the staff who asked for alerts about the event's hub
+FOLLOWERS = "@issue_followers"  # audience: the issue's reporter and everyone who supported it
 TEXT_SUFFIX = "_text"  # every date/time field also comes as plain words, e.g. {starts_at_text}
 
 
@@ -37,8 +38,9 @@ class Rule:
     reminder: Reminder | None = None
 
 
-V = "hub.volunteers."
-A = "hub.assets."
+ISSUE = "hub.issues.issue."
+VOL = "hub.volunteers."
+ASSET = "hub.assets."
 PERSON = ("email", "inapp")
 URGENT = ("email", "sms", "inapp")
 SHIFT_REMINDER = Reminder("starts_at", timedelta(hours=24), "signup_id")
@@ -48,42 +50,51 @@ RULES: tuple[Rule, ...] = (
     # issues
     Rule("hub.issues.issue.reported.v1", "issue_acknowledgement", "reporter_id", PERSON, "issue_updates"),
     Rule("hub.issues.issue.reported.v1", "issue_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
+    *(
+        Rule(ISSUE + f"{change}.v1", "issue_status_changed", FOLLOWERS, PERSON, "issue_updates")
+        for change in ("acknowledged", "work_started", "referred", "closed", "reopened")
+    ),
+    Rule(ISSUE + "fixed.v1", "issue_fixed", FOLLOWERS, PERSON, "issue_updates"),
+    Rule(ISSUE + "duplicate_merged.v1", "issue_merged", FOLLOWERS, PERSON, "issue_updates"),
+    Rule(ISSUE + "update_published.v1", "issue_update", FOLLOWERS, PERSON, "issue_updates"),
+    Rule(ISSUE + "feedback_requested.v1", "issue_feedback_requested", "reporter_id", PERSON, "issue_updates"),
+    Rule(ISSUE + "overdue.v1", "issue_overdue_staff_alert", HUB_STAFF, ("inapp",), "staff_alerts"),
     # volunteers
-    Rule(V + "volunteer.approved.v1", "volunteer_approved", "volunteer_id", PERSON, "volunteering"),
-    Rule(V + "signup.confirmed.v1", "signup_confirmed", "volunteer_id", PERSON, "shifts"),
-    Rule(V + "signup.confirmed.v1", "shift_reminder", "volunteer_id", URGENT, "shifts", reminder=SHIFT_REMINDER),
-    Rule(V + "signup.waitlisted.v1", "signup_waitlisted", "volunteer_id", PERSON, "shifts"),
-    Rule(V + "signup.promoted.v1", "signup_promoted", "volunteer_id", URGENT, "shifts"),
-    Rule(V + "signup.promoted.v1", "shift_reminder", "volunteer_id", URGENT, "shifts", reminder=SHIFT_REMINDER),
-    Rule(V + "signup.cancelled.v1", "signup_cancelled", "volunteer_id", PERSON, "shifts"),
-    Rule(V + "shift.cancelled.v1", "shift_cancelled", "volunteer_ids", URGENT, "shifts", critical=True),
-    Rule(V + "milestone.reached.v1", "milestone_reached", "volunteer_id", PERSON, "recognition"),
-    Rule(V + "milestone.reached.v1", "milestone_staff_alert", HUB_STAFF, ("inapp",), "staff_alerts"),
-    Rule(V + "award.given.v1", "award_given", "volunteer_id", PERSON, "recognition"),
-    Rule(V + "accreditation.expiring.v1", "accreditation_expiring", "volunteer_id", PERSON, "training"),
-    Rule(V + "accreditation.expiring.v1", "accreditation_staff_alert", HUB_STAFF, ("inapp",), "staff_alerts"),
+    Rule(VOL + "volunteer.approved.v1", "volunteer_approved", "volunteer_id", PERSON, "volunteering"),
+    Rule(VOL + "signup.confirmed.v1", "signup_confirmed", "volunteer_id", PERSON, "shifts"),
+    Rule(VOL + "signup.confirmed.v1", "shift_reminder", "volunteer_id", URGENT, "shifts", reminder=SHIFT_REMINDER),
+    Rule(VOL + "signup.waitlisted.v1", "signup_waitlisted", "volunteer_id", PERSON, "shifts"),
+    Rule(VOL + "signup.promoted.v1", "signup_promoted", "volunteer_id", URGENT, "shifts"),
+    Rule(VOL + "signup.promoted.v1", "shift_reminder", "volunteer_id", URGENT, "shifts", reminder=SHIFT_REMINDER),
+    Rule(VOL + "signup.cancelled.v1", "signup_cancelled", "volunteer_id", PERSON, "shifts"),
+    Rule(VOL + "shift.cancelled.v1", "shift_cancelled", "volunteer_ids", URGENT, "shifts", critical=True),
+    Rule(VOL + "milestone.reached.v1", "milestone_reached", "volunteer_id", PERSON, "recognition"),
+    Rule(VOL + "milestone.reached.v1", "milestone_staff_alert", HUB_STAFF, ("inapp",), "staff_alerts"),
+    Rule(VOL + "award.given.v1", "award_given", "volunteer_id", PERSON, "recognition"),
+    Rule(VOL + "accreditation.expiring.v1", "accreditation_expiring", "volunteer_id", PERSON, "training"),
+    Rule(VOL + "accreditation.expiring.v1", "accreditation_staff_alert", HUB_STAFF, ("inapp",), "staff_alerts"),
     # assets
-    Rule(A + "booking.requested.v1", "booking_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
-    Rule(A + "booking.confirmed.v1", "booking_confirmed", "booker_id", PERSON, "bookings"),
-    Rule(A + "booking.declined.v1", "booking_declined", "booker_id", PERSON, "bookings"),
-    Rule(A + "booking.cancelled.v1", "booking_cancelled", "booker_id", URGENT, "bookings", critical=True),
-    Rule(A + "loan.checked_out.v1", "loan_checked_out", "borrower_id", PERSON, "loans"),
-    Rule(A + "loan.checked_out.v1", "loan_due_reminder", "borrower_id", PERSON, "loans", reminder=LOAN_REMINDER),
-    Rule(A + "loan.overdue.v1", "loan_overdue", "borrower_id", URGENT, "loans"),
-    Rule(A + "acv.nominated.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
-    Rule(A + "acv.listed.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
-    Rule(A + "acv.not_listed.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
-    Rule(A + "acv.moratorium_started.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
-    Rule(A + "acv.moratorium_ended.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
-    Rule(A + "acv.expired.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
+    Rule(ASSET + "booking.requested.v1", "booking_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
+    Rule(ASSET + "booking.confirmed.v1", "booking_confirmed", "booker_id", PERSON, "bookings"),
+    Rule(ASSET + "booking.declined.v1", "booking_declined", "booker_id", PERSON, "bookings"),
+    Rule(ASSET + "booking.cancelled.v1", "booking_cancelled", "booker_id", URGENT, "bookings", critical=True),
+    Rule(ASSET + "loan.checked_out.v1", "loan_checked_out", "borrower_id", PERSON, "loans"),
+    Rule(ASSET + "loan.checked_out.v1", "loan_due_reminder", "borrower_id", PERSON, "loans", reminder=LOAN_REMINDER),
+    Rule(ASSET + "loan.overdue.v1", "loan_overdue", "borrower_id", URGENT, "loans"),
+    Rule(ASSET + "acv.nominated.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
+    Rule(ASSET + "acv.listed.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
+    Rule(ASSET + "acv.not_listed.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
+    Rule(ASSET + "acv.moratorium_started.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
+    Rule(ASSET + "acv.moratorium_ended.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
+    Rule(ASSET + "acv.expired.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
 )
 
 # Events that call off pending reminders: event type -> (event field, reminder key field).
 CANCELS: dict[str, tuple[str, str]] = {
-    V + "signup.cancelled.v1": ("signup_id", "signup_id"),
-    V + "shift.cancelled.v1": ("shift_id", "shift_id"),
-    A + "loan.returned.v1": ("loan_id", "loan_id"),
-    A + "loan.cancelled.v1": ("loan_id", "loan_id"),
+    VOL + "signup.cancelled.v1": ("signup_id", "signup_id"),
+    VOL + "shift.cancelled.v1": ("shift_id", "shift_id"),
+    ASSET + "loan.returned.v1": ("loan_id", "loan_id"),
+    ASSET + "loan.cancelled.v1": ("loan_id", "loan_id"),
 }
 
 
@@ -113,6 +124,46 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
         "A new problem was reported in your hub: {service_name}.\nWhere: {address}\nWhat: {description}\n"
         "Reference: {issue_id}",
         "{service_name}: {description} (reference {issue_id})",
+    ),
+    *_both(
+        "issue_status_changed",
+        "Update on your report: {service_name}",
+        "There is news about the problem you reported or supported ({service_name}, reference {issue_id}): "
+        "it is now {status_text}.\n\n{public_note}",
+        "{service_name} ({issue_id}) is now {status_text}. {public_note}",
+    ),
+    *_both(
+        "issue_fixed",
+        "Fixed: {service_name}",
+        "The problem you reported or supported ({service_name}, reference {issue_id}) has been fixed.\n\n"
+        "{public_note}\n\nIf it is not fixed, you can reopen it.",
+        "Fixed: {service_name} ({issue_id}). {public_note}",
+    ),
+    *_both(
+        "issue_merged",
+        "Your report is being handled with another one",
+        "The problem you reported or supported ({service_name}, reference {issue_id}) was also reported by "
+        "others. We are handling them together as {duplicate_of}, and you will hear about that one.",
+        "Your report {issue_id} is now handled together with {duplicate_of}.",
+    ),
+    *_both(
+        "issue_update",
+        "News about {issue_id}",
+        "There is news about a problem you reported or supported (reference {issue_id}):\n\n{public_note}",
+        "News about {issue_id}: {public_note}",
+    ),
+    *_both(
+        "issue_feedback_requested",
+        "Was it fixed? Tell us how we did",
+        "We fixed the problem you reported ({service_name}, reference {issue_id}). Is it really fixed, and how "
+        "satisfied are you? Please answer by {respond_by_text}.",
+        "Is {service_name} ({issue_id}) really fixed? Please tell us by {respond_by_text}.",
+    ),
+    *_both(
+        "issue_overdue_staff_alert",
+        "Overdue: {service_name} ({issue_id})",
+        "{service_name} ({issue_id}) is past its target date ({expected_at_text}).",
+        "{service_name} ({issue_id}) is past its target date ({expected_at_text}).",
     ),
     *_both(
         "volunteer_approved",
@@ -240,10 +291,10 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
     ),
     *_both(
         "acv_staff_alert",
-        "Asset of Community Value: {status}",
-        "An Asset of Community Value in your hub is now {status} (nominated {nominated_on_text}). Check the "
-        "dates that follow from this stage in the assets service.",
-        "An Asset of Community Value is now {status}.",
+        "Asset of Community Value: {status_text}",
+        "An Asset of Community Value in your hub is now {status_text} (nominated {nominated_on_text}). Check "
+        "the dates that follow from this stage in the assets service.",
+        "An Asset of Community Value is now {status_text}.",
     ),
 )
 
