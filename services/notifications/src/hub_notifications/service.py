@@ -17,6 +17,7 @@ from hub_common.contracts.notifications import MessageStatusChanged
 from hub_common.envelope import Envelope
 from hub_common.errors import NotFound, PreconditionFailed, RuleViolation
 from hub_common.logging import get_logger
+from hub_common.tracing import TraceContext, current_trace, new_trace, reset_current_trace, set_current_trace
 from hub_common.uow import Transaction, UnitOfWork
 from hub_notifications.adapters.contact_book import ContactBook
 from hub_notifications.adapters.hub_staff import HubStaff
@@ -66,7 +67,7 @@ CONTACT_WAIT = timedelta(minutes=15)
 
 
 class EmailSender(Protocol):
-    async def send(self, *, to: str, subject: str, body: str, message_id: str) -> None: ...
+    async def send(self, *, to: str, subject: str, body: str, message_id: str, trace_id: str | None = None) -> None: ...
 
 
 class SmsSender(Protocol):
@@ -224,6 +225,7 @@ class NotificationService:
                 "created_at": event.time,
                 "next_attempt_at": send_at,
                 "reminder_keys": reminder_keys(rule, data),
+                "trace_id": trace.trace_id if (trace := current_trace()) else None,
                 "history": [{"status": "created", "at": datetime.now(UTC), "reason": None}],
                 "read_at": None,
             }
@@ -269,8 +271,14 @@ class NotificationService:
             if message is None:
                 break
             attempted += 1
-            outcome, rendered = await self._attempt(message)
-            await self._finish(message, outcome, rendered)
+            # Deliver within the trace of the request that caused the event, so logs join up.
+            trace_id = message.get("trace_id")
+            token = set_current_trace(TraceContext(trace_id, new_trace().span_id) if trace_id else new_trace())
+            try:
+                outcome, rendered = await self._attempt(message)
+                await self._finish(message, outcome, rendered)
+            finally:
+                reset_current_trace(token)
         return attempted
 
     async def _attempt(self, message: dict[str, Any]) -> tuple[Outcome, dict[str, str] | None]:
@@ -311,7 +319,13 @@ class NotificationService:
             await limiter.acquire()
         try:
             if message["channel"] == "email":
-                await self.email.send(to=contact.email, subject=subject, body=body, message_id=message["_id"])
+                await self.email.send(
+                    to=contact.email,
+                    subject=subject,
+                    body=body,
+                    message_id=message["_id"],
+                    trace_id=message["trace_id"],
+                )
             elif message["channel"] == "sms":
                 await self.sms.send(to=contact.phone, body=body, message_id=message["_id"])
         except DeliveryError as exc:

@@ -16,12 +16,14 @@ class SmtpEmailSender:
         self.sender = sender
         self.timeout_s = timeout_s
 
-    async def send(self, *, to: str, subject: str, body: str, message_id: str) -> None:
+    async def send(self, *, to: str, subject: str, body: str, message_id: str, trace_id: str | None = None) -> None:
         email = EmailMessage()
         email["From"] = self.sender
         email["To"] = to
         email["Subject"] = subject
         email["X-Hub-Message-Id"] = message_id
+        if trace_id:
+            email["X-Hub-Trace-Id"] = trace_id  # the trace of the request that led to this email
         email.set_content(body)
         try:
             await aiosmtplib.send(email, hostname=self.host, port=self.port, timeout=self.timeout_s)
