@@ -40,9 +40,19 @@ def database(client: AsyncMongoClient, name: str) -> AsyncDatabase:
 
 
 async def ensure_indexes(db: AsyncDatabase, specs: Sequence[IndexSpec]) -> None:
+    """Create missing indexes. One that exists with the same name and keys is left alone (servers
+    differ in the defaults they add, e.g. a 2dsphere version, and some refuse a bare re-create);
+    the same name with other keys still fails loudly."""
     for spec in specs:
-        if spec.indexes:
-            await db[spec.collection].create_indexes(list(spec.indexes))
+        if not spec.indexes:
+            continue
+        collection = db[spec.collection]
+        existing = {ix["name"]: dict(ix["key"]) async for ix in await collection.list_indexes()}
+        missing = [
+            model for model in spec.indexes if existing.get(model.document["name"]) != dict(model.document["key"])
+        ]
+        if missing:
+            await collection.create_indexes(missing)
     log.info("indexes ensured", collections=[s.collection for s in specs])
 
 

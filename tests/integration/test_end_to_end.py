@@ -1,0 +1,94 @@
+"""A report made over Open311 reaches the reporter as an email and a partner as a signed webhook.
+
+Real pieces only: the issues API and its outbox relay, Kafka, the notifications worker, a real
+SMTP server and a real HTTP endpoint. One trace id is followed from the Open311 POST to the email.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from standardwebhooks.webhooks import Webhook
+
+from hub_common.app import create_app
+from hub_common.auth import Principal, issue_token
+from hub_common.contracts import events_topic
+from hub_issues.__main__ import DEFINITION as ISSUES
+from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
+from hub_notifications.wiring import webhook_service
+
+pytestmark = pytest.mark.integration
+
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
+REPORTED = "hub.issues.issue.reported.v1"
+
+
+async def test_an_open311_report_emails_the_reporter_and_signs_one_webhook_following_one_trace(
+    service_context, kafka, background, wait_until, smtp_server, http_receiver, unique
+):
+    issues = await service_context(ISSUES)
+    await ISSUES.seed_demo_data(issues)  # hubs and categories a newcomer reports against
+    notifications = await service_context(NOTIFICATIONS, smtp_port=smtp_server.port, webhook_allow_private=True)
+    await kafka.skip_history(notifications.settings.consumer_group, list(NOTIFICATIONS.consumes))
+
+    endpoint = http_receiver().__enter__()
+    partner = Principal(sub="riverside-housing", role="partner", hubs=("hub-northfield",))
+    _, secret = await webhook_service(notifications).register(partner, {"url": endpoint.url, "event_types": [REPORTED]})
+    background(issues.relay().run)
+    background(notifications.run_worker)
+
+    api_key = issue_token(
+        issues.settings.auth_secret.get_secret_value(), sub="council-app", role="partner", hubs=["hub-northfield"]
+    )
+    address = f"resident-{unique}@example.org"
+    app = create_app(ISSUES, issues.settings, context=issues)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+            response = await client.post(
+                "/open311/v2/requests.json",
+                data={
+                    "api_key": api_key,
+                    "service_code": "litter",
+                    "lat": "53.8150",
+                    "long": "-1.5500",
+                    "description": "Bags of rubbish dumped by the bus shelter",
+                    "email": address,
+                    "first_name": "Priya",
+                },
+                headers={"traceparent": TRACEPARENT},
+            )
+    assert response.status_code in (200, 201), response.text
+    [created] = response.json()
+    request_id = created["service_request_id"]
+
+    [email] = await wait_until(lambda: _now(smtp_server.to(address)), timeout_s=60)
+    assert request_id in email.get_content() and "Priya" in email.get_content()
+    assert email["X-Hub-Trace-Id"] == TRACE_ID  # the trace of the Open311 POST, carried through Kafka
+
+    def about_this_report() -> list:
+        return [(h, b) for h, b in endpoint.requests if json.loads(b)["data"]["issue_id"] == request_id]
+
+    [(headers, body)] = await wait_until(lambda: _now(about_this_report()), timeout_s=60)
+    event = Webhook(secret).verify(body, headers)
+    assert event["type"] == REPORTED and event["traceparent"].split("-")[1] == TRACE_ID
+    assert address not in body.decode() and "Priya" not in body.decode()  # no personal data to partners
+
+    # Kafka delivers the event again: still one email and one webhook.
+    [published] = await kafka.collect(
+        events_topic("issues"), lambda r: r.key == request_id.encode(), count=1, timeout_s=30
+    )
+    await kafka.produce(published.topic, published.value, key=published.key, headers=list(published.headers))
+    await asyncio.sleep(3)  # time for the worker to read the duplicate (and do nothing with it)
+    assert len(smtp_server.to(address)) == 1
+    assert len(about_this_report()) == 1
+    endpoint.__exit__(None, None, None)
+
+
+async def _now(value):
+    return value
