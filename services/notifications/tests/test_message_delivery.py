@@ -319,3 +319,27 @@ async def test_the_reporter_and_supporters_hear_the_fix_and_follow_a_merge(servi
         assert len(fixed) == 1 and "Painted over today." in fixed[0].get_content(), person
     assert len([m for m in smtp_server.to("fan@example.org") if "handled with another" in m["Subject"]]) == 1
     assert set(await service.followers.of("ORIG")) == {"rep", "fan", "later"}
+
+
+async def test_the_feedback_request_links_to_the_form_signed_in_as_the_reporter(service_context, smtp_server):
+    import re
+
+    from hub_common.auth import decode_token
+
+    ctx, service = await setup(service_context, smtp_server.port, "asker")
+    respond_by = datetime.now(UTC) + timedelta(days=14)
+    requested = {
+        "issue_id": "FB-1",
+        "service_name": "Graffiti",
+        "reporter_id": "asker",
+        "fixed_at": datetime.now(UTC),
+        "requested_at": datetime.now(UTC),
+        "respond_by": respond_by,
+    }
+    await ctx.uow.run(lambda tx: service.plan(issue_event("hub.issues.issue.feedback_requested.v1", requested), tx))
+    await service.deliver_due()
+    [email] = smtp_server.to("asker@example.org")
+    link = re.search(r"(\S+/issues/FB-1/feedback\?token=(\S+))", email.get_content())
+    assert link and link.group(1).startswith(ctx.settings.public_base_url)
+    principal = decode_token(ctx.settings.auth_secret.get_secret_value(), link.group(2))
+    assert (principal.sub, principal.role) == ("asker", "resident")  # the reporter's own, short-lived sign-in

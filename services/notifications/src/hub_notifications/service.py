@@ -10,7 +10,7 @@ from aiolimiter import AsyncLimiter
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 
-from hub_common.auth import Principal
+from hub_common.auth import Principal, issue_token
 from hub_common.concurrency import check_version
 from hub_common.contracts import all_contracts, contract_for
 from hub_common.contracts.notifications import MessageStatusChanged
@@ -82,11 +82,12 @@ def available_fields(event_type: str) -> set[str]:
 
 
 def fields_for_message_type(message_type: str) -> set[str]:
-    """What every event that sends this message type can supply."""
+    """What every event that sends this message type can supply (and {link} where the rule has one)."""
     rules = [r for r in RULES if r.message_type == message_type]
     if not rules:
         raise NotFound(f"there is no message type {message_type!r}")
-    return set.intersection(*(available_fields(r.event_type) for r in rules))
+    links = {"link"} if all(r.link for r in rules) else set()
+    return set.intersection(*(available_fields(r.event_type) for r in rules)) | links
 
 
 def _is_date(annotation: object) -> bool:
@@ -144,6 +145,8 @@ class NotificationService:
         sms: SmsSender,
         max_per_hour: int = 10,
         rate_limits: dict[str, float] | None = None,
+        public_base_url: str = "",
+        auth_secret: str = "",
     ) -> None:
         self.uow = uow
         self.messages = messages
@@ -156,6 +159,8 @@ class NotificationService:
         self.email = email
         self.sms = sms
         self.max_per_hour = max_per_hour
+        self.public_base_url = public_base_url.rstrip("/")
+        self.auth_secret = auth_secret
         # Per-channel sending rate of this worker (messages per second), so the mail server or SMS
         # provider is never flooded when a backlog is released.
         self.limiters = {channel: AsyncLimiter(rate, 1) for channel, rate in (rate_limits or {}).items() if rate > 0}
@@ -186,6 +191,23 @@ class NotificationService:
                 if not await self.contacts.erased_at(person_id, tx.session):  # forgotten people hear nothing
                     created += await self._plan_for(event, rule, person_id, hub_id, data, tx)
         return created
+
+    def _link(self, rule: Rule, person_id: str, data: dict[str, Any]) -> dict[str, str]:
+        """The rule's web-app link, signed in as the recipient when the rule asks for it."""
+        if rule.link is None:
+            return {}
+        link = self.public_base_url + rule.link.format_map(data)
+        if rule.sign_in_until and self.auth_secret:
+            until = datetime.fromisoformat(data[rule.sign_in_until])
+            token = issue_token(
+                self.auth_secret,
+                sub=person_id,
+                role="resident",
+                hubs=[data["hub_id"]] if data.get("hub_id") else [],
+                ttl=max(until - datetime.now(UTC), timedelta(hours=1)),
+            )
+            link += f"?token={token}"
+        return {"link": link}
 
     async def _track_followers(self, event_type: str, data: dict[str, Any], tx: Transaction) -> None:
         """Reporters and supporters follow an issue; when it is merged they follow the original too."""
@@ -219,7 +241,7 @@ class NotificationService:
                 "message_type": rule.message_type,
                 "category": rule.category,
                 "critical": rule.critical,
-                "values": with_plain_text(data),
+                "values": {**with_plain_text(data), **self._link(rule, person_id, data)},
                 "status": "created",
                 "attempts": 0,
                 "created_at": event.time,

@@ -20,5 +20,7 @@ class NotificationsSettings(HubSettings):
     # Most messages per second one worker sends by each channel (0: no limit).
     email_rate_per_s: float = 20.0
     sms_rate_per_s: float = 5.0
+    # Where people open the web app; links in messages start here.
+    public_base_url: str = "http://127.0.0.1:8080"
     # Allow webhook URLs on loopback/private addresses (local development and tests only).
     webhook_allow_private: bool = False

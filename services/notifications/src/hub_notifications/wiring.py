@@ -35,6 +35,8 @@ def notification_service(ctx: ServiceContext) -> NotificationService:
         sms=HttpSmsSender(settings.sms_endpoint, settings.sms_api_key.get_secret_value()),
         max_per_hour=settings.max_messages_per_hour,
         rate_limits={"email": settings.email_rate_per_s, "sms": settings.sms_rate_per_s},
+        public_base_url=settings.public_base_url,
+        auth_secret=settings.auth_secret.get_secret_value(),
     )
 
 

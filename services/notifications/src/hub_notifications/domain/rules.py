@@ -36,6 +36,11 @@ class Rule:
     category: str  # what people opt out of, e.g. "issue_updates"
     critical: bool = False  # safeguarding and cancellations bypass preferences
     reminder: Reminder | None = None
+    # A page in the web app the message links to ({link}), e.g. "/issues/{issue_id}/feedback". With
+    # sign_in the link carries a short-lived token for the recipient, so they can answer without
+    # an account (the token is the recipient's own sign-in, valid until ``sign_in_until`` in the event).
+    link: str | None = None
+    sign_in_until: str | None = None
 
 
 ISSUE = "hub.issues.issue."
@@ -57,7 +62,15 @@ RULES: tuple[Rule, ...] = (
     Rule(ISSUE + "fixed.v1", "issue_fixed", FOLLOWERS, PERSON, "issue_updates"),
     Rule(ISSUE + "duplicate_merged.v1", "issue_merged", FOLLOWERS, PERSON, "issue_updates"),
     Rule(ISSUE + "update_published.v1", "issue_update", FOLLOWERS, PERSON, "issue_updates"),
-    Rule(ISSUE + "feedback_requested.v1", "issue_feedback_requested", "reporter_id", PERSON, "issue_updates"),
+    Rule(
+        ISSUE + "feedback_requested.v1",
+        "issue_feedback_requested",
+        "reporter_id",
+        PERSON,
+        "issue_updates",
+        link="/issues/{issue_id}/feedback",
+        sign_in_until="respond_by",
+    ),
     Rule(ISSUE + "overdue.v1", "issue_overdue_staff_alert", HUB_STAFF, ("inapp",), "staff_alerts"),
     # volunteers
     Rule(VOL + "volunteer.approved.v1", "volunteer_approved", "volunteer_id", PERSON, "volunteering"),
@@ -71,6 +84,7 @@ RULES: tuple[Rule, ...] = (
     Rule(VOL + "milestone.reached.v1", "milestone_reached", "volunteer_id", PERSON, "recognition"),
     Rule(VOL + "milestone.reached.v1", "milestone_staff_alert", HUB_STAFF, ("inapp",), "staff_alerts"),
     Rule(VOL + "award.given.v1", "award_given", "volunteer_id", PERSON, "recognition"),
+    Rule(VOL + "award.given.v1", "award_staff_alert", HUB_STAFF, ("inapp",), "staff_alerts"),
     Rule(VOL + "accreditation.expiring.v1", "accreditation_expiring", "volunteer_id", PERSON, "training"),
     Rule(VOL + "accreditation.expiring.v1", "accreditation_staff_alert", HUB_STAFF, ("inapp",), "staff_alerts"),
     # assets
@@ -81,12 +95,15 @@ RULES: tuple[Rule, ...] = (
     Rule(ASSET + "loan.checked_out.v1", "loan_checked_out", "borrower_id", PERSON, "loans"),
     Rule(ASSET + "loan.checked_out.v1", "loan_due_reminder", "borrower_id", PERSON, "loans", reminder=LOAN_REMINDER),
     Rule(ASSET + "loan.overdue.v1", "loan_overdue", "borrower_id", URGENT, "loans"),
-    Rule(ASSET + "acv.nominated.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
-    Rule(ASSET + "acv.listed.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
-    Rule(ASSET + "acv.not_listed.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
-    Rule(ASSET + "acv.moratorium_started.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
-    Rule(ASSET + "acv.moratorium_ended.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
-    Rule(ASSET + "acv.expired.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
+    *(
+        rule
+        for stage in ("nominated", "listed", "not_listed", "moratorium_started", "moratorium_ended", "expired")
+        for rule in (
+            Rule(ASSET + f"acv.{stage}.v1", "acv_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
+            # The nominating group hears too, where the assets service published its contact details.
+            Rule(ASSET + f"acv.{stage}.v1", "acv_group_update", "nominated_by", PERSON, "acv"),
+        )
+    ),
 )
 
 # Events that call off pending reminders: event type -> (event field, reminder key field).
@@ -156,7 +173,7 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
         "issue_feedback_requested",
         "Was it fixed? Tell us how we did",
         "We fixed the problem you reported ({service_name}, reference {issue_id}). Is it really fixed, and how "
-        "satisfied are you? Please answer by {respond_by_text}.",
+        "satisfied are you? Please answer by {respond_by_text}:\n\n{link}",
         "Is {service_name} ({issue_id}) really fixed? Please tell us by {respond_by_text}.",
     ),
     *_both(
@@ -245,6 +262,12 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
         "A volunteer's {name} expires on {expires_on_text}.",
     ),
     *_both(
+        "award_staff_alert",
+        "A volunteer was given an award: {title}",
+        "A volunteer in your hub was given an award: {title}.",
+        "A volunteer was given an award: {title}.",
+    ),
+    *_both(
         "booking_staff_alert",
         "A booking needs a decision",
         "A room booking from {starts_at_text} to {ends_at_text} is waiting for a decision.",
@@ -288,6 +311,12 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
         "use it too.",
         "What you borrowed was due back on {due_at_text}. Please return it.",
         "What you borrowed was due back {due_at_text}. Please return it soon.",
+    ),
+    *_both(
+        "acv_group_update",
+        "Your Asset of Community Value nomination: {status_text}",
+        "The Asset of Community Value your group nominated on {nominated_on_text} is now {status_text}.",
+        "Your nomination is now {status_text}.",
     ),
     *_both(
         "acv_staff_alert",
