@@ -68,14 +68,21 @@ async def find_page(
     limit: int = DEFAULT_LIMIT,
     cursor: str | None = None,
     projection: dict[str, Any] | None = None,
+    hint: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of documents in ``sort`` order (which must end with a unique field, e.g. ``_id``)."""
+    """One page of documents in ``sort`` order (which must end with a unique field, e.g. ``_id``).
+
+    ``hint`` names the index to use, for servers whose planner would otherwise pick a scan.
+    """
     if sort[-1][0] != "_id":
         sort = [*sort, ("_id", 1)]
     limit = max(1, min(limit, MAX_LIMIT))
     if cursor:
         query = {"$and": [query, _after(sort, decode_cursor(cursor, len(sort)))]}
-    docs = await collection.find(query, projection).sort(list(sort)).limit(limit + 1).to_list()
+    found = collection.find(query, projection).sort(list(sort))
+    if hint:
+        found = found.hint(hint)
+    docs = await found.limit(limit + 1).to_list()
     if len(docs) <= limit:
         return docs, None
     docs = docs[:limit]

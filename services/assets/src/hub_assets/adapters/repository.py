@@ -13,7 +13,6 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hub_assets.domain.acv import Nomination
@@ -23,7 +22,7 @@ from hub_assets.domain.loans import ACTIVE, Loan
 from hub_assets.domain.maintenance import MaintenanceRecord
 from hub_common.errors import NotFound, RuleViolation
 from hub_common.mongo import IndexSpec
-from hub_common.pagination import MAX_LIMIT, decode_cursor, encode_cursor
+from hub_common.pagination import MAX_LIMIT, decode_cursor, encode_cursor, find_page
 
 ASSETS = "assets"
 LOCKS = "asset_locks"
@@ -91,40 +90,6 @@ INDEXES: tuple[IndexSpec, ...] = (
         ),
     ),
 )
-
-
-# --- paging with a named index ----------------------------------------------------------------
-
-
-def _after(sort: Sequence[tuple[str, int]], values: Sequence[Any]) -> dict[str, Any]:
-    branches = []
-    for i, (field, direction) in enumerate(sort):
-        branch = {f: v for (f, _), v in zip(sort[:i], values[:i], strict=True)}
-        branch[field] = {"$gt" if direction > 0 else "$lt": values[i]}
-        branches.append(branch)
-    return {"$or": branches}
-
-
-async def find_page_hinted(
-    collection: AsyncCollection,
-    query: dict[str, Any],
-    *,
-    sort: Sequence[tuple[str, int]],
-    hint: str,
-    limit: int,
-    cursor: str | None,
-    projection: dict[str, Any] | None = None,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """``hub_common.pagination.find_page`` with the index named (same opaque keyset cursors)."""
-    limit = max(1, min(limit, MAX_LIMIT))
-    if cursor:
-        query = {"$and": [query, _after(sort, decode_cursor(cursor, len(sort)))]}
-    docs = await collection.find(query, projection).sort(list(sort)).hint(hint).limit(limit + 1).to_list()
-    if len(docs) <= limit:
-        return docs, None
-    docs = docs[:limit]
-    last = docs[-1]
-    return docs, encode_cursor([last.get(field) for field, _ in sort])
 
 
 # --- assets -----------------------------------------------------------------------------------
@@ -209,7 +174,7 @@ class AssetRepository:
         return result.matched_count == 1
 
     async def search(self, search: AssetSearch, *, limit: int, cursor: str | None) -> tuple[list[Asset], str | None]:
-        docs, next_cursor = await find_page_hinted(
+        docs, next_cursor = await find_page(
             self.collection, search.query(), sort=NAME_ORDER, hint=search.index(), limit=limit, cursor=cursor
         )
         return [asset_from_doc(d) for d in docs], next_cursor
@@ -407,7 +372,7 @@ class BookingRepository:
     async def page(
         self, query: dict[str, Any], *, hint: str, limit: int, cursor: str | None
     ) -> tuple[list[Booking], str | None]:
-        docs, next_cursor = await find_page_hinted(
+        docs, next_cursor = await find_page(
             self.collection, query, sort=(("starts_at", 1), ("_id", 1)), hint=hint, limit=limit, cursor=cursor
         )
         return [_from_doc(Booking, d) for d in docs], next_cursor
@@ -448,9 +413,7 @@ class LoanRepository:
     async def page(
         self, query: dict[str, Any], *, hint: str, sort: Sequence[tuple[str, int]], limit: int, cursor: str | None
     ) -> tuple[list[Loan], str | None]:
-        docs, next_cursor = await find_page_hinted(
-            self.collection, query, sort=sort, hint=hint, limit=limit, cursor=cursor
-        )
+        docs, next_cursor = await find_page(self.collection, query, sort=sort, hint=hint, limit=limit, cursor=cursor)
         return [_from_doc(Loan, d) for d in docs], next_cursor
 
 
@@ -482,7 +445,7 @@ class MaintenanceRepository:
     async def for_asset(
         self, asset_id: str, *, limit: int, cursor: str | None
     ) -> tuple[list[MaintenanceRecord], str | None]:
-        docs, next_cursor = await find_page_hinted(
+        docs, next_cursor = await find_page(
             self.collection,
             {"asset_id": asset_id},
             sort=(("opened_at", -1), ("_id", 1)),
@@ -538,7 +501,7 @@ class AcvRepository:
         query: dict[str, Any] = {"status": status}
         if hub_id:
             query["hub_id"] = hub_id
-        docs, next_cursor = await find_page_hinted(
+        docs, next_cursor = await find_page(
             self.collection,
             query,
             sort=(("nominated_on", 1), ("_id", 1)),
