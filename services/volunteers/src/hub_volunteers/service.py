@@ -17,6 +17,7 @@ from pymongo.errors import DuplicateKeyError
 
 from hub_common.auth import Principal
 from hub_common.concurrency import check_version
+from hub_common.contracts import EventData
 from hub_common.contracts.contacts import VolunteerContactErased, VolunteerContactUpserted
 from hub_common.contracts.issues import IssueReported
 from hub_common.contracts.volunteers import (
@@ -1269,75 +1270,70 @@ class VolunteersService:
 
     async def warn_expiring_accreditations(self, today: date | None = None, batch: int = 200) -> int:
         """Raise one ``accreditation.expiring`` event per accreditation expiring soon; returns how many."""
-        today = today or now().date()
-        horizon = today + timedelta(days=self.warning_days)
-        query = {
-            "accreditations": {
-                "$elemMatch": {
-                    "expires_on": {"$gte": today.isoformat(), "$lte": horizon.isoformat()},
-                    "expiry_warned_on": None,
-                }
-            }
-        }
-        ids = [d["_id"] async for d in self.ctx.db[VOLUNTEERS].find(query, {"_id": 1}).limit(batch)]
-        raised = 0
-        for volunteer_id in ids:
 
-            async def work(tx: Transaction, volunteer_id: str = volunteer_id) -> int:
-                v = await self.repo.volunteer(volunteer_id, tx.session)
-                due = [a for a in v.accreditations if a.expiring_within(today, self.warning_days)]
-                for acc in due:
-                    acc.expiry_warned_on = today
-                    tx.publish(
-                        AccreditationExpiring(
-                            volunteer_id=v.id,
-                            hub_id=v.hub_id,
-                            accreditation_id=acc.id,
-                            name=acc.name,
-                            expires_on=acc.expires_on,  # type: ignore[arg-type]
-                        ),
-                        subject=v.id,
-                        hub_id=v.hub_id,
-                    )
-                if due:
-                    await self.repo.save(VOLUNTEERS, v, tx.session)
-                return len(due)
+        def event(v: Volunteer, acc: Any) -> AccreditationExpiring:
+            return AccreditationExpiring(
+                volunteer_id=v.id,
+                hub_id=v.hub_id,
+                accreditation_id=acc.id,
+                name=acc.name,
+                expires_on=acc.expires_on,  # type: ignore[arg-type]
+            )
 
-            raised += await self.ctx.uow.run(work)  # type: ignore[operator]
-        return raised
+        return await self._warn_once(
+            "accreditations",
+            "expires_on",
+            "expiry_warned_on",
+            lambda v, day: [a for a in v.accreditations if a.expiring_within(day, self.warning_days)],
+            event,
+            today,
+            batch,
+        )
 
     async def warn_checks_due(self, today: date | None = None, batch: int = 200) -> int:
         """Raise one ``check.renewal_due`` event per background check due for renewal soon."""
+
+        def event(v: Volunteer, check: Any) -> CheckRenewalDue:
+            return CheckRenewalDue(
+                volunteer_id=v.id, hub_id=v.hub_id, check_id=check.id, level=check.level, renewal_due=check.renewal_due
+            )
+
+        return await self._warn_once(
+            "checks",
+            "renewal_due",
+            "renewal_warned_on",
+            lambda v, day: [c for c in v.checks if c.renewal_within(day, self.warning_days)],
+            event,
+            today,
+            batch,
+        )
+
+    async def _warn_once(
+        self,
+        array: str,
+        date_field: str,
+        warned_field: str,
+        due_items: Callable[[Volunteer, date], list[Any]],
+        event: Callable[[Volunteer, Any], EventData],
+        today: date | None,
+        batch: int,
+    ) -> int:
+        """Publish one warning per item of ``array`` whose ``date_field`` falls soon, marking it warned
+        in the same transaction, so a second run (or a second worker) raises nothing new."""
         today = today or now().date()
         horizon = today + timedelta(days=self.warning_days)
-        query = {
-            "checks": {
-                "$elemMatch": {
-                    "renewal_due": {"$gte": today.isoformat(), "$lte": horizon.isoformat()},
-                    "renewal_warned_on": None,
-                }
-            }
-        }
-        ids = [d["_id"] async for d in self.ctx.db[VOLUNTEERS].find(query, {"_id": 1}).limit(batch)]
+        soon = {date_field: {"$gte": today.isoformat(), "$lte": horizon.isoformat()}, warned_field: None}
+        found = self.ctx.db[VOLUNTEERS].find({array: {"$elemMatch": soon}}, {"_id": 1}).limit(batch)
+        ids = [d["_id"] async for d in found]
         raised = 0
         for volunteer_id in ids:
 
             async def work(tx: Transaction, volunteer_id: str = volunteer_id) -> int:
                 v = await self.repo.volunteer(volunteer_id, tx.session)
-                due = [c for c in v.checks if c.renewal_within(today, self.warning_days)]
-                for check in due:
-                    check.renewal_warned_on = today
-                    tx.publish(
-                        CheckRenewalDue(
-                            volunteer_id=v.id,
-                            hub_id=v.hub_id,
-                            check_id=check.id,
-                            level=check.level,
-                            renewal_due=check.renewal_due,
-                        ),
-                        subject=v.id,
-                        hub_id=v.hub_id,
-                    )
+                due = due_items(v, today)
+                for item in due:
+                    setattr(item, warned_field, today)
+                    tx.publish(event(v, item), subject=v.id, hub_id=v.hub_id)
                 if due:
                     await self.repo.save(VOLUNTEERS, v, tx.session)
                 return len(due)
