@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -20,6 +21,9 @@ from hub_common.contracts import events_topic
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_notifications.wiring import webhook_service
+from hub_volunteers import commands as cmd
+from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
+from hub_volunteers.service import VolunteersService
 
 pytestmark = pytest.mark.integration
 
@@ -92,3 +96,43 @@ async def test_an_open311_report_emails_the_reporter_and_signs_one_webhook_follo
 
 async def _now(value):
     return value
+
+
+async def test_a_volunteer_really_receives_their_milestone(
+    service_context, kafka, background, wait_until, smtp_server, unique
+):
+    """Recognition recorded but never delivered is the failing we must not repeat: follow it to the inbox."""
+    volunteers = await service_context(VOLUNTEERS)
+    notifications = await service_context(NOTIFICATIONS, smtp_port=smtp_server.port)
+    await kafka.skip_history(notifications.settings.consumer_group, list(NOTIFICATIONS.consumes))
+    background(volunteers.relay().run)
+    background(notifications.run_worker)
+
+    service = VolunteersService(volunteers)
+    resident = Principal(sub=f"user-{unique}", role="resident")
+    staff = Principal(sub=f"staff-{unique}", role="staff", hubs=("hub-northfield",))
+    address = f"noor-{unique}@example.org"
+    volunteer = await service.register(
+        resident,
+        cmd.RegisterVolunteer(
+            name="Noor Example",
+            email=address,
+            hub_id="hub-northfield",
+            date_of_birth=date(1985, 3, 3),
+            consent=cmd.ConsentIn(data_processing=True, channels=cmd.ChannelConsent(email=True), wording_version="v1"),
+            emergency_contact=cmd.EmergencyContactIn(name="Sam", phone="+44 7700 900001"),
+        ),
+    )
+    for day in range(4):  # 12 approved hours cross the 10-hour milestone once
+        logged = await service.log_hours(
+            resident, volunteer.id, cmd.LogHours(hours=3, worked_on=date.today() - timedelta(days=day))
+        )
+        await service.approve_hours(staff, logged.id)
+
+    thanks = await wait_until(
+        lambda: _now([m for m in smtp_server.to(address) if "10 hours" in m["Subject"]]), timeout_s=60
+    )
+    assert len(thanks) == 1 and "Noor Example" in thanks[0].get_content()
+    inbox = notifications.db["messages"]
+    in_app = await inbox.find_one({"person_id": volunteer.id, "message_type": "milestone_reached", "channel": "inapp"})
+    assert in_app["status"] == "delivered"
