@@ -1,8 +1,9 @@
 """The authorisation matrix, built from every service's own routes.
 
 Every write route (POST, PUT, PATCH, DELETE) must need a signed-in caller, except the few listed
-in ``OPEN_TO_ANONYMOUS`` on purpose (a resident reporting a problem without an account). Anonymous calls to every other write route are refused with 401 before anything
-runs, and routes limited to some roles refuse a resident with 403.
+in ``OPEN_TO_ANONYMOUS`` on purpose (a resident reporting a problem without an account).
+Anonymous calls to every other write route are refused with 401 before anything runs, and routes
+limited to some roles refuse a resident with 403.
 """
 
 from __future__ import annotations
