@@ -80,6 +80,11 @@ def build_routers(ctx: ServiceContext) -> list[APIRouter]:
         check_version(expected, 3)
         return {"etag": etag_for(4)}
 
+    @router.post("/merge-patch")
+    async def merge_patch(patch: dict[str, Any]) -> dict[str, Any]:
+        # A use case merging a patch into an entity validates the result: bad input must be a 422.
+        return ItemIn.model_validate({"name": "kept", "rank": 1, **patch}).model_dump()
+
     @router.get("/boom")
     async def boom() -> None:
         raise RuntimeError("unexpected")
@@ -605,3 +610,10 @@ async def test_repeated_idempotent_create_writes_its_event_once(api: Api) -> Non
     again = await api.client.post("/v1/items", json={"name": "announce twice", "rank": 2}, headers=headers)
     assert first.json() == again.json()
     assert await api.ctx.db[OUTBOX].count_documents({"subject": first.json()["id"]}) == 1
+
+
+async def test_a_model_refusing_merged_input_inside_a_use_case_is_a_422_not_a_500(api: Api) -> None:
+    response = await api.client.post("/v1/merge-patch", json={"rank": "not a number"})
+    body = assert_problem(response, 422, "validation", "/v1/merge-patch")
+    assert [e["field"] for e in body["errors"]] == ["rank"]
+    assert (await api.client.post("/v1/merge-patch", json={"rank": 5})).json() == {"name": "kept", "rank": 5}

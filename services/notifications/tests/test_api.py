@@ -229,3 +229,16 @@ async def test_staff_opt_in_to_alerts_for_their_own_hubs(api: Api) -> None:
     ).status_code == 403
     assert (await api.client.delete("/v1/hubs/hub-northfield/staff-alerts/me", headers=staff)).status_code == 204
     assert (await api.client.delete("/v1/hubs/hub-northfield/staff-alerts/me", headers=staff)).status_code == 404
+
+
+async def test_patching_a_filter_to_null_clears_it_and_a_null_url_is_refused(api: Api) -> None:
+    partner = api.auth("partner", sub="p1")
+    created = await api.client.post(
+        "/v1/webhooks", json={"url": "https://hooks.example/h", "categories": ["litter"]}, headers=partner
+    )
+    url = f"/v1/webhooks/{created.json()['id']}"
+    cleared = await api.client.patch(url, json={"categories": None, "event_types": None}, headers=partner)
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["categories"] == [] and cleared.json()["event_types"] == []
+    assert (await api.client.patch(url, json={"url": None}, headers=partner)).status_code == 422
+    assert (await api.client.get("/v1/webhooks", headers=partner)).status_code == 200

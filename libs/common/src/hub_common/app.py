@@ -8,13 +8,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import ValidationError
 from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -169,17 +170,13 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]} for e in exc.errors()
-        ]
-        return problem(
-            422,
-            "Invalid request",
-            "some fields are missing or not valid; see 'errors'",
-            slug="validation",
-            instance=request.url.path,
-            errors=errors,
-        )
+        return _invalid(request, exc.errors(), "some fields are missing or not valid; see 'errors'")
+
+    @app.exception_handler(ValidationError)
+    async def on_domain_validation(request: Request, exc: ValidationError) -> JSONResponse:
+        # A model built from the request inside a use case (e.g. a patch merged into an entity)
+        # refused it: that is the caller's input, so 422 like any other invalid field.
+        return _invalid(request, exc.errors(), "some fields are not valid; see 'errors'")
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -205,6 +202,11 @@ def _install_error_handlers(app: FastAPI) -> None:
             return response
         log.exception("database error")
         return problem(500, "Internal error", "something went wrong on our side", slug="internal")
+
+
+def _invalid(request: Request, errors: Sequence[Any], detail: str) -> JSONResponse:
+    fields = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]} for e in errors]
+    return problem(422, "Invalid request", detail, slug="validation", instance=request.url.path, errors=fields)
 
 
 def _title(status: int) -> str:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, HttpUrl
 
 from hub_common.auth import Principal
 from hub_common.concurrency import etag_for
-from hub_common.errors import NotFound
+from hub_common.errors import NotFound, RuleViolation
 from hub_common.http import PageQuery, if_match_version, require_roles
 from hub_common.pagination import Page, find_page
 from hub_notifications.service import WebhookService
@@ -76,8 +76,14 @@ def _out(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _fields(body: BaseModel, *, exclude_unset: bool) -> dict[str, Any]:
+    """The fields to store. In a PATCH, null removes a filter (an empty list means 'all')."""
     fields = body.model_dump(mode="json", exclude_unset=exclude_unset)
-    if "url" in fields and fields["url"] is not None:
+    for name in ("event_types", "hub_ids", "categories"):
+        if name in fields and fields[name] is None:
+            fields[name] = []
+    if "url" in fields:
+        if fields["url"] is None:
+            raise RuleViolation("a subscription needs a url", errors=[{"field": "url", "message": "required"}])
         fields["url"] = str(fields["url"])
     return fields
 
