@@ -67,6 +67,7 @@ async def test_an_issue_report_emails_the_reporter_and_signs_one_webhook_exactly
     _, secret = await webhook_service(ctx).register(
         partner, {"url": endpoint.url, "event_types": ["hub.issues.issue.reported.v1"], "categories": ["litter"]}
     )
+    await kafka.skip_history(ctx.settings.consumer_group, list(NOTIFICATIONS.consumes))
     background(ctx.run_worker)
     person, address = f"res-{unique}", f"res-{unique}@example.org"
     book = ContactBook(ctx.db)
