@@ -321,21 +321,7 @@ class AssetsService:
             await self._refuse_overlap(room_id, starts_at, ends_at, tx)
             assert room.room is not None
             now = self.clock()
-            booking = Booking(
-                id=_new_id(),
-                room_id=room_id,
-                hub_id=room.hub_id,
-                booker_id=principal.sub,
-                booker_role=principal.role,
-                organisation_id=organisation_id,
-                purpose=purpose,
-                attendees=attendees,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                status=booking_rules.initial_status(room.room.policy, principal.role),
-                created_at=now,
-                updated_at=now,
-            )
+            booking = _new_booking(room, principal, organisation_id, purpose, attendees, starts_at, ends_at, now)
             await self.bookings.insert(booking, tx.session)
             event = BookingConfirmed if booking.status == "confirmed" else BookingRequested
             tx.publish(self._booking_event(event, booking, room), subject=booking.id, hub_id=booking.hub_id)
@@ -396,21 +382,8 @@ class AssetsService:
                 if reasons:
                     conflicts.append({"starts_at": start, "ends_at": end, "reasons": reasons})
                     continue
-                booking = Booking(
-                    id=_new_id(),
-                    room_id=room_id,
-                    hub_id=room.hub_id,
-                    booker_id=principal.sub,
-                    booker_role=principal.role,
-                    organisation_id=organisation_id,
-                    purpose=purpose,
-                    attendees=attendees,
-                    starts_at=start,
-                    ends_at=end,
-                    status=booking_rules.initial_status(room.room.policy, principal.role),
-                    series_id=series_id,
-                    created_at=now,
-                    updated_at=now,
+                booking = _new_booking(
+                    room, principal, organisation_id, purpose, attendees, start, end, now, series_id=series_id
                 )
                 await self.bookings.insert(booking, tx.session)
                 event = BookingConfirmed if booking.status == "confirmed" else BookingRequested
@@ -1038,3 +1011,33 @@ class AssetsService:
             return result.modified_count
 
         return await self.uow.run(work)
+
+
+def _new_booking(
+    room: Asset,
+    principal: Principal,
+    organisation_id: str | None,
+    purpose: str,
+    attendees: int | None,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime,
+    series_id: str | None = None,
+) -> Booking:
+    """A booking request for ``room`` by ``principal``: confirmed at once unless the room needs approval."""
+    return Booking(
+        id=_new_id(),
+        room_id=room.id,
+        hub_id=room.hub_id,
+        booker_id=principal.sub,
+        booker_role=principal.role,
+        organisation_id=organisation_id,
+        purpose=purpose,
+        attendees=attendees,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        status=booking_rules.initial_status(room.room.policy, principal.role),
+        series_id=series_id,
+        created_at=now,
+        updated_at=now,
+    )

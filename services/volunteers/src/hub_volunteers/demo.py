@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from hub_common.contracts.contacts import VolunteerContactUpserted
-from hub_common.contracts.volunteers import RolePublished, ShiftPublished, VolunteerRegistered
+from hub_common.contracts.volunteers import ShiftPublished, VolunteerRegistered
 from hub_common.demo import HUBS
 from hub_common.service import ServiceContext
 from hub_common.uow import Transaction
@@ -21,6 +21,7 @@ from hub_volunteers.domain.roles import Role, SkillNeed
 from hub_volunteers.domain.shifts import Shift
 from hub_volunteers.domain.skills import Skill, search_terms
 from hub_volunteers.domain.volunteers import BackgroundCheck, Consent, EmergencyContact, Slot, Volunteer, VolunteerSkill
+from hub_volunteers.service import role_published, shift_snapshot
 
 SKILL_LIST = [
     ("first-aid", "First aid", "safety"),
@@ -175,33 +176,10 @@ async def seed_demo_data(ctx: ServiceContext) -> None:
             address = f"{hub['name']}, Community Centre"
             for role in _roles(hub["id"], at):
                 if await _insert_missing(tx, ROLES, role, search_terms=search_terms(role.title, role.purpose)):
-                    tx.publish(
-                        RolePublished(
-                            role_id=role.id,
-                            hub_id=role.hub_id,
-                            title=role.title,
-                            skill_ids=[s.skill_id for s in role.skills_needed or []],
-                            check_level=role.check_level,
-                            open_to_under_18=role.open_to_under_18,
-                        ),
-                        subject=role.id,
-                        hub_id=role.hub_id,
-                    )
+                    tx.publish(role_published(role), subject=role.id, hub_id=role.hub_id)
                 for shift in _shifts(role, address, at):
                     if await _insert_missing(tx, SHIFTS, shift):
-                        tx.publish(
-                            ShiftPublished(
-                                shift_id=shift.id,
-                                hub_id=shift.hub_id,
-                                role_id=shift.role_id,
-                                starts_at=shift.starts_at,
-                                ends_at=shift.ends_at,
-                                address=shift.address,
-                                capacity=shift.capacity,
-                            ),
-                            subject=shift.id,
-                            hub_id=shift.hub_id,
-                        )
+                        tx.publish(ShiftPublished(**shift_snapshot(shift)), subject=shift.id, hub_id=shift.hub_id)
         for v in _volunteers(at):
             if await _insert_missing(tx, VOLUNTEERS, v):
                 tx.publish(

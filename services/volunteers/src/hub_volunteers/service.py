@@ -534,18 +534,7 @@ class VolunteersService:
             role.publish()
             role.updated_at, role.version = now(), role.version + 1
             await self.repo.save(ROLES, role, tx.session, search_terms=search_terms(role.title, role.purpose))
-            tx.publish(
-                RolePublished(
-                    role_id=role.id,
-                    hub_id=role.hub_id,
-                    title=role.title,
-                    skill_ids=[s.skill_id for s in role.skills_needed or []],
-                    check_level=role.check_level,
-                    open_to_under_18=role.open_to_under_18,
-                ),
-                subject=role.id,
-                hub_id=role.hub_id,
-            )
+            tx.publish(role_published(role), subject=role.id, hub_id=role.hub_id)
             return role
 
         return await self._run(Role, work)
@@ -581,7 +570,7 @@ class VolunteersService:
                 updated_at=at,
             )
             await self.repo.insert(SHIFTS, shift, tx.session)
-            tx.publish(ShiftPublished(**_shift_snapshot(shift)), subject=shift.id, hub_id=shift.hub_id)
+            tx.publish(ShiftPublished(**shift_snapshot(shift)), subject=shift.id, hub_id=shift.hub_id)
             return shift
 
         return await self._run(Shift, work, idempotency)
@@ -642,7 +631,7 @@ class VolunteersService:
             promote = updated.promotions_after()
             await self._save_shift_guarded(shift, updated, tx)
             if updated.status == "published":
-                tx.publish(ShiftUpdated(**_shift_snapshot(updated)), subject=updated.id, hub_id=updated.hub_id)
+                tx.publish(ShiftUpdated(**shift_snapshot(updated)), subject=updated.id, hub_id=updated.hub_id)
             if promote:
                 await self._promote(updated, promote, tx)
             if (updated.starts_at, updated.ends_at) != (shift.starts_at, shift.ends_at):
@@ -681,7 +670,7 @@ class VolunteersService:
                 update={"status": "published", "updated_at": now(), "version": shift.version + 1}
             )
             await self._save_shift_guarded(shift, updated, tx)
-            tx.publish(ShiftPublished(**_shift_snapshot(updated)), subject=updated.id, hub_id=updated.hub_id)
+            tx.publish(ShiftPublished(**shift_snapshot(updated)), subject=updated.id, hub_id=updated.hub_id)
             return updated
 
         return await self._run(Shift, work)
@@ -1416,7 +1405,19 @@ def _duplicate(exc: DuplicateKeyError) -> Conflict:
     return Conflict("this record already exists")
 
 
-def _shift_snapshot(shift: Shift) -> dict[str, Any]:
+def role_published(role: Role) -> RolePublished:
+    return RolePublished(
+        role_id=role.id,
+        hub_id=role.hub_id,
+        title=role.title,
+        skill_ids=[s.skill_id for s in role.skills_needed or []],
+        check_level=role.check_level,
+        open_to_under_18=role.open_to_under_18,
+    )
+
+
+def shift_snapshot(shift: Shift) -> dict[str, Any]:
+    """The public fields of a shift, as its published and updated events carry them."""
     return {
         "shift_id": shift.id,
         "hub_id": shift.hub_id,
