@@ -49,6 +49,7 @@ format: install
 
 bench: install infra-up
 	$(UV) run --frozen python bench/backbone.py
+	$(UV) run --frozen python bench/api.py
 
 infra-up: install
 	scripts/infra.sh up

@@ -1,0 +1,139 @@
+"""API benchmark: POST an issue through the real issues API vs bare FastAPI + PyMongo endpoints.
+
+Prints requests/s for, from one run on the same database and load:
+  (a) the issues service's ``POST /v1/issues``: auth, validation, hub assignment, duplicate
+      search, state + outbox (+ contact) in one transaction, problem+json errors, logging, metrics;
+  (b) a bare FastAPI endpoint writing the same issue document and an outbox record in one
+      MongoDB transaction (no auth, no validation beyond the body model);
+  (c) a plain single-insert endpoint, for reference.
+Target: (a)/(b) >= 0.8. All three run in-process through httpx's ASGI transport with the same
+number of concurrent clients, so HTTP parsing is left out equally for each.
+
+    uv run python bench/api.py --requests 400 --concurrency 8
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import time
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from pydantic import BaseModel
+from pymongo import AsyncMongoClient
+
+from hub_common.app import create_app
+from hub_common.auth import issue_token
+from hub_common.logging import configure_logging
+from hub_issues.__main__ import DEFINITION as ISSUES
+from hub_issues.settings import IssuesSettings
+
+NORTHFIELD = (53.8150, -1.5500)
+
+
+class ReportIn(BaseModel):
+    service_code: str
+    description: str
+    lat: float
+    lon: float
+
+
+def bare_app(client: AsyncMongoClient, db_name: str, *, transactional: bool) -> FastAPI:
+    app = FastAPI()
+    db = client[db_name]
+
+    @app.post("/v1/issues", status_code=201)
+    async def report(body: ReportIn) -> dict[str, str]:
+        issue_id = uuid.uuid4().hex
+        now = datetime.now(UTC)
+        doc = {"_id": issue_id, **body.model_dump(), "status": "reported", "created_at": now}
+        if not transactional:
+            await db["issues"].insert_one(doc)
+            return {"id": issue_id}
+        outbox = {"_id": str(uuid.uuid4()), "status": "pending", "created_at": now, "subject": issue_id, "data": doc}
+        async with client.start_session() as session:
+
+            async def work(s) -> None:
+                await db["issues"].insert_one(doc, session=s)
+                await db["outbox"].insert_one(outbox, session=s)
+
+            await session.with_transaction(work)
+        return {"id": issue_id}
+
+    return app
+
+
+async def drive(app, requests: int, concurrency: int, headers: dict[str, str]) -> float:
+    """Requests per second for ``requests`` POSTs from ``concurrency`` clients."""
+    body = {"service_code": "litter", "description": "Bags of rubbish", "lat": NORTHFIELD[0], "lon": NORTHFIELD[1]}
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            for _ in range(5):  # warm up
+                (await client.post("/v1/issues", json=body, headers=headers)).raise_for_status()
+            queue = list(range(requests))
+            started = time.perf_counter()
+
+            async def worker() -> None:
+                while queue:
+                    queue.pop()
+                    # Spread the reports so the duplicate search does not pile them on one spot.
+                    spread = {**body, "lat": NORTHFIELD[0] + len(queue) * 1e-4}
+                    (await client.post("/v1/issues", json=spread, headers=headers)).raise_for_status()
+
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+            return requests / (time.perf_counter() - started)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--mongo", default=os.environ.get("HUB_MONGO_URI", "mongodb://127.0.0.1:27017"))
+    parser.add_argument("--kafka", default=os.environ.get("HUB_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
+    args = parser.parse_args()
+    configure_logging("bench", "console", "WARNING")
+    run = uuid.uuid4().hex[:8]
+    settings = IssuesSettings(
+        kafka_bootstrap_servers=args.kafka, mongo_uri=args.mongo, mongo_db=f"hub_bench_api_{run}", log_level="WARNING"
+    )
+    client = AsyncMongoClient(args.mongo, tz_aware=True)
+    try:
+        service_app = create_app(ISSUES, settings)
+        await ISSUES.seed_demo_data(service_app.state.ctx)
+        token = issue_token(settings.auth_secret.get_secret_value(), sub="bench-resident", role="resident")
+        auth = {"Authorization": f"Bearer {token}"}
+        figures = [
+            ("(a) issues API POST /v1/issues", await drive(service_app, args.requests, args.concurrency, auth)),
+            (
+                "(b) bare FastAPI: state + outbox, 1 txn",
+                await drive(
+                    bare_app(client, f"hub_bench_bare_{run}", transactional=True), args.requests, args.concurrency, {}
+                ),
+            ),
+            (
+                "(c) bare FastAPI: single insert",
+                await drive(
+                    bare_app(client, f"hub_bench_plain_{run}", transactional=False), args.requests, args.concurrency, {}
+                ),
+            ),
+        ]
+    finally:
+        for name in (f"hub_bench_api_{run}", f"hub_bench_bare_{run}", f"hub_bench_plain_{run}"):
+            await client.drop_database(name)
+        await client.close()
+    print(f"api bench  run={run}  requests={args.requests}  concurrency={args.concurrency}  mongo={args.mongo}")
+    print(f"{'figure':44} {'req/s':>10}")
+    for name, rate in figures:
+        print(f"{name:44} {rate:10.1f}")
+    print(f"ratio (a)/(b) = {figures[0][1] / figures[1][1]:.2f}   (target >= 0.8)")
+    print(f"ratio (a)/(c) = {figures[0][1] / figures[2][1]:.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
