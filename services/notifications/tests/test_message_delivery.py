@@ -343,3 +343,20 @@ async def test_the_feedback_request_links_to_the_form_signed_in_as_the_reporter(
     assert link and link.group(1).startswith(ctx.settings.public_base_url)
     principal = decode_token(ctx.settings.auth_secret.get_secret_value(), link.group(2))
     assert (principal.sub, principal.role) == ("asker", "resident")  # the reporter's own, short-lived sign-in
+
+
+async def test_the_acknowledgement_links_an_anonymous_reporter_to_their_report_signed_in_for_a_month(
+    service_context, smtp_server
+):
+    import re
+
+    from hub_common.auth import decode_token
+
+    ctx, service = await setup(service_context, smtp_server.port, "res-anon")
+    await report(ctx, service, "ACK-1", "res-anon")
+    await service.deliver_due()
+    [email] = smtp_server.to("res-anon@example.org")
+    link = re.search(r"/issues/ACK-1\?token=(\S+)", email.get_content())
+    assert link, email.get_content()
+    principal = decode_token(ctx.settings.auth_secret.get_secret_value(), link.group(1))
+    assert (principal.sub, principal.role) == ("res-anon", "resident")

@@ -197,8 +197,11 @@ class NotificationService:
         if rule.link is None:
             return {}
         link = self.public_base_url + rule.link.format_map(data)
-        if rule.sign_in_until and self.auth_secret:
-            until = datetime.fromisoformat(data[rule.sign_in_until])
+        if (rule.sign_in_until or rule.sign_in_for) and self.auth_secret:
+            if rule.sign_in_until:
+                until = datetime.fromisoformat(data[rule.sign_in_until])
+            else:
+                until = datetime.now(UTC) + rule.sign_in_for
             token = issue_token(
                 self.auth_secret,
                 sub=person_id,

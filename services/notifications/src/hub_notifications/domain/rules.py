@@ -38,9 +38,11 @@ class Rule:
     reminder: Reminder | None = None
     # A page in the web app the message links to ({link}), e.g. "/issues/{issue_id}/feedback". With
     # sign_in the link carries a short-lived token for the recipient, so they can answer without
-    # an account (the token is the recipient's own sign-in, valid until ``sign_in_until`` in the event).
+    # an account (the token is the recipient's own sign-in, valid until ``sign_in_until`` in the event,
+    # or for ``sign_in_for``).
     link: str | None = None
     sign_in_until: str | None = None
+    sign_in_for: timedelta | None = None  # or a fixed period, where the event has no end date
 
 
 ISSUE = "hub.issues.issue."
@@ -53,7 +55,17 @@ LOAN_REMINDER = Reminder("due_at", timedelta(hours=24), "loan_id")
 
 RULES: tuple[Rule, ...] = (
     # issues
-    Rule("hub.issues.issue.reported.v1", "issue_acknowledgement", "reporter_id", PERSON, "issue_updates"),
+    # The link lets a reporter without an account follow the report, answer questions about it and
+    # ask to be forgotten, signed in as themselves for a month.
+    Rule(
+        "hub.issues.issue.reported.v1",
+        "issue_acknowledgement",
+        "reporter_id",
+        PERSON,
+        "issue_updates",
+        link="/issues/{issue_id}",
+        sign_in_for=timedelta(days=30),
+    ),
     Rule("hub.issues.issue.reported.v1", "issue_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
     *(
         Rule(ISSUE + f"{change}.v1", "issue_status_changed", FOLLOWERS, PERSON, "issue_updates")
@@ -132,7 +144,8 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
         "issue_acknowledgement",
         "We have your report: {service_name}",
         "Thank you for telling us about a problem ({service_name}). Your reference is {issue_id}.\n\n"
-        "We will look at it and tell you what we do about it.",
+        "We will look at it and tell you what we do about it. You can follow it, and ask us to forget your "
+        "details, here:\n\n{link}",
         "Thank you for reporting a problem ({service_name}). Your reference is {issue_id}.",
     ),
     *_both(
