@@ -7,8 +7,6 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from hub_common import envelope
 from hub_common.auth import Principal
@@ -21,25 +19,6 @@ from hub_volunteers.service import VolunteersService
 pytestmark = pytest.mark.integration
 
 MILESTONE = "hub.volunteers.milestone.reached.v1"
-
-
-async def commit_end_offsets(bootstrap_servers: str, group: str, topics) -> None:
-    """Make ``group`` start at the current end of ``topics`` (instead of replaying their history)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
-    await admin.start()
-    try:
-        described = await admin.describe_topics(list(topics))
-    finally:
-        await admin.close()
-    partitions = [TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=group, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        ends = await consumer.end_offsets(partitions)
-        await consumer.commit(dict(ends))
-    finally:
-        await consumer.stop()
 
 
 def header(record, name: str) -> str | None:
@@ -125,7 +104,7 @@ async def test_partner_registrations_on_inbound_are_ingested_once_and_bad_ones_d
         )
 
     # The topics are shared with every earlier test run: this test's consumer group starts at their end.
-    await commit_end_offsets(kafka.bootstrap_servers, ctx.settings.consumer_group, VOLUNTEERS.consumes)
+    await kafka.skip_history(ctx.settings.consumer_group, list(VOLUNTEERS.consumes))
     good = submitted(f"LVC-{unique}")
     repeat = submitted(f"LVC-{unique}")  # the same reference again, as a new event
     refused = submitted(

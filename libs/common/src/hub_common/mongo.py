@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from bson.codec_options import CodecOptions
 from pymongo import AsyncMongoClient, IndexModel
@@ -71,7 +70,3 @@ def is_transient_mongo_error(exc: BaseException) -> bool:
         return True
     # WriteConflict (112) outside a labelled transaction error.
     return isinstance(exc, OperationFailure) and exc.code in (112, 189, 91, 11600, 11602, 13436)
-
-
-def doc_without_id(doc: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in doc.items() if k != "_id"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -197,7 +197,3 @@ class HttpWebhookSender:
             raise DeliveryError(f"cannot resolve {host}: {exc}", permanent=False) from exc
         if any(is_internal_address(info[4][0]) for info in infos):
             raise DeliveryError("the endpoint's name resolves to a private address", permanent=True)
-
-
-def expires_in(hours: int) -> datetime:
-    return datetime.now(UTC) + timedelta(hours=hours)

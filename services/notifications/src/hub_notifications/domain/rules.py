@@ -343,7 +343,3 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
 
 def rules_for(event_type: str) -> list[Rule]:
     return [rule for rule in RULES if rule.event_type == event_type]
-
-
-def message_types() -> set[str]:
-    return {rule.message_type for rule in RULES}
