@@ -1,0 +1,379 @@
+"""End to end: an issue reported over HTTP until its acknowledgement email is accepted by SMTP.
+
+From ONE run on the same broker it prints:
+
+(e2e)  per report, ``POST /v1/issues`` start -> the acknowledgement email's SMTP DATA accepted, p50/p99
+       over N reports. The issues and notifications services run for real in this process (API and
+       worker of each, as ``--role all`` runs them: ``create_app(..., run_worker=True)``); the report
+       goes through the issues API, its unit of work, the outbox relay, Kafka (``hub.issues.events``
+       and ``hub.contacts``), the notifications consumer, its delivery loop and a real SMTP
+       conversation with an aiosmtpd server in this process.
+(raw)  one message produced (acks=all, idempotent) and consumed on the same broker, p50/p99.
+
+and the ratio p50(e2e) / p50(raw), target <= 5. A per-stage breakdown (from the timestamps the
+services store) shows where the end-to-end time goes. See bench/README.md for the method.
+
+    uv run python bench/e2e.py --reports 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import functools
+import os
+import socket
+import statistics
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiosmtpd.controller import Controller
+from asgi_lifespan import LifespanManager
+
+import hub_common.service
+from hub_cli.operations import describe_topics
+from hub_common.app import create_app
+from hub_common.contracts import all_topics
+from hub_common.kafka import ensure_topics
+from hub_common.logging import configure_logging
+from hub_common.scheduler import PeriodicTask, Scheduler
+from hub_common.service import ServiceContext, ServiceDefinition
+from hub_issues.__main__ import DEFINITION as ISSUES
+from hub_issues.settings import IssuesSettings
+from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
+from hub_notifications.settings import NotificationsSettings
+
+DEFAULT_REPORTS = 200
+WARMUP_REPORTS = 3
+NORTHFIELD = (53.8150, -1.5500)  # inside the demo hub-northfield boundary
+REPORTED = "hub.issues.issue.reported.v1"
+TARGET_RATIO = 5.0
+
+
+# -- SMTP server recording arrival times ---------------------------------------------------------
+
+
+class ArrivalRecorder:
+    """aiosmtpd handler: notes when each recipient's message was accepted (DATA), and wakes waiters."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.arrived: dict[str, float] = {}
+        self.waiters: dict[str, asyncio.Future[float]] = {}
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        accepted = time.perf_counter()
+        with self.lock:
+            for address in envelope.rcpt_tos:
+                self.arrived.setdefault(address, accepted)
+                waiter = self.waiters.get(address)
+                if waiter is not None:
+                    self.loop.call_soon_threadsafe(_resolve, waiter, accepted)
+        return "250 Message accepted for delivery"
+
+    def expect(self, address: str) -> asyncio.Future[float]:
+        """A future resolved with the perf_counter time the message to ``address`` is accepted."""
+        future: asyncio.Future[float] = self.loop.create_future()
+        with self.lock:
+            if address in self.arrived:
+                future.set_result(self.arrived[address])
+            else:
+                self.waiters[address] = future
+        return future
+
+
+def _resolve(future: asyncio.Future[float], value: float) -> None:
+    if not future.done():
+        future.set_result(value)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# -- measurements -------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    address: str
+    started_wall: datetime
+    started: float
+    answered: float = 0.0
+    emailed: float = 0.0
+    issue_id: str = ""
+    stages: dict[str, float] = field(default_factory=dict)  # stage -> seconds since started_wall
+
+    @property
+    def latency(self) -> float:
+        return self.emailed - self.started
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+async def skip_history(kafka: str, group_id: str, topics: list[str]) -> None:
+    """Commit ``group_id`` at the current end of ``topics``: the bench's workers see only its own events."""
+    counts = await describe_topics(kafka)
+    partitions = [TopicPartition(topic, p) for topic in topics for p in range(counts[topic])]
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, group_id=group_id, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        await consumer.commit(await consumer.end_offsets(partitions))
+    finally:
+        await consumer.stop()
+
+
+async def raw_round_trips(kafka: str, topic: str, count: int) -> list[float]:
+    """Seconds from ``send`` to the same message consumed, one message at a time (acks=all, idempotent)."""
+    producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all", enable_idempotence=True)
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, enable_auto_commit=False)
+    await producer.start()
+    await consumer.start()
+    try:
+        partition = TopicPartition(topic, 0)
+        consumer.assign([partition])
+        await consumer.seek_to_end(partition)
+        payload = b'{"issue_id":"0123456789abcdef","service_code":"litter","hub_id":"hub-northfield"}' * 3
+        times = []
+        for i in range(count + WARMUP_REPORTS):
+            started = time.perf_counter()
+            await producer.send_and_wait(topic, payload, key=str(i).encode(), partition=0)
+            record = await consumer.getone()
+            finished = time.perf_counter()
+            assert record.key == str(i).encode(), "the raw round trip read someone else's message"
+            if i >= WARMUP_REPORTS:
+                times.append(finished - started)
+        return times
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+
+async def report_one(client: httpx.AsyncClient, recorder: ArrivalRecorder, run_id: str, i: int | str) -> Report:
+    address = f"bench-{run_id}-{i}@example.org"
+    waiter = recorder.expect(address)
+    body = {
+        "service_code": "litter",
+        "description": f"Bags of rubbish dumped by the bus shelter ({i})",
+        # Spread the reports so the duplicate search does not pile them on one spot.
+        "lat": NORTHFIELD[0] + (hash(str(i)) % 500) * 2e-5,
+        "lon": NORTHFIELD[1],
+        "contact": {"name": "Priya Bench", "email": address},
+    }
+    report = Report(address=address, started_wall=datetime.now(UTC), started=time.perf_counter())
+    response = await client.post("/v1/issues", json=body)
+    report.answered = time.perf_counter()
+    response.raise_for_status()
+    report.issue_id = response.json()["issue"]["id"]
+    report.emailed = await asyncio.wait_for(waiter, 60)
+    return report
+
+
+def with_delivery_poll(seconds: float) -> ServiceDefinition:
+    """What-if (``--delivery-poll``): the notifications worker's delivery loop polls every ``seconds``.
+
+    Product defaults: the scheduler ticks every 1 s and ``deliver-messages`` is due every 0.5 s. This
+    changes both, in this process only, to show what the polling costs the end-to-end latency.
+    """
+    hub_common.service.Scheduler = functools.partial(Scheduler, tick_s=seconds)  # type: ignore[misc]
+
+    def periodic(ctx: ServiceContext) -> list[PeriodicTask]:
+        return [
+            replace(task, interval_s=seconds) if task.name == "deliver-messages" else task
+            for task in NOTIFICATIONS.periodic(ctx)
+        ]
+
+    return replace(NOTIFICATIONS, periodic=periodic)
+
+
+async def attach_stages(issues: ServiceContext, notifications: ServiceContext, reports: list[Report]) -> None:
+    """Per report, when each step finished, from the timestamps the services store (wall clock)."""
+    by_issue = {r.issue_id: r for r in reports}
+    outbox = issues.db["outbox"].find({"type": REPORTED, "subject": {"$in": list(by_issue)}})
+    event_of: dict[str, Report] = {}
+    async for record in outbox:
+        report = by_issue[record["subject"]]
+        event_of[record["_id"]] = report
+        report.stages["outbox written"] = (record["created_at"] - report.started_wall).total_seconds()
+        if record.get("sent_at"):
+            report.stages["relay published"] = (record["sent_at"] - report.started_wall).total_seconds()
+    messages = notifications.db["messages"].find(
+        {"event_id": {"$in": list(event_of)}, "channel": "email", "message_type": "issue_acknowledgement"}
+    )
+    async for message in messages:
+        report = event_of[message["event_id"]]
+        report.stages["message planned"] = (message["history"][0]["at"] - report.started_wall).total_seconds()
+        sending = [h for h in message["history"] if h["status"] != "created"]
+        if sending:
+            report.stages["delivery recorded"] = (sending[0]["at"] - report.started_wall).total_seconds()
+
+
+def print_table(args: argparse.Namespace, reports: list[Report], raw: list[float], elapsed: float) -> None:
+    ms = 1000.0
+    latencies = [r.latency for r in reports]
+    posts = [r.answered - r.started for r in reports]
+    print()
+    print(
+        f"e2e bench  run={args.run_id}  reports={len(reports)}  concurrency={args.concurrency}  "
+        f"kafka={args.kafka}  mongo={args.mongo}"
+    )
+    if args.delivery_poll is not None:
+        print(f"  WHAT-IF: notifications delivery loop polling every {args.delivery_poll} s (not the product default)")
+    print(f"  {len(reports)} reports in {elapsed:.1f} s ({len(reports) / elapsed:.1f} reports/s)")
+    print()
+    header = f"{'figure':<52} {'n':>5} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9}"
+    print(header)
+    print("-" * len(header))
+    rows = [
+        ("(e2e) POST /v1/issues -> SMTP DATA accepted", latencies),
+        ("      of which: the POST itself", posts),
+        ("(raw) Kafka produce -> consume, one message", raw),
+    ]
+    for name, values in rows:
+        print(
+            f"{name:<52} {len(values):>5} {percentile(values, 50) * ms:>9.1f} "
+            f"{percentile(values, 99) * ms:>9.1f} {max(values) * ms:>9.1f}"
+        )
+    ratio = percentile(latencies, 50) / percentile(raw, 50)
+    verdict = "met" if ratio <= TARGET_RATIO else "NOT met"
+    print()
+    print(f"ratio p50(e2e) / p50(raw) = {ratio:.1f}   (target <= {TARGET_RATIO:g}: {verdict})")
+    print()
+    stages = ["outbox written", "relay published", "message planned", "delivery recorded"]
+    print("where the time goes (median over reports, ms since the POST started; wall clock of the stored timestamps)")
+    previous = 0.0
+    for stage in stages:
+        values = [r.stages[stage] for r in reports if stage in r.stages]
+        if not values:
+            print(f"  {stage:<22} (no timestamp found)")
+            continue
+        median = statistics.median(values)
+        print(f"  {stage:<22} {median * ms:>8.1f}   (+{(median - previous) * ms:.1f})")
+        previous = median
+    emailed = statistics.median(latencies)
+    print(f"  {'SMTP DATA accepted':<22} {emailed * ms:>8.1f}   (+{(emailed - previous) * ms:.1f})")
+
+
+async def main(args: argparse.Namespace) -> int:
+    run_id = args.run_id
+    smtp_port = free_port()
+    common = {
+        "kafka_bootstrap_servers": args.kafka,
+        "mongo_uri": args.mongo,
+        "log_format": "console",
+        "log_level": args.log_level,
+    }
+    issues_settings = IssuesSettings(
+        **common, mongo_db=f"hub_bench_e2e_{run_id}_issues", consumer_group_override=f"hub-bench-{run_id}-issues"
+    )
+    notifications_settings = NotificationsSettings(
+        **common,
+        mongo_db=f"hub_bench_e2e_{run_id}_notifications",
+        consumer_group_override=f"hub-bench-{run_id}-notifications",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+    )
+    raw_topic = f"hub.bench.{run_id}.e2e-raw"
+    await ensure_topics(args.kafka, [*all_topics(), raw_topic], partitions=3, replication_factor=1)
+    # Fresh groups would read each topic from its start (earliest): every earlier event on this broker.
+    await skip_history(args.kafka, issues_settings.consumer_group, list(ISSUES.consumes))
+    await skip_history(args.kafka, notifications_settings.consumer_group, list(NOTIFICATIONS.consumes))
+
+    recorder = ArrivalRecorder(asyncio.get_running_loop())
+    smtp = Controller(recorder, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+    notifications_definition = NOTIFICATIONS
+    if args.delivery_poll is not None:
+        notifications_definition = with_delivery_poll(args.delivery_poll)
+    issues = ServiceContext(ISSUES, issues_settings)
+    notifications = ServiceContext(notifications_definition, notifications_settings)
+    reports: list[Report] = []
+    try:
+        print("measuring the raw Kafka round trip ...", file=sys.stderr, flush=True)
+        raw = await raw_round_trips(args.kafka, raw_topic, args.raw)
+        await issues.start()
+        await ISSUES.seed_demo_data(issues)  # hubs and categories to report against
+        issues_app = create_app(ISSUES, issues_settings, run_worker=True, context=issues)
+        notifications_app = create_app(
+            notifications_definition, notifications_settings, run_worker=True, context=notifications
+        )
+        async with LifespanManager(notifications_app), LifespanManager(issues_app) as issues_manager:
+            transport = httpx.ASGITransport(app=issues_manager.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=60) as client:
+                print("warming up (consumer groups join) ...", file=sys.stderr, flush=True)
+                for i in range(WARMUP_REPORTS):
+                    await report_one(client, recorder, run_id, f"warmup{i}")
+                print(f"reporting {args.reports} issues ...", file=sys.stderr, flush=True)
+                todo = iter(range(args.reports))
+                started = time.perf_counter()
+
+                async def reporter() -> None:
+                    for i in todo:
+                        reports.append(await report_one(client, recorder, run_id, i))
+
+                await asyncio.gather(*(reporter() for _ in range(args.concurrency)))
+                elapsed = time.perf_counter() - started
+        await attach_stages(issues, notifications, reports)
+    finally:
+        smtp.stop()
+        if not args.keep:
+            for ctx in (issues, notifications):
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(ctx.client.drop_database(ctx.settings.mongo_db), 60)
+        await issues.close()
+        await notifications.close()
+        with contextlib.suppress(Exception):
+            admin = AIOKafkaAdminClient(bootstrap_servers=args.kafka, client_id="hub-bench-cleanup")
+            await admin.start()
+            try:
+                await admin.delete_topics([raw_topic])
+            finally:
+                await admin.close()
+    print_table(args, reports, raw, elapsed)
+    return 0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--reports", type=int, default=DEFAULT_REPORTS, help=f"reports timed (default {DEFAULT_REPORTS})"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=1, help="reporters at once, each waiting for its email (default 1)"
+    )
+    parser.add_argument("--raw", type=int, default=DEFAULT_REPORTS, help="raw Kafka round trips timed (default 200)")
+    parser.add_argument("--kafka", default=os.environ.get("HUB_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
+    parser.add_argument("--mongo", default=os.environ.get("HUB_MONGO_URI", "mongodb://127.0.0.1:27017"))
+    parser.add_argument(
+        "--delivery-poll",
+        type=float,
+        help="what-if: the notifications delivery loop polls every this many seconds (product: 1 s tick, 0.5 s task)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the bench databases (default: drop them)")
+    parser.add_argument("--log-level", default="WARNING", help="log level of the services (default WARNING)")
+    args = parser.parse_args(argv)
+    args.run_id = uuid.uuid4().hex[:8]
+    return args
+
+
+if __name__ == "__main__":
+    arguments = parse_args()
+    configure_logging("bench", "console", arguments.log_level)
+    sys.exit(asyncio.run(main(arguments)))
