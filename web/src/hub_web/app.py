@@ -1,0 +1,151 @@
+"""The web app factory: session cookie, security headers, friendly error pages, the page routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hub_web.accounts import AccountBook, demo_accounts, parse_accounts
+from hub_web.clients import (
+    AssetsClient,
+    IssuesClient,
+    NotificationsClient,
+    ServiceDown,
+    ServiceProblem,
+    Services,
+    VolunteersClient,
+)
+from hub_web.deps import CsrfFailed, NeedsSignIn, NotAllowed
+from hub_web.routes import auth, public, residents, staff, volunteers
+from hub_web.session import COOKIE_NAME, MAX_COOKIE_AGE_S, SessionCodec
+from hub_web.settings import WebSettings
+from hub_web.web import Web
+
+STATIC = Path(__file__).parent / "static"
+# No inline scripts or styles, nothing fetched from elsewhere: the pages work offline and a script
+# injected through a field cannot run.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
+
+
+def build_services(settings: WebSettings, transport: httpx.AsyncBaseTransport | None = None) -> Services:
+    timeout = settings.request_timeout_s
+    return Services(
+        volunteers=VolunteersClient("volunteers", settings.volunteers_url, timeout_s=timeout, transport=transport),
+        issues=IssuesClient("issues", settings.issues_url, timeout_s=timeout, transport=transport),
+        assets=AssetsClient("assets", settings.assets_url, timeout_s=timeout, transport=transport),
+        notifications=NotificationsClient(
+            "notifications", settings.notifications_url, timeout_s=timeout, transport=transport
+        ),
+    )
+
+
+def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    settings = settings or WebSettings()
+    accounts = parse_accounts(settings.staff_accounts)
+    if settings.demo_accounts:
+        accounts += demo_accounts()
+    web = Web(settings, build_services(settings, transport), AccountBook(accounts))
+    codec = SessionCodec(settings.cookie_key)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await web.services.close()
+
+    app = FastAPI(title=settings.service_name, docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app.state.web = web
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.middleware("http")
+    async def session_and_headers(request: Request, call_next) -> Response:
+        session = codec.loads(request.cookies.get(COOKIE_NAME))
+        request.state.session = session
+        response: Response = await call_next(request)
+        if session.changed:
+            response.set_cookie(
+                COOKIE_NAME,
+                codec.dumps(session),
+                max_age=MAX_COOKIE_AGE_S,
+                httponly=True,
+                samesite="lax",
+                secure=settings.cookie_secure,
+                path="/",
+            )
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"  # sign-in links carry tokens
+        response.headers["X-Frame-Options"] = "DENY"
+        if request.url.path != "/static" and "cache-control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"  # pages show personal data
+        return response
+
+    def error_page(request: Request, status: int, title: str, message: str, **extra) -> HTMLResponse:
+        if not hasattr(request.state, "session"):
+            request.state.session = codec.loads(request.cookies.get(COOKIE_NAME))
+        return web.render(request, "error.html", status=status, title=title, message=message, **extra)
+
+    @app.exception_handler(ServiceDown)
+    async def service_down(request: Request, exc: ServiceDown) -> HTMLResponse:
+        response = error_page(
+            request,
+            503,
+            "Sorry, there is a problem with the service",
+            "Part of the service is not answering at the moment. Try again in a few minutes. "
+            "Anything you have not sent yet has not been saved.",
+        )
+        response.headers["Retry-After"] = "30"
+        return response
+
+    @app.exception_handler(ServiceProblem)
+    async def service_problem(request: Request, exc: ServiceProblem) -> Response:
+        if exc.status == 401:
+            request.state.session.sign_out()
+            return web.redirect(f"/sign-in?next={request.url.path}")
+        if exc.status == 403:
+            return error_page(request, 403, "You cannot do this", exc.detail)
+        if exc.status == 404:
+            return error_page(request, 404, "Page not found", "We could not find what you were looking for.")
+        return error_page(request, exc.status, "Sorry, that did not work", exc.detail)
+
+    @app.exception_handler(CsrfFailed)
+    async def csrf_failed(request: Request, exc: CsrfFailed) -> HTMLResponse:
+        return error_page(
+            request,
+            400,
+            "Your form has expired",
+            "For your security we could not accept that form. Go back, reload the page and try again.",
+        )
+
+    @app.exception_handler(NeedsSignIn)
+    async def needs_sign_in(request: Request, exc: NeedsSignIn) -> Response:
+        return web.redirect(f"/sign-in?next={exc.next_url}")
+
+    @app.exception_handler(NotAllowed)
+    async def not_allowed(request: Request, exc: NotAllowed) -> HTMLResponse:
+        return error_page(request, 403, "You cannot see this page", exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            return error_page(request, 404, "Page not found", "If you typed the web address, check it is correct.")
+        if exc.status_code == 405:
+            return error_page(request, 405, "Sorry, that did not work", "That page cannot be used like this.")
+        return error_page(request, exc.status_code, "Sorry, that did not work", str(exc.detail))
+
+    @app.get("/health/live", include_in_schema=False)
+    async def live() -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    for router in (public.router, residents.router, volunteers.router, staff.router, auth.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,298 @@
+"""Thin HTTP clients of the four services: one ``httpx.AsyncClient`` each, problem+json mapped to exceptions.
+
+The web app owns no data: every page is built from these calls, made with the signed-in person's
+short-lived token, so the services stay the only source of truth and do every permission check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+UNAVAILABLE = {502, 503, 504}
+
+
+@dataclass
+class ServiceProblem(Exception):
+    """A 4xx from a service (RFC 9457): what went wrong and, for 422, which fields."""
+
+    service: str
+    status: int
+    title: str
+    detail: str
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.status}: {self.detail}"
+
+
+@dataclass
+class ServiceDown(Exception):
+    """A service did not answer or said it is unavailable: the person sees a friendly 'try again'."""
+
+    service: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.service} unavailable: {self.reason}"
+
+
+def _problem(service: str, response: httpx.Response) -> ServiceProblem:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    known = {"type", "title", "status", "detail", "instance", "errors", "trace_id"}
+    return ServiceProblem(
+        service=service,
+        status=response.status_code,
+        title=str(body.get("title") or response.reason_phrase),
+        detail=str(body.get("detail") or body.get("title") or response.reason_phrase),
+        errors=[e for e in body.get("errors") or [] if isinstance(e, dict)],
+        extra={k: v for k, v in body.items() if k not in known},
+    )
+
+
+def seg(value: str) -> str:
+    """One path segment, escaped: ids come from people's browsers."""
+    return quote(str(value), safe="")
+
+
+class ServiceClient:
+    def __init__(
+        self, name: str, base_url: str, *, timeout_s: float, transport: httpx.AsyncBaseTransport | None = None
+    ):
+        self.name = name
+        self.http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout_s, transport=transport)
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        json: Any = None,
+        params: dict[str, Any] | list[tuple[str, Any]] | None = None,
+        etag: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> httpx.Response:
+        headers = {"Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if etag:
+            headers["If-Match"] = etag
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        if isinstance(params, dict):
+            params = {k: v for k, v in params.items() if v is not None and v != ""}
+        try:
+            response = await self.http.request(method, path, headers=headers, json=json, params=params)
+        except httpx.TransportError as exc:
+            raise ServiceDown(self.name, type(exc).__name__) from exc
+        if response.status_code in UNAVAILABLE:
+            raise ServiceDown(self.name, f"HTTP {response.status_code}")
+        if response.status_code >= 400:
+            raise _problem(self.name, response)
+        return response
+
+    async def get(self, path: str, **kwargs: Any) -> Any:
+        return (await self.call("GET", path, **kwargs)).json()
+
+    async def get_with_etag(self, path: str, **kwargs: Any) -> tuple[Any, str | None]:
+        response = await self.call("GET", path, **kwargs)
+        return response.json(), response.headers.get("ETag")
+
+    async def send(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = await self.call(method, path, **kwargs)
+        return response.json() if response.content else None
+
+
+class IssuesClient(ServiceClient):
+    async def hubs(self) -> list[dict[str, Any]]:
+        return (await self.get("/v1/hubs", params={"limit": 200}))["items"]
+
+    async def hub(self, hub_id: str) -> dict[str, Any]:
+        return await self.get(f"/v1/hubs/{seg(hub_id)}")
+
+    async def locate(self, lat: float, lon: float) -> str | None:
+        return (await self.get("/v1/hubs/locate", params={"lat": lat, "lon": lon}))["hub_id"]
+
+    async def categories(self, hub_id: str) -> list[dict[str, Any]]:
+        items = (await self.get(f"/v1/hubs/{seg(hub_id)}/services", params={"limit": 200}))["items"]
+        return [c for c in items if c.get("active", True)]
+
+    async def category(self, hub_id: str, code: str) -> dict[str, Any]:
+        return await self.get(f"/v1/hubs/{seg(hub_id)}/services/{seg(code)}")
+
+    async def report(self, token: str | None, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        return await self.send("POST", "/v1/issues", token=token, json=body, idempotency_key=idempotency_key)
+
+    async def issues(self, params: list[tuple[str, Any]], token: str | None = None) -> dict[str, Any]:
+        return await self.get("/v1/issues", params=params, token=token)
+
+    async def issue(self, issue_id: str, token: str | None = None) -> tuple[dict[str, Any], str | None]:
+        return await self.get_with_etag(f"/v1/issues/{seg(issue_id)}", token=token)
+
+    async def transition(self, token: str, issue_id: str, body: dict[str, Any], etag: str | None) -> dict[str, Any]:
+        return await self.send("POST", f"/v1/issues/{seg(issue_id)}/transitions", token=token, json=body, etag=etag)
+
+    async def publish_update(self, token: str, issue_id: str, note: str) -> dict[str, Any]:
+        return await self.send("POST", f"/v1/issues/{seg(issue_id)}/updates", token=token, json={"public_note": note})
+
+    async def support(self, token: str, issue_id: str) -> dict[str, Any]:
+        return await self.send("PUT", f"/v1/issues/{seg(issue_id)}/support", token=token)
+
+    async def feedback(self, token: str, issue_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self.send("POST", f"/v1/issues/{seg(issue_id)}/feedback", token=token, json=body)
+
+    async def forget_me(self, token: str) -> None:
+        await self.call("DELETE", "/v1/residents/me", token=token)
+
+    async def priorities(self, hub_id: str, limit: int = 10) -> list[dict[str, Any]]:
+        return (await self.get(f"/v1/hubs/{seg(hub_id)}/priorities", params={"limit": limit}))["items"]
+
+    async def you_said_we_did(self, hub_id: str, limit: int = 20, cursor: str | None = None) -> dict[str, Any]:
+        return await self.get(f"/v1/hubs/{seg(hub_id)}/you-said-we-did", params={"limit": limit, "cursor": cursor})
+
+    async def stats(self, hub_id: str) -> dict[str, Any]:
+        return await self.get(f"/v1/hubs/{seg(hub_id)}/stats")
+
+
+class VolunteersClient(ServiceClient):
+    async def skills(self) -> list[dict[str, Any]]:
+        return (await self.get("/v1/skills", params={"limit": 200}))["items"]
+
+    async def roles(self, hub_id: str) -> list[dict[str, Any]]:
+        return (await self.get("/v1/roles", params={"hub_id": hub_id, "limit": 200}))["items"]
+
+    async def role(self, role_id: str) -> dict[str, Any]:
+        return await self.get(f"/v1/roles/{seg(role_id)}")
+
+    async def shifts(self, hub_id: str, limit: int = 50, token: str | None = None) -> list[dict[str, Any]]:
+        return (await self.get("/v1/shifts", params={"hub_id": hub_id, "limit": limit}, token=token))["items"]
+
+    async def shift(self, shift_id: str) -> dict[str, Any]:
+        return await self.get(f"/v1/shifts/{seg(shift_id)}")
+
+    async def register(self, token: str, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        return await self.send("POST", "/v1/volunteers", token=token, json=body, idempotency_key=idempotency_key)
+
+    async def me(self, token: str) -> tuple[dict[str, Any], str | None]:
+        return await self.get_with_etag("/v1/volunteers/me", token=token)
+
+    async def volunteer(self, token: str, volunteer_id: str) -> tuple[dict[str, Any], str | None]:
+        return await self.get_with_etag(f"/v1/volunteers/{seg(volunteer_id)}", token=token)
+
+    async def update(self, token: str, volunteer_id: str, body: dict[str, Any], etag: str | None) -> dict[str, Any]:
+        return await self.send("PATCH", f"/v1/volunteers/{seg(volunteer_id)}", token=token, json=body, etag=etag)
+
+    async def change_status(self, token: str, volunteer_id: str, to: str, etag: str | None) -> dict[str, Any]:
+        path = f"/v1/volunteers/{seg(volunteer_id)}/status"
+        return await self.send("POST", path, token=token, json={"to": to}, etag=etag)
+
+    async def record_check(self, token: str, volunteer_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self.send("POST", f"/v1/volunteers/{seg(volunteer_id)}/checks", token=token, json=body)
+
+    async def pipeline(self, token: str, hub_id: str, status: str = "applicant") -> list[dict[str, Any]]:
+        params = {"hub_id": hub_id, "status": status, "limit": 100}
+        return (await self.get("/v1/volunteers", params=params, token=token))["items"]
+
+    async def sign_up(self, token: str, shift_id: str, idempotency_key: str, volunteer_id: str | None = None) -> Any:
+        body = {"volunteer_id": volunteer_id} if volunteer_id else {}
+        path = f"/v1/shifts/{seg(shift_id)}/signups"
+        return await self.send("POST", path, token=token, json=body, idempotency_key=idempotency_key)
+
+    async def cancel_signup(self, token: str, shift_id: str, volunteer_id: str) -> dict[str, Any]:
+        path = f"/v1/shifts/{seg(shift_id)}/signups/{seg(volunteer_id)}/cancel"
+        return await self.send("POST", path, token=token)
+
+    async def signups(self, token: str, volunteer_id: str) -> list[dict[str, Any]]:
+        path = f"/v1/volunteers/{seg(volunteer_id)}/signups"
+        return (await self.get(path, token=token, params={"limit": 100}))["items"]
+
+    async def recommended(self, token: str, volunteer_id: str) -> list[dict[str, Any]]:
+        return await self.get(f"/v1/volunteers/{seg(volunteer_id)}/recommended-shifts", token=token)
+
+    async def totals(self, token: str, volunteer_id: str) -> dict[str, Any]:
+        return await self.get(f"/v1/volunteers/{seg(volunteer_id)}/totals", token=token)
+
+    async def awards(self, token: str, volunteer_id: str) -> list[dict[str, Any]]:
+        return (await self.get(f"/v1/volunteers/{seg(volunteer_id)}/awards", token=token))["items"]
+
+    async def export(self, token: str, volunteer_id: str) -> dict[str, Any]:
+        return await self.get(f"/v1/volunteers/{seg(volunteer_id)}/export", token=token)
+
+    async def erase(self, token: str, volunteer_id: str) -> dict[str, Any]:
+        return await self.send("POST", f"/v1/volunteers/{seg(volunteer_id)}/erase", token=token)
+
+    async def roster(self, token: str, shift_id: str, status: str = "confirmed") -> list[dict[str, Any]]:
+        path = f"/v1/shifts/{seg(shift_id)}/signups"
+        return (await self.get(path, token=token, params={"status": status, "limit": 200}))["items"]
+
+    async def matches(self, token: str, shift_id: str) -> list[dict[str, Any]]:
+        return await self.get(f"/v1/shifts/{seg(shift_id)}/matches", token=token, params={"limit": 10})
+
+
+class AssetsClient(ServiceClient):
+    async def search(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self.get("/v1/assets", params=params)
+
+    async def asset(self, asset_id: str) -> dict[str, Any]:
+        return await self.get(f"/v1/assets/{seg(asset_id)}")
+
+    async def hub_bookings(self, token: str, hub_id: str, status: str = "requested") -> list[dict[str, Any]]:
+        params = {"hub_id": hub_id, "status": status, "limit": 100}
+        return (await self.get("/v1/bookings", token=token, params=params))["items"]
+
+    async def room_bookings(self, token: str, room_id: str, status: str = "confirmed") -> list[dict[str, Any]]:
+        params = {"room_id": room_id, "status": status, "limit": 200}
+        return (await self.get("/v1/bookings", token=token, params=params))["items"]
+
+    async def booking(self, token: str, booking_id: str) -> tuple[dict[str, Any], str | None]:
+        return await self.get_with_etag(f"/v1/bookings/{seg(booking_id)}", token=token)
+
+    async def decide_booking(self, token: str, booking_id: str, action: str, etag: str | None, reason: str | None):
+        path = f"/v1/bookings/{seg(booking_id)}/{seg(action)}"
+        return await self.send("POST", path, token=token, json={"reason": reason} if reason else None, etag=etag)
+
+    async def loans(self, token: str, hub_id: str, status: str = "checked_out") -> list[dict[str, Any]]:
+        params = {"hub_id": hub_id, "status": status, "limit": 200}
+        return (await self.get("/v1/loans", token=token, params=params))["items"]
+
+
+class NotificationsClient(ServiceClient):
+    async def preferences(self, token: str) -> tuple[dict[str, Any], str | None]:
+        return await self.get_with_etag("/v1/preferences/me", token=token)
+
+    async def save_preferences(self, token: str, body: dict[str, Any], etag: str | None) -> dict[str, Any]:
+        return await self.send("PUT", "/v1/preferences/me", token=token, json=body, etag=etag)
+
+    async def inbox(self, token: str, limit: int = 10) -> list[dict[str, Any]]:
+        return (await self.get("/v1/inbox", token=token, params={"limit": limit}))["items"]
+
+    async def failed_messages(self, token: str, hub_id: str) -> list[dict[str, Any]]:
+        return (await self.get(f"/v1/hubs/{seg(hub_id)}/messages", token=token, params={"limit": 50}))["items"]
+
+    async def paused_webhooks(self, token: str, hub_id: str) -> list[dict[str, Any]]:
+        return (await self.get(f"/v1/hubs/{seg(hub_id)}/webhooks", token=token, params={"limit": 50}))["items"]
+
+
+@dataclass
+class Services:
+    volunteers: VolunteersClient
+    issues: IssuesClient
+    assets: AssetsClient
+    notifications: NotificationsClient
+
+    async def close(self) -> None:
+        for client in (self.volunteers, self.issues, self.assets, self.notifications):
+            await client.close()

@@ -1,0 +1,1 @@
+"""Page routers: public pages, residents' reports, volunteering, the staff console, sign-in."""

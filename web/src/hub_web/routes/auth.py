@@ -1,0 +1,116 @@
+"""Signing in and out: staff with configured accounts; volunteers by the link in their email or, in
+development only, by choosing a demo volunteer (there is no identity provider on this machine)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from hub_common.auth import issue_token
+from hub_web.clients import ServiceProblem
+from hub_web.deps import Form, NotAllowed, WebDep
+from hub_web.forms import Errors
+
+router = APIRouter(include_in_schema=False)
+
+# The demo volunteers seeded by the volunteers service (HUB_DEMO_DATA), by their account ids.
+DEMO_VOLUNTEERS = (
+    ("demo-vol-amira-account", "Amira Khan (active volunteer, Northfield)"),
+    ("demo-vol-jo-account", "Jo Walker (active volunteer, Riverside)"),
+    ("demo-vol-tom-account", "Tom Price (applicant, Northfield)"),
+)
+
+
+def safe_next(value: str | None, default: str) -> str:
+    """Only same-site paths: never send someone on to another website after signing in."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return default
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+async def sign_in_page(
+    request: Request, web: WebDep, next: Annotated[str | None, Query(max_length=500)] = None
+) -> HTMLResponse:
+    return web.render(
+        request,
+        "sign_in.html",
+        title="Sign in",
+        next_url=safe_next(next, ""),
+        demo_volunteers=DEMO_VOLUNTEERS if web.settings.dev_sign_in else (),
+    )
+
+
+@router.post("/sign-in", response_class=HTMLResponse)
+async def sign_in(request: Request, web: WebDep, form: Form) -> Response:
+    errors = Errors()
+    username, password = form.one("username"), form.raw("password")
+    if not username:
+        errors.add("username", "Enter your username")
+    if not password:
+        errors.add("password", "Enter your password")
+    account = web.accounts.authenticate(username, password) if not errors else None
+    if not errors and account is None:
+        errors.add("username", "The username or password is not right")
+    if errors or account is None:
+        return web.render(
+            request,
+            "sign_in.html",
+            status=400,
+            title="Sign in",
+            errors=errors,
+            form=form,
+            next_url=safe_next(form.one("next"), ""),
+            demo_volunteers=DEMO_VOLUNTEERS if web.settings.dev_sign_in else (),
+        )
+    web.session(request).sign_in(
+        kind="staff",
+        sub=f"staff-{account.username}",
+        role=account.role,
+        hubs=account.hubs,
+        name=account.name,
+        ttl=timedelta(hours=web.settings.staff_session_hours),
+    )
+    return web.redirect(safe_next(form.one("next"), "/staff"))
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request, web: WebDep, form: Form) -> Response:
+    session = web.session(request)
+    session.sign_out()
+    session.set_flash("You have signed out.")
+    return web.redirect("/")
+
+
+@router.post("/dev/sign-in")
+async def dev_sign_in(request: Request, web: WebDep, form: Form) -> Response:
+    """Development only: sign in as a seeded demo volunteer (production: the council's identity provider)."""
+    if not web.settings.dev_sign_in:
+        raise NotAllowed("Signing in without a password is switched off.")
+    sub = form.one("sub")
+    if sub not in dict(DEMO_VOLUNTEERS):
+        raise NotAllowed("Choose one of the demo volunteers.")
+    return await sign_in_volunteer(request, web, sub)
+
+
+async def sign_in_volunteer(request: Request, web: WebDep, sub: str) -> Response:
+    secret = web.settings.auth_secret.get_secret_value()
+    probe = issue_token(secret, sub=sub, role="resident", ttl=timedelta(minutes=1))
+    try:
+        volunteer, _etag = await web.services.volunteers.me(probe)
+    except ServiceProblem as problem:
+        if problem.status != 404:
+            raise
+        raise NotAllowed("There is no volunteer record for this account.") from None
+    web.session(request).sign_in(
+        kind="volunteer",
+        sub=sub,
+        role="resident",
+        name=volunteer["name"],
+        volunteer_id=volunteer["id"],
+        ttl=timedelta(days=web.settings.resident_session_days),
+    )
+    return web.redirect("/volunteer/me")

@@ -1,0 +1,146 @@
+"""Public pages: home, each hub's page and "You Said, We Did", the asset map, help pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from hub_web.clients import ServiceProblem
+from hub_web.deps import WebDep
+from hub_web.geo import dots, hub_map
+
+router = APIRouter(include_in_schema=False)
+
+PLACE_KINDS = [
+    ("", "Anything"),
+    ("organisation", "Community groups and charities"),
+    ("service", "Services and activities"),
+    ("room", "Rooms to hire"),
+    ("space", "Buildings and outdoor spaces"),
+    ("funding", "Funding for groups"),
+]
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+async def hub_or_404(web, hub_id: str) -> dict[str, Any]:
+    hub = next((h for h in await web.hubs() if h["id"] == hub_id), None)
+    if hub is None:
+        raise ServiceProblem("issues", 404, "Not found", f"no hub {hub_id}")
+    return hub
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request, web: WebDep) -> HTMLResponse:
+    return web.render(request, "home.html", title="Your community hub", hubs=await web.hubs())
+
+
+@router.get("/brand.css")
+async def brand_css(web: WebDep) -> Response:
+    """Hub colours as CSS classes: the pages' content security policy allows no inline styles."""
+    rules = []
+    for hub_id, colour in web.settings.hub_colours.items():
+        rules.append(f".hub-colour-{hub_id} {{ background: {colour}; }}")
+        rules.append(f".site-header[data-brand='{colour}'] {{ border-bottom-color: {colour}; }}")
+    return Response("\n".join(rules) + "\n", media_type="text/css", headers={"Cache-Control": "max-age=300"})
+
+
+@router.get("/hubs/{hub_id}", response_class=HTMLResponse)
+async def hub_page(request: Request, hub_id: str, web: WebDep) -> HTMLResponse:
+    hub = await hub_or_404(web, hub_id)
+    issues = web.services.issues
+    priorities = await issues.priorities(hub_id, limit=10)
+    fixed = (await issues.you_said_we_did(hub_id, limit=5))["items"]
+    stats = await issues.stats(hub_id)
+    drawing = hub_map([hub])
+    return web.render(
+        request,
+        "hub.html",
+        title=hub["name"],
+        hub=hub,
+        priorities=priorities,
+        fixed=fixed,
+        stats=stats,
+        drawing=drawing,
+        dots=dots(drawing, priorities) if drawing else [],
+    )
+
+
+@router.get("/hubs/{hub_id}/you-said-we-did", response_class=HTMLResponse)
+async def you_said_we_did(
+    request: Request, hub_id: str, web: WebDep, cursor: Annotated[str | None, Query(max_length=500)] = None
+) -> HTMLResponse:
+    hub = await hub_or_404(web, hub_id)
+    page = await web.services.issues.you_said_we_did(hub_id, limit=20, cursor=cursor)
+    return web.render(
+        request,
+        "you_said_we_did.html",
+        title=f"You said, we did: {hub['name']}",
+        hub=hub,
+        items=page["items"],
+        next_cursor=page.get("next_cursor"),
+    )
+
+
+@router.get("/places", response_class=HTMLResponse)
+async def places(
+    request: Request,
+    web: WebDep,
+    hub_id: Annotated[str | None, Query(max_length=64)] = None,
+    kind: Annotated[str | None, Query(max_length=20)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> HTMLResponse:
+    hubs = await web.hubs()
+    kinds = {k for k, _ in PLACE_KINDS if k}
+    params = {
+        "hub_id": hub_id if hub_id in {h["id"] for h in hubs} else None,
+        "kind": kind if kind in kinds else None,
+        "q": q.strip() if q and q.strip() else None,
+        "limit": 25,
+        "cursor": cursor,
+    }
+    message = None
+    try:
+        page = await web.services.assets.search(params)
+    except ServiceProblem as problem:
+        if problem.status != 422:
+            raise
+        page, message = {"items": [], "next_cursor": None}, "Search using words with letters or numbers."
+    hub = next((h for h in hubs if h["id"] == params["hub_id"]), None)
+    visible = [a for a in page["items"] if a["kind"] != "equipment"]  # equipment is lent by staff, not listed
+    return web.render(
+        request,
+        "places.html",
+        title="Community groups, services and places",
+        hub=hub,
+        hubs=hubs,
+        kinds=PLACE_KINDS,
+        chosen={"hub_id": params["hub_id"] or "", "kind": params["kind"] or "", "q": params["q"] or ""},
+        items=visible,
+        next_cursor=page.get("next_cursor"),
+        searched=bool(request.query_params),
+        message=message,
+        hub_names={h["id"]: h["name"] for h in hubs},
+    )
+
+
+@router.get("/places/{asset_id}", response_class=HTMLResponse)
+async def place(request: Request, asset_id: str, web: WebDep) -> HTMLResponse:
+    asset = await web.services.assets.asset(asset_id)
+    if asset["kind"] == "equipment" or asset.get("status") == "retired":
+        raise ServiceProblem("assets", 404, "Not found", "not a public place")
+    hubs = await web.hubs()
+    hub = next((h for h in hubs if h["id"] == asset["hub_id"]), None)
+    return web.render(request, "place.html", title=asset["name"], hub=hub, asset=asset, weekdays=WEEKDAYS)
+
+
+@router.get("/privacy", response_class=HTMLResponse)
+async def privacy(request: Request, web: WebDep) -> HTMLResponse:
+    return web.render(request, "privacy.html", title="How we use your information")
+
+
+@router.get("/accessibility", response_class=HTMLResponse)
+async def accessibility(request: Request, web: WebDep) -> HTMLResponse:
+    return web.render(request, "accessibility.html", title="Accessibility statement")

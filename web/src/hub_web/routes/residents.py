@@ -1,0 +1,383 @@
+"""Residents: report a problem step by step, see problems nearby, say "me too", follow and answer feedback.
+
+The report flow keeps no server-side state: each step posts every earlier answer as hidden fields
+(one question per page, GOV.UK style), and the last step sends the report to the issues service.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import timedelta
+from typing import Annotated, Any
+
+import jwt
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from hub_common.auth import decode_token
+from hub_common.errors import Unauthorized
+from hub_web import forms
+from hub_web.clients import ServiceProblem
+from hub_web.deps import Form, WebDep
+from hub_web.forms import Errors, FormData
+from hub_web.geo import hub_map
+from hub_web.routes.public import hub_or_404
+from hub_web.web import OPEN_STATUSES, Web
+
+router = APIRouter(include_in_schema=False)
+
+STEP_FIELDS = {
+    "place": ("hub_id", "address", "lat", "lon"),
+    "category": ("service_code",),
+    "details": ("description", "media_url"),
+    "contact": ("name", "email", "phone"),
+}
+STEPS = tuple(STEP_FIELDS)
+NEAR_RADIUS_M = 1500
+
+
+def carried(form: FormData, step: str, **overrides: str | None) -> list[tuple[str, str]]:
+    """Answers to carry as hidden fields on ``step``'s page: everything except that step's own fields."""
+    own = set(STEP_FIELDS[step]) | {"step", "back"} | set(overrides)
+    items = [(k, v) for k, v in form.without(*own) if not (step == "details" and k.startswith("attr-"))]
+    return items + [(k, v) for k, v in overrides.items() if v]
+
+
+async def render_step(
+    request: Request, web: Web, step: str, form: FormData, errors: Errors | None = None, **context: Any
+) -> HTMLResponse:
+    hubs = await web.hubs()
+    hub_id = context.pop("hub_id", None) or form.one("hub_id")
+    hub = next((h for h in hubs if h["id"] == hub_id), None)
+    if step == "place":
+        return web.render(
+            request,
+            "report/place.html",
+            title="Where is the problem?",
+            errors=errors,
+            form=form,
+            hubs=hubs,
+            drawing=hub_map(hubs),
+            hidden=carried(form, "place"),
+        )
+    assert hub is not None
+    categories = await web.services.issues.categories(hub["id"])
+    if step == "category":
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for c in sorted(categories, key=lambda c: (c["group"], c["name"])):
+            groups.setdefault(c["group"] or "Other", []).append(c)
+        return web.render(
+            request,
+            "report/category.html",
+            title="What is the problem?",
+            errors=errors,
+            form=form,
+            hub=hub,
+            options=[(c["code"], c["name"], c["description"]) for c in categories],
+            hidden=carried(form, "category", hub_id=hub["id"]),
+            **context,
+        )
+    category = next((c for c in categories if c["code"] == form.one("service_code")), None)
+    if category is None:  # a tampered or outdated form: start the category step again
+        return await render_step(request, web, "category", form, hub_id=hub["id"])
+    if step == "details":
+        attributes = sorted(
+            (a for a in category["attributes"] if a.get("variable", True)), key=lambda a: a.get("order", 0)
+        )
+        return web.render(
+            request,
+            "report/details.html",
+            title=f"Tell us about the {category['name'].lower()}",
+            errors=errors,
+            form=form,
+            hub=hub,
+            category=category,
+            attributes=attributes,
+            field_for=forms.attribute_field,
+            hidden=carried(form, "details", hub_id=hub["id"]),
+        )
+    session = web.session(request)
+    return web.render(
+        request,
+        "report/contact.html",
+        title="How can we tell you what happens?",
+        errors=errors,
+        form=form,
+        hub=hub,
+        category=category,
+        known_name=session.name or "",
+        hidden=carried(form, "contact", hub_id=hub["id"]),
+    )
+
+
+@router.get("/report", response_class=HTMLResponse)
+async def report_start(
+    request: Request, web: WebDep, hub_id: Annotated[str | None, Query(max_length=64)] = None
+) -> HTMLResponse:
+    start = FormData([("idempotency_key", uuid.uuid4().hex), *([("hub_id", hub_id)] if hub_id else [])])
+    return await render_step(request, web, "place", start)
+
+
+@router.post("/report", response_class=HTMLResponse)
+async def report_step(request: Request, web: WebDep, form: Form) -> Response:
+    step = form.one("step")
+    if step not in STEPS:
+        return await render_step(request, web, "place", form)
+    if form.one("back"):
+        return await render_step(request, web, STEPS[max(STEPS.index(step) - 1, 0)], form)
+    hubs = await web.hubs()
+    if step == "place":
+        place, errors = forms.check_place(form, [h["id"] for h in hubs])
+        if errors:
+            return await render_step(request, web, "place", form, errors)
+        hub_id = place.hub_id
+        if place.lat is not None and place.lon is not None:
+            hub_id = await web.services.issues.locate(place.lat, place.lon) or hub_id
+        if hub_id is None:
+            errors.add("hub_id", "Choose the area the problem is in")
+            return await render_step(request, web, "place", form, errors)
+        moved = hub_id != place.hub_id and place.hub_id is not None
+        note = f"The place you marked is in {(await web.hub_names()).get(hub_id, hub_id)}." if moved else None
+        return await render_step(request, web, "category", form, hub_id=hub_id, area_note=note)
+    hub_id = form.one("hub_id")
+    if hub_id not in {h["id"] for h in hubs}:
+        return await render_step(request, web, "place", form)
+    categories = await web.services.issues.categories(hub_id)
+    if step == "category":
+        _code, errors = forms.check_category(form, categories)
+        return await render_step(request, web, "details" if not errors else "category", form, errors or None)
+    category = next((c for c in categories if c["code"] == form.one("service_code")), None)
+    if category is None:
+        return await render_step(request, web, "category", form)
+    details, errors = forms.check_details(form, category)
+    if errors:
+        return await render_step(request, web, "details", form, errors)
+    if step == "details":
+        return await render_step(request, web, "contact", form)
+    contact, errors = forms.check_contact(form)
+    if errors:
+        return await render_step(request, web, "contact", form, errors)
+    return await send_report(request, web, form, hub_id, category, details, contact)
+
+
+async def send_report(
+    request: Request,
+    web: Web,
+    form: FormData,
+    hub_id: str,
+    category: dict[str, Any],
+    details: dict[str, Any],
+    contact: dict[str, Any],
+) -> Response:
+    lat, lon = forms.parse_float(form.one("lat")), forms.parse_float(form.one("lon"))
+    body: dict[str, Any] = {
+        "service_code": category["code"],
+        "description": details["description"],
+        "attributes": details["attributes"],
+        "contact": {k: v for k, v in contact.items() if v},
+    }
+    if lat is not None and lon is not None:
+        body |= {"lat": lat, "lon": lon}
+    else:
+        body["jurisdiction_id"] = hub_id
+    if form.one("address"):
+        body["address"] = form.one("address")
+    if details["media_url"]:
+        body["media_url"] = details["media_url"]
+    session = web.session(request)
+    token = web.token(request) if session.is_staff else web.resident_token(request)
+    try:
+        result = await web.services.issues.report(token, body, form.one("idempotency_key") or uuid.uuid4().hex)
+    except ServiceProblem as problem:
+        if problem.status not in (409, 422):
+            raise
+        errors = forms.from_problem(problem, forms.REPORT_FIELDS)
+        step = "contact"
+        for candidate in STEPS:  # show the earliest step with a problem
+            if any(f in errors.fields for f in STEP_FIELDS[candidate]) or (
+                candidate == "details" and any(f.startswith("attr-") for f in errors.fields)
+            ):
+                step = candidate
+                break
+        return await render_step(request, web, step, form, errors)
+    issue = result["issue"]
+    session.remember_report(issue["id"])
+    duplicates = len(result.get("likely_duplicates") or [])
+    message = f"Your report has been sent. Its reference is {issue['id']}."
+    if duplicates:
+        message += " Someone may already have reported the same problem nearby; the hub will link them up."
+    session.set_flash(message)
+    return web.redirect(f"/issues/{issue['id']}")
+
+
+# -- problems nearby, one problem, "me too", feedback -----------------------------------------------
+
+
+@router.get("/issues", response_class=HTMLResponse)
+async def issues_near(
+    request: Request,
+    web: WebDep,
+    hub_id: Annotated[str | None, Query(max_length=64)] = None,
+    lat: Annotated[str | None, Query(max_length=30)] = None,
+    lon: Annotated[str | None, Query(max_length=30)] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> HTMLResponse:
+    hubs = await web.hubs()
+    form = FormData([(k, v) for k, v in (("hub_id", hub_id), ("lat", lat), ("lon", lon)) if v])
+    errors = Errors()
+    params: list[tuple[str, Any]] = [("status", s) for s in OPEN_STATUSES] + [("limit", 25)]
+    if cursor:
+        params.append(("cursor", cursor))
+    searched = bool(hub_id or lat or lon)
+    if lat or lon:
+        place, place_errors = forms.check_place(FormData([*form.items(), ("address", "-")]), [h["id"] for h in hubs])
+        errors = place_errors
+        if not errors and place.lat is not None and place.lon is not None:
+            params += [("lat", place.lat), ("lon", place.lon), ("radius_m", NEAR_RADIUS_M)]
+    if hub_id and hub_id in {h["id"] for h in hubs}:
+        params.append(("hub_id", hub_id))
+    page = await web.services.issues.issues(params) if searched and not errors else {"items": [], "next_cursor": None}
+    hub = next((h for h in hubs if h["id"] == hub_id), None)
+    return web.render(
+        request,
+        "issues.html",
+        title="Problems reported near you",
+        errors=errors,
+        form=form,
+        hub=hub,
+        hubs=hubs,
+        items=page["items"],
+        next_cursor=page.get("next_cursor"),
+        searched=searched,
+    )
+
+
+def sign_in_from_link(web: Web, request: Request, token: str) -> bool:
+    """A link from one of our emails carries a resident token: sign this browser in as that person."""
+    secret = web.settings.auth_secret.get_secret_value()
+    try:
+        principal = decode_token(secret, token)
+    except Unauthorized:
+        return False
+    if principal.role != "resident":
+        return False
+    expires = float(jwt.decode(token, options={"verify_signature": False}).get("exp", 0))
+    session = web.session(request)
+    limit = timedelta(days=web.settings.resident_session_days).total_seconds()
+    ttl = timedelta(seconds=max(min(expires - time.time(), limit), 60))
+    if session.sub != principal.sub:
+        session.sign_in(kind="resident", sub=principal.sub, role="resident", hubs=principal.hubs, ttl=ttl)
+    return True
+
+
+@router.get("/issues/{issue_id}", response_class=HTMLResponse)
+async def issue_page(
+    request: Request, issue_id: str, web: WebDep, token: Annotated[str | None, Query(max_length=2000)] = None
+) -> Response:
+    session = web.session(request)
+    if token is not None:
+        if sign_in_from_link(web, request, token):
+            session.remember_report(issue_id)
+        else:
+            session.set_flash("That link has expired, but you can still see the report here.")
+        return web.redirect(f"/issues/{issue_id}")  # drop the token from the address bar and history
+    issue, _etag = await web.services.issues.issue(issue_id, token=web.token(request))
+    hub = next((h for h in await web.hubs() if h["id"] == issue["hub_id"]), None)
+    return web.render(
+        request,
+        "issue.html",
+        title=f"{issue['service_name']}: {issue['id']}",
+        hub=hub,
+        issue=issue,
+        yours=issue_id in session.reports,
+        is_open=issue["status"] in OPEN_STATUSES,
+    )
+
+
+@router.post("/issues/{issue_id}/support")
+async def support(request: Request, issue_id: str, web: WebDep, form: Form) -> Response:
+    token = web.resident_token(request)
+    try:
+        await web.services.issues.support(token, issue_id)
+    except ServiceProblem as problem:
+        if problem.status != 409:
+            raise
+        web.session(request).set_flash("This problem is no longer open, so it cannot take more support.")
+        return web.redirect(f"/issues/{issue_id}")
+    web.session(request).set_flash("Thank you. We have added your support, and you will hear about updates.")
+    return web.redirect(f"/issues/{issue_id}")
+
+
+@router.get("/issues/{issue_id}/feedback", response_class=HTMLResponse)
+async def feedback_form(
+    request: Request, issue_id: str, web: WebDep, token: Annotated[str | None, Query(max_length=2000)] = None
+) -> Response:
+    if token is not None:
+        if sign_in_from_link(web, request, token):
+            web.session(request).remember_report(issue_id)
+        else:
+            web.session(request).set_flash("That link has expired. Answer using the latest email from the hub.")
+            return web.redirect(f"/issues/{issue_id}")
+        return web.redirect(f"/issues/{issue_id}/feedback")
+    issue, _etag = await web.services.issues.issue(issue_id)
+    return web.render(request, "feedback.html", title="Is the problem fixed?", issue=issue)
+
+
+@router.post("/issues/{issue_id}/feedback", response_class=HTMLResponse)
+async def feedback_send(request: Request, issue_id: str, web: WebDep, form: Form) -> Response:
+    issue, _etag = await web.services.issues.issue(issue_id)
+    body, errors = forms.check_feedback(form)
+    token = web.token(request)
+    if not errors and token is None:
+        errors.general.append("Use the link in the email the hub sent you to answer.")
+    if not errors:
+        try:
+            await web.services.issues.feedback(token or "", issue_id, body)
+        except ServiceProblem as problem:
+            if problem.status not in (403, 409, 422):
+                raise
+            errors = forms.from_problem(
+                problem, {"fixed": "fixed", "satisfaction": "satisfaction", "comment": "comment"}
+            )
+    if errors:
+        return web.render(
+            request, "feedback.html", title="Is the problem fixed?", issue=issue, errors=errors, form=form
+        )
+    reopened = not body["fixed"]
+    web.session(request).set_flash(
+        "Thank you for your answer. We have reopened the problem." if reopened else "Thank you for your answer."
+    )
+    return web.redirect(f"/issues/{issue_id}")
+
+
+@router.get("/my-reports", response_class=HTMLResponse)
+async def my_reports(request: Request, web: WebDep) -> HTMLResponse:
+    session = web.session(request)
+    items = []
+    for issue_id in session.reports:
+        try:
+            issue, _etag = await web.services.issues.issue(issue_id)
+        except ServiceProblem as problem:
+            if problem.status != 404:
+                raise
+            continue
+        items.append(issue)
+    return web.render(request, "my_reports.html", title="Your reports", items=items)
+
+
+@router.post("/my-reports/forget")
+async def forget_me(request: Request, web: WebDep, form: Form) -> Response:
+    session = web.session(request)
+    token = web.token(request)
+    if token is not None and session.role == "resident":
+        await web.services.issues.forget_me(token)
+    session.sign_out()
+    session.set_flash("We have removed your name and contact details from your reports.")
+    return web.redirect("/")
+
+
+@router.get("/hubs/{hub_id}/report")
+async def report_in_hub(hub_id: str, web: WebDep) -> Response:
+    await hub_or_404(web, hub_id)
+    return web.redirect(f"/report?hub_id={hub_id}")

@@ -1,0 +1,88 @@
+"""Settings of the web app, from ``HUB_WEB_*`` environment variables (plus the platform's shared ones)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hub_common.settings import DEV_AUTH_SECRET
+from hub_web.branding import DEFAULT_HUB_COLOUR, contrast_ratio
+
+MIN_CONTRAST = 4.5  # WCAG 2.2 AA for normal text: the hub colour carries white text
+
+
+class WebSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HUB_WEB_", extra="ignore", populate_by_name=True)
+
+    service_name: str = Field(default="Community Hub", min_length=1, max_length=80)
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    volunteers_url: str = "http://127.0.0.1:8001"
+    issues_url: str = "http://127.0.0.1:8002"
+    assets_url: str = "http://127.0.0.1:8003"
+    notifications_url: str = "http://127.0.0.1:8004"
+    request_timeout_s: float = Field(default=10.0, gt=0)
+
+    # Shared with the services: the web app mints short-lived tokens for the signed-in person.
+    auth_secret: SecretStr = Field(
+        default=SecretStr(DEV_AUTH_SECRET), validation_alias=AliasChoices("auth_secret", "HUB_AUTH_SECRET")
+    )
+    environment: Literal["development", "test", "production"] = Field(
+        default="development", validation_alias=AliasChoices("environment", "HUB_ENVIRONMENT")
+    )
+    log_level: str = Field(default="INFO", validation_alias=AliasChoices("log_level", "HUB_LOG_LEVEL"))
+
+    # Signs the session cookie; derived from the auth secret when not set.
+    session_secret: SecretStr = SecretStr("")
+    cookie_secure: bool = False
+    staff_session_hours: float = Field(default=8, gt=0, le=24)
+    resident_session_days: float = Field(default=30, gt=0, le=90)
+    service_token_minutes: float = Field(default=5, gt=0, le=60)
+
+    # JSON list of {"username", "name", "role": "staff"|"operator", "hubs": [...], "password_hash"}
+    # (hashes from `python -m hub_web.accounts hash`).
+    staff_accounts: str = "[]"
+    demo_accounts: bool = False  # documented demo staff accounts for `make run`; refused in production
+    dev_sign_in: bool = False  # sign in as a demo volunteer without email; refused in production
+    # JSON {"hub-id": "#rrggbb"}: the hub's colour behind white text (must reach 4.5:1 contrast).
+    hub_colours: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("hub_colours", mode="before")
+    @classmethod
+    def _parse_colours(cls, value: object) -> object:
+        return json.loads(value) if isinstance(value, str) else value
+
+    @field_validator("hub_colours")
+    @classmethod
+    def _readable_colours(cls, value: dict[str, str]) -> dict[str, str]:
+        for hub_id, colour in value.items():
+            ratio = contrast_ratio(colour, "#ffffff")
+            if ratio < MIN_CONTRAST:
+                raise ValueError(f"{hub_id}: white text on {colour} has contrast {ratio:.2f}:1, below {MIN_CONTRAST}:1")
+        return value
+
+    @model_validator(mode="after")
+    def _production_rules(self) -> WebSettings:
+        if self.environment == "production":
+            if self.auth_secret.get_secret_value() == DEV_AUTH_SECRET:
+                raise ValueError("HUB_AUTH_SECRET must be set to a private value in production")
+            if self.demo_accounts or self.dev_sign_in:
+                raise ValueError("demo accounts and dev sign-in are for development only")
+        return self
+
+    @property
+    def cookie_key(self) -> str:
+        """The session-signing key: its own secret, or one derived from the auth secret for this purpose only."""
+        own = self.session_secret.get_secret_value()
+        if own:
+            return own
+        secret = self.auth_secret.get_secret_value().encode()
+        return hmac.new(secret, b"hub-web-session-cookie", hashlib.sha256).hexdigest()
+
+    def colour_for(self, hub_id: str | None) -> str:
+        return self.hub_colours.get(hub_id or "", DEFAULT_HUB_COLOUR)

@@ -1,0 +1,142 @@
+"""What every page needs: settings, the service clients, staff accounts, templates, the session."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from hub_web.accounts import AccountBook
+from hub_web.clients import Services
+from hub_web.forms import Errors, FormData
+from hub_web.session import Session
+from hub_web.settings import WebSettings
+
+LOCAL_TZ = ZoneInfo("Europe/London")
+HUB_CACHE_S = 60.0
+STATUS_WORDS = {
+    "reported": "Reported",
+    "acknowledged": "Acknowledged",
+    "in_progress": "Work in progress",
+    "referred": "Passed to another organisation",
+    "fixed": "Fixed",
+    "closed": "Closed",
+    "closed_not_fixed": "Closed without a fix",
+    "duplicate": "Duplicate",
+}
+OPEN_STATUSES = ("reported", "acknowledged", "in_progress", "referred")
+
+
+def when(value: str | datetime | None, *, with_time: bool = True) -> str:
+    """'Saturday 6 December 2026, 10:00' in UK time: dates people read without converting."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(LOCAL_TZ)
+    text = f"{local:%A} {local.day} {local:%B %Y}"
+    return f"{text}, {local:%H:%M}" if with_time else text
+
+
+def iso_date(value: str | datetime | None) -> str:
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.astimezone(LOCAL_TZ).date().isoformat() if moment.tzinfo else moment.date().isoformat()
+
+
+class Web:
+    def __init__(self, settings: WebSettings, services: Services, accounts: AccountBook) -> None:
+        self.settings = settings
+        self.services = services
+        self.accounts = accounts
+        self.env = Environment(
+            loader=PackageLoader("hub_web", "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["when"] = when
+        self.env.filters["day"] = lambda v: when(v, with_time=False)
+        self.env.filters["iso_date"] = iso_date
+        self.env.filters["status_words"] = lambda s: STATUS_WORDS.get(s, str(s).replace("_", " ").capitalize())
+        self.env.globals["colour_for"] = settings.colour_for
+        self.env.globals["OPEN_STATUSES"] = OPEN_STATUSES
+        self.env.globals["options"] = lambda items, value, label: [(i[value], i[label]) for i in items]
+        self._hubs: list[dict[str, Any]] = []
+        self._hubs_at = 0.0
+
+    # -- sessions and tokens ----------------------------------------------------------------------
+
+    @staticmethod
+    def session(request: Request) -> Session:
+        return request.state.session
+
+    def token(self, request: Request) -> str | None:
+        ttl = timedelta(minutes=self.settings.service_token_minutes)
+        return self.session(request).service_token(self.settings.auth_secret.get_secret_value(), ttl)
+
+    def resident_token(self, request: Request) -> str:
+        """Sign the browser in as a (pseudonymous) resident if it is not signed in yet; their token."""
+        session = self.session(request)
+        session.ensure_resident(timedelta(days=self.settings.resident_session_days))
+        token = self.token(request)
+        assert token is not None
+        return token
+
+    # -- hubs -------------------------------------------------------------------------------------
+
+    async def hubs(self) -> list[dict[str, Any]]:
+        """The hubs (from the issues service), cached for a minute: they change rarely."""
+        if not self._hubs or time.monotonic() - self._hubs_at > HUB_CACHE_S:
+            self._hubs = sorted(await self.services.issues.hubs(), key=lambda h: h["name"])
+            self._hubs_at = time.monotonic()
+        return self._hubs
+
+    async def hub_names(self) -> dict[str, str]:
+        return {h["id"]: h["name"] for h in await self.hubs()}
+
+    # -- pages ------------------------------------------------------------------------------------
+
+    def render(
+        self,
+        request: Request,
+        template: str,
+        *,
+        status: int = 200,
+        title: str,
+        errors: Errors | None = None,
+        form: FormData | None = None,
+        hub: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        **context: Any,
+    ) -> HTMLResponse:
+        session = self.session(request)
+        page_title = f"{'Error: ' if errors else ''}{title} - {self.settings.service_name}"
+        html = self.env.get_template(template).render(
+            request=request,
+            session=session,
+            csrf_token=session.csrf,
+            flash=session.pop_flash(),
+            service_name=self.settings.service_name,
+            page_title=page_title,
+            title=title,
+            errors=errors or Errors(),
+            form=form or FormData(),
+            hub=hub,
+            brand_colour=self.settings.colour_for(hub["id"] if hub else None),
+            dev_sign_in=self.settings.dev_sign_in,
+            **context,
+        )
+        return HTMLResponse(html, status_code=status, headers=headers)
+
+    @staticmethod
+    def redirect(url: str) -> RedirectResponse:
+        return RedirectResponse(url, status_code=303)

@@ -1,0 +1,171 @@
+"""The real stack for the web app's browser tests: the four services and the web app as processes.
+
+Each service runs as ``python -m hub_<service> --role all`` on the test Kafka and MongoDB with its
+own databases and consumer groups (started at the end of the topics, so other tests' events are
+not replayed) and its demo data; notifications sends email to a real local SMTP server and links
+to this web app. Nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from hub_cli.operations import describe_topics
+from hub_common.contracts import all_topics
+from hub_common.kafka import ensure_topics
+from hub_common.settings import DEV_AUTH_SECRET
+from hub_common.testing import InfraEndpoints, SmtpMailbox
+
+SERVICES = ("volunteers", "issues", "assets", "notifications")
+REPO = Path(__file__).resolve().parents[2]
+AXE = REPO / ".hub" / "web-tools" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_ready(url: str, process: subprocess.Popen, log: Path, timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: process exited with {process.returncode}\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own local server
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} not ready\n{log.read_text()[-3000:]}")
+
+
+async def start_groups_at_end(bootstrap: str, groups: dict[str, list[str]]) -> None:
+    """Commit each consumer group at the current end of its topics: it sees only what happens from now."""
+    await ensure_topics(bootstrap, all_topics(), partitions=3, replication_factor=1)
+    counts = await describe_topics(bootstrap)
+    for group, topics in groups.items():
+        partitions = [TopicPartition(t, p) for t in topics for p in range(counts.get(t, 0))]
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            consumer.assign(partitions)
+            await consumer.commit(await consumer.end_offsets(partitions))
+        finally:
+            await consumer.stop()
+
+
+def consumed_topics(service: str) -> list[str]:
+    module = __import__(f"hub_{service}.__main__", fromlist=["DEFINITION"])
+    return list(module.DEFINITION.consumes)
+
+
+@dataclass
+class Stack:
+    """The running services and web app; ``web_url`` is where the browser goes."""
+
+    infra: InfraEndpoints
+    logs: Path
+    mailbox: SmtpMailbox
+    secret: str = DEV_AUTH_SECRET
+    unique: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    ports: dict[str, int] = field(default_factory=dict)
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    @property
+    def web_url(self) -> str:
+        return self.url("web")
+
+    def _start(self, name: str, module: str, env: dict[str, str], ready_path: str) -> None:
+        log = self.logs / f"{name}.log"
+        with log.open("w") as out:
+            process = subprocess.Popen(  # noqa: S603 - our own modules, with our own interpreter
+                [sys.executable, "-m", module, *(["--role", "all"] if name != "web" else [])],
+                env={**os.environ, **env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        self.processes.append(process)
+        wait_ready(self.url(name) + ready_path, process, log)
+
+    def start(self) -> Stack:
+        self.ports = {name: free_port() for name in (*SERVICES, "web")}
+        groups = {f"t-web-{s}-{self.unique}": consumed_topics(s) for s in SERVICES}
+        asyncio.run(start_groups_at_end(self.infra.kafka_bootstrap_servers, groups))
+        for service in SERVICES:
+            env = {
+                "HUB_KAFKA_BOOTSTRAP_SERVERS": self.infra.kafka_bootstrap_servers,
+                "HUB_MONGO_URI": self.infra.mongo_uri,
+                "HUB_MONGO_DB": f"t_web_{service}_{self.unique}",
+                "HUB_CONSUMER_GROUP": f"t-web-{service}-{self.unique}",
+                "HUB_HTTP_PORT": str(self.ports[service]),
+                "HUB_DEMO_DATA": "true",
+                "HUB_LOG_LEVEL": "WARNING",
+                "HUB_LOG_FORMAT": "console",
+                "HUB_AUTH_SECRET": self.secret,
+                "HUB_ENVIRONMENT": "test",
+                "HUB_OUTBOX_POLL_INTERVAL_S": "0.2",
+                "HUB_SMTP_PORT": str(self.mailbox.port),
+                "HUB_PUBLIC_BASE_URL": self.web_url,
+            }
+            self._start(service, f"hub_{service}", env, "/health/ready")
+        web_env = {
+            "HUB_WEB_HTTP_PORT": str(self.ports["web"]),
+            **{f"HUB_WEB_{s.upper()}_URL": self.url(s) for s in SERVICES},
+            "HUB_WEB_DEMO_ACCOUNTS": "true",
+            "HUB_WEB_DEV_SIGN_IN": "true",
+            "HUB_WEB_SERVICE_NAME": "Hub Test",
+            "HUB_WEB_HUB_COLOURS": '{"hub-northfield": "#1d4f91", "hub-riverside": "#00703c"}',
+            "HUB_AUTH_SECRET": self.secret,
+            "HUB_ENVIRONMENT": "test",
+            "HUB_LOG_LEVEL": "WARNING",
+        }
+        self._start("web", "hub_web", web_env, "/health/live")
+        return self
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(scope="session")
+def stack(infra: InfraEndpoints, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with SmtpMailbox() as mailbox:
+        running = Stack(infra, tmp_path_factory.mktemp("web-stack"), mailbox)
+        try:
+            yield running.start()
+        finally:
+            running.stop()
