@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
+import pytest
+
+from hub_assets.__main__ import DEFINITION as ASSETS
 from hub_common.scheduler import PeriodicTask, Scheduler
+from hub_issues.__main__ import DEFINITION as ISSUES
+from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_volunteers.__main__ import DEFINITION
+from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
 
 
 async def test_a_due_task_runs_once_per_interval_across_competing_workers(service_context) -> None:
@@ -53,3 +60,21 @@ async def test_a_failing_task_does_not_stop_the_others(service_context) -> None:
     scheduler = Scheduler(ctx.db, [PeriodicTask("broken", 60, broken), PeriodicTask("fine", 60, fine)])
     assert await scheduler.run_due() == ["fine"]
     assert done == ["fine"]
+
+
+@pytest.mark.parametrize("definition", [VOLUNTEERS, ISSUES, ASSETS, NOTIFICATIONS], ids=lambda d: d.name)
+async def test_every_service_worker_builds_its_periodic_tasks(service_context, definition) -> None:
+    # Regression: the assets worker built its service without the unit of work and died at start.
+    ctx = await service_context(definition)
+    tasks = definition.periodic(ctx)
+    assert tasks and all(callable(task.run) for task in tasks)
+
+
+async def test_a_worker_whose_wiring_fails_starts_nothing(service_context) -> None:
+    def broken_periodic(_ctx) -> list[PeriodicTask]:
+        raise TypeError("wiring bug")
+
+    ctx = await service_context(dataclasses.replace(DEFINITION, periodic=broken_periodic))
+    with pytest.raises(TypeError, match="wiring bug"):
+        await ctx.run_worker(asyncio.Event())
+    assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("volunteers-") and not t.done()]

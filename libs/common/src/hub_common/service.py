@@ -125,12 +125,13 @@ class ServiceContext:
 
     async def run_worker(self, stop: asyncio.Event) -> None:
         """The worker role: the outbox relay and the consumer runner, until ``stop`` is set."""
+        # Everything is built before anything runs: a wiring error fails the worker as a whole
+        # instead of leaving the tasks already started running without it.
+        relay, consumer, periodic = self.relay(), self.consumer(), self.definition.periodic(self)
         await self.ensure_topics(stop)
-        tasks = [asyncio.create_task(self.relay().run(stop), name=f"{self.name}-relay")]
-        consumer = self.consumer()
+        tasks = [asyncio.create_task(relay.run(stop), name=f"{self.name}-relay")]
         if consumer is not None:
             tasks.append(asyncio.create_task(consumer.run(stop), name=f"{self.name}-consumer"))
-        periodic = self.definition.periodic(self)
         if periodic:
             tasks.append(asyncio.create_task(Scheduler(self.db, periodic).run(stop), name=f"{self.name}-scheduler"))
         log.info(
