@@ -130,7 +130,7 @@ class MessageStore:
 
     async def unread_count(self, person_id: str) -> int:
         return await self.collection.count_documents(
-            {"person_id": person_id, "channel": "inapp", "status": "delivered", "read_at": None}
+            {"person_id": person_id, "channel": "inapp", "status": "delivered", "read_at": None}, hint="inbox"
         )
 
     async def mark_read(self, person_id: str, message_id: str, now: datetime) -> bool:

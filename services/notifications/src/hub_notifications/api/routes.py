@@ -166,6 +166,7 @@ def build_router(ctx: ServiceContext, service: NotificationService, messages: Me
             sort=[("person_id", 1), ("channel", 1), ("created_at", -1), ("_id", -1)],
             limit=page.limit,
             cursor=page.cursor,
+            hint="inbox",  # the dev database's planner scans the collection without it
         )
         items = [
             InboxItem(

@@ -102,6 +102,7 @@ def build_router(service: VolunteersService) -> APIRouter:
             sort=[("created_at", 1)],
             limit=page.limit,
             cursor=page.cursor,
+            hint="pipeline_v1",  # the dev database scans the collection for a cursor page without it
         )
         today = date.today()
         items = []
