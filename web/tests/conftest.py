@@ -30,19 +30,6 @@ from hub_common.settings import DEV_AUTH_SECRET
 from hub_common.testing import InfraEndpoints, SmtpMailbox
 
 SERVICES = ("volunteers", "issues", "assets", "notifications")
-REPO = Path(__file__).resolve().parents[2]
-AXE = REPO / ".hub" / "web-tools" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def free_port() -> int:

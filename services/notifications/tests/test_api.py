@@ -135,6 +135,42 @@ async def test_templates_are_checked_when_saved_and_versioned(api: Api) -> None:
     assert unknown.status_code == 404
 
 
+async def test_hub_staff_list_their_hubs_failed_messages_newest_first(api: Api) -> None:
+    await add_message(api, "sent", "p1")
+    await add_message(api, "bounced", "p2", status="permanent_failure")
+    await add_message(api, "crashed", "p3", status="technical_failure")
+    await add_message(api, "retrying", "p4", status="temporary_failure")
+    await add_message(api, "elsewhere", "p5", status="permanent_failure", hub="hub-riverside")
+    staff = api.auth("staff", hubs=("hub-northfield",))
+
+    listed = await api.client.get("/v1/hubs/hub-northfield/messages", headers=staff)
+    assert listed.status_code == 200, listed.text
+    assert [m["id"] for m in listed.json()["items"]] == ["crashed", "bounced"]
+    only = await api.client.get("/v1/hubs/hub-northfield/messages?status=permanent_failure", headers=staff)
+    assert [m["id"] for m in only.json()["items"]] == ["bounced"]
+    assert (await api.client.get("/v1/hubs/hub-riverside/messages", headers=staff)).status_code == 403
+    assert (await api.client.get("/v1/hubs/hub-northfield/messages", headers=api.auth("resident"))).status_code == 403
+    assert (await api.client.get("/v1/hubs/hub-northfield/messages?status=delivered", headers=staff)).status_code == 422
+
+
+async def test_hub_staff_see_paused_webhooks_that_carry_their_hubs_events(api: Api) -> None:
+    partner = api.auth("partner", sub="riverside-housing", hubs=("hub-northfield", "hub-riverside"))
+    ids = {}
+    for name, hubs in (("north", ["hub-northfield"]), ("every", []), ("south", ["hub-riverside"]), ("ok", [])):
+        body = {"url": f"https://hooks.example/{name}", "hub_ids": hubs}
+        ids[name] = (await api.client.post("/v1/webhooks", json=body, headers=partner)).json()["id"]
+    paused = [ids["north"], ids["every"], ids["south"]]
+    await api.db["webhook_subscriptions"].update_many({"_id": {"$in": paused}}, {"$set": {"status": "paused"}})
+    staff = api.auth("staff", hubs=("hub-northfield",))
+
+    listed = await api.client.get("/v1/hubs/hub-northfield/webhooks", headers=staff)
+    assert listed.status_code == 200, listed.text
+    assert {w["id"] for w in listed.json()["items"]} == {ids["north"], ids["every"]}
+    assert all(w["status"] == "paused" and "secret" not in w for w in listed.json()["items"])
+    assert (await api.client.get("/v1/hubs/hub-riverside/webhooks", headers=staff)).status_code == 403
+    assert (await api.client.get("/v1/hubs/hub-northfield/webhooks", headers=partner)).status_code == 403
+
+
 async def test_partners_manage_their_own_webhook_subscriptions(api: Api) -> None:
     partner = api.auth("partner", sub="riverside-housing")
     other = api.auth("partner", sub="someone-else")

@@ -1,7 +1,342 @@
-"""Staff console."""
+"""The staff console: a dashboard per hub and the actions behind it, scoped to the hubs in the account.
+
+Every call carries the staff member's own short-lived token, so the services decide what they may
+see and do; the web app only arranges it on the page.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+import uuid
+from collections.abc import Awaitable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar
 
-router = APIRouter(include_in_schema=False)
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from hub_web import forms
+from hub_web.clients import ServiceDown, ServiceProblem, seg
+from hub_web.deps import Form, Staff, WebDep, require_hub
+from hub_web.forms import Errors, FormData
+from hub_web.routes.public import hub_or_404
+from hub_web.web import OPEN_STATUSES, Web
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+T = TypeVar("T")
+
+# The issues workflow (services/issues domain/workflow.py), as choices for the next step; the
+# service refuses anything else with 409 and the allowed actions.
+NEXT_ACTIONS = {
+    "reported": ("acknowledge", "start", "refer", "fix", "close_not_fixed"),
+    "acknowledged": ("start", "refer", "fix", "close_not_fixed"),
+    "in_progress": ("refer", "fix", "close_not_fixed"),
+    "referred": ("start", "fix", "close_not_fixed"),
+    "fixed": ("close", "reopen"),
+    "closed": ("reopen",),
+    "closed_not_fixed": ("reopen",),
+    "duplicate": (),
+}
+ACTION_WORDS = {
+    "acknowledge": ("Acknowledge", "Tell the reporter the hub has seen it"),
+    "start": ("Start work", None),
+    "refer": ("Refer to another organisation", "For example, the highways team or a housing association"),
+    "fix": ("Mark as fixed", "Residents see your public note on the You said, we did page"),
+    "close": ("Close", None),
+    "close_not_fixed": ("Close without fixing", "Say why in the reason"),
+    "reopen": ("Reopen", None),
+}
+SHIFT_HORIZON = timedelta(days=21)
+
+
+async def section(call: Awaitable[T]) -> tuple[T | None, str | None]:
+    """One dashboard section: its data, or why it is missing, so one service down does not blank the page."""
+    try:
+        return await call, None
+    except ServiceDown:
+        return None, "This information is not available right now. Try again in a few minutes."
+    except ServiceProblem as problem:
+        return None, problem.detail
+
+
+def overdue(issue: dict[str, Any], now: datetime) -> bool:
+    expected = issue.get("expected_at")
+    return bool(expected) and datetime.fromisoformat(expected) < now
+
+
+@router.get("", response_class=HTMLResponse)
+async def console(request: Request, web: WebDep, session: Staff) -> Response:
+    hubs = [h for h in await web.hubs() if session.can_manage(h["id"])]
+    if len(hubs) == 1:
+        return web.redirect(f"/staff/hubs/{hubs[0]['id']}")
+    return web.render(request, "staff/console.html", title="Staff console", hubs=hubs)
+
+
+@router.get("/hubs/{hub_id}", response_class=HTMLResponse)
+async def dashboard(request: Request, hub_id: str, web: WebDep, session: Staff) -> HTMLResponse:
+    require_hub(session, hub_id)
+    hub = await hub_or_404(web, hub_id)
+    token = web.token(request) or ""
+    s = web.services
+    open_issues = [("hub_id", hub_id), ("limit", 200), *[("status", st) for st in OPEN_STATUSES]]
+    (
+        (issues_page, issues_error),
+        (applicants, applicants_error),
+        (shifts, shifts_error),
+        (roles, _roles_error),
+        (bookings, bookings_error),
+        (loans, loans_error),
+        (failed, failed_error),
+        (paused, paused_error),
+        (rooms, _rooms_error),
+    ) = await asyncio.gather(
+        section(s.issues.issues(open_issues, token=token)),
+        section(s.volunteers.pipeline(token, hub_id)),
+        section(s.volunteers.shifts(hub_id, limit=100, token=token)),
+        section(s.volunteers.roles(hub_id)),
+        section(s.assets.hub_bookings(token, hub_id)),
+        section(s.assets.loans(token, hub_id)),
+        section(s.notifications.failed_messages(token, hub_id)),
+        section(s.notifications.paused_webhooks(token, hub_id)),
+        section(s.assets.search({"hub_id": hub_id, "kind": "room", "limit": 50})),
+    )
+    now = datetime.now(UTC)
+    issues = (issues_page or {}).get("items", [])
+    by_priority = sorted(issues, key=lambda i: (-i["support_count"], i["requested_at"]))
+    short = [
+        sh
+        for sh in shifts or []
+        if sh["confirmed"] < sh["capacity"] and datetime.fromisoformat(sh["starts_at"]) < now + SHIFT_HORIZON
+    ]
+    return web.render(
+        request,
+        "staff/dashboard.html",
+        title=f"Dashboard: {hub['name']}",
+        hub=hub,
+        overdue_issues=[i for i in by_priority if overdue(i, now)],
+        issues=by_priority,
+        issues_error=issues_error,
+        applicants=applicants or [],
+        applicants_error=applicants_error,
+        short_shifts=short,
+        shifts_error=shifts_error,
+        titles={r["id"]: r["title"] for r in roles or []},
+        bookings=bookings or [],
+        bookings_error=bookings_error,
+        overdue_loans=[ln for ln in loans or [] if datetime.fromisoformat(ln["due_at"]) < now],
+        loans_error=loans_error,
+        failed=failed or [],
+        failed_error=failed_error,
+        paused=paused or [],
+        paused_error=paused_error,
+        rooms=(rooms or {}).get("items", []),
+    )
+
+
+# -- issues ------------------------------------------------------------------------------------
+
+
+async def render_issue(
+    request: Request, web: Web, issue_id: str, errors: Errors | None = None, form: FormData | None = None
+) -> HTMLResponse:
+    issue, _etag = await web.services.issues.issue(issue_id, token=web.token(request))
+    require_hub(web.session(request), issue["hub_id"])
+    hub = await hub_or_404(web, issue["hub_id"])
+    actions = NEXT_ACTIONS.get(issue["status"], ())
+    return web.render(
+        request,
+        "staff/issue.html",
+        status=400 if errors else 200,
+        title=f"{issue['service_name']}: {issue['id']}",
+        errors=errors,
+        form=form,
+        hub=hub,
+        issue=issue,
+        actions=[(a, *ACTION_WORDS[a]) for a in actions],
+        is_overdue=issue["status"] in OPEN_STATUSES and overdue(issue, datetime.now(UTC)),
+    )
+
+
+@router.get("/issues/{issue_id}", response_class=HTMLResponse)
+async def issue_page(request: Request, issue_id: str, web: WebDep, session: Staff) -> HTMLResponse:
+    return await render_issue(request, web, issue_id)
+
+
+@router.post("/issues/{issue_id}/transition", response_class=HTMLResponse)
+async def transition(request: Request, issue_id: str, web: WebDep, session: Staff, form: Form) -> Response:
+    issue, etag = await web.services.issues.issue(issue_id, token=web.token(request))
+    require_hub(session, issue["hub_id"])
+    body, errors = forms.check_transition(form, NEXT_ACTIONS.get(issue["status"], ()))
+    if not errors:
+        expected = form.one("version")
+        try:
+            await web.services.issues.transition(
+                web.token(request) or "", issue_id, body, f'"v{expected}"' if expected.isdigit() else etag
+            )
+        except ServiceProblem as problem:
+            if problem.status == 412:
+                errors.general.append("Someone else changed this issue while you were looking. Check it and try again.")
+            elif problem.status in (409, 422):
+                errors = forms.from_problem(problem, forms.TRANSITION_FIELDS)
+            else:
+                raise
+    if errors:
+        return await render_issue(request, web, issue_id, errors, form)
+    session.set_flash(f"Done: {ACTION_WORDS[body['action']][0].lower()}. Residents following it will be told.")
+    return web.redirect(f"/staff/issues/{seg(issue_id)}")
+
+
+# -- volunteers --------------------------------------------------------------------------------
+
+
+async def render_volunteer(
+    request: Request, web: Web, volunteer_id: str, errors: Errors | None = None, form: FormData | None = None
+) -> HTMLResponse:
+    volunteer, _etag = await web.services.volunteers.volunteer(web.token(request) or "", volunteer_id)
+    require_hub(web.session(request), volunteer["hub_id"])
+    hub = await hub_or_404(web, volunteer["hub_id"])
+    skills = {s["id"]: s["name"] for s in await web.services.volunteers.skills()}
+    today = date.today()
+    valid_checks = [c for c in volunteer.get("checks", []) if c["issued_on"] <= today.isoformat() <= c["renewal_due"]]
+    return web.render(
+        request,
+        "staff/volunteer.html",
+        status=400 if errors else 200,
+        title=f"Volunteer: {volunteer['name']}",
+        errors=errors,
+        form=form,
+        hub=hub,
+        volunteer=volunteer,
+        skills=skills,
+        valid_checks=valid_checks,
+    )
+
+
+@router.get("/volunteers/{volunteer_id}", response_class=HTMLResponse)
+async def volunteer_page(request: Request, volunteer_id: str, web: WebDep, session: Staff) -> HTMLResponse:
+    return await render_volunteer(request, web, volunteer_id)
+
+
+@router.post("/volunteers/{volunteer_id}/check", response_class=HTMLResponse)
+async def record_check(request: Request, volunteer_id: str, web: WebDep, session: Staff, form: Form) -> Response:
+    body, errors = forms.check_background_check(form, date.today())
+    if not errors:
+        try:
+            await web.services.volunteers.record_check(web.token(request) or "", volunteer_id, body)
+        except ServiceProblem as problem:
+            if problem.status not in (409, 422):
+                raise
+            errors = forms.from_problem(problem, forms.CHECK_FIELDS)
+    if errors:
+        return await render_volunteer(request, web, volunteer_id, errors, form)
+    session.set_flash("The background check has been recorded.")
+    return web.redirect(f"/staff/volunteers/{seg(volunteer_id)}")
+
+
+@router.post("/volunteers/{volunteer_id}/status", response_class=HTMLResponse)
+async def change_status(request: Request, volunteer_id: str, web: WebDep, session: Staff, form: Form) -> Response:
+    to = form.one("to")
+    errors = Errors()
+    if to not in ("approved", "active", "inactive", "archived"):
+        errors.general.append("Choose what to do with this volunteer.")
+    else:
+        version = form.one("version")
+        try:
+            await web.services.volunteers.change_status(
+                web.token(request) or "", volunteer_id, to, f'"v{version}"' if version.isdigit() else None
+            )
+        except ServiceProblem as problem:
+            if problem.status == 412:
+                errors.general.append("Someone else changed this record while you were looking. Check and try again.")
+            elif problem.status in (409, 422):
+                errors.general.append(problem.detail[:1].upper() + problem.detail[1:])
+            else:
+                raise
+    if errors:
+        return await render_volunteer(request, web, volunteer_id, errors, form)
+    session.set_flash("Approved: the volunteer can now sign up to shifts." if to == "approved" else f"Status: {to}.")
+    return web.redirect(f"/staff/volunteers/{seg(volunteer_id)}")
+
+
+# -- shifts ------------------------------------------------------------------------------------
+
+
+@router.get("/shifts/{shift_id}", response_class=HTMLResponse)
+async def shift_page(request: Request, shift_id: str, web: WebDep, session: Staff) -> HTMLResponse:
+    shift = await web.services.volunteers.shift(shift_id)
+    require_hub(session, shift["hub_id"])
+    token = web.token(request) or ""
+    hub = await hub_or_404(web, shift["hub_id"])
+    role = await web.services.volunteers.role(shift["role_id"])
+    return web.render(
+        request,
+        "staff/shift.html",
+        title=f"Shift: {role['title']}",
+        hub=hub,
+        shift=shift,
+        role=role,
+        roster=await web.services.volunteers.roster(token, shift_id),
+        waitlist=await web.services.volunteers.roster(token, shift_id, status="waitlisted"),
+        matches=await web.services.volunteers.matches(token, shift_id),
+    )
+
+
+@router.post("/shifts/{shift_id}/sign-up")
+async def sign_up_volunteer(request: Request, shift_id: str, web: WebDep, session: Staff, form: Form) -> Response:
+    volunteer_id = form.one("volunteer_id")
+    try:
+        result = await web.services.volunteers.sign_up(
+            web.token(request) or "", shift_id, form.one("idempotency_key") or uuid.uuid4().hex, volunteer_id
+        )
+    except ServiceProblem as problem:
+        if problem.status not in (403, 409, 422):
+            raise
+        session.set_flash(f"Could not sign them up: {problem.detail}")
+    else:
+        full = result["status"] != "confirmed"
+        session.set_flash("The shift is full: on the waiting list." if full else "Signed up.")
+    return web.redirect(f"/staff/shifts/{seg(shift_id)}")
+
+
+# -- bookings and rooms ------------------------------------------------------------------------
+
+
+@router.post("/bookings/{booking_id}/decide")
+async def decide_booking(request: Request, booking_id: str, web: WebDep, session: Staff, form: Form) -> Response:
+    action = form.one("action")
+    token = web.token(request) or ""
+    booking, etag = await web.services.assets.booking(token, booking_id)
+    require_hub(session, booking["hub_id"])
+    if action not in ("confirm", "decline"):
+        session.set_flash("Choose to confirm or decline the booking.")
+    else:
+        try:
+            await web.services.assets.decide_booking(token, booking_id, action, etag, form.one("reason") or None)
+        except ServiceProblem as problem:
+            if problem.status not in (409, 412, 422):
+                raise
+            session.set_flash(f"That did not work: {problem.detail}")
+        else:
+            session.set_flash("Booking confirmed." if action == "confirm" else "Booking declined.")
+    return web.redirect(f"/staff/hubs/{seg(booking['hub_id'])}#bookings")
+
+
+@router.get("/rooms/{room_id}", response_class=HTMLResponse)
+async def room_calendar(request: Request, room_id: str, web: WebDep, session: Staff) -> HTMLResponse:
+    room = await web.services.assets.asset(room_id)
+    require_hub(session, room["hub_id"])
+    token = web.token(request) or ""
+    now = datetime.now(UTC)
+    confirmed = await web.services.assets.room_bookings(token, room_id, "confirmed")
+    requested = await web.services.assets.room_bookings(token, room_id, "requested")
+    upcoming = sorted(
+        (b for b in confirmed + requested if datetime.fromisoformat(b["ends_at"]) >= now), key=lambda b: b["starts_at"]
+    )
+    return web.render(
+        request,
+        "staff/room.html",
+        title=f"Room calendar: {room['name']}",
+        hub=await hub_or_404(web, room["hub_id"]),
+        room=room,
+        bookings=upcoming,
+    )

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, EmailStr, Field, field_validator
 
 from hub_common.auth import Principal
@@ -20,6 +20,8 @@ from hub_notifications.domain.rules import RULES, Rule
 from hub_notifications.domain.templates import Template
 from hub_notifications.service import NotificationService, rule_for_message_type
 
+FailureStatus = Literal["permanent_failure", "technical_failure"]
+FAILURE_STATUSES: tuple[str, ...] = ("permanent_failure", "technical_failure")
 StaffOrOperator = Annotated[Principal, Depends(require_roles("staff", "operator"))]
 SignedIn = Annotated[Principal, Depends(current_principal)]
 
@@ -157,6 +159,28 @@ def build_router(ctx: ServiceContext, service: NotificationService, messages: Me
     @router.get("/events/{event_id}/messages", tags=["messages"], summary="Every message an event caused")
     async def messages_for_event(event_id: str, principal: StaffOrOperator) -> list[MessageStatus]:
         return [_status(doc) for doc in await messages.for_event(event_id) if visible_to(principal, doc)]
+
+    @router.get(
+        "/hubs/{hub_id}/messages",
+        tags=["messages"],
+        summary="A hub's messages that failed to deliver (permanent or technical failures), newest first",
+    )
+    async def hub_failures(
+        hub_id: str,
+        principal: StaffOrOperator,
+        page: Annotated[PageQuery, Depends()],
+        status: Annotated[list[FailureStatus] | None, Query(description="default: both failure statuses")] = None,
+    ) -> Page[MessageStatus]:
+        principal.require_hub(hub_id)
+        docs, next_cursor = await find_page(
+            messages.collection,
+            {"hub_id": hub_id, "status": {"$in": status or list(FAILURE_STATUSES)}},
+            sort=[("hub_id", 1), ("created_at", -1), ("_id", -1)],
+            limit=page.limit,
+            cursor=page.cursor,
+            hint="by_hub",
+        )
+        return Page(items=[_status(d) for d in docs], next_cursor=next_cursor)
 
     @router.get("/inbox", tags=["inbox"], summary="Your in-app messages, newest first")
     async def inbox(principal: SignedIn, page: Annotated[PageQuery, Depends()]) -> Page[InboxItem]:

@@ -16,6 +16,7 @@ from hub_common.pagination import Page, find_page
 from hub_notifications.service import WebhookService
 
 PartnerOrOperator = Annotated[Principal, Depends(require_roles("partner", "operator"))]
+StaffOrOperator = Annotated[Principal, Depends(require_roles("staff", "operator"))]
 
 
 class Near(BaseModel):
@@ -89,16 +90,16 @@ def _fields(body: BaseModel, *, exclude_unset: bool) -> dict[str, Any]:
 
 
 def build_webhook_router(service: WebhookService) -> APIRouter:
-    router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+    router = APIRouter(prefix="/v1", tags=["webhooks"])
 
-    @router.post("", status_code=201, summary="Subscribe an endpoint to events")
+    @router.post("/webhooks", status_code=201, summary="Subscribe an endpoint to events")
     async def subscribe(body: SubscriptionIn, principal: PartnerOrOperator, response: Response) -> SubscriptionCreated:
         doc, secret = await service.register(principal, _fields(body, exclude_unset=False))
         response.headers["Location"] = f"/v1/webhooks/{doc['_id']}"
         response.headers["ETag"] = etag_for(doc["version"])
         return SubscriptionCreated(**_out(doc), secret=secret)
 
-    @router.get("", summary="Your subscriptions")
+    @router.get("/webhooks", summary="Your subscriptions")
     async def list_subscriptions(
         principal: PartnerOrOperator, page: Annotated[PageQuery, Depends()]
     ) -> Page[SubscriptionOut]:
@@ -112,7 +113,25 @@ def build_webhook_router(service: WebhookService) -> APIRouter:
         )
         return Page(items=[SubscriptionOut(**_out(d)) for d in docs], next_cursor=next_cursor)
 
-    @router.get("/{subscription_id}", summary="One subscription")
+    @router.get(
+        "/hubs/{hub_id}/webhooks",
+        summary="Staff: paused subscriptions that carry this hub's events (the hub listed, or every hub)",
+    )
+    async def paused_for_hub(
+        hub_id: str, principal: StaffOrOperator, page: Annotated[PageQuery, Depends()]
+    ) -> Page[SubscriptionOut]:
+        principal.require_hub(hub_id)
+        docs, next_cursor = await find_page(
+            service.subscriptions.collection,
+            {"status": "paused", "$or": [{"hub_ids": hub_id}, {"hub_ids": []}]},
+            sort=[("status", 1), ("_id", 1)],
+            limit=page.limit,
+            cursor=page.cursor,
+            hint="active_by_type",
+        )
+        return Page(items=[SubscriptionOut(**_out(d)) for d in docs], next_cursor=next_cursor)
+
+    @router.get("/webhooks/{subscription_id}", summary="One subscription")
     async def get_subscription(
         subscription_id: str, principal: PartnerOrOperator, response: Response
     ) -> SubscriptionOut:
@@ -120,7 +139,7 @@ def build_webhook_router(service: WebhookService) -> APIRouter:
         response.headers["ETag"] = etag_for(doc["version"])
         return SubscriptionOut(**_out(doc))
 
-    @router.patch("/{subscription_id}", summary="Change the endpoint or its filters")
+    @router.patch("/webhooks/{subscription_id}", summary="Change the endpoint or its filters")
     async def update_subscription(
         subscription_id: str,
         body: SubscriptionPatch,
@@ -132,16 +151,18 @@ def build_webhook_router(service: WebhookService) -> APIRouter:
         response.headers["ETag"] = etag_for(doc["version"])
         return SubscriptionOut(**_out(doc))
 
-    @router.post("/{subscription_id}/rotate-secret", summary="New secret; the old one keeps signing for 24 hours")
+    @router.post(
+        "/webhooks/{subscription_id}/rotate-secret", summary="New secret; the old one keeps signing for 24 hours"
+    )
     async def rotate(subscription_id: str, principal: PartnerOrOperator) -> SubscriptionCreated:
         doc, secret = await service.rotate_secret(principal, subscription_id)
         return SubscriptionCreated(**_out(doc), secret=secret)
 
-    @router.post("/{subscription_id}/resume", summary="Resume a paused subscription")
+    @router.post("/webhooks/{subscription_id}/resume", summary="Resume a paused subscription")
     async def resume(subscription_id: str, principal: PartnerOrOperator) -> SubscriptionOut:
         return SubscriptionOut(**_out(await service.resume(principal, subscription_id)))
 
-    @router.get("/{subscription_id}/deliveries", summary="Delivery log, newest first")
+    @router.get("/webhooks/{subscription_id}/deliveries", summary="Delivery log, newest first")
     async def deliveries(
         subscription_id: str, principal: PartnerOrOperator, page: Annotated[PageQuery, Depends()]
     ) -> Page[DeliveryOut]:
@@ -155,7 +176,9 @@ def build_webhook_router(service: WebhookService) -> APIRouter:
         )
         return Page(items=[DeliveryOut(**_out(d)) for d in docs], next_cursor=next_cursor)
 
-    @router.post("/{subscription_id}/deliveries/{delivery_id}/redeliver", status_code=202, summary="Send again")
+    @router.post(
+        "/webhooks/{subscription_id}/deliveries/{delivery_id}/redeliver", status_code=202, summary="Send again"
+    )
     async def redeliver(subscription_id: str, delivery_id: str, principal: PartnerOrOperator) -> dict[str, str]:
         await service.get(principal, subscription_id)
         if not await service.deliveries.redeliver(delivery_id, datetime.now(UTC)):
