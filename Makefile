@@ -1,6 +1,6 @@
 # Community Hub platform — the commands a newcomer needs.
 #   make install   everything a bare machine needs (Python deps, Kafka jars, SecantusDB)
-#   make run       start Kafka + MongoDB (SecantusDB) and the four services, with demo data
+#   make run       start Kafka + MongoDB (SecantusDB), the four services and the web app (8080), with demo data
 #   make test      unit + integration tests against real Kafka and MongoDB processes
 #   make lint      ruff
 #   make bench     benchmarks (prints figures and ratios)
@@ -23,7 +23,7 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install -q --disable-pip-version-check uv==$(UV_VERSION)
 
-$(STAMP): $(UV) uv.lock pyproject.toml libs/common/pyproject.toml cli/pyproject.toml $(wildcard services/*/pyproject.toml) infra/kafka/pom.xml infra/secantusdb/requirements.lock
+$(STAMP): $(UV) uv.lock pyproject.toml libs/common/pyproject.toml cli/pyproject.toml web/pyproject.toml $(wildcard services/*/pyproject.toml) infra/kafka/pom.xml infra/secantusdb/requirements.lock web/package.json web/package-lock.json
 	$(UV) sync --frozen --python 3.11
 	PYTHON=$(PYTHON) scripts/infra.sh install
 	@touch $(STAMP)
@@ -37,7 +37,7 @@ test: install
 	$(UV) run --frozen pytest
 
 test-unit: install
-	$(UV) run --frozen pytest libs/common/tests services -m "not integration"
+	$(UV) run --frozen pytest libs/common/tests services web/tests -m "not integration"
 
 lint: install
 	$(UV) run --frozen ruff check .

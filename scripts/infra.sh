@@ -2,7 +2,8 @@
 # Local infrastructure for development and tests: Apache Kafka (KRaft, one combined node) and
 # SecantusDB (a MongoDB-wire-compatible server), run as plain processes - no Docker needed.
 #
-#   scripts/infra.sh install   fetch Kafka jars from Maven Central, SecantusDB from PyPI
+#   scripts/infra.sh install   fetch Kafka jars from Maven Central, SecantusDB from PyPI, and the web
+#                              app's browser-test tools (Debian's chromium, axe-core from npm)
 #   scripts/infra.sh up        start both (idempotent) and wait until both answer
 #   scripts/infra.sh down      stop exactly the processes 'up' started (by pid file)
 #   scripts/infra.sh status    say what is running
@@ -53,6 +54,29 @@ install_secantus() {
   "$SECANTUS_VENV/bin/pip" install -q --disable-pip-version-check \
     -r "$ROOT/infra/secantusdb/requirements.lock"
   echo "$want" > "$SECANTUS_VENV/.stamp"
+}
+
+# The web app's browser tests: Debian's Chromium (driven by Playwright; Playwright's own browser
+# downloads are never used) and axe-core from npm, pinned by web/package-lock.json.
+WEB_TOOLS="$HUB_HOME/web-tools"
+install_browser_test_tools() {
+  if [[ ! -x /usr/bin/chromium ]]; then
+    if [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null; then
+      log "installing Debian's chromium for the web app's browser tests"
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+      log "chromium is missing and cannot be installed here (needs root and apt-get): the browser tests will be skipped"
+    fi
+  fi
+  local want; want="$(stamp_of "$ROOT/web/package.json" "$ROOT/web/package-lock.json")"
+  if [[ -f "$WEB_TOOLS/.stamp" && "$(cat "$WEB_TOOLS/.stamp")" == "$want" ]]; then return; fi
+  command -v npm >/dev/null || { log "npm is required to fetch axe-core for the browser tests"; exit 1; }
+  log "installing axe-core from npm into $WEB_TOOLS"
+  rm -rf "$WEB_TOOLS"; mkdir -p "$WEB_TOOLS"
+  cp "$ROOT/web/package.json" "$ROOT/web/package-lock.json" "$WEB_TOOLS/"
+  (cd "$WEB_TOOLS" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$want" > "$WEB_TOOLS/.stamp"
 }
 
 pid_alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
@@ -129,7 +153,7 @@ stop_pid() { # name pidfile
 
 cmd="${1:-status}"
 case "$cmd" in
-  install) install_kafka; install_secantus ;;
+  install) install_kafka; install_secantus; install_browser_test_tools ;;
   up)
     install_kafka; install_secantus
     start_mongo; start_kafka

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: start Kafka + MongoDB (unless HUB_KAFKA_BOOTSTRAP_SERVERS / HUB_MONGO_URI point
-# elsewhere) and the four services (role "all": API + worker), wait until each is ready, print
-# the URLs, and on Ctrl-C stop everything this script started.
+# elsewhere), the four services (role "all": API + worker) and the web app on 8080, wait until
+# each is ready, print the URLs, and on Ctrl-C stop everything this script started.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -46,8 +46,22 @@ for service in "${SERVICES[@]}"; do
   curl -fsS "$url" >/dev/null 2>&1 || { echo "[run] $service did not become ready; see its log lines above"; exit 1; }
 done
 
+# The web app: demo staff accounts and demo-volunteer sign-in for local use (refused in production);
+# notifications' links (HUB_PUBLIC_BASE_URL, default http://127.0.0.1:8080) point at it.
+HUB_WEB_DEMO_ACCOUNTS="${HUB_WEB_DEMO_ACCOUNTS:-true}" HUB_WEB_DEV_SIGN_IN="${HUB_WEB_DEV_SIGN_IN:-true}" \
+  "$UV" run --frozen python -m hub_web > >(sed -u "s/^/[web] /") 2>&1 &
+pids+=($!)
+web_url="http://127.0.0.1:${HUB_WEB_HTTP_PORT:-8080}"
+for _ in $(seq 1 60); do
+  if curl -fsS "$web_url/health/live" >/dev/null 2>&1; then break; fi
+  sleep 0.5
+done
+curl -fsS "$web_url/health/live" >/dev/null 2>&1 || { echo "[run] the web app did not start; see its log lines above"; exit 1; }
+
 cat <<MSG
 
+[run] the web app is ready: $web_url
+      staff sign-in (demo): northfield / demo-password, riverside / demo-password
 [run] all four services are ready:
       volunteers     http://127.0.0.1:8001/docs
       issues         http://127.0.0.1:8002/docs
