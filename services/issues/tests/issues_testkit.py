@@ -16,6 +16,7 @@ from hub_common.auth import Role, issue_token
 from hub_common.service import ServiceContext
 from hub_common.testing import discard_test_database
 from hub_issues.__main__ import DEFINITION
+from hub_issues.service import reference_data
 from hub_issues.settings import IssuesSettings
 
 NORTHFIELD = "hub-northfield"
@@ -98,6 +99,7 @@ async def api(issues_app) -> Api:
             await ctx.db[name].delete_many({})
         await DEFINITION.seed_demo_data(ctx)
         _SEEDED["snapshot"] = await _demo_snapshot(ctx)
+    reference_data(ctx).changed()  # the test wrote hubs and categories behind the service's back
     return Api(client, settings, ctx)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -10,7 +12,16 @@ from hub_common import demo
 from hub_common.errors import RuleViolation
 from hub_issues.domain import text
 from hub_issues.domain.duplicates import Nearby, followers_after_merge, likely_duplicates
-from hub_issues.domain.geo import centre_of, choose_hub, distance_m, point_in_boundary, validate_boundary
+from hub_issues.domain.geo import (
+    EARTH_RADIUS_M,
+    centre_of,
+    choose_hub,
+    distance_m,
+    grid_cell,
+    grid_cells_around,
+    point_in_boundary,
+    validate_boundary,
+)
 
 SQUARE = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
 NORTH, SOUTH = demo.HUBS[0]["boundary"], demo.HUBS[1]["boundary"]
@@ -102,3 +113,28 @@ def test_followers_after_merge_counts_only_new_people() -> None:
 
 def test_search_terms_are_normalised() -> None:
     assert text.terms("Fly-tipping on Café Road!", None, "a road") == ["fly", "tipping", "on", "cafe", "road"]
+
+
+@given(
+    lat=st.floats(-80, 80),
+    lon=st.floats(-179, 179),
+    radius_m=st.floats(1, 500),
+    bearing=st.floats(0, 2 * math.pi),
+    fraction=st.floats(0, 1),
+)
+def test_every_point_within_the_radius_is_in_one_of_the_searched_grid_cells(lat, lon, radius_m, bearing, fraction):
+    # A point at distance radius * fraction along a bearing (spherical destination formula).
+    delta = radius_m * fraction / EARTH_RADIUS_M
+    p1, l1 = math.radians(lat), math.radians(lon)
+    p2 = math.asin(math.sin(p1) * math.cos(delta) + math.cos(p1) * math.sin(delta) * math.cos(bearing))
+    l2 = l1 + math.atan2(
+        math.sin(bearing) * math.sin(delta) * math.cos(p1), math.cos(delta) - math.sin(p1) * math.sin(p2)
+    )
+    other = (math.degrees(p2), math.degrees(l2))
+    assert distance_m(lat, lon, *other) <= radius_m + 1e-6
+    assert grid_cell(*other) in grid_cells_around(lat, lon, radius_m)
+
+
+def test_the_grid_search_stays_small_for_the_largest_allowed_radius() -> None:
+    assert len(grid_cells_around(53.8, -1.55, 50)) <= 9
+    assert len(grid_cells_around(53.8, -1.55, 500)) <= 200

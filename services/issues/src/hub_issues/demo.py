@@ -14,6 +14,7 @@ from hub_common import demo
 from hub_common.service import ServiceContext
 from hub_issues.adapters import store
 from hub_issues.domain.catalogue import Attribute, AttributeValue, Category
+from hub_issues.service import reference_data
 
 YES_NO = (AttributeValue("yes", "Yes"), AttributeValue("no", "No"))
 
@@ -157,3 +158,4 @@ async def seed_demo_data(ctx: ServiceContext) -> None:
             )
     await ctx.db[store.HUBS].bulk_write(hubs, ordered=False)
     await ctx.db[store.CATEGORIES].bulk_write(categories, ordered=False)
+    reference_data(ctx).changed()

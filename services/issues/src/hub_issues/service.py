@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from hub_common.auth import Principal
+from hub_common.cache import TtlCache
 from hub_common.concurrency import check_version
 from hub_common.contracts.common import GeoPoint
 from hub_common.contracts.contacts import ResidentContactErased, ResidentContactUpserted
@@ -37,7 +39,7 @@ from hub_issues.adapters import store
 from hub_issues.domain import text
 from hub_issues.domain.catalogue import Category, validate_answers
 from hub_issues.domain.duplicates import Nearby, followers_after_merge, likely_duplicates
-from hub_issues.domain.geo import centre_of, choose_hub, point, validate_boundary
+from hub_issues.domain.geo import centre_of, choose_hub, grid_cell, point, point_in_boundary, validate_boundary
 from hub_issues.domain.issue import fields_after, fix_metrics, history_entry, median
 from hub_issues.domain.workflow import Actor, StatusChange, WorkflowState, decide, open311_status
 from hub_issues.settings import IssuesSettings
@@ -104,11 +106,59 @@ class PreparedReport:
     likely_duplicates: list[dict[str, Any]]
 
 
+class ReferenceData:
+    """Hubs and categories as the report path reads them: through a per-process cache.
+
+    Every report needs its hub (located by boundary) and its category; these change a few times a
+    year, so reading them from MongoDB on every report was most of a report's database work. A
+    change made through this process is seen at once; one made through another replica within
+    ``HUB_REFERENCE_CACHE_S``. Staff pages and ETags still read the database.
+    """
+
+    def __init__(self, db: Any, ttl_s: float) -> None:
+        self.db = db
+        self._hubs: TtlCache[str, dict[str, dict[str, Any]]] = TtlCache(ttl_s)
+        self._categories: TtlCache[str, dict[str, Any] | None] = TtlCache(ttl_s)
+
+    async def hubs(self) -> dict[str, dict[str, Any]]:
+        return await self._hubs.get("all", lambda: store.all_hubs(self.db))
+
+    async def hub(self, hub_id: str) -> dict[str, Any] | None:
+        return (await self.hubs()).get(hub_id)
+
+    async def default_hub_id(self) -> str | None:
+        return next((hub_id for hub_id, doc in sorted((await self.hubs()).items()) if doc.get("is_default")), None)
+
+    async def locate(self, lat: float, lon: float) -> str | None:
+        hubs = await self.hubs()
+        containing = [hub_id for hub_id, doc in hubs.items() if point_in_boundary(lat, lon, doc["boundary"])]
+        return choose_hub(containing, await self.default_hub_id())
+
+    async def category(self, hub_id: str, code: str) -> dict[str, Any] | None:
+        key = store.category_id(hub_id, code)
+        return await self._categories.get(key, lambda: store.category_doc(self.db, hub_id, code))
+
+    def changed(self) -> None:
+        self._hubs.invalidate()
+        self._categories.invalidate()
+
+
+_reference_data: weakref.WeakKeyDictionary[ServiceContext, ReferenceData] = weakref.WeakKeyDictionary()
+
+
+def reference_data(ctx: ServiceContext) -> ReferenceData:
+    """One cache per service context, shared by the /v1 and Open311 routers and the worker."""
+    if ctx not in _reference_data:
+        _reference_data[ctx] = ReferenceData(ctx.db, cast(IssuesSettings, ctx.settings).reference_cache_s)
+    return _reference_data[ctx]
+
+
 class IssuesService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
         self.db = ctx.db
         self.settings = cast(IssuesSettings, ctx.settings)
+        self.reference = reference_data(ctx)
 
     # -- hubs -----------------------------------------------------------------------------------
 
@@ -146,7 +196,10 @@ class IssuesService:
             await hubs.insert_one(doc, session=tx.session)
             return doc
 
-        return unwrap(await self.ctx.uow.run(work, idempotency=idempotency))
+        try:
+            return unwrap(await self.ctx.uow.run(work, idempotency=idempotency))
+        finally:
+            self.reference.changed()
 
     async def update_hub(
         self, principal: Principal, hub_id: str, changes: dict[str, Any], expected_version: int | None
@@ -171,7 +224,10 @@ class IssuesService:
             await hubs.replace_one({"_id": hub_id, "version": current["version"]}, updated, session=tx.session)
             return updated
 
-        return await self.ctx.uow.run(work)
+        try:
+            return await self.ctx.uow.run(work)
+        finally:
+            self.reference.changed()
 
     async def get_hub(self, hub_id: str) -> dict[str, Any]:
         doc = await store.hub(self.db, hub_id)
@@ -180,7 +236,7 @@ class IssuesService:
         return doc
 
     async def locate(self, lat: float, lon: float) -> str | None:
-        return choose_hub(await store.hubs_containing(self.db, lat, lon), await store.default_hub_id(self.db))
+        return await self.reference.locate(lat, lon)
 
     # -- catalogue ------------------------------------------------------------------------------
 
@@ -204,7 +260,10 @@ class IssuesService:
             await tx.collection(store.CATEGORIES).insert_one(doc, session=tx.session)
             return doc
 
-        return unwrap(await self.ctx.uow.run(work, idempotency=idempotency))
+        try:
+            return unwrap(await self.ctx.uow.run(work, idempotency=idempotency))
+        finally:
+            self.reference.changed()
 
     async def update_category(
         self, principal: Principal, hub_id: str, code: str, changes: dict[str, Any], expected_version: int | None
@@ -230,7 +289,10 @@ class IssuesService:
             )
             return updated
 
-        return await self.ctx.uow.run(work)
+        try:
+            return await self.ctx.uow.run(work)
+        finally:
+            self.reference.changed()
 
     async def get_category(self, hub_id: str, code: str) -> dict[str, Any]:
         doc = await store.category_doc(self.db, hub_id, code)
@@ -268,7 +330,7 @@ class IssuesService:
                 "anonymous reports need a name and an email or phone number (or sign in)",
                 errors=[{"field": "contact", "message": "name and email or phone required", "type": "missing"}],
             )
-        category_doc = await store.category_doc(self.db, hub_id, request.service_code)
+        category_doc = await self.reference.category(hub_id, request.service_code)
         if category_doc is None or not category_doc.get("active", True):
             raise RuleViolation(
                 f"service_code {request.service_code!r} is not offered in {hub_doc['name']}",
@@ -280,13 +342,7 @@ class IssuesService:
         lat, lon = (request.lat, request.lon) if precise else (hub_doc["centre"]["lat"], hub_doc["centre"]["lon"])
         duplicates = []
         if precise:
-            nearby = await store.open_issues_near(
-                self.db,
-                lat,
-                lon,
-                category.code,
-                self.settings.duplicate_radius_m,
-            )
+            nearby = await store.issues_near(self.db, lat, lon, category.code, self.settings.duplicate_radius_m)
             candidates = [Nearby(d["_id"], d["service_code"], d["status"], d["lat"], d["lon"]) for d in nearby]
             duplicates = likely_duplicates(lat, lon, category.code, candidates, self.settings.duplicate_radius_m)
 
@@ -334,6 +390,8 @@ class IssuesService:
             "version": 1,
             "search_terms": text.terms(issue_id, request.description, category.name, request.address, request.zipcode),
         }
+        if precise:
+            doc["near_key"] = store.near_key(category.code, grid_cell(lat, lon))
         if trusted_source and request.partner_ref:
             doc["partner_key"] = f"{trusted_source}|{request.partner_ref}"
         likely = [{"issue_id": d.issue_id, "distance_m": d.distance_m} for d in duplicates]
@@ -366,20 +424,20 @@ class IssuesService:
 
     async def _hub_for(self, request: ReportRequest) -> tuple[dict[str, Any], bool]:
         """The hub a report belongs to, and whether it has a precise location."""
-        if request.jurisdiction_id is not None and await store.hub(self.db, request.jurisdiction_id) is None:
+        if request.jurisdiction_id is not None and await self.reference.hub(request.jurisdiction_id) is None:
             raise NotFound(f"there is no jurisdiction (hub) {request.jurisdiction_id!r}")
         if request.lat is not None and request.lon is not None:
             hub_id = await self.locate(request.lat, request.lon)
             precise = True
         elif request.address or request.address_id:
-            hub_id = request.jurisdiction_id or await store.default_hub_id(self.db)
+            hub_id = request.jurisdiction_id or await self.reference.default_hub_id()
             precise = False
         else:
             raise RuleViolation(
                 "say where the issue is: lat and long, or an address",
                 errors=[{"field": "location", "message": "lat/long or address required", "type": "missing"}],
             )
-        hub_doc = await store.hub(self.db, hub_id) if hub_id else None
+        hub_doc = await self.reference.hub(hub_id) if hub_id else None
         if hub_doc is None:
             raise RuleViolation(
                 "this location is outside every hub's area and there is no default hub",

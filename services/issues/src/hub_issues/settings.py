@@ -10,7 +10,7 @@ class IssuesSettings(HubSettings):
     default_http_port: ClassVar[int] = 8002
 
     # Open issues of the same category within this distance of a new report are likely duplicates.
-    duplicate_radius_m: float = Field(default=50.0, gt=0, le=5000)
+    duplicate_radius_m: float = Field(default=50.0, gt=0, le=500)
     # A reporter may reopen their issue this many days after it was fixed or closed.
     reopen_days: int = Field(default=28, ge=0)
     # Open311 GET requests: default window and the most requests one answer returns.
@@ -21,3 +21,6 @@ class IssuesSettings(HubSettings):
     feedback_respond_days: int = Field(default=14, ge=1)
     # How often a worker flags overdue issues and sends due feedback requests.
     sweep_interval_s: float = Field(default=300.0, gt=0)
+    # Hubs and categories are cached per process for this long on the report path (0 = off); a
+    # change made through another replica is seen within this time.
+    reference_cache_s: float = Field(default=5.0, ge=0, le=300)

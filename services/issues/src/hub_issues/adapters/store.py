@@ -15,7 +15,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from hub_common.mongo import IndexSpec
 from hub_issues.domain.catalogue import Attribute, AttributeValue, Category
-from hub_issues.domain.geo import EARTH_RADIUS_M, point
+from hub_issues.domain.geo import EARTH_RADIUS_M, grid_cells_around
 
 HUBS = "hubs"
 CATEGORIES = "categories"
@@ -26,8 +26,9 @@ INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec(
         HUBS,
         (
+            # Reports locate their hub in memory (ReferenceData); the index makes MongoDB refuse a
+            # boundary it could not index, which is also one its geometry would misread.
             IndexModel([("boundary", GEOSPHERE)], name="boundary_2dsphere"),
-            IndexModel([("is_default", ASCENDING)], name="default_hub", partialFilterExpression={"is_default": True}),
         ),
     ),
     IndexSpec(
@@ -52,6 +53,7 @@ INDEXES: tuple[IndexSpec, ...] = (
             IndexModel([("open", ASCENDING), ("requested_at", DESCENDING), ("_id", DESCENDING)], name="open_newest"),
             IndexModel([("search_terms", ASCENDING), ("requested_at", DESCENDING)], name="search_terms"),
             IndexModel([("location", GEOSPHERE), ("service_code", ASCENDING), ("open", ASCENDING)], name="near"),
+            IndexModel([("near_key", ASCENDING)], name="near_key", sparse=True),
             IndexModel(
                 [
                     ("hub_id", ASCENDING),
@@ -90,14 +92,9 @@ async def hub(db: AsyncDatabase, hub_id: str, session: AsyncClientSession | None
     return await db[HUBS].find_one({"_id": hub_id}, session=session)
 
 
-async def hubs_containing(db: AsyncDatabase, lat: float, lon: float) -> list[str]:
-    cursor = db[HUBS].find({"boundary": {"$geoIntersects": {"$geometry": point(lat, lon)}}}, {"_id": 1})
-    return [d["_id"] for d in await cursor.to_list()]
-
-
-async def default_hub_id(db: AsyncDatabase) -> str | None:
-    doc = await db[HUBS].find_one({"is_default": True}, {"_id": 1})
-    return doc["_id"] if doc else None
+async def all_hubs(db: AsyncDatabase) -> dict[str, dict[str, Any]]:
+    """Every hub with its boundary: a council has tens of hubs, not thousands."""
+    return {d["_id"]: d async for d in db[HUBS].find({})}
 
 
 # --- categories -------------------------------------------------------------------------------
@@ -172,16 +169,21 @@ async def issue(db: AsyncDatabase, issue_id: str, session: AsyncClientSession | 
     return await db[ISSUES].find_one({"_id": issue_id}, session=session)
 
 
-async def open_issues_near(db: AsyncDatabase, lat: float, lon: float, code: str, radius_m: float) -> list[dict]:
-    """Open issues of one category within ``radius_m`` ($geoWithin: allowed in transactions, unlike $near)."""
-    query = {
-        "location": {"$geoWithin": {"$centerSphere": [[lon, lat], radius_m / EARTH_RADIUS_M]}},
-        "service_code": code,
-        "open": True,
-        "location_precision": "point",  # address-only reports sit at the hub centre: not comparable
-    }
+def near_key(code: str, cell: tuple[int, int]) -> str:
+    """The duplicate-search key of a precisely placed issue: its category and grid cell."""
+    return f"{code}|{cell[0]}|{cell[1]}"
+
+
+async def issues_near(db: AsyncDatabase, lat: float, lon: float, code: str, radius_m: float) -> list[dict]:
+    """Issues of one category in the grid cells within ``radius_m``: the caller keeps open ones in range.
+
+    Only precisely placed issues have a ``near_key`` (address-only reports sit at the hub centre
+    and are not comparable). The query is a plain ``$in`` on one indexed field, so it costs the
+    same at 100 issues or 100 000; fixed issues in the same cells come back too and are dropped.
+    """
+    keys = [near_key(code, cell) for cell in grid_cells_around(lat, lon, radius_m)]
     projection = {"_id": 1, "service_code": 1, "status": 1, "lat": 1, "lon": 1}
-    return await db[ISSUES].find(query, projection).limit(200).to_list()
+    return await db[ISSUES].find({"near_key": {"$in": keys}}, projection).limit(2000).to_list()
 
 
 def issue_query(
