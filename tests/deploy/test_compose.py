@@ -40,6 +40,17 @@ def settings_fields(service: str) -> set[str]:
     return names
 
 
+def web_settings_fields() -> set[str]:
+    from hub_web.settings import WebSettings
+
+    names = set()
+    for name, field in WebSettings.model_fields.items():
+        aliases = getattr(field.validation_alias, "choices", None) or []
+        names |= {a.upper() for a in aliases if isinstance(a, str) and a.startswith("HUB_")}
+        names.add(f"HUB_WEB_{name}".upper())
+    return names
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_each_service_has_a_scalable_api_and_worker_from_one_image(service: str) -> None:
     api, worker = COMPOSE["services"][f"{service}-api"], COMPOSE["services"][f"{service}-worker"]
@@ -78,11 +89,15 @@ def test_open311_keeps_its_path_and_goes_to_the_issues_api() -> None:
 
 
 def test_every_hub_variable_in_the_env_example_is_read_by_some_service() -> None:
-    known = set().union(*(settings_fields(s) for s in SERVICES)) | {
-        "HUB_VERSION",
-        "HUB_GATEWAY_PORT",
-        "HUB_KAFKA_PARTNERS",
-    }
+    known = (
+        set().union(*(settings_fields(s) for s in SERVICES))
+        | web_settings_fields()
+        | {
+            "HUB_VERSION",
+            "HUB_GATEWAY_PORT",
+            "HUB_KAFKA_PARTNERS",
+        }
+    )
     unknown = {name for name in ENV_EXAMPLE if name.startswith("HUB_")} - known
     assert not unknown, f"the env example sets variables no service reads: {unknown}"
     assert ENV_EXAMPLE["HUB_ENVIRONMENT"] == "production"
@@ -157,3 +172,29 @@ def test_kafka_acls_keep_contacts_to_notifications_and_partners_to_their_grants(
     assert grants("svc-issues", "Write") == {"hub.issues.events", "hub.issues.dlt", CONTACTS_TOPIC}
     topics_created = [line for line in calls.read_text().splitlines() if line.startswith("kafka-topics.sh")]
     assert len(topics_created) == len(all_topics())
+
+
+def test_the_web_app_sits_behind_the_gateway_at_the_root_and_calls_the_apis_through_it() -> None:
+    from hub_web.settings import WebSettings
+
+    web = COMPOSE["services"]["web"]
+    assert web["build"]["dockerfile"] == "web/Dockerfile" and "ports" not in web
+    assert set(web["environment"]) <= web_settings_fields(), "compose sets a variable the web app does not read"
+    for service in SERVICES:
+        assert web["environment"][f"HUB_WEB_{service.upper()}_URL"] == f"http://gateway:8080/{service}"
+    port = WebSettings.model_fields["http_port"].default
+    assert web["environment"]["HUB_WEB_HTTP_PORT"] == str(port)
+    assert f"127.0.0.1:{port}/health/live" in " ".join(web["healthcheck"]["test"])
+    assert COMPOSE["services"]["gateway"]["depends_on"]["web"]["condition"] == "service_healthy"
+    assert re.search(rf"handle \{{\s+reverse_proxy \{{\s+dynamic a web {port} ", CADDY)
+    dockerfile = (ROOT / "web" / "Dockerfile").read_text()
+    assert len(re.findall(r"^FROM ", dockerfile, re.M)) == 2 and re.search(r"^USER 10001$", dockerfile, re.M)
+    assert "--package hub-web" in dockerfile and 'ENTRYPOINT ["python", "-m", "hub_web"]' in dockerfile
+    assert "HUB_WEB_COOKIE_SECURE=true" in dockerfile and "HUB_ENVIRONMENT=production" in dockerfile
+
+
+@pytest.mark.parametrize("dockerfile", [*(f"services/{s}/Dockerfile" for s in SERVICES), "web/Dockerfile"])
+def test_every_image_copies_every_workspace_member_so_the_lock_file_resolves(dockerfile: str) -> None:
+    text = (ROOT / dockerfile).read_text()
+    for member in ("libs/common", "services", "cli", "web"):
+        assert f"COPY {member} {member}" in text
