@@ -12,6 +12,7 @@ UV_VERSION := 0.13.8
 TOOLS := .hub/tools
 UV := $(TOOLS)/bin/uv
 STAMP := .hub/.installed
+BENCH_GROWTH_SIZES ?= 2000,10000
 
 .PHONY: help install run test test-unit lint format bench infra-up infra-down infra-status clean
 
@@ -47,9 +48,12 @@ format: install
 	$(UV) run --frozen ruff format .
 	$(UV) run --frozen ruff check --fix .
 
+# growth at the issue's 10k/100k takes tens of minutes on SecantusDB: make bench BENCH_GROWTH_SIZES=10000,100000
 bench: install infra-up
 	$(UV) run --frozen python bench/backbone.py
 	$(UV) run --frozen python bench/api.py
+	$(UV) run --frozen python bench/e2e.py
+	$(UV) run --frozen python bench/growth.py --sizes $(BENCH_GROWTH_SIZES)
 
 infra-up: install
 	scripts/infra.sh up
