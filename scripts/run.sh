@@ -31,6 +31,17 @@ else
   echo "[run] using external infrastructure: kafka=${HUB_KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092} mongo=${HUB_MONGO_URI:-mongodb://127.0.0.1:27017}"
 fi
 
+# Development stand-ins for the outside world: a mail catcher (SMTP on 1025, emails kept in
+# .hub/mail/) and the demo partner that the demo webhook subscription delivers to (port 8090).
+# Skipped when HUB_SMTP_HOST points at a real mail server.
+if [[ -z "${HUB_SMTP_HOST:-}" ]]; then
+  "$UV" run --frozen python scripts/demo_mailbox.py > >(sed -u "s/^/[mail] /") 2>&1 &
+  pids+=($!)
+fi
+"$UV" run --frozen python scripts/demo_partner.py > >(sed -u "s/^/[partner] /") 2>&1 &
+pids+=($!)
+export HUB_WEBHOOK_ALLOW_PRIVATE="${HUB_WEBHOOK_ALLOW_PRIVATE:-true}"  # the demo partner is on 127.0.0.1
+
 for service in "${SERVICES[@]}"; do
   HUB_HTTP_PORT="${PORTS[$service]}" "$UV" run --frozen python -m "hub_$service" --role all \
     > >(sed -u "s/^/[$service] /") 2>&1 &
@@ -68,6 +79,8 @@ cat <<MSG
       assets         http://127.0.0.1:8003/docs
       notifications  http://127.0.0.1:8004/docs
       Kafka ${HUB_KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092} · MongoDB ${HUB_MONGO_URI:-mongodb://127.0.0.1:27017}
+[run] emails the platform sends are kept in .hub/mail/ ([mail] lines); the demo partner prints
+      the webhooks it receives ([partner] lines: Riverside reports, signature verified).
 [run] press Ctrl-C to stop everything this started.
 MSG
 wait -n "${pids[@]}"

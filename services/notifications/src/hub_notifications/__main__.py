@@ -15,6 +15,7 @@ from hub_notifications.adapters.messages import MESSAGE_INDEXES, MessageStore
 from hub_notifications.adapters.webhooks import WEBHOOK_INDEXES
 from hub_notifications.api.routes import build_router
 from hub_notifications.api.webhooks import build_webhook_router
+from hub_notifications.demo import seed_demo_data
 from hub_notifications.settings import NotificationsSettings
 from hub_notifications.wiring import notification_service, webhook_service
 
@@ -51,6 +52,7 @@ DEFINITION = ServiceDefinition(
     ),
     publishes=("hub.notifications.message.status_changed.v1",),
     indexes=(*CONTACT_BOOK_INDEXES, *MESSAGE_INDEXES, *WEBHOOK_INDEXES, *HUB_STAFF_INDEXES, *ISSUE_FOLLOWER_INDEXES),
+    seed_demo_data=seed_demo_data,
 )
 
 if __name__ == "__main__":

@@ -24,3 +24,5 @@ class NotificationsSettings(HubSettings):
     public_base_url: str = "http://127.0.0.1:8080"
     # Allow webhook URLs on loopback/private addresses (local development and tests only).
     webhook_allow_private: bool = False
+    # With HUB_DEMO_DATA: where the demo partner's webhook goes (`make run` starts a receiver there).
+    demo_webhook_url: str = "http://127.0.0.1:8090/hooks/riverside-housing"

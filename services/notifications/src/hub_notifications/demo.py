@@ -1,0 +1,89 @@
+"""Demo data for ``make run`` (HUB_DEMO_DATA=true): what a newcomer needs to see notifications work.
+
+- a partner webhook: Riverside Housing Association hears about issues in Riverside, delivered to
+  the demo partner receiver that ``make run`` starts (``scripts/demo_partner.py``);
+- hub staff in both demo hubs get the new-report alerts, by email and in the app;
+- one template edited by staff (the "fixed" email points at the hub's You Said, We Did page).
+
+Written with fixed ids, so restarting the service (or several replicas starting) adds nothing twice.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import hmac
+from datetime import UTC, datetime
+
+from pymongo.errors import DuplicateKeyError
+
+from hub_common import demo
+from hub_common.auth import Principal
+from hub_common.service import ServiceContext
+from hub_notifications.domain.templates import Template
+from hub_notifications.settings import NotificationsSettings
+from hub_notifications.wiring import notification_service, webhook_service
+
+DEMO_PARTNER = "partner-riverside-housing"
+DEMO_SUBSCRIPTION_ID = "demo-riverside-housing"
+DEMO_STAFF = {
+    "hub-northfield": ("staff-northfield", "Nadia Khan", "nadia.khan@northfield-hub.localhost"),
+    "hub-riverside": ("staff-riverside", "Tom Price", "tom.price@riverside-hub.localhost"),
+}
+FIXED_EMAIL = Template(
+    message_type="issue_fixed",
+    channel="email",
+    language="en",
+    subject="Fixed: {service_name}",
+    body=(
+        "Good news: the problem you reported or supported ({service_name}, reference {issue_id}) has been "
+        "fixed.\n\n{public_note}\n\nIf it is not fixed, you can reopen it. You can see everything your hub has "
+        "done about what residents told us on its You Said, We Did page."
+    ),
+)
+
+
+def demo_webhook_secret(auth_secret: str) -> str:
+    """The demo subscription's signing secret, derived from the platform secret so the demo
+    receiver can verify signatures without being told a random one."""
+    digest = hmac.new(auth_secret.encode(), b"demo partner webhook", hashlib.sha256).digest()
+    return "whsec_" + base64.b64encode(digest).decode()
+
+
+async def seed_demo_data(ctx: ServiceContext) -> None:
+    settings: NotificationsSettings = ctx.settings  # type: ignore[assignment]
+    await _partner_webhook(ctx, settings)
+    service = notification_service(ctx)
+    for hub in demo.HUBS:
+        person_id, name, email = DEMO_STAFF[hub["id"]]
+        staff = Principal(sub=person_id, role="staff", hubs=(hub["id"],))
+        await service.alert_staff(staff, hub["id"], name, email)
+    if (await service.templates.get_doc(FIXED_EMAIL.key)).get("is_default"):
+        await service.save_template(FIXED_EMAIL, expected_version=None)
+
+
+async def _partner_webhook(ctx: ServiceContext, settings: NotificationsSettings) -> None:
+    subscriptions = webhook_service(ctx).subscriptions
+    if await subscriptions.get(DEMO_SUBSCRIPTION_ID) is not None:
+        return
+    now = datetime.now(UTC)
+    secret = demo_webhook_secret(settings.auth_secret.get_secret_value())
+    with contextlib.suppress(DuplicateKeyError):  # another replica seeded it first
+        await subscriptions.insert(
+            {
+                "_id": DEMO_SUBSCRIPTION_ID,
+                "partner": DEMO_PARTNER,
+                "url": settings.demo_webhook_url,
+                "description": "Riverside Housing Association: issues reported in Riverside",
+                "event_types": ["hub.issues.issue.reported.v1", "hub.issues.issue.fixed.v1"],
+                "hub_ids": ["hub-riverside"],
+                "categories": [],
+                "near": None,
+                "status": "active",
+                "consecutive_failures": 0,
+                "secrets": [{"secret": secret, "created_at": now, "expires_at": None}],
+                "created_at": now,
+                "version": 1,
+            }
+        )

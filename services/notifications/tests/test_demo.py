@@ -1,0 +1,63 @@
+"""The demo data `make run` loads: a partner webhook that really delivers, staff alerts, an edited template."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from standardwebhooks.webhooks import Webhook
+
+from hub_common.contracts.issues import IssueReported
+from hub_common.envelope import Envelope
+from hub_notifications.__main__ import DEFINITION
+from hub_notifications.demo import DEMO_STAFF, DEMO_SUBSCRIPTION_ID, FIXED_EMAIL, demo_webhook_secret
+from hub_notifications.wiring import notification_service, webhook_service
+
+
+async def test_demo_data_is_written_once_and_its_partner_webhook_delivers_verifiably(
+    service_context, http_receiver
+) -> None:
+    with http_receiver() as endpoint:
+        ctx = await service_context(DEFINITION, webhook_allow_private=True, demo_webhook_url=endpoint.url)
+        await DEFINITION.seed_demo_data(ctx)
+        await DEFINITION.seed_demo_data(ctx)  # a restart (or a second replica) adds nothing
+
+        subscriptions = await webhook_service(ctx).subscriptions.collection.find({}).to_list()
+        assert [s["_id"] for s in subscriptions] == [DEMO_SUBSCRIPTION_ID]
+        service = notification_service(ctx)
+        for hub_id, (person_id, _name, email) in DEMO_STAFF.items():
+            assert await service.hub_staff.of_hub(hub_id) == [person_id]
+            assert (await service.contacts.get(person_id)).email == email
+        template = await service.templates.get_doc(FIXED_EMAIL.key)
+        assert template["version"] == 1 and template["body"] == FIXED_EMAIL.body
+
+        # Riverside Housing hears about Riverside's reports only, signed with the derived secret.
+        webhooks = webhook_service(ctx)
+        for issue_id, hub_id in (("I-R1", "hub-riverside"), ("I-N1", "hub-northfield")):
+            event = reported(issue_id, hub_id)
+            await ctx.uow.run(lambda tx, event=event: webhooks.plan(event, tx))
+        assert await webhooks.deliver_due() == 1
+        [(headers, body)] = endpoint.requests
+        secret = demo_webhook_secret(ctx.settings.auth_secret.get_secret_value())
+        assert Webhook(secret).verify(body, headers)["data"]["issue_id"] == "I-R1"
+
+
+def reported(issue_id: str, hub_id: str) -> Envelope:
+    data = IssueReported(
+        issue_id=issue_id,
+        hub_id=hub_id,
+        service_code="litter",
+        service_name="Litter",
+        description="Overflowing bin",
+        location={"lat": 53.78, "lon": -1.55},
+        requested_at=datetime.now(UTC),
+    )
+    return Envelope(
+        id=str(uuid.uuid4()),
+        source="/hub/issues",
+        type=IssueReported.event_type,
+        time=datetime.now(UTC),
+        subject=issue_id,
+        data=data,
+        hub_id=hub_id,
+    )
