@@ -141,11 +141,13 @@ class Stack:
     def stop(self) -> None:
         for process in self.processes:
             process.terminate()
+        deadline = time.monotonic() + 10
         for process in self.processes:
             try:
-                process.wait(timeout=20)
+                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
-                process.kill()
+                process.kill()  # a test stack: its databases are throw-away
+                process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
