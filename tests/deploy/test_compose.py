@@ -64,6 +64,10 @@ def test_each_service_has_a_scalable_api_and_worker_from_one_image(service: str)
         assert container["depends_on"]["mongo-init"]["condition"] == "service_completed_successfully"
         assert container["deploy"]["resources"]["limits"]["memory"]
         assert container["env_file"] == [".env"]
+    # The worker serves its health and metrics (outbox age, consumer lag) on a port of its own.
+    probe_port = worker["environment"]["HUB_WORKER_HTTP_PORT"]
+    assert set(worker["environment"]) <= settings_fields(service)
+    assert f"127.0.0.1:{probe_port}/health/live" in " ".join(worker["healthcheck"]["test"])
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -72,6 +72,30 @@ class Readiness:
             return False
 
 
+def _add_probes(app: FastAPI, readiness: Readiness) -> None:
+    @app.get("/health/live", tags=["health"], summary="The process is up")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/health/ready", tags=["health"], summary="MongoDB and Kafka are reachable")
+    async def ready() -> Response:
+        checks = await readiness.check()
+        ok = all(checks.values())
+        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
+
+    @app.get("/metrics", tags=["health"], summary="Prometheus metrics", include_in_schema=False)
+    async def prometheus_metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def create_probe_app(ctx: ServiceContext) -> FastAPI:
+    """A worker's operational endpoints only (health, readiness, metrics: outbox age, consumer lag,
+    handler failures live in the worker), served when HUB_WORKER_HTTP_PORT is set."""
+    app = FastAPI(title=f"{ctx.definition.title} (worker)", openapi_url=None, docs_url=None, redoc_url=None)
+    _add_probes(app, Readiness(ctx))
+    return app
+
+
 def create_app(
     definition: ServiceDefinition,
     settings: HubSettings | None = None,
@@ -118,19 +142,7 @@ def create_app(
     _install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, service=definition.name)
 
-    @app.get("/health/live", tags=["health"], summary="The process is up")
-    async def live() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/health/ready", tags=["health"], summary="MongoDB and Kafka are reachable")
-    async def ready() -> Response:
-        checks = await readiness.check()
-        ok = all(checks.values())
-        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
-
-    @app.get("/metrics", tags=["health"], summary="Prometheus metrics", include_in_schema=False)
-    async def prometheus_metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    _add_probes(app, readiness)
 
     @app.get("/asyncapi.json", tags=["events"], summary="AsyncAPI document of the events published and consumed")
     async def asyncapi() -> dict[str, Any]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
+from collections.abc import Iterator
 
 import uvicorn
 
-from hub_common.app import create_app
+from hub_common.app import create_app, create_probe_app
 from hub_common.logging import configure_logging, get_logger
 from hub_common.service import ServiceContext, ServiceDefinition
 
@@ -52,7 +54,28 @@ async def _run_worker(definition: ServiceDefinition, settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await ctx.start()
+    if settings.demo_data and definition.seed_demo_data is not None:
+        await definition.seed_demo_data(ctx)  # a worker may start before any API replica
+    probe = _ProbeServer(create_probe_app(ctx), settings) if settings.worker_http_port else None
+    probe_task = asyncio.create_task(probe.serve(), name="worker-probe") if probe else None
     try:
         await ctx.run_worker(stop)
     finally:
+        if probe is not None and probe_task is not None:
+            probe.should_exit = True
+            await probe_task
         await ctx.close()
+
+
+class _ProbeServer(uvicorn.Server):
+    """The worker's health and metrics endpoint; the worker, not uvicorn, handles the signals."""
+
+    def __init__(self, app, settings) -> None:
+        config = uvicorn.Config(
+            app, host=settings.http_host, port=settings.worker_http_port, log_config=None, access_log=False
+        )
+        super().__init__(config)
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield

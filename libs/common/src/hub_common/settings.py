@@ -30,6 +30,8 @@ class HubSettings(BaseSettings):
     mongo_db: str = ""
     http_host: str = "127.0.0.1"
     http_port: int = 0
+    # A worker (--role worker) serves /health/* and /metrics on this port when set (0: no HTTP).
+    worker_http_port: int = Field(default=0, ge=0, le=65535)
     # Path prefix the gateway serves this API under (e.g. /issues), so its docs link correctly.
     root_path: str = ""
     log_format: Literal["json", "console"] = "json"
