@@ -10,6 +10,7 @@ real running services, with axe-core run on every page visited: no serious or cr
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -36,10 +37,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+# Skipped where `make install` has not put them in place; never in CI, where a missing browser
+# must fail the run rather than hide the journeys.
+MUST_RUN = bool(os.environ.get("CI"))
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (scripts/infra.sh install)"),
-    pytest.mark.skipif(not AXE.exists(), reason="needs axe-core (scripts/infra.sh install)"),
+    pytest.mark.skipif(
+        not MUST_RUN and not CHROMIUM.exists(), reason="needs Debian's chromium (scripts/infra.sh install)"
+    ),
+    pytest.mark.skipif(not MUST_RUN and not AXE.exists(), reason="needs axe-core (scripts/infra.sh install)"),
 ]
 
 AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
