@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -38,8 +39,8 @@ def reported(issue_id: str, reporter: str) -> Envelope:
     )
 
 
-async def setup(service_context, smtp_port: int, person: str, channels=("email",)):
-    ctx = await service_context(DEFINITION, smtp_port=smtp_port)
+async def setup(service_context, smtp_port: int, person: str, channels=("email",), **settings):
+    ctx = await service_context(DEFINITION, smtp_port=smtp_port, **settings)
     service = notification_service(ctx)
     contact = Contact(
         person_id=person,
@@ -120,6 +121,40 @@ async def test_an_unreachable_mail_server_is_a_temporary_failure_retried_later(s
     message = await ctx.db[MESSAGES].find_one({"person_id": "retry", "channel": "email"})
     assert message["status"] == "temporary_failure" and message["attempts"] == 1
     assert message["next_attempt_at"] > datetime.now(UTC)
+
+
+async def test_an_email_left_sending_by_a_dead_worker_goes_again_after_the_lease_with_its_message_id(
+    service_context, smtp_server
+):
+    ctx, service = await setup(service_context, smtp_server.port, "crashed", sending_lease_s=2)
+    await report(ctx, service, "C-1", "crashed")
+    # A worker claims the email, the mail server accepts it, and the worker dies before recording that.
+    claimed = await service.messages.claim_due(datetime.now(UTC))
+    while claimed["channel"] != "email":
+        claimed = await service.messages.claim_due(datetime.now(UTC))
+    await service.email.send(to="crashed@example.org", subject="Thanks", body="...", message_id=claimed["_id"])
+
+    await service.deliver_due()
+    assert len(smtp_server.to("crashed@example.org")) == 1  # the email is still leased to the dead worker
+    await asyncio.sleep(2.1)
+    await service.deliver_due()  # the lease ran out: it goes again
+    first, again = smtp_server.to("crashed@example.org")
+    assert first["Message-ID"] == again["Message-ID"] == f"<{claimed['_id']}@hub.localhost>"
+    message = await ctx.db[MESSAGES].find_one({"_id": claimed["_id"]})
+    assert message["status"] == "delivered" and message["attempts"] == 2
+
+
+async def test_workers_draining_one_backlog_together_send_each_email_once(service_context, smtp_server):
+    ctx, service = await setup(service_context, smtp_server.port, "backlog")
+    service.max_per_hour = 0
+    for n in range(30):
+        await report(ctx, service, f"B-{n}", "backlog")
+    # Both read the same due ids; each message is claimed by one of them only.
+    attempted = await asyncio.gather(service.deliver_due(), service.deliver_due())
+    assert sum(attempted) == 60  # 30 emails and 30 in-app messages, each attempted once
+    emails = smtp_server.to("backlog@example.org")
+    assert len(emails) == 30 and len({e["X-Hub-Message-Id"] for e in emails}) == 30
+    assert await ctx.db[MESSAGES].count_documents({"person_id": "backlog", "status": "delivered"}) == 60
 
 
 async def test_a_rule_switched_off_for_a_hub_creates_no_messages_there(service_context, smtp_server):

@@ -292,18 +292,22 @@ class NotificationService:
         """Attempt every message that is due, up to ``limit``; return how many were attempted."""
         attempted = 0
         while attempted < limit:
-            message = await self.messages.claim_due(datetime.now(UTC))
-            if message is None:
+            due = await self.messages.due_ids(datetime.now(UTC), limit - attempted)
+            if not due:
                 break
-            attempted += 1
-            # Deliver within the trace of the request that caused the event, so logs join up.
-            trace_id = message.get("trace_id")
-            token = set_current_trace(TraceContext(trace_id, new_trace().span_id) if trace_id else new_trace())
-            try:
-                outcome, rendered = await self._attempt(message)
-                await self._finish(message, outcome, rendered)
-            finally:
-                reset_current_trace(token)
+            for due_id in due:  # each claimed just before its attempt, so the lease covers one send
+                message = await self.messages.claim(due_id, datetime.now(UTC))
+                if message is None:
+                    continue  # another worker took it first
+                attempted += 1
+                # Deliver within the trace of the request that caused the event, so logs join up.
+                trace_id = message.get("trace_id")
+                token = set_current_trace(TraceContext(trace_id, new_trace().span_id) if trace_id else new_trace())
+                try:
+                    outcome, rendered = await self._attempt(message)
+                    await self._finish(message, outcome, rendered)
+                finally:
+                    reset_current_trace(token)
         return attempted
 
     async def _attempt(self, message: dict[str, Any]) -> tuple[Outcome, dict[str, str] | None]:

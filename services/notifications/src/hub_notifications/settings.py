@@ -1,6 +1,6 @@
 from typing import ClassVar
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 from hub_common.settings import HubSettings
 
@@ -22,6 +22,9 @@ class NotificationsSettings(HubSettings):
     sms_rate_per_s: float = 5.0
     # Where people open the web app; links in messages start here.
     public_base_url: str = "http://127.0.0.1:8080"
+    # A message or webhook claimed by a worker that died before recording the outcome is tried
+    # again after this long (a send that reached the server just before the crash goes out twice).
+    sending_lease_s: float = Field(default=120.0, gt=1)
     # Allow webhook URLs on loopback/private addresses (local development and tests only).
     webhook_allow_private: bool = False
     # With HUB_DEMO_DATA: where the demo partner's webhook goes (`make run` starts a receiver there).

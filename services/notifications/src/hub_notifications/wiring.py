@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cache
 
 from hub_common.service import ServiceContext
@@ -24,7 +25,7 @@ def notification_service(ctx: ServiceContext) -> NotificationService:
     settings: NotificationsSettings = ctx.settings  # type: ignore[assignment]
     return NotificationService(
         uow=ctx.uow,
-        messages=MessageStore(ctx.db),
+        messages=MessageStore(ctx.db, timedelta(seconds=settings.sending_lease_s)),
         contacts=ContactBook(ctx.db),
         templates=TemplateStore(ctx.db),
         preferences=PreferenceStore(ctx.db),
@@ -46,7 +47,7 @@ def webhook_service(ctx: ServiceContext) -> WebhookService:
     return WebhookService(
         uow=ctx.uow,
         subscriptions=SubscriptionStore(ctx.db),
-        deliveries=DeliveryStore(ctx.db),
+        deliveries=DeliveryStore(ctx.db, timedelta(seconds=settings.sending_lease_s)),
         sender=HttpWebhookSender(allow_private=settings.webhook_allow_private),
         allow_private=settings.webhook_allow_private,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from email.message import EmailMessage
+from email.utils import parseaddr
 
 import aiosmtplib
 
@@ -15,6 +16,7 @@ class SmtpEmailSender:
         self.port = port
         self.sender = sender
         self.timeout_s = timeout_s
+        self.domain = parseaddr(sender)[1].rpartition("@")[2] or "hub.localhost"
 
     async def send(self, *, to: str, subject: str, body: str, message_id: str, trace_id: str | None = None) -> None:
         email = EmailMessage()
@@ -22,6 +24,9 @@ class SmtpEmailSender:
         email["To"] = to
         email["Subject"] = subject
         email["X-Hub-Message-Id"] = message_id
+        # The same message sent again (a worker died between the server's 250 and recording it)
+        # keeps its Message-ID, so mail stores and clients that dedupe by it show it once.
+        email["Message-ID"] = f"<{message_id}@{self.domain}>"
         if trace_id:
             email["X-Hub-Trace-Id"] = trace_id  # the trace of the request that led to this email
         email.set_content(body)

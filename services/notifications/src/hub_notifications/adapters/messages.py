@@ -13,7 +13,7 @@ from hub_common.mongo import IndexSpec
 from hub_notifications.domain.messages import PENDING_STATUSES, Outcome
 
 MESSAGES = "messages"
-SENDING_LEASE = timedelta(minutes=2)  # a worker that dies mid-send frees its message after this
+SENDING_LEASE = timedelta(minutes=2)  # a worker that dies mid-send frees its message after this (default)
 
 MESSAGE_INDEXES = (
     IndexSpec(
@@ -32,27 +32,41 @@ MESSAGE_INDEXES = (
 )
 
 
+DUE_STATUSES = ["created", "temporary_failure", "deferred", "sending"]  # 'sending' past its lease: a dead worker's
+
+
+def _due(now: datetime) -> dict[str, Any]:
+    return {"status": {"$in": DUE_STATUSES}, "next_attempt_at": {"$lte": now}}
+
+
 class MessageStore:
-    def __init__(self, db: AsyncDatabase) -> None:
+    def __init__(self, db: AsyncDatabase, sending_lease: timedelta = SENDING_LEASE) -> None:
         self.collection = db[MESSAGES]
+        self.sending_lease = sending_lease
 
     async def add_if_absent(self, doc: dict[str, Any], session: AsyncClientSession) -> None:
         """Create the message unless its (event, recipient, channel) id exists: repeats change nothing."""
         await self.collection.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True, session=session)
 
-    async def claim_due(self, now: datetime) -> dict[str, Any] | None:
-        """Take the next message due for an attempt (or one a crashed worker left in 'sending')."""
+    async def due_ids(self, now: datetime, limit: int) -> list[str]:
+        """Ids of up to ``limit`` messages due for an attempt (or left in 'sending' by a crashed worker),
+        oldest first: one sorted read for a whole batch, not one per message."""
+        due = self.collection.find(_due(now), {"_id": 1}).sort("next_attempt_at", ASCENDING).limit(limit)
+        return [doc["_id"] async for doc in due]
+
+    async def claim(self, message_id: str, now: datetime) -> dict[str, Any] | None:
+        """Take one message for an attempt if it is still due; None if another worker took it first."""
         return await self.collection.find_one_and_update(
-            {
-                "$or": [
-                    {"status": {"$in": ["created", "temporary_failure", "deferred"]}, "next_attempt_at": {"$lte": now}},
-                    {"status": "sending", "next_attempt_at": {"$lte": now}},
-                ]
-            },
-            {"$set": {"status": "sending", "next_attempt_at": now + SENDING_LEASE}, "$inc": {"attempts": 1}},
-            sort=[("next_attempt_at", ASCENDING)],
+            {"_id": message_id, **_due(now)},
+            {"$set": {"status": "sending", "next_attempt_at": now + self.sending_lease}, "$inc": {"attempts": 1}},
             return_document=ReturnDocument.AFTER,
         )
+
+    async def claim_due(self, now: datetime) -> dict[str, Any] | None:
+        """Take the next message due for an attempt, if any."""
+        for message_id in await self.due_ids(now, 1):
+            return await self.claim(message_id, now)
+        return None
 
     async def finish(
         self,
@@ -119,7 +133,7 @@ class MessageStore:
         """Take every due digest message of a person for one digest email."""
         await self.collection.update_many(
             {"person_id": person_id, "status": "digest_pending", "next_attempt_at": {"$lte": now}},
-            {"$set": {"status": "sending", "digest_id": digest_id, "next_attempt_at": now + SENDING_LEASE}},
+            {"$set": {"status": "sending", "digest_id": digest_id, "next_attempt_at": now + self.sending_lease}},
         )
         return await self.collection.find({"digest_id": digest_id}).sort("created_at", ASCENDING).to_list()
 

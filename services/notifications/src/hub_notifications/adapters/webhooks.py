@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -109,8 +109,9 @@ class SubscriptionStore:
 
 
 class DeliveryStore:
-    def __init__(self, db: AsyncDatabase) -> None:
+    def __init__(self, db: AsyncDatabase, sending_lease: timedelta = SENDING_LEASE) -> None:
         self.collection = db[DELIVERIES]
+        self.sending_lease = sending_lease
 
     async def add_if_absent(self, doc: dict[str, Any], session: AsyncClientSession) -> None:
         await self.collection.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True, session=session)
@@ -118,7 +119,7 @@ class DeliveryStore:
     async def claim_due(self, now: datetime) -> dict[str, Any] | None:
         return await self.collection.find_one_and_update(
             {"status": {"$in": ["created", "temporary_failure", "sending"]}, "next_attempt_at": {"$lte": now}},
-            {"$set": {"status": "sending", "next_attempt_at": now + SENDING_LEASE}, "$inc": {"attempts": 1}},
+            {"$set": {"status": "sending", "next_attempt_at": now + self.sending_lease}, "$inc": {"attempts": 1}},
             sort=[("next_attempt_at", ASCENDING)],
             return_document=ReturnDocument.AFTER,
         )
