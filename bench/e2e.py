@@ -56,6 +56,7 @@ WARMUP_REPORTS = 3
 NORTHFIELD = (53.8150, -1.5500)  # inside the demo hub-northfield boundary
 REPORTED = "hub.issues.issue.reported.v1"
 TARGET_RATIO = 5.0
+EMAIL_TIMEOUT_S = 20.0
 
 
 # -- SMTP server recording arrival times ---------------------------------------------------------
@@ -113,6 +114,8 @@ class Report:
     answered: float = 0.0
     emailed: float = 0.0
     issue_id: str = ""
+    missed: bool = False
+    message_status: str = ""
     stages: dict[str, float] = field(default_factory=dict)  # stage -> seconds since started_wall
 
     @property
@@ -182,7 +185,10 @@ async def report_one(client: httpx.AsyncClient, recorder: ArrivalRecorder, run_i
     report.answered = time.perf_counter()
     response.raise_for_status()
     report.issue_id = response.json()["issue"]["id"]
-    report.emailed = await asyncio.wait_for(waiter, 60)
+    try:
+        report.emailed = await asyncio.wait_for(waiter, EMAIL_TIMEOUT_S)
+    except TimeoutError:
+        report.missed = True  # counted and explained in the table, not timed
     return report
 
 
@@ -219,6 +225,7 @@ async def attach_stages(issues: ServiceContext, notifications: ServiceContext, r
     )
     async for message in messages:
         report = event_of[message["event_id"]]
+        report.message_status = f"{message['status']} ({message.get('reason')})"
         report.stages["message planned"] = (message["history"][0]["at"] - report.started_wall).total_seconds()
         sending = [h for h in message["history"] if h["status"] != "created"]
         if sending:
@@ -227,6 +234,8 @@ async def attach_stages(issues: ServiceContext, notifications: ServiceContext, r
 
 def print_table(args: argparse.Namespace, reports: list[Report], raw: list[float], elapsed: float) -> None:
     ms = 1000.0
+    missed = [r for r in reports if r.missed]
+    reports = [r for r in reports if not r.missed]
     latencies = [r.latency for r in reports]
     posts = [r.answered - r.started for r in reports]
     print()
@@ -251,6 +260,9 @@ def print_table(args: argparse.Namespace, reports: list[Report], raw: list[float
             f"{name:<52} {len(values):>5} {percentile(values, 50) * ms:>9.1f} "
             f"{percentile(values, 99) * ms:>9.1f} {max(values) * ms:>9.1f}"
         )
+    if missed:
+        statuses = sorted({r.message_status or "no message planned" for r in missed})
+        print(f"MISSED: {len(missed)} reports got no email within {EMAIL_TIMEOUT_S:.0f} s (message: {statuses})")
     ratio = percentile(latencies, 50) / percentile(raw, 50)
     verdict = "met" if ratio <= TARGET_RATIO else "NOT met"
     print()
@@ -314,7 +326,10 @@ async def main(args: argparse.Namespace) -> int:
         notifications_app = create_app(
             notifications_definition, notifications_settings, run_worker=True, context=notifications
         )
-        async with LifespanManager(notifications_app), LifespanManager(issues_app) as issues_manager:
+        async with (
+            LifespanManager(notifications_app, shutdown_timeout=120),
+            LifespanManager(issues_app, shutdown_timeout=120) as issues_manager,
+        ):
             transport = httpx.ASGITransport(app=issues_manager.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=60) as client:
                 print("warming up (consumer groups join) ...", file=sys.stderr, flush=True)
