@@ -25,13 +25,12 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from hub_common import envelope, metrics
 from hub_common.logging import get_logger
 from hub_common.uow import OUTBOX
+from hub_common.wake import InsertWake
 
 log = get_logger(__name__)
 
 LEASES = "outbox_lease"
 BACKLOG_REFRESH_S = 10.0
-# After a wake-up, wait this long so a burst of commits goes out as one batch.
-WAKE_LINGER_S = 0.005
 
 
 class OutboxRelay:
@@ -54,7 +53,7 @@ class OutboxRelay:
         self.lease_s = lease_s
         self.max_backoff_s = max_backoff_s
         self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
-        self._wake = asyncio.Event()
+        self._wake = InsertWake(db[OUTBOX], poll_interval_s=poll_interval_s)
         self._producer: AIOKafkaProducer | None = None
         self._backlog_checked_at = 0.0
         self._lease_renewed_at: float | None = None
@@ -156,34 +155,30 @@ class OutboxRelay:
     # -- loop ----------------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
-        watcher = asyncio.create_task(self._watch_outbox(stop), name=f"{self.service}-outbox-watch")
         backoff = 0.5
-        try:
-            while not stop.is_set():
-                try:
-                    if not await self._hold_lease():
-                        await self._drop_producer()
-                        await _wait(stop, self.lease_s / 3)
-                        continue
-                    # Cleared before reading the outbox: a commit after the read wakes the next wait.
-                    self._wake.clear()
-                    published = await self.publish_batch()
-                    backoff = 0.5
-                    if published < self.batch_size:
-                        await self._refresh_backlog_metric()
-                        await self._wait_for_work(stop)
-                except (KafkaError, PyMongoError, OSError, TimeoutError) as exc:
-                    log.warning("outbox relay cannot publish yet; will retry", error=repr(exc), retry_in_s=backoff)
-                    if isinstance(exc, KafkaError | OSError | TimeoutError):
-                        await self._drop_producer()
-                    await _wait(stop, backoff)
-                    backoff = min(backoff * 2, self.max_backoff_s)
-        finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
-            await self._drop_producer()
-            await self.release_lease()
+        async with self._wake.watching(stop):
+            try:
+                while not stop.is_set():
+                    try:
+                        if not await self._hold_lease():
+                            await self._drop_producer()
+                            await _wait(stop, self.lease_s / 3)
+                            continue
+                        self._wake.clear()
+                        published = await self.publish_batch()
+                        backoff = 0.5
+                        if published < self.batch_size:
+                            await self._refresh_backlog_metric()
+                            await self._wake.wait(stop)
+                    except (KafkaError, PyMongoError, OSError, TimeoutError) as exc:
+                        log.warning("outbox relay cannot publish yet; will retry", error=repr(exc), retry_in_s=backoff)
+                        if isinstance(exc, KafkaError | OSError | TimeoutError):
+                            await self._drop_producer()
+                        await _wait(stop, backoff)
+                        backoff = min(backoff * 2, self.max_backoff_s)
+            finally:
+                await self._drop_producer()
+                await self.release_lease()
 
     async def _hold_lease(self) -> bool:
         """Renew the lease a third of the way through its life, not on every batch."""
@@ -193,27 +188,6 @@ class OutboxRelay:
         held = await self.acquire_lease()
         self._lease_renewed_at = now if held else None
         return held
-
-    async def _wait_for_work(self, stop: asyncio.Event) -> None:
-        waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
-        try:
-            await asyncio.wait(waiters, timeout=self.poll_interval_s, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for waiter in waiters:
-                waiter.cancel()
-        if self._wake.is_set():
-            await asyncio.sleep(WAKE_LINGER_S)
-
-    async def _watch_outbox(self, stop: asyncio.Event) -> None:
-        """Wake the relay as soon as an outbox record is committed (polling covers any gap)."""
-        while not stop.is_set():
-            try:
-                async with await self.db[OUTBOX].watch([{"$match": {"operationType": "insert"}}]) as stream:
-                    async for _change in stream:
-                        self._wake.set()
-            except PyMongoError as exc:
-                log.debug("outbox change stream interrupted", error=repr(exc))
-                await _wait(stop, 1.0)
 
     async def _refresh_backlog_metric(self) -> None:
         loop = asyncio.get_running_loop()

@@ -30,6 +30,8 @@ from hub_common.uow import UnitOfWork, backbone_indexes
 
 log = get_logger(__name__)
 
+WorkerLoop = Callable[[asyncio.Event], Awaitable[None]]
+
 
 @dataclass
 class ServiceDefinition:
@@ -43,6 +45,9 @@ class ServiceDefinition:
     publishes: Sequence[str] = ()  # CloudEvents types this service publishes
     indexes: Sequence[IndexSpec] = ()
     periodic: Callable[[ServiceContext], Sequence[PeriodicTask]] = lambda _ctx: ()  # run by the worker
+    # Long-running loops of the worker beside relay and consumer, e.g. message delivery: each runs
+    # until the stop event is set, on every worker replica (they must share work safely).
+    loops: Callable[[ServiceContext], Sequence[WorkerLoop]] = lambda _ctx: ()
     seed_demo_data: Callable[[ServiceContext], Awaitable[None]] | None = None
     version: str = "0.1.0"
     extra: dict = field(default_factory=dict)
@@ -54,7 +59,7 @@ class ServiceContext:
         self.settings = settings
         self.client = mongo.create_client(settings.mongo_uri, app_name=f"hub-{definition.name}")
         self.db = mongo.database(self.client, settings.mongo_db)
-        self.uow = UnitOfWork(self.db, settings.source)
+        self.uow = UnitOfWork(self.db, settings.source, timeout_s=settings.transaction_timeout_s)
 
     @property
     def name(self) -> str:
@@ -128,17 +133,20 @@ class ServiceContext:
         # Everything is built before anything runs: a wiring error fails the worker as a whole
         # instead of leaving the tasks already started running without it.
         relay, consumer, periodic = self.relay(), self.consumer(), self.definition.periodic(self)
+        loops = self.definition.loops(self)
         await self.ensure_topics(stop)
         tasks = [asyncio.create_task(relay.run(stop), name=f"{self.name}-relay")]
         if consumer is not None:
             tasks.append(asyncio.create_task(consumer.run(stop), name=f"{self.name}-consumer"))
         if periodic:
             tasks.append(asyncio.create_task(Scheduler(self.db, periodic).run(stop), name=f"{self.name}-scheduler"))
+        tasks += [asyncio.create_task(loop(stop), name=f"{self.name}-{loop.__name__}") for loop in loops]
         log.info(
             "worker running",
             consumer=consumer is not None,
             topics=list(self.definition.consumes),
             periodic=[t.name for t in periodic],
+            loops=[loop.__name__ for loop in loops],
         )
         try:
             await asyncio.gather(*tasks)

@@ -1,0 +1,69 @@
+"""Wake a polling loop as soon as a document is inserted into a collection.
+
+A change stream on the collection sets the wake-up; polling every ``poll_interval_s`` covers any
+gap (the stream reconnecting, a document that became due by time alone). Used by the outbox relay
+and by delivery loops (notifications' messages and webhooks), so work that is committed now is
+picked up now rather than on the next tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import PyMongoError
+
+from hub_common.logging import get_logger
+
+log = get_logger(__name__)
+
+# After a wake-up, wait this long so a burst of commits is handled as one batch.
+WAKE_LINGER_S = 0.005
+
+
+class InsertWake:
+    def __init__(self, collection: AsyncCollection, *, poll_interval_s: float) -> None:
+        self.collection = collection
+        self.poll_interval_s = poll_interval_s
+        self._event = asyncio.Event()
+
+    def clear(self) -> None:
+        """Call before reading the collection: an insert committed after the read wakes the next wait."""
+        self._event.clear()
+
+    async def wait(self, stop: asyncio.Event) -> None:
+        """Until an insert, ``stop``, or the poll interval, whichever comes first."""
+        waiters = [asyncio.ensure_future(self._event.wait()), asyncio.ensure_future(stop.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=self.poll_interval_s, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+        if self._event.is_set():
+            await asyncio.sleep(WAKE_LINGER_S)
+
+    @contextlib.asynccontextmanager
+    async def watching(self, stop: asyncio.Event) -> AsyncIterator[InsertWake]:
+        """Watch the collection for as long as the block runs."""
+        watcher = asyncio.create_task(self._watch(stop), name=f"watch-{self.collection.name}")
+        try:
+            yield self
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+
+    async def _watch(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                async with await self.collection.watch([{"$match": {"operationType": "insert"}}]) as stream:
+                    async for _change in stream:
+                        self._event.set()
+            except PyMongoError as exc:
+                log.debug(
+                    "change stream interrupted; polling meanwhile", collection=self.collection.name, error=repr(exc)
+                )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 1.0)
