@@ -66,6 +66,8 @@ def is_transient_mongo_error(exc: BaseException) -> bool:
     """A database error that may succeed if tried again (server down, failover, write conflict)."""
     if isinstance(exc, ConnectionFailure):
         return True
+    if isinstance(exc, PyMongoError) and exc.timeout:  # e.g. a bounded transaction ran out of time
+        return True
     if isinstance(exc, PyMongoError) and any(exc.has_error_label(label) for label in TRANSIENT_LABELS):
         return True
     # WriteConflict (112) outside a labelled transaction error.

@@ -56,6 +56,10 @@ class HubSettings(BaseSettings):
     consumer_backoff_initial_s: float = Field(default=0.2, gt=0)
     consumer_backoff_max_s: float = Field(default=30.0, gt=0)
 
+    # The most one use case's transaction may take, driver retries included: while the database is
+    # away, a request caught mid-write answers 503 after this instead of waiting for it to return.
+    transaction_timeout_s: float = Field(default=10.0, gt=0)
+
     # Idempotency keys are remembered this long.
     idempotency_ttl_s: int = Field(default=24 * 3600, ge=60)
 

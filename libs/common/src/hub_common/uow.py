@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import pymongo
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
@@ -134,9 +135,12 @@ class Transaction:
 class UnitOfWork:
     """Runs a use case in a MongoDB transaction and writes its outbox records in the same one."""
 
-    def __init__(self, db: AsyncDatabase, source: str) -> None:
+    def __init__(self, db: AsyncDatabase, source: str, timeout_s: float | None = None) -> None:
         self.db = db
         self.source = source
+        # The most one run may take, retries included (None: the driver's own 120 s). An API request
+        # caught mid-transaction by a database outage then answers 503 instead of hanging on.
+        self.timeout_s = timeout_s
 
     async def run(
         self,
@@ -176,12 +180,13 @@ class UnitOfWork:
 
         async with self.db.client.start_session() as session:
             try:
-                return await session.with_transaction(
-                    attempt,
-                    read_concern=ReadConcern("snapshot"),
-                    write_concern=WriteConcern("majority"),
-                    max_commit_time_ms=10_000,
-                )
+                with pymongo.timeout(self.timeout_s):
+                    return await session.with_transaction(
+                        attempt,
+                        read_concern=ReadConcern("snapshot"),
+                        write_concern=WriteConcern("majority"),
+                        max_commit_time_ms=10_000,
+                    )
             except DuplicateKeyError:
                 if idempotency is None:
                     raise
