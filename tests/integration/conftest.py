@@ -1,21 +1,38 @@
-"""Helpers for cross-service tests: read and write Kafka directly, run workers, wait for effects."""
+"""Helpers for cross-service tests: read and write Kafka directly, run workers, wait for effects.
+
+Also the machinery of the fault tests: services run as real ``python -m hub_<service>`` processes
+(to be killed with SIGKILL), and a private Kafka + MongoDB pair on ports of its own (to be
+stopped and restarted without disturbing the shared test pair other test sessions use).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from pydantic import SecretStr
 
 from hub_cli.operations import describe_topics
 from hub_common.contracts import all_topics
+from hub_common.envelope import KafkaRecord
 from hub_common.kafka import ensure_topics
-from hub_common.testing import InfraEndpoints
+from hub_common.settings import HubSettings
+from hub_common.testing import INFRA_SCRIPT, REPO_ROOT, InfraEndpoints
 
 
 class KafkaTools:
@@ -30,6 +47,24 @@ class KafkaTools:
         await producer.start()
         try:
             await producer.send_and_wait(topic, value, key=key, headers=headers)
+        finally:
+            await producer.stop()
+
+    async def produce_all(self, records: Sequence[KafkaRecord], *, chunk: int = 0, pause_s: float = 0.0) -> None:
+        """Send ``records`` through one producer, acknowledged by the broker; with ``chunk``, as a paced
+        stream: ``chunk`` records at a time, ``pause_s`` apart, rather than one burst."""
+        producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap_servers, acks="all", enable_idempotence=True)
+        await producer.start()
+        try:
+            size = chunk or len(records) or 1
+            for start in range(0, len(records), size):
+                deliveries = [
+                    await producer.send(r.topic, r.value, key=r.key, headers=r.headers)
+                    for r in records[start : start + size]
+                ]
+                await asyncio.gather(*deliveries)
+                if pause_s:
+                    await asyncio.sleep(pause_s)
         finally:
             await producer.stop()
 
@@ -127,3 +162,181 @@ async def eventually(check: Callable[[], Awaitable[Any]], *, timeout_s: float = 
 @pytest.fixture
 def wait_until() -> Callable[..., Awaitable[Any]]:
     return eventually
+
+
+# -- services as real processes ------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def settings_env(settings: HubSettings) -> dict[str, str]:
+    """The ``HUB_*`` environment under which a service process reads exactly these settings."""
+    env: dict[str, str] = {}
+    for name, field in type(settings).model_fields.items():
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, list | tuple | dict):
+            value = json.dumps(value)
+        env[field.alias or f"HUB_{name.upper()}"] = str(value)
+    return env
+
+
+class ServiceProcess:
+    """``python -m hub_<service> --role <role>`` with the given settings; its stderr goes to ``log_path``."""
+
+    def __init__(self, service: str, role: str, settings: HubSettings, log_path: Path) -> None:
+        self.service = service
+        self.role = role
+        self.settings = settings
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+        self.log_offset = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.http_port}"
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self) -> ServiceProcess:
+        env = {**os.environ, **settings_env(self.settings), "HUB_LOG_FORMAT": "json"}
+        self.log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0  # this run's lines
+        with self.log_path.open("a") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - our own module, with our own interpreter
+                [sys.executable, "-m", f"hub_{self.service}", "--role", self.role],
+                env=env,
+                cwd=REPO_ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=log,  # read it when a test fails
+            )
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to finish a batch, commit offsets, mark outbox records or release leases."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.running:
+            assert self.process is not None
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    async def wait_for_log(self, event: str, timeout_s: float = 60.0) -> None:
+        """Until this run of the process logged ``event`` (e.g. the consumer's "partitions assigned")."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if not self.running:
+                raise AssertionError(f"{self.service} {self.role} exited; see {self.log_path}")
+            with self.log_path.open() as log:
+                log.seek(self.log_offset)
+                if f'"event": "{event}"' in log.read():
+                    return
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"{self.service} {self.role} did not log {event!r} within {timeout_s}s")
+
+    async def wait_until_serving(self, timeout_s: float = 60.0) -> None:
+        """For the api role: until ``/health/live`` answers (indexes ensured, routes mounted)."""
+        deadline = time.monotonic() + timeout_s
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=2) as client:
+            while time.monotonic() < deadline:
+                if not self.running:
+                    raise AssertionError(f"{self.service} {self.role} exited; see {self.log_path}")
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get("/health/live")).status_code == 200:
+                        return
+                await asyncio.sleep(0.2)
+        raise AssertionError(f"{self.service} {self.role} did not serve within {timeout_s}s; see {self.log_path}")
+
+
+@pytest.fixture
+def service_process(tmp_path: Path) -> Iterator[Callable[..., ServiceProcess]]:
+    """Start a service role as its own process: ``service_process("issues", settings, role="api")``.
+
+    Processes still running when the test ends are stopped (SIGTERM, then SIGKILL).
+    """
+    started: list[ServiceProcess] = []
+
+    def start(service: str, settings: HubSettings, *, role: str = "worker") -> ServiceProcess:
+        process = ServiceProcess(service, role, settings, tmp_path / f"{service}-{role}.log").start()
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+# -- a private Kafka + MongoDB pair, to stop and start -------------------------------------------
+
+
+class PrivateInfra(InfraEndpoints):
+    """Kafka and SecantusDB run by ``scripts/infra.sh`` on free ports, with data, logs and pid files
+    in a folder of their own: stopping and restarting them touches nothing any other test uses."""
+
+    def __init__(self, home: Path) -> None:
+        ports = {"kafka": free_port(), "controller": free_port(), "mongo": free_port()}
+        super().__init__("local", f"127.0.0.1:{ports['kafka']}", f"mongodb://127.0.0.1:{ports['mongo']}")
+        self.home = home
+        self.env = {
+            **os.environ,
+            "HUB_DATA_DIR": str(home / "data"),
+            "HUB_LOGS_DIR": str(home / "logs"),
+            "HUB_RUN_DIR": str(home / "run"),
+            "HUB_LOCAL_KAFKA_PORT": str(ports["kafka"]),
+            "HUB_LOCAL_KAFKA_CONTROLLER_PORT": str(ports["controller"]),
+            "HUB_LOCAL_MONGO_PORT": str(ports["mongo"]),
+        }
+
+    def _script(self, command: str) -> None:
+        subprocess.run([str(INFRA_SCRIPT), command], env=self.env, check=True, capture_output=True)  # noqa: S603
+
+    def up(self) -> None:
+        self._script("up")
+
+    def down(self) -> None:
+        subprocess.run([str(INFRA_SCRIPT), "down"], env=self.env, check=False, capture_output=True)  # noqa: S603
+
+
+@pytest.fixture(scope="session")
+def private_infra(infra: InfraEndpoints) -> Iterator[PrivateInfra]:
+    """A Kafka + MongoDB pair for the fault tests alone (local infrastructure only), started when the
+    first test asks for it. A test that stops one of them starts it again before it ends."""
+    if not infra.can_stop_and_start:
+        pytest.skip("needs the local Kafka and MongoDB processes, which the tests can stop and start")
+    home = REPO_ROOT / ".hub" / "test-private" / uuid.uuid4().hex[:10]
+    pair = PrivateInfra(home)
+    try:
+        pair.up()
+        yield pair
+    finally:
+        pair.down()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture
+async def private_kafka(private_infra: PrivateInfra) -> KafkaTools:
+    """Read and write the private broker, its contract topics created."""
+    tools = KafkaTools(private_infra.kafka_bootstrap_servers)
+    await tools.ensure_contract_topics()
+    return tools
+
+
+@pytest.fixture
+def free_tcp_port() -> int:
+    """A port nothing listens on, e.g. for an API process's ``http_port``."""
+    return free_port()

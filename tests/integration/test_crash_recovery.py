@@ -1,17 +1,14 @@
 """Crash recovery with real processes: kill -9 the workers mid-stream, restart them, lose nothing.
 
 The volunteers worker (outbox relay) and the notifications worker (consumer) run as real
-``python -m hub_<service> --role worker`` processes against the test broker and database.
+``python -m hub_<service> --role worker`` processes against the test broker and database
+(``service_process`` in conftest.py). Each service's own consumer under a stream of events is in
+test_worker_crash_streams.py.
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -26,34 +23,10 @@ pytestmark = pytest.mark.integration
 EVENTS = 1200
 
 
-def start_worker(service: str, settings, logs: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "HUB_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-        "HUB_MONGO_URI": settings.mongo_uri,
-        "HUB_MONGO_DB": settings.mongo_db,
-        "HUB_CONSUMER_GROUP": settings.consumer_group,
-        "HUB_LOG_LEVEL": "INFO",
-        "HUB_OUTBOX_POLL_INTERVAL_S": "0.2",
-        "HUB_OUTBOX_LEASE_S": "3",  # a killed relay's lease expires quickly
-    }
-    return subprocess.Popen(  # noqa: S603 - our own module, with our own interpreter
-        [sys.executable, "-m", f"hub_{service}", "--role", "worker"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(logs / f"{service}-worker.log").open("a"),  # read it when this test fails
-    )
-
-
-def kill(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=10)
-
-
 async def test_killing_relay_and_consumer_mid_stream_loses_nothing_and_applies_each_event_once(
-    service_context, kafka, wait_until, unique, tmp_path
+    service_context, kafka, service_process, wait_until, unique
 ):
-    volunteers = await service_context(VOLUNTEERS)
+    volunteers = await service_context(VOLUNTEERS, outbox_lease_s=3)  # a killed relay's lease expires quickly
     notifications = await service_context(NOTIFICATIONS)
     people = [f"crash{n}-{unique}" for n in range(EVENTS)]
 
@@ -71,23 +44,17 @@ async def test_killing_relay_and_consumer_mid_stream_loses_nothing_and_applies_e
     await kafka.skip_history(notifications.settings.consumer_group, list(NOTIFICATIONS.consumes))
     inbox = notifications.db["inbox"]
     ours = {"_id": {"$regex": "^/hub/volunteers\\|"}}
-    relay = start_worker("volunteers", volunteers.settings, tmp_path)
-    consumer = start_worker("notifications", notifications.settings, tmp_path)
-    try:
-        await wait_until(lambda: _at_least(notifications.db["contacts"], unique, EVENTS // 4), timeout_s=120)
-        kill(relay)
-        kill(consumer)  # both die mid-stream, with no chance to commit or mark anything
-        done_before_restart = await _count(notifications.db["contacts"], unique)
-        assert done_before_restart < EVENTS, "the crash came too late to test anything"
+    relay = service_process("volunteers", volunteers.settings)
+    consumer = service_process("notifications", notifications.settings)
+    await wait_until(lambda: _at_least(notifications.db["contacts"], unique, EVENTS // 4), timeout_s=120)
+    relay.kill()
+    consumer.kill()  # both die mid-stream, with no chance to commit or mark anything
+    done_before_restart = await _count(notifications.db["contacts"], unique)
+    assert done_before_restart < EVENTS, "the crash came too late to test anything"
 
-        relay = start_worker("volunteers", volunteers.settings, tmp_path)
-        consumer = start_worker("notifications", notifications.settings, tmp_path)
-        await wait_until(lambda: _at_least(notifications.db["contacts"], unique, EVENTS), timeout_s=180)
-    finally:
-        for process in (relay, consumer):
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=30)
+    service_process("volunteers", volunteers.settings)
+    service_process("notifications", notifications.settings)
+    await wait_until(lambda: _at_least(notifications.db["contacts"], unique, EVENTS), timeout_s=180)
 
     assert await _count(notifications.db["contacts"], unique) == EVENTS
     assert await volunteers.db[OUTBOX].count_documents({"status": "pending"}) == 0

@@ -22,10 +22,15 @@ from hub_notifications.adapters.contact_book import ContactBook
 pytestmark = pytest.mark.integration
 
 
-async def test_the_api_answers_503_while_the_database_is_down_and_recovers_by_itself(infra, make_settings) -> None:
-    if not infra.can_stop_and_start:
-        pytest.skip("needs the local database process, which the tests can stop and start")
-    settings = make_settings(NOTIFICATIONS.settings_class)
+async def test_the_api_answers_503_while_the_database_is_down_and_recovers_by_itself(
+    private_infra, make_settings
+) -> None:
+    # Its own database process: stopping the shared one would fail every other test running on it.
+    settings = make_settings(
+        NOTIFICATIONS.settings_class,
+        mongo_uri=private_infra.mongo_uri,
+        kafka_bootstrap_servers=private_infra.kafka_bootstrap_servers,
+    )
     app = create_app(NOTIFICATIONS, settings)
     token = issue_token(settings.auth_secret.get_secret_value(), sub="p1", role="resident")
     headers = {"Authorization": f"Bearer {token}"}
@@ -33,7 +38,7 @@ async def test_the_api_answers_503_while_the_database_is_down_and_recovers_by_it
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://hub.test", timeout=30) as client:
             assert (await client.get("/v1/inbox/unread-count", headers=headers)).status_code == 200
-            await asyncio.to_thread(infra.stop_mongo)
+            await asyncio.to_thread(private_infra.stop_mongo)
             try:
                 down = await client.get("/v1/inbox/unread-count", headers=headers)
                 assert down.status_code == 503
@@ -43,7 +48,7 @@ async def test_the_api_answers_503_while_the_database_is_down_and_recovers_by_it
                 assert (await client.get("/health/ready")).status_code == 503
                 assert (await client.get("/health/live")).status_code == 200
             finally:
-                await asyncio.to_thread(infra.start_mongo)
+                await asyncio.to_thread(private_infra.start_mongo)
             for _ in range(60):
                 back = await client.get("/v1/inbox/unread-count", headers=headers)
                 if back.status_code == 200:
