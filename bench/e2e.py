@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import functools
 import os
 import socket
 import statistics
@@ -29,7 +28,7 @@ import sys
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
@@ -38,14 +37,12 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiosmtpd.controller import Controller
 from asgi_lifespan import LifespanManager
 
-import hub_common.service
 from hub_cli.operations import describe_topics
 from hub_common.app import create_app
 from hub_common.contracts import all_topics
 from hub_common.kafka import ensure_topics
 from hub_common.logging import configure_logging
-from hub_common.scheduler import PeriodicTask, Scheduler
-from hub_common.service import ServiceContext, ServiceDefinition
+from hub_common.service import ServiceContext
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_issues.settings import IssuesSettings
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
@@ -192,23 +189,6 @@ async def report_one(client: httpx.AsyncClient, recorder: ArrivalRecorder, run_i
     return report
 
 
-def with_delivery_poll(seconds: float) -> ServiceDefinition:
-    """What-if (``--delivery-poll``): the notifications worker's delivery loop polls every ``seconds``.
-
-    Product defaults: the scheduler ticks every 1 s and ``deliver-messages`` is due every 0.5 s. This
-    changes both, in this process only, to show what the polling costs the end-to-end latency.
-    """
-    hub_common.service.Scheduler = functools.partial(Scheduler, tick_s=seconds)  # type: ignore[misc]
-
-    def periodic(ctx: ServiceContext) -> list[PeriodicTask]:
-        return [
-            replace(task, interval_s=seconds) if task.name == "deliver-messages" else task
-            for task in NOTIFICATIONS.periodic(ctx)
-        ]
-
-    return replace(NOTIFICATIONS, periodic=periodic)
-
-
 async def attach_stages(issues: ServiceContext, notifications: ServiceContext, reports: list[Report]) -> None:
     """Per report, when each step finished, from the timestamps the services store (wall clock)."""
     by_issue = {r.issue_id: r for r in reports}
@@ -243,8 +223,6 @@ def print_table(args: argparse.Namespace, reports: list[Report], raw: list[float
         f"e2e bench  run={args.run_id}  reports={len(reports)}  concurrency={args.concurrency}  "
         f"kafka={args.kafka}  mongo={args.mongo}"
     )
-    if args.delivery_poll is not None:
-        print(f"  WHAT-IF: notifications delivery loop polling every {args.delivery_poll} s (not the product default)")
     print(f"  {len(reports)} reports in {elapsed:.1f} s ({len(reports) / elapsed:.1f} reports/s)")
     print()
     header = f"{'figure':<52} {'n':>5} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9}"
@@ -311,11 +289,8 @@ async def main(args: argparse.Namespace) -> int:
     recorder = ArrivalRecorder(asyncio.get_running_loop())
     smtp = Controller(recorder, hostname="127.0.0.1", port=smtp_port)
     smtp.start()
-    notifications_definition = NOTIFICATIONS
-    if args.delivery_poll is not None:
-        notifications_definition = with_delivery_poll(args.delivery_poll)
     issues = ServiceContext(ISSUES, issues_settings)
-    notifications = ServiceContext(notifications_definition, notifications_settings)
+    notifications = ServiceContext(NOTIFICATIONS, notifications_settings)
     reports: list[Report] = []
     try:
         print("measuring the raw Kafka round trip ...", file=sys.stderr, flush=True)
@@ -323,9 +298,7 @@ async def main(args: argparse.Namespace) -> int:
         await issues.start()
         await ISSUES.seed_demo_data(issues)  # hubs and categories to report against
         issues_app = create_app(ISSUES, issues_settings, run_worker=True, context=issues)
-        notifications_app = create_app(
-            notifications_definition, notifications_settings, run_worker=True, context=notifications
-        )
+        notifications_app = create_app(NOTIFICATIONS, notifications_settings, run_worker=True, context=notifications)
         async with (
             LifespanManager(notifications_app, shutdown_timeout=120),
             LifespanManager(issues_app, shutdown_timeout=120) as issues_manager,
@@ -376,11 +349,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--raw", type=int, default=DEFAULT_REPORTS, help="raw Kafka round trips timed (default 200)")
     parser.add_argument("--kafka", default=os.environ.get("HUB_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
     parser.add_argument("--mongo", default=os.environ.get("HUB_MONGO_URI", "mongodb://127.0.0.1:27017"))
-    parser.add_argument(
-        "--delivery-poll",
-        type=float,
-        help="what-if: the notifications delivery loop polls every this many seconds (product: 1 s tick, 0.5 s task)",
-    )
     parser.add_argument("--keep", action="store_true", help="keep the bench databases (default: drop them)")
     parser.add_argument("--log-level", default="WARNING", help="log level of the services (default WARNING)")
     args = parser.parse_args(argv)

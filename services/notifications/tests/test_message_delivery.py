@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from hub_common.contracts.contacts import ResidentContactUpserted
 from hub_common.contracts.issues import IssueReported
 from hub_common.envelope import Envelope
 from hub_notifications.__main__ import DEFINITION
@@ -395,3 +396,35 @@ async def test_the_acknowledgement_links_an_anonymous_reporter_to_their_report_s
     assert link, email.get_content()
     principal = decode_token(ctx.settings.auth_secret.get_secret_value(), link.group(1))
     assert (principal.sub, principal.role) == ("res-anon", "resident")
+
+
+async def test_a_message_waiting_for_contact_details_goes_as_soon_as_they_arrive(service_context, smtp_server):
+    """The report's event can overtake the contact on hub.contacts: the message waits, then goes at
+    once when the contact is consumed, not after the next retry delay (5 s, 30 s, 2 min, ...)."""
+    ctx = await service_context(DEFINITION, smtp_port=smtp_server.port)
+    service = notification_service(ctx)
+    await report(ctx, service, "I-9", "late-contact")
+    await service.deliver_due()
+    [waiting] = await ctx.db[MESSAGES].find({"person_id": "late-contact", "channel": "email"}).to_list()
+    assert waiting["status"] == "temporary_failure" and waiting["next_attempt_at"] > datetime.now(UTC)
+
+    contact = ResidentContactUpserted(
+        person_id="late-contact",
+        display_name="Sam",
+        email="late-contact@example.org",
+        hub_ids=["hub-northfield"],
+        consented_channels=["email"],
+    )
+    event = Envelope(
+        id=str(uuid.uuid4()),
+        source="/hub/issues",
+        type=ResidentContactUpserted.event_type,
+        time=datetime.now(UTC),
+        subject="late-contact",
+        data=contact,
+    )
+    on_contact = DEFINITION.handlers(ctx)[ResidentContactUpserted.event_type]
+    await ctx.uow.run(lambda tx: on_contact(event, tx))
+    assert await service.deliver_due() >= 1  # due now, no waiting out the retry delay
+    assert await statuses(ctx, "late-contact") == {"email": "delivered", "inapp": "delivered"}
+    assert [m["To"] for m in smtp_server.messages] == ["late-contact@example.org"]

@@ -6,7 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hub_notifications.domain.messages import RETRY_DELAYS, after_temporary_failure, message_id
+from hub_notifications.domain.messages import (
+    RETRY_DELAYS,
+    WAITING_FOR_CONTACT,
+    after_temporary_failure,
+    message_id,
+    waiting_for_contact,
+)
 from hub_notifications.domain.rules import DEFAULT_TEMPLATES, RULES
 from hub_notifications.domain.templates import Template, TemplateError, check_fields, placeholders, render
 from hub_notifications.service import available_fields
@@ -118,3 +124,11 @@ def test_statuses_read_as_plain_words() -> None:
 
     assert with_plain_text({"status": "in_progress"})["status_text"] == "being worked on"
     assert with_plain_text({"status": "not_listed"})["status_text"] == "not listed"
+
+
+def test_a_message_waiting_for_contact_details_retries_soon_then_less_often() -> None:
+    now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    delays = [waiting_for_contact(attempts, now).next_attempt_at - now for attempts in (1, 2, 3, 8, 20)]
+    assert delays == [timedelta(seconds=s) for s in (1, 2, 4, 60, 60)]
+    assert waiting_for_contact(1, now).status == "temporary_failure"
+    assert waiting_for_contact(1, now).reason == WAITING_FOR_CONTACT

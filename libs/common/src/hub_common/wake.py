@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
@@ -67,3 +67,39 @@ class InsertWake:
                 )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), 1.0)
+
+
+def insert_driven_loop(
+    name: str,
+    collection: AsyncCollection,
+    work: Callable[[], Awaitable[int]],
+    *,
+    batch: int,
+    poll_interval_s: float = 1.0,
+    max_backoff_s: float = 10.0,
+) -> Callable[[asyncio.Event], Awaitable[None]]:
+    """A worker loop that runs ``work`` (which returns how many items it handled, at most ``batch``)
+    again at once after a full batch, and otherwise as soon as something is inserted into
+    ``collection`` (or after ``poll_interval_s``, for items that become due by time). Every worker
+    replica runs it: ``work`` must claim its items atomically."""
+
+    async def loop(stop: asyncio.Event) -> None:
+        wake = InsertWake(collection, poll_interval_s=poll_interval_s)
+        backoff = 0.5
+        async with wake.watching(stop):
+            while not stop.is_set():
+                wake.clear()
+                try:
+                    handled = await work()
+                    backoff = 0.5
+                except PyMongoError as exc:
+                    log.warning("cannot reach the database; will retry", loop=name, error=repr(exc), retry_in_s=backoff)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), backoff)
+                    backoff = min(backoff * 2, max_backoff_s)
+                    continue
+                if handled < batch:
+                    await wake.wait(stop)
+
+    loop.__name__ = name
+    return loop

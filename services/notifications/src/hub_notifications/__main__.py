@@ -7,6 +7,7 @@ from hub_common.contracts import CONTACTS_TOPIC, events_topic, inbound_topic
 from hub_common.runner import main
 from hub_common.scheduler import PeriodicTask
 from hub_common.service import ServiceContext, ServiceDefinition
+from hub_common.wake import insert_driven_loop
 from hub_notifications import handlers
 from hub_notifications.adapters.contact_book import CONTACT_BOOK_INDEXES
 from hub_notifications.adapters.hub_staff import HUB_STAFF_INDEXES
@@ -19,6 +20,8 @@ from hub_notifications.demo import seed_demo_data
 from hub_notifications.settings import NotificationsSettings
 from hub_notifications.wiring import notification_service, webhook_service
 
+DELIVERY_BATCH = 200  # what deliver_due handles per call
+
 
 def routers(ctx: ServiceContext):
     return [
@@ -28,10 +31,26 @@ def routers(ctx: ServiceContext):
 
 
 def periodic(ctx: ServiceContext):
+    return [PeriodicTask("send-digests", interval_s=60, run=notification_service(ctx).send_digests)]
+
+
+def loops(ctx: ServiceContext):
+    """Delivery starts as soon as a message or webhook delivery is planned, on every worker replica
+    (each item is claimed atomically), and picks up retries as they fall due."""
+    messages, webhooks = notification_service(ctx), webhook_service(ctx)
     return [
-        PeriodicTask("deliver-messages", interval_s=0.5, run=notification_service(ctx).deliver_due),
-        PeriodicTask("deliver-webhooks", interval_s=0.5, run=webhook_service(ctx).deliver_due),
-        PeriodicTask("send-digests", interval_s=60, run=notification_service(ctx).send_digests),
+        insert_driven_loop(
+            "deliver-messages",
+            messages.messages.collection,
+            lambda: messages.deliver_due(DELIVERY_BATCH),
+            batch=DELIVERY_BATCH,
+        ),
+        insert_driven_loop(
+            "deliver-webhooks",
+            webhooks.deliveries.collection,
+            lambda: webhooks.deliver_due(DELIVERY_BATCH),
+            batch=DELIVERY_BATCH,
+        ),
     ]
 
 
@@ -43,6 +62,7 @@ DEFINITION = ServiceDefinition(
     routers=routers,
     handlers=handlers.handlers,
     periodic=periodic,
+    loops=loops,
     consumes=(
         CONTACTS_TOPIC,
         inbound_topic("notifications"),

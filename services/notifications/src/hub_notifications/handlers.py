@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from hub_common.consumer import Handler
 from hub_common.contracts import CONTACTS_TOPIC, all_contracts
 from hub_common.contracts.contacts import ContactErased, ContactUpserted
@@ -38,6 +40,7 @@ def handlers(ctx: ServiceContext) -> dict[str, Handler]:
             updated_at=event.time,
         )
         await book.save(contact, tx.session)
+        await service.messages.retry_waiting_for_contact(data.person_id, datetime.now(UTC), tx.session)
 
     async def on_contact_erased(event: Envelope, tx: Transaction) -> None:
         data: ContactErased = event.data  # type: ignore[assignment]

@@ -36,6 +36,7 @@ from hub_notifications.domain.messages import (
     after_temporary_failure,
     message_id,
     throttled,
+    waiting_for_contact,
 )
 from hub_notifications.domain.plain_text import plain, plain_status
 from hub_notifications.domain.preferences import decide
@@ -318,7 +319,7 @@ class NotificationService:
         if contact is None:
             if now - message["created_at"] > CONTACT_WAIT:
                 return Outcome("permanent_failure", "no contact details for this person"), None
-            return after_temporary_failure(message["attempts"], now, "contact details not known yet"), None
+            return waiting_for_contact(message["attempts"], now), None
         reason = self._why_not(message, contact)
         if reason:
             return Outcome("skipped", reason), None

@@ -10,7 +10,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hub_common.mongo import IndexSpec
-from hub_notifications.domain.messages import PENDING_STATUSES, Outcome
+from hub_notifications.domain.messages import PENDING_STATUSES, WAITING_FOR_CONTACT, Outcome
 
 MESSAGES = "messages"
 SENDING_LEASE = timedelta(minutes=2)  # a worker that dies mid-send frees its message after this (default)
@@ -60,6 +60,15 @@ class MessageStore:
             {"_id": message_id, **_due(now)},
             {"$set": {"status": "sending", "next_attempt_at": now + self.sending_lease}, "$inc": {"attempts": 1}},
             return_document=ReturnDocument.AFTER,
+        )
+
+    async def retry_waiting_for_contact(self, person_id: str, now: datetime, session: AsyncClientSession) -> None:
+        """A person's contact details just arrived: their messages that waited for them are due now
+        (the event that planned a message can overtake the contact on its own topic)."""
+        await self.collection.update_many(
+            {"person_id": person_id, "status": "temporary_failure", "reason": WAITING_FOR_CONTACT},
+            {"$set": {"next_attempt_at": now}},
+            session=session,
         )
 
     async def claim_due(self, now: datetime) -> dict[str, Any] | None:

@@ -29,6 +29,11 @@ Status = Literal[
 PENDING_STATUSES: tuple[str, ...] = ("created", "temporary_failure", "deferred", "sending", "digest_pending")
 FINAL_STATUSES: frozenset[str] = frozenset({"delivered", "permanent_failure", "technical_failure", "skipped"})
 
+# Why a message waits: its event was consumed before the person's contact details (another topic).
+WAITING_FOR_CONTACT = "contact details not known yet"
+CONTACT_RETRY_FIRST = timedelta(seconds=1)
+CONTACT_RETRY_MAX = timedelta(minutes=1)
+
 # Waits before each retry of a temporary failure; after the last one the failure is permanent.
 RETRY_DELAYS = (
     timedelta(seconds=5),
@@ -53,6 +58,13 @@ class Outcome:
     status: Status
     reason: str | None = None
     next_attempt_at: datetime | None = None
+
+
+def waiting_for_contact(attempts: int, now: datetime) -> Outcome:
+    """Try again soon: the contact usually arrives within moments (and wakes the message itself);
+    the short retry covers the contact landing while this attempt was under way."""
+    delay = min(CONTACT_RETRY_FIRST * 2 ** max(attempts - 1, 0), CONTACT_RETRY_MAX)
+    return Outcome("temporary_failure", WAITING_FOR_CONTACT, now + delay)
 
 
 def after_temporary_failure(attempts: int, now: datetime, reason: str) -> Outcome:
