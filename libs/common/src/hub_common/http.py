@@ -16,7 +16,11 @@ from hub_common.uow import IdempotentRequest
 _bearer = HTTPBearer(auto_error=False, description="JWT signed with HS256 (claims: sub, role, hubs)")
 
 
-def optional_principal(
+# Dependencies are ``async def`` although they do no I/O: FastAPI runs plain ``def`` dependencies in a
+# worker thread, a hop that cost more than the work itself on every request.
+
+
+async def optional_principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal | None:
     if credentials is None:
@@ -26,7 +30,7 @@ def optional_principal(
     return principal
 
 
-def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+async def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
     if principal is None:
         raise Unauthorized("sign in first: send 'Authorization: Bearer <token>'")
     return principal
@@ -35,7 +39,7 @@ def current_principal(principal: Annotated[Principal | None, Depends(optional_pr
 def require_roles(*roles: Role):
     """A dependency that admits only the given roles (401 when anonymous, 403 otherwise)."""
 
-    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         principal.require_role(*roles)
         return principal
 
@@ -81,5 +85,5 @@ def idempotent_request(
     )
 
 
-def if_match_version(if_match: IfMatchHeader = None) -> int | None:
+async def if_match_version(if_match: IfMatchHeader = None) -> int | None:
     return expected_version(if_match)
