@@ -54,6 +54,7 @@ bench: install infra-up
 	$(UV) run --frozen python bench/api.py
 	$(UV) run --frozen python bench/e2e.py
 	$(UV) run --frozen python bench/growth.py --sizes $(BENCH_GROWTH_SIZES)
+	$(UV) run --frozen python bench/scaling.py
 
 infra-up: install
 	scripts/infra.sh up
