@@ -17,7 +17,11 @@ PUBLISHES = tuple(c.type for c in all_contracts() if c.producer == "assets" and 
 
 def periodic(ctx: ServiceContext) -> list[PeriodicTask]:
     """Overdue loans, inspections due, past bookings completed, ACV dates: every HUB_PERIODIC_INTERVAL_S."""
-    return [PeriodicTask("assets-periodic", ctx.settings.periodic_interval_s, AssetsService(ctx.db, ctx.uow).run_periodic_tasks)]
+    return [
+        PeriodicTask(
+            "assets-periodic", ctx.settings.periodic_interval_s, AssetsService(ctx.db, ctx.uow).run_periodic_tasks
+        )
+    ]
 
 
 DEFINITION = ServiceDefinition(
