@@ -37,10 +37,9 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiosmtpd.controller import Controller
 from asgi_lifespan import LifespanManager
 
-from hub_cli.operations import describe_topics
 from hub_common.app import create_app
 from hub_common.contracts import all_topics
-from hub_common.kafka import ensure_topics
+from hub_common.kafka import ensure_topics, start_group_at_end
 from hub_common.logging import configure_logging
 from hub_common.service import ServiceContext
 from hub_issues.__main__ import DEFINITION as ISSUES
@@ -125,19 +124,6 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
     return ordered[rank - 1]
-
-
-async def skip_history(kafka: str, group_id: str, topics: list[str]) -> None:
-    """Commit ``group_id`` at the current end of ``topics``: the bench's workers see only its own events."""
-    counts = await describe_topics(kafka)
-    partitions = [TopicPartition(topic, p) for topic in topics for p in range(counts[topic])]
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, group_id=group_id, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        await consumer.commit(await consumer.end_offsets(partitions))
-    finally:
-        await consumer.stop()
 
 
 async def raw_round_trips(kafka: str, topic: str, count: int) -> list[float]:
@@ -283,8 +269,8 @@ async def main(args: argparse.Namespace) -> int:
     raw_topic = f"hub.bench.{run_id}.e2e-raw"
     await ensure_topics(args.kafka, [*all_topics(), raw_topic], partitions=3, replication_factor=1)
     # Fresh groups would read each topic from its start (earliest): every earlier event on this broker.
-    await skip_history(args.kafka, issues_settings.consumer_group, list(ISSUES.consumes))
-    await skip_history(args.kafka, notifications_settings.consumer_group, list(NOTIFICATIONS.consumes))
+    await start_group_at_end(args.kafka, issues_settings.consumer_group, list(ISSUES.consumes))
+    await start_group_at_end(args.kafka, notifications_settings.consumer_group, list(NOTIFICATIONS.consumes))
 
     recorder = ArrivalRecorder(asyncio.get_running_loop())
     smtp = Controller(recorder, hostname="127.0.0.1", port=smtp_port)

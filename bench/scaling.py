@@ -27,7 +27,7 @@ import uuid
 from datetime import UTC, datetime
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
@@ -35,7 +35,7 @@ from hub_common import envelope
 from hub_common.auth import issue_token
 from hub_common.contracts import inbound_topic
 from hub_common.contracts.issues import PartnerReportSubmitted
-from hub_common.kafka import ensure_topics
+from hub_common.kafka import ensure_topics, start_group_at_end
 from hub_common.service import ServiceContext
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_issues.settings import IssuesSettings
@@ -130,24 +130,6 @@ async def api_figure(args: argparse.Namespace, replicas: int, run: str) -> float
         processes.stop()
 
 
-async def start_at_the_end(args: argparse.Namespace, group: str, topics: list[str]) -> None:
-    """Commit a new group at the topics' end, so earlier runs' events are not this figure's work."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=args.kafka)
-    await admin.start()
-    try:
-        described = await admin.describe_topics(topics)
-    finally:
-        await admin.close()
-    partitions = [TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]]
-    consumer = AIOKafkaConsumer(bootstrap_servers=args.kafka, group_id=group, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        await consumer.commit(await consumer.end_offsets(partitions))
-    finally:
-        await consumer.stop()
-
-
 async def group_members(args: argparse.Namespace, group: str) -> int:
     admin = AIOKafkaAdminClient(bootstrap_servers=args.kafka)
     await admin.start()
@@ -171,7 +153,7 @@ async def worker_figure(args: argparse.Namespace, workers: int, run: str) -> flo
     await ctx.start()
     await ISSUES.seed_demo_data(ctx)
     await ctx.close()
-    await start_at_the_end(args, group, list(ISSUES.consumes))
+    await start_group_at_end(args.kafka, group, ISSUES.consumes)  # earlier runs' events are not this figure's
     try:
         for n in range(workers):
             processes.start("worker", API_PORT + 50 + n)

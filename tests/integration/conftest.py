@@ -24,13 +24,12 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from pydantic import SecretStr
 
-from hub_cli.operations import describe_topics
 from hub_common.contracts import all_topics
 from hub_common.envelope import KafkaRecord
-from hub_common.kafka import ensure_topics
+from hub_common.kafka import ensure_topics, start_group_at_end
 from hub_common.settings import HubSettings
 from hub_common.testing import INFRA_SCRIPT, REPO_ROOT, InfraEndpoints
 
@@ -70,22 +69,7 @@ class KafkaTools:
 
     async def skip_history(self, group_id: str, topics: list[str]) -> None:
         """Commit ``group_id`` to the current end of ``topics``, so its consumer sees only new messages."""
-        partitions = [
-            TopicPartition(t, p)
-            for t, count in (await describe_topics(self.bootstrap_servers)).items()
-            if t in topics
-            for p in range(count)
-        ]
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap_servers, group_id=group_id, enable_auto_commit=False
-        )
-        await consumer.start()
-        try:
-            consumer.assign(partitions)
-            ends = await consumer.end_offsets(partitions)
-            await consumer.commit(ends)
-        finally:
-            await consumer.stop()
+        await start_group_at_end(self.bootstrap_servers, group_id, topics)
 
     async def collect(
         self,

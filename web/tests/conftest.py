@@ -21,11 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from hub_cli.operations import describe_topics
 from hub_common.contracts import all_topics
-from hub_common.kafka import ensure_topics
+from hub_common.kafka import ensure_topics, start_group_at_end
 from hub_common.settings import DEV_AUTH_SECRET
 from hub_common.testing import InfraEndpoints, SmtpMailbox
 
@@ -55,16 +53,8 @@ def wait_ready(url: str, process: subprocess.Popen, log: Path, timeout_s: float 
 async def start_groups_at_end(bootstrap: str, groups: dict[str, list[str]]) -> None:
     """Commit each consumer group at the current end of its topics: it sees only what happens from now."""
     await ensure_topics(bootstrap, all_topics(), partitions=3, replication_factor=1)
-    counts = await describe_topics(bootstrap)
     for group, topics in groups.items():
-        partitions = [TopicPartition(t, p) for t in topics for p in range(counts.get(t, 0))]
-        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-        await consumer.start()
-        try:
-            consumer.assign(partitions)
-            await consumer.commit(await consumer.end_offsets(partitions))
-        finally:
-            await consumer.stop()
+        await start_group_at_end(bootstrap, group, topics)
 
 
 def consumed_topics(service: str) -> list[str]:

@@ -13,7 +13,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import ASCENDING
 
 from hub_common.contracts import all_topics, dlt_topic
-from hub_common.kafka import KafkaConnection, connection, create_producer, ensure_topics
+from hub_common.kafka import KafkaConnection, connection, create_producer, describe_topics, ensure_topics
 from hub_common.mongo import create_client
 from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.uow import OUTBOX
@@ -66,17 +66,6 @@ class DeadLetter:
     def original_headers(self) -> list[tuple[str, bytes]]:
         """The headers the message had before it failed (the DLT's own are dropped)."""
         return [(k, v) for k, v in self.headers if not k.startswith(DLT_HEADER_PREFIX)]
-
-
-async def describe_topics(kafka: KafkaConnection | str) -> dict[str, int]:
-    admin = AIOKafkaAdminClient(**connection(kafka).options(), client_id="hub-cli")
-    await admin.start()
-    try:
-        return {
-            t["topic"]: len(t["partitions"]) for t in await admin.describe_topics() if not t["topic"].startswith("__")
-        }
-    finally:
-        await admin.close()
 
 
 async def create_topics(kafka: KafkaConnection | str, partitions: int, replication: int) -> list[str]:

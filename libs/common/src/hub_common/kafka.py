@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from aiokafka import AIOKafkaClient, AIOKafkaProducer
+from aiokafka import AIOKafkaClient, AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
@@ -92,3 +92,31 @@ async def kafka_reachable(kafka: KafkaConnection | str, timeout_s: float = 2.0) 
         return False
     finally:
         await client.close()
+
+
+async def describe_topics(kafka: KafkaConnection | str) -> dict[str, int]:
+    """Every topic on the broker (internal ones aside) with its partition count."""
+    admin = AIOKafkaAdminClient(**connection(kafka).options(), client_id="hub-admin")
+    await admin.start()
+    try:
+        return {
+            t["topic"]: len(t["partitions"]) for t in await admin.describe_topics() if not t["topic"].startswith("__")
+        }
+    finally:
+        await admin.close()
+
+
+async def start_group_at_end(kafka: KafkaConnection | str, group_id: str, topics: Iterable[str]) -> None:
+    """Commit ``group_id`` at the current end of ``topics`` (those that exist): a new group then sees
+    only what is published from now on, instead of every earlier event on the broker."""
+    counts = await describe_topics(kafka)
+    partitions = [TopicPartition(t, p) for t in topics for p in range(counts.get(t, 0))]
+    if not partitions:
+        return
+    consumer = AIOKafkaConsumer(**connection(kafka).options(), group_id=group_id, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        await consumer.commit(await consumer.end_offsets(partitions))
+    finally:
+        await consumer.stop()
