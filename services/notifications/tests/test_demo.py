@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-
+from notifications_testkit import issue_reported
 from standardwebhooks.webhooks import Webhook
 
-from hub_common.contracts.issues import IssueReported
-from hub_common.envelope import Envelope
 from hub_notifications.__main__ import DEFINITION
 from hub_notifications.demo import DEMO_STAFF, DEMO_SUBSCRIPTION_ID, FIXED_EMAIL, demo_webhook_secret
 from hub_notifications.wiring import notification_service, webhook_service
@@ -34,30 +30,9 @@ async def test_demo_data_is_written_once_and_its_partner_webhook_delivers_verifi
         # Riverside Housing hears about Riverside's reports only, signed with the derived secret.
         webhooks = webhook_service(ctx)
         for issue_id, hub_id in (("I-R1", "hub-riverside"), ("I-N1", "hub-northfield")):
-            event = reported(issue_id, hub_id)
+            event = issue_reported(issue_id, hub_id=hub_id)
             await ctx.uow.run(lambda tx, event=event: webhooks.plan(event, tx))
         assert await webhooks.deliver_due() == 1
         [(headers, body)] = endpoint.requests
         secret = demo_webhook_secret(ctx.settings.auth_secret.get_secret_value())
         assert Webhook(secret).verify(body, headers)["data"]["issue_id"] == "I-R1"
-
-
-def reported(issue_id: str, hub_id: str) -> Envelope:
-    data = IssueReported(
-        issue_id=issue_id,
-        hub_id=hub_id,
-        service_code="litter",
-        service_name="Litter",
-        description="Overflowing bin",
-        location={"lat": 53.78, "lon": -1.55},
-        requested_at=datetime.now(UTC),
-    )
-    return Envelope(
-        id=str(uuid.uuid4()),
-        source="/hub/issues",
-        type=IssueReported.event_type,
-        time=datetime.now(UTC),
-        subject=issue_id,
-        data=data,
-        hub_id=hub_id,
-    )

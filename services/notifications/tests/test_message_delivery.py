@@ -8,8 +8,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from notifications_testkit import issue_reported
+
 from hub_common.contracts.contacts import ResidentContactUpserted
-from hub_common.contracts.issues import IssueReported
 from hub_common.envelope import Envelope
 from hub_notifications.__main__ import DEFINITION
 from hub_notifications.adapters.messages import MESSAGES
@@ -17,27 +18,6 @@ from hub_notifications.domain.contacts import Contact
 from hub_notifications.wiring import notification_service
 
 LONDON = ZoneInfo("Europe/London")
-
-
-def reported(issue_id: str, reporter: str) -> Envelope:
-    return Envelope(
-        id=str(uuid.uuid4()),
-        source="/hub/issues",
-        type=IssueReported.event_type,
-        time=datetime.now(UTC),
-        subject=issue_id,
-        hub_id="hub-northfield",
-        data=IssueReported(
-            issue_id=issue_id,
-            hub_id="hub-northfield",
-            service_code="graffiti",
-            service_name="Graffiti",
-            description="Tags on the underpass",
-            location={"lat": 53.81, "lon": -1.55},
-            reporter_id=reporter,
-            requested_at=datetime.now(UTC),
-        ),
-    )
 
 
 async def setup(service_context, smtp_port: int, person: str, channels=("email",), **settings):
@@ -59,7 +39,7 @@ async def setup(service_context, smtp_port: int, person: str, channels=("email",
 
 
 async def report(ctx, service, issue_id: str, person: str) -> None:
-    await ctx.uow.run(lambda tx: service.plan(reported(issue_id, person), tx))
+    await ctx.uow.run(lambda tx: service.plan(issue_reported(issue_id, reporter=person, service_code="graffiti"), tx))
 
 
 async def statuses(ctx, person: str) -> dict[str, str]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, datetime
 
 import pytest
+from notifications_testkit import issue_reported
 from standardwebhooks.webhooks import Webhook
 
 from hub_common.auth import Principal
@@ -17,27 +17,6 @@ from hub_notifications.domain.webhooks import PAUSE_AFTER_FAILURES
 from hub_notifications.wiring import webhook_service
 
 PARTNER = Principal(sub="riverside-housing", role="partner", hubs=("hub-northfield",))
-
-
-def reported(issue_id: str, service_code: str = "litter") -> Envelope:
-    data = IssueReported(
-        issue_id=issue_id,
-        hub_id="hub-northfield",
-        service_code=service_code,
-        service_name=service_code.title(),
-        description="Overflowing bin",
-        location={"lat": 53.81, "lon": -1.55},
-        requested_at=datetime.now(UTC),
-    )
-    return Envelope(
-        id=str(uuid.uuid4()),
-        source="/hub/issues",
-        type=IssueReported.event_type,
-        time=datetime.now(UTC),
-        subject=issue_id,
-        data=data,
-        hub_id="hub-northfield",
-    )
 
 
 async def plan(ctx, event: Envelope) -> int:
@@ -51,7 +30,7 @@ async def test_a_matching_event_is_posted_once_signed_as_a_structured_cloudevent
     service = webhook_service(ctx)
     with http_receiver() as endpoint:
         sub, secret = await service.register(PARTNER, {"url": endpoint.url, "categories": ["litter"]})
-        litter, graffiti = reported("I-1"), reported("I-2", "graffiti")
+        litter, graffiti = issue_reported("I-1"), issue_reported("I-2", service_code="graffiti")
         assert await plan(ctx, litter) == 1
         assert await plan(ctx, litter) == 1  # the same event again plans the same delivery
         assert await plan(ctx, graffiti) == 0  # filtered out
@@ -73,7 +52,7 @@ async def test_after_rotation_both_secrets_verify_during_the_grace_period(servic
     with http_receiver() as endpoint:
         sub, old_secret = await service.register(PARTNER, {"url": endpoint.url})
         _, new_secret = await service.rotate_secret(PARTNER, sub["_id"])
-        await plan(ctx, reported("I-3"))
+        await plan(ctx, issue_reported("I-3"))
         await service.deliver_due()
         [(headers, body)] = endpoint.requests
         assert len(headers["webhook-signature"].split(" ")) == 2
@@ -88,7 +67,7 @@ async def test_an_endpoint_that_keeps_failing_is_paused_and_its_queue_waits_for_
     with http_receiver(statuses=[503] * PAUSE_AFTER_FAILURES) as endpoint:
         sub, _ = await service.register(PARTNER, {"url": endpoint.url})
         for n in range(PAUSE_AFTER_FAILURES + 2):
-            await plan(ctx, reported(f"F-{n}"))
+            await plan(ctx, issue_reported(f"F-{n}"))
         await service.deliver_due()
         assert len(endpoint.requests) == PAUSE_AFTER_FAILURES  # then it stopped calling
         current = await service.get(PARTNER, sub["_id"])
@@ -111,7 +90,7 @@ async def test_gone_is_a_permanent_failure_and_can_be_redelivered_by_hand(servic
     service = webhook_service(ctx)
     with http_receiver(statuses=[410]) as endpoint:
         sub, _ = await service.register(PARTNER, {"url": endpoint.url})
-        await plan(ctx, reported("G-1"))
+        await plan(ctx, issue_reported("G-1"))
         await service.deliver_due()
         [delivery] = await service.deliveries.collection.find({"subscription_id": sub["_id"]}).to_list()
         assert delivery["status"] == "permanent_failure" and "410" in delivery["reason"]
