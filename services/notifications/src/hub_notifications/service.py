@@ -580,11 +580,14 @@ class WebhookService:
     async def deliver_due(self, limit: int = 200) -> int:
         attempted = 0
         while attempted < limit:
-            delivery = await self.deliveries.claim_due(datetime.now(UTC))
-            if delivery is None:
+            due = await self.deliveries.due_ids(datetime.now(UTC), limit - attempted)
+            if not due:
                 break
-            attempted += 1
-            await self._attempt(delivery)
+            for delivery_id in due:  # each claimed just before its attempt, so the lease covers one send
+                delivery = await self.deliveries.claim(delivery_id, datetime.now(UTC))
+                if delivery is not None:  # else another worker took it first
+                    attempted += 1
+                    await self._attempt(delivery)
         return attempted
 
     async def _attempt(self, delivery: dict[str, Any]) -> None:

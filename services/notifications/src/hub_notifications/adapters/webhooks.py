@@ -108,6 +108,9 @@ class SubscriptionStore:
         )
 
 
+_DUE = {"status": {"$in": ["created", "temporary_failure", "sending"]}}
+
+
 class DeliveryStore:
     def __init__(self, db: AsyncDatabase, sending_lease: timedelta = SENDING_LEASE) -> None:
         self.collection = db[DELIVERIES]
@@ -116,11 +119,17 @@ class DeliveryStore:
     async def add_if_absent(self, doc: dict[str, Any], session: AsyncClientSession) -> None:
         await self.collection.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True, session=session)
 
-    async def claim_due(self, now: datetime) -> dict[str, Any] | None:
+    async def due_ids(self, now: datetime, limit: int) -> list[str]:
+        """Ids of up to ``limit`` deliveries due (or left in 'sending' by a crashed worker), oldest first:
+        one sorted read per batch (on SecantusDB a sort per claim scanned every due delivery)."""
+        due = self.collection.find(_DUE | {"next_attempt_at": {"$lte": now}}, {"_id": 1})
+        return [doc["_id"] async for doc in due.sort("next_attempt_at", ASCENDING).limit(limit)]
+
+    async def claim(self, delivery_id: str, now: datetime) -> dict[str, Any] | None:
+        """Take one delivery if it is still due; None if another worker took it first."""
         return await self.collection.find_one_and_update(
-            {"status": {"$in": ["created", "temporary_failure", "sending"]}, "next_attempt_at": {"$lte": now}},
+            {"_id": delivery_id, **_DUE, "next_attempt_at": {"$lte": now}},
             {"$set": {"status": "sending", "next_attempt_at": now + self.sending_lease}, "$inc": {"attempts": 1}},
-            sort=[("next_attempt_at", ASCENDING)],
             return_document=ReturnDocument.AFTER,
         )
 
