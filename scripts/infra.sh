@@ -66,7 +66,7 @@ install_browser_test_tools() {
       DEBIAN_FRONTEND=noninteractive apt-get update -qq
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
     else
-      log "chromium is missing and cannot be installed here (needs root and apt-get): the browser tests will be skipped"
+      log "chromium is missing and cannot be installed here (needs root and apt-get): the browser tests will be skipped (and fail when CI is set)"
     fi
   fi
   local want; want="$(stamp_of "$ROOT/web/package.json" "$ROOT/web/package-lock.json")"
