@@ -109,8 +109,6 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await ctx.start()
-        if settings.demo_data and definition.seed_demo_data is not None:
-            await definition.seed_demo_data(ctx)
         stop = asyncio.Event()
         worker = asyncio.create_task(ctx.run_worker(stop), name=f"{ctx.name}-worker") if run_worker else None
         log.info("service started", port=settings.http_port, worker=run_worker, db=settings.mongo_db)

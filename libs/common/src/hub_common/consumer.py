@@ -38,6 +38,7 @@ from hub_common.logging import get_logger
 from hub_common.mongo import IndexSpec, is_transient_mongo_error
 from hub_common.tracing import new_trace, parse_traceparent, reset_current_trace, set_current_trace
 from hub_common.uow import Transaction, UnitOfWork
+from hub_common.wake import sleep_unless
 
 log = get_logger(__name__)
 
@@ -146,7 +147,7 @@ class ConsumerRunner:
             except (KafkaError, OSError) as exc:
                 log.warning("consumer cannot reach kafka; will retry", error=repr(exc), retry_in_s=backoff)
                 await self._close()
-                await _sleep_unless(stop, backoff)
+                await sleep_unless(stop, backoff)
                 backoff = min(backoff * 2, self.backoff_max_s)
         await self._close()
 
@@ -215,7 +216,7 @@ class ConsumerRunner:
                 if stop.is_set():
                     raise _StopRequested from exc
                 log.warning("database unavailable; retrying the batch", error=repr(exc), retry_in_s=backoff)
-                await _sleep_unless(stop, backoff)
+                await sleep_unless(stop, backoff)
                 backoff = min(backoff * 2, self.backoff_max_s)
 
     async def _commit(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> None:
@@ -330,7 +331,7 @@ class ConsumerRunner:
                     self._count([item], "dead_lettered")
                     return
                 log.warning("handler failed; retrying", type=item.envelope.type, attempt=attempts, error=repr(error))
-            await _sleep_unless(stop, backoff)
+            await sleep_unless(stop, backoff)
             backoff = min(backoff * 2, self.backoff_max_s)
             error = None
 
@@ -408,8 +409,3 @@ def _inbox_record(item: _Item) -> dict[str, Any]:
 
 def _truncate(text: str, limit: int = 2000) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)

@@ -25,7 +25,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from hub_common import envelope, metrics
 from hub_common.logging import get_logger
 from hub_common.uow import OUTBOX
-from hub_common.wake import InsertWake
+from hub_common.wake import InsertWake, sleep_unless
 
 log = get_logger(__name__)
 
@@ -162,7 +162,7 @@ class OutboxRelay:
                     try:
                         if not await self._hold_lease():
                             await self._drop_producer()
-                            await _wait(stop, self.lease_s / 3)
+                            await sleep_unless(stop, self.lease_s / 3)
                             continue
                         self._wake.clear()
                         published = await self.publish_batch()
@@ -174,7 +174,7 @@ class OutboxRelay:
                         log.warning("outbox relay cannot publish yet; will retry", error=repr(exc), retry_in_s=backoff)
                         if isinstance(exc, KafkaError | OSError | TimeoutError):
                             await self._drop_producer()
-                        await _wait(stop, backoff)
+                        await sleep_unless(stop, backoff)
                         backoff = min(backoff * 2, self.max_backoff_s)
             finally:
                 await self._drop_producer()
@@ -213,8 +213,3 @@ def _to_kafka(record: dict[str, Any]) -> envelope.KafkaRecord:
         traceparent=record.get("traceparent"),
         hub_id=record.get("hub_id"),
     )
-
-
-async def _wait(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)

@@ -54,14 +54,12 @@ async def _run_worker(definition: ServiceDefinition, settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await ctx.start()
-    if settings.demo_data and definition.seed_demo_data is not None:
-        await definition.seed_demo_data(ctx)  # a worker may start before any API replica
     probe = _ProbeServer(create_probe_app(ctx), settings) if settings.worker_http_port else None
     probe_task = asyncio.create_task(probe.serve(), name="worker-probe") if probe else None
     try:
         await ctx.run_worker(stop)
     finally:
-        if probe is not None and probe_task is not None:
+        if probe_task is not None:
             probe.should_exit = True
             await probe_task
         await ctx.close()

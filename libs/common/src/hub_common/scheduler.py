@@ -8,7 +8,6 @@ a crash mid-run): do its work through the unit of work, keyed by what it acts on
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from hub_common.logging import get_logger
+from hub_common.wake import sleep_unless
 
 log = get_logger(__name__)
 
@@ -71,5 +71,4 @@ class Scheduler:
                 await self.run_due()
             except PyMongoError as exc:
                 log.warning("scheduler cannot reach the database; will retry", error=repr(exc))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.tick_s)
+            await sleep_unless(stop, self.tick_s)

@@ -9,7 +9,6 @@ of work, and factories for the outbox relay and the consumer runner.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -27,6 +26,7 @@ from hub_common.relay import OutboxRelay
 from hub_common.scheduler import PeriodicTask, Scheduler
 from hub_common.settings import HubSettings
 from hub_common.uow import UnitOfWork, backbone_indexes
+from hub_common.wake import sleep_unless
 
 log = get_logger(__name__)
 
@@ -66,13 +66,16 @@ class ServiceContext:
         return self.definition.name
 
     async def start(self) -> None:
-        """Create indexes; safe to run on every start and from many replicas at once."""
+        """Create indexes, and with HUB_DEMO_DATA write the demo data (an API replica or a worker,
+        whichever starts first); safe to run on every start and from many replicas at once."""
         specs = [
             *backbone_indexes(self.settings.idempotency_ttl_s),
             *inbox_indexes(),
             *self.definition.indexes,
         ]
         await mongo.ensure_indexes(self.db, specs)
+        if self.settings.demo_data and self.definition.seed_demo_data is not None:
+            await self.definition.seed_demo_data(self)
 
     async def close(self) -> None:
         await self.client.close()
@@ -124,8 +127,7 @@ class ServiceContext:
                 return
             except (KafkaError, OSError) as exc:
                 log.warning("kafka not reachable for topic bootstrap; will retry", error=repr(exc))
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), backoff)
+                await sleep_unless(stop, backoff)
                 backoff = min(backoff * 2, 10.0)
 
     async def run_worker(self, stop: asyncio.Event) -> None:

@@ -23,6 +23,12 @@ log = get_logger(__name__)
 WAKE_LINGER_S = 0.005
 
 
+async def sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep for ``seconds``, or less if ``stop`` is set meanwhile (a worker's retry pause)."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
 class InsertWake:
     def __init__(self, collection: AsyncCollection, *, poll_interval_s: float) -> None:
         self.collection = collection
@@ -65,8 +71,7 @@ class InsertWake:
                 log.debug(
                     "change stream interrupted; polling meanwhile", collection=self.collection.name, error=repr(exc)
                 )
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), 1.0)
+                await sleep_unless(stop, 1.0)
 
 
 def insert_driven_loop(
@@ -94,8 +99,7 @@ def insert_driven_loop(
                     backoff = 0.5
                 except PyMongoError as exc:
                     log.warning("cannot reach the database; will retry", loop=name, error=repr(exc), retry_in_s=backoff)
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), backoff)
+                    await sleep_unless(stop, backoff)
                     backoff = min(backoff * 2, max_backoff_s)
                     continue
                 if handled < batch:
