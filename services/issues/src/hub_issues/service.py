@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
-import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
@@ -143,14 +144,10 @@ class ReferenceData:
         self._categories.invalidate()
 
 
-_reference_data: weakref.WeakKeyDictionary[ServiceContext, ReferenceData] = weakref.WeakKeyDictionary()
-
-
+@functools.cache
 def reference_data(ctx: ServiceContext) -> ReferenceData:
     """One cache per service context, shared by the /v1 and Open311 routers and the worker."""
-    if ctx not in _reference_data:
-        _reference_data[ctx] = ReferenceData(ctx.db, cast(IssuesSettings, ctx.settings).reference_cache_s)
-    return _reference_data[ctx]
+    return ReferenceData(ctx.db, cast(IssuesSettings, ctx.settings).reference_cache_s)
 
 
 class IssuesService:
@@ -196,10 +193,7 @@ class IssuesService:
             await hubs.insert_one(doc, session=tx.session)
             return doc
 
-        try:
-            return unwrap(await self.ctx.uow.run(work, idempotency=idempotency))
-        finally:
-            self.reference.changed()
+        return await self._change_reference_data(work, idempotency)
 
     async def update_hub(
         self, principal: Principal, hub_id: str, changes: dict[str, Any], expected_version: int | None
@@ -224,8 +218,14 @@ class IssuesService:
             await hubs.replace_one({"_id": hub_id, "version": current["version"]}, updated, session=tx.session)
             return updated
 
+        return await self._change_reference_data(work)
+
+    async def _change_reference_data(
+        self, work: Callable[[Transaction], Awaitable[dict[str, Any]]], idempotency: IdempotentRequest | None = None
+    ) -> dict[str, Any]:
+        """Write a hub or category; this process's cache of them forgets what it held."""
         try:
-            return await self.ctx.uow.run(work)
+            return unwrap(await self.ctx.uow.run(work, idempotency=idempotency))
         finally:
             self.reference.changed()
 
@@ -260,10 +260,7 @@ class IssuesService:
             await tx.collection(store.CATEGORIES).insert_one(doc, session=tx.session)
             return doc
 
-        try:
-            return unwrap(await self.ctx.uow.run(work, idempotency=idempotency))
-        finally:
-            self.reference.changed()
+        return await self._change_reference_data(work, idempotency)
 
     async def update_category(
         self, principal: Principal, hub_id: str, code: str, changes: dict[str, Any], expected_version: int | None
@@ -289,10 +286,7 @@ class IssuesService:
             )
             return updated
 
-        try:
-            return await self.ctx.uow.run(work)
-        finally:
-            self.reference.changed()
+        return await self._change_reference_data(work)
 
     async def get_category(self, hub_id: str, code: str) -> dict[str, Any]:
         doc = await store.category_doc(self.db, hub_id, code)
