@@ -291,25 +291,17 @@ class NotificationService:
 
     async def deliver_due(self, limit: int = 200) -> int:
         """Attempt every message that is due, up to ``limit``; return how many were attempted."""
-        attempted = 0
-        while attempted < limit:
-            due = await self.messages.due_ids(datetime.now(UTC), limit - attempted)
-            if not due:
-                break
-            for due_id in due:  # each claimed just before its attempt, so the lease covers one send
-                message = await self.messages.claim(due_id, datetime.now(UTC))
-                if message is None:
-                    continue  # another worker took it first
-                attempted += 1
-                # Deliver within the trace of the request that caused the event, so logs join up.
-                trace_id = message.get("trace_id")
-                token = set_current_trace(TraceContext(trace_id, new_trace().span_id) if trace_id else new_trace())
-                try:
-                    outcome, rendered = await self._attempt(message)
-                    await self._finish(message, outcome, rendered)
-                finally:
-                    reset_current_trace(token)
-        return attempted
+        return await self.messages.attempt_due(self._deliver, limit)
+
+    async def _deliver(self, message: dict[str, Any]) -> None:
+        # Deliver within the trace of the request that caused the event, so logs join up.
+        trace_id = message.get("trace_id")
+        token = set_current_trace(TraceContext(trace_id, new_trace().span_id) if trace_id else new_trace())
+        try:
+            outcome, rendered = await self._attempt(message)
+            await self._finish(message, outcome, rendered)
+        finally:
+            reset_current_trace(token)
 
     async def _attempt(self, message: dict[str, Any]) -> tuple[Outcome, dict[str, str] | None]:
         now = datetime.now(UTC)
@@ -578,17 +570,7 @@ class WebhookService:
         return planned
 
     async def deliver_due(self, limit: int = 200) -> int:
-        attempted = 0
-        while attempted < limit:
-            due = await self.deliveries.due_ids(datetime.now(UTC), limit - attempted)
-            if not due:
-                break
-            for delivery_id in due:  # each claimed just before its attempt, so the lease covers one send
-                delivery = await self.deliveries.claim(delivery_id, datetime.now(UTC))
-                if delivery is not None:  # else another worker took it first
-                    attempted += 1
-                    await self._attempt(delivery)
-        return attempted
+        return await self.deliveries.attempt_due(self._attempt, limit)
 
     async def _attempt(self, delivery: dict[str, Any]) -> None:
         now = datetime.now(UTC)

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hub_common.mongo import IndexSpec
+from hub_notifications.adapters.due_work import SENDING_LEASE, DueWork
 from hub_notifications.domain.messages import PENDING_STATUSES, WAITING_FOR_CONTACT, Outcome
 
 MESSAGES = "messages"
-SENDING_LEASE = timedelta(minutes=2)  # a worker that dies mid-send frees its message after this (default)
 
 MESSAGE_INDEXES = (
     IndexSpec(
@@ -32,35 +32,17 @@ MESSAGE_INDEXES = (
 )
 
 
-DUE_STATUSES = ["created", "temporary_failure", "deferred", "sending"]  # 'sending' past its lease: a dead worker's
+# 'sending' counts once its lease has passed: the worker that claimed it died.
+DUE_STATUSES = ["created", "temporary_failure", "deferred", "sending"]
 
 
-def _due(now: datetime) -> dict[str, Any]:
-    return {"status": {"$in": DUE_STATUSES}, "next_attempt_at": {"$lte": now}}
-
-
-class MessageStore:
+class MessageStore(DueWork):
     def __init__(self, db: AsyncDatabase, sending_lease: timedelta = SENDING_LEASE) -> None:
-        self.collection = db[MESSAGES]
-        self.sending_lease = sending_lease
+        super().__init__(db[MESSAGES], DUE_STATUSES, sending_lease)
 
     async def add_if_absent(self, doc: dict[str, Any], session: AsyncClientSession) -> None:
         """Create the message unless its (event, recipient, channel) id exists: repeats change nothing."""
         await self.collection.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True, session=session)
-
-    async def due_ids(self, now: datetime, limit: int) -> list[str]:
-        """Ids of up to ``limit`` messages due for an attempt (or left in 'sending' by a crashed worker),
-        oldest first: one sorted read for a whole batch, not one per message."""
-        due = self.collection.find(_due(now), {"_id": 1}).sort("next_attempt_at", ASCENDING).limit(limit)
-        return [doc["_id"] async for doc in due]
-
-    async def claim(self, message_id: str, now: datetime) -> dict[str, Any] | None:
-        """Take one message for an attempt if it is still due; None if another worker took it first."""
-        return await self.collection.find_one_and_update(
-            {"_id": message_id, **_due(now)},
-            {"$set": {"status": "sending", "next_attempt_at": now + self.sending_lease}, "$inc": {"attempts": 1}},
-            return_document=ReturnDocument.AFTER,
-        )
 
     async def retry_waiting_for_contact(self, person_id: str, now: datetime, session: AsyncClientSession) -> None:
         """A person's contact details just arrived: their messages that waited for them are due now

@@ -15,7 +15,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from standardwebhooks.webhooks import Webhook
 
 from hub_common.mongo import IndexSpec
-from hub_notifications.adapters.messages import SENDING_LEASE
+from hub_notifications.adapters.due_work import SENDING_LEASE, DueWork
 from hub_notifications.domain.messages import DeliveryError, Outcome
 from hub_notifications.domain.webhooks import NearFilter, Subscription, is_internal_address
 
@@ -108,30 +108,12 @@ class SubscriptionStore:
         )
 
 
-_DUE = {"status": {"$in": ["created", "temporary_failure", "sending"]}}
-
-
-class DeliveryStore:
+class DeliveryStore(DueWork):
     def __init__(self, db: AsyncDatabase, sending_lease: timedelta = SENDING_LEASE) -> None:
-        self.collection = db[DELIVERIES]
-        self.sending_lease = sending_lease
+        super().__init__(db[DELIVERIES], ["created", "temporary_failure", "sending"], sending_lease)
 
     async def add_if_absent(self, doc: dict[str, Any], session: AsyncClientSession) -> None:
         await self.collection.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True, session=session)
-
-    async def due_ids(self, now: datetime, limit: int) -> list[str]:
-        """Ids of up to ``limit`` deliveries due (or left in 'sending' by a crashed worker), oldest first:
-        one sorted read per batch (on SecantusDB a sort per claim scanned every due delivery)."""
-        due = self.collection.find(_DUE | {"next_attempt_at": {"$lte": now}}, {"_id": 1})
-        return [doc["_id"] async for doc in due.sort("next_attempt_at", ASCENDING).limit(limit)]
-
-    async def claim(self, delivery_id: str, now: datetime) -> dict[str, Any] | None:
-        """Take one delivery if it is still due; None if another worker took it first."""
-        return await self.collection.find_one_and_update(
-            {"_id": delivery_id, **_DUE, "next_attempt_at": {"$lte": now}},
-            {"$set": {"status": "sending", "next_attempt_at": now + self.sending_lease}, "$inc": {"attempts": 1}},
-            return_document=ReturnDocument.AFTER,
-        )
 
     async def finish(self, delivery_id: str, outcome: Outcome, now: datetime, response_status: int | None) -> None:
         update: dict[str, Any] = {

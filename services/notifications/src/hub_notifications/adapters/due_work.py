@@ -1,0 +1,55 @@
+"""A MongoDB collection used as a work queue: items due for an attempt, claimed by one worker at a time.
+
+Messages and webhook deliveries both work this way. A claim sets the item to 'sending' with a
+lease; an item still 'sending' after its lease belongs to a worker that died, and is due again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+
+SENDING_LEASE = timedelta(minutes=2)  # a worker that dies mid-send frees its item after this (default)
+
+
+class DueWork:
+    def __init__(self, collection: AsyncCollection, due_statuses: Sequence[str], sending_lease: timedelta) -> None:
+        self.collection = collection
+        self.due_statuses = list(due_statuses)
+        self.sending_lease = sending_lease
+
+    def _due(self, now: datetime) -> dict[str, Any]:
+        return {"status": {"$in": self.due_statuses}, "next_attempt_at": {"$lte": now}}
+
+    async def due_ids(self, now: datetime, limit: int) -> list[str]:
+        """Ids of up to ``limit`` items due (or left in 'sending' by a crashed worker), oldest first: one
+        sorted read per batch (on SecantusDB a sort per claim scanned every due item)."""
+        due = self.collection.find(self._due(now), {"_id": 1}).sort("next_attempt_at", ASCENDING).limit(limit)
+        return [doc["_id"] async for doc in due]
+
+    async def claim(self, item_id: str, now: datetime) -> dict[str, Any] | None:
+        """Take one item for an attempt if it is still due; None if another worker took it first."""
+        return await self.collection.find_one_and_update(
+            {"_id": item_id, **self._due(now)},
+            {"$set": {"status": "sending", "next_attempt_at": now + self.sending_lease}, "$inc": {"attempts": 1}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def attempt_due(self, attempt: Callable[[dict[str, Any]], Awaitable[None]], limit: int) -> int:
+        """Attempt every due item, up to ``limit``; each is claimed just before its attempt, so the lease
+        covers one send. Returns how many were attempted."""
+        attempted = 0
+        while attempted < limit:
+            due = await self.due_ids(datetime.now(UTC), limit - attempted)
+            if not due:
+                break
+            for item_id in due:
+                item = await self.claim(item_id, datetime.now(UTC))
+                if item is not None:  # else another worker took it first
+                    attempted += 1
+                    await attempt(item)
+        return attempted
