@@ -8,6 +8,19 @@ from pydantic import Field
 
 from hub_common.contracts.registry import EventData, event_contract
 
+MessageChannel = Literal["email", "sms", "inapp"]
+MessageStatus = Literal[
+    "created",
+    "sending",
+    "delivered",
+    "temporary_failure",
+    "permanent_failure",
+    "technical_failure",
+    "skipped",
+    "deferred",
+    "digest_pending",
+]
+
 
 @event_contract("hub.notifications.message.status_changed.v1")
 class MessageStatusChanged(EventData):
@@ -17,17 +30,7 @@ class MessageStatusChanged(EventData):
     about_event_id: str = Field(min_length=1, max_length=128, description="the event the message is about")
     about_event_type: str
     message_type: str
-    channel: Literal["email", "sms", "inapp"]
-    status: Literal[
-        "created",
-        "sending",
-        "delivered",
-        "temporary_failure",
-        "permanent_failure",
-        "technical_failure",
-        "skipped",
-        "deferred",
-        "digest_pending",
-    ]
+    channel: MessageChannel
+    status: MessageStatus
     reason: str | None = Field(default=None, max_length=2000)
     attempts: int = Field(ge=0)

@@ -12,20 +12,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
 
-Channel = Literal["email", "sms", "inapp"]
-Status = Literal[
-    "created",
-    "sending",
-    "delivered",
-    "temporary_failure",
-    "permanent_failure",
-    "technical_failure",
-    "skipped",
-    "deferred",
-    "digest_pending",
-]
+from hub_common.contracts.notifications import MessageChannel, MessageStatus
+
+Channel = MessageChannel
+Status = MessageStatus  # the published status_changed event carries the same values
 PENDING_STATUSES: tuple[str, ...] = ("created", "temporary_failure", "deferred", "sending", "digest_pending")
 FINAL_STATUSES: frozenset[str] = frozenset({"delivered", "permanent_failure", "technical_failure", "skipped"})
 
