@@ -256,6 +256,24 @@ async def test_search_pages_with_cursors_in_both_orders(api: Api, mapped: dict[s
     assert len(near) == 4 and near == sorted(near)
 
 
+async def test_near_pages_walk_through_assets_at_one_spot_each_once(api: Api, mapped: dict[str, str]) -> None:
+    """Five rooms at one address are equally far: pages of two still show each exactly once."""
+    same_spot = {"lat": 53.8153, "lon": -1.5501}
+    rooms = [
+        (await api.create(room_body(name=f"Room {n}", location=same_spot), headers=api.auth("operator")))["id"]
+        for n in range(5)
+    ]
+    shown, cursor = [], None
+    while True:
+        params = {"lat": 53.8152, "lon": -1.55, "radius_m": 1000, "limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = (await api.client.get("/v1/assets", params=params)).json()
+        shown += [a["id"] for a in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert sorted(shown) == sorted([*rooms, mapped["hall"], mapped["kit"]])
+
+
 @pytest.mark.parametrize(
     "search",
     [

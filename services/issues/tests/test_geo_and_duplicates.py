@@ -10,13 +10,12 @@ from hypothesis import strategies as st
 
 from hub_common import demo
 from hub_common.errors import RuleViolation
+from hub_common.geo import EARTH_RADIUS_M, distance_m
 from hub_issues.domain import text
 from hub_issues.domain.duplicates import Nearby, followers_after_merge, likely_duplicates
 from hub_issues.domain.geo import (
-    EARTH_RADIUS_M,
     centre_of,
     choose_hub,
-    distance_m,
     grid_cell,
     grid_cells_around,
     point_in_boundary,

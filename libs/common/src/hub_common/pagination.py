@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
@@ -60,6 +61,22 @@ def _after(sort: Sequence[tuple[str, int]], values: Sequence[Any]) -> dict[str, 
     return {"$or": branches}
 
 
+def _from(query: dict[str, Any], field: str, direction: int, value: Any, *, inclusive: bool) -> dict[str, Any] | None:
+    """``query`` narrowed to ``field`` at or beyond ``value``, or None when it already bounds that field."""
+    if field in query or any(key.startswith("$") for key in query):
+        return None
+    operator = ("$gte" if inclusive else "$gt") if direction > 0 else ("$lte" if inclusive else "$lt")
+    return {**query, field: {operator: value}}
+
+
+def _ahead_of(doc: dict[str, Any], sort: Sequence[tuple[str, int]], values: Sequence[Any]) -> bool:
+    """Whether ``doc`` ties the cursor on the first sort field and sits at or before it on ``_id``."""
+    (field, _), (_, id_direction) = sort
+    if _dotted(doc, field) != values[0]:
+        return False
+    return doc["_id"] <= values[1] if id_direction > 0 else doc["_id"] >= values[1]
+
+
 async def find_page(
     collection: AsyncCollection,
     query: dict[str, Any],
@@ -72,17 +89,35 @@ async def find_page(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of documents in ``sort`` order (which must end with a unique field, e.g. ``_id``).
 
+    A later page of a list sorted by one field (then ``_id``) asks for a plain range on that field
+    and drops, here, the few documents that tie the cursor: a single index range serves it on every
+    planner, where the general ``$or`` keyset made some (SecantusDB's) scan the collection.
     ``hint`` names the index to use, for servers whose planner would otherwise pick a scan.
     """
     if sort[-1][0] != "_id":
         sort = [*sort, ("_id", 1)]
     limit = max(1, min(limit, MAX_LIMIT))
-    if cursor:
-        query = {"$and": [query, _after(sort, decode_cursor(cursor, len(sort)))]}
-    found = collection.find(query, projection).sort(list(sort))
-    if hint:
-        found = found.hint(hint)
-    docs = await found.limit(limit + 1).to_list()
+    values = decode_cursor(cursor, len(sort)) if cursor else None
+    ranged = None
+    if values is not None and len(sort) <= 2:
+        ranged = _from(query, sort[0][0], sort[0][1], values[0], inclusive=len(sort) == 2)
+    if values is not None and ranged is None:
+        query = {"$and": [query, _after(sort, values)]}
+    elif ranged is not None:
+        query = ranged
+    skip_ties = values is not None and ranged is not None and len(sort) == 2
+    fetch = limit + 1
+    while True:
+        found = collection.find(query, projection).sort(list(sort))
+        if hint:
+            found = found.hint(hint)
+        fetched = await found.limit(fetch).to_list()
+        docs = fetched
+        if skip_ties:
+            docs = list(itertools.dropwhile(lambda doc: _ahead_of(doc, sort, values), fetched))
+        if len(docs) > limit or len(fetched) < fetch:
+            break
+        fetch *= 4  # the page was eaten by documents tied with the cursor: read further
     if len(docs) <= limit:
         return docs, None
     docs = docs[:limit]

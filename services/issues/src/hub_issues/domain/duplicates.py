@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hub_issues.domain.geo import distance_m
+from hub_common.geo import distance_m
 from hub_issues.domain.workflow import OPEN_STATUSES
 
 DEFAULT_RADIUS_M = 50.0

@@ -8,17 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from hub_common.errors import RuleViolation
-
-EARTH_RADIUS_M = 6_371_008.8
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle (haversine) distance in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
-
+from hub_common.geo import EARTH_RADIUS_M
 
 # Duplicate search grid: cells of 0.001 degrees (about 111 m north-south, 67 m east-west in
 # northern England). Equality lookups on a cell key are cheap on every MongoDB-compatible store;

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import base64
 import ipaddress
-import math
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+
+from hub_common.geo import distance_m
 
 # A subscription that keeps failing is paused rather than retried for ever; staff or the partner resume it.
 PAUSE_AFTER_FAILURES = 15
@@ -47,15 +48,6 @@ class Subscription:
 
 def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine) in metres."""
-    radius = 6_371_000.0
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * radius * math.asin(math.sqrt(a))
 
 
 def matches(sub: Subscription, event_type: str, hub_id: str | None, data: dict[str, Any]) -> bool:
