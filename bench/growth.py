@@ -139,7 +139,6 @@ class Plan:
     indexes: list[str]
 
     geo_near: bool = False  # a $geoNear aggregate: SecantusDB runs it over the collection
-    cursor_page: bool = False  # sent for a cursor page (the keyset $or), not the first page
 
     @property
     def scans(self) -> bool:
@@ -183,8 +182,6 @@ class Case:
     params: Callable[[random.Random], dict[str, Any]] = lambda _rng: {}
     role: str = "staff"  # whose token: staff of every hub, or a resident (``person``)
     pages: int = 3  # requests per round: the first page, then cursor pages
-    # Why a cursor page of this case scans on SecantusDB and no hint can help (None: it must not).
-    known_cursor_scan: str | None = None
 
 
 @dataclass
@@ -242,8 +239,6 @@ class IssuesBench(Bench):
                     "GET /v1/issues?lat&lon&radius_m",
                     "/v1/issues",
                     lambda r: {"lat": NORTHFIELD[0] + r.uniform(-0.01, 0.01), "lon": NORTHFIELD[1], "radius_m": 2000},
-                    known_cursor_scan="SecantusDB plans $geoWithin AND the keyset $or as a scan, and fails on a "
-                    "hinted 2dsphere index; the first page uses the near index",
                 ),
                 Case("GET /v1/hubs/{hub}/priorities", lambda r: f"/v1/hubs/{r.choice(self.hubs)}/priorities"),
                 Case("GET /v1/hubs/{hub}/you-said-we-did", lambda r: f"/v1/hubs/{r.choice(self.hubs)}/you-said-we-did"),
@@ -507,18 +502,16 @@ async def plans_of(
     RECORDER.database, RECORDER.commands, RECORDER.recording = ctx.settings.mongo_db, [], True
     try:
         response = await client.get(path, params=params, headers=headers)
-        first_page_commands = len(RECORDER.commands)
         body = response.json()
         if case.pages > 1 and isinstance(body, dict) and body.get("next_cursor"):
             await client.get(path, params={**params, "cursor": body["next_cursor"]}, headers=headers)
     finally:
         RECORDER.recording = False
     plans = []
-    for n, command in enumerate(RECORDER.commands):
+    for command in RECORDER.commands:
         if command[next(iter(command))] != bench.collection:
             continue
         plans.append(await explain(ctx, command))
-        plans[-1].cursor_page = n >= first_page_commands
         if VERBOSE_PLANS:
             print(f"    {case.name}: {plans[-1].stages} {plans[-1].indexes} <- {command}", file=sys.stderr)
     return plans
@@ -571,14 +564,12 @@ async def bench_service(args: argparse.Namespace, name: str, sizes: list[int]) -
     return bench, list(results.values()), loads
 
 
-def plan_label(plans: list[Plan], case: Case) -> str:
+def plan_label(plans: list[Plan]) -> str:
     if not plans:
         return "(no query on the collection)"
     labels = []
     for plan in plans:
-        if plan.scans and plan.cursor_page and case.known_cursor_scan:
-            label = "cursor page: COLLSCAN (SecantusDB, see README)"
-        elif plan.geo_near and "COLLSCAN" in plan.stages:
+        if plan.geo_near and "COLLSCAN" in plan.stages:
             label = "$geoNear: scanned by SecantusDB (see README)"
         else:
             label = "COLLSCAN!" if plan.scans else "+".join(plan.indexes) or "/".join(plan.stages)
@@ -606,14 +597,9 @@ def print_service(
         cols = "".join(f" {r.p50_ms[s]:>10.1f} {r.p99_ms[s]:>10.1f}" for s in sizes)
         ratio = r.p99_ms[last] / r.p99_ms[first] if len(sizes) > 1 else 1.0
         plans = [p for s in sizes for p in r.plans[s]]
-        case = next(c for c in bench.cases if c.name == r.name)
-        clean = clean and not any(unexpected_scan(p, case) for p in plans)
-        print(f"{r.name:<40}{cols} {ratio:>9.2f}  {plan_label(plans, case)}")
+        clean = clean and not any(p.scans for p in plans)
+        print(f"{r.name:<40}{cols} {ratio:>9.2f}  {plan_label(plans)}")
     return clean
-
-
-def unexpected_scan(plan: Plan, case: Case) -> bool:
-    return plan.scans and not (plan.cursor_page and case.known_cursor_scan)
 
 
 def short(size: int) -> str:
