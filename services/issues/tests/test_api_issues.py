@@ -156,6 +156,27 @@ async def transition(api, issue_id, action, headers=None, **body):
     )
 
 
+async def test_only_open_issues_carry_the_duplicate_search_key(api) -> None:
+    """Closed issues drop out of the duplicate search (so it never reads years of history), reopened ones return."""
+    issue_id = (await api.report()).json()["issue"]["id"]
+
+    async def near_key() -> str | None:
+        return (await api.ctx.db[ISSUES].find_one({"_id": issue_id})).get("near_key")
+
+    key = await near_key()
+    assert key is not None
+    assert (await transition(api, issue_id, "acknowledge")).status_code == 200
+    assert (await transition(api, issue_id, "fix")).status_code == 200
+    assert await near_key() is None
+    assert (await api.report(lat=IN_NORTHFIELD[0] + 0.0002)).json()["likely_duplicates"] == []
+
+    reopened = await transition(api, issue_id, "reopen", headers=api.auth("resident", "res-1"), reason="still there")
+    assert reopened.status_code == 200, reopened.text
+    assert await near_key() == key
+    again = await api.report(lat=IN_NORTHFIELD[0] + 0.0002)
+    assert issue_id in [d["issue_id"] for d in again.json()["likely_duplicates"]]
+
+
 async def test_workflow_over_the_api_records_who_when_and_notes(api) -> None:
     issue_id = (await api.report()).json()["issue"]["id"]
     ack = await transition(api, issue_id, "acknowledge", private_note="crew B tomorrow")

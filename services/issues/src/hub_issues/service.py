@@ -945,6 +945,12 @@ class IssuesService:
         if change.action == "fix":
             to_set.update(fix_metrics(doc["requested_at"], doc.get("expected_at"), change.at))
             to_set["feedback_state"] = "pending" if doc.get("reporter_id") else "none"
+        if doc.get("location_precision") == "point":
+            # Only open issues carry the duplicate-search key: that search never reads closed history.
+            if to_set["open"]:
+                to_set["near_key"] = store.near_key(doc["service_code"], grid_cell(doc["lat"], doc["lon"]))
+            else:
+                to_clear.append("near_key")
         update: dict[str, Any] = {
             "$set": to_set,
             "$inc": {"version": 1},

@@ -170,7 +170,11 @@ async def issue(db: AsyncDatabase, issue_id: str, session: AsyncClientSession | 
 
 
 def near_key(code: str, cell: tuple[int, int]) -> str:
-    """The duplicate-search key of a precisely placed issue: its category and grid cell."""
+    """The duplicate-search key of a precisely placed open issue: its category and grid cell.
+
+    An issue loses it when it closes and gets it back when reopened, so the search reads only the
+    open issues of a few cells however many years of closed ones lie there.
+    """
     return f"{code}|{cell[0]}|{cell[1]}"
 
 
@@ -179,7 +183,7 @@ async def issues_near(db: AsyncDatabase, lat: float, lon: float, code: str, radi
 
     Only precisely placed issues have a ``near_key`` (address-only reports sit at the hub centre
     and are not comparable). The query is a plain ``$in`` on one indexed field, so it costs the
-    same at 100 issues or 100 000; fixed issues in the same cells come back too and are dropped.
+    same at 100 issues or 100 000.
     """
     keys = [near_key(code, cell) for cell in grid_cells_around(lat, lon, radius_m)]
     projection = {"_id": 1, "service_code": 1, "status": 1, "lat": 1, "lon": 1}
