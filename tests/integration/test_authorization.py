@@ -1,7 +1,8 @@
 """The authorisation matrix, built from every service's own routes.
 
 Every write route (POST, PUT, PATCH, DELETE) must need a signed-in caller, except the few listed
-in ``OPEN_TO_ANONYMOUS`` on purpose (a resident reporting a problem without an account).
+in ``OPEN_TO_ANONYMOUS`` on purpose (a resident reporting a problem without an account, a volunteer asking
+for a sign-in link).
 Anonymous calls to every other write route are refused with 401 before anything runs, and routes
 limited to some roles refuse a resident with 403.
 """
@@ -31,6 +32,9 @@ OPEN_TO_ANONYMOUS = {
     # limited by idempotency and moderation); Open311 checks its own api_key per the spec.
     ("issues", "POST", "/v1/issues"),
     ("issues", "POST", "/open311/v2/requests.{fmt}"),
+    # A volunteer without a session asks for a sign-in link by email: the answer is the same whether
+    # or not the address volunteers here, and one address gets one email per two minutes.
+    ("volunteers", "POST", "/v1/volunteers/sign-in-links"),
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from volunteers_testkit import CONSENT, Api, World, problem
 
 
@@ -273,3 +275,51 @@ async def test_volunteers_can_step_back_and_return_but_not_approve_themselves(wo
         ("active", "inactive"),
         ("inactive", "active"),
     ]
+
+
+async def test_a_returning_volunteer_can_have_a_sign_in_link_emailed(world: World) -> None:
+    """Anyone may ask; the answer never says whether the address volunteers here; one email per interval."""
+    started = datetime.now(UTC) - timedelta(seconds=1)
+    volunteer, own = await world.register(email="Returning.Rita@Example.org")
+    vid = volunteer["id"]
+    me = (await world.api.client.get("/v1/volunteers/me", headers=own)).json()
+
+    async def ask(email: str) -> dict:
+        response = await world.api.client.post("/v1/volunteers/sign-in-links", json={"email": email})
+        assert response.status_code == 202, response.text
+        return response.json()
+
+    answer = await ask("returning.rita@example.ORG")  # any letter case
+    assert answer == await ask("nobody-here@example.org")  # the same words for an unknown address
+    [requested] = await world.outbox("hub.volunteers.sign_in_link.requested.v1", person_id=vid)
+    assert requested["topic"] == "hub.contacts"  # whom it signs in as is read by notifications alone
+    assert requested["data"] == {"person_id": vid, "account_sub": me["sub"], "hub_id": world.hub}
+    assert (
+        await world.api.db["outbox"].count_documents({"type": requested["type"], "created_at": {"$gte": started}}) == 1
+    )
+
+    await ask("returning.rita@example.org")  # again at once: no second email
+    assert len(await world.outbox("hub.volunteers.sign_in_link.requested.v1", person_id=vid)) == 1
+    await world.api.db["volunteers"].update_one(
+        {"_id": vid}, {"$set": {"sign_in_link_at": datetime.now(UTC) - timedelta(minutes=3)}}
+    )
+    await ask("returning.rita@example.org")  # after the interval: a new link
+    assert len(await world.outbox("hub.volunteers.sign_in_link.requested.v1", person_id=vid)) == 2
+
+    problem(await world.api.client.post("/v1/volunteers/sign-in-links", json={"email": "not an email"}), 422)
+    assert (await world.api.client.post(f"/v1/volunteers/{vid}/erase", headers=own)).status_code == 200
+    await world.api.db["volunteers"].update_one({"_id": vid}, {"$unset": {"sign_in_link_at": ""}})
+    await ask("returning.rita@example.org")  # erased: nobody to sign in
+    assert len(await world.outbox("hub.volunteers.sign_in_link.requested.v1", person_id=vid)) == 2
+
+
+async def test_a_volunteer_staff_registered_has_no_account_to_sign_in_to(world: World) -> None:
+    staff = world.api.auth("staff", hubs=(world.hub,))
+    response = await world.api.client.post(
+        "/v1/volunteers", json=world.registration(email="walk.in@example.org"), headers=staff
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["sub"] is None
+    ok = await world.api.client.post("/v1/volunteers/sign-in-links", json={"email": "walk.in@example.org"})
+    assert ok.status_code == 202
+    assert await world.outbox("hub.volunteers.sign_in_link.requested.v1", person_id=response.json()["id"]) == []

@@ -53,6 +53,10 @@ class EmergencyContactIn(Command):
     relationship: str | None = Field(default=None, max_length=60)
 
 
+class RequestSignInLink(Command):
+    email: EmailStr
+
+
 class RegisterVolunteer(Command):
     name: Name
     email: EmailStr | None = None

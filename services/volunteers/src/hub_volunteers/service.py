@@ -18,7 +18,11 @@ from pymongo.errors import DuplicateKeyError
 from hub_common.auth import Principal
 from hub_common.concurrency import check_version
 from hub_common.contracts import EventData
-from hub_common.contracts.contacts import VolunteerContactErased, VolunteerContactUpserted
+from hub_common.contracts.contacts import (
+    VolunteerContactErased,
+    VolunteerContactUpserted,
+    VolunteerSignInLinkRequested,
+)
 from hub_common.contracts.issues import IssueReported
 from hub_common.contracts.volunteers import (
     AccreditationAdded,
@@ -92,6 +96,8 @@ M = TypeVar("M", bound=BaseModel)
 STAFF_ROLES = ("staff", "operator")
 CHECK_IN_SKEW = timedelta(minutes=5)
 MATCH_CANDIDATES = 500  # how many volunteers or shifts one matching request considers
+# An address asking again sooner gets no second email (each link stays valid for an hour).
+SIGN_IN_LINK_INTERVAL = timedelta(minutes=2)
 
 
 def now() -> datetime:
@@ -310,6 +316,42 @@ class VolunteersService:
             subject=volunteer.id,
             hub_id=volunteer.hub_id,
         )
+
+    async def request_sign_in_link(self, email: str) -> None:
+        """Have a sign-in link emailed to the volunteer with this address, if one can sign in.
+
+        The caller learns nothing either way (who volunteers here is not public), and an address
+        gets at most one email per ``SIGN_IN_LINK_INTERVAL``, so the form cannot flood an inbox.
+        """
+        asked_at = now()
+
+        async def work(tx: Transaction) -> None:
+            volunteers = tx.collection(VOLUNTEERS)
+            doc = await volunteers.find_one(
+                {"email": email},
+                {"sub": 1, "hub_id": 1, "status": 1, "erased_at": 1, "sign_in_link_at": 1},
+                collation=CASE_INSENSITIVE,
+                session=tx.session,
+            )
+            if doc is None or not doc.get("sub") or doc.get("erased_at") or doc.get("status") == "archived":
+                return  # no account to sign in to: staff or a partner registered them, or they left
+            last = doc.get("sign_in_link_at")
+            if last is not None and asked_at - last < SIGN_IN_LINK_INTERVAL:
+                return
+            # Compare-and-set on the previous time, so two requests at once send one email.
+            claimed = await volunteers.update_one(
+                {"_id": doc["_id"], "sign_in_link_at": last},
+                {"$set": {"sign_in_link_at": asked_at}},
+                session=tx.session,
+            )
+            if claimed.modified_count == 1:
+                tx.publish(
+                    VolunteerSignInLinkRequested(person_id=doc["_id"], account_sub=doc["sub"], hub_id=doc["hub_id"]),
+                    subject=doc["_id"],
+                    hub_id=doc["hub_id"],
+                )
+
+        await self.ctx.uow.run(work)
 
     async def me(self, principal: Principal) -> Volunteer:
         volunteer = await self.repo.volunteer_by_sub(principal.sub)

@@ -63,3 +63,15 @@ class BookerContactUpserted(ContactUpserted):
 @event_contract("hub.assets.contact.erased.v1", topic=CONTACTS_TOPIC)
 class BookerContactErased(ContactErased):
     """A booker, borrower or group contact asked to be forgotten."""
+
+
+@event_contract("hub.volunteers.sign_in_link.requested.v1", topic=CONTACTS_TOPIC)
+class VolunteerSignInLinkRequested(EventData):
+    """A volunteer asked for an emailed link to sign in to the web app on a later visit.
+
+    Here rather than on the public events topic: ``account_sub`` is whom the link signs in as.
+    """
+
+    person_id: str = Field(min_length=1, max_length=128)
+    account_sub: str = Field(min_length=1, max_length=128)
+    hub_id: str = Field(min_length=1, max_length=64)

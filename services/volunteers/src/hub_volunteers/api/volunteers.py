@@ -84,6 +84,15 @@ def build_router(service: VolunteersService) -> APIRouter:
         response.headers["Location"] = f"/v1/volunteers/{volunteer.id}"
         return _with_etag(response, volunteer, principal)
 
+    @router.post(
+        "/sign-in-links",
+        status_code=202,
+        summary="Email a volunteer a link to sign in again (open to anyone; the answer is the same either way)",
+    )
+    async def request_sign_in_link(body: cmd.RequestSignInLink) -> dict[str, str]:
+        await service.request_sign_in_link(str(body.email))
+        return {"detail": "If a volunteer has this email address, we have sent them a link to sign in."}
+
     @router.get("/me", summary="Your own volunteer record")
     async def me(principal: Me, response: Response) -> Volunteer:
         return _with_etag(response, await service.me(principal), principal)
