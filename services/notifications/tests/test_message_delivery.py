@@ -378,6 +378,43 @@ async def test_the_acknowledgement_links_an_anonymous_reporter_to_their_report_s
     assert (principal.sub, principal.role) == ("res-anon", "resident")
 
 
+async def test_a_volunteer_who_asked_gets_a_link_signed_in_as_their_account_for_an_hour(service_context, smtp_server):
+    """Sent even to someone who opted out of volunteering news (they asked for it), signed in as the
+    account the volunteers service named, not as the person id the message is addressed to."""
+    import re
+
+    import jwt
+
+    from hub_common.auth import decode_token
+    from hub_common.contracts.contacts import VolunteerSignInLinkRequested
+
+    ctx, service = await setup(service_context, smtp_server.port, "vol-rita")
+    await service.preferences.save("vol-rita", {"opt_outs": ["volunteering:*"]}, None)
+    requested = VolunteerSignInLinkRequested(person_id="vol-rita", account_sub="web-rita", hub_id="hub-northfield")
+    event = Envelope(
+        id=str(uuid.uuid4()),
+        source="/hub/volunteers",
+        type="hub.volunteers.sign_in_link.requested.v1",
+        time=datetime.now(UTC),
+        subject="vol-rita",
+        hub_id="hub-northfield",
+        data=requested,
+    )
+    await ctx.uow.run(lambda tx: service.plan(event, tx))
+    await service.deliver_due()
+
+    [email] = smtp_server.to("vol-rita@example.org")
+    assert email["Subject"] == "Your link to sign in"
+    link = re.search(r"(\S+/volunteer/me\?token=(\S+))", email.get_content())
+    assert link and link.group(1).startswith(ctx.settings.public_base_url)
+    token = link.group(2)
+    principal = decode_token(ctx.settings.auth_secret.get_secret_value(), token)
+    assert (principal.sub, principal.role) == ("web-rita", "resident")
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert 55 * 60 < claims["exp"] - datetime.now(UTC).timestamp() <= 60 * 60
+    assert await statuses(ctx, "vol-rita") == {"email": "delivered"}  # email only: no in-app copy
+
+
 async def test_a_message_waiting_for_contact_details_goes_as_soon_as_they_arrive(service_context, smtp_server):
     """The report's event can overtake the contact on hub.contacts: the message waits, then goes at
     once when the contact is consumed, not after the next retry delay (5 s, 30 s, 2 min, ...)."""

@@ -205,7 +205,7 @@ class NotificationService:
                 until = datetime.now(UTC) + rule.sign_in_for
             token = issue_token(
                 self.auth_secret,
-                sub=person_id,
+                sub=data[rule.sign_in_as] if rule.sign_in_as else person_id,
                 role="resident",
                 hubs=[data["hub_id"]] if data.get("hub_id") else [],
                 ttl=max(until - datetime.now(UTC), timedelta(hours=1)),

@@ -43,6 +43,7 @@ class Rule:
     link: str | None = None
     sign_in_until: str | None = None
     sign_in_for: timedelta | None = None  # or a fixed period, where the event has no end date
+    sign_in_as: str | None = None  # the event field naming the account to sign in as (default: the recipient)
 
 
 ISSUE = "hub.issues.issue."
@@ -85,6 +86,18 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(ISSUE + "overdue.v1", "issue_overdue_staff_alert", HUB_STAFF, ("inapp",), "staff_alerts"),
     # volunteers
+    # A returning volunteer asked for it: a link that signs them in to their account for an hour.
+    Rule(
+        VOL + "sign_in_link.requested.v1",
+        "volunteer_sign_in_link",
+        "person_id",
+        ("email",),
+        "volunteering",
+        critical=True,
+        link="/volunteer/me",
+        sign_in_for=timedelta(hours=1),
+        sign_in_as="account_sub",
+    ),
     Rule(VOL + "volunteer.approved.v1", "volunteer_approved", "volunteer_id", PERSON, "volunteering"),
     Rule(VOL + "signup.confirmed.v1", "signup_confirmed", "volunteer_id", PERSON, "shifts"),
     Rule(VOL + "signup.confirmed.v1", "shift_reminder", "volunteer_id", URGENT, "shifts", reminder=SHIFT_REMINDER),
@@ -194,6 +207,13 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
         "Overdue: {service_name} ({issue_id})",
         "{service_name} ({issue_id}) is past its target date ({expected_at_text}).",
         "{service_name} ({issue_id}) is past its target date ({expected_at_text}).",
+    ),
+    *_both(
+        "volunteer_sign_in_link",
+        "Your link to sign in",
+        "Here is the link you asked for. It signs you in to see your shifts, hours and preferences, and "
+        "it works for one hour:\n\n{link}\n\nIf you did not ask for it, you can ignore this email.",
+        "You asked for a link to sign in. We have emailed it to you.",
     ),
     *_both(
         "volunteer_approved",
