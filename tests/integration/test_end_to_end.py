@@ -135,3 +135,50 @@ async def test_a_volunteer_really_receives_their_milestone(
     assert len(thanks) == 1 and "Noor Example" in thanks[0].get_content()
     in_app = {"person_id": volunteer.id, "message_type": "milestone_reached", "channel": "inapp"}
     await wait_until(lambda: notifications.db["messages"].find_one({**in_app, "status": "delivered"}))
+
+
+async def test_a_returning_volunteer_who_asks_for_a_link_gets_one_that_signs_in_as_them(
+    service_context, kafka, background, wait_until, smtp_server, unique
+):
+    """Volunteers API → outbox → hub.contacts → notifications → SMTP: the link's token opens their own record."""
+    import re
+
+    from hub_common.auth import decode_token
+
+    volunteers = await service_context(VOLUNTEERS)
+    notifications = await service_context(NOTIFICATIONS, smtp_port=smtp_server.port)
+    await kafka.skip_history(notifications.settings.consumer_group, list(NOTIFICATIONS.consumes))
+    background(volunteers.relay().run)
+    background(notifications.run_worker)
+
+    service = VolunteersService(volunteers)
+    account = Principal(sub=f"web-{unique}", role="resident")
+    address = f"rita-{unique}@example.org"
+    volunteer = await service.register(
+        account,
+        cmd.RegisterVolunteer(
+            name="Rita Example",
+            email=address,
+            hub_id="hub-northfield",
+            date_of_birth=date(1979, 9, 9),
+            consent=cmd.ConsentIn(data_processing=True, channels=cmd.ChannelConsent(email=True), wording_version="v1"),
+            emergency_contact=cmd.EmergencyContactIn(name="Sam", phone="+44 7700 900001"),
+        ),
+    )
+    app = create_app(VOLUNTEERS, volunteers.settings, context=volunteers)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+            asked = await client.post("/v1/volunteers/sign-in-links", json={"email": address.upper()})
+            assert asked.status_code == 202, asked.text
+
+            [email] = await wait_until(
+                lambda: _now([m for m in smtp_server.to(address) if m["Subject"] == "Your link to sign in"]),
+                timeout_s=60,
+            )
+            link = re.search(r"/volunteer/me\?token=(\S+)", email.get_content())
+            assert link, email.get_content()
+            principal = decode_token(volunteers.settings.auth_secret.get_secret_value(), link.group(1))
+            assert principal.sub == account.sub  # their account, not the person id the email was addressed to
+            me = await client.get("/v1/volunteers/me", headers={"Authorization": f"Bearer {link.group(1)}"})
+            assert me.status_code == 200 and me.json()["id"] == volunteer.id

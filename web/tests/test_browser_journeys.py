@@ -291,6 +291,7 @@ def test_every_other_public_page_passes_the_accessibility_check(browser: Browser
         "/places?kind=organisation&hub_id=hub-northfield",
         "/privacy",
         "/accessibility",
+        "/volunteer/sign-in-link",
         "/hubs/hub-riverside",
         "/no-such-page",
     ):

@@ -3,6 +3,7 @@ the journeys against the real services are in test_browser_journeys.py)."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
@@ -11,7 +12,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
-from hub_common.auth import issue_token
+from hub_common.auth import decode_token, issue_token
 from hub_web.app import create_app
 from hub_web.settings import WebSettings
 
@@ -133,3 +134,43 @@ async def test_the_dev_sign_in_is_off_unless_configured(make_client) -> None:
             "/dev/sign-in", data={"sub": "demo-vol-amira-account", "csrf_token": csrf_of(page.text)}
         )
         assert refused.status_code == 403
+
+
+async def test_a_volunteer_asks_for_a_sign_in_link_and_the_emailed_link_signs_them_in(make_client) -> None:
+    asked: list[dict] = []
+    volunteer = {"id": "vol-1", "name": "Rita Moreno", "sub": "web-rita", "hub_id": "hub-a", "status": "active"}
+
+    def services(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/v1/volunteers/sign-in-links":
+            asked.append(json.loads(request.content))
+            return httpx.Response(202, json={"detail": "sent if known"})
+        if request.url.path == "/v1/volunteers/me":
+            sub = decode_token(SECRET, request.headers["authorization"].split()[1]).sub
+            if sub == "web-rita":
+                return httpx.Response(200, json=volunteer, headers={"ETag": '"v1"'})
+            return httpx.Response(404, json={"title": "Not found", "detail": "not a volunteer"})
+        return None
+
+    async for client in make_client(services):
+        form = await client.get("/volunteer/sign-in-link")
+        assert form.status_code == 200 and "Email me a link" in form.text
+        bad = await client.post("/volunteer/sign-in-link", data={"email": "rita", "csrf_token": csrf_of(form.text)})
+        assert bad.status_code == 400 and "correct format" in bad.text and asked == []
+        sent = await client.post(
+            "/volunteer/sign-in-link", data={"email": "rita@example.org", "csrf_token": csrf_of(form.text)}
+        )
+        assert sent.status_code == 200 and "Check your email" in sent.text
+        assert asked == [{"email": "rita@example.org"}]
+
+        token = issue_token(SECRET, sub="web-rita", role="resident", ttl=timedelta(hours=1))
+        follow = await client.get(f"/volunteer/me?token={token}")
+        assert follow.status_code == 303 and follow.headers["location"] == "/volunteer/me"  # token dropped
+        assert "Your volunteering" in (await client.get("/sign-in")).text  # signed in as the volunteer
+
+    async for client in make_client(services):
+        expired = issue_token(SECRET, sub="web-rita", role="resident", ttl=timedelta(minutes=-5))
+        stale = await client.get(f"/volunteer/me?token={expired}")
+        assert stale.status_code == 303 and stale.headers["location"] == "/volunteer/sign-in-link"
+        assert "expired" in (await client.get("/volunteer/sign-in-link")).text
+        staff = issue_token(SECRET, sub="web-rita", role="staff", hubs=["hub-a"])
+        assert (await client.get(f"/volunteer/me?token={staff}")).headers["location"] == "/volunteer/sign-in-link"

@@ -189,6 +189,9 @@ class VolunteersClient(ServiceClient):
     async def me(self, token: str) -> tuple[dict[str, Any], str | None]:
         return await self.get_with_etag("/v1/volunteers/me", token=token)
 
+    async def request_sign_in_link(self, email: str) -> None:
+        await self.send("POST", "/v1/volunteers/sign-in-links", json={"email": email})
+
     async def volunteer(self, token: str, volunteer_id: str) -> tuple[dict[str, Any], str | None]:
         return await self.get_with_etag(f"/v1/volunteers/{seg(volunteer_id)}", token=token)
 

@@ -1,5 +1,5 @@
-"""Signing in and out: staff with configured accounts; volunteers by the link in their email or, in
-development only, by choosing a demo volunteer (there is no identity provider on this machine)."""
+"""Signing in and out: staff with configured accounts; volunteers by a link emailed to them (asked for
+here, or in a message from their hub) or, in development only, by choosing a demo volunteer."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from hub_common.auth import issue_token
+from hub_common.auth import decode_token, issue_token
+from hub_common.errors import Unauthorized
 from hub_web.clients import ServiceProblem
 from hub_web.deps import Form, NotAllowed, WebDep
-from hub_web.forms import Errors
+from hub_web.forms import EMAIL, Errors
 
 router = APIRouter(include_in_schema=False)
 
@@ -114,3 +115,42 @@ async def sign_in_volunteer(request: Request, web: WebDep, sub: str) -> Response
         ttl=timedelta(days=web.settings.resident_session_days),
     )
     return web.redirect("/volunteer/me")
+
+
+@router.get("/volunteer/sign-in-link", response_class=HTMLResponse)
+async def sign_in_link_page(request: Request, web: WebDep) -> HTMLResponse:
+    return web.render(request, "volunteer/sign_in_link.html", title="Get a link to sign in", sent=False)
+
+
+@router.post("/volunteer/sign-in-link", response_class=HTMLResponse)
+async def send_sign_in_link(request: Request, web: WebDep, form: Form) -> HTMLResponse:
+    email, errors = form.one("email"), Errors()
+    if not email:
+        errors.add("email", "Enter the email address you volunteer with")
+    elif not EMAIL.match(email):
+        errors.add("email", "Enter an email address in the correct format, like name@example.com")
+    if not errors:
+        try:
+            await web.services.volunteers.request_sign_in_link(email)
+        except ServiceProblem as problem:
+            if problem.status != 422:
+                raise
+            errors.add("email", "Enter an email address in the correct format, like name@example.com")
+    if errors:
+        title = "Get a link to sign in"
+        return web.render(
+            request, "volunteer/sign_in_link.html", status=400, title=title, errors=errors, form=form, sent=False
+        )
+    return web.render(request, "volunteer/sign_in_link.html", title="Check your email", sent=True, email=email)
+
+
+async def sign_in_volunteer_by_link(request: Request, web: WebDep, token: str) -> Response:
+    """The link a volunteer asked for carries their account's short-lived token: sign this browser in."""
+    try:
+        principal = decode_token(web.settings.auth_secret.get_secret_value(), token)
+    except Unauthorized:
+        principal = None
+    if principal is None or principal.role != "resident":
+        web.session(request).set_flash("That link has expired or is not right. Ask for a new one below.")
+        return web.redirect("/volunteer/sign-in-link")
+    return await sign_in_volunteer(request, web, principal.sub)

@@ -15,6 +15,7 @@ from hub_web import forms
 from hub_web.clients import ServiceProblem
 from hub_web.deps import Form, NeedsSignIn, WebDep
 from hub_web.forms import Errors, FormData
+from hub_web.routes.auth import sign_in_volunteer_by_link
 from hub_web.session import Session
 from hub_web.web import Web
 
@@ -146,7 +147,7 @@ async def register(request: Request, web: WebDep, form: Form) -> Response:
         if problem.status not in (409, 422):
             raise
         if problem.status == 409:
-            errors.add("email", "You have already registered. Use the link in your latest email from the hub.")
+            errors.add("email", "You have already registered with this email. Get a link to sign in instead.")
         else:
             errors = forms.from_problem(problem, forms.REGISTRATION_FIELDS)
         return await render_register(request, web, form, errors)
@@ -166,7 +167,11 @@ async def register(request: Request, web: WebDep, form: Form) -> Response:
 
 
 @router.get("/volunteer/me", response_class=HTMLResponse)
-async def my_volunteering(request: Request, web: WebDep) -> HTMLResponse:
+async def my_volunteering(
+    request: Request, web: WebDep, token: Annotated[str | None, Query(max_length=2000)] = None
+) -> Response:
+    if token is not None:  # the link they asked for by email; the redirect drops the token from the address
+        return await sign_in_volunteer_by_link(request, web, token)
     session = volunteer_session(request)
     token = web.token(request) or ""
     client = web.services.volunteers
