@@ -98,24 +98,21 @@ async def _now(value):
     return value
 
 
-async def test_a_volunteer_really_receives_their_milestone(
-    service_context, kafka, background, wait_until, smtp_server, unique
-):
-    """Recognition recorded but never delivered is the failing we must not repeat: follow it to the inbox."""
+async def _volunteers_and_notifications(service_context, kafka, background, smtp_server):
+    """The volunteers service (with its relay) and a notifications worker that sends to the SMTP server."""
     volunteers = await service_context(VOLUNTEERS)
     notifications = await service_context(NOTIFICATIONS, smtp_port=smtp_server.port)
     await kafka.skip_history(notifications.settings.consumer_group, list(NOTIFICATIONS.consumes))
     background(volunteers.relay().run)
     background(notifications.run_worker)
+    return volunteers, notifications
 
-    service = VolunteersService(volunteers)
-    resident = Principal(sub=f"user-{unique}", role="resident")
-    staff = Principal(sub=f"staff-{unique}", role="staff", hubs=("hub-northfield",))
-    address = f"noor-{unique}@example.org"
-    volunteer = await service.register(
-        resident,
+
+async def _register(service: VolunteersService, account: Principal, name: str, address: str):
+    return await service.register(
+        account,
         cmd.RegisterVolunteer(
-            name="Noor Example",
+            name=name,
             email=address,
             hub_id="hub-northfield",
             date_of_birth=date(1985, 3, 3),
@@ -123,6 +120,18 @@ async def test_a_volunteer_really_receives_their_milestone(
             emergency_contact=cmd.EmergencyContactIn(name="Sam", phone="+44 7700 900001"),
         ),
     )
+
+
+async def test_a_volunteer_really_receives_their_milestone(
+    service_context, kafka, background, wait_until, smtp_server, unique
+):
+    """Recognition recorded but never delivered is the failing we must not repeat: follow it to the inbox."""
+    volunteers, notifications = await _volunteers_and_notifications(service_context, kafka, background, smtp_server)
+    service = VolunteersService(volunteers)
+    resident = Principal(sub=f"user-{unique}", role="resident")
+    staff = Principal(sub=f"staff-{unique}", role="staff", hubs=("hub-northfield",))
+    address = f"noor-{unique}@example.org"
+    volunteer = await _register(service, resident, "Noor Example", address)
     for day in range(4):  # 12 approved hours cross the 10-hour milestone once
         logged = await service.log_hours(
             resident, volunteer.id, cmd.LogHours(hours=3, worked_on=date.today() - timedelta(days=day))
@@ -145,26 +154,11 @@ async def test_a_returning_volunteer_who_asks_for_a_link_gets_one_that_signs_in_
 
     from hub_common.auth import decode_token
 
-    volunteers = await service_context(VOLUNTEERS)
-    notifications = await service_context(NOTIFICATIONS, smtp_port=smtp_server.port)
-    await kafka.skip_history(notifications.settings.consumer_group, list(NOTIFICATIONS.consumes))
-    background(volunteers.relay().run)
-    background(notifications.run_worker)
-
+    volunteers, _ = await _volunteers_and_notifications(service_context, kafka, background, smtp_server)
     service = VolunteersService(volunteers)
     account = Principal(sub=f"web-{unique}", role="resident")
     address = f"rita-{unique}@example.org"
-    volunteer = await service.register(
-        account,
-        cmd.RegisterVolunteer(
-            name="Rita Example",
-            email=address,
-            hub_id="hub-northfield",
-            date_of_birth=date(1979, 9, 9),
-            consent=cmd.ConsentIn(data_processing=True, channels=cmd.ChannelConsent(email=True), wording_version="v1"),
-            emergency_contact=cmd.EmergencyContactIn(name="Sam", phone="+44 7700 900001"),
-        ),
-    )
+    volunteer = await _register(service, account, "Rita Example", address)
     app = create_app(VOLUNTEERS, volunteers.settings, context=volunteers)
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
