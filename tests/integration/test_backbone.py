@@ -18,7 +18,7 @@ from prometheus_client import REGISTRY
 
 from hub_common import envelope
 from hub_common.consumer import Handler, PermanentError, TransientError
-from hub_common.contracts import CONTACTS_TOPIC, dlt_topic
+from hub_common.contracts import CONTACTS_TOPIC, dlt_topic, events_topic
 from hub_common.contracts.contacts import VolunteerContactUpserted
 from hub_common.envelope import Envelope
 from hub_common.tracing import new_trace, reset_current_trace, set_current_trace
@@ -380,3 +380,67 @@ async def test_consumer_waits_out_a_database_outage_and_loses_nothing(
 
 async def _all_stored(book: ContactBook, people: list[str]) -> bool:
     return all([await book.get(person) for person in people])
+
+
+async def test_a_backlog_on_one_topic_does_not_hold_back_the_others(
+    service_context, kafka, background, wait_until, unique
+):
+    """A contact published while the consumer works through a backlog of issue events is handled within
+    a few batches. (aiokafka alone hands out one partition's fetched records before the next one's, so
+    it waited for the whole fetched backlog: seen under `make run` with a sign-in link.)"""
+    notifications = await service_context(NOTIFICATIONS, consumer_batch_size=20)
+    issues_topic = events_topic("issues")
+    await kafka.skip_history(notifications.settings.consumer_group, [issues_topic, CONTACTS_TOPIC])
+    backlog = 1500
+    await kafka.produce_all([_issue_reported(issues_topic, f"backlog-{unique}-{n}") for n in range(backlog)])
+
+    order: list[str] = []
+
+    async def on_issue(event: Envelope, tx: Transaction) -> None:
+        order.append("issue")
+
+    async def on_contact(event: Envelope, tx: Transaction) -> None:
+        order.append(event.data.person_id)
+
+    handlers = {"hub.issues.issue.reported.v1": on_issue, UPSERTED: on_contact}
+    background(notifications.consumer(handlers).run)
+    await wait_until(lambda: _now(len(order) >= 40), timeout_s=60)  # the backlog is fetched and under way
+    contact = envelope.encode(
+        topic=CONTACTS_TOPIC,
+        event_id=str(uuid.uuid4()),
+        source="/hub/volunteers",
+        event_type=UPSERTED,
+        time=datetime.now(UTC),
+        subject=f"waiting-{unique}",
+        data={"person_id": f"waiting-{unique}", "display_name": "Rita"},
+    )
+    await kafka.produce(CONTACTS_TOPIC, contact.value, key=contact.key, headers=contact.headers)
+
+    await wait_until(lambda: _now(f"waiting-{unique}" in order), timeout_s=60)
+    handled_before = order.index(f"waiting-{unique}")
+    assert handled_before < backlog * 2 // 3, f"the contact waited behind {handled_before} of {backlog} issue events"
+
+
+def _issue_reported(topic: str, issue_id: str):
+    return envelope.encode(
+        topic=topic,
+        event_id=str(uuid.uuid4()),
+        source="/hub/issues",
+        event_type="hub.issues.issue.reported.v1",
+        time=datetime.now(UTC),
+        subject=issue_id,
+        hub_id="hub-northfield",
+        data={
+            "issue_id": issue_id,
+            "hub_id": "hub-northfield",
+            "service_code": "litter",
+            "service_name": "Litter",
+            "description": "Overflowing bin",
+            "location": {"lat": 53.81, "lon": -1.55},
+            "requested_at": datetime.now(UTC).isoformat(),
+        },
+    )
+
+
+async def _now(value):
+    return value

@@ -193,7 +193,7 @@ class ConsumerRunner:
     async def _consume(self, stop: asyncio.Event) -> None:
         assert self._consumer is not None
         while not stop.is_set():
-            batches = await self._consumer.getmany(timeout_ms=500, max_records=self.batch_size)
+            batches = await self._next_batch()
             if not batches:
                 continue
             async with self._processing:
@@ -202,6 +202,29 @@ class ConsumerRunner:
                 await self._process_until_stored(records, stop)
                 await self._commit(batches)
                 metrics.CONSUMER_BATCH_SECONDS.labels(self.service).observe(time.perf_counter() - started)
+
+    async def _next_batch(self) -> dict[TopicPartition, list[ConsumerRecord]]:
+        """Up to ``batch_size`` records, where every partition with records in hand gets a share first.
+
+        aiokafka hands out what it has fetched partition by partition in a fixed order, so a backlog on
+        one topic would hold back every other topic (a contact, a sign-in link) until a whole fetch of
+        the backlog had been processed.
+        """
+        assert self._consumer is not None
+        partitions = sorted(self._consumer.assignment())
+        share = max(1, self.batch_size // max(1, len(partitions)))
+        batches: dict[TopicPartition, list[ConsumerRecord]] = {}
+
+        def add(fetched: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+            for tp, records in fetched.items():
+                batches.setdefault(tp, []).extend(records)
+
+        for tp in partitions:
+            add(await self._consumer.getmany(tp, timeout_ms=0, max_records=share))
+        room = self.batch_size - sum(len(records) for records in batches.values())
+        if room > 0:  # the rest from wherever there is more, waiting a little only when there was nothing
+            add(await self._consumer.getmany(timeout_ms=0 if batches else 500, max_records=room))
+        return batches
 
     async def _process_until_stored(self, records: list[ConsumerRecord], stop: asyncio.Event) -> None:
         """Process a batch, retrying it whole while the database is unreachable (effects are idempotent)."""
