@@ -25,6 +25,10 @@ class NotificationsSettings(HubSettings):
     # A message or webhook claimed by a worker that died before recording the outcome is tried
     # again after this long (a send that reached the server just before the crash goes out twice).
     sending_lease_s: float = Field(default=120.0, gt=1)
+    # A consumed batch is one transaction, and each event here may plan several messages and webhook
+    # deliveries: smaller batches keep a contact or a sign-in link from waiting behind a long one (with
+    # a backlog of 500 issue events on SecantusDB, that was minutes) and let a stop finish promptly.
+    consumer_batch_size: int = Field(default=50, ge=1, le=10_000)
     # Allow webhook URLs on loopback/private addresses (local development and tests only).
     webhook_allow_private: bool = False
     # With HUB_DEMO_DATA: where the demo partner's webhook goes (`make run` starts a receiver there).
