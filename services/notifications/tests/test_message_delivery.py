@@ -445,3 +445,31 @@ async def test_a_message_waiting_for_contact_details_goes_as_soon_as_they_arrive
     assert await service.deliver_due() >= 1  # due now, no waiting out the retry delay
     assert await statuses(ctx, "late-contact") == {"email": "delivered", "inapp": "delivered"}
     assert [m["To"] for m in smtp_server.messages] == ["late-contact@example.org"]
+
+
+async def test_a_critical_message_goes_before_a_backlog_of_older_ones(service_context, smtp_server):
+    """A sign-in link, or a cancelled shift, must not wait behind thousands of due updates."""
+    ctx, service = await setup(service_context, smtp_server.port, "urgent-person")
+    long_ago = datetime.now(UTC) - timedelta(hours=1)
+    await ctx.db[MESSAGES].insert_many(
+        [
+            {
+                "_id": f"backlog-{n}",
+                "status": "created",
+                "critical": False,
+                "next_attempt_at": long_ago + timedelta(seconds=n),
+            }
+            for n in range(120)
+        ]
+    )
+    await ctx.db[MESSAGES].insert_one(
+        {"_id": "urgent", "status": "created", "critical": True, "next_attempt_at": datetime.now(UTC)}
+    )
+
+    due = await service.messages.due_ids(datetime.now(UTC), 50)
+
+    assert due[0] == "urgent" and len(due) == 50 and len(set(due)) == 50
+    assert due[1:] == [f"backlog-{n}" for n in range(49)]  # then the oldest, in order
+    assert await service.messages.due_ids(datetime.now(UTC) - timedelta(minutes=5), 10) == [
+        f"backlog-{n}" for n in range(10)
+    ]  # not due yet: it does not jump the queue before its time

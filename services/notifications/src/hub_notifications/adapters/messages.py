@@ -20,6 +20,9 @@ MESSAGE_INDEXES = (
         MESSAGES,
         (
             IndexModel([("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="due"),
+            IndexModel(
+                [("critical", ASCENDING), ("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="due_urgent"
+            ),
             IndexModel([("event_id", ASCENDING)], name="by_event"),
             IndexModel(
                 [("person_id", ASCENDING), ("channel", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
@@ -38,7 +41,8 @@ DUE_STATUSES = ["created", "temporary_failure", "deferred", "sending"]
 
 class MessageStore(DueWork):
     def __init__(self, db: AsyncDatabase, sending_lease: timedelta = SENDING_LEASE) -> None:
-        super().__init__(db[MESSAGES], DUE_STATUSES, sending_lease)
+        # Critical messages (asked for, safeguarding, cancellations) go before any backlog of others.
+        super().__init__(db[MESSAGES], DUE_STATUSES, sending_lease, urgent={"critical": True})
 
     async def add_if_absent(self, doc: dict[str, Any], session: AsyncClientSession) -> None:
         """Create the message unless its (event, recipient, channel) id exists: repeats change nothing."""
