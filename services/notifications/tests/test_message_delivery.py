@@ -473,3 +473,37 @@ async def test_a_critical_message_goes_before_a_backlog_of_older_ones(service_co
     assert await service.messages.due_ids(datetime.now(UTC) - timedelta(minutes=5), 10) == [
         f"backlog-{n}" for n in range(10)
     ]  # not due yet: it does not jump the queue before its time
+
+
+async def test_a_critical_message_that_arrives_mid_round_waits_for_a_few_attempts_not_the_round(
+    service_context, smtp_server
+):
+    from hub_notifications.adapters.due_work import READ_AGAIN_AFTER
+
+    ctx, service = await setup(service_context, smtp_server.port, "mid-round")
+    long_ago = datetime.now(UTC) - timedelta(hours=1)
+    await ctx.db[MESSAGES].insert_many(
+        [
+            {
+                "_id": f"b-{n:03d}",
+                "status": "created",
+                "critical": False,
+                "next_attempt_at": long_ago + timedelta(seconds=n),
+            }
+            for n in range(100)
+        ]
+    )
+    attempted: list[str] = []
+
+    async def attempt(item: dict) -> None:
+        attempted.append(item["_id"])
+        await ctx.db[MESSAGES].update_one({"_id": item["_id"]}, {"$set": {"status": "delivered"}})
+        if len(attempted) == 1:  # planned while the round is under way
+            await ctx.db[MESSAGES].insert_one(
+                {"_id": "urgent", "status": "created", "critical": True, "next_attempt_at": datetime.now(UTC)}
+            )
+
+    await service.messages.attempt_due(attempt, limit=100)
+
+    assert attempted.index("urgent") <= READ_AGAIN_AFTER
+    assert len(attempted) == 100 and len(set(attempted)) == 100

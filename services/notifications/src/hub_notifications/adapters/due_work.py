@@ -14,6 +14,8 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
 SENDING_LEASE = timedelta(minutes=2)  # a worker that dies mid-send frees its item after this (default)
+# The queue is read again after this many attempts, so an urgent item waits behind at most these.
+READ_AGAIN_AFTER = 20
 
 
 class DueWork:
@@ -56,7 +58,7 @@ class DueWork:
         covers one send. Returns how many were attempted."""
         attempted = 0
         while attempted < limit:
-            due = await self.due_ids(datetime.now(UTC), limit - attempted)
+            due = await self.due_ids(datetime.now(UTC), min(limit - attempted, READ_AGAIN_AFTER))
             if not due:
                 break
             for item_id in due:
