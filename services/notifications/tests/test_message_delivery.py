@@ -450,21 +450,8 @@ async def test_a_message_waiting_for_contact_details_goes_as_soon_as_they_arrive
 async def test_a_critical_message_goes_before_a_backlog_of_older_ones(service_context, smtp_server):
     """A sign-in link, or a cancelled shift, must not wait behind thousands of due updates."""
     ctx, service = await setup(service_context, smtp_server.port, "urgent-person")
-    long_ago = datetime.now(UTC) - timedelta(hours=1)
-    await ctx.db[MESSAGES].insert_many(
-        [
-            {
-                "_id": f"backlog-{n}",
-                "status": "created",
-                "critical": False,
-                "next_attempt_at": long_ago + timedelta(seconds=n),
-            }
-            for n in range(120)
-        ]
-    )
-    await ctx.db[MESSAGES].insert_one(
-        {"_id": "urgent", "status": "created", "critical": True, "next_attempt_at": datetime.now(UTC)}
-    )
+    await _due_backlog(ctx, "backlog-", 120)
+    await _urgent_message(ctx)
 
     due = await service.messages.due_ids(datetime.now(UTC), 50)
 
@@ -481,29 +468,31 @@ async def test_a_critical_message_that_arrives_mid_round_waits_for_a_few_attempt
     from hub_notifications.adapters.due_work import READ_AGAIN_AFTER
 
     ctx, service = await setup(service_context, smtp_server.port, "mid-round")
-    long_ago = datetime.now(UTC) - timedelta(hours=1)
-    await ctx.db[MESSAGES].insert_many(
-        [
-            {
-                "_id": f"b-{n:03d}",
-                "status": "created",
-                "critical": False,
-                "next_attempt_at": long_ago + timedelta(seconds=n),
-            }
-            for n in range(100)
-        ]
-    )
+    await _due_backlog(ctx, "b-", 100)
     attempted: list[str] = []
 
     async def attempt(item: dict) -> None:
         attempted.append(item["_id"])
         await ctx.db[MESSAGES].update_one({"_id": item["_id"]}, {"$set": {"status": "delivered"}})
         if len(attempted) == 1:  # planned while the round is under way
-            await ctx.db[MESSAGES].insert_one(
-                {"_id": "urgent", "status": "created", "critical": True, "next_attempt_at": datetime.now(UTC)}
-            )
+            await _urgent_message(ctx)
 
     await service.messages.attempt_due(attempt, limit=100)
 
     assert attempted.index("urgent") <= READ_AGAIN_AFTER
     assert len(attempted) == 100 and len(set(attempted)) == 100
+
+
+async def _due_backlog(ctx, prefix: str, n: int) -> None:
+    """``n`` ordinary messages due since an hour ago, a second apart (oldest first: prefix0, prefix1, ...)."""
+    long_ago = datetime.now(UTC) - timedelta(hours=1)
+    due = [
+        {"status": "created", "critical": False, "next_attempt_at": long_ago + timedelta(seconds=i)} for i in range(n)
+    ]
+    await ctx.db[MESSAGES].insert_many([{"_id": f"{prefix}{i}", **doc} for i, doc in enumerate(due)])
+
+
+async def _urgent_message(ctx) -> None:
+    await ctx.db[MESSAGES].insert_one(
+        {"_id": "urgent", "status": "created", "critical": True, "next_attempt_at": datetime.now(UTC)}
+    )
