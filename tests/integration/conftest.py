@@ -31,7 +31,7 @@ from hub_common.contracts import all_topics
 from hub_common.envelope import KafkaRecord
 from hub_common.kafka import ensure_topics, start_group_at_end
 from hub_common.settings import HubSettings
-from hub_common.testing import INFRA_SCRIPT, REPO_ROOT, InfraEndpoints
+from hub_common.testing import INFRA_SCRIPT, REPO_ROOT, InfraEndpoints, infra_env
 
 
 class KafkaTools:
@@ -276,15 +276,7 @@ class PrivateInfra(InfraEndpoints):
         ports = {"kafka": free_port(), "controller": free_port(), "mongo": free_port()}
         super().__init__("local", f"127.0.0.1:{ports['kafka']}", f"mongodb://127.0.0.1:{ports['mongo']}")
         self.home = home
-        self.env = {
-            **os.environ,
-            "HUB_DATA_DIR": str(home / "data"),
-            "HUB_LOGS_DIR": str(home / "logs"),
-            "HUB_RUN_DIR": str(home / "run"),
-            "HUB_LOCAL_KAFKA_PORT": str(ports["kafka"]),
-            "HUB_LOCAL_KAFKA_CONTROLLER_PORT": str(ports["controller"]),
-            "HUB_LOCAL_MONGO_PORT": str(ports["mongo"]),
-        }
+        self.env = infra_env(home, ports)
 
     def _script(self, command: str) -> None:
         subprocess.run([str(INFRA_SCRIPT), command], env=self.env, check=True, capture_output=True)  # noqa: S603

@@ -21,6 +21,7 @@ from hub_common.consumer import Handler, PermanentError, TransientError
 from hub_common.contracts import CONTACTS_TOPIC, dlt_topic, events_topic
 from hub_common.contracts.contacts import VolunteerContactUpserted
 from hub_common.envelope import Envelope
+from hub_common.testing import cloud_event
 from hub_common.tracing import new_trace, reset_current_trace, set_current_trace
 from hub_common.uow import OUTBOX, Transaction
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
@@ -348,14 +349,8 @@ async def test_consumer_waits_out_a_database_outage_and_loses_nothing(
     background(notifications.consumer(counted(NOTIFICATIONS.handlers(notifications), effects)).run)
     people = [f"outage{n}-{unique}" for n in range(10)]
     messages = [
-        envelope.encode(
-            topic=CONTACTS_TOPIC,
-            event_id=str(uuid.uuid4()),
-            source="/partners/test",
-            event_type=UPSERTED,
-            time=datetime.now(UTC),
-            subject=person,
-            data={"person_id": person, "display_name": "Kept Safe"},
+        cloud_event(
+            CONTACTS_TOPIC, UPSERTED, "/partners/test", person, {"person_id": person, "display_name": "Kept Safe"}
         )
         for person in people
     ]
@@ -405,14 +400,12 @@ async def test_a_backlog_on_one_topic_does_not_hold_back_the_others(
     handlers = {"hub.issues.issue.reported.v1": on_issue, UPSERTED: on_contact}
     background(notifications.consumer(handlers).run)
     await wait_until(lambda: _now(len(order) >= 40), timeout_s=60)  # the backlog is fetched and under way
-    contact = envelope.encode(
-        topic=CONTACTS_TOPIC,
-        event_id=str(uuid.uuid4()),
-        source="/hub/volunteers",
-        event_type=UPSERTED,
-        time=datetime.now(UTC),
-        subject=f"waiting-{unique}",
-        data={"person_id": f"waiting-{unique}", "display_name": "Rita"},
+    contact = cloud_event(
+        CONTACTS_TOPIC,
+        UPSERTED,
+        "/hub/volunteers",
+        f"waiting-{unique}",
+        {"person_id": f"waiting-{unique}", "display_name": "Rita"},
     )
     await kafka.produce(CONTACTS_TOPIC, contact.value, key=contact.key, headers=contact.headers)
 
@@ -422,15 +415,12 @@ async def test_a_backlog_on_one_topic_does_not_hold_back_the_others(
 
 
 def _issue_reported(topic: str, issue_id: str):
-    return envelope.encode(
-        topic=topic,
-        event_id=str(uuid.uuid4()),
-        source="/hub/issues",
-        event_type="hub.issues.issue.reported.v1",
-        time=datetime.now(UTC),
-        subject=issue_id,
-        hub_id="hub-northfield",
-        data={
+    return cloud_event(
+        topic,
+        "hub.issues.issue.reported.v1",
+        "/hub/issues",
+        issue_id,
+        {
             "issue_id": issue_id,
             "hub_id": "hub-northfield",
             "service_code": "litter",
@@ -439,6 +429,7 @@ def _issue_reported(topic: str, issue_id: str):
             "location": {"lat": 53.81, "lon": -1.55},
             "requested_at": datetime.now(UTC).isoformat(),
         },
+        hub_id="hub-northfield",
     )
 
 

@@ -204,19 +204,26 @@ async def outage(stop, start, seconds: float, out: Outcomes) -> None:
         await asyncio.to_thread(start)
 
 
-async def test_the_broker_stops_and_returns_mid_stream_and_every_accepted_report_is_published_and_consumed_once(
-    private_infra, private_kafka, running, wait_until, unique
-):
-    system, out, marker = running, Outcomes(), f"broker-{unique}"
+async def report_through_outage(system, marker: str, stop, start, wait_until) -> Outcomes:
+    """Stream reports; a third of the way in, stop a process for ``OUTAGE_S`` and start it again."""
+    out = Outcomes()
     reporting = asyncio.ensure_future(stream_reports(system, marker, out))
     try:
         await wait_until(lambda: _async(len(out.accepted) >= REPORTS // 3), timeout_s=120)
-        await outage(private_infra.stop_kafka, private_infra.start_kafka, OUTAGE_S, out)
+        await outage(stop, start, OUTAGE_S, out)
         await reporting
     finally:
         reporting.cancel()
         with contextlib.suppress(Exception):
-            await asyncio.to_thread(private_infra.start_kafka)
+            await asyncio.to_thread(start)
+    return out
+
+
+async def test_the_broker_stops_and_returns_mid_stream_and_every_accepted_report_is_published_and_consumed_once(
+    private_infra, private_kafka, running, wait_until, unique
+):
+    system, marker = running, f"broker-{unique}"
+    out = await report_through_outage(system, marker, private_infra.stop_kafka, private_infra.start_kafka, wait_until)
 
     assert out.during_outage[201] > 0  # the API kept accepting reports without the broker
     assert set(out.statuses) == {201} and out.slowest_s < 10  # and did not wait for it
@@ -228,16 +235,8 @@ async def test_the_broker_stops_and_returns_mid_stream_and_every_accepted_report
 async def test_the_database_stops_and_returns_mid_stream_the_api_answers_503_and_nothing_accepted_is_lost(
     private_infra, private_kafka, running, wait_until, unique
 ):
-    system, out, marker = running, Outcomes(), f"database-{unique}"
-    reporting = asyncio.ensure_future(stream_reports(system, marker, out))
-    try:
-        await wait_until(lambda: _async(len(out.accepted) >= REPORTS // 3), timeout_s=120)
-        await outage(private_infra.stop_mongo, private_infra.start_mongo, OUTAGE_S, out)
-        await reporting
-    finally:
-        reporting.cancel()
-        with contextlib.suppress(Exception):
-            await asyncio.to_thread(private_infra.start_mongo)
+    system, marker = running, f"database-{unique}"
+    out = await report_through_outage(system, marker, private_infra.stop_mongo, private_infra.start_mongo, wait_until)
 
     assert out.during_outage[503] > 0, "no request met the outage"
     assert set(out.statuses) <= {201, 503}

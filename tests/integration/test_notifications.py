@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -13,6 +12,7 @@ from standardwebhooks.webhooks import Webhook
 from hub_common import envelope
 from hub_common.auth import Principal
 from hub_common.contracts import CONTACTS_TOPIC, events_topic
+from hub_common.testing import cloud_event
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_notifications.adapters.contact_book import ContactBook
 from hub_notifications.adapters.messages import MESSAGES
@@ -21,21 +21,12 @@ from hub_notifications.wiring import webhook_service
 pytestmark = pytest.mark.integration
 
 
-def cloud_event(topic: str, event_type: str, source: str, subject: str, data: dict) -> envelope.KafkaRecord:
-    return envelope.encode(
-        topic=topic,
-        event_id=str(uuid.uuid4()),
-        source=source,
-        event_type=event_type,
-        time=datetime.now(UTC),
-        subject=subject,
-        data=data,
-        hub_id="hub-northfield",
-    )
+def northfield_event(topic: str, event_type: str, source: str, subject: str, data: dict) -> envelope.KafkaRecord:
+    return cloud_event(topic, event_type, source, subject, data, hub_id="hub-northfield")
 
 
 def issue_reported(issue_id: str, reporter_id: str) -> envelope.KafkaRecord:
-    return cloud_event(
+    return northfield_event(
         events_topic("issues"),
         "hub.issues.issue.reported.v1",
         "/hub/issues",
@@ -74,7 +65,7 @@ async def test_an_issue_report_emails_the_reporter_and_signs_one_webhook_exactly
 
     await send(
         kafka,
-        cloud_event(
+        northfield_event(
             CONTACTS_TOPIC,
             "hub.issues.contact.upserted.v1",
             "/hub/issues",
@@ -121,7 +112,7 @@ async def test_an_issue_report_emails_the_reporter_and_signs_one_webhook_exactly
 
     await send(
         kafka,
-        cloud_event(CONTACTS_TOPIC, "hub.issues.contact.erased.v1", "/hub/issues", person, {"person_id": person}),
+        northfield_event(CONTACTS_TOPIC, "hub.issues.contact.erased.v1", "/hub/issues", person, {"person_id": person}),
     )
     await wait_until(lambda: book.erased_at(person))
     await send(kafka, issue_reported(f"ISS2-{unique}", person))

@@ -32,6 +32,7 @@ from hub_common.contracts.assets import DirectoryEntrySubmitted
 from hub_common.contracts.contacts import VolunteerContactUpserted
 from hub_common.contracts.issues import IssueReported, PartnerReportSubmitted
 from hub_common.contracts.volunteers import HoursSubmitted, RegistrationSubmitted, VolunteerApproved
+from hub_common.testing import cloud_event
 from hub_common.uow import OUTBOX
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_issues.adapters.store import ISSUES as ISSUES_COLLECTION
@@ -55,19 +56,6 @@ WORKER_SETTINGS = {
     "consumer_backoff_max_s": 2,
 }
 RATE = int(os.environ.get("HUB_CRASH_EVENTS_PER_S", "200"))  # how fast the stream arrives
-
-
-def event(topic: str, event_type: str, source: str, subject: str, data: dict, hub_id: str | None = None):
-    return envelope.encode(
-        topic=topic,
-        event_id=str(uuid.uuid4()),
-        source=source,
-        event_type=event_type,
-        time=datetime.now(UTC),
-        subject=subject,
-        data=data,
-        hub_id=hub_id,
-    )
 
 
 async def stream(kafka, records: Sequence[envelope.KafkaRecord]) -> None:
@@ -149,7 +137,7 @@ async def test_notifications_worker_killed_mid_stream_sends_every_email_and_repe
     people = [f"vol-{unique}-{n}" for n in range(EVENTS // 2)]
     address = {person: f"{person}@example.org" for person in people}
     contacts = [
-        event(
+        cloud_event(
             CONTACTS_TOPIC,
             VolunteerContactUpserted.event_type,
             "/hub/volunteers",
@@ -165,7 +153,7 @@ async def test_notifications_worker_killed_mid_stream_sends_every_email_and_repe
         for n, person in enumerate(people)
     ]
     approvals = [
-        event(
+        cloud_event(
             events_topic("volunteers"),
             VolunteerApproved.event_type,
             "/hub/volunteers",
@@ -268,7 +256,7 @@ async def test_volunteers_worker_killed_mid_stream_records_every_partner_volunte
     for n in range(volunteers):
         ref = f"v{n}"
         records.append(
-            event(
+            cloud_event(
                 inbound_topic("volunteers"),
                 RegistrationSubmitted.event_type,
                 source,
@@ -284,7 +272,7 @@ async def test_volunteers_worker_killed_mid_stream_records_every_partner_volunte
         )
         for h in range(hours_each):
             records.append(
-                event(
+                cloud_event(
                     inbound_topic("volunteers"),
                     HoursSubmitted.event_type,
                     source,
@@ -374,7 +362,7 @@ async def test_assets_worker_killed_mid_stream_keeps_every_entry_and_opens_maint
     entries = [str(uuid.uuid4()) for _ in range(EVENTS // 2)]
     issues = [f"iss-{unique}-{n}" for n in range(EVENTS - len(entries))]
     submitted = [
-        event(
+        cloud_event(
             inbound_topic("assets"),
             DirectoryEntrySubmitted.event_type,
             f"/partners/{partner}",
@@ -391,7 +379,7 @@ async def test_assets_worker_killed_mid_stream_keeps_every_entry_and_opens_maint
         for n, entry_id in enumerate(entries)
     ]
     reported = [
-        event(
+        cloud_event(
             events_topic("issues"),
             IssueReported.event_type,
             "/hub/issues",
@@ -444,7 +432,7 @@ async def test_issues_worker_killed_mid_stream_turns_each_partner_report_into_ex
     source = f"/partners/riverside-housing-{unique}"
     spread = random.Random(unique)
     records = [
-        event(
+        cloud_event(
             inbound_topic("issues"),
             PartnerReportSubmitted.event_type,
             source,

@@ -15,13 +15,18 @@ import shutil
 import socket
 import subprocess
 import threading
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+
+from hub_common import envelope
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 INFRA_SCRIPT = REPO_ROOT / "scripts" / "infra.sh"
@@ -56,16 +61,21 @@ class InfraEndpoints:
         self._script("start-mongo")
 
 
-def local_infra_env() -> dict[str, str]:
+def infra_env(home: Path, ports: Mapping[str, int]) -> dict[str, str]:
+    """The environment for ``scripts/infra.sh`` to run a pair with its folders under ``home`` on ``ports``."""
     return {
         **os.environ,
-        "HUB_DATA_DIR": str(TEST_HOME / "data"),
-        "HUB_LOGS_DIR": str(TEST_HOME / "logs"),
-        "HUB_RUN_DIR": str(TEST_HOME / "run"),
-        "HUB_LOCAL_KAFKA_PORT": str(LOCAL_TEST_PORTS["kafka"]),
-        "HUB_LOCAL_KAFKA_CONTROLLER_PORT": str(LOCAL_TEST_PORTS["controller"]),
-        "HUB_LOCAL_MONGO_PORT": str(LOCAL_TEST_PORTS["mongo"]),
+        "HUB_DATA_DIR": str(home / "data"),
+        "HUB_LOGS_DIR": str(home / "logs"),
+        "HUB_RUN_DIR": str(home / "run"),
+        "HUB_LOCAL_KAFKA_PORT": str(ports["kafka"]),
+        "HUB_LOCAL_KAFKA_CONTROLLER_PORT": str(ports["controller"]),
+        "HUB_LOCAL_MONGO_PORT": str(ports["mongo"]),
     }
+
+
+def local_infra_env() -> dict[str, str]:
+    return infra_env(TEST_HOME, LOCAL_TEST_PORTS)
 
 
 def _port_open(port: int) -> bool:
@@ -194,3 +204,20 @@ class SmtpMailbox:
 
     def __exit__(self, *exc) -> None:
         self.controller.stop()
+
+
+def cloud_event(
+    topic: str, event_type: str, source: str, subject: str, data: dict[str, Any], hub_id: str | None = None
+) -> envelope.KafkaRecord:
+    """An event encoded as the services put it on Kafka, with a fresh id and the time now: for tests
+    that play another service or a partner by producing to the broker directly."""
+    return envelope.encode(
+        topic=topic,
+        event_id=str(uuid.uuid4()),
+        source=source,
+        event_type=event_type,
+        time=datetime.now(UTC),
+        subject=subject,
+        data=data,
+        hub_id=hub_id,
+    )
