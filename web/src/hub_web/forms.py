@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
 PHONE = re.compile(r"^\+?[0-9 ]{7,20}$")
 URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 DAYS = (
@@ -216,6 +217,16 @@ def check_details(form: FormData, category: Mapping[str, Any]) -> tuple[dict[str
     return {"description": description, "attributes": answers, "media_url": media_url or None}, errors
 
 
+def check_sign_in_email(form: FormData) -> tuple[str, Errors]:
+    """The address a volunteer asks for a sign-in link at."""
+    errors, email = Errors(), form.one("email")
+    if not email:
+        errors.add("email", "Enter the email address you volunteer with")
+    elif not EMAIL.match(email):
+        errors.add("email", EMAIL_FORMAT)
+    return email, errors
+
+
 def check_contact(form: FormData, *, required: bool = True) -> tuple[dict[str, str | None], Errors]:
     errors = Errors()
     name, email, phone = form.one("name"), form.one("email"), form.one("phone")
@@ -224,7 +235,7 @@ def check_contact(form: FormData, *, required: bool = True) -> tuple[dict[str, s
     elif len(name) > 200:
         errors.add("name", "Your name must be 200 characters or fewer")
     if email and not EMAIL.match(email):
-        errors.add("email", "Enter an email address in the correct format, like name@example.com")
+        errors.add("email", EMAIL_FORMAT)
     if phone and not PHONE.match(phone):
         errors.add("phone", "Enter a phone number using digits and spaces, like 07700 900 982")
     if required and not email and not phone:

@@ -11,6 +11,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from hub_common.auth import Principal, decode_token
+from hub_common.errors import Unauthorized
 from hub_web.accounts import AccountBook
 from hub_web.clients import Services
 from hub_web.forms import Errors, FormData
@@ -82,6 +84,15 @@ class Web:
     def token(self, request: Request) -> str | None:
         ttl = timedelta(minutes=self.settings.service_token_minutes)
         return self.session(request).service_token(self.settings.auth_secret.get_secret_value(), ttl)
+
+    def link_principal(self, token: str) -> Principal | None:
+        """Whom a link from one of our emails signs in as: a resident (or a volunteer's own account,
+        which is a resident one); None when its token is expired, forged or anyone else's."""
+        try:
+            principal = decode_token(self.settings.auth_secret.get_secret_value(), token)
+        except Unauthorized:
+            return None
+        return principal if principal.role == "resident" else None
 
     def resident_token(self, request: Request) -> str:
         """Sign the browser in as a (pseudonymous) resident if it is not signed in yet; their token."""

@@ -9,11 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from hub_common.auth import decode_token, issue_token
-from hub_common.errors import Unauthorized
+from hub_common.auth import issue_token
+from hub_web import forms
 from hub_web.clients import ServiceProblem
 from hub_web.deps import Form, NotAllowed, WebDep
-from hub_web.forms import EMAIL, Errors
+from hub_web.forms import Errors
 
 router = APIRouter(include_in_schema=False)
 
@@ -124,18 +124,14 @@ async def sign_in_link_page(request: Request, web: WebDep) -> HTMLResponse:
 
 @router.post("/volunteer/sign-in-link", response_class=HTMLResponse)
 async def send_sign_in_link(request: Request, web: WebDep, form: Form) -> HTMLResponse:
-    email, errors = form.one("email"), Errors()
-    if not email:
-        errors.add("email", "Enter the email address you volunteer with")
-    elif not EMAIL.match(email):
-        errors.add("email", "Enter an email address in the correct format, like name@example.com")
+    email, errors = forms.check_sign_in_email(form)
     if not errors:
         try:
             await web.services.volunteers.request_sign_in_link(email)
         except ServiceProblem as problem:
             if problem.status != 422:
                 raise
-            errors.add("email", "Enter an email address in the correct format, like name@example.com")
+            errors.add("email", forms.EMAIL_FORMAT)
     if errors:
         title = "Get a link to sign in"
         return web.render(
@@ -146,11 +142,8 @@ async def send_sign_in_link(request: Request, web: WebDep, form: Form) -> HTMLRe
 
 async def sign_in_volunteer_by_link(request: Request, web: WebDep, token: str) -> Response:
     """The link a volunteer asked for carries their account's short-lived token: sign this browser in."""
-    try:
-        principal = decode_token(web.settings.auth_secret.get_secret_value(), token)
-    except Unauthorized:
-        principal = None
-    if principal is None or principal.role != "resident":
+    principal = web.link_principal(token)
+    if principal is None:
         web.session(request).set_flash("That link has expired or is not right. Ask for a new one below.")
         return web.redirect("/volunteer/sign-in-link")
     return await sign_in_volunteer(request, web, principal.sub)

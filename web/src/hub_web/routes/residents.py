@@ -15,8 +15,6 @@ import jwt
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from hub_common.auth import decode_token
-from hub_common.errors import Unauthorized
 from hub_web import forms
 from hub_web.clients import ServiceProblem
 from hub_web.deps import Form, WebDep
@@ -255,12 +253,8 @@ async def issues_near(
 
 def sign_in_from_link(web: Web, request: Request, token: str) -> bool:
     """A link from one of our emails carries a resident token: sign this browser in as that person."""
-    secret = web.settings.auth_secret.get_secret_value()
-    try:
-        principal = decode_token(secret, token)
-    except Unauthorized:
-        return False
-    if principal.role != "resident":
+    principal = web.link_principal(token)
+    if principal is None:
         return False
     expires = float(jwt.decode(token, options={"verify_signature": False}).get("exp", 0))
     session = web.session(request)
