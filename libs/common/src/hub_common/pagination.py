@@ -98,14 +98,11 @@ async def find_page(
         sort = [*sort, ("_id", 1)]
     limit = max(1, min(limit, MAX_LIMIT))
     values = decode_cursor(cursor, len(sort)) if cursor else None
-    ranged = None
-    if values is not None and len(sort) <= 2:
-        ranged = _from(query, sort[0][0], sort[0][1], values[0], inclusive=len(sort) == 2)
-    if values is not None and ranged is None:
-        query = {"$and": [query, _after(sort, values)]}
-    elif ranged is not None:
-        query = ranged
-    skip_ties = values is not None and ranged is not None and len(sort) == 2
+    skip_ties = False
+    if values is not None:
+        ranged = _from(query, *sort[0], values[0], inclusive=len(sort) == 2) if len(sort) <= 2 else None
+        query = ranged if ranged is not None else {"$and": [query, _after(sort, values)]}
+        skip_ties = ranged is not None and len(sort) == 2
     fetch = limit + 1
     while True:
         found = collection.find(query, projection).sort(list(sort))
