@@ -20,8 +20,11 @@ MESSAGE_INDEXES = (
         MESSAGES,
         (
             IndexModel([("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="due"),
+            # Only critical messages are in it: the rest never pay for its upkeep.
             IndexModel(
-                [("critical", ASCENDING), ("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="due_urgent"
+                [("critical", ASCENDING), ("status", ASCENDING), ("next_attempt_at", ASCENDING)],
+                name="due_critical",
+                partialFilterExpression={"critical": True},
             ),
             IndexModel([("event_id", ASCENDING)], name="by_event"),
             IndexModel(
