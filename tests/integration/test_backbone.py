@@ -21,7 +21,7 @@ from hub_common.consumer import Handler, PermanentError, TransientError
 from hub_common.contracts import CONTACTS_TOPIC, dlt_topic, events_topic
 from hub_common.contracts.contacts import VolunteerContactUpserted
 from hub_common.envelope import Envelope
-from hub_common.testing import cloud_event
+from hub_common.testing import cloud_event, issue_reported_record
 from hub_common.tracing import new_trace, reset_current_trace, set_current_trace
 from hub_common.uow import OUTBOX, Transaction
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
@@ -387,7 +387,7 @@ async def test_a_backlog_on_one_topic_does_not_hold_back_the_others(
     issues_topic = events_topic("issues")
     await kafka.skip_history(notifications.settings.consumer_group, [issues_topic, CONTACTS_TOPIC])
     backlog = 1500
-    await kafka.produce_all([_issue_reported(issues_topic, f"backlog-{unique}-{n}") for n in range(backlog)])
+    await kafka.produce_all([issue_reported_record(f"backlog-{unique}-{n}") for n in range(backlog)])
 
     order: list[str] = []
 
@@ -412,25 +412,6 @@ async def test_a_backlog_on_one_topic_does_not_hold_back_the_others(
     await wait_until(lambda: _now(f"waiting-{unique}" in order), timeout_s=60)
     handled_before = order.index(f"waiting-{unique}")
     assert handled_before < backlog * 2 // 3, f"the contact waited behind {handled_before} of {backlog} issue events"
-
-
-def _issue_reported(topic: str, issue_id: str):
-    return cloud_event(
-        topic,
-        "hub.issues.issue.reported.v1",
-        "/hub/issues",
-        issue_id,
-        {
-            "issue_id": issue_id,
-            "hub_id": "hub-northfield",
-            "service_code": "litter",
-            "service_name": "Litter",
-            "description": "Overflowing bin",
-            "location": {"lat": 53.81, "lon": -1.55},
-            "requested_at": datetime.now(UTC).isoformat(),
-        },
-        hub_id="hub-northfield",
-    )
 
 
 async def _now(value):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
 
 import pytest
 from standardwebhooks.webhooks import Webhook
@@ -12,7 +11,7 @@ from standardwebhooks.webhooks import Webhook
 from hub_common import envelope
 from hub_common.auth import Principal
 from hub_common.contracts import CONTACTS_TOPIC, events_topic
-from hub_common.testing import cloud_event
+from hub_common.testing import cloud_event, issue_reported_record
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_notifications.adapters.contact_book import ContactBook
 from hub_notifications.adapters.messages import MESSAGES
@@ -23,25 +22,6 @@ pytestmark = pytest.mark.integration
 
 def northfield_event(topic: str, event_type: str, source: str, subject: str, data: dict) -> envelope.KafkaRecord:
     return cloud_event(topic, event_type, source, subject, data, hub_id="hub-northfield")
-
-
-def issue_reported(issue_id: str, reporter_id: str) -> envelope.KafkaRecord:
-    return northfield_event(
-        events_topic("issues"),
-        "hub.issues.issue.reported.v1",
-        "/hub/issues",
-        issue_id,
-        {
-            "issue_id": issue_id,
-            "hub_id": "hub-northfield",
-            "service_code": "litter",
-            "service_name": "Litter",
-            "description": "Bags of rubbish by the bus stop",
-            "location": {"lat": 53.81, "lon": -1.55},
-            "reporter_id": reporter_id,
-            "requested_at": datetime.now(UTC).isoformat(),
-        },
-    )
 
 
 async def send(kafka, record: envelope.KafkaRecord) -> None:
@@ -75,7 +55,7 @@ async def test_an_issue_report_emails_the_reporter_and_signs_one_webhook_exactly
     )
     await wait_until(lambda: book.get(person))
 
-    report = issue_reported(f"ISS-{unique}", person)
+    report = issue_reported_record(f"ISS-{unique}", person)
     await send(kafka, report)
     await send(kafka, report)  # Kafka delivers the same event twice
     [email] = await wait_until(lambda: _async(mailbox.to(address)))
@@ -115,7 +95,7 @@ async def test_an_issue_report_emails_the_reporter_and_signs_one_webhook_exactly
         northfield_event(CONTACTS_TOPIC, "hub.issues.contact.erased.v1", "/hub/issues", person, {"person_id": person}),
     )
     await wait_until(lambda: book.erased_at(person))
-    await send(kafka, issue_reported(f"ISS2-{unique}", person))
+    await send(kafka, issue_reported_record(f"ISS2-{unique}", person))
     await asyncio.sleep(3)
     assert len(mailbox.to(address)) == 1
     assert len(about(f"ISS-{unique}")) == 1  # the duplicate delivery was never posted

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from hub_common import envelope
+from hub_common.contracts import events_topic
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 INFRA_SCRIPT = REPO_ROOT / "scripts" / "infra.sh"
@@ -220,4 +221,22 @@ def cloud_event(
         subject=subject,
         data=data,
         hub_id=hub_id,
+    )
+
+
+def issue_reported_record(issue_id: str, reporter_id: str | None = None) -> envelope.KafkaRecord:
+    """An issues service report in Northfield, as the issues service publishes it."""
+    data: dict[str, Any] = {
+        "issue_id": issue_id,
+        "hub_id": "hub-northfield",
+        "service_code": "litter",
+        "service_name": "Litter",
+        "description": "Bags of rubbish by the bus stop",
+        "location": {"lat": 53.81, "lon": -1.55},
+        "requested_at": datetime.now(UTC).isoformat(),
+    }
+    if reporter_id is not None:
+        data["reporter_id"] = reporter_id
+    return cloud_event(
+        events_topic("issues"), "hub.issues.issue.reported.v1", "/hub/issues", issue_id, data, hub_id="hub-northfield"
     )
