@@ -31,7 +31,7 @@ from hub_common.contracts import all_topics
 from hub_common.envelope import KafkaRecord
 from hub_common.kafka import ensure_topics, start_group_at_end
 from hub_common.settings import HubSettings
-from hub_common.testing import INFRA_SCRIPT, REPO_ROOT, InfraEndpoints, infra_env
+from hub_testkit.infra import INFRA_SCRIPT, REPO_ROOT, InfraEndpoints, infra_env
 
 
 class KafkaTools:

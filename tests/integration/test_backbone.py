@@ -21,11 +21,11 @@ from hub_common.consumer import Handler, PermanentError, TransientError
 from hub_common.contracts import CONTACTS_TOPIC, dlt_topic, events_topic
 from hub_common.contracts.contacts import VolunteerContactUpserted
 from hub_common.envelope import Envelope
-from hub_common.testing import cloud_event, issue_reported_record
 from hub_common.tracing import new_trace, reset_current_trace, set_current_trace
 from hub_common.uow import OUTBOX, Transaction
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_notifications.adapters.contact_book import ContactBook
+from hub_testkit.events import cloud_event, issue_reported_record
 from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
 
 pytestmark = pytest.mark.integration
@@ -77,7 +77,7 @@ async def test_event_reaches_another_service_exactly_once_even_when_delivered_tw
 
     first_id = await register_volunteer(volunteers, person, "Ada Lovelace")
     background(volunteers.relay().run)
-    runner = notifications.consumer(counted(NOTIFICATIONS.handlers(notifications), effects))
+    runner = notifications.consumer(counted(notifications.components.handlers, effects))
     background(runner.run)
 
     contact = await wait_until(lambda: book.get(person))
@@ -315,7 +315,7 @@ async def test_two_consumers_share_the_work_and_a_graceful_stop_loses_and_repeat
     ids = [await register_volunteer(volunteers, f"share{n % 12}-{unique}", f"n{n}") for n in range(240)]
     ours = {"_id": {"$in": ids}}
 
-    handlers = counted(NOTIFICATIONS.handlers(notifications), effects)
+    handlers = counted(notifications.components.handlers, effects)
     first = background(notifications.consumer(handlers).run)
     background(notifications.consumer(handlers).run)
     background(volunteers.relay().run)
@@ -346,7 +346,7 @@ async def test_consumer_waits_out_a_database_outage_and_loses_nothing(
         pytest.skip("needs the local database process, which the tests can stop and start")
     notifications = await service_context(NOTIFICATIONS)
     effects = notifications.db["test_effects"]
-    background(notifications.consumer(counted(NOTIFICATIONS.handlers(notifications), effects)).run)
+    background(notifications.consumer(counted(notifications.components.handlers, effects)).run)
     people = [f"outage{n}-{unique}" for n in range(10)]
     messages = [
         cloud_event(

@@ -24,9 +24,9 @@ from hub_common.app import create_app
 from hub_common.auth import issue_token
 from hub_common.contracts import CONTACTS_TOPIC, dlt_topic, events_topic, inbound_topic
 from hub_common.service import ServiceContext
-from hub_common.testing import discard_test_database
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_issues.settings import IssuesSettings
+from hub_testkit.infra import discard_test_database
 
 pytestmark = pytest.mark.integration
 

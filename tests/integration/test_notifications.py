@@ -11,11 +11,11 @@ from standardwebhooks.webhooks import Webhook
 from hub_common import envelope
 from hub_common.auth import Principal
 from hub_common.contracts import CONTACTS_TOPIC, events_topic
-from hub_common.testing import cloud_event, issue_reported_record
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_notifications.adapters.contact_book import ContactBook
 from hub_notifications.adapters.messages import MESSAGES
 from hub_notifications.wiring import webhook_service
+from hub_testkit.events import cloud_event, issue_reported_record
 
 pytestmark = pytest.mark.integration
 

@@ -65,7 +65,7 @@ async def test_a_dead_letter_comes_back_once_fixed_and_the_consumer_applies_it(
     await kafka.skip_history(notifications.settings.consumer_group, list(NOTIFICATIONS.consumes))
     book = ContactBook(notifications.db)
     calls = {"n": 0}
-    handlers = NOTIFICATIONS.handlers(notifications)
+    handlers = notifications.components.handlers
     real = handlers["hub.issues.contact.upserted.v1"]
 
     async def not_fixed_yet(event, tx):

@@ -32,12 +32,12 @@ from hub_common.contracts.assets import DirectoryEntrySubmitted
 from hub_common.contracts.contacts import VolunteerContactUpserted
 from hub_common.contracts.issues import IssueReported, PartnerReportSubmitted
 from hub_common.contracts.volunteers import HoursSubmitted, RegistrationSubmitted, VolunteerApproved
-from hub_common.testing import cloud_event
 from hub_common.uow import OUTBOX
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_issues.adapters.store import ISSUES as ISSUES_COLLECTION
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_notifications.adapters.messages import MESSAGES
+from hub_testkit.events import cloud_event
 from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
 from hub_volunteers.adapters.repository import HOURS
 from hub_volunteers.adapters.repository import VOLUNTEERS as VOLUNTEERS_COLLECTION

@@ -25,7 +25,8 @@ import pytest
 from hub_common.contracts import all_topics
 from hub_common.kafka import ensure_topics, start_group_at_end
 from hub_common.settings import DEV_AUTH_SECRET
-from hub_common.testing import InfraEndpoints, SmtpMailbox
+from hub_testkit.infra import InfraEndpoints
+from hub_testkit.servers import SmtpMailbox
 
 SERVICES = ("volunteers", "issues", "assets", "notifications")
 

@@ -35,8 +35,8 @@ from hub_common.mongo import IndexSpec
 from hub_common.pagination import Page, find_page
 from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.settings import HubSettings
-from hub_common.testing import discard_test_database
 from hub_common.uow import OUTBOX, Replayed, Transaction
+from hub_testkit.infra import discard_test_database
 from hub_volunteers.settings import VolunteersSettings
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"

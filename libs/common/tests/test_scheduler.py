@@ -66,15 +66,15 @@ async def test_a_failing_task_does_not_stop_the_others(service_context) -> None:
 async def test_every_service_worker_builds_its_periodic_tasks(service_context, definition) -> None:
     # Regression: the assets worker built its service without the unit of work and died at start.
     ctx = await service_context(definition)
-    tasks = definition.periodic(ctx)
+    tasks = ctx.components.periodic
     assert tasks and all(callable(task.run) for task in tasks)
 
 
 async def test_a_worker_whose_wiring_fails_starts_nothing(service_context) -> None:
-    def broken_periodic(_ctx) -> list[PeriodicTask]:
+    def broken_bootstrap(_ctx):
         raise TypeError("wiring bug")
 
-    ctx = await service_context(dataclasses.replace(DEFINITION, periodic=broken_periodic))
+    ctx = await service_context(dataclasses.replace(DEFINITION, bootstrap=broken_bootstrap))
     with pytest.raises(TypeError, match="wiring bug"):
         await ctx.run_worker(asyncio.Event())
     assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("volunteers-") and not t.done()]

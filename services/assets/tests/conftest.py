@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from assets_test_support import Api
 
 from hub_assets.__main__ import DEFINITION
 from hub_assets.settings import AssetsSettings
 from hub_common.app import create_app
 from hub_common.service import ServiceContext
-from hub_common.testing import discard_test_database
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from assets_test_support import Api
+from hub_testkit.infra import discard_test_database
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ from asgi_lifespan import LifespanManager
 from hub_common.app import PROBLEM_JSON, create_app
 from hub_common.auth import Role, issue_token
 from hub_common.service import ServiceContext
-from hub_common.testing import discard_test_database
 from hub_issues.__main__ import DEFINITION
 from hub_issues.service import reference_data
 from hub_issues.settings import IssuesSettings
+from hub_testkit.infra import discard_test_database
 
 NORTHFIELD = "hub-northfield"
 RIVERSIDE = "hub-riverside"

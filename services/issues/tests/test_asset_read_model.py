@@ -25,7 +25,7 @@ def snapshot(cls, name: str, status: str = "active"):
 
 
 async def deliver(api, event: Envelope) -> None:
-    handler = api.ctx.definition.handlers(api.ctx)[event.type]
+    handler = api.ctx.components.handlers[event.type]
 
     async def work(tx) -> None:
         await handler(event, tx)
@@ -67,7 +67,7 @@ async def test_the_service_consumes_assets_and_inbound_and_handles_their_types(a
     from hub_issues.__main__ import DEFINITION
 
     assert "hub.assets.events" in DEFINITION.consumes
-    assert set(DEFINITION.handlers(api.ctx)) == {
+    assert set(api.ctx.components.handlers) == {
         "hub.assets.asset.registered.v1",
         "hub.assets.asset.updated.v1",
         "hub.assets.asset.retired.v1",

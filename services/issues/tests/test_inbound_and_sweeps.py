@@ -57,7 +57,7 @@ def inbound(ref: str, source: str = "/partners/riverside-housing", **fields) -> 
 
 
 async def deliver(api, event: Envelope) -> None:
-    handler = api.ctx.definition.handlers(api.ctx)[event.type]
+    handler = api.ctx.components.handlers[event.type]
 
     async def work(tx) -> None:
         await handler(event, tx)
@@ -233,12 +233,11 @@ async def test_a_resident_is_forgotten(api) -> None:
 
 async def test_the_worker_runs_the_sweep_on_its_schedule(api) -> None:
     from hub_common.scheduler import Scheduler
-    from hub_issues.__main__ import DEFINITION
 
     issue_id = (await api.report()).json()["issue"]["id"]
     past = datetime.now(UTC) - timedelta(hours=1)
     await api.ctx.db[ISSUES].update_one({"_id": issue_id}, {"$set": {"expected_at": past}})
-    scheduler = Scheduler(api.ctx.db, DEFINITION.periodic(api.ctx))
+    scheduler = Scheduler(api.ctx.db, api.ctx.components.periodic)
     assert await scheduler.run_due() == ["issue-sweep"]
     assert await scheduler.run_due() == []  # not again until the interval has passed
     assert (await api.ctx.db[ISSUES].find_one({"_id": issue_id}))["overdue"] is True

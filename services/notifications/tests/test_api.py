@@ -11,10 +11,10 @@ from asgi_lifespan import LifespanManager
 
 from hub_common.app import create_app
 from hub_common.auth import issue_token
-from hub_common.testing import discard_test_database
 from hub_notifications.__main__ import DEFINITION
 from hub_notifications.adapters.messages import MESSAGES
 from hub_notifications.settings import NotificationsSettings
+from hub_testkit.infra import discard_test_database
 
 
 class Api:

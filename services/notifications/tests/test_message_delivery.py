@@ -440,7 +440,7 @@ async def test_a_message_waiting_for_contact_details_goes_as_soon_as_they_arrive
         subject="late-contact",
         data=contact,
     )
-    on_contact = DEFINITION.handlers(ctx)[ResidentContactUpserted.event_type]
+    on_contact = ctx.components.handlers[ResidentContactUpserted.event_type]
     await ctx.uow.run(lambda tx: on_contact(event, tx))
     assert await service.deliver_due() >= 1  # due now, no waiting out the retry delay
     assert await statuses(ctx, "late-contact") == {"email": "delivered", "inapp": "delivered"}

@@ -5,22 +5,17 @@ The helpers live in ``volunteers_testkit`` (made importable here, as --import-mo
 
 from __future__ import annotations
 
-import sys
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-
-sys.path.insert(0, str(Path(__file__).parent))
-
 from volunteers_testkit import Api, World
 
 from hub_common.app import create_app
 from hub_common.service import ServiceContext
-from hub_common.testing import InfraEndpoints, discard_test_database
+from hub_testkit.infra import InfraEndpoints, discard_test_database
 from hub_volunteers.__main__ import DEFINITION
 from hub_volunteers.settings import VolunteersSettings
 

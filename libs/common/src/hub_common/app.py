@@ -25,6 +25,7 @@ from hub_common.errors import ProblemError
 from hub_common.kafka import kafka_reachable
 from hub_common.logging import get_logger
 from hub_common.mongo import is_transient_mongo_error
+from hub_common.openapi import add_links
 from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.settings import HubSettings
 from hub_common.tracing import new_trace, parse_traceparent, reset_current_trace, set_current_trace
@@ -146,9 +147,24 @@ def create_app(
     async def asyncapi() -> dict[str, Any]:
         return asyncapi_document(definition, settings)
 
-    for router in definition.routers(ctx):
+    app.state.use_cases = ctx.components.use_cases
+    routers = definition.routers(ctx) if callable(definition.routers) else definition.routers  # TRANSITION
+    for router in routers:
         app.include_router(router)
+    _link_operations(app)
     return app
+
+
+def _link_operations(app: FastAPI) -> None:
+    """Publish OpenAPI links from each create to the operations on what it created."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_links(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -12,6 +12,8 @@ from hub_common.errors import Forbidden, Unauthorized
 
 Role = Literal["resident", "staff", "partner", "operator"]
 ROLES: tuple[str, ...] = get_args(Role)
+# The roles that run a hub: its staff, and operators (who act for every hub).
+STAFF_ROLES: tuple[Role, ...] = ("staff", "operator")
 ALGORITHM = "HS256"
 CLOCK_SKEW_S = 30  # tolerate issuers whose clock runs slightly ahead or behind
 
@@ -33,6 +35,19 @@ class Principal:
     def require_role(self, *roles: Role) -> None:
         if self.role not in roles:
             raise Forbidden(f"this needs one of the roles: {', '.join(roles)}")
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    def is_staff_for(self, hub_id: str) -> bool:
+        """Staff of this hub, or an operator."""
+        return self.is_staff and self.can_act_for_hub(hub_id)
+
+    def require_staff_for(self, hub_id: str) -> None:
+        """403 unless staff of this hub (or an operator): the check every hub-scoped staff route makes."""
+        self.require_role(*STAFF_ROLES)
+        self.require_hub(hub_id)
 
 
 def issue_token(

@@ -1,17 +1,40 @@
-"""FastAPI dependencies every service's routers use: auth, paging, idempotency, If-Match."""
+"""The HTTP plumbing every service's routers share, defined once (``Annotated`` dependency aliases).
+
+A route says what it needs in its signature and nothing more::
+
+    @router.post("/v1/shifts", status_code=201)
+    async def create_shift(body: CreateShift, caller: Caller, shifts: Shifts, idempotency: Idempotency) -> Shift:
+        shift = await shifts.create(caller, body, idempotency)
+        ...
+
+- ``Caller`` / ``OptionalCaller``: the signed-in principal (401 without a valid token) or ``None``.
+- ``StaffForHub``: a principal who is staff of the route's ``hub_id`` (path or query) or an operator.
+- ``Paging``: ``limit`` and ``cursor``; ``IfMatch``: the version an ``If-Match`` header names.
+- ``Idempotency``: the ``Idempotency-Key`` of a create, scoped to its caller and route, with a
+  fingerprint of the request body, for :meth:`hub_common.uow.UnitOfWork.run`.
+- :func:`set_etag` is the one way a response gets its ``ETag``; :func:`use_case` hands a route the
+  use-case object the service's composition root built once for the process.
+
+Status codes and authorisation stay visible in each route: there is no generic CRUD router.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import json
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+from urllib.parse import parse_qsl
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from hub_common.auth import Principal, Role, decode_token
-from hub_common.concurrency import expected_version
+from hub_common.concurrency import etag_for, expected_version
 from hub_common.errors import Unauthorized
 from hub_common.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from hub_common.uow import IdempotentRequest
+
+T = TypeVar("T")
 
 _bearer = HTTPBearer(auto_error=False, description="JWT signed with HS256 (claims: sub, role, hubs)")
 
@@ -36,10 +59,23 @@ async def current_principal(principal: Annotated[Principal | None, Depends(optio
     return principal
 
 
+OptionalCaller = Annotated[Principal | None, Depends(optional_principal)]
+Caller = Annotated[Principal, Depends(current_principal)]
+
+
+async def staff_for_hub(hub_id: str, principal: Caller) -> Principal:
+    """The caller, if staff of ``hub_id`` (the route's path or query parameter) or an operator."""
+    principal.require_staff_for(hub_id)
+    return principal
+
+
+StaffForHub = Annotated[Principal, Depends(staff_for_hub)]
+
+
 def require_roles(*roles: Role):
     """A dependency that admits only the given roles (401 when anonymous, 403 otherwise)."""
 
-    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def dependency(principal: Caller) -> Principal:
         principal.require_role(*roles)
         return principal
 
@@ -56,6 +92,8 @@ class PageQuery:
         self.limit = limit
         self.cursor = cursor
 
+
+Paging = Annotated[PageQuery, Depends()]
 
 IdempotencyKeyHeader = Annotated[
     str | None,
@@ -85,5 +123,55 @@ def idempotent_request(
     )
 
 
+def request_body_fingerprint_source(content_type: str, raw: bytes) -> Any:
+    """What an idempotent request's body is compared by: the JSON value (key order and spacing do
+    not matter), the sorted form fields, or else the raw bytes."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    try:
+        if media == "application/json" or media.endswith("+json"):
+            return json.loads(raw) if raw else None
+        if media == "application/x-www-form-urlencoded":
+            return sorted(parse_qsl(raw.decode(), keep_blank_values=True))
+    except (ValueError, UnicodeDecodeError):
+        pass  # the route's own validation answers 422; compare the bytes meanwhile
+    return raw.hex()
+
+
+async def idempotency(
+    request: Request, principal: OptionalCaller, key: IdempotencyKeyHeader = None
+) -> IdempotentRequest | None:
+    """The request's ``Idempotency-Key``, scoped to its caller and route (None without the header).
+
+    The body is the one the route parses too: Starlette reads it once and keeps it."""
+    if key is None:
+        return None
+    body = request_body_fingerprint_source(request.headers.get("content-type", ""), await request.body())
+    return idempotent_request(key, request, principal, body)
+
+
+Idempotency = Annotated[IdempotentRequest | None, Depends(idempotency)]
+
+
 async def if_match_version(if_match: IfMatchHeader = None) -> int | None:
     return expected_version(if_match)
+
+
+IfMatch = Annotated[int | None, Depends(if_match_version)]
+
+
+def set_etag(response: Response, version: int) -> None:
+    """The one way a response carries its resource's ``ETag`` (``"v<version>"``)."""
+    response.headers["ETag"] = etag_for(version)
+
+
+def use_case(pick: Callable[[Any], T]) -> Any:
+    """A dependency handing a route one use-case object of the service, picked from what its
+    composition root built once per process (``request.app.state.use_cases``)::
+
+        Shifts = Annotated[ShiftService, use_case(lambda uc: uc.shifts)]
+    """
+
+    async def dependency(request: Request) -> T:
+        return pick(request.app.state.use_cases)
+
+    return Depends(dependency)

@@ -1,22 +1,27 @@
-"""How a service is described and wired: the same shape for all four.
+"""How a service is described and wired: the same shape for every service.
 
-A service's ``__main__`` builds a :class:`ServiceDefinition` (its settings, routers, event
-handlers, topics, indexes, demo data) and hands it to :func:`hub_common.runner.main`. The
-:class:`ServiceContext` holds what a running service shares: Mongo client and database, the unit
-of work, and factories for the outbox relay and the consumer runner.
+A service's ``__main__`` declares a :class:`ServiceDefinition`: what the service *is* (settings
+class, routers, topics it consumes and types it publishes, indexes, demo data) and its composition
+root, ``bootstrap``. The :class:`ServiceContext` is one running service: Mongo client and database,
+unit of work, clock, and the :class:`Components` that ``bootstrap`` built for it, once per
+process, which the API (routes' use cases), the consumer (handlers) and the worker (periodic tasks,
+loops) all share.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Generic, TypeVar
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from fastapi import APIRouter
 
 from hub_common import mongo
+from hub_common.clock import Clock, system_clock
 from hub_common.consumer import ConsumerRunner, Handler, inbox_indexes
 from hub_common.contracts import all_topics
 from hub_common.kafka import create_producer, ensure_topics
@@ -31,35 +36,54 @@ from hub_common.wake import sleep_unless
 log = get_logger(__name__)
 
 WorkerLoop = Callable[[asyncio.Event], Awaitable[None]]
+S = TypeVar("S", bound=HubSettings)
 
 
 @dataclass
-class ServiceDefinition:
+class Components:
+    """What a service's composition root builds, once per process, for everything that runs it.
+
+    ``use_cases`` is the object routes reach through :func:`hub_common.http.use_case`; handlers,
+    periodic tasks and loops are closures or methods over the same objects."""
+
+    use_cases: Any = None
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    periodic: Sequence[PeriodicTask] = ()  # run by the worker, once per interval across replicas
+    # Long-running loops of the worker beside relay and consumer, e.g. message delivery: each runs
+    # until the stop event is set, on every worker replica (they must share work safely).
+    loops: Sequence[WorkerLoop] = ()
+
+
+@dataclass
+class ServiceDefinition(Generic[S]):
     name: str
     title: str
     description: str
-    settings_class: type[HubSettings]
-    routers: Callable[[ServiceContext], Sequence[APIRouter]] = lambda _ctx: ()
-    handlers: Callable[[ServiceContext], dict[str, Handler]] = lambda _ctx: {}
+    settings_class: type[S]
+    bootstrap: Callable[[ServiceContext[S]], Components] = lambda _ctx: Components()
+    routers: Sequence[APIRouter] = ()  # module-level routers; their use cases come from bootstrap
     consumes: Sequence[str] = ()  # topics this service's consumer group reads
     publishes: Sequence[str] = ()  # CloudEvents types this service publishes
     indexes: Sequence[IndexSpec] = ()
-    periodic: Callable[[ServiceContext], Sequence[PeriodicTask]] = lambda _ctx: ()  # run by the worker
-    # Long-running loops of the worker beside relay and consumer, e.g. message delivery: each runs
-    # until the stop event is set, on every worker replica (they must share work safely).
-    loops: Callable[[ServiceContext], Sequence[WorkerLoop]] = lambda _ctx: ()
-    seed_demo_data: Callable[[ServiceContext], Awaitable[None]] | None = None
+    seed_demo_data: Callable[[ServiceContext[S]], Awaitable[None]] | None = None
     version: str = "0.1.0"
-    extra: dict = field(default_factory=dict)
 
 
-class ServiceContext:
-    def __init__(self, definition: ServiceDefinition, settings: HubSettings) -> None:
+class ServiceContext(Generic[S]):
+    """One running service. ``components`` are built on first use and then shared by the API and
+    the worker of this process: each use-case object exists once per process."""
+
+    def __init__(self, definition: ServiceDefinition[S], settings: S, *, clock: Clock = system_clock) -> None:
         self.definition = definition
-        self.settings = settings
+        self.settings: S = settings
+        self.clock = clock
         self.client = mongo.create_client(settings.mongo_uri, app_name=f"hub-{definition.name}")
         self.db = mongo.database(self.client, settings.mongo_db)
         self.uow = UnitOfWork(self.db, settings.source, timeout_s=settings.transaction_timeout_s)
+
+    @cached_property
+    def components(self) -> Components:
+        return self.definition.bootstrap(self)
 
     @property
     def name(self) -> str:
@@ -94,8 +118,8 @@ class ServiceContext:
             lease_s=s.outbox_lease_s,
         )
 
-    def consumer(self, handlers: dict[str, Handler] | None = None) -> ConsumerRunner | None:
-        handlers = self.definition.handlers(self) if handlers is None else handlers
+    def consumer(self, handlers: Mapping[str, Handler] | None = None) -> ConsumerRunner | None:
+        handlers = self.components.handlers if handlers is None else handlers
         if not handlers or not self.definition.consumes:
             return None
         s = self.settings
@@ -105,7 +129,7 @@ class ServiceContext:
             group_id=s.consumer_group,
             kafka=s.kafka,
             topics=self.definition.consumes,
-            handlers=handlers,
+            handlers=dict(handlers),
             producer_factory=self.producer,
             batch_size=s.consumer_batch_size,
             max_attempts=s.consumer_max_attempts,
@@ -134,8 +158,8 @@ class ServiceContext:
         """The worker role: the outbox relay and the consumer runner, until ``stop`` is set."""
         # Everything is built before anything runs: a wiring error fails the worker as a whole
         # instead of leaving the tasks already started running without it.
-        relay, consumer, periodic = self.relay(), self.consumer(), self.definition.periodic(self)
-        loops = self.definition.loops(self)
+        relay, consumer = self.relay(), self.consumer()
+        periodic, loops = self.components.periodic, self.components.loops
         await self.ensure_topics(stop)
         tasks = [asyncio.create_task(relay.run(stop), name=f"{self.name}-relay")]
         if consumer is not None:

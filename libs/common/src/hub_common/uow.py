@@ -13,9 +13,11 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, TypeVar
 
 import pymongo
+from pydantic import TypeAdapter
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
@@ -85,10 +87,24 @@ class IdempotentRequest:
 
 
 @dataclass(frozen=True)
-class Replayed:
-    """What a repeated idempotent request returns: the first result, unchanged."""
-
+class Replayed:  # TRANSITION
     result: Any
+
+
+class _Legacy:  # TRANSITION
+    def __init__(self, serialize: Any) -> None:
+        self.serialize = serialize or (lambda r: r)
+
+    def dump_python(self, result: Any, mode: str) -> Any:
+        return self.serialize(result)
+
+    def validate_python(self, stored: Any) -> Any:
+        return Replayed(stored)
+
+
+@cache
+def _adapter(result_type: Any) -> TypeAdapter:
+    return TypeAdapter(result_type)
 
 
 class Transaction:
@@ -147,22 +163,29 @@ class UnitOfWork:
         work: Callable[[Transaction], Awaitable[T]],
         *,
         idempotency: IdempotentRequest | None = None,
-        serialize: Callable[[T], Any] = lambda result: result,
-    ) -> T | Replayed:
-        """Run ``work`` atomically. Transient errors (write conflicts, failover) retry the whole work.
+        result_type: type[T] | Any = None,
+        serialize: Callable[[T], Any] | None = None,  # TRANSITION: removed once every service passes result_type
+    ) -> T:
+        """Run ``work`` atomically and return its result. Transient errors (write conflicts,
+        failover) retry the whole work.
 
-        With an ``idempotency`` request, a repeat returns :class:`Replayed` with the first
-        result (as ``serialize`` stored it) and does nothing else.
+        With an ``idempotency`` request, the result is stored as JSON of ``result_type`` beside the
+        change, and a repeat returns that first result, read back as ``result_type``, and does
+        nothing else. ``result_type`` is any type pydantic can serialise (a model, ``dict``,
+        ``tuple[Model, str]``); it is required with ``idempotency``.
         """
+        adapter = _adapter(result_type) if idempotency is not None and result_type is not None else None
+        if idempotency is not None and adapter is None:
+            adapter = _Legacy(serialize)  # TRANSITION
 
-        async def attempt(session: AsyncClientSession) -> T | Replayed:
+        async def attempt(session: AsyncClientSession) -> T:
             tx = Transaction(self.db, session, self.source)
             if idempotency is not None:
                 earlier = await self.db[IDEMPOTENCY].find_one({"_id": idempotency.record_id}, session=session)
                 if earlier is not None:
                     if earlier["fingerprint"] != idempotency.fingerprint:
                         raise IdempotencyConflict(idempotency.key)
-                    return Replayed(earlier["result"])
+                    return adapter.validate_python(earlier["result"])
             result = await work(tx)
             if tx.pending_events:
                 await self.db[OUTBOX].insert_many(tx.pending_events, session=session, ordered=True)
@@ -171,7 +194,7 @@ class UnitOfWork:
                     {
                         "_id": idempotency.record_id,
                         "fingerprint": idempotency.fingerprint,
-                        "result": serialize(result),
+                        "result": adapter.dump_python(result, mode="json"),
                         "created_at": datetime.now(UTC),
                     },
                     session=session,
@@ -196,4 +219,4 @@ class UnitOfWork:
                     raise
                 if earlier["fingerprint"] != idempotency.fingerprint:
                     raise IdempotencyConflict(idempotency.key) from None
-                return Replayed(earlier["result"])
+                return adapter.validate_python(earlier["result"])

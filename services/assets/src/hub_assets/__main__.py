@@ -9,7 +9,7 @@ from hub_assets.settings import AssetsSettings
 from hub_common.contracts import all_contracts, events_topic, inbound_topic
 from hub_common.runner import main
 from hub_common.scheduler import PeriodicTask
-from hub_common.service import ServiceContext, ServiceDefinition
+from hub_common.service import Components, ServiceContext, ServiceDefinition
 
 # Every type this service publishes: its events and contacts, not the inbound types partners publish to it.
 PUBLISHES = tuple(c.type for c in all_contracts() if c.producer == "assets" and c.topic != inbound_topic("assets"))
@@ -24,17 +24,20 @@ def periodic(ctx: ServiceContext) -> list[PeriodicTask]:
     ]
 
 
+def bootstrap(ctx: ServiceContext) -> Components:  # TRANSITION
+    return Components(handlers=handlers.handlers(ctx), periodic=periodic(ctx))
+
+
 DEFINITION = ServiceDefinition(
+    bootstrap=bootstrap,
     name="assets",
     title="Community Hub — assets",
     description="The locality asset map, room bookings, equipment loans, maintenance, HSDS export.",
     settings_class=AssetsSettings,
     routers=build_routers,
-    handlers=handlers.handlers,
     consumes=(inbound_topic("assets"), events_topic("issues"), events_topic("volunteers")),
     publishes=PUBLISHES,
     indexes=INDEXES,
-    periodic=periodic,
     seed_demo_data=seed_demo_data,
 )
 

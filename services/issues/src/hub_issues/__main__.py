@@ -3,7 +3,7 @@
 from hub_common.contracts import events_topic, inbound_topic
 from hub_common.runner import main
 from hub_common.scheduler import PeriodicTask
-from hub_common.service import ServiceContext, ServiceDefinition
+from hub_common.service import Components, ServiceContext, ServiceDefinition
 from hub_issues import handlers
 from hub_issues.adapters.store import INDEXES
 from hub_issues.api import open311, v1
@@ -36,17 +36,20 @@ def periodic(ctx: ServiceContext) -> list[PeriodicTask]:
     return [PeriodicTask("issue-sweep", ctx.settings.sweep_interval_s, IssuesService(ctx).sweep)]
 
 
+def bootstrap(ctx: ServiceContext) -> Components:  # TRANSITION
+    return Components(handlers=handlers.handlers(ctx), periodic=periodic(ctx))
+
+
 DEFINITION = ServiceDefinition(
+    bootstrap=bootstrap,
     name="issues",
     title="Community Hub — issues",
     description="Residents report local issues (Open311 GeoReport v2); hubs triage, act and say what they did.",
     settings_class=IssuesSettings,
     routers=lambda ctx: (v1.build_router(ctx), open311.build_router(ctx)),
-    handlers=handlers.handlers,
     consumes=(inbound_topic("issues"), events_topic("assets")),
     publishes=PUBLISHES,
     indexes=INDEXES,
-    periodic=periodic,
     seed_demo_data=seed_demo_data,
 )
 

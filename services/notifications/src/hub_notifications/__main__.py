@@ -6,7 +6,7 @@ Run it as ``python -m hub_notifications --role api|worker|all``.
 from hub_common.contracts import CONTACTS_TOPIC, events_topic, inbound_topic
 from hub_common.runner import main
 from hub_common.scheduler import PeriodicTask
-from hub_common.service import ServiceContext, ServiceDefinition
+from hub_common.service import Components, ServiceContext, ServiceDefinition
 from hub_common.wake import insert_driven_loop
 from hub_notifications import handlers
 from hub_notifications.adapters.contact_book import CONTACT_BOOK_INDEXES
@@ -54,15 +54,17 @@ def loops(ctx: ServiceContext):
     ]
 
 
+def bootstrap(ctx: ServiceContext) -> Components:  # TRANSITION
+    return Components(handlers=handlers.handlers(ctx), periodic=periodic(ctx), loops=loops(ctx))
+
+
 DEFINITION = ServiceDefinition(
+    bootstrap=bootstrap,
     name="notifications",
     title="Community Hub — notifications",
     description="Turns events into messages: email, SMS, webhooks for partners and an in-app inbox.",
     settings_class=NotificationsSettings,
     routers=routers,
-    handlers=handlers.handlers,
-    periodic=periodic,
-    loops=loops,
     consumes=(
         CONTACTS_TOPIC,
         inbound_topic("notifications"),

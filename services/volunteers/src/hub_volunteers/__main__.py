@@ -3,7 +3,7 @@
 from hub_common.contracts import all_contracts, events_topic, inbound_topic
 from hub_common.runner import main
 from hub_common.scheduler import PeriodicTask
-from hub_common.service import ServiceContext, ServiceDefinition
+from hub_common.service import Components, ServiceContext, ServiceDefinition
 from hub_volunteers import handlers
 from hub_volunteers.adapters.repository import INDEXES
 from hub_volunteers.api import routers
@@ -23,17 +23,20 @@ def periodic(ctx: ServiceContext) -> list[PeriodicTask]:
     return [PeriodicTask("expiry-warnings", interval, service.raise_expiry_warnings)]
 
 
+def bootstrap(ctx: ServiceContext) -> Components:  # TRANSITION
+    return Components(handlers=handlers.handlers(ctx), periodic=periodic(ctx))
+
+
 DEFINITION = ServiceDefinition(
+    bootstrap=bootstrap,
     name="volunteers",
     title="Community Hub — volunteers",
     description="Volunteer registration and consent, skills, roles and shifts, hours and recognition.",
     settings_class=VolunteersSettings,
     routers=routers,
-    handlers=handlers.handlers,
     consumes=(inbound_topic("volunteers"), events_topic("assets"), events_topic("issues")),
     publishes=PUBLISHES,
     indexes=INDEXES,
-    periodic=periodic,
     seed_demo_data=seed_demo_data,
 )
 

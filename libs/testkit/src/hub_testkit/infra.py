@@ -1,10 +1,12 @@
-"""Test infrastructure chosen by ``HUB_TEST_INFRA`` (used by the repository's conftest.py).
+"""Test infrastructure chosen by ``HUB_TEST_INFRA`` (the ``infra`` fixture of ``hub_testkit.plugin``).
 
 - ``local`` (default): a throw-away Kafka + SecantusDB pair started by ``scripts/infra.sh`` on
   their own ports and folders (``.hub/test``), fresh for each test session, stopped at the end;
   if that pair is already up (e.g. ``make test`` started it) it is reused and left running.
 - ``testcontainers``: the official ``apache/kafka`` and ``mongo`` images, where a Docker engine exists.
 - ``external``: whatever ``HUB_KAFKA_BOOTSTRAP_SERVERS`` and ``HUB_MONGO_URI`` point at.
+
+This package is a development dependency only: no service image contains it.
 """
 
 from __future__ import annotations
@@ -14,25 +16,27 @@ import os
 import shutil
 import socket
 import subprocess
-import threading
-import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
-from hub_common import envelope
-from hub_common.contracts import events_topic
 
-REPO_ROOT = Path(__file__).resolve().parents[4]
+def _repo_root() -> Path:
+    """The checkout this testkit runs from: the nearest folder above it with ``scripts/infra.sh``."""
+    for folder in Path(__file__).resolve().parents:
+        if (folder / "scripts" / "infra.sh").is_file():
+            return folder
+    raise RuntimeError("hub_testkit runs from a checkout of the repository (no scripts/infra.sh above it)")
+
+
+REPO_ROOT = _repo_root()
 INFRA_SCRIPT = REPO_ROOT / "scripts" / "infra.sh"
 TEST_HOME = REPO_ROOT / ".hub" / "test"
-LOCAL_TEST_PORTS = {"kafka": 19092, "controller": 19093, "mongo": 37017}
+# Two checkouts can run their suites side by side, each on its own pair: HUB_TEST_PORT_OFFSET=100
+# moves the pair to 19192/19193/37117.
+_OFFSET = int(os.environ.get("HUB_TEST_PORT_OFFSET", "0"))
+LOCAL_TEST_PORTS = {"kafka": 19092 + _OFFSET, "controller": 19093 + _OFFSET, "mongo": 37017 + _OFFSET}
 
 
 @dataclass
@@ -146,97 +150,3 @@ def start_test_infra() -> contextlib.AbstractContextManager[InfraEndpoints]:
     if mode not in factories:
         raise ValueError(f"HUB_TEST_INFRA must be one of {', '.join(factories)}, not {mode!r}")
     return factories[mode]()
-
-
-class HttpReceiver:
-    """A real local HTTP endpoint (for webhook tests): records what it receives, answers as told."""
-
-    def __init__(self, statuses: list[int] | None = None) -> None:
-        self.requests: list[tuple[dict[str, str], bytes]] = []
-        self.statuses = list(statuses or [])  # answers in turn; then 200
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                status = receiver.statuses.pop(0) if receiver.statuses else 200
-                self.send_response(status)
-                self.end_headers()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> HttpReceiver:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-class SmtpMailbox:
-    """A real local SMTP server (aiosmtpd) keeping every message it accepts."""
-
-    def __init__(self) -> None:
-        from aiosmtpd.controller import Controller  # a test dependency
-
-        self.messages: list[EmailMessage] = []
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
-
-    def __enter__(self) -> SmtpMailbox:
-        self.controller.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.controller.stop()
-
-
-def cloud_event(
-    topic: str, event_type: str, source: str, subject: str, data: dict[str, Any], hub_id: str | None = None
-) -> envelope.KafkaRecord:
-    """An event encoded as the services put it on Kafka, with a fresh id and the time now: for tests
-    that play another service or a partner by producing to the broker directly."""
-    return envelope.encode(
-        topic=topic,
-        event_id=str(uuid.uuid4()),
-        source=source,
-        event_type=event_type,
-        time=datetime.now(UTC),
-        subject=subject,
-        data=data,
-        hub_id=hub_id,
-    )
-
-
-def issue_reported_record(issue_id: str, reporter_id: str | None = None) -> envelope.KafkaRecord:
-    """An issues service report in Northfield, as the issues service publishes it."""
-    data: dict[str, Any] = {
-        "issue_id": issue_id,
-        "hub_id": "hub-northfield",
-        "service_code": "litter",
-        "service_name": "Litter",
-        "description": "Bags of rubbish by the bus stop",
-        "location": {"lat": 53.81, "lon": -1.55},
-        "requested_at": datetime.now(UTC).isoformat(),
-    }
-    if reporter_id is not None:
-        data["reporter_id"] = reporter_id
-    return cloud_event(
-        events_topic("issues"), "hub.issues.issue.reported.v1", "/hub/issues", issue_id, data, hub_id="hub-northfield"
-    )

@@ -1,6 +1,0 @@
-"""Make the shared helpers (notifications_testkit) importable under --import-mode=importlib."""
-
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
