@@ -71,6 +71,8 @@ async def test_event_reaches_another_service_exactly_once_even_when_delivered_tw
 ):
     volunteers = await service_context(VOLUNTEERS)
     notifications = await service_context(NOTIFICATIONS)
+    # Only what this test sends: the shared test broker keeps every earlier test's contacts.
+    await kafka.skip_history(notifications.settings.consumer_group, list(NOTIFICATIONS.consumes))
     effects = notifications.db["test_effects"]
     book = ContactBook(notifications.db)
     person = f"vol-{unique}"
@@ -116,6 +118,8 @@ async def test_invalid_message_goes_to_dlt_with_its_error_and_the_consumer_keeps
     service_context, kafka, background, wait_until, unique
 ):
     notifications = await service_context(NOTIFICATIONS)
+    # Only what this test sends: the shared test broker keeps every earlier test's contacts.
+    await kafka.skip_history(notifications.settings.consumer_group, list(NOTIFICATIONS.consumes))
     book = ContactBook(notifications.db)
     poison_id = str(uuid.uuid4())
     poison = envelope.encode(
@@ -154,6 +158,8 @@ async def test_handler_failures_retry_then_dead_letter_while_transient_errors_on
 ):
     volunteers = await service_context(VOLUNTEERS)
     notifications = await service_context(NOTIFICATIONS)
+    # Only what this test sends: the shared test broker keeps every earlier test's contacts.
+    await kafka.skip_history(notifications.settings.consumer_group, list(NOTIFICATIONS.consumes))
     calls: Counter[str] = Counter()
     done = notifications.db["test_done"]
 
@@ -311,6 +317,8 @@ async def test_two_consumers_share_the_work_and_a_graceful_stop_loses_and_repeat
 ):
     volunteers = await service_context(VOLUNTEERS)
     notifications = await service_context(NOTIFICATIONS)
+    # Only what this test sends: the shared test broker keeps every earlier test's contacts.
+    await kafka.skip_history(notifications.settings.consumer_group, list(NOTIFICATIONS.consumes))
     effects = notifications.db["test_effects"]
     ids = [await register_volunteer(volunteers, f"share{n % 12}-{unique}", f"n{n}") for n in range(240)]
     ours = {"_id": {"$in": ids}}
@@ -345,6 +353,8 @@ async def test_consumer_waits_out_a_database_outage_and_loses_nothing(
     if not infra.can_stop_and_start:
         pytest.skip("needs the local database process, which the tests can stop and start")
     notifications = await service_context(NOTIFICATIONS)
+    # Only what this test sends: the shared test broker keeps every earlier test's contacts.
+    await kafka.skip_history(notifications.settings.consumer_group, list(NOTIFICATIONS.consumes))
     effects = notifications.db["test_effects"]
     background(notifications.consumer(counted(notifications.components.handlers, effects)).run)
     people = [f"outage{n}-{unique}" for n in range(10)]
