@@ -1,6 +1,6 @@
 """The compose deployment checked against the services' real settings, ports, topics and wiring.
 
-No Docker engine runs here, so these read the files (docker-compose.yml, Dockerfiles, Caddyfile,
+No Docker engine runs here, so these read the files (docker-compose.yml, the Dockerfile, Caddyfile,
 init scripts) and compare them with the code they deploy: a renamed setting, a moved port or a
 new consumed topic that the deployment does not follow fails here.
 """
@@ -22,6 +22,7 @@ from hub_common.contracts.topics import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+DOCKERFILE = (ROOT / "Dockerfile").read_text()
 CADDY = (ROOT / "deploy" / "Caddyfile").read_text()
 ENV_EXAMPLE = dict(
     line.split("=", 1) for line in (ROOT / "deploy" / "hub.env.example").read_text().splitlines() if "=" in line
@@ -56,7 +57,8 @@ def test_each_service_has_a_scalable_api_and_worker_from_one_image(service: str)
     api, worker = COMPOSE["services"][f"{service}-api"], COMPOSE["services"][f"{service}-worker"]
     assert api["command"] == ["--role", "api"] and worker["command"] == ["--role", "worker"]
     assert api["image"] == worker["image"] == f"community-hub/{service}:${{HUB_VERSION:-latest}}"
-    assert api["build"]["dockerfile"] == f"services/{service}/Dockerfile"
+    port = str(definition(service).settings_class.default_http_port)
+    assert api["build"] == {"context": ".", "args": {"APP": service, "PORT": port}}  # the one Dockerfile
     for container in (api, worker):
         assert "ports" not in container and "container_name" not in container  # or --scale would clash
         assert container["restart"] == "unless-stopped"
@@ -82,8 +84,7 @@ def test_service_settings_ports_and_paths_match_the_code(service: str) -> None:
     assert env["HUB_KAFKA_USERNAME"] == f"svc-{service}"
     health = " ".join(COMPOSE["services"][f"{service}-api"]["healthcheck"]["test"])
     assert f"127.0.0.1:{port}/health/ready" in health
-    dockerfile = (ROOT / "services" / service / "Dockerfile").read_text()
-    assert f"HUB_HTTP_PORT={port}" in dockerfile and f"EXPOSE {port}" in dockerfile
+    assert COMPOSE["services"][f"{service}-api"]["build"]["args"]["PORT"] == str(port)
     assert re.search(rf"handle_path /{service}/\* \{{\s+reverse_proxy \{{\s+dynamic a {service}-api {port} ", CADDY)
 
 
@@ -107,13 +108,39 @@ def test_every_hub_variable_in_the_env_example_is_read_by_some_service() -> None
     assert ENV_EXAMPLE["HUB_ENVIRONMENT"] == "production"
 
 
-@pytest.mark.parametrize("service", SERVICES)
-def test_dockerfiles_are_multi_stage_non_root_and_install_from_the_lock_file(service: str) -> None:
-    dockerfile = (ROOT / "services" / service / "Dockerfile").read_text()
-    assert len(re.findall(r"^FROM ", dockerfile, re.M)) == 2
-    assert "uv sync --frozen --no-dev" in dockerfile and f"--package hub-{service}" in dockerfile
-    assert re.search(r"^USER 10001$", dockerfile, re.M)
-    assert f'ENTRYPOINT ["python", "-m", "hub_{service}"]' in dockerfile
+def test_one_dockerfile_builds_every_image_multi_stage_non_root_from_the_lock_file() -> None:
+    found = [
+        p.relative_to(ROOT).as_posix()
+        for p in ROOT.rglob("Dockerfile*")
+        if not {".hub", ".venv", "node_modules"} & set(p.relative_to(ROOT).parts)
+    ]
+    assert found == ["Dockerfile"]
+    assert len(re.findall(r"^FROM ", DOCKERFILE, re.M)) == 2
+    assert 'uv sync --frozen --no-dev --no-editable --package "hub-$APP"' in DOCKERFILE
+    assert re.search(r"^USER 10001$", DOCKERFILE, re.M)
+    assert 'exec python -m hub_%s "$@"' in DOCKERFILE and 'ENTRYPOINT ["hub-app"]' in DOCKERFILE
+    assert "HUB_HTTP_PORT=${PORT}" in DOCKERFILE and "HUB_WEB_HTTP_PORT=${PORT}" in DOCKERFILE
+    assert "EXPOSE ${PORT}" in DOCKERFILE and "HUB_ENVIRONMENT=production" in DOCKERFILE
+    assert "HUB_ROLE=api" in DOCKERFILE  # a service image serves the API unless told to be a worker
+    images = [c["build"]["args"]["APP"] for c in COMPOSE["services"].values() if "build" in c]
+    assert sorted(images) == sorted([*SERVICES, "web"])
+
+
+@pytest.mark.parametrize("package", [*(f"hub-{s}" for s in SERVICES), "hub-web"])
+def test_no_image_installs_the_test_kit_or_test_tools(package: str) -> None:
+    # What "uv sync --frozen --no-dev --package <app>" installs in the image, read from the lock file.
+    uv = ROOT / ".hub" / "tools" / "bin" / "uv"
+    exported = subprocess.run(  # noqa: S603 - our own pinned uv
+        [str(uv), "export", "--frozen", "--no-dev", "--no-hashes", "--package", package],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    lines = [line.split(";")[0].strip() for line in exported.splitlines() if line and line[0] not in " #"]
+    installed = {line.split("==")[0].removeprefix("-e ./").rsplit("/", 1)[-1] for line in lines}
+    assert {"common", package.removeprefix("hub-"), "fastapi"} <= installed, installed
+    assert not {"testkit", "pytest", "asgi-lifespan", "aiosmtpd", "schemathesis"} & installed, installed
 
 
 def test_dockerignore_keeps_local_state_out_of_images() -> None:
@@ -182,7 +209,7 @@ def test_the_web_app_sits_behind_the_gateway_at_the_root_and_calls_the_apis_thro
     from hub_web.settings import WebSettings
 
     web = COMPOSE["services"]["web"]
-    assert web["build"]["dockerfile"] == "web/Dockerfile" and "ports" not in web
+    assert web["build"] == {"context": ".", "args": {"APP": "web", "PORT": "8080"}} and "ports" not in web
     assert set(web["environment"]) <= web_settings_fields(), "compose sets a variable the web app does not read"
     for service in SERVICES:
         assert web["environment"][f"HUB_WEB_{service.upper()}_URL"] == f"http://gateway:8080/{service}"
@@ -191,14 +218,9 @@ def test_the_web_app_sits_behind_the_gateway_at_the_root_and_calls_the_apis_thro
     assert f"127.0.0.1:{port}/health/live" in " ".join(web["healthcheck"]["test"])
     assert COMPOSE["services"]["gateway"]["depends_on"]["web"]["condition"] == "service_healthy"
     assert re.search(rf"handle \{{\s+reverse_proxy \{{\s+dynamic a web {port} ", CADDY)
-    dockerfile = (ROOT / "web" / "Dockerfile").read_text()
-    assert len(re.findall(r"^FROM ", dockerfile, re.M)) == 2 and re.search(r"^USER 10001$", dockerfile, re.M)
-    assert "--package hub-web" in dockerfile and 'ENTRYPOINT ["python", "-m", "hub_web"]' in dockerfile
-    assert "HUB_WEB_COOKIE_SECURE=true" in dockerfile and "HUB_ENVIRONMENT=production" in dockerfile
+    assert web["environment"]["HUB_WEB_COOKIE_SECURE"] == "true" and "command" not in web
 
 
-@pytest.mark.parametrize("dockerfile", [*(f"services/{s}/Dockerfile" for s in SERVICES), "web/Dockerfile"])
-def test_every_image_copies_every_workspace_member_so_the_lock_file_resolves(dockerfile: str) -> None:
-    text = (ROOT / dockerfile).read_text()
-    for member in ("libs/common", "services", "cli", "web"):
-        assert f"COPY {member} {member}" in text
+def test_the_image_copies_every_workspace_member_so_the_lock_file_resolves() -> None:
+    for member in ("libs", "services", "cli", "web"):
+        assert f"COPY {member} {member}" in DOCKERFILE
