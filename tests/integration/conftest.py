@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -32,6 +31,7 @@ from hub_common.envelope import KafkaRecord
 from hub_common.kafka import ensure_topics, start_group_at_end
 from hub_common.settings import HubSettings
 from hub_testkit.infra import INFRA_SCRIPT, REPO_ROOT, InfraEndpoints, infra_env
+from hub_testkit.processes import free_port
 
 
 class KafkaTools:
@@ -149,12 +149,6 @@ def wait_until() -> Callable[..., Awaitable[Any]]:
 
 
 # -- services as real processes ------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def settings_env(settings: HubSettings) -> dict[str, str]:

@@ -9,11 +9,8 @@ Bounded to a few examples per operation so CI stays fast.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,30 +18,11 @@ import pytest
 from hub_common.auth import issue_token
 from hub_common.contracts.topics import SERVICES
 from hub_common.settings import DEV_AUTH_SECRET
+from hub_testkit.processes import free_port, wait_ready
 
 pytestmark = pytest.mark.integration
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("HUB_FUZZ_EXAMPLES", "5"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_ready(url: str, process: subprocess.Popen, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own local server
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"{url} not ready")
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -67,7 +45,7 @@ def test_no_server_errors_and_responses_match_the_published_schema(service: str,
             [sys.executable, "-m", f"hub_{service}", "--role", "api"], env=env, stdout=out, stderr=out
         )
     try:
-        wait_ready(f"http://127.0.0.1:{port}/health/ready", server)
+        wait_ready(f"http://127.0.0.1:{port}/health/ready", server, log, timeout_s=60)
         # Schemathesis' command line (its pytest plugin does not support pytest 9 yet).
         run = subprocess.run(  # noqa: S603
             [

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,29 +23,10 @@ from hub_common.contracts import all_topics
 from hub_common.kafka import ensure_topics, start_group_at_end
 from hub_common.settings import DEV_AUTH_SECRET
 from hub_testkit.infra import InfraEndpoints
+from hub_testkit.processes import free_port, stop_all, wait_ready
 from hub_testkit.servers import SmtpMailbox
 
 SERVICES = ("volunteers", "issues", "assets", "notifications")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_ready(url: str, process: subprocess.Popen, log: Path, timeout_s: float = 90) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: process exited with {process.returncode}\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own local server
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"{url} not ready\n{log.read_text()[-3000:]}")
 
 
 async def start_groups_at_end(bootstrap: str, groups: dict[str, list[str]]) -> None:
@@ -130,15 +108,7 @@ class Stack:
         return self
 
     def stop(self) -> None:
-        for process in self.processes:
-            process.terminate()
-        deadline = time.monotonic() + 10
-        for process in self.processes:
-            try:
-                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                process.kill()  # a test stack: its databases are throw-away
-                process.wait(timeout=10)
+        stop_all(self.processes)  # a test stack: its databases are throw-away
 
 
 @pytest.fixture(scope="session")
