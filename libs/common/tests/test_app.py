@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, EmailStr, Field
 from pymongo import ASCENDING, IndexModel
 
@@ -24,18 +24,20 @@ from hub_common.concurrency import check_version, etag_for
 from hub_common.contracts.contacts import VolunteerContactUpserted
 from hub_common.errors import Conflict, NotFound
 from hub_common.http import (
-    IdempotencyKeyHeader,
+    Idempotency,
+    IfMatch,
     PageQuery,
-    idempotent_request,
-    if_match_version,
-    optional_principal,
+    Paging,
+    StaffForHub,
     require_roles,
+    set_etag,
+    use_case,
 )
 from hub_common.mongo import IndexSpec
 from hub_common.pagination import Page, find_page
-from hub_common.service import ServiceContext, ServiceDefinition
+from hub_common.service import Components, ServiceContext, ServiceDefinition
 from hub_common.settings import HubSettings
-from hub_common.uow import OUTBOX, Replayed, Transaction
+from hub_common.uow import OUTBOX, IdempotentRequest, Transaction
 from hub_testkit.infra import discard_test_database
 from hub_volunteers.settings import VolunteersSettings
 
@@ -60,67 +62,89 @@ class PersonIn(BaseModel):
     age: int = Field(ge=0)
 
 
-def build_routers(ctx: ServiceContext) -> list[APIRouter]:
-    router = APIRouter(prefix="/v1")
+class Items:
+    """The test app's one use case object, built by its bootstrap."""
 
-    @router.get("/staff-only")
-    async def staff_only(principal: Annotated[Principal, Depends(require_roles("staff"))]) -> dict[str, str]:
-        return {"sub": principal.sub}
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
 
-    @router.get("/things/{thing_id}")
-    async def get_thing(thing_id: str) -> dict[str, str]:
-        raise NotFound(f"there is no thing {thing_id}")
-
-    @router.post("/things/{thing_id}/archive")
-    async def archive_thing(thing_id: str) -> dict[str, str]:
-        raise Conflict(f"thing {thing_id} is already archived")
-
-    @router.put("/versioned")
-    async def update_versioned(expected: Annotated[int | None, Depends(if_match_version)]) -> dict[str, str]:
-        check_version(expected, 3)
-        return {"etag": etag_for(4)}
-
-    @router.post("/merge-patch")
-    async def merge_patch(patch: dict[str, Any]) -> dict[str, Any]:
-        # A use case merging a patch into an entity validates the result: bad input must be a 422.
-        return ItemIn.model_validate({"name": "kept", "rank": 1, **patch}).model_dump()
-
-    @router.get("/boom")
-    async def boom() -> None:
-        raise RuntimeError("unexpected")
-
-    @router.post("/people", status_code=201)
-    async def create_person(body: PersonIn) -> dict[str, Any]:
-        return body.model_dump()
-
-    @router.get("/items")
-    async def list_items(page: Annotated[PageQuery, Depends()], newest_first: bool = False) -> Page[ItemOut]:
+    async def page(self, paging: PageQuery, newest_first: bool) -> tuple[list[dict[str, Any]], str | None]:
         sort = [("created_at", -1)] if newest_first else [("rank", 1)]
-        docs, next_cursor = await find_page(ctx.db["items"], {}, sort=sort, limit=page.limit, cursor=page.cursor)
-        return Page[ItemOut](
-            items=[ItemOut(id=d["_id"], name=d["name"], rank=d["rank"]) for d in docs], next_cursor=next_cursor
-        )
+        return await find_page(self.ctx.db["items"], {}, sort=sort, limit=paging.limit, cursor=paging.cursor)
 
-    @router.post("/items", status_code=201)
-    async def create_item(
-        body: ItemIn,
-        request: Request,
-        principal: Annotated[Principal | None, Depends(optional_principal)],
-        idempotency_key: IdempotencyKeyHeader = None,
-    ) -> dict[str, Any]:
-        idempotency = idempotent_request(idempotency_key, request, principal, body.model_dump())
-
-        async def work(tx: Transaction) -> dict[str, Any]:
+    async def create(self, body: ItemIn, idempotency: IdempotentRequest | None) -> ItemOut:
+        async def work(tx: Transaction) -> ItemOut:
             doc = {"_id": uuid.uuid4().hex, "name": body.name, "rank": body.rank, "created_at": datetime.now(UTC)}
             await tx.collection("items").insert_one(doc, session=tx.session)
             if body.name.startswith("announce"):
                 tx.publish(VolunteerContactUpserted(person_id=doc["_id"], display_name=body.name), subject=doc["_id"])
-            return {"id": doc["_id"], "name": body.name, "rank": body.rank}
+            return ItemOut(id=doc["_id"], name=body.name, rank=body.rank)
 
-        result = await ctx.uow.run(work, idempotency=idempotency)
-        return result.result if isinstance(result, Replayed) else result
+        return await self.ctx.uow.run(work, idempotency=idempotency, result_type=ItemOut)
 
-    return [router]
+
+ItemsUseCase = Annotated[Items, use_case(lambda items: items)]
+router = APIRouter(prefix="/v1")
+
+
+@router.get("/staff-only")
+async def staff_only(principal: Annotated[Principal, Depends(require_roles("staff"))]) -> dict[str, str]:
+    return {"sub": principal.sub}
+
+
+@router.get("/hubs/{hub_id}/staff-room")
+async def staff_room(hub_id: str, principal: StaffForHub) -> dict[str, str]:
+    return {"hub_id": hub_id, "sub": principal.sub}
+
+
+@router.get("/things/{thing_id}")
+async def get_thing(thing_id: str) -> dict[str, str]:
+    raise NotFound(f"there is no thing {thing_id}")
+
+
+@router.post("/things/{thing_id}/archive")
+async def archive_thing(thing_id: str) -> dict[str, str]:
+    raise Conflict(f"thing {thing_id} is already archived")
+
+
+@router.put("/versioned")
+async def update_versioned(expected: IfMatch, response: Response) -> dict[str, str]:
+    check_version(expected, 3)
+    set_etag(response, 4)
+    return {"etag": etag_for(4)}
+
+
+@router.post("/merge-patch")
+async def merge_patch(patch: dict[str, Any]) -> dict[str, Any]:
+    # A use case merging a patch into an entity validates the result: bad input must be a 422.
+    return ItemIn.model_validate({"name": "kept", "rank": 1, **patch}).model_dump()
+
+
+@router.get("/boom")
+async def boom() -> None:
+    raise RuntimeError("unexpected")
+
+
+@router.post("/people", status_code=201)
+async def create_person(body: PersonIn) -> dict[str, Any]:
+    return body.model_dump()
+
+
+@router.get("/items")
+async def list_items(items: ItemsUseCase, paging: Paging, newest_first: bool = False) -> Page[ItemOut]:
+    docs, next_cursor = await items.page(paging, newest_first)
+    return Page[ItemOut](
+        items=[ItemOut(id=d["_id"], name=d["name"], rank=d["rank"]) for d in docs], next_cursor=next_cursor
+    )
+
+
+@router.post("/items", status_code=201)
+async def create_item(body: ItemIn, items: ItemsUseCase, idempotency: Idempotency) -> ItemOut:
+    return await items.create(body, idempotency)
+
+
+def bootstrap(ctx: ServiceContext) -> Components:
+    return Components(use_cases=Items(ctx))
 
 
 DEFINITION = ServiceDefinition(
@@ -128,7 +152,8 @@ DEFINITION = ServiceDefinition(
     title="Test app",
     description="hub_common.app under test",
     settings_class=VolunteersSettings,
-    routers=build_routers,
+    bootstrap=bootstrap,
+    routers=(router,),
     publishes=("hub.volunteers.contact.upserted.v1",),
     indexes=(IndexSpec("items", (IndexModel([("rank", ASCENDING)], name="rank"),)),),
 )
@@ -253,6 +278,20 @@ async def test_stale_if_match_is_a_412_problem_with_the_current_etag(api: Api) -
 
     body = assert_problem(response, 412, "precondition-failed", "/v1/versioned")
     assert body["current_etag"] == '"v3"'
+
+
+async def test_set_etag_gives_the_response_its_version_etag(api: Api) -> None:
+    response = await api.client.put("/v1/versioned", headers={"If-Match": '"v3"'})
+    assert response.headers["ETag"] == '"v4"'
+
+
+async def test_staff_for_hub_admits_that_hubs_staff_and_operators_only(api: Api) -> None:
+    path = "/v1/hubs/hub-a/staff-room"
+    assert (await api.client.get(path, headers=api.token("staff", hubs=("hub-a",)))).json()["hub_id"] == "hub-a"
+    assert (await api.client.get(path, headers=api.token("operator"))).status_code == 200
+    assert_problem(await api.client.get(path, headers=api.token("staff", hubs=("hub-b",))), 403, "forbidden")
+    assert_problem(await api.client.get(path, headers=api.token("resident", hubs=("hub-a",))), 403, "forbidden")
+    assert_problem(await api.client.get(path), 401, "unauthorized")
 
 
 async def test_unknown_route_and_wrong_method_are_problems(api: Api) -> None:
@@ -403,6 +442,17 @@ async def test_a_repeated_idempotency_key_returns_the_first_result(api: Api) -> 
     assert second.json() == first.json()
     assert await count_items(api) == 1
     assert await api.ctx.db["idempotency_keys"].count_documents({}) == 1
+
+
+async def test_a_repeat_is_the_same_request_whatever_its_json_key_order_and_spacing(api: Api) -> None:
+    headers = {**api.token("staff"), "Idempotency-Key": "create-order", "content-type": "application/json"}
+
+    first = await api.client.post("/v1/items", content=b'{"name": "chair", "rank": 2}', headers=headers)
+    repeat = await api.client.post("/v1/items", content=b'{"rank":2,"name":"chair"}', headers=headers)
+
+    assert first.status_code == repeat.status_code == 201
+    assert repeat.json() == first.json()
+    assert await count_items(api) == 1
 
 
 async def test_without_a_key_every_post_creates(api: Api) -> None:
