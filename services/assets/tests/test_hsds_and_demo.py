@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from assets_test_support import NORTH, RIVER, Api
+from assets_testkit import NORTH, RIVER, Api
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from hub_assets.adapters.repository import ASSETS
+from hub_assets.adapters.assets import ASSETS
 from hub_assets.demo import demo_assets, seed_demo_data
 
 SCHEMAS = Path(__file__).parent / "data" / "hsds"

@@ -51,6 +51,22 @@ class Booking(BaseModel):
     updated_at: datetime
 
 
+class SeriesConflict(BaseModel):
+    """An occurrence of a weekly series that was not booked, and why."""
+
+    starts_at: str
+    ends_at: str
+    reasons: list[str]
+
+
+class BookingSeries(BaseModel):
+    """What booking a weekly series did: the bookings made and the occurrences not booked."""
+
+    series_id: str
+    booked: list[Booking]
+    conflicts: list[SeriesConflict]
+
+
 def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
     """Half-open intervals [start, end): back-to-back slots do not overlap."""
     return a_start < b_end and b_start < a_end
