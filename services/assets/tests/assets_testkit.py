@@ -58,9 +58,12 @@ class Api(ServiceApi[AssetsSettings]):
 
 @pytest.fixture
 async def api(make_settings) -> AsyncIterator[Api]:
-    async with Api.running(DEFINITION, make_settings(AssetsSettings), base_url="http://assets.test") as running:
-        async with contextlib.aclosing(running):
-            yield running
+    settings = make_settings(AssetsSettings)
+    async with (
+        Api.running(DEFINITION, settings, base_url="http://assets.test") as running,
+        contextlib.aclosing(running),
+    ):
+        yield running
 
 
 def room_body(**overrides: Any) -> dict[str, Any]:
