@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from hub_assets.domain.assets import Blackout, BookingPolicy, OpeningHours
+from hub_common.auth import STAFF_ROLES
 from hub_common.contracts.assets import BookingStatus
 from hub_common.errors import Conflict, Forbidden, RuleViolation
 
@@ -141,7 +142,7 @@ def within_opening_hours(hours: list[OpeningHours], starts_at: datetime, ends_at
 
 def initial_status(policy: BookingPolicy, role: str) -> BookingStatus:
     """Staff and operators confirm directly; others wait for approval where the room needs it."""
-    if policy.requires_approval and role not in ("staff", "operator"):
+    if policy.requires_approval and role not in STAFF_ROLES:
         return "requested"
     return "confirmed"
 
