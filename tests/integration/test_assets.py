@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from hub_assets.__main__ import DEFINITION as ASSETS
-from hub_assets.adapters.repository import MAINTENANCE, AssetRepository
+from hub_assets.adapters.assets import AssetRepository
+from hub_assets.adapters.maintenance import MAINTENANCE
 from hub_assets.domain.assets import AssetFields
-from hub_assets.service import AssetsService
 from hub_common import envelope
 from hub_common.auth import Principal
 from hub_common.contracts import dlt_topic, events_topic, inbound_topic
@@ -50,9 +50,9 @@ async def test_issue_reported_against_an_asset_opens_maintenance_once(
     service_context, kafka, background, wait_until, unique
 ):
     assets = await service_context(ASSETS)
-    service = AssetsService(assets.db, assets.uow)
+    service = assets.components.use_cases.assets
     staff = Principal(sub="staff-1", role="staff", hubs=("hub-northfield",))
-    hall = await service.register_asset(
+    hall = await service.register(
         staff,
         AssetFields(kind="room", hub_id="hub-northfield", name="Main Hall", location={"lat": 53.815, "lon": -1.55}),
     )

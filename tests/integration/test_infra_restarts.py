@@ -22,9 +22,8 @@ import httpx
 import pytest
 
 from hub_assets.__main__ import DEFINITION as ASSETS
-from hub_assets.adapters.repository import MAINTENANCE
+from hub_assets.adapters.maintenance import MAINTENANCE
 from hub_assets.domain.assets import AssetFields
-from hub_assets.service import AssetsService
 from hub_common.auth import Principal, issue_token
 from hub_common.contracts import events_topic
 from hub_common.service import ServiceContext
@@ -79,7 +78,7 @@ async def running(
     issues = await service_context(ISSUES, **endpoints, **WORKER_SETTINGS, demo_data=True, http_port=free_tcp_port)
     assets = await service_context(ASSETS, **endpoints, **WORKER_SETTINGS)
     staff = Principal(sub=f"staff-{unique}", role="staff", hubs=(NORTHFIELD,))
-    hall = await AssetsService(assets.db, assets.uow).register_asset(
+    hall = await assets.components.use_cases.assets.register(
         staff, AssetFields(kind="room", hub_id=NORTHFIELD, name="Main Hall", location={"lat": 53.815, "lon": -1.55})
     )
     processes = [

@@ -21,10 +21,9 @@ from typing import Any
 import pytest
 
 from hub_assets.__main__ import DEFINITION as ASSETS
-from hub_assets.adapters.repository import ASSETS as ASSETS_COLLECTION
-from hub_assets.adapters.repository import MAINTENANCE
+from hub_assets.adapters.assets import ASSETS as ASSETS_COLLECTION
+from hub_assets.adapters.maintenance import MAINTENANCE
 from hub_assets.domain.assets import AssetFields
-from hub_assets.service import AssetsService
 from hub_common import envelope
 from hub_common.auth import Principal
 from hub_common.contracts import CONTACTS_TOPIC, events_topic, inbound_topic
@@ -352,9 +351,9 @@ async def test_assets_worker_killed_mid_stream_keeps_every_entry_and_opens_maint
     ctx = await service_context(ASSETS, **WORKER_SETTINGS)
     hub, partner = f"hub-{unique}", f"partner-{unique}"
     staff = Principal(sub=f"staff-{unique}", role="staff", hubs=(hub,))
-    service = AssetsService(ctx.db, ctx.uow)
+    service = ctx.components.use_cases.assets
     rooms = [
-        await service.register_asset(
+        await service.register(
             staff, AssetFields(kind="room", hub_id=hub, name=f"Room {n}", location={"lat": 53.815, "lon": -1.55})
         )
         for n in range(10)

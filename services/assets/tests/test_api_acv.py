@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from assets_test_support import NORTH, RIVER, Api, assert_problem
+from assets_testkit import NORTH, RIVER, Api, assert_problem
 
-from hub_assets.adapters.repository import ACV
+from hub_assets.adapters.acv import ACV
 from hub_common.auth import Principal
 
 
@@ -97,17 +97,17 @@ async def test_group_nominates_staff_list_owner_notice_and_community_request(api
 
 async def test_sweep_announces_the_moratorium_end_and_the_expiry_once(api: Api, pub_and_group) -> None:
     pub, group = pub_and_group
-    svc = api.service()
+    svc = api.use_cases.acv
     staff = Principal(sub="staff-1", role="staff", hubs=(NORTH,))
     start = date.today() - timedelta(days=100)
-    nomination = await svc.nominate_acv(staff, asset_id=pub, nominated_by=group, reason="pub", nominated_on=start)
-    await svc.decide_acv(staff, nomination.id, listed=True, decided_on=start, reason=None)
+    nomination = await svc.nominate(staff, asset_id=pub, nominated_by=group, reason="pub", nominated_on=start)
+    await svc.decide(staff, nomination.id, listed=True, decided_on=start, reason=None)
     await svc.notice_of_disposal(staff, nomination.id, start + timedelta(days=1))
 
-    assert await svc.advance_acv(start + timedelta(days=10)) == 0
-    assert await svc.advance_acv(start + timedelta(days=1, weeks=6)) == 1
-    assert await svc.advance_acv(start + timedelta(days=1, weeks=7)) == 0
-    assert await svc.advance_acv(start.replace(year=start.year + 5)) == 1
+    assert await svc.advance(start + timedelta(days=10)) == 0
+    assert await svc.advance(start + timedelta(days=1, weeks=6)) == 1
+    assert await svc.advance(start + timedelta(days=1, weeks=7)) == 0
+    assert await svc.advance(start.replace(year=start.year + 5)) == 1
 
     assert (await api.client.get(f"/v1/acv/{nomination.id}")).json()["status"] == "expired"
     assert [e["type"] for e in await api.events(subject=nomination.id)][-2:] == [

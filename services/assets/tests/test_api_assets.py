@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from assets_test_support import NORTH, RIVER, Api, assert_problem, room_body, winning_indexes
+from assets_testkit import NORTH, RIVER, Api, assert_problem, room_body, winning_indexes
 
-from hub_assets.adapters.repository import ASSETS, AssetSearch
+from hub_assets.adapters.assets import ASSETS, AssetSearch
 
 pytestmark = pytest.mark.asyncio
 

@@ -6,10 +6,10 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from assets_test_support import NORTH, RIVER, Api, assert_problem, next_weekday_at, room_body
+from assets_testkit import NORTH, RIVER, Api, assert_problem, next_weekday_at, room_body
 from icalendar import Calendar
 
-from hub_assets.adapters.repository import BOOKINGS
+from hub_assets.adapters.bookings import BOOKINGS
 
 SLOT = next_weekday_at(10)
 
@@ -239,10 +239,10 @@ async def test_periodic_run_completes_confirmed_bookings_that_ended_once(api: Ap
     held = (await book(api, room, slot())).json()
     requested_elsewhere = (await book(api, room, slot(SLOT + timedelta(hours=3)))).json()
     await api.client.post(f"/v1/bookings/{requested_elsewhere['id']}/cancel", headers=api.auth("resident"))
-    after = api.service(clock=lambda: SLOT + timedelta(hours=5))
+    after = api.at(lambda: SLOT + timedelta(hours=5))
 
-    first = await after.run_periodic_tasks()
-    again = await after.run_periodic_tasks()
+    first = await after.periodic.run_all()
+    again = await after.periodic.run_all()
 
     assert first["bookings_completed"] == 1 and again["bookings_completed"] == 0
     assert (await api.client.get(f"/v1/bookings/{held['id']}", headers=api.auth("resident"))).json()["status"] == (

@@ -6,9 +6,10 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from assets_test_support import NORTH, RIVER, Api, assert_problem
+from assets_testkit import NORTH, RIVER, Api, assert_problem
 
-from hub_assets.adapters.repository import LOANS, MAINTENANCE
+from hub_assets.adapters.loans import LOANS
+from hub_assets.adapters.maintenance import MAINTENANCE
 from hub_common.auth import Principal
 
 START = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
@@ -117,9 +118,9 @@ async def test_overdue_detection_marks_each_late_loan_once(api: Api, kit_id: str
     for loan in (late, on_time):
         await api.client.post(f"/v1/loans/{loan['id']}/check-out", json={"condition": "good"}, headers=api.staff)
 
-    two_days_later = api.service(clock=lambda: now + timedelta(days=2))
-    assert await two_days_later.detect_overdue() == 1
-    assert await two_days_later.detect_overdue() == 0
+    two_days_later = api.at(lambda: now + timedelta(days=2)).loans
+    assert await two_days_later.mark_overdue() == 1
+    assert await two_days_later.mark_overdue() == 0
 
     [event] = await api.events("hub.assets.loan.overdue.v1")
     assert event["subject"] == late["id"] and event["data"]["status"] == "checked_out"
@@ -167,18 +168,18 @@ async def test_inspections_fall_due_once_and_completing_one_resets_the_interval(
     await api.create(kit() | {"name": "Gloves"})  # no inspections
     now = datetime.now(UTC)
 
-    assert await api.service().detect_inspections_due() == 0
-    later = api.service(clock=lambda: now + timedelta(days=91))
-    assert await later.detect_inspections_due() == 1
-    assert await later.detect_inspections_due() == 0
+    assert await api.use_cases.maintenance.open_inspections_due() == 0
+    later = api.at(lambda: now + timedelta(days=91)).maintenance
+    assert await later.open_inspections_due() == 1
+    assert await later.open_inspections_due() == 0
     [due] = await api.events("hub.assets.maintenance.due.v1")
     assert due["subject"] == drill and due["data"]["source"] == "inspection"
 
     [record] = (await api.client.get(f"/v1/assets/{drill}/maintenance", headers=api.staff)).json()["items"]
     staff = Principal(sub="staff-1", role="staff", hubs=(NORTH,))
-    done = await later.complete_maintenance(staff, record["id"], "PAT passed", expected_version=1)
+    done = await later.complete(staff, record["id"], "PAT passed", expected=1)
     assert done.status == "completed"
     equipment = (await api.client.get(f"/v1/assets/{drill}")).json()["equipment"]
     assert equipment["last_inspected_at"].startswith((now + timedelta(days=91)).date().isoformat())
-    assert await later.detect_inspections_due() == 0  # the next one is 90 days after this inspection
-    assert await api.service(clock=lambda: now + timedelta(days=182)).detect_inspections_due() == 1
+    assert await later.open_inspections_due() == 0  # the next one is 90 days after this inspection
+    assert await api.at(lambda: now + timedelta(days=182)).maintenance.open_inspections_due() == 1

@@ -215,7 +215,7 @@ def test_weekly_occurrences_keep_local_wall_clock_time_across_the_clock_change()
 
 
 def test_lock_days_cover_every_utc_day_a_slot_touches() -> None:
-    from hub_assets.adapters.repository import slot_days
+    from hub_assets.adapters.locks import slot_days
 
     late = datetime(2026, 3, 9, 23, 0, tzinfo=UTC)
     assert slot_days(MONDAY_10, MONDAY_10 + timedelta(hours=2)) == ["2026-03-09"]

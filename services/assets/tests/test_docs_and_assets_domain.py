@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from assets_test_support import NORTH, Api
+from assets_testkit import NORTH, Api
 from pydantic import ValidationError
 
 from hub_assets.__main__ import DEFINITION

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from assets_test_support import NORTH, Api, assert_problem
+from assets_testkit import NORTH, Api, assert_problem
 
 from hub_assets.handlers import handlers
 from hub_common.consumer import PermanentError
@@ -45,7 +45,7 @@ def submission(entry_id: str, partner: str = "partner-a", source: str | None = N
 
 
 async def apply(api: Api, event: Envelope) -> None:
-    handler = handlers(api.ctx)[DirectoryEntrySubmitted.event_type]
+    handler = handlers(api.use_cases)[DirectoryEntrySubmitted.event_type]
     await api.ctx.uow.run(lambda tx: handler(event, tx))
 
 
@@ -57,7 +57,7 @@ async def test_partner_creates_then_updates_its_entry_and_older_submissions_are_
 
     asset = (await api.client.get(f"/v1/assets/{entry}")).json()
     assert asset["name"] == "Men's Shed Northfield" and asset["owner_id"] == "partner-a"
-    assert asset["opening_hours"][0]["opens"] == "10:00:00"
+    assert asset["opening_hours"][0]["opens"] == "10:00"
     assert [e["type"] for e in await api.events(subject=entry)] == [
         "hub.assets.asset.registered.v1",
         "hub.assets.asset.updated.v1",
@@ -109,7 +109,7 @@ def volunteer_event(event_cls, at, **data) -> Envelope:
 
 
 async def test_only_approved_or_active_volunteers_borrow_as_volunteers(api: Api) -> None:
-    table = handlers(api.ctx)
+    table = handlers(api.use_cases)
 
     async def deliver(event: Envelope) -> None:
         await api.ctx.uow.run(lambda tx: table[event.type](event, tx))

@@ -6,19 +6,16 @@ is registered (with its AssetRegistered event) in its own unit of work.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from hub_assets.adapters.repository import AssetRepository
-from hub_assets.domain.assets import AssetFields, new_asset
-from hub_common.contracts.assets import AssetRegistered
+from hub_assets.domain.assets import AssetFields
 from hub_common.demo import HUBS
 from hub_common.logging import get_logger
 from hub_common.service import ServiceContext
-from hub_common.uow import Transaction
 
 log = get_logger(__name__)
 DEMO_NAMESPACE = uuid.UUID("6f1c2b1e-5d0a-4c55-9a43-7f8a2f6b9a01")
@@ -227,22 +224,11 @@ def demo_assets() -> list[dict[str, Any]]:
 
 
 async def seed_demo_data(ctx: ServiceContext) -> None:
-    repo = AssetRepository(ctx.db)
+    """Register each demo asset through the process's own use case (its clock, its unit of work)."""
+    assets = ctx.components.use_cases.assets
     created = 0
     for raw in demo_assets():
         fields = AssetFields.model_validate({**raw, "owner_id": "demo"})
-        asset_id = demo_id(fields.hub_id, fields.name)
-        if await repo.find(asset_id) is not None:
-            continue
-
-        async def work(tx: Transaction, fields: AssetFields = fields, asset_id: str = asset_id) -> None:
-            asset = new_asset(asset_id, fields, datetime.now(UTC))
-            await repo.insert(asset, tx.session)
-            tx.publish(AssetRegistered(**asset.snapshot()), subject=asset.id, hub_id=asset.hub_id)
-
-        try:
-            await ctx.uow.run(work)
-            created += 1
-        except DuplicateKeyError:
-            pass  # another replica seeded it at the same time
+        with contextlib.suppress(DuplicateKeyError):  # another replica seeded it at the same time
+            created += await assets.seed(demo_id(fields.hub_id, fields.name), fields)
     log.info("demo assets seeded", created=created)

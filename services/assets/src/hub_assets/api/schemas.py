@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
 from hub_assets.domain.assets import Asset
-from hub_assets.service import Contact
+from hub_assets.service.shared import Contact
 from hub_common.contracts.assets import BorrowerKind, Condition
 
 

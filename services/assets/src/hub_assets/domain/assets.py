@@ -8,9 +8,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, time
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, HttpUrl, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
 
 from hub_common.contracts.assets import AssetKind, AssetSnapshot, Condition
 from hub_common.contracts.common import GeoPoint
@@ -27,12 +38,38 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+WALL_CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+_WALL_CLOCK_IN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(:[0-5]\d)?$")
+
+
+def _wall_clock(value: Any) -> Any:
+    """A local time of day to the minute: "HH:MM"; "HH:MM:SS" (what this API answered before, and
+    what stored documents hold) is accepted and cut to the minute. No UTC offset: it is UK local time."""
+    if isinstance(value, time):
+        if value.tzinfo is not None:
+            raise ValueError("a time of day here is UK local time, without an offset")
+        return value.replace(second=0, microsecond=0)
+    if isinstance(value, str) and (match := _WALL_CLOCK_IN.match(value)):
+        return time(int(match.group(1)), int(match.group(2)))
+    raise ValueError('give a local time of day as "HH:MM" (24-hour), e.g. "09:30"')
+
+
+WallClock = Annotated[
+    time,
+    BeforeValidator(_wall_clock),
+    PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str),
+    WithJsonSchema(
+        {"type": "string", "pattern": WALL_CLOCK_PATTERN, "description": "UK local time, HH:MM", "examples": ["09:30"]}
+    ),
+]
+
+
 class OpeningHours(Model):
     """One opening window, in the hub's local time (Europe/London). Monday is 0."""
 
     weekday: int = Field(ge=0, le=6)
-    opens: time
-    closes: time
+    opens: WallClock
+    closes: WallClock
 
     @model_validator(mode="after")
     def _opens_before_closes(self) -> OpeningHours:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from hub_assets.domain.assets import Blackout, BookingPolicy, OpeningHours
+from hub_common.auth import STAFF_ROLES
 from hub_common.contracts.assets import BookingStatus
 from hub_common.errors import Conflict, Forbidden, RuleViolation
 
@@ -49,6 +50,22 @@ class Booking(BaseModel):
     version: int = 1
     created_at: datetime
     updated_at: datetime
+
+
+class SeriesConflict(BaseModel):
+    """An occurrence of a weekly series that was not booked, and why."""
+
+    starts_at: str
+    ends_at: str
+    reasons: list[str]
+
+
+class BookingSeries(BaseModel):
+    """What booking a weekly series did: the bookings made and the occurrences not booked."""
+
+    series_id: str
+    booked: list[Booking]
+    conflicts: list[SeriesConflict]
 
 
 def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
@@ -125,7 +142,7 @@ def within_opening_hours(hours: list[OpeningHours], starts_at: datetime, ends_at
 
 def initial_status(policy: BookingPolicy, role: str) -> BookingStatus:
     """Staff and operators confirm directly; others wait for approval where the room needs it."""
-    if policy.requires_approval and role not in ("staff", "operator"):
+    if policy.requires_approval and role not in STAFF_ROLES:
         return "requested"
     return "confirmed"
 

@@ -69,6 +69,7 @@ def location(asset: Asset) -> dict[str, Any] | None:
     accessibility = asset.room.accessibility if asset.room else []
     return {
         "id": location_id,
+        "location_type": "physical",  # a place on the map (HSDS 3.0 requires the type)
         "name": asset.name,
         "description": asset.address or asset.description or asset.name,
         "latitude": asset.location.lat,

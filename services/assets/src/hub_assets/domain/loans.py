@@ -57,6 +57,17 @@ class Loan(BaseModel):
         return self.due_at
 
 
+class KnownVolunteer(BaseModel):
+    """A volunteer as hub.volunteers.events last told us: opaque id, hub and status (no personal data)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    hub_id: str
+    status: str
+    updated_at: datetime = Field(description="time of the event applied (a later one wins)")
+
+
 def check_loan_dates(starts_at: datetime, due_at: datetime, now: datetime, max_loan_days: int) -> None:
     errors = []
     if due_at <= starts_at:

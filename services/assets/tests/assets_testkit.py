@@ -1,48 +1,54 @@
-"""Helpers shared by the assets tests (imported by name: conftest puts this folder on sys.path)."""
+"""The assets suite's fixtures and builders: the real app (real MongoDB) with tokens for each role."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
+import pytest
 
-from hub_assets.service import AssetsService
-from hub_common.app import PROBLEM_JSON
-from hub_common.auth import Role, issue_token
+from hub_assets.__main__ import DEFINITION
+from hub_assets.service import UseCases
+from hub_assets.settings import AssetsSettings
+from hub_common.auth import Role
+from hub_common.clock import Clock
 from hub_common.service import ServiceContext
-from hub_common.settings import HubSettings
-from hub_common.uow import OUTBOX
+from hub_testkit.service_api import ServiceApi, assert_problem
+
+__all__ = ["NORTH", "RIVER", "Api", "api", "assert_problem", "next_weekday_at", "room_body", "winning_indexes"]
 
 NORTH, RIVER = "hub-northfield", "hub-riverside"
 
 
-@dataclass
-class Api:
-    client: httpx.AsyncClient
-    settings: HubSettings
-    ctx: ServiceContext
+class Api(ServiceApi[AssetsSettings]):
+    """The assets app under test. Tokens default to ``<role>-1`` of Northfield, as the tests expect."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._contexts: list[ServiceContext[AssetsSettings]] = []
 
     def auth(self, role: Role, sub: str | None = None, hubs: tuple[str, ...] = (NORTH,)) -> dict[str, str]:
-        token = issue_token(self.settings.auth_secret.get_secret_value(), sub=sub or f"{role}-1", role=role, hubs=hubs)
-        return {"Authorization": f"Bearer {token}"}
+        return super().auth(role, sub or f"{role}-1", hubs)
 
     @property
     def staff(self) -> dict[str, str]:
         return self.auth("staff")
 
-    def service(self, clock=None) -> AssetsService:
-        return AssetsService(self.ctx.db, self.ctx.uow, clock=clock)
+    def at(self, clock: Clock) -> UseCases:
+        """The service's use cases on the same database, as if it were the time ``clock`` says."""
+        ctx = ServiceContext(DEFINITION, self.settings, clock=clock)
+        self._contexts.append(ctx)
+        return ctx.components.use_cases
+
+    async def aclose(self) -> None:
+        for ctx in self._contexts:
+            await ctx.close()
 
     async def events(self, event_type: str | None = None, subject: str | None = None) -> list[dict[str, Any]]:
-        query: dict[str, Any] = {}
-        if event_type:
-            query["type"] = event_type
-        if subject:
-            query["subject"] = subject
-        return await self.ctx.db[OUTBOX].find(query).sort([("created_at", 1), ("seq", 1)]).to_list()
+        return await self.outbox(event_type, subject=subject)
 
     async def create(self, body: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
         response = await self.client.post("/v1/assets", json=body, headers=headers or self.staff)
@@ -50,13 +56,14 @@ class Api:
         return response.json()
 
 
-def assert_problem(response: httpx.Response, status: int, slug: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM_JSON
-    body = response.json()
-    if slug:
-        assert body["type"] == f"urn:hub:problem:{slug}"
-    return body
+@pytest.fixture
+async def api(make_settings) -> AsyncIterator[Api]:
+    settings = make_settings(AssetsSettings)
+    async with (
+        Api.running(DEFINITION, settings, base_url="http://assets.test") as running,
+        contextlib.aclosing(running),
+    ):
+        yield running
 
 
 def room_body(**overrides: Any) -> dict[str, Any]:

@@ -1,0 +1,51 @@
+"""Equipment loans: the active loans a reservation is checked against, the overdue sweep, a hub's list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pymongo import ASCENDING
+
+from hub_assets.adapters.indexes import ix
+from hub_assets.domain.loans import ACTIVE, Loan
+from hub_common.mongo import IndexSpec
+from hub_common.repository import Repository, Session
+
+LOANS = "loans"
+BY_DUE = (("due_at", ASCENDING), ("_id", ASCENDING))
+
+INDEXES = (
+    IndexSpec(
+        LOANS,
+        (
+            ix([("asset_id", ASCENDING), ("starts_at", ASCENDING), ("_id", ASCENDING)], "by_asset"),
+            ix([("status", ASCENDING), *BY_DUE], "by_status_due"),
+            ix([("hub_id", ASCENDING), ("status", ASCENDING), *BY_DUE], "by_hub"),
+        ),
+    ),
+)
+
+
+class LoanRepository(Repository[Loan]):
+    collection_name = LOANS
+    model = Loan
+    noun = "loan"
+
+    async def active_for(self, asset_id: str, session: Session = None) -> list[Loan]:
+        query = {"asset_id": asset_id, "status": {"$in": list(ACTIVE)}}
+        docs = await self.collection.find(query, session=session).hint("by_asset").to_list()
+        return [self.from_document(d) for d in docs]
+
+    async def overdue_candidates(self, now: datetime, limit: int = 500) -> list[Loan]:
+        """Checked out, past due and not announced yet, earliest due first."""
+        query = {"status": "checked_out", "due_at": {"$lt": now}, "overdue_since": None}
+        docs = await self.collection.find(query).sort([("due_at", 1)]).hint("by_status_due").limit(limit).to_list()
+        return [self.from_document(d) for d in docs]
+
+    async def in_hub(
+        self, hub_id: str, status: str, *, limit: int, cursor: str | None
+    ) -> tuple[list[Loan], str | None]:
+        """A hub's loans in one status, by due time."""
+        return await self.page(
+            {"hub_id": hub_id, "status": status}, sort=BY_DUE, hint="by_hub", limit=limit, cursor=cursor
+        )

@@ -1,0 +1,25 @@
+"""Use cases of the assets service, one module per sub-domain: load → domain → save state and
+events in one unit of work. ``UseCases`` is what bootstrap builds once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hub_assets.service.acv import AcvService
+from hub_assets.service.assets import AssetService
+from hub_assets.service.bookings import BookingService
+from hub_assets.service.directory import DirectoryService
+from hub_assets.service.loans import LoanService
+from hub_assets.service.maintenance import MaintenanceService
+from hub_assets.service.periodic import PeriodicService
+
+
+@dataclass(frozen=True)
+class UseCases:
+    assets: AssetService
+    directory: DirectoryService
+    bookings: BookingService
+    loans: LoanService
+    maintenance: MaintenanceService
+    acv: AcvService
+    periodic: PeriodicService
