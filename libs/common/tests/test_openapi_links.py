@@ -23,12 +23,15 @@ def _document() -> dict:
             "/v1/rooms/{room_id}/bookings/{booking_id}": {"get": op("get_room_booking")},
             "/v1/other/{thing_id}/{booking_id}": {"get": op("needs_another_id")},
             "/v1/notes": {"post": op("create_note", "Note")},
+            "/v1/assets/{asset_id}/maintenance": {"post": op("open_maintenance", "MaintenanceRecord")},
+            "/v1/maintenance/{record_id}/complete": {"post": op("complete_maintenance")},
         },
         "components": {
             "schemas": {
                 "Shift": {"properties": {"id": {"type": "string"}}},
                 "Booking": {"properties": {"id": {"type": "string"}}},
                 "Note": {"properties": {"text": {"type": "string"}}},  # no id: nothing to link
+                "MaintenanceRecord": {"properties": {"id": {"type": "string"}}},
             }
         },
     }
@@ -52,3 +55,22 @@ def test_a_create_links_to_operations_named_after_its_schema_passing_its_own_pat
 
 def test_a_create_without_an_id_gets_no_links() -> None:
     assert "links" not in add_links(_document())["paths"]["/v1/notes"]["post"]["responses"]["201"]
+
+
+def test_a_nested_create_links_to_the_collection_it_names() -> None:
+    create = add_links(_document())["paths"]["/v1/assets/{asset_id}/maintenance"]["post"]
+    links = create["responses"]["201"]["links"]
+    assert links["complete_maintenance"]["parameters"] == {"record_id": "$response.body#/id"}
+
+
+def test_a_linked_write_that_honours_if_match_gets_the_created_etag_and_declared_links_are_kept() -> None:
+    document = _document()
+    document["paths"]["/v1/shifts/{shift_id}"]["patch"]["parameters"] = [{"name": "If-Match", "in": "header"}]
+    declared = {"by_hand": {"operationId": "list_shifts", "parameters": {}}}
+    document["paths"]["/v1/shifts"]["post"]["responses"]["201"]["links"] = declared
+
+    links = add_links(document)["paths"]["/v1/shifts"]["post"]["responses"]["201"]["links"]
+
+    assert links["update_shift"]["parameters"]["header.If-Match"] == "$response.header.ETag"
+    assert "header.If-Match" not in links["get_shift"]["parameters"]
+    assert links["by_hand"] == declared["by_hand"]

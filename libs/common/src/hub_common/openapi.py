@@ -7,9 +7,13 @@ it. Each service's document links every create (a ``201`` answering with a schem
 - the operation's path is the create's path plus ``/{param}`` (``POST /v1/shifts`` →
   ``GET /v1/shifts/{shift_id}``, ``POST /v1/shifts/{shift_id}/cancel``, ...);
 - or its path has the parameter named after the schema (``Booking`` → ``{booking_id}``), wherever
-  the create lives (``POST /v1/rooms/{room_id}/bookings`` → ``POST /v1/bookings/{booking_id}/confirm``).
+  the create lives (``POST /v1/rooms/{room_id}/bookings`` → ``POST /v1/bookings/{booking_id}/confirm``);
+- or the create is nested and the operation lives in the collection it names
+  (``POST /v1/assets/{asset_id}/maintenance`` → ``POST /v1/maintenance/{record_id}/complete``).
 
-Links are documentation (OpenAPI 3.1 "links"); they change no behaviour.
+A linked write that honours ``If-Match`` is given the create's ``ETag``. Links a route declares
+itself (``responses={201: {"links": ...}}``) are kept. Links are documentation (OpenAPI 3.1
+"links"); they change no behaviour.
 """
 
 from __future__ import annotations
@@ -35,16 +39,27 @@ def _created_schema(operation: dict[str, Any], schemas: dict[str, Any]) -> str |
     return name
 
 
-def _targets(document: dict[str, Any], path: str, schema: str) -> list[tuple[str, str, str]]:
-    """(operationId, its path, parameter) of every operation that takes the created resource's id."""
+def _takes_if_match(operation: dict[str, Any]) -> bool:
+    return any(
+        p.get("in") == "header" and p.get("name", "").lower() == "if-match" for p in operation.get("parameters", [])
+    )
+
+
+def _targets(document: dict[str, Any], path: str, schema: str) -> list[tuple[str, str, str, bool]]:
+    """(operationId, its path, parameter, whether it honours If-Match) of every operation that takes
+    the created resource's id."""
     named = f"{_snake(schema)}_id"
-    found: list[tuple[str, str, str]] = []
+    version, last = path.split("/")[1], path.rsplit("/", 1)[-1]
+    sibling = f"/{version}/{last}/{{" if "{" in path and "{" not in last else None
+    found: list[tuple[str, str, str, bool]] = []
     for other_path, item in document.get("paths", {}).items():
         parameter = None
         if other_path.startswith(path + "/{"):
             parameter = _PARAM.match(other_path[len(path) + 1 :]).group(1)  # type: ignore[union-attr]
         elif f"{{{named}}}" in other_path:
             parameter = named
+        elif sibling and other_path.startswith(sibling):
+            parameter = _PARAM.match(other_path[len(sibling) - 1 :]).group(1)  # type: ignore[union-attr]
         if parameter is None:
             continue
         # Every other path parameter must be one the create's own path already had.
@@ -53,7 +68,7 @@ def _targets(document: dict[str, Any], path: str, schema: str) -> list[tuple[str
         for method in _METHODS:
             operation_id = item.get(method, {}).get("operationId")
             if operation_id:
-                found.append((operation_id, other_path, parameter))
+                found.append((operation_id, other_path, parameter, _takes_if_match(item[method])))
     return found
 
 
@@ -67,12 +82,16 @@ def add_links(document: dict[str, Any]) -> dict[str, Any]:
         schema = _created_schema(create, schemas)
         if schema is None:
             continue
-        links = {}
-        for operation_id, target_path, parameter in _targets(document, path, schema):
+        response = create["responses"]["201"]
+        links: dict[str, Any] = {}
+        for operation_id, target_path, parameter, if_match in _targets(document, path, schema):
             parameters = {parameter: "$response.body#/id"}
             # The target's other path parameters are the create's own: passed on as they were.
             parameters |= {p: f"$request.path.{p}" for p in _PARAM.findall(target_path) if p != parameter}
+            if if_match:
+                parameters["header.If-Match"] = "$response.header.ETag"
             links[operation_id] = {"operationId": operation_id, "parameters": parameters}
+        links |= response.get("links", {})  # what the route declared itself wins
         if links:
-            create["responses"]["201"]["links"] = links
+            response["links"] = links
     return document

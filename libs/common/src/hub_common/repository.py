@@ -13,9 +13,10 @@ Every service's ``adapters/`` holds one subclass per aggregate, named ``<Aggrega
 
 The base gives every repository the same four verbs: ``get`` (404 when absent), ``add`` (insert),
 ``replace_if_version`` (optimistic concurrency: only if the stored version is the one the caller
-read) and ``page`` (a cursor page of one of its list queries). ``find`` is ``get`` that answers
-None. Each list query and the index hint it names sit in the repository, beside the ``INDEXES``
-declaring that index. Writes take the unit of work's session, so they commit with the events.
+read; ``save_if_version`` answers 412 instead of False) and ``page`` (a cursor page of one of its
+list queries). ``find`` is ``get`` that answers None. Each list query and the index hint it
+names sit in the repository, beside the ``INDEXES`` declaring that index. Writes take the unit of
+work's session, so they commit with the events.
 
 An aggregate is a pydantic model with an ``id``; the document's ``_id`` is that id. Dates and
 times of day are stored as ISO strings (BSON has no such types); datetimes stay BSON dates, so
@@ -34,7 +35,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from hub_common.errors import NotFound
+from hub_common.errors import NotFound, PreconditionFailed
 from hub_common.pagination import DEFAULT_LIMIT, find_page
 
 M = TypeVar("M", bound=BaseModel)
@@ -104,6 +105,12 @@ class Repository(Generic[M]):
             session=session,
         )
         return result.matched_count == 1
+
+    async def save_if_version(self, item: M, expected_version: int, session: Session = None) -> None:
+        """:meth:`replace_if_version`, answering 412 when someone changed the item meanwhile (the use
+        case read it at ``expected_version`` in this transaction, so the caller must read it again)."""
+        if not await self.replace_if_version(item, expected_version, session):
+            raise PreconditionFailed(f"the {self.noun} changed meanwhile; read it again")
 
     async def page(
         self,
