@@ -14,7 +14,7 @@ from hub_assets.domain import acv as rules
 from hub_assets.domain.acv import AcvStatus, Nomination
 from hub_assets.domain.assets import Asset
 from hub_assets.domain.bookings import HUB_TIMEZONE
-from hub_assets.service.shared import new_id, save
+from hub_assets.service.shared import new_id
 from hub_common.auth import Principal
 from hub_common.clock import Clock
 from hub_common.concurrency import check_version
@@ -198,7 +198,7 @@ class AcvService:
             caller.require_staff_for(current.hub_id)
             check_version(expected, current.version)
             nomination = change(current)
-            await save(self.nominations, nomination, current.version, tx, "entry")
+            await self.nominations.save_if_version(nomination, current.version, tx.session)
             tx.publish(event(nomination), subject=nomination.id, hub_id=nomination.hub_id)
             return nomination
 

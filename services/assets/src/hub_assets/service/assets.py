@@ -13,7 +13,7 @@ from hub_assets.domain.assets import (
     updated_asset,
 )
 from hub_assets.service.access import require_entry_keeper, require_staff_or_partner_for
-from hub_assets.service.shared import new_id, save
+from hub_assets.service.shared import new_id
 from hub_common.auth import Principal
 from hub_common.clock import Clock
 from hub_common.concurrency import check_version
@@ -32,7 +32,7 @@ async def add_asset(assets: AssetRepository, asset: Asset, tx: Transaction) -> N
 
 async def replace_asset(assets: AssetRepository, asset: Asset, read_version: int, tx: Transaction) -> None:
     """A changed asset over the version read, announced."""
-    await save(assets, asset, read_version, tx, "asset")
+    await assets.save_if_version(asset, read_version, tx.session)
     tx.publish(AssetUpdated(**asset.snapshot()), subject=asset.id, hub_id=asset.hub_id)
 
 
@@ -114,7 +114,7 @@ class AssetService:
             require_entry_keeper(caller, current)
             check_version(expected, current.version)
             asset = retired_asset(current, self.clock())
-            await save(self.assets, asset, current.version, tx, "asset")
+            await self.assets.save_if_version(asset, current.version, tx.session)
             tx.publish(
                 AssetRetired(asset_id=asset.id, hub_id=asset.hub_id, kind=asset.kind, retired_at=asset.retired_at),
                 subject=asset.id,

@@ -16,7 +16,7 @@ from hub_assets.adapters.locks import AssetLocks
 from hub_assets.domain import bookings as rules
 from hub_assets.domain.assets import Asset
 from hub_assets.domain.bookings import Booking, BookingSeries, SeriesConflict
-from hub_assets.service.shared import Contact, new_id, publish_contact, save
+from hub_assets.service.shared import Contact, new_id, publish_contact
 from hub_assets.service.usage import usage_report
 from hub_common.auth import Principal
 from hub_common.clock import Clock
@@ -260,7 +260,7 @@ class BookingService:
                 if [b for b in clash if b.id != current.id]:
                     raise Conflict("another confirmed booking overlaps this one; decline it instead")
             booking = rules.transition(current, target, self.clock(), reason)
-            await save(self.bookings, booking, current.version, tx, "booking")
+            await self.bookings.save_if_version(booking, current.version, tx.session)
             room = await self.assets.get(current.room_id, tx.session)
             tx.publish(
                 booking_event(TRANSITION_EVENTS[target], booking, room), subject=booking.id, hub_id=booking.hub_id

@@ -16,7 +16,7 @@ from hub_assets.domain.loans import KnownVolunteer, Loan
 from hub_assets.domain.maintenance import MaintenanceRecord
 from hub_assets.service.access import require_staff_or_partner_for
 from hub_assets.service.maintenance import open_record
-from hub_assets.service.shared import Contact, new_id, publish_contact, save
+from hub_assets.service.shared import Contact, new_id, publish_contact
 from hub_common.auth import Principal
 from hub_common.clock import Clock
 from hub_common.concurrency import check_version
@@ -187,7 +187,7 @@ class LoanService:
             check_version(expected, current.version)
             now = self.clock()
             loan = change(current, now)
-            await save(self.loans, loan, current.version, tx, "loan")
+            await self.loans.save_if_version(loan, current.version, tx.session)
             asset = await self.assets.find(loan.asset_id, tx.session)
             tx.publish(loan_event(event, loan, asset, condition), subject=loan.id, hub_id=loan.hub_id)
             if event is LoanReturned and asset is not None and condition is not None:
@@ -200,7 +200,7 @@ class LoanService:
         assert asset.equipment is not None
         equipment = asset.equipment.model_copy(update={"condition": condition})
         changed = asset.model_copy(update={"equipment": equipment, "version": asset.version + 1, "updated_at": now})
-        await save(self.assets, changed, asset.version, tx, "asset")
+        await self.assets.save_if_version(changed, asset.version, tx.session)
         if rules.needs_maintenance(condition):
             record = MaintenanceRecord(
                 id=new_id(),

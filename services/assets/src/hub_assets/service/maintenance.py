@@ -8,7 +8,7 @@ from hub_assets.adapters.maintenance import MaintenanceRepository
 from hub_assets.domain import maintenance as rules
 from hub_assets.domain.assets import Asset
 from hub_assets.domain.maintenance import MaintenanceRecord
-from hub_assets.service.shared import new_id, save
+from hub_assets.service.shared import new_id
 from hub_common.auth import Principal
 from hub_common.clock import Clock
 from hub_common.concurrency import check_version
@@ -115,7 +115,7 @@ class MaintenanceService:
                 changed = asset.model_copy(
                     update={"equipment": inspected, "version": asset.version + 1, "updated_at": record.completed_at}
                 )
-                await save(self.assets, changed, asset.version, tx, "asset")
+                await self.assets.save_if_version(changed, asset.version, tx.session)
             tx.publish(maintenance_event(MaintenanceCompleted, record, asset), subject=asset.id, hub_id=asset.hub_id)
             return record
 

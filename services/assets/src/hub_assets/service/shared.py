@@ -1,25 +1,16 @@
-"""Small pieces every sub-domain's use cases share: new ids, optimistic saves, contact details."""
+"""Small pieces every sub-domain's use cases share: new ids, contact details."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from hub_common.contracts.contacts import BookerContactUpserted
-from hub_common.errors import PreconditionFailed
-from hub_common.repository import Repository
 from hub_common.uow import Transaction
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-async def save(repository: Repository[Any], item: Any, expected_version: int, tx: Transaction, noun: str) -> None:
-    """Store ``item`` over the version the use case read; 412 if someone changed it meanwhile."""
-    if not await repository.replace_if_version(item, expected_version, tx.session):
-        raise PreconditionFailed(f"the {noun} changed meanwhile; read it again")
 
 
 @dataclass(frozen=True)
