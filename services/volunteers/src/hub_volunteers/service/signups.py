@@ -147,10 +147,7 @@ class SignupService:
 
     async def check_in(self, caller: Principal, shift_id: str, volunteer_id: str, body: cmd.Attendance) -> Signup:
         async def work(tx: Transaction) -> Signup:
-            shift = await self.shifts.get(shift_id, tx.session)
-            volunteer = await acting_volunteer(caller, volunteer_id, shift.hub_id, self.volunteers, tx.session)
-            signup = await self.signups.get(f"{shift.id}:{volunteer.id}", tx.session)
-            at = self._attendance_time(caller, body)
+            shift, signup, at = await self._attendance(caller, shift_id, volunteer_id, body, tx)
             signup.check_in(at, shift)
             signup.updated_at = self.clock()
             await self.signups.put(signup, tx.session)
@@ -161,16 +158,13 @@ class SignupService:
 
     async def check_out(self, caller: Principal, shift_id: str, volunteer_id: str, body: cmd.Attendance) -> Signup:
         async def work(tx: Transaction) -> Signup:
-            shift = await self.shifts.get(shift_id, tx.session)
-            volunteer = await acting_volunteer(caller, volunteer_id, shift.hub_id, self.volunteers, tx.session)
-            signup = await self.signups.get(f"{shift.id}:{volunteer.id}", tx.session)
-            at = self._attendance_time(caller, body)
+            shift, signup, at = await self._attendance(caller, shift_id, volunteer_id, body, tx)
             minutes = signup.check_out(at)
             entry = None
             if minutes >= 1:
                 entry = HoursEntry(
                     id=new_id("hrs"),
-                    volunteer_id=volunteer.id,
+                    volunteer_id=signup.volunteer_id,
                     hub_id=shift.hub_id,
                     role_id=shift.role_id,
                     shift_id=shift.id,
@@ -190,10 +184,19 @@ class SignupService:
                 hub_id=shift.hub_id,
             )
             if entry is not None:
-                tx.publish(hours_logged(entry), subject=volunteer.id, hub_id=shift.hub_id)
+                tx.publish(hours_logged(entry), subject=signup.volunteer_id, hub_id=shift.hub_id)
             return signup
 
         return await self.uow.run(work)
+
+    async def _attendance(
+        self, caller: Principal, shift_id: str, volunteer_id: str, body: cmd.Attendance, tx: Transaction
+    ) -> tuple[Shift, Signup, datetime]:
+        """The shift, the sign-up of the volunteer the caller acts for, and when the attendance happened."""
+        shift = await self.shifts.get(shift_id, tx.session)
+        volunteer = await acting_volunteer(caller, volunteer_id, shift.hub_id, self.volunteers, tx.session)
+        signup = await self.signups.get(f"{shift.id}:{volunteer.id}", tx.session)
+        return shift, signup, self._attendance_time(caller, body)
 
     def _attendance_time(self, caller: Principal, body: cmd.Attendance) -> datetime:
         at = self.clock()
