@@ -21,9 +21,9 @@ from hub_common.contracts import events_topic
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_notifications.wiring import webhook_service
-from hub_volunteers import commands as cmd
 from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
-from hub_volunteers.service import VolunteersService
+from hub_volunteers.service import commands as cmd
+from hub_volunteers.service.volunteers import VolunteerService
 
 pytestmark = pytest.mark.integration
 
@@ -108,7 +108,7 @@ async def _volunteers_and_notifications(service_context, kafka, background, smtp
     return volunteers, notifications
 
 
-async def _register(service: VolunteersService, account: Principal, name: str, address: str):
+async def _register(service: VolunteerService, account: Principal, name: str, address: str):
     return await service.register(
         account,
         cmd.RegisterVolunteer(
@@ -127,16 +127,16 @@ async def test_a_volunteer_really_receives_their_milestone(
 ):
     """Recognition recorded but never delivered is the failing we must not repeat: follow it to the inbox."""
     volunteers, notifications = await _volunteers_and_notifications(service_context, kafka, background, smtp_server)
-    service = VolunteersService(volunteers)
+    use_cases = volunteers.components.use_cases
     resident = Principal(sub=f"user-{unique}", role="resident")
     staff = Principal(sub=f"staff-{unique}", role="staff", hubs=("hub-northfield",))
     address = f"noor-{unique}@example.org"
-    volunteer = await _register(service, resident, "Noor Example", address)
+    volunteer = await _register(use_cases.volunteers, resident, "Noor Example", address)
     for day in range(4):  # 12 approved hours cross the 10-hour milestone once
-        logged = await service.log_hours(
+        logged = await use_cases.hours.log(
             resident, volunteer.id, cmd.LogHours(hours=3, worked_on=date.today() - timedelta(days=day))
         )
-        await service.approve_hours(staff, logged.id)
+        await use_cases.hours.approve(staff, logged.id)
 
     thanks = await wait_until(
         lambda: _now([m for m in smtp_server.to(address) if "10 hours" in m["Subject"]]), timeout_s=60
@@ -155,10 +155,10 @@ async def test_a_returning_volunteer_who_asks_for_a_link_gets_one_that_signs_in_
     from hub_common.auth import decode_token
 
     volunteers, _ = await _volunteers_and_notifications(service_context, kafka, background, smtp_server)
-    service = VolunteersService(volunteers)
+    use_cases = volunteers.components.use_cases
     account = Principal(sub=f"web-{unique}", role="resident")
     address = f"rita-{unique}@example.org"
-    volunteer = await _register(service, account, "Rita Example", address)
+    volunteer = await _register(use_cases.volunteers, account, "Rita Example", address)
     app = create_app(VOLUNTEERS, volunteers.settings, context=volunteers)
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)

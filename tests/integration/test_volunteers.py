@@ -12,9 +12,8 @@ from hub_common import envelope
 from hub_common.auth import Principal
 from hub_common.contracts import CONTACTS_TOPIC, dlt_topic, events_topic, inbound_topic
 from hub_common.contracts.volunteers import MilestoneReached
-from hub_volunteers import commands as cmd
 from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
-from hub_volunteers.service import VolunteersService
+from hub_volunteers.service import commands as cmd
 
 pytestmark = pytest.mark.integration
 
@@ -27,12 +26,12 @@ def header(record, name: str) -> str | None:
 
 async def test_logging_enough_approved_hours_publishes_one_milestone_event(service_context, kafka, background, unique):
     ctx = await service_context(VOLUNTEERS)
-    service = VolunteersService(ctx)
+    use_cases = ctx.components.use_cases
     hub = f"hub-{unique}"
     resident = Principal(sub=f"user-{unique}", role="resident")
     staff = Principal(sub=f"staff-{unique}", role="staff", hubs=(hub,))
 
-    volunteer = await service.register(
+    volunteer = await use_cases.volunteers.register(
         resident,
         cmd.RegisterVolunteer(
             name="Noor Example",
@@ -45,11 +44,11 @@ async def test_logging_enough_approved_hours_publishes_one_milestone_event(servi
     )
     entries = []
     for day in range(4):  # 4 x 3 hours = 12 hours: crosses the 10-hour milestone once
-        logged = await service.log_hours(
+        logged = await use_cases.hours.log(
             resident, volunteer.id, cmd.LogHours(hours=3, worked_on=date.today() - timedelta(days=day))
         )
         entries.append(logged.id)
-    await asyncio.gather(*(service.approve_hours(staff, h) for h in entries))
+    await asyncio.gather(*(use_cases.hours.approve(staff, h) for h in entries))
 
     background(ctx.relay().run)
     records = await kafka.collect(

@@ -38,8 +38,8 @@ from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_notifications.adapters.messages import MESSAGES
 from hub_testkit.events import cloud_event
 from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
-from hub_volunteers.adapters.repository import HOURS
-from hub_volunteers.adapters.repository import VOLUNTEERS as VOLUNTEERS_COLLECTION
+from hub_volunteers.adapters.hours import HOURS
+from hub_volunteers.adapters.volunteers import VOLUNTEERS as VOLUNTEERS_COLLECTION
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from volunteers_testkit import CONSENT, Api, World, problem
+from volunteers_testkit import CONSENT, Api, World
+
+from hub_testkit.service_api import assert_problem
 
 
 async def count(api: Api, hub: str) -> int:
@@ -40,14 +42,14 @@ async def test_registration_records_consent_and_publishes_public_and_contact_eve
 
 async def test_registration_needs_sign_in(world: World) -> None:
     response = await world.api.client.post("/v1/volunteers", json=world.registration())
-    problem(response, 401)
+    assert_problem(response, 401)
     assert await count(world.api, world.hub) == 0
 
 
 async def test_registration_without_data_processing_consent_is_refused_and_nothing_written(world: World) -> None:
     body = world.registration(consent={**CONSENT, "data_processing": False})
     response = await world.api.client.post("/v1/volunteers", json=body, headers=world.api.auth("resident"))
-    body = problem(response, 422)
+    body = assert_problem(response, 422)
     assert body["errors"][0]["field"] == "body.consent.data_processing"
     assert await count(world.api, world.hub) == 0
 
@@ -55,19 +57,19 @@ async def test_registration_without_data_processing_consent_is_refused_and_nothi
 async def test_bad_input_gets_field_errors_and_nothing_written(world: World) -> None:
     headers = world.api.auth("resident")
     bad = world.registration(email="not-an-email", phone="call me", availability=[{"day": "funday", "start": "9"}])
-    body = problem(await world.api.client.post("/v1/volunteers", json=bad, headers=headers), 422)
+    body = assert_problem(await world.api.client.post("/v1/volunteers", json=bad, headers=headers), 422)
     fields = {e["field"] for e in body["errors"]}
     assert "body.email" in fields and "body.phone" in fields
     assert any(f.startswith("body.availability") for f in fields)
 
     unreachable = world.registration(email=None, phone=None)
-    problem(await world.api.client.post("/v1/volunteers", json=unreachable, headers=headers), 422)
+    assert_problem(await world.api.client.post("/v1/volunteers", json=unreachable, headers=headers), 422)
 
     backwards = world.registration(availability=[{"day": "mon", "start": "18:00", "end": "09:00"}])
-    problem(await world.api.client.post("/v1/volunteers", json=backwards, headers=headers), 422)
+    assert_problem(await world.api.client.post("/v1/volunteers", json=backwards, headers=headers), 422)
 
     unknown_skill = world.registration(skills=[{"skill_id": "no-such-skill", "level": 2}])
-    body = problem(await world.api.client.post("/v1/volunteers", json=unknown_skill, headers=headers), 422)
+    body = assert_problem(await world.api.client.post("/v1/volunteers", json=unknown_skill, headers=headers), 422)
     assert "no-such-skill" in body["detail"]
     assert await count(world.api, world.hub) == 0
     assert await world.outbox("hub.volunteers.volunteer.registered.v1", hub_id=world.hub) == []
@@ -76,11 +78,13 @@ async def test_bad_input_gets_field_errors_and_nothing_written(world: World) -> 
 async def test_under_18s_need_guardian_consent(world: World) -> None:
     headers = world.api.auth("resident")
     teen = world.registration(date_of_birth="2010-06-01")
-    body = problem(await world.api.client.post("/v1/volunteers", json=teen, headers=headers), 422)
+    body = assert_problem(await world.api.client.post("/v1/volunteers", json=teen, headers=headers), 422)
     assert body["errors"][0]["field"] == "body.guardian"
 
     refused = {"name": "Pat Parent", "relationship": "parent", "phone": "+44 7700 900111", "consent": False}
-    problem(await world.api.client.post("/v1/volunteers", json={**teen, "guardian": refused}, headers=headers), 422)
+    assert_problem(
+        await world.api.client.post("/v1/volunteers", json={**teen, "guardian": refused}, headers=headers), 422
+    )
     assert await count(world.api, world.hub) == 0
 
     agreed = {**refused, "consent": True}
@@ -90,13 +94,17 @@ async def test_under_18s_need_guardian_consent(world: World) -> None:
     assert any(c["purpose"] == "guardian" for c in response.json()["consents"])
 
     too_young = world.registration(date_of_birth="2016-01-01", guardian=agreed)
-    problem(await world.api.client.post("/v1/volunteers", json=too_young, headers=world.api.auth("resident")), 422)
+    assert_problem(
+        await world.api.client.post("/v1/volunteers", json=too_young, headers=world.api.auth("resident")), 422
+    )
 
 
 async def test_duplicate_email_in_any_letter_case_is_409(world: World) -> None:
     first, _ = await world.register(email="Sam.Jones@Example.org")
     again = world.registration(email="sam.jones@example.ORG")
-    body = problem(await world.api.client.post("/v1/volunteers", json=again, headers=world.api.auth("resident")), 409)
+    body = assert_problem(
+        await world.api.client.post("/v1/volunteers", json=again, headers=world.api.auth("resident")), 409
+    )
     assert "email" in body["detail"]
     assert await world.api.db["volunteers"].count_documents({"hub_id": world.hub}) == 1
     assert first["email"] == "Sam.Jones@example.org"
@@ -111,7 +119,7 @@ async def test_one_account_registers_once_and_idempotency_key_replays(world: Wor
     assert first.status_code == repeat.status_code == 201
     assert first.json()["id"] == repeat.json()["id"]
     other = world.registration()
-    problem(await world.api.client.post("/v1/volunteers", json=other, headers=headers), 409)
+    assert_problem(await world.api.client.post("/v1/volunteers", json=other, headers=headers), 409)
     assert await count(world.api, world.hub) == 1
 
 
@@ -120,9 +128,9 @@ async def test_contact_details_are_private_to_the_volunteer_and_their_hub_staff(
     path = f"/v1/volunteers/{volunteer['id']}"
     assert (await world.api.client.get(path, headers=own)).status_code == 200
     assert (await world.api.client.get(path, headers=world.staff)).status_code == 200
-    problem(await world.api.client.get(path, headers=world.api.auth("resident")), 403)
-    problem(await world.api.client.get(path, headers=world.api.auth("staff", hubs=("hub-elsewhere",))), 403)
-    problem(await world.api.client.get(path), 401)
+    assert_problem(await world.api.client.get(path, headers=world.api.auth("resident")), 403)
+    assert_problem(await world.api.client.get(path, headers=world.api.auth("staff", hubs=("hub-elsewhere",))), 403)
+    assert_problem(await world.api.client.get(path), 401)
 
 
 async def test_profile_update_uses_if_match_and_republishes_contact(world: World) -> None:
@@ -130,7 +138,7 @@ async def test_profile_update_uses_if_match_and_republishes_contact(world: World
     path = f"/v1/volunteers/{volunteer['id']}"
     change = {"phone": "+44 7700 900555", "channels": {"email": True, "sms": True}, "wording_version": "2026-02"}
     stale = await world.api.client.patch(path, json=change, headers={**own, "If-Match": '"v9"'})
-    problem(stale, 412)
+    assert_problem(stale, 412)
     ok = await world.api.client.patch(path, json=change, headers={**own, "If-Match": '"v1"'})
     assert ok.status_code == 200, ok.text
     assert ok.headers["ETag"] == '"v2"'
@@ -147,16 +155,18 @@ async def test_staff_pipeline_and_approval_after_checks(world: World) -> None:
     vid = volunteer["id"]
     pipeline = await world.api.client.get(f"/v1/volunteers?hub_id={world.hub}&status=applicant", headers=world.staff)
     assert [v["id"] for v in pipeline.json()["items"]] == [vid]
-    problem(await world.api.client.get(f"/v1/volunteers?hub_id={world.hub}", headers=own), 403)
+    assert_problem(await world.api.client.get(f"/v1/volunteers?hub_id={world.hub}", headers=own), 403)
 
     refused = await world.api.client.post(f"/v1/volunteers/{vid}/status", json={"to": "approved"}, headers=world.staff)
-    assert "background check" in problem(refused, 409)["detail"]
-    problem(await world.api.client.post(f"/v1/volunteers/{vid}/status", json={"to": "approved"}, headers=own), 403)
+    assert "background check" in assert_problem(refused, 409)["detail"]
+    assert_problem(
+        await world.api.client.post(f"/v1/volunteers/{vid}/status", json={"to": "approved"}, headers=own), 403
+    )
 
     check = {"level": "basic", "certificate_ref": "DBS-77", "issued_on": "2026-01-01", "renewal_due": "2029-01-01"}
     r = await world.api.client.post(f"/v1/volunteers/{vid}/checks", json=check, headers=world.staff)
     assert r.status_code == 201 and r.json()["checks"][0]["certificate_ref"] == "DBS-77"
-    problem(
+    assert_problem(
         await world.api.client.post(
             f"/v1/volunteers/{vid}/status", json={"to": "approved"}, headers={**world.staff, "If-Match": '"v1"'}
         ),
@@ -170,12 +180,12 @@ async def test_staff_pipeline_and_approval_after_checks(world: World) -> None:
     backwards = await world.api.client.post(
         f"/v1/volunteers/{vid}/status", json={"to": "approved"}, headers=world.staff
     )
-    problem(backwards, 409)
+    assert_problem(backwards, 409)
 
 
 async def test_skills_taxonomy_is_staff_managed_and_volunteer_skills_have_levels(world: World) -> None:
     name = f"Gardening {world.hub}"
-    problem(
+    assert_problem(
         await world.api.client.post(
             "/v1/skills", json={"name": name, "category": "outdoors"}, headers=world.api.auth("resident")
         ),
@@ -187,7 +197,7 @@ async def test_skills_taxonomy_is_staff_managed_and_volunteer_skills_have_levels
     assert created.status_code == 201, created.text
     skill_id = created.json()["id"]
     dup = await world.api.client.post("/v1/skills", json={"name": name.upper(), "category": "x"}, headers=world.staff)
-    problem(dup, 409)
+    assert_problem(dup, 409)
     listed = await world.api.client.get("/v1/skills?category=outdoors&limit=200")
     assert skill_id in [s["id"] for s in listed.json()["items"]]
 
@@ -207,7 +217,7 @@ async def test_skills_taxonomy_is_staff_managed_and_volunteer_skills_have_levels
         "issued_on": "2026-02-01",
         "expires_on": "2029-02-01",
     }
-    problem(
+    assert_problem(
         await world.api.client.post(
             f"/v1/volunteers/{volunteer['id']}/accreditations", json=accreditation, headers=own
         ),
@@ -225,11 +235,11 @@ async def test_roles_cannot_be_published_without_a_full_description(world: World
     r = await world.api.client.post("/v1/roles", json=draft, headers=world.staff)
     assert r.status_code == 201, r.text
     role_id = r.json()["id"]
-    body = problem(await world.api.client.post(f"/v1/roles/{role_id}/publish", headers=world.staff), 422)
+    body = assert_problem(await world.api.client.post(f"/v1/roles/{role_id}/publish", headers=world.staff), 422)
     assert {e["field"] for e in body["errors"]} >= {"body.tasks", "body.support_contact", "body.accessibility"}
     assert await world.outbox("hub.volunteers.role.published.v1", role_id=role_id) == []
     # Not visible to the public while a draft.
-    problem(await world.api.client.get(f"/v1/roles/{role_id}"), 404)
+    assert_problem(await world.api.client.get(f"/v1/roles/{role_id}"), 404)
 
     rest = {k: v for k, v in world.role_body().items() if k not in ("hub_id", "title", "purpose")}
     r = await world.api.client.patch(f"/v1/roles/{role_id}", json=rest, headers={**world.staff, "If-Match": '"v1"'})
@@ -239,7 +249,9 @@ async def test_roles_cannot_be_published_without_a_full_description(world: World
     assert len(await world.outbox("hub.volunteers.role.published.v1", role_id=role_id)) == 1
     listed = await world.api.client.get(f"/v1/roles?hub_id={world.hub}&q=parks")
     assert [x["id"] for x in listed.json()["items"]] == [role_id]
-    problem(await world.api.client.post("/v1/roles", json=draft, headers=world.api.auth("staff", hubs=("other",))), 403)
+    assert_problem(
+        await world.api.client.post("/v1/roles", json=draft, headers=world.api.auth("staff", hubs=("other",))), 403
+    )
 
 
 async def test_erasure_anonymises_keeps_hours_and_emits_erased_events(world: World) -> None:
@@ -247,7 +259,7 @@ async def test_erasure_anonymises_keeps_hours_and_emits_erased_events(world: Wor
     vid = volunteer["id"]
     exported = await world.api.client.get(f"/v1/volunteers/{vid}/export", headers=own)
     assert exported.json()["volunteer"]["name"] == "Erin Example"
-    problem(await world.api.client.post(f"/v1/volunteers/{vid}/erase", headers=world.api.auth("resident")), 403)
+    assert_problem(await world.api.client.post(f"/v1/volunteers/{vid}/erase", headers=world.api.auth("resident")), 403)
     r = await world.api.client.post(f"/v1/volunteers/{vid}/erase", headers=own)
     assert r.status_code == 200, r.text
     doc = await world.api.db["volunteers"].find_one({"_id": vid})
@@ -265,11 +277,11 @@ async def test_volunteers_can_step_back_and_return_but_not_approve_themselves(wo
     path = f"/v1/volunteers/{volunteer['id']}/status"
     stepped = await world.api.client.post(path, json={"to": "inactive", "reason": "exams"}, headers=own)
     assert stepped.status_code == 200 and stepped.json()["status"] == "inactive"
-    problem(await world.api.client.post(path, json={"to": "archived"}, headers=own), 403)
+    assert_problem(await world.api.client.post(path, json={"to": "archived"}, headers=own), 403)
     back = await world.api.client.post(path, json={"to": "active"}, headers=own)
     assert back.json()["status"] == "active"
     someone_else = world.api.auth("resident")
-    problem(await world.api.client.post(path, json={"to": "inactive"}, headers=someone_else), 403)
+    assert_problem(await world.api.client.post(path, json={"to": "inactive"}, headers=someone_else), 403)
     changes = await world.outbox("hub.volunteers.volunteer.status_changed.v1", volunteer_id=volunteer["id"])
     assert [(c["data"]["from_status"], c["data"]["to_status"]) for c in changes][-2:] == [
         ("active", "inactive"),
@@ -306,7 +318,7 @@ async def test_a_returning_volunteer_can_have_a_sign_in_link_emailed(world: Worl
     await ask("returning.rita@example.org")  # after the interval: a new link
     assert len(await world.outbox("hub.volunteers.sign_in_link.requested.v1", person_id=vid)) == 2
 
-    problem(await world.api.client.post("/v1/volunteers/sign-in-links", json={"email": "not an email"}), 422)
+    assert_problem(await world.api.client.post("/v1/volunteers/sign-in-links", json={"email": "not an email"}), 422)
     assert (await world.api.client.post(f"/v1/volunteers/{vid}/erase", headers=own)).status_code == 200
     await world.api.db["volunteers"].update_one({"_id": vid}, {"$unset": {"sign_in_link_at": ""}})
     await ask("returning.rita@example.org")  # erased: nobody to sign in

@@ -6,7 +6,9 @@ import asyncio
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
-from volunteers_testkit import World, problem, replicas
+from volunteers_testkit import World, replicas
+
+from hub_testkit.service_api import assert_problem
 
 
 async def test_fifty_simultaneous_signups_to_five_places_confirm_exactly_five(world: World) -> None:
@@ -44,17 +46,17 @@ async def test_cancellation_promotes_the_first_on_the_waitlist(world: World) -> 
     assert (await world.api.client.post(path, headers=a_auth)).json()["status"] == "confirmed"
     assert (await world.api.client.post(path, headers=b_auth)).json()["status"] == "waitlisted"
     assert (await world.api.client.post(path, headers=c_auth)).json()["status"] == "waitlisted"
-    problem(await world.api.client.post(path, headers=a_auth), 409)  # already signed up
+    assert_problem(await world.api.client.post(path, headers=a_auth), 409)  # already signed up
 
     # Someone else cannot cancel a's place.
-    problem(await world.api.client.post(f"{path}/{a['id']}/cancel", headers=b_auth), 403)
+    assert_problem(await world.api.client.post(f"{path}/{a['id']}/cancel", headers=b_auth), 403)
     cancelled = await world.api.client.post(f"{path}/{a['id']}/cancel", headers=a_auth)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
 
     roster = await world.api.client.get(f"{path}?status=confirmed", headers=world.staff)
     assert [s["volunteer_id"] for s in roster.json()["items"]] == [b["id"]]
     assert roster.json()["items"][0]["name"] == b["name"]  # staff running the shift see names
-    problem(await world.api.client.get(f"{path}?status=confirmed", headers=b_auth), 403)
+    assert_problem(await world.api.client.get(f"{path}?status=confirmed", headers=b_auth), 403)
     [promoted] = await world.outbox("hub.volunteers.signup.promoted.v1", shift_id=shift["id"])
     assert promoted["data"]["volunteer_id"] == b["id"]
     counts = (await world.api.client.get(f"/v1/shifts/{shift['id']}")).json()
@@ -65,7 +67,7 @@ async def test_cancellation_promotes_the_first_on_the_waitlist(world: World) -> 
     assert grown.status_code == 200, grown.text
     assert (grown.json()["confirmed"], grown.json()["waitlisted"]) == (2, 0)
     cut = await world.api.client.patch(f"/v1/shifts/{shift['id']}", json={"capacity": 1}, headers=world.staff)
-    problem(cut, 409)
+    assert_problem(cut, 409)
 
 
 async def test_requirements_are_checked_at_signup(world: World) -> None:
@@ -73,20 +75,20 @@ async def test_requirements_are_checked_at_signup(world: World) -> None:
     path = f"/v1/shifts/{shift['id']}/signups"
     guardian = {"name": "Pat Parent", "relationship": "parent", "phone": "+44 7700 900111", "consent": True}
     _teen, teen_auth = await world.active_volunteer(date_of_birth="2010-01-01", guardian=guardian)
-    refused = problem(await world.api.client.post(path, headers=teen_auth), 409)
+    refused = assert_problem(await world.api.client.post(path, headers=teen_auth), 409)
     assert [u["code"] for u in refused["unmet"]] == ["age"]
 
     _applicant, applicant_auth = await world.register()
-    refused = problem(await world.api.client.post(path, headers=applicant_auth), 409)
+    refused = assert_problem(await world.api.client.post(path, headers=applicant_auth), 409)
     assert {u["code"] for u in refused["unmet"]} == {"status", "check"}
 
     unregistered = world.api.auth("resident")
-    problem(await world.api.client.post(path, headers=unregistered), 404)
+    assert_problem(await world.api.client.post(path, headers=unregistered), 404)
     adult, adult_auth = await world.active_volunteer()
     assert (await world.api.client.post(path, headers=adult_auth)).json()["status"] == "confirmed"
     # Staff of another hub cannot sign people up here.
     other_staff = world.api.auth("staff", hubs=("hub-other",))
-    problem(await world.api.client.post(path, json={"volunteer_id": adult["id"]}, headers=other_staff), 403)
+    assert_problem(await world.api.client.post(path, json={"volunteer_id": adult["id"]}, headers=other_staff), 403)
 
 
 async def test_shift_needs_a_published_role_valid_times_and_one_place(world: World) -> None:
@@ -98,13 +100,13 @@ async def test_shift_needs_a_published_role_valid_times_and_one_place(world: Wor
         "ends_at": (start + timedelta(hours=2)).isoformat(),
         "capacity": 2,
     }
-    problem(await world.api.client.post("/v1/shifts", json=base, headers=world.staff), 422)  # no place
-    problem(
+    assert_problem(await world.api.client.post("/v1/shifts", json=base, headers=world.staff), 422)  # no place
+    assert_problem(
         await world.api.client.post("/v1/shifts", json={**base, "venue_id": "room-unknown"}, headers=world.staff), 422
     )
     backwards = {**base, "address": "x", "ends_at": (start - timedelta(hours=1)).isoformat()}
-    problem(await world.api.client.post("/v1/shifts", json=backwards, headers=world.staff), 422)
-    problem(
+    assert_problem(await world.api.client.post("/v1/shifts", json=backwards, headers=world.staff), 422)
+    assert_problem(
         await world.api.client.post("/v1/shifts", json={**base, "address": "x"}, headers=world.api.auth("resident")),
         403,
     )
@@ -130,7 +132,7 @@ async def test_cancelling_a_shift_tells_everyone_signed_up(world: World) -> None
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
     [event] = await world.outbox("hub.volunteers.shift.cancelled.v1", shift_id=shift["id"])
     assert sorted(event["data"]["volunteer_ids"]) == sorted([a["id"], b["id"]])
-    problem(await world.api.client.post(f"/v1/shifts/{shift['id']}/signups", headers=a_auth), 409)
+    assert_problem(await world.api.client.post(f"/v1/shifts/{shift['id']}/signups", headers=a_auth), 409)
 
 
 async def test_attendance_produces_hours_that_staff_approve_into_milestones(world: World) -> None:
@@ -139,13 +141,15 @@ async def test_attendance_produces_hours_that_staff_approve_into_milestones(worl
     vid = volunteer["id"]
     base = f"/v1/shifts/{shift['id']}/signups"
     await world.api.client.post(base, headers=own)
-    problem(await world.api.client.post(f"{base}/{vid}/check-in", headers=own), 409)  # days before the shift
+    assert_problem(await world.api.client.post(f"{base}/{vid}/check-in", headers=own), 409)  # days before the shift
     # The shift took place earlier today (staff correct the times afterwards).
     arrived = datetime.now(UTC) - timedelta(hours=11)
     moved = {"starts_at": arrived.isoformat(), "ends_at": (arrived + timedelta(hours=10, minutes=30)).isoformat()}
     r = await world.api.client.patch(f"/v1/shifts/{shift['id']}", json=moved, headers=world.staff)
     assert r.status_code == 200, r.text
-    problem(await world.api.client.post(f"{base}/{vid}/check-in", json={"at": arrived.isoformat()}, headers=own), 403)
+    assert_problem(
+        await world.api.client.post(f"{base}/{vid}/check-in", json={"at": arrived.isoformat()}, headers=own), 403
+    )
     r = await world.api.client.post(f"{base}/{vid}/check-in", json={"at": arrived.isoformat()}, headers=world.staff)
     assert r.status_code == 200, r.text
     left = arrived + timedelta(hours=10, minutes=30)
@@ -157,10 +161,10 @@ async def test_attendance_produces_hours_that_staff_approve_into_milestones(worl
 
     queue = await world.api.client.get(f"/v1/hours?hub_id={world.hub}", headers=world.staff)
     assert [h["id"] for h in queue.json()["items"]] == [hours_id]
-    problem(await world.api.client.post(f"/v1/hours/{hours_id}/approve", headers=own), 403)
+    assert_problem(await world.api.client.post(f"/v1/hours/{hours_id}/approve", headers=own), 403)
     approved = await world.api.client.post(f"/v1/hours/{hours_id}/approve", headers=world.staff)
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
-    problem(await world.api.client.post(f"/v1/hours/{hours_id}/approve", headers=world.staff), 409)
+    assert_problem(await world.api.client.post(f"/v1/hours/{hours_id}/approve", headers=world.staff), 409)
 
     [milestone] = await world.outbox("hub.volunteers.milestone.reached.v1", volunteer_id=vid)
     assert milestone["data"]["milestone_hours"] == 10 and milestone["data"]["total_hours"] == 10.5
@@ -202,7 +206,7 @@ async def test_milestones_are_awarded_exactly_once_even_with_concurrent_approval
         json={"hours": 1, "worked_on": (date.today() + timedelta(days=2)).isoformat()},
         headers=own,
     )
-    problem(future, 422)
+    assert_problem(future, 422)
     totals = await world.api.client.get(f"/v1/hubs/{world.hub}/hours/totals?group_by=volunteer", headers=world.staff)
     assert totals.json()["rows"] == [{"key": vid, "hours": 12.0, "entries": 6}]
     months = (
@@ -221,7 +225,7 @@ async def test_staff_award_with_citation_reaches_the_opt_in_wall(world: World) -
     shy, _ = await world.active_volunteer(recognition_opt_in=False)
     proud, _ = await world.active_volunteer(name="Priya Patel", recognition_opt_in=True)
     award = {"title": "Volunteer of the Month", "citation": "Ran the food bank through the snow", "period": "2026-11"}
-    problem(
+    assert_problem(
         await world.api.client.post(
             f"/v1/volunteers/{proud['id']}/awards", json=award, headers=world.api.auth("resident")
         ),
@@ -258,7 +262,7 @@ async def test_a_volunteer_cannot_be_in_two_overlapping_shifts(world: World) -> 
     _v, own = await world.active_volunteer()
 
     assert (await world.api.client.post(f"/v1/shifts/{first['id']}/signups", headers=own)).status_code == 201
-    clash = problem(await world.api.client.post(f"/v1/shifts/{second['id']}/signups", headers=own), 409)
+    clash = assert_problem(await world.api.client.post(f"/v1/shifts/{second['id']}/signups", headers=own), 409)
     assert clash["shift_id"] == first["id"]
     # Back to back is fine.
     assert (await world.api.client.post(f"/v1/shifts/{third['id']}/signups", headers=own)).status_code == 201

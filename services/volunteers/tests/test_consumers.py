@@ -5,17 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from volunteers_testkit import World, problem
+from volunteers_testkit import World
 
 from hub_common.contracts.assets import AssetRegistered, AssetRetired, AssetUpdated
 from hub_common.contracts.issues import IssueReported
 from hub_common.envelope import Envelope
 from hub_common.uow import Transaction
-from hub_volunteers.handlers import handlers
+from hub_testkit.service_api import assert_problem
 
 
 async def deliver(world: World, data, source: str, at: datetime | None = None) -> None:
-    table = handlers(world.api.ctx)
+    table = world.api.ctx.components.handlers
     event = Envelope(
         id=str(uuid.uuid4()),
         source=source,
@@ -59,7 +59,7 @@ async def test_rooms_from_assets_are_venues_until_retired(world: World) -> None:
     unknown = {**body, "equipment_ids": [van, "no-such-thing"]}
     assert (
         "no-such-thing"
-        in problem(await world.api.client.post("/v1/shifts", json=unknown, headers=world.staff), 422)["detail"]
+        in assert_problem(await world.api.client.post("/v1/shifts", json=unknown, headers=world.staff), 422)["detail"]
     )
     created = await world.api.client.post("/v1/shifts", json={**body, "equipment_ids": [van]}, headers=world.staff)
     assert created.status_code == 201, created.text
@@ -67,7 +67,7 @@ async def test_rooms_from_assets_are_venues_until_retired(world: World) -> None:
     assert published["data"]["equipment_ids"] == [van] and published["data"]["venue_id"] == room["asset_id"]
     retired = AssetRetired(asset_id=room["asset_id"], hub_id=world.hub, kind="room", retired_at=datetime.now(UTC))
     await deliver(world, retired, "/hub/assets", t0 + timedelta(seconds=3))
-    problem(await world.api.client.post("/v1/shifts", json=body, headers=world.staff), 422)
+    assert_problem(await world.api.client.post("/v1/shifts", json=body, headers=world.staff), 422)
 
 
 async def test_issue_in_a_mapped_category_suggests_a_shift_for_staff_to_publish(world: World) -> None:
@@ -88,7 +88,7 @@ async def test_issue_in_a_mapped_category_suggests_a_shift_for_staff_to_publish(
     await deliver(world, other, "/hub/issues")  # not mapped to any role
 
     listing = f"/v1/shifts?hub_id={world.hub}&status=suggested"
-    problem(await world.api.client.get(listing), 401)
+    assert_problem(await world.api.client.get(listing), 401)
     suggested = (await world.api.client.get(listing, headers=world.staff)).json()["items"]
     assert len(suggested) == 1
     shift = suggested[0]
@@ -96,7 +96,7 @@ async def test_issue_in_a_mapped_category_suggests_a_shift_for_staff_to_publish(
     assert shift["address"] == "Canal path by Mill Lane"
     assert await world.outbox("hub.volunteers.shift.published.v1", shift_id=shift["id"]) == []
     _v, own = await world.active_volunteer()
-    problem(await world.api.client.post(f"/v1/shifts/{shift['id']}/signups", headers=own), 409)  # not yet open
+    assert_problem(await world.api.client.post(f"/v1/shifts/{shift['id']}/signups", headers=own), 409)  # not yet open
 
     published = await world.api.client.post(f"/v1/shifts/{shift['id']}/publish", headers=world.staff)
     assert published.status_code == 200, published.text

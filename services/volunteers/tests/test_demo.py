@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from hub_common.demo import HUBS
+from hub_common.repository import from_document
 from hub_volunteers.__main__ import DEFINITION
-from hub_volunteers.adapters.repository import ROLES, SHIFTS, SKILLS, VOLUNTEERS, from_doc
+from hub_volunteers.adapters.roles import ROLES
+from hub_volunteers.adapters.shifts import SHIFTS
+from hub_volunteers.adapters.skills import SKILLS
+from hub_volunteers.adapters.volunteers import VOLUNTEERS
 from hub_volunteers.demo import seed_demo_data
 from hub_volunteers.domain.roles import Role
 
@@ -19,7 +23,7 @@ async def test_demo_data_is_complete_and_idempotent(service_context) -> None:
     assert [await ctx.db[c].count_documents({}) for c in (SKILLS, ROLES, SHIFTS, VOLUNTEERS)] == counts
     assert await ctx.db["outbox"].count_documents({}) == events  # nothing published twice
     for hub in HUBS:
-        roles = [from_doc(Role, d) for d in await ctx.db[ROLES].find({"hub_id": hub["id"]}).to_list()]
+        roles = [from_document(Role, d) for d in await ctx.db[ROLES].find({"hub_id": hub["id"]}).to_list()]
         assert roles and all(r.status == "published" and r.missing_description() == [] for r in roles)
         assert await ctx.db[SHIFTS].count_documents({"hub_id": hub["id"], "status": "published"}) >= 2
     assert await ctx.db["outbox"].count_documents({"type": "hub.volunteers.contact.upserted.v1"}) == counts[3]

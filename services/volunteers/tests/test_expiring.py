@@ -6,9 +6,6 @@ from datetime import date, timedelta
 
 from volunteers_testkit import World
 
-from hub_volunteers.__main__ import periodic
-from hub_volunteers.service import VolunteersService
-
 EXPIRING = "hub.volunteers.accreditation.expiring.v1"
 
 
@@ -20,7 +17,7 @@ async def test_accreditations_expiring_soon_raise_one_event_each(world: World) -
         body = {"name": name, "issuer": "St John", "issued_on": "2025-01-01", "expires_on": expires.isoformat()}
         r = await world.api.client.post(f"/v1/volunteers/{vid}/accreditations", json=body, headers=world.staff)
         assert r.status_code == 201, r.text
-    service = VolunteersService(world.api.ctx)
+    service = world.api.use_cases.reminders
 
     assert await service.warn_expiring_accreditations(today) >= 1
     await service.warn_expiring_accreditations(today)  # a second run (or a second worker) raises nothing new
@@ -43,7 +40,7 @@ async def test_background_checks_due_for_renewal_raise_one_event_each(world: Wor
             f"/v1/volunteers/{vid}/checks", json={**due, "renewal_due": renewal.isoformat()}, headers=world.staff
         )
         assert r.status_code == 201, r.text
-    [task] = periodic(world.api.ctx)
+    [task] = world.api.ctx.components.periodic
     assert task.name == "expiry-warnings" and task.interval_s == 3600.0
 
     await task.run()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from hub_volunteers.service import KeyedLocks
+from hub_volunteers.service.locks import KeyedLocks
 
 
 async def test_same_key_runs_one_at_a_time_other_keys_run_alongside() -> None:

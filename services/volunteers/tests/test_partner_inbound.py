@@ -12,7 +12,6 @@ from hub_common.consumer import PermanentError
 from hub_common.contracts.volunteers import HoursSubmitted, RegistrationSubmitted
 from hub_common.envelope import Envelope
 from hub_common.uow import Transaction
-from hub_volunteers.handlers import handlers
 
 SOURCE = "/partners/leeds-volunteer-centre"
 
@@ -42,7 +41,7 @@ def registration(world: World, ref: str, **overrides) -> RegistrationSubmitted:
 
 
 async def handle(world: World, data) -> None:
-    table = handlers(world.api.ctx)
+    table = world.api.ctx.components.handlers
 
     async def work(tx: Transaction) -> None:
         await table[data.event_type](envelope(data), tx)

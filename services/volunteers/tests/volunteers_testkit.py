@@ -1,5 +1,5 @@
-"""Shared helpers of the volunteers tests (importable under --import-mode=importlib via conftest.py):
-the API client wrapper, a per-test hub ("World") with builders, API replicas, and domain factories."""
+"""Shared helpers of the volunteers tests (importable by name: pytest's ``pythonpath`` has this folder):
+the service under test (``Api``), a per-test hub ("World") with builders, API replicas, and domain factories."""
 
 from __future__ import annotations
 
@@ -10,36 +10,25 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
-from asgi_lifespan import LifespanManager
 
-from hub_common.app import PROBLEM_JSON, create_app
-from hub_common.auth import issue_token
-from hub_common.service import ServiceContext
+from hub_common.repository import to_document
+from hub_testkit.service_api import ServiceApi
 from hub_volunteers.__main__ import DEFINITION
-from hub_volunteers.adapters.repository import to_doc
 from hub_volunteers.domain.roles import Role, SkillNeed
 from hub_volunteers.domain.shifts import Shift
 from hub_volunteers.domain.volunteers import BackgroundCheck, Volunteer
+from hub_volunteers.service import UseCases
 from hub_volunteers.settings import VolunteersSettings
 
 CONSENT = {"data_processing": True, "channels": {"email": True, "sms": False}, "wording_version": "2026-01"}
 
 
-class Api:
-    def __init__(self, client: httpx.AsyncClient, settings: VolunteersSettings, ctx: ServiceContext) -> None:
-        self.client = client
-        self.settings = settings
-        self.ctx = ctx
-        self.db = ctx.db
+class Api(ServiceApi[VolunteersSettings]):
+    """The volunteers app under test; ``use_cases`` are the ones its bootstrap built."""
 
-    def auth(self, role: str, sub: str | None = None, hubs: tuple[str, ...] = ()) -> dict[str, str]:
-        token = issue_token(
-            self.settings.auth_secret.get_secret_value(),
-            sub=sub or f"{role}-{uuid.uuid4().hex[:6]}",
-            role=role,
-            hubs=hubs,
-        )
-        return {"Authorization": f"Bearer {token}"}
+    @property
+    def use_cases(self) -> UseCases:
+        return self.ctx.components.use_cases
 
 
 class World:
@@ -116,7 +105,7 @@ class World:
                 created_at=at,
                 updated_at=at,
             )
-            docs.append(to_doc(v))
+            docs.append(to_document(v))
         await self.api.db["volunteers"].insert_many(docs)
         return [d["_id"] for d in docs]
 
@@ -159,9 +148,7 @@ class World:
         return r.json()
 
     async def outbox(self, event_type: str, **data: Any) -> list[dict[str, Any]]:
-        query: dict[str, Any] = {"type": event_type}
-        query.update({f"data.{k}": v for k, v in data.items()})
-        return await self.api.db["outbox"].find(query).to_list()
+        return await self.api.outbox(event_type, **data)
 
 
 @contextlib.asynccontextmanager
@@ -170,19 +157,9 @@ async def replicas(api: Api, n: int) -> AsyncIterator[list[httpx.AsyncClient]]:
     async with contextlib.AsyncExitStack() as stack:
         clients = [api.client]
         for _ in range(n - 1):
-            manager = await stack.enter_async_context(LifespanManager(create_app(DEFINITION, api.settings)))
-            transport = httpx.ASGITransport(app=manager.app)
-            clients.append(
-                await stack.enter_async_context(httpx.AsyncClient(transport=transport, base_url="http://hub.test"))
-            )
+            replica = await stack.enter_async_context(Api.running(DEFINITION, api.settings, drop=False))
+            clients.append(replica.client)
         yield clients
-
-
-def problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    """Assert an RFC 9457 problem response with this status; return its body."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM_JSON
-    return response.json()
 
 
 # --- domain factories (unit tests) ---------------------------------------------------------------

@@ -9,19 +9,21 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from pydantic import BaseModel
-
-from hub_common.contracts.contacts import VolunteerContactUpserted
+from hub_common.clock import Clock
 from hub_common.contracts.volunteers import ShiftPublished, VolunteerRegistered
 from hub_common.demo import HUBS
 from hub_common.service import ServiceContext
-from hub_common.uow import Transaction
-from hub_volunteers.adapters.repository import ROLES, SHIFTS, SKILLS, VOLUNTEERS, to_doc
+from hub_common.uow import Transaction, UnitOfWork
+from hub_volunteers.adapters.roles import RoleRepository
+from hub_volunteers.adapters.shifts import ShiftRepository
+from hub_volunteers.adapters.skills import SkillRepository
+from hub_volunteers.adapters.volunteers import VolunteerRepository
 from hub_volunteers.domain.roles import Role, SkillNeed
 from hub_volunteers.domain.shifts import Shift
-from hub_volunteers.domain.skills import Skill, search_terms
+from hub_volunteers.domain.skills import Skill
 from hub_volunteers.domain.volunteers import BackgroundCheck, Consent, EmergencyContact, Slot, Volunteer, VolunteerSkill
-from hub_volunteers.service import role_published, shift_snapshot
+from hub_volunteers.service.events import contact_upserted, role_published, shift_snapshot
+from hub_volunteers.settings import VolunteersSettings
 
 SKILL_LIST = [
     ("first-aid", "First aid", "safety"),
@@ -158,53 +160,66 @@ def _volunteers(at: datetime) -> list[Volunteer]:
     ]
 
 
-async def _insert_missing(tx: Transaction, collection: str, model: BaseModel, **extra: Any) -> bool:
-    doc = to_doc(model, **extra)
-    result = await tx.collection(collection).update_one(
-        {"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True, session=tx.session
+class DemoData:
+    """Writes the demo data through the process's repositories (built once by ``bootstrap``)."""
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        skills: SkillRepository,
+        roles: RoleRepository,
+        shifts: ShiftRepository,
+        volunteers: VolunteerRepository,
+        *,
+        clock: Clock,
+    ) -> None:
+        self.uow = uow
+        self.skills = skills
+        self.roles = roles
+        self.shifts = shifts
+        self.volunteers = volunteers
+        self.clock = clock
+
+    async def seed(self) -> None:
+        at = self.clock().replace(microsecond=0)
+
+        async def work(tx: Transaction) -> None:
+            for skill_id, name, category in SKILL_LIST:
+                await self.skills.add_if_missing(
+                    Skill(id=skill_id, name=name, category=category, created_at=at), tx.session
+                )
+            for hub in HUBS:
+                address = f"{hub['name']}, Community Centre"
+                for role in _roles(hub["id"], at):
+                    if await self.roles.add_if_missing(role, tx.session):
+                        tx.publish(role_published(role), subject=role.id, hub_id=role.hub_id)
+                    for shift in _shifts(role, address, at):
+                        if await self.shifts.add_if_missing(shift, tx.session):
+                            tx.publish(ShiftPublished(**shift_snapshot(shift)), subject=shift.id, hub_id=shift.hub_id)
+            for v in _volunteers(at):
+                if await self.volunteers.add_if_missing(v, tx.session):
+                    _publish_registered(tx, v, at)
+
+        await self.uow.run(work)
+
+
+def _publish_registered(tx: Transaction, v: Volunteer, at: datetime) -> None:
+    tx.publish(
+        VolunteerRegistered(
+            volunteer_id=v.id,
+            hub_id=v.hub_id,
+            status=v.status,
+            skill_ids=[s.skill_id for s in v.skills],
+            interests=v.interests,
+            channel="staff",
+            registered_at=at,
+        ),
+        subject=v.id,
+        hub_id=v.hub_id,
     )
-    return result.upserted_id is not None
+    tx.publish(contact_upserted(v), subject=v.id, hub_id=v.hub_id)
 
 
-async def seed_demo_data(ctx: ServiceContext) -> None:
-    at = datetime.now(UTC).replace(microsecond=0)
-
-    async def work(tx: Transaction) -> None:
-        for skill_id, name, category in SKILL_LIST:
-            await _insert_missing(tx, SKILLS, Skill(id=skill_id, name=name, category=category, created_at=at))
-        for hub in HUBS:
-            address = f"{hub['name']}, Community Centre"
-            for role in _roles(hub["id"], at):
-                if await _insert_missing(tx, ROLES, role, search_terms=search_terms(role.title, role.purpose)):
-                    tx.publish(role_published(role), subject=role.id, hub_id=role.hub_id)
-                for shift in _shifts(role, address, at):
-                    if await _insert_missing(tx, SHIFTS, shift):
-                        tx.publish(ShiftPublished(**shift_snapshot(shift)), subject=shift.id, hub_id=shift.hub_id)
-        for v in _volunteers(at):
-            if await _insert_missing(tx, VOLUNTEERS, v):
-                tx.publish(
-                    VolunteerRegistered(
-                        volunteer_id=v.id,
-                        hub_id=v.hub_id,
-                        status=v.status,
-                        skill_ids=[s.skill_id for s in v.skills],
-                        interests=v.interests,
-                        channel="staff",
-                        registered_at=at,
-                    ),
-                    subject=v.id,
-                    hub_id=v.hub_id,
-                )
-                tx.publish(
-                    VolunteerContactUpserted(
-                        person_id=v.id,
-                        display_name=v.name,
-                        email=v.email,
-                        hub_ids=[v.hub_id],
-                        consented_channels=v.consented_channels(),
-                    ),
-                    subject=v.id,
-                    hub_id=v.hub_id,
-                )
-
-    await ctx.uow.run(work)
+async def seed_demo_data(ctx: ServiceContext[VolunteersSettings]) -> None:
+    """``DEFINITION.seed_demo_data``: the demo data, written by the process's own objects."""
+    await ctx.components.use_cases.demo.seed()

@@ -15,73 +15,42 @@ from pydantic import ValidationError
 
 from hub_common.consumer import Handler, PermanentError
 from hub_common.contracts.assets import AssetRetired, AssetSnapshot
+from hub_common.contracts.issues import IssueReported
 from hub_common.contracts.volunteers import HoursSubmitted, RegistrationSubmitted
 from hub_common.envelope import Envelope
 from hub_common.errors import ProblemError
-from hub_common.service import ServiceContext
 from hub_common.uow import Transaction
-from hub_volunteers.adapters.repository import EQUIPMENT, VENUES
-from hub_volunteers.domain.venues import EQUIPMENT_KIND, VENUE_KINDS
-from hub_volunteers.service import VolunteersService
+from hub_volunteers.service import UseCases
 
 
-def handlers(ctx: ServiceContext) -> dict[str, Handler]:
-    service = VolunteersService(ctx)
+def handlers(use_cases: UseCases) -> dict[str, Handler]:
+    partners, shifts, venues = use_cases.partners, use_cases.shifts, use_cases.venues
 
     async def on_registration(event: Envelope, tx: Transaction) -> None:
         data: RegistrationSubmitted = event.data  # type: ignore[assignment]
         try:
-            await service.ingest_partner_registration(event.source, data, tx)
+            await partners.ingest_registration(event.source, data, tx)
         except (ProblemError, ValidationError) as exc:
             raise PermanentError(f"registration {data.partner_ref} refused: {_reason(exc)}") from exc
 
     async def on_hours(event: Envelope, tx: Transaction) -> None:
         data: HoursSubmitted = event.data  # type: ignore[assignment]
         try:
-            await service.ingest_partner_hours(event.source, data, tx)
+            await partners.ingest_hours(event.source, data, tx)
         except (ProblemError, ValidationError) as exc:
             raise PermanentError(f"hours {data.partner_ref} refused: {_reason(exc)}") from exc
 
     async def on_issue_reported(event: Envelope, tx: Transaction) -> None:
-        await service.suggest_shift_for_issue(event.data, tx)  # type: ignore[arg-type]
+        data: IssueReported = event.data  # type: ignore[assignment]
+        await shifts.suggest_for_issue(data, tx)
 
     async def on_asset(event: Envelope, tx: Transaction) -> None:
         data: AssetSnapshot = event.data  # type: ignore[assignment]
-        collection = _collection_for(data.kind)
-        # Events of one asset arrive in order (same key); the event time guards against stale replays.
-        if collection is None or await _newer_known(tx, collection, data.asset_id, event):
-            return
-        await tx.collection(collection).update_one(
-            {"_id": data.asset_id},
-            {
-                "$set": {
-                    "hub_id": data.hub_id,
-                    "kind": data.kind,
-                    "name": data.name,
-                    "address": data.address,
-                    "status": data.status,
-                    "accessibility": list(data.accessibility),
-                    "as_of": event.time,
-                }
-            },
-            upsert=True,
-            session=tx.session,
-        )
+        await venues.record_asset(data, event.time, tx)
 
     async def on_asset_retired(event: Envelope, tx: Transaction) -> None:
         data: AssetRetired = event.data  # type: ignore[assignment]
-        collection = _collection_for(data.kind)
-        if collection is None or await _newer_known(tx, collection, data.asset_id, event):
-            return
-        await tx.collection(collection).update_one(
-            {"_id": data.asset_id},
-            {
-                "$set": {"status": "retired", "hub_id": data.hub_id, "kind": data.kind, "as_of": event.time},
-                "$setOnInsert": {"name": data.asset_id},
-            },
-            upsert=True,
-            session=tx.session,
-        )
+        await venues.retire_asset(data, event.time, tx)
 
     return {
         RegistrationSubmitted.event_type: on_registration,
@@ -91,17 +60,6 @@ def handlers(ctx: ServiceContext) -> dict[str, Handler]:
         "hub.assets.asset.updated.v1": on_asset,
         "hub.assets.asset.retired.v1": on_asset_retired,
     }
-
-
-def _collection_for(kind: str) -> str | None:
-    if kind in VENUE_KINDS:
-        return VENUES
-    return EQUIPMENT if kind == EQUIPMENT_KIND else None
-
-
-async def _newer_known(tx: Transaction, collection: str, asset_id: str, event: Envelope) -> bool:
-    current = await tx.collection(collection).find_one({"_id": asset_id}, {"as_of": 1}, session=tx.session)
-    return current is not None and current.get("as_of") is not None and current["as_of"] > event.time
 
 
 def _reason(exc: Exception) -> str:

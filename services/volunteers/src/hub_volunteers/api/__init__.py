@@ -1,19 +1,17 @@
-"""HTTP API of the volunteers service (FastAPI routers and request/response schemas)."""
+"""HTTP API of the volunteers service: one module-level router per sub-domain (``deps`` holds the
+use-case aliases, ``schemas`` the response models that are not domain models)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from hub_volunteers.api import calendar, catalogue, hours, matching, shifts, signups, venues, volunteers
 
-from hub_common.service import ServiceContext
-from hub_volunteers.api import calendar, catalogue, shifts, volunteers
-from hub_volunteers.service import VolunteersService
-
-
-def routers(ctx: ServiceContext) -> list[APIRouter]:
-    service = VolunteersService(ctx)
-    return [
-        volunteers.build_router(service),
-        catalogue.build_router(service),
-        shifts.build_router(service),
-        calendar.build_router(service),
-    ]
+routers = [
+    volunteers.router,
+    hours.router,
+    signups.router,
+    matching.router,
+    calendar.router,
+    catalogue.router,
+    venues.router,
+    shifts.router,
+]

@@ -1,4 +1,4 @@
-"""What callers ask the service to do: validated the same way from HTTP and from partner events."""
+"""What callers ask the use cases to do: request models validated the same way from HTTP and from partner events."""
 
 from __future__ import annotations
 

@@ -1,0 +1,88 @@
+"""The composition root: every repository and use case of the volunteers service, built once per process.
+
+The API's routes, the consumer's handlers, the worker's periodic task and the demo data all use
+the objects built here (so, e.g., there is one per-shift lock table per process).
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from hub_common.scheduler import PeriodicTask
+from hub_common.service import Components, ServiceContext
+from hub_volunteers.adapters.awards import AwardRepository
+from hub_volunteers.adapters.hours import HoursRepository
+from hub_volunteers.adapters.roles import RoleRepository
+from hub_volunteers.adapters.shifts import ShiftRepository
+from hub_volunteers.adapters.signups import SignupRepository
+from hub_volunteers.adapters.skills import SkillRepository
+from hub_volunteers.adapters.venues import EquipmentRepository, VenueRepository
+from hub_volunteers.adapters.volunteers import VolunteerRepository
+from hub_volunteers.demo import DemoData
+from hub_volunteers.domain.hours import normalise_milestones
+from hub_volunteers.handlers import handlers
+from hub_volunteers.service import UseCases
+from hub_volunteers.service.calendar import CalendarService
+from hub_volunteers.service.catalogue import CatalogueService
+from hub_volunteers.service.data_rights import DataRightsService
+from hub_volunteers.service.hours import HoursService
+from hub_volunteers.service.matching import MatchingService
+from hub_volunteers.service.partners import PartnerService
+from hub_volunteers.service.reminders import ReminderService
+from hub_volunteers.service.shifts import ShiftService
+from hub_volunteers.service.signups import SignupService
+from hub_volunteers.service.venues import VenueService
+from hub_volunteers.service.volunteers import VolunteerService
+from hub_volunteers.settings import VolunteersSettings
+
+
+def bootstrap(ctx: ServiceContext[VolunteersSettings]) -> Components:
+    settings, clock, uow = ctx.settings, ctx.clock, ctx.uow
+    tz = ZoneInfo(settings.local_timezone)
+
+    volunteers = VolunteerRepository(ctx.db)
+    skills = SkillRepository(ctx.db)
+    roles = RoleRepository(ctx.db)
+    shifts = ShiftRepository(ctx.db)
+    signups = SignupRepository(ctx.db)
+    hours = HoursRepository(ctx.db)
+    awards = AwardRepository(ctx.db)
+    venues = VenueRepository(ctx.db)
+    equipment = EquipmentRepository(ctx.db)
+
+    approval_check = None if settings.approval_required_check == "none" else settings.approval_required_check
+    registration = VolunteerService(uow, volunteers, skills, clock=clock, approval_check=approval_check)
+    places = SignupService(uow, signups, shifts, roles, volunteers, hours, clock=clock)
+    logging = HoursService(
+        uow,
+        hours,
+        awards,
+        volunteers,
+        shifts,
+        roles,
+        clock=clock,
+        milestones=normalise_milestones(settings.milestone_hours),
+    )
+    use_cases = UseCases(
+        volunteers=registration,
+        data_rights=DataRightsService(uow, volunteers, signups, hours, awards, shifts, places, clock=clock),
+        catalogue=CatalogueService(uow, skills, roles, clock=clock),
+        shifts=ShiftService(uow, shifts, roles, signups, venues, equipment, places, clock=clock, tz=tz),
+        signups=places,
+        hours=logging,
+        matching=MatchingService(volunteers, shifts, roles, signups, clock=clock, tz=tz),
+        calendar=CalendarService(volunteers, signups, shifts, roles, venues, clock=clock),
+        venues=VenueService(venues, equipment),
+        partners=PartnerService(registration, logging, volunteers, hours),
+        reminders=ReminderService(uow, volunteers, clock=clock, warning_days=settings.accreditation_warning_days),
+        demo=DemoData(uow, skills, roles, shifts, volunteers, clock=clock),
+    )
+    return Components(
+        use_cases=use_cases,
+        handlers=handlers(use_cases),
+        periodic=[
+            PeriodicTask(
+                "expiry-warnings", settings.accreditation_scan_interval_s, use_cases.reminders.raise_expiry_warnings
+            )
+        ],
+    )
