@@ -7,9 +7,9 @@ Every service's ``adapters/`` holds one subclass per aggregate, named ``<Aggrega
         model = Shift
         noun = "shift"
 
-        async def open_in_hub(self, hub_id: str, paging: PageQuery) -> tuple[list[Shift], str | None]:
-            return await self.page({"hub_id": hub_id, "status": "published"}, sort=BY_START, paging=paging,
-                                   hint="by_hub_time_v1")
+        async def open_in_hub(self, hub_id: str, limit: int, cursor: str | None) -> tuple[list[Shift], str | None]:
+            query = {"hub_id": hub_id, "status": "published"}
+            return await self.page(query, sort=BY_START, limit=limit, cursor=cursor, hint="by_hub_time_v1")
 
 The base gives every repository the same four verbs: ``get`` (404 when absent), ``add`` (insert),
 ``replace_if_version`` (optimistic concurrency: only if the stored version is the one the caller
@@ -106,6 +106,20 @@ class Repository(Generic[M]):
         )
         return result.matched_count == 1
 
+    async def put(self, item: M, session: Session = None) -> None:
+        """Store ``item`` whatever is stored under its id (insert or replace): for records no one
+        edits concurrently, such as read models of another service's events."""
+        doc = self.to_document(item)
+        await self.collection.replace_one({"_id": doc["_id"]}, doc, upsert=True, session=session)
+
+    async def add_if_missing(self, item: M, session: Session = None) -> bool:
+        """Insert ``item`` unless its id is taken (a repeat changes nothing); True if it was inserted."""
+        doc = self.to_document(item)
+        result = await self.collection.update_one(
+            {"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True, session=session
+        )
+        return result.upserted_id is not None
+
     async def save_if_version(self, item: M, expected_version: int, session: Session = None) -> None:
         """:meth:`replace_if_version`, answering 412 when someone changed the item meanwhile (the use
         case read it at ``expected_version`` in this transaction, so the caller must read it again)."""
@@ -136,3 +150,8 @@ class Repository(Generic[M]):
             return {}
         docs = await self.collection.find({"_id": {"$in": list(ids)}}, session=session).to_list()
         return {doc["_id"]: self.from_document(doc) for doc in docs}
+
+    async def stored(self, query: dict[str, Any], session: Session = None) -> list[dict[str, Any]]:
+        """The documents matching ``query`` as stored (``_id`` named ``id``), e.g. for a data export."""
+        docs = await self.collection.find(query, session=session).to_list()
+        return [{("id" if k == "_id" else k): v for k, v in doc.items()} for doc in docs]

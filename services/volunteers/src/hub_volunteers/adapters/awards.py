@@ -10,8 +10,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from hub_common.http import PageQuery
 from hub_common.mongo import IndexSpec
 from hub_common.pagination import find_page
-from hub_common.repository import Session
-from hub_volunteers.adapters.base import ServiceRepository
+from hub_common.repository import Repository, Session
 from hub_volunteers.domain.skills import Award
 
 AWARDS = "awards"
@@ -32,7 +31,7 @@ INDEXES = (
 )
 
 
-class AwardRepository(ServiceRepository[Award]):
+class AwardRepository(Repository[Award]):
     collection_name = AWARDS
     model = Award
     noun = "award"

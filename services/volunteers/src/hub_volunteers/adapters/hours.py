@@ -9,8 +9,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from hub_common.http import PageQuery
 from hub_common.mongo import IndexSpec
-from hub_common.repository import Session
-from hub_volunteers.adapters.base import ServiceRepository
+from hub_common.repository import Repository, Session
 from hub_volunteers.domain.hours import HoursEntry, HoursStatus
 
 HOURS = "hours"
@@ -43,7 +42,7 @@ INDEXES = (
 )
 
 
-class HoursRepository(ServiceRepository[HoursEntry]):
+class HoursRepository(Repository[HoursEntry]):
     collection_name = HOURS
     model = HoursEntry
     noun = "hours entry"

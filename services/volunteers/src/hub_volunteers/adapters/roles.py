@@ -8,8 +8,7 @@ from pymongo import ASCENDING, IndexModel
 
 from hub_common.http import PageQuery
 from hub_common.mongo import IndexSpec
-from hub_common.repository import Session
-from hub_volunteers.adapters.base import ServiceRepository
+from hub_common.repository import Repository, Session
 from hub_volunteers.domain.roles import Role
 from hub_volunteers.domain.skills import search_terms
 
@@ -31,7 +30,7 @@ INDEXES = (
 )
 
 
-class RoleRepository(ServiceRepository[Role]):
+class RoleRepository(Repository[Role]):
     collection_name = ROLES
     model = Role
     noun = "role"

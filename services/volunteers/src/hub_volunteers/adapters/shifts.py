@@ -11,8 +11,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from hub_common.errors import NotFound
 from hub_common.http import PageQuery
 from hub_common.mongo import IndexSpec
-from hub_common.repository import Session
-from hub_volunteers.adapters.base import ServiceRepository
+from hub_common.repository import Repository, Session
 from hub_volunteers.domain.shifts import Shift
 
 SHIFTS = "shifts"
@@ -34,7 +33,7 @@ INDEXES = (
 )
 
 
-class ShiftRepository(ServiceRepository[Shift]):
+class ShiftRepository(Repository[Shift]):
     collection_name = SHIFTS
     model = Shift
     noun = "shift"

@@ -9,8 +9,7 @@ from pymongo import ASCENDING, IndexModel
 
 from hub_common.http import PageQuery
 from hub_common.mongo import IndexSpec
-from hub_common.repository import Session
-from hub_volunteers.adapters.base import ServiceRepository
+from hub_common.repository import Repository, Session
 from hub_volunteers.domain.shifts import Signup, SignupStatus
 
 SIGNUPS = "signups"
@@ -32,7 +31,7 @@ INDEXES = (
 )
 
 
-class SignupRepository(ServiceRepository[Signup]):
+class SignupRepository(Repository[Signup]):
     collection_name = SIGNUPS
     model = Signup
     noun = "sign-up"

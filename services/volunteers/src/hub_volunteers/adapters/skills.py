@@ -6,8 +6,7 @@ from pymongo import ASCENDING, IndexModel
 
 from hub_common.http import PageQuery
 from hub_common.mongo import IndexSpec
-from hub_common.repository import Session
-from hub_volunteers.adapters.base import ServiceRepository
+from hub_common.repository import Repository, Session
 from hub_volunteers.adapters.volunteers import CASE_INSENSITIVE
 from hub_volunteers.domain.skills import Skill
 
@@ -25,7 +24,7 @@ INDEXES = (
 )
 
 
-class SkillRepository(ServiceRepository[Skill]):
+class SkillRepository(Repository[Skill]):
     collection_name = SKILLS
     model = Skill
     noun = "skill"

@@ -13,8 +13,7 @@ from pymongo import ASCENDING, IndexModel
 
 from hub_common.http import PageQuery
 from hub_common.mongo import IndexSpec
-from hub_common.repository import Session
-from hub_volunteers.adapters.base import ServiceRepository
+from hub_common.repository import Repository, Session
 from hub_volunteers.domain.venues import Venue
 
 VENUES = "venues"
@@ -27,7 +26,7 @@ INDEXES = tuple(
 )
 
 
-class AssetReadModel(ServiceRepository[Venue]):
+class AssetReadModel(Repository[Venue]):
     """Assets of some kinds as this service last heard of them."""
 
     model = Venue

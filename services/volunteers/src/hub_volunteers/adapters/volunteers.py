@@ -10,8 +10,7 @@ from pymongo.collation import Collation
 
 from hub_common.http import PageQuery
 from hub_common.mongo import IndexSpec
-from hub_common.repository import Session
-from hub_volunteers.adapters.base import ServiceRepository
+from hub_common.repository import Repository, Session
 from hub_volunteers.domain.volunteers import Status, Volunteer
 
 VOLUNTEERS = "volunteers"
@@ -71,7 +70,7 @@ class SignInAccount:
     last_link_at: datetime | None
 
 
-class VolunteerRepository(ServiceRepository[Volunteer]):
+class VolunteerRepository(Repository[Volunteer]):
     collection_name = VOLUNTEERS
     model = Volunteer
     noun = "volunteer"
