@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
 
 from hub_common.mongo import IndexSpec
 from hub_common.repository import Repository, Session
@@ -21,7 +22,7 @@ class ContactRepository(Repository[Contact]):
     model = Contact
     noun = "contact"
 
-    def __init__(self, db) -> None:
+    def __init__(self, db: AsyncDatabase) -> None:
         super().__init__(db)
         self.erasures = db[ERASURES]
 

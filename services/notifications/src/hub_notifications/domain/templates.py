@@ -15,6 +15,8 @@ class TemplateError(ValueError):
 
 @dataclass(frozen=True)
 class Template:
+    """The text of one message type on one channel in one language."""
+
     message_type: str
     channel: str
     language: str
