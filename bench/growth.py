@@ -396,7 +396,7 @@ class NotificationsBench(Bench):
         self.hubs = ["hub-northfield", "hub-riverside"]
 
     def document(self, i: int, rng: random.Random, size_hint: int) -> dict[str, Any]:
-        # The shape NotificationService._plan_for writes, after delivery (rendered subject and body).
+        # The shape PlanningService.plan writes, after delivery (rendered subject and body).
         person = i // self.PER_PERSON
         event = i // 2  # two recipients per event
         created = spread_time(rng, 365)

@@ -24,7 +24,7 @@ from hub_common.envelope import Envelope
 from hub_common.tracing import new_trace, reset_current_trace, set_current_trace
 from hub_common.uow import OUTBOX, Transaction
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
-from hub_notifications.adapters.contact_book import ContactBook
+from hub_notifications.adapters.contacts import ContactRepository
 from hub_testkit.events import cloud_event, issue_reported_record
 from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
 
@@ -74,7 +74,7 @@ async def test_event_reaches_another_service_exactly_once_even_when_delivered_tw
     # Only what this test sends: the shared test broker keeps every earlier test's contacts.
     await kafka.skip_history(notifications.settings.consumer_group, list(NOTIFICATIONS.consumes))
     effects = notifications.db["test_effects"]
-    book = ContactBook(notifications.db)
+    book = ContactRepository(notifications.db)
     person = f"vol-{unique}"
 
     first_id = await register_volunteer(volunteers, person, "Ada Lovelace")
@@ -82,7 +82,7 @@ async def test_event_reaches_another_service_exactly_once_even_when_delivered_tw
     runner = notifications.consumer(counted(notifications.components.handlers, effects))
     background(runner.run)
 
-    contact = await wait_until(lambda: book.get(person))
+    contact = await wait_until(lambda: book.find(person))
     assert contact.display_name == "Ada Lovelace"
     assert contact.email == f"{person}@example.org"
     assert contact.source == "/hub/volunteers"
@@ -109,8 +109,8 @@ async def test_event_reaches_another_service_exactly_once_even_when_delivered_tw
     assert any(s.labels["topic"] == CONTACTS_TOPIC and s.labels["service"] == "notifications" for s in lag)
 
 
-async def _name_is(book: ContactBook, person: str, name: str) -> bool:
-    contact = await book.get(person)
+async def _name_is(book: ContactRepository, person: str, name: str) -> bool:
+    contact = await book.find(person)
     return contact is not None and contact.display_name == name
 
 
@@ -120,7 +120,7 @@ async def test_invalid_message_goes_to_dlt_with_its_error_and_the_consumer_keeps
     notifications = await service_context(NOTIFICATIONS)
     # Only what this test sends: the shared test broker keeps every earlier test's contacts.
     await kafka.skip_history(notifications.settings.consumer_group, list(NOTIFICATIONS.consumes))
-    book = ContactBook(notifications.db)
+    book = ContactRepository(notifications.db)
     poison_id = str(uuid.uuid4())
     poison = envelope.encode(
         topic=CONTACTS_TOPIC,
@@ -139,8 +139,8 @@ async def test_invalid_message_goes_to_dlt_with_its_error_and_the_consumer_keeps
     background(volunteers.relay().run)
     background(notifications.consumer().run)
 
-    assert await wait_until(lambda: book.get(good))
-    assert await book.get(f"poison-{unique}") is None
+    assert await wait_until(lambda: book.find(good))
+    assert await book.find(f"poison-{unique}") is None
     [dead] = await kafka.collect(
         dlt_topic("notifications"), lambda r: header(r, "ce_id") == poison_id, count=1, timeout_s=30
     )
@@ -375,7 +375,7 @@ async def test_consumer_waits_out_a_database_outage_and_loses_nothing(
     finally:
         await asyncio.to_thread(infra.start_mongo)
 
-    book = ContactBook(notifications.db)
+    book = ContactRepository(notifications.db)
     await wait_until(lambda: _all_stored(book, people), timeout_s=90)
     assert await effects.count_documents(
         {"_id": {"$in": [dict(m.headers)["ce_id"].decode() for m in messages]}}
@@ -383,8 +383,8 @@ async def test_consumer_waits_out_a_database_outage_and_loses_nothing(
     assert await effects.count_documents({"n": {"$ne": 1}}) == 0
 
 
-async def _all_stored(book: ContactBook, people: list[str]) -> bool:
-    return all([await book.get(person) for person in people])
+async def _all_stored(book: ContactRepository, people: list[str]) -> bool:
+    return all([await book.find(person) for person in people])
 
 
 async def test_a_backlog_on_one_topic_does_not_hold_back_the_others(

@@ -20,7 +20,6 @@ from hub_common.auth import Principal, issue_token
 from hub_common.contracts import events_topic
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
-from hub_notifications.wiring import webhook_service
 from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
 from hub_volunteers.service import commands as cmd
 from hub_volunteers.service.volunteers import VolunteerService
@@ -42,7 +41,9 @@ async def test_an_open311_report_emails_the_reporter_and_signs_one_webhook_follo
 
     endpoint = http_receiver().__enter__()
     partner = Principal(sub="riverside-housing", role="partner", hubs=("hub-northfield",))
-    _, secret = await webhook_service(notifications).register(partner, {"url": endpoint.url, "event_types": [REPORTED]})
+    _, secret = await notifications.components.use_cases.webhooks.register(
+        partner, {"url": endpoint.url, "event_types": [REPORTED]}
+    )
     background(issues.relay().run)
     background(notifications.run_worker)
 

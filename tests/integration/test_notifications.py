@@ -12,9 +12,8 @@ from hub_common import envelope
 from hub_common.auth import Principal
 from hub_common.contracts import CONTACTS_TOPIC, events_topic
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
-from hub_notifications.adapters.contact_book import ContactBook
+from hub_notifications.adapters.contacts import ContactRepository
 from hub_notifications.adapters.messages import MESSAGES
-from hub_notifications.wiring import webhook_service
 from hub_testkit.events import cloud_event, issue_reported_record
 
 pytestmark = pytest.mark.integration
@@ -35,13 +34,13 @@ async def test_an_issue_report_emails_the_reporter_and_signs_one_webhook_exactly
     ctx = await service_context(NOTIFICATIONS, smtp_port=mailbox.port, webhook_allow_private=True)
     partner = Principal(sub="riverside-housing", role="partner", hubs=("hub-northfield",))
     endpoint = http_receiver().__enter__()
-    _, secret = await webhook_service(ctx).register(
+    _, secret = await ctx.components.use_cases.webhooks.register(
         partner, {"url": endpoint.url, "event_types": ["hub.issues.issue.reported.v1"], "categories": ["litter"]}
     )
     await kafka.skip_history(ctx.settings.consumer_group, list(NOTIFICATIONS.consumes))
     background(ctx.run_worker)
     person, address = f"res-{unique}", f"res-{unique}@example.org"
-    book = ContactBook(ctx.db)
+    book = ContactRepository(ctx.db)
 
     await send(
         kafka,
@@ -53,7 +52,7 @@ async def test_an_issue_report_emails_the_reporter_and_signs_one_webhook_exactly
             {"person_id": person, "display_name": "Priya", "email": address, "consented_channels": ["email"]},
         ),
     )
-    await wait_until(lambda: book.get(person))
+    await wait_until(lambda: book.find(person))
 
     report = issue_reported_record(f"ISS-{unique}", person)
     await send(kafka, report)
@@ -101,7 +100,7 @@ async def test_an_issue_report_emails_the_reporter_and_signs_one_webhook_exactly
     assert len(about(f"ISS-{unique}")) == 1  # the duplicate delivery was never posted
     assert len(about(f"ISS2-{unique}")) == 1  # the partner still hears of the new (public) report
     endpoint.__exit__(None, None, None)
-    assert await book.get(person) is None
+    assert await book.find(person) is None
     assert await inbox.count_documents({"person_id": person}) == 0  # inbox copies are anonymised too
 
 

@@ -17,7 +17,7 @@ from hub_common.auth import issue_token
 from hub_common.consumer import PermanentError
 from hub_common.contracts import CONTACTS_TOPIC
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
-from hub_notifications.adapters.contact_book import ContactBook
+from hub_notifications.adapters.contacts import ContactRepository
 
 pytestmark = pytest.mark.integration
 
@@ -63,7 +63,7 @@ async def test_a_dead_letter_comes_back_once_fixed_and_the_consumer_applies_it(
     """A contact event arrives before its contract change is deployed: dead-lettered, then replayed."""
     notifications = await service_context(NOTIFICATIONS)
     await kafka.skip_history(notifications.settings.consumer_group, list(NOTIFICATIONS.consumes))
-    book = ContactBook(notifications.db)
+    book = ContactRepository(notifications.db)
     calls = {"n": 0}
     handlers = notifications.components.handlers
     real = handlers["hub.issues.contact.upserted.v1"]
@@ -93,10 +93,10 @@ async def test_a_dead_letter_comes_back_once_fixed_and_the_consumer_applies_it(
         return ours(await operations.read_dead_letters(kafka.bootstrap_servers, "notifications", limit=None))
 
     [letter] = await wait_until(dead_letters, timeout_s=30)
-    assert await book.get(f"late-{unique}") is None
+    assert await book.find(f"late-{unique}") is None
 
     # The cause is fixed (the handler now stores it); the operator replays the dead letter.
     await operations.replay(kafka.bootstrap_servers, [letter])
-    contact = await wait_until(lambda: book.get(f"late-{unique}"), timeout_s=30)
+    contact = await wait_until(lambda: book.find(f"late-{unique}"), timeout_s=30)
     assert contact.display_name == "Late Arrival"
     assert calls["n"] == 1

@@ -2,75 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-
-import httpx
-import pytest
-from asgi_lifespan import LifespanManager
-
-from hub_common.app import create_app
-from hub_common.auth import issue_token
-from hub_notifications.__main__ import DEFINITION
-from hub_notifications.adapters.messages import MESSAGES
-from hub_notifications.settings import NotificationsSettings
-from hub_testkit.infra import discard_test_database
-
-
-class Api:
-    def __init__(self, client: httpx.AsyncClient, settings, db) -> None:
-        self.client = client
-        self.settings = settings
-        self.db = db
-
-    def auth(self, role: str, sub: str = "someone", hubs: tuple[str, ...] = ("hub-northfield",)) -> dict[str, str]:
-        token = issue_token(self.settings.auth_secret.get_secret_value(), sub=sub, role=role, hubs=hubs)
-        return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-async def api(make_settings) -> AsyncIterator[Api]:
-    settings = make_settings(NotificationsSettings)
-    app = create_app(DEFINITION, settings)
-    async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
-            try:
-                yield Api(client, settings, app.state.ctx.db)
-            finally:
-                await discard_test_database(app.state.ctx.client, settings.mongo_db)
-
-
-async def add_message(
-    api: Api, message_id: str, person: str, *, channel="inapp", status="delivered", hub="hub-northfield"
-):
-    now = datetime.now(UTC)
-    await api.db[MESSAGES].insert_one(
-        {
-            "_id": message_id,
-            "event_id": "ev-1",
-            "event_type": "hub.issues.issue.reported.v1",
-            "message_type": "issue_acknowledgement",
-            "channel": channel,
-            "status": status,
-            "attempts": 1,
-            "person_id": person,
-            "hub_id": hub,
-            "subject": f"subject {message_id}",
-            "body": f"body {message_id}",
-            "created_at": now,
-            "read_at": None,
-            "history": [],
-        }
-    )
+from notifications_testkit import NotificationsApi as Api
 
 
 async def test_inbox_shows_only_your_delivered_in_app_messages_and_tracks_reading(api: Api) -> None:
     for n in range(3):
-        await add_message(api, f"m{n}", "me")
-    await add_message(api, "other", "someone-else")
-    await add_message(api, "email-copy", "me", channel="email")
-    await add_message(api, "pending", "me", status="created")
+        await api.add_message(f"m{n}", "me")
+    await api.add_message("other", "someone-else")
+    await api.add_message("email-copy", "me", channel="email")
+    await api.add_message("pending", "me", status="created")
     me = api.auth("resident", sub="me")
 
     page = (await api.client.get("/v1/inbox?limit=2", headers=me)).json()
@@ -91,8 +31,8 @@ async def test_inbox_needs_a_signed_in_person(api: Api) -> None:
 
 
 async def test_message_status_is_for_staff_of_the_message_hub(api: Api) -> None:
-    await add_message(api, "north", "p1")
-    await add_message(api, "south", "p2", hub="hub-riverside")
+    await api.add_message("north", "p1")
+    await api.add_message("south", "p2", hub="hub-riverside")
     staff = api.auth("staff", hubs=("hub-northfield",))
     assert (await api.client.get("/v1/messages/north", headers=staff)).json()["status"] == "delivered"
     assert (await api.client.get("/v1/messages/south", headers=staff)).status_code == 404
@@ -136,11 +76,11 @@ async def test_templates_are_checked_when_saved_and_versioned(api: Api) -> None:
 
 
 async def test_hub_staff_list_their_hubs_failed_messages_newest_first(api: Api) -> None:
-    await add_message(api, "sent", "p1")
-    await add_message(api, "bounced", "p2", status="permanent_failure")
-    await add_message(api, "crashed", "p3", status="technical_failure")
-    await add_message(api, "retrying", "p4", status="temporary_failure")
-    await add_message(api, "elsewhere", "p5", status="permanent_failure", hub="hub-riverside")
+    await api.add_message("sent", "p1")
+    await api.add_message("bounced", "p2", status="permanent_failure")
+    await api.add_message("crashed", "p3", status="technical_failure")
+    await api.add_message("retrying", "p4", status="temporary_failure")
+    await api.add_message("elsewhere", "p5", status="permanent_failure", hub="hub-riverside")
     staff = api.auth("staff", hubs=("hub-northfield",))
 
     listed = await api.client.get("/v1/hubs/hub-northfield/messages", headers=staff)

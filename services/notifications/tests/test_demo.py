@@ -7,7 +7,6 @@ from standardwebhooks.webhooks import Webhook
 
 from hub_notifications.__main__ import DEFINITION
 from hub_notifications.demo import DEMO_STAFF, DEMO_SUBSCRIPTION_ID, FIXED_EMAIL, demo_webhook_secret
-from hub_notifications.wiring import notification_service, webhook_service
 
 
 async def test_demo_data_is_written_once_and_its_partner_webhook_delivers_verifiably(
@@ -18,17 +17,17 @@ async def test_demo_data_is_written_once_and_its_partner_webhook_delivers_verifi
         await DEFINITION.seed_demo_data(ctx)
         await DEFINITION.seed_demo_data(ctx)  # a restart (or a second replica) adds nothing
 
-        subscriptions = await webhook_service(ctx).subscriptions.collection.find({}).to_list()
+        subscriptions = await ctx.components.use_cases.webhooks.subscriptions.collection.find({}).to_list()
         assert [s["_id"] for s in subscriptions] == [DEMO_SUBSCRIPTION_ID]
-        service = notification_service(ctx)
+        service = ctx.components.use_cases
         for hub_id, (person_id, _name, email) in DEMO_STAFF.items():
-            assert await service.hub_staff.of_hub(hub_id) == [person_id]
-            assert (await service.contacts.get(person_id)).email == email
-        template = await service.templates.get_doc(FIXED_EMAIL.key)
-        assert template["version"] == 1 and template["body"] == FIXED_EMAIL.body
+            assert await service.rules.hub_staff.of_hub(hub_id) == [person_id]
+            assert (await service.contacts.contacts.get(person_id)).email == email
+        template = await service.templates.get(FIXED_EMAIL.message_type, FIXED_EMAIL.channel, FIXED_EMAIL.language)
+        assert template.version == 1 and template.body == FIXED_EMAIL.body
 
         # Riverside Housing hears about Riverside's reports only, signed with the derived secret.
-        webhooks = webhook_service(ctx)
+        webhooks = ctx.components.use_cases.webhooks
         for issue_id, hub_id in (("I-R1", "hub-riverside"), ("I-N1", "hub-northfield")):
             event = issue_reported(issue_id, hub_id=hub_id)
             await ctx.uow.run(lambda tx, event=event: webhooks.plan(event, tx))

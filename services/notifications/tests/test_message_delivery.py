@@ -8,23 +8,23 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from notifications_testkit import issue_reported
+from notifications_testkit import issue_reported, message_document
 
+from hub_common.auth import Principal
 from hub_common.contracts.contacts import ResidentContactUpserted
 from hub_common.envelope import Envelope
 from hub_notifications.__main__ import DEFINITION
 from hub_notifications.adapters.messages import MESSAGES
 from hub_notifications.domain.contacts import Contact
-from hub_notifications.wiring import notification_service
 
 LONDON = ZoneInfo("Europe/London")
 
 
 async def setup(service_context, smtp_port: int, person: str, channels=("email",), **settings):
     ctx = await service_context(DEFINITION, smtp_port=smtp_port, **settings)
-    service = notification_service(ctx)
+    service = ctx.components.use_cases
     contact = Contact(
-        person_id=person,
+        id=person,
         display_name="Alex",
         email=f"{person}@example.org",
         phone=None,
@@ -34,12 +34,14 @@ async def setup(service_context, smtp_port: int, person: str, channels=("email",
         source="/hub/issues",
         updated_at=datetime.now(UTC),
     )
-    await ctx.uow.run(lambda tx: service.contacts.save(contact, tx.session))
+    await ctx.uow.run(lambda tx: service.contacts.contacts.save(contact, tx.session))
     return ctx, service
 
 
 async def report(ctx, service, issue_id: str, person: str) -> None:
-    await ctx.uow.run(lambda tx: service.plan(issue_reported(issue_id, reporter=person, service_code="graffiti"), tx))
+    await ctx.uow.run(
+        lambda tx: service.planning.plan(issue_reported(issue_id, reporter=person, service_code="graffiti"), tx)
+    )
 
 
 async def statuses(ctx, person: str) -> dict[str, str]:
@@ -49,7 +51,7 @@ async def statuses(ctx, person: str) -> dict[str, str]:
 async def test_a_person_who_did_not_consent_to_email_gets_only_the_in_app_message(service_context, smtp_server):
     ctx, service = await setup(service_context, smtp_server.port, "no-email", channels=())
     await report(ctx, service, "I-1", "no-email")
-    await service.deliver_due()
+    await service.delivery.deliver_due()
     assert await statuses(ctx, "no-email") == {"email": "skipped", "inapp": "delivered"}
     assert smtp_server.messages == []
 
@@ -58,13 +60,13 @@ async def test_opting_out_by_email_skips_it_and_quiet_hours_defer_it(service_con
     ctx, service = await setup(service_context, smtp_server.port, "quiet")
     await service.preferences.save("quiet", {"opt_outs": ["issue_updates:email"]}, None)
     await report(ctx, service, "I-2", "quiet")
-    await service.deliver_due()
+    await service.delivery.deliver_due()
     assert (await statuses(ctx, "quiet"))["email"] == "skipped"
 
     always_quiet = {"start": "00:00", "end": "23:59:59"}
     await service.preferences.save("quiet", {"opt_outs": [], "quiet_hours": always_quiet}, None)
     await report(ctx, service, "I-3", "quiet")
-    await service.deliver_due()
+    await service.delivery.deliver_due()
     deferred = await ctx.db[MESSAGES].find_one({"person_id": "quiet", "channel": "email", "status": "deferred"})
     assert deferred is not None and deferred["next_attempt_at"] > datetime.now(UTC)
     assert smtp_server.messages == []
@@ -75,15 +77,15 @@ async def test_a_daily_digest_collects_messages_into_one_email(service_context, 
     await service.preferences.save("digest", {"digest": "daily"}, None)
     for n in range(3):
         await report(ctx, service, f"D-{n}", "digest")
-    await service.deliver_due()
+    await service.delivery.deliver_due()
     pending = ctx.db[MESSAGES].find({"person_id": "digest", "channel": "email"})
     assert [d["status"] async for d in pending] == ["digest_pending"] * 3
-    assert await service.send_digests() == 0  # not due until 08:00
+    assert await service.delivery.send_digests() == 0  # not due until 08:00
 
     await ctx.db[MESSAGES].update_many(  # it is now the morning after
         {"status": "digest_pending"}, {"$set": {"next_attempt_at": datetime.now(UTC) - timedelta(minutes=1)}}
     )
-    assert await service.send_digests() == 1
+    assert await service.delivery.send_digests() == 1
     [email] = smtp_server.to("digest@example.org")
     assert "3 messages" in email["Subject"]
     assert all(f"D-{n}" in email.get_content() for n in range(3))
@@ -98,7 +100,7 @@ async def test_an_unreachable_mail_server_is_a_temporary_failure_retried_later(s
         closed_port = sock.getsockname()[1]
     ctx, service = await setup(service_context, closed_port, "retry")
     await report(ctx, service, "R-1", "retry")
-    await service.deliver_due()
+    await service.delivery.deliver_due()
     message = await ctx.db[MESSAGES].find_one({"person_id": "retry", "channel": "email"})
     assert message["status"] == "temporary_failure" and message["attempts"] == 1
     assert message["next_attempt_at"] > datetime.now(UTC)
@@ -110,28 +112,28 @@ async def test_an_email_left_sending_by_a_dead_worker_goes_again_after_the_lease
     ctx, service = await setup(service_context, smtp_server.port, "crashed", sending_lease_s=2)
     await report(ctx, service, "C-1", "crashed")
     # A worker claims the email, the mail server accepts it, and the worker dies before recording that.
-    claimed = await service.messages.claim_due(datetime.now(UTC))
-    while claimed["channel"] != "email":
-        claimed = await service.messages.claim_due(datetime.now(UTC))
-    await service.email.send(to="crashed@example.org", subject="Thanks", body="...", message_id=claimed["_id"])
+    claimed = await service.delivery.messages.claim_due(datetime.now(UTC))
+    while claimed.channel != "email":
+        claimed = await service.delivery.messages.claim_due(datetime.now(UTC))
+    await service.delivery.email.send(to="crashed@example.org", subject="Thanks", body="...", message_id=claimed.id)
 
-    await service.deliver_due()
+    await service.delivery.deliver_due()
     assert len(smtp_server.to("crashed@example.org")) == 1  # the email is still leased to the dead worker
     await asyncio.sleep(2.1)
-    await service.deliver_due()  # the lease ran out: it goes again
+    await service.delivery.deliver_due()  # the lease ran out: it goes again
     first, again = smtp_server.to("crashed@example.org")
-    assert first["Message-ID"] == again["Message-ID"] == f"<{claimed['_id']}@hub.localhost>"
-    message = await ctx.db[MESSAGES].find_one({"_id": claimed["_id"]})
+    assert first["Message-ID"] == again["Message-ID"] == f"<{claimed.id}@hub.localhost>"
+    message = await ctx.db[MESSAGES].find_one({"_id": claimed.id})
     assert message["status"] == "delivered" and message["attempts"] == 2
 
 
 async def test_workers_draining_one_backlog_together_send_each_email_once(service_context, smtp_server):
     ctx, service = await setup(service_context, smtp_server.port, "backlog")
-    service.max_per_hour = 0
+    service.delivery.max_per_hour = 0
     for n in range(30):
         await report(ctx, service, f"B-{n}", "backlog")
     # Both read the same due ids; each message is claimed by one of them only.
-    attempted = await asyncio.gather(service.deliver_due(), service.deliver_due())
+    attempted = await asyncio.gather(service.delivery.deliver_due(), service.delivery.deliver_due())
     assert sum(attempted) == 60  # 30 emails and 30 in-app messages, each attempted once
     emails = smtp_server.to("backlog@example.org")
     assert len(emails) == 30 and len({e["X-Hub-Message-Id"] for e in emails}) == 30
@@ -140,10 +142,11 @@ async def test_workers_draining_one_backlog_together_send_each_email_once(servic
 
 async def test_a_rule_switched_off_for_a_hub_creates_no_messages_there(service_context, smtp_server):
     ctx, service = await setup(service_context, smtp_server.port, "switched")
-    await service.rule_settings.set("hub-northfield", "issue_acknowledgement", False, "staff-1")
+    staff = Principal(sub="staff-1", role="staff", hubs=("hub-northfield",))
+    await service.rules.switch(staff, "hub-northfield", "issue_acknowledgement", False)
     await report(ctx, service, "S-1", "switched")
     assert await ctx.db[MESSAGES].count_documents({"person_id": "switched"}) == 0
-    await service.rule_settings.set("hub-northfield", "issue_acknowledgement", True, "staff-1")
+    await service.rules.switch(staff, "hub-northfield", "issue_acknowledgement", True)
     await report(ctx, service, "S-2", "switched")
     assert await ctx.db[MESSAGES].count_documents({"person_id": "switched"}) == 2
 
@@ -152,10 +155,10 @@ async def test_a_busy_person_is_throttled_per_channel_but_critical_and_in_app_me
     service_context, smtp_server
 ):
     ctx, service = await setup(service_context, smtp_server.port, "busy")
-    service.max_per_hour = 2
+    service.delivery.max_per_hour = 2
     for n in range(3):
         await report(ctx, service, f"B-{n}", "busy")
-    await service.deliver_due()
+    await service.delivery.deliver_due()
     emails = [d async for d in ctx.db[MESSAGES].find({"person_id": "busy", "channel": "email"})]
     assert sorted(d["status"] for d in emails) == ["deferred", "delivered", "delivered"]
     assert len(smtp_server.to("busy@example.org")) == 2
@@ -163,24 +166,22 @@ async def test_a_busy_person_is_throttled_per_channel_but_critical_and_in_app_me
 
 
 async def test_staff_who_asked_for_alerts_hear_of_new_reports_in_their_hub_only(service_context, smtp_server):
-    from hub_common.auth import Principal
-
     ctx, service = await setup(service_context, smtp_server.port, "reporter")
     north = Principal(sub="staff-north", role="staff", hubs=("hub-northfield",))
     south = Principal(sub="staff-south", role="staff", hubs=("hub-riverside",))
-    await service.alert_staff(north, "hub-northfield", "Nadia", "nadia@council.example")
-    await service.alert_staff(south, "hub-riverside", "Sam", "sam@council.example")
+    await service.rules.join_staff_alerts(north, "hub-northfield", "Nadia", "nadia@council.example")
+    await service.rules.join_staff_alerts(south, "hub-riverside", "Sam", "sam@council.example")
 
     await report(ctx, service, "ST-1", "reporter")
-    await service.deliver_due()
+    await service.delivery.deliver_due()
     [alert] = smtp_server.to("nadia@council.example")
     assert alert["Subject"] == "New report: Graffiti" and "ST-1" in alert.get_content()
     assert smtp_server.to("sam@council.example") == []
     assert len(smtp_server.to("reporter@example.org")) == 1  # the reporter's acknowledgement as well
 
-    assert await service.hub_staff.leave("hub-northfield", "staff-north")
+    assert await service.rules.hub_staff.leave("hub-northfield", "staff-north")
     await report(ctx, service, "ST-2", "reporter")
-    await service.deliver_due()
+    await service.delivery.deliver_due()
     assert len(smtp_server.to("nadia@council.example")) == 1
 
 
@@ -190,12 +191,12 @@ async def test_the_email_rate_limit_paces_a_released_backlog(service_context, sm
     from aiolimiter import AsyncLimiter
 
     ctx, service = await setup(service_context, smtp_server.port, "paced")
-    service.max_per_hour = 0
-    service.limiters["email"] = AsyncLimiter(4, 1)  # four emails a second
+    service.delivery.max_per_hour = 0
+    service.delivery.limiters["email"] = AsyncLimiter(4, 1)  # four emails a second
     for n in range(8):
         await report(ctx, service, f"P-{n}", "paced")
     started = time.monotonic()
-    await service.deliver_due()
+    await service.delivery.deliver_due()
     assert len(smtp_server.to("paced@example.org")) == 8
     assert time.monotonic() - started >= 0.9  # the second four waited for the next second
 
@@ -219,8 +220,10 @@ async def test_a_shift_reminder_waits_until_a_day_before_and_a_cancellation_call
     ctx, service = await setup(service_context, smtp_server.port, "vol-1")
     starts = datetime.now(UTC) + timedelta(days=3)
     signup = {"signup_id": "shift-1:vol-1", "shift_id": "shift-1", "volunteer_id": "vol-1", "starts_at": starts}
-    await ctx.uow.run(lambda tx: service.plan(volunteer_event("hub.volunteers.signup.confirmed.v1", signup), tx))
-    await service.deliver_due()
+    await ctx.uow.run(
+        lambda tx: service.planning.plan(volunteer_event("hub.volunteers.signup.confirmed.v1", signup), tx)
+    )
+    await service.delivery.deliver_due()
 
     messages = ctx.db[MESSAGES]
     [confirmation] = smtp_server.to("vol-1@example.org")
@@ -230,7 +233,7 @@ async def test_a_shift_reminder_waits_until_a_day_before_and_a_cancellation_call
     assert abs((reminder["next_attempt_at"] - (starts - timedelta(hours=24))).total_seconds()) < 1
 
     cancelled = volunteer_event("hub.volunteers.signup.cancelled.v1", {**signup, "was": "confirmed"})
-    await ctx.uow.run(lambda tx: service.plan(cancelled, tx))
+    await ctx.uow.run(lambda tx: service.planning.plan(cancelled, tx))
     reminders = messages.find({"message_type": "shift_reminder"})
     assert {m["status"] async for m in reminders} == {"skipped"}
 
@@ -251,9 +254,9 @@ async def test_a_shift_starting_within_a_day_is_reminded_now_and_a_past_one_not_
     }
     for signup in (soon, past):
         await ctx.uow.run(
-            lambda tx, s=signup: service.plan(volunteer_event("hub.volunteers.signup.confirmed.v1", s), tx)
+            lambda tx, s=signup: service.planning.plan(volunteer_event("hub.volunteers.signup.confirmed.v1", s), tx)
         )
-    await service.deliver_due()
+    await service.delivery.deliver_due()
     subjects = sorted(m["Subject"] for m in smtp_server.to("vol-2@example.org"))
     assert subjects == ["Reminder: your shift is tomorrow", "Your place is confirmed", "Your place is confirmed"]
 
@@ -263,8 +266,10 @@ async def test_a_cancelled_shift_tells_everyone_on_it_even_those_who_opted_out(s
     await setup_contact(ctx, service, "vol-b")
     await service.preferences.save("vol-b", {"opt_outs": ["shifts:*"]}, None)
     cancelled = {"shift_id": "s9", "volunteer_ids": ["vol-a", "vol-b"], "reason": "The hall is flooded."}
-    await ctx.uow.run(lambda tx: service.plan(volunteer_event("hub.volunteers.shift.cancelled.v1", cancelled), tx))
-    await service.deliver_due()
+    await ctx.uow.run(
+        lambda tx: service.planning.plan(volunteer_event("hub.volunteers.shift.cancelled.v1", cancelled), tx)
+    )
+    await service.delivery.deliver_due()
     for person in ("vol-a", "vol-b"):
         [email] = smtp_server.to(f"{person}@example.org")
         assert "The hall is flooded." in email.get_content()
@@ -272,7 +277,7 @@ async def test_a_cancelled_shift_tells_everyone_on_it_even_those_who_opted_out(s
 
 async def setup_contact(ctx, service, person: str) -> None:
     contact = Contact(
-        person_id=person,
+        id=person,
         display_name=person,
         email=f"{person}@example.org",
         phone=None,
@@ -282,7 +287,7 @@ async def setup_contact(ctx, service, person: str) -> None:
         source="/hub/volunteers",
         updated_at=datetime.now(UTC),
     )
-    await ctx.uow.run(lambda tx: service.contacts.save(contact, tx.session))
+    await ctx.uow.run(lambda tx: service.contacts.contacts.save(contact, tx.session))
 
 
 def issue_event(event_type: str, data: dict) -> Envelope:
@@ -319,7 +324,7 @@ async def test_the_reporter_and_supporters_hear_the_fix_and_follow_a_merge(servi
     await setup_contact(ctx, service, "later")
 
     async def plan(event: Envelope) -> None:
-        await ctx.uow.run(lambda tx: service.plan(event, tx))
+        await ctx.uow.run(lambda tx: service.planning.plan(event, tx))
 
     await report(ctx, service, "DUP", "rep")  # the reporter follows DUP
     supported = {"issue_id": "DUP", "supporter_id": "fan", "support_count": 2, "supported_at": datetime.now(UTC)}
@@ -328,13 +333,13 @@ async def test_the_reporter_and_supporters_hear_the_fix_and_follow_a_merge(servi
     merged = {**status_change("DUP", "duplicate", "Same wall as ORIG."), "duplicate_of": "ORIG", "followers_moved": 2}
     await plan(issue_event("hub.issues.issue.duplicate_merged.v1", merged))
     await plan(issue_event("hub.issues.issue.fixed.v1", status_change("ORIG", "fixed", "Painted over today.")))
-    await service.deliver_due()
+    await service.delivery.deliver_due()
 
     for person in ("rep", "fan", "later"):
         fixed = [m for m in smtp_server.to(f"{person}@example.org") if m["Subject"] == "Fixed: Graffiti"]
         assert len(fixed) == 1 and "Painted over today." in fixed[0].get_content(), person
     assert len([m for m in smtp_server.to("fan@example.org") if "handled with another" in m["Subject"]]) == 1
-    assert set(await service.followers.of("ORIG")) == {"rep", "fan", "later"}
+    assert set(await service.planning.followers.of("ORIG")) == {"rep", "fan", "later"}
 
 
 async def test_the_feedback_request_links_to_the_form_signed_in_as_the_reporter(service_context, smtp_server):
@@ -352,8 +357,10 @@ async def test_the_feedback_request_links_to_the_form_signed_in_as_the_reporter(
         "requested_at": datetime.now(UTC),
         "respond_by": respond_by,
     }
-    await ctx.uow.run(lambda tx: service.plan(issue_event("hub.issues.issue.feedback_requested.v1", requested), tx))
-    await service.deliver_due()
+    await ctx.uow.run(
+        lambda tx: service.planning.plan(issue_event("hub.issues.issue.feedback_requested.v1", requested), tx)
+    )
+    await service.delivery.deliver_due()
     [email] = smtp_server.to("asker@example.org")
     link = re.search(r"(\S+/issues/FB-1/feedback\?token=(\S+))", email.get_content())
     assert link and link.group(1).startswith(ctx.settings.public_base_url)
@@ -370,7 +377,7 @@ async def test_the_acknowledgement_links_an_anonymous_reporter_to_their_report_s
 
     ctx, service = await setup(service_context, smtp_server.port, "res-anon")
     await report(ctx, service, "ACK-1", "res-anon")
-    await service.deliver_due()
+    await service.delivery.deliver_due()
     [email] = smtp_server.to("res-anon@example.org")
     link = re.search(r"/issues/ACK-1\?token=(\S+)", email.get_content())
     assert link, email.get_content()
@@ -400,8 +407,8 @@ async def test_a_volunteer_who_asked_gets_a_link_signed_in_as_their_account_for_
         hub_id="hub-northfield",
         data=requested,
     )
-    await ctx.uow.run(lambda tx: service.plan(event, tx))
-    await service.deliver_due()
+    await ctx.uow.run(lambda tx: service.planning.plan(event, tx))
+    await service.delivery.deliver_due()
 
     [email] = smtp_server.to("vol-rita@example.org")
     assert email["Subject"] == "Your link to sign in"
@@ -419,9 +426,9 @@ async def test_a_message_waiting_for_contact_details_goes_as_soon_as_they_arrive
     """The report's event can overtake the contact on hub.contacts: the message waits, then goes at
     once when the contact is consumed, not after the next retry delay (5 s, 30 s, 2 min, ...)."""
     ctx = await service_context(DEFINITION, smtp_port=smtp_server.port)
-    service = notification_service(ctx)
+    service = ctx.components.use_cases
     await report(ctx, service, "I-9", "late-contact")
-    await service.deliver_due()
+    await service.delivery.deliver_due()
     [waiting] = await ctx.db[MESSAGES].find({"person_id": "late-contact", "channel": "email"}).to_list()
     assert waiting["status"] == "temporary_failure" and waiting["next_attempt_at"] > datetime.now(UTC)
 
@@ -442,7 +449,7 @@ async def test_a_message_waiting_for_contact_details_goes_as_soon_as_they_arrive
     )
     on_contact = ctx.components.handlers[ResidentContactUpserted.event_type]
     await ctx.uow.run(lambda tx: on_contact(event, tx))
-    assert await service.deliver_due() >= 1  # due now, no waiting out the retry delay
+    assert await service.delivery.deliver_due() >= 1  # due now, no waiting out the retry delay
     assert await statuses(ctx, "late-contact") == {"email": "delivered", "inapp": "delivered"}
     assert [m["To"] for m in smtp_server.messages] == ["late-contact@example.org"]
 
@@ -453,11 +460,11 @@ async def test_a_critical_message_goes_before_a_backlog_of_older_ones(service_co
     await _due_backlog(ctx, "backlog-", 120)
     await _urgent_message(ctx)
 
-    due = await service.messages.due_ids(datetime.now(UTC), 50)
+    due = await service.delivery.messages.due_ids(datetime.now(UTC), 50)
 
     assert due[0] == "urgent" and len(due) == 50 and len(set(due)) == 50
     assert due[1:] == [f"backlog-{n}" for n in range(49)]  # then the oldest, in order
-    assert await service.messages.due_ids(datetime.now(UTC) - timedelta(minutes=5), 10) == [
+    assert await service.delivery.messages.due_ids(datetime.now(UTC) - timedelta(minutes=5), 10) == [
         f"backlog-{n}" for n in range(10)
     ]  # not due yet: it does not jump the queue before its time
 
@@ -472,12 +479,12 @@ async def test_a_critical_message_that_arrives_mid_round_waits_for_a_few_attempt
     attempted: list[str] = []
 
     async def attempt(item: dict) -> None:
-        attempted.append(item["_id"])
-        await ctx.db[MESSAGES].update_one({"_id": item["_id"]}, {"$set": {"status": "delivered"}})
+        attempted.append(item.id)
+        await ctx.db[MESSAGES].update_one({"_id": item.id}, {"$set": {"status": "delivered"}})
         if len(attempted) == 1:  # planned while the round is under way
             await _urgent_message(ctx)
 
-    await service.messages.attempt_due(attempt, limit=100)
+    await service.delivery.messages.attempt_due(attempt, limit=100)
 
     assert attempted.index("urgent") <= READ_AGAIN_AFTER
     assert len(attempted) == 100 and len(set(attempted)) == 100
@@ -489,10 +496,10 @@ async def _due_backlog(ctx, prefix: str, n: int) -> None:
     due = [
         {"status": "created", "critical": False, "next_attempt_at": long_ago + timedelta(seconds=i)} for i in range(n)
     ]
-    await ctx.db[MESSAGES].insert_many([{"_id": f"{prefix}{i}", **doc} for i, doc in enumerate(due)])
+    await ctx.db[MESSAGES].insert_many([message_document(f"{prefix}{i}", **doc) for i, doc in enumerate(due)])
 
 
 async def _urgent_message(ctx) -> None:
     await ctx.db[MESSAGES].insert_one(
-        {"_id": "urgent", "status": "created", "critical": True, "next_attempt_at": datetime.now(UTC)}
+        message_document("urgent", status="created", critical=True, next_attempt_at=datetime.now(UTC))
     )

@@ -14,7 +14,7 @@ SUMMER_MORNING = datetime(2026, 7, 1, 6, 30, tzinfo=UTC)  # 07:30 in London (BST
 
 
 def prefs(**kw) -> Preferences:
-    return Preferences(person_id="p", **kw)
+    return Preferences(id="p", **kw)
 
 
 def test_no_preferences_means_send() -> None:

@@ -15,7 +15,7 @@ from hub_notifications.domain.messages import (
 )
 from hub_notifications.domain.rules import DEFAULT_TEMPLATES, RULES
 from hub_notifications.domain.templates import Template, TemplateError, check_fields, placeholders, render
-from hub_notifications.service import available_fields
+from hub_notifications.service.templates import available_fields
 
 
 def template(body: str, subject: str = "Hello") -> Template:
@@ -50,14 +50,14 @@ def test_render_fills_fields_and_leaves_missing_optional_values_blank() -> None:
 
 
 def test_every_default_template_only_uses_fields_every_one_of_its_events_supplies() -> None:
-    from hub_notifications.service import fields_for_message_type
+    from hub_notifications.service.templates import fields_for_message_type
 
     for default in DEFAULT_TEMPLATES:
         check_fields(default, fields_for_message_type(default.message_type))
 
 
 def test_dates_are_offered_in_plain_words_in_uk_local_time() -> None:
-    from hub_notifications.service import with_plain_text
+    from hub_notifications.service.planning import with_plain_text
 
     values = with_plain_text({"starts_at": "2026-12-05T10:00:00Z", "expires_on": "2027-01-31", "name": "x"})
     assert values["starts_at_text"] == "Saturday 5 December 2026 at 10:00"
@@ -100,7 +100,7 @@ def test_temporary_failures_back_off_then_become_permanent() -> None:
 
 def test_a_rule_can_address_one_person_or_everyone_in_a_list() -> None:
     from hub_notifications.domain.rules import Rule
-    from hub_notifications.service import audience_of
+    from hub_notifications.service.planning import audience_of
 
     one = Rule("t", "m", audience="reporter_id", channels=("email",), category="c")
     many = Rule("t", "m", audience="volunteer_ids", channels=("email",), category="c")
@@ -120,7 +120,7 @@ def test_throttling_holds_back_only_past_the_limit() -> None:
 
 
 def test_statuses_read_as_plain_words() -> None:
-    from hub_notifications.service import with_plain_text
+    from hub_notifications.service.planning import with_plain_text
 
     assert with_plain_text({"status": "in_progress"})["status_text"] == "being worked on"
     assert with_plain_text({"status": "not_listed"})["status_text"] == "not listed"

@@ -14,20 +14,19 @@ from hub_common.contracts.issues import IssueReported
 from hub_common.envelope import Envelope
 from hub_notifications.__main__ import DEFINITION
 from hub_notifications.domain.webhooks import PAUSE_AFTER_FAILURES
-from hub_notifications.wiring import webhook_service
 
 PARTNER = Principal(sub="riverside-housing", role="partner", hubs=("hub-northfield",))
 
 
 async def plan(ctx, event: Envelope) -> int:
-    return await ctx.uow.run(lambda tx: webhook_service(ctx).plan(event, tx))
+    return await ctx.uow.run(lambda tx: ctx.components.use_cases.webhooks.plan(event, tx))
 
 
 async def test_a_matching_event_is_posted_once_signed_as_a_structured_cloudevent(
     service_context, http_receiver
 ) -> None:
     ctx = await service_context(DEFINITION, webhook_allow_private=True)
-    service = webhook_service(ctx)
+    service = ctx.components.use_cases.webhooks
     with http_receiver() as endpoint:
         sub, secret = await service.register(PARTNER, {"url": endpoint.url, "categories": ["litter"]})
         litter, graffiti = issue_reported("I-1"), issue_reported("I-2", service_code="graffiti")
@@ -42,16 +41,16 @@ async def test_a_matching_event_is_posted_once_signed_as_a_structured_cloudevent
         event = Webhook(secret).verify(body, headers)
         assert event["id"] == litter.id and event["type"] == IssueReported.event_type
         assert event["source"] == "/hub/issues" and event["data"]["issue_id"] == "I-1"
-        log = await service.deliveries.collection.find({"subscription_id": sub["_id"]}).to_list()
+        log = await service.deliveries.collection.find({"subscription_id": sub.id}).to_list()
         assert [d["status"] for d in log] == ["delivered"]
 
 
 async def test_after_rotation_both_secrets_verify_during_the_grace_period(service_context, http_receiver) -> None:
     ctx = await service_context(DEFINITION, webhook_allow_private=True)
-    service = webhook_service(ctx)
+    service = ctx.components.use_cases.webhooks
     with http_receiver() as endpoint:
         sub, old_secret = await service.register(PARTNER, {"url": endpoint.url})
-        _, new_secret = await service.rotate_secret(PARTNER, sub["_id"])
+        _, new_secret = await service.rotate_secret(PARTNER, sub.id)
         await plan(ctx, issue_reported("I-3"))
         await service.deliver_due()
         [(headers, body)] = endpoint.requests
@@ -63,36 +62,36 @@ async def test_an_endpoint_that_keeps_failing_is_paused_and_its_queue_waits_for_
     service_context, http_receiver
 ) -> None:
     ctx = await service_context(DEFINITION, webhook_allow_private=True)
-    service = webhook_service(ctx)
+    service = ctx.components.use_cases.webhooks
     with http_receiver(statuses=[503] * PAUSE_AFTER_FAILURES) as endpoint:
         sub, _ = await service.register(PARTNER, {"url": endpoint.url})
         for n in range(PAUSE_AFTER_FAILURES + 2):
             await plan(ctx, issue_reported(f"F-{n}"))
         await service.deliver_due()
         assert len(endpoint.requests) == PAUSE_AFTER_FAILURES  # then it stopped calling
-        current = await service.get(PARTNER, sub["_id"])
-        assert current["status"] == "paused"
+        current = await service.get(PARTNER, sub.id)
+        assert current.status == "paused"
         deliveries = service.deliveries.collection
-        held = await deliveries.count_documents({"subscription_id": sub["_id"], "status": "held"})
+        held = await deliveries.count_documents({"subscription_id": sub.id, "status": "held"})
         assert held == PAUSE_AFTER_FAILURES + 2  # nothing dropped while paused
         assert await service.deliver_due() == 0
 
-        await service.resume(PARTNER, sub["_id"])
-        assert (await service.get(PARTNER, sub["_id"]))["status"] == "active"
+        await service.resume(PARTNER, sub.id)
+        assert (await service.get(PARTNER, sub.id)).status == "active"
         await service.deliver_due()
-        delivered = await deliveries.count_documents({"subscription_id": sub["_id"], "status": "delivered"})
+        delivered = await deliveries.count_documents({"subscription_id": sub.id, "status": "delivered"})
         assert delivered == PAUSE_AFTER_FAILURES + 2
         assert len(endpoint.requests) == 2 * PAUSE_AFTER_FAILURES + 2
 
 
 async def test_gone_is_a_permanent_failure_and_can_be_redelivered_by_hand(service_context, http_receiver) -> None:
     ctx = await service_context(DEFINITION, webhook_allow_private=True)
-    service = webhook_service(ctx)
+    service = ctx.components.use_cases.webhooks
     with http_receiver(statuses=[410]) as endpoint:
         sub, _ = await service.register(PARTNER, {"url": endpoint.url})
         await plan(ctx, issue_reported("G-1"))
         await service.deliver_due()
-        [delivery] = await service.deliveries.collection.find({"subscription_id": sub["_id"]}).to_list()
+        [delivery] = await service.deliveries.collection.find({"subscription_id": sub.id}).to_list()
         assert delivery["status"] == "permanent_failure" and "410" in delivery["reason"]
         assert await service.deliveries.redeliver(delivery["_id"], datetime.now(UTC))
         await service.deliver_due()
@@ -106,7 +105,7 @@ async def test_registration_refuses_private_urls_unless_allowed_and_other_hubs(s
     from hub_common.errors import Forbidden, RuleViolation
 
     ctx = await service_context(DEFINITION)  # the production default: private addresses refused
-    service = webhook_service(ctx)
+    service = ctx.components.use_cases.webhooks
     with pytest.raises(RuleViolation, match="https"):
         await service.register(PARTNER, {"url": "http://127.0.0.1:9/hook"})
     with pytest.raises(RuleViolation, match="private"):

@@ -14,7 +14,7 @@ import base64
 import contextlib
 import hashlib
 import hmac
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pymongo.errors import DuplicateKeyError
 
@@ -22,8 +22,9 @@ from hub_common import demo
 from hub_common.auth import Principal
 from hub_common.service import ServiceContext
 from hub_notifications.domain.templates import Template
+from hub_notifications.domain.webhooks import SigningSecret, Subscription
+from hub_notifications.service.webhooks import WebhookService
 from hub_notifications.settings import NotificationsSettings
-from hub_notifications.wiring import notification_service, webhook_service
 
 DEMO_PARTNER = "partner-riverside-housing"
 DEMO_SUBSCRIPTION_ID = "demo-riverside-housing"
@@ -51,39 +52,31 @@ def demo_webhook_secret(auth_secret: str) -> str:
     return "whsec_" + base64.b64encode(digest).decode()
 
 
-async def seed_demo_data(ctx: ServiceContext) -> None:
-    settings: NotificationsSettings = ctx.settings  # type: ignore[assignment]
-    await _partner_webhook(ctx, settings)
-    service = notification_service(ctx)
+async def seed_demo_data(ctx: ServiceContext[NotificationsSettings]) -> None:
+    settings, use_cases = ctx.settings, ctx.components.use_cases
+    await _partner_webhook(use_cases.webhooks, settings, ctx.clock())
     for hub in demo.HUBS:
         person_id, name, email = DEMO_STAFF[hub["id"]]
         staff = Principal(sub=person_id, role="staff", hubs=(hub["id"],))
-        await service.alert_staff(staff, hub["id"], name, email)
-    if (await service.templates.get_doc(FIXED_EMAIL.key)).get("is_default"):
-        await service.save_template(FIXED_EMAIL, expected_version=None)
+        await use_cases.rules.join_staff_alerts(staff, hub["id"], name, email)
+    fixed = FIXED_EMAIL
+    if (await use_cases.templates.get(fixed.message_type, fixed.channel, fixed.language)).is_default:
+        await use_cases.templates.save(fixed, expected_version=None)
 
 
-async def _partner_webhook(ctx: ServiceContext, settings: NotificationsSettings) -> None:
-    subscriptions = webhook_service(ctx).subscriptions
-    if await subscriptions.get(DEMO_SUBSCRIPTION_ID) is not None:
+async def _partner_webhook(webhooks: WebhookService, settings: NotificationsSettings, now: datetime) -> None:
+    if await webhooks.subscriptions.find(DEMO_SUBSCRIPTION_ID) is not None:
         return
-    now = datetime.now(UTC)
     secret = demo_webhook_secret(settings.auth_secret.get_secret_value())
+    subscription = Subscription(
+        id=DEMO_SUBSCRIPTION_ID,
+        partner=DEMO_PARTNER,
+        url=settings.demo_webhook_url,
+        description="Riverside Housing Association: issues reported in Riverside",
+        event_types=("hub.issues.issue.reported.v1", "hub.issues.issue.fixed.v1"),
+        hub_ids=("hub-riverside",),
+        secrets=(SigningSecret(secret=secret, created_at=now),),
+        created_at=now,
+    )
     with contextlib.suppress(DuplicateKeyError):  # another replica seeded it first
-        await subscriptions.insert(
-            {
-                "_id": DEMO_SUBSCRIPTION_ID,
-                "partner": DEMO_PARTNER,
-                "url": settings.demo_webhook_url,
-                "description": "Riverside Housing Association: issues reported in Riverside",
-                "event_types": ["hub.issues.issue.reported.v1", "hub.issues.issue.fixed.v1"],
-                "hub_ids": ["hub-riverside"],
-                "categories": [],
-                "near": None,
-                "status": "active",
-                "consecutive_failures": 0,
-                "secrets": [{"secret": secret, "created_at": now, "expires_at": None}],
-                "created_at": now,
-                "version": 1,
-            }
-        )
+        await webhooks.subscriptions.add(subscription)

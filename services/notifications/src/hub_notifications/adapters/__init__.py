@@ -1,1 +1,12 @@
-"""MongoDB repositories and read models of the notifications service."""
+"""MongoDB repositories (one per aggregate, the only code that touches the database) and the senders."""
+
+from hub_notifications.adapters import contacts, deliveries, hub_staff, issue_followers, messages, subscriptions
+
+INDEXES = (
+    *contacts.INDEXES,
+    *messages.INDEXES,
+    *subscriptions.INDEXES,
+    *deliveries.INDEXES,
+    *hub_staff.INDEXES,
+    *issue_followers.INDEXES,
+)

@@ -1,21 +1,22 @@
-"""MongoDB storage of messages (``messages``): the delivery queue, status log and in-app inbox."""
+"""Messages (``messages``): the delivery queue, the status log staff read and the in-app inbox."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
 
+from hub_common.http import PageQuery
 from hub_common.mongo import IndexSpec
-from hub_notifications.adapters.due_work import SENDING_LEASE, DueWork
-from hub_notifications.domain.messages import PENDING_STATUSES, WAITING_FOR_CONTACT, Outcome
+from hub_common.repository import Session, to_document
+from hub_notifications.adapters.due_work import DueWork, finish_update
+from hub_notifications.domain.messages import PENDING_STATUSES, WAITING_FOR_CONTACT, Message, Outcome
 
 MESSAGES = "messages"
 
-MESSAGE_INDEXES = (
+INDEXES = (
     IndexSpec(
         MESSAGES,
         (
@@ -37,21 +38,47 @@ MESSAGE_INDEXES = (
     ),
 )
 
+INBOX_ORDER = [("person_id", ASCENDING), ("channel", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]
+HUB_ORDER = [("hub_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]
 
 # 'sending' counts once its lease has passed: the worker that claimed it died.
-DUE_STATUSES = ["created", "temporary_failure", "deferred", "sending"]
+DUE_STATUSES = ("created", "temporary_failure", "deferred", "sending")
+# Fields a message gets only as it goes: a planned message's document does not carry them yet.
+LATER_FIELDS = ("reason", "updated_at", "subject", "body", "digest_id")
 
 
-class MessageStore(DueWork):
-    def __init__(self, db: AsyncDatabase, sending_lease: timedelta = SENDING_LEASE) -> None:
-        # Critical messages (asked for, safeguarding, cancellations) go before any backlog of others.
-        super().__init__(db[MESSAGES], DUE_STATUSES, sending_lease, urgent={"critical": True})
+class MessageRepository(DueWork[Message]):
+    collection_name = MESSAGES
+    model = Message
+    noun = "message"
+    due_statuses = DUE_STATUSES
+    # Critical messages (asked for, safeguarding, cancellations) go before any backlog of others.
+    urgent = {"critical": True}
 
-    async def add_if_absent(self, doc: dict[str, Any], session: AsyncClientSession) -> None:
-        """Create the message unless its (event, recipient, channel) id exists: repeats change nothing."""
-        await self.collection.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True, session=session)
+    def to_document(self, item: Message) -> dict[str, Any]:
+        doc = to_document(item)
+        for name in LATER_FIELDS:
+            if doc[name] is None:
+                del doc[name]
+        return doc
 
-    async def retry_waiting_for_contact(self, person_id: str, now: datetime, session: AsyncClientSession) -> None:
+    # -- delivery -----------------------------------------------------------------------------
+
+    async def finish(
+        self, message_id: str, outcome: Outcome, now: datetime, session: Session, rendered: dict[str, str] | None = None
+    ) -> None:
+        """Record an attempt's outcome on the message this worker claimed (and its text, once rendered)."""
+        update = finish_update(outcome, now, {"status": outcome.status, "at": now, "reason": outcome.reason})
+        if rendered:
+            update["$set"].update(rendered)
+        await self.collection.update_one({"_id": message_id, "status": "sending"}, update, session=session)
+
+    async def delivered_since(self, person_id: str, channel: str, since: datetime) -> int:
+        return await self.collection.count_documents(
+            {"person_id": person_id, "channel": channel, "status": "delivered", "updated_at": {"$gte": since}}
+        )
+
+    async def retry_waiting_for_contact(self, person_id: str, now: datetime, session: Session) -> None:
         """A person's contact details just arrived: their messages that waited for them are due now
         (the event that planned a message can overtake the contact on its own topic)."""
         await self.collection.update_many(
@@ -60,39 +87,18 @@ class MessageStore(DueWork):
             session=session,
         )
 
-    async def claim_due(self, now: datetime) -> dict[str, Any] | None:
-        """Take the next message due for an attempt, if any."""
-        for message_id in await self.due_ids(now, 1):
-            return await self.claim(message_id, now)
-        return None
+    async def call_off_reminders(self, key: str, now: datetime, session: Session) -> None:
+        """A sign-up, shift or loan ended early: its pending reminders are not sent."""
+        await self.collection.update_many(
+            {"reminder_keys": key, "status": {"$in": ["created", "deferred", "temporary_failure"]}},
+            {
+                "$set": {"status": "skipped", "reason": "called off", "updated_at": now},
+                "$unset": {"next_attempt_at": ""},
+            },
+            session=session,
+        )
 
-    async def finish(
-        self,
-        message_id: str,
-        outcome: Outcome,
-        now: datetime,
-        session: AsyncClientSession,
-        rendered: dict[str, str] | None = None,
-    ) -> None:
-        update: dict[str, Any] = {
-            "$set": {"status": outcome.status, "updated_at": now, "reason": outcome.reason},
-            "$push": {"history": {"status": outcome.status, "at": now, "reason": outcome.reason}},
-        }
-        if outcome.next_attempt_at is not None:
-            update["$set"]["next_attempt_at"] = outcome.next_attempt_at
-        else:
-            update["$unset"] = {"next_attempt_at": ""}
-        if rendered:
-            update["$set"].update(rendered)
-        await self.collection.update_one({"_id": message_id, "status": "sending"}, update, session=session)
-
-    async def get(self, message_id: str) -> dict[str, Any] | None:
-        return await self.collection.find_one({"_id": message_id})
-
-    async def for_event(self, event_id: str) -> list[dict[str, Any]]:
-        return await self.collection.find({"event_id": event_id}).sort("_id", ASCENDING).to_list()
-
-    async def cancel_pending_for(self, person_id: str, now: datetime, session: AsyncClientSession) -> None:
+    async def forget_person(self, person_id: str, now: datetime, session: Session) -> None:
         """Erasure: nothing more is sent to this person, and their inbox copies are removed."""
         await self.collection.update_many(
             {"person_id": person_id, "status": {"$in": list(PENDING_STATUSES)}},
@@ -108,16 +114,7 @@ class MessageStore(DueWork):
             session=session,
         )
 
-    async def call_off_reminders(self, key: str, now: datetime, session: AsyncClientSession) -> None:
-        """A sign-up, shift or loan ended early: its pending reminders are not sent."""
-        await self.collection.update_many(
-            {"reminder_keys": key, "status": {"$in": ["created", "deferred", "temporary_failure"]}},
-            {
-                "$set": {"status": "skipped", "reason": "called off", "updated_at": now},
-                "$unset": {"next_attempt_at": ""},
-            },
-            session=session,
-        )
+    # -- digests ------------------------------------------------------------------------------
 
     async def due_digest_people(self, now: datetime, limit: int = 100) -> list[str]:
         pipeline = [
@@ -127,17 +124,41 @@ class MessageStore(DueWork):
         ]
         return [doc["_id"] async for doc in await self.collection.aggregate(pipeline)]
 
-    async def claim_digest(self, person_id: str, digest_id: str, now: datetime) -> list[dict[str, Any]]:
+    async def claim_digest(self, person_id: str, digest_id: str, now: datetime) -> list[Message]:
         """Take every due digest message of a person for one digest email."""
         await self.collection.update_many(
             {"person_id": person_id, "status": "digest_pending", "next_attempt_at": {"$lte": now}},
             {"$set": {"status": "sending", "digest_id": digest_id, "next_attempt_at": now + self.sending_lease}},
         )
-        return await self.collection.find({"digest_id": digest_id}).sort("created_at", ASCENDING).to_list()
+        docs = await self.collection.find({"digest_id": digest_id}).sort("created_at", ASCENDING).to_list()
+        return [self.from_document(doc) for doc in docs]
 
-    async def delivered_since(self, person_id: str, channel: str, since: datetime) -> int:
-        return await self.collection.count_documents(
-            {"person_id": person_id, "channel": channel, "status": "delivered", "updated_at": {"$gte": since}}
+    # -- what staff and people read -----------------------------------------------------------
+
+    async def for_event(self, event_id: str) -> list[Message]:
+        docs = await self.collection.find({"event_id": event_id}).sort("_id", ASCENDING).to_list()
+        return [self.from_document(doc) for doc in docs]
+
+    async def failed_in_hub(
+        self, hub_id: str, statuses: Sequence[str], paging: PageQuery
+    ) -> tuple[list[Message], str | None]:
+        """A hub's messages in these (failure) statuses, newest first."""
+        return await self.page(
+            {"hub_id": hub_id, "status": {"$in": list(statuses)}},
+            sort=HUB_ORDER,
+            limit=paging.limit,
+            cursor=paging.cursor,
+            hint="by_hub",
+        )
+
+    async def inbox(self, person_id: str, paging: PageQuery) -> tuple[list[Message], str | None]:
+        """A person's delivered in-app messages, newest first."""
+        return await self.page(
+            {"person_id": person_id, "channel": "inapp", "status": "delivered"},
+            sort=INBOX_ORDER,
+            limit=paging.limit,
+            cursor=paging.cursor,
+            hint="inbox",  # the dev database's planner scans the collection without it
         )
 
     async def unread_count(self, person_id: str) -> int:

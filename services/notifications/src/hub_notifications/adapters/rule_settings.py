@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
+from hub_common.repository import Repository, Session
+from hub_notifications.domain.hubs import RuleSetting
 
 RULE_SETTINGS = "rule_settings"
 
 
-class RuleSettings:
-    def __init__(self, db: AsyncDatabase) -> None:
-        self.collection = db[RULE_SETTINGS]
+class RuleSettingRepository(Repository[RuleSetting]):
+    collection_name = RULE_SETTINGS
+    model = RuleSetting
+    noun = "rule setting"
 
-    async def disabled(self, hub_id: str | None, session: AsyncClientSession | None = None) -> set[str]:
+    async def disabled(self, hub_id: str | None, session: Session = None) -> set[str]:
+        """The message types a hub switched off."""
         if not hub_id:
             return set()
         docs = self.collection.find({"hub_id": hub_id, "enabled": False}, {"message_type": 1}, session=session)
         return {doc["message_type"] async for doc in docs}
 
-    async def set(self, hub_id: str, message_type: str, enabled: bool, by: str) -> None:
-        await self.collection.update_one(
-            {"_id": f"{hub_id}|{message_type}"},
-            {
-                "$set": {
-                    "hub_id": hub_id,
-                    "message_type": message_type,
-                    "enabled": enabled,
-                    "changed_by": by,
-                    "changed_at": datetime.now(UTC),
-                }
-            },
-            upsert=True,
-        )
+    async def save(self, setting: RuleSetting, session: Session = None) -> None:
+        doc = self.to_document(setting)
+        await self.collection.replace_one({"_id": doc["_id"]}, doc, upsert=True, session=session)

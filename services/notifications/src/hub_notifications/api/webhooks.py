@@ -2,78 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Response
-from pydantic import BaseModel, Field, HttpUrl
+from fastapi import APIRouter, Response
+from pydantic import BaseModel
 
-from hub_common.auth import Principal
-from hub_common.concurrency import etag_for
-from hub_common.errors import NotFound, RuleViolation
-from hub_common.http import PageQuery, if_match_version, require_roles
-from hub_common.pagination import Page, find_page
-from hub_notifications.service import WebhookService
+from hub_common.errors import RuleViolation
+from hub_common.http import IfMatch, Paging, StaffForHub, set_etag
+from hub_common.pagination import Page
+from hub_notifications.api.deps import PartnerOrOperator, Webhooks
+from hub_notifications.api.schemas import (
+    DeliveryOut,
+    SubscriptionCreated,
+    SubscriptionIn,
+    SubscriptionOut,
+    SubscriptionPatch,
+)
 
-PartnerOrOperator = Annotated[Principal, Depends(require_roles("partner", "operator"))]
-StaffOrOperator = Annotated[Principal, Depends(require_roles("staff", "operator"))]
-
-
-class Near(BaseModel):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-    radius_m: float = Field(gt=0, le=100_000)
-
-
-class SubscriptionIn(BaseModel):
-    url: HttpUrl = Field(description="https endpoint that receives structured CloudEvents")
-    event_types: list[str] = Field(default_factory=list, description="empty: every public event type")
-    hub_ids: list[str] = Field(default_factory=list, description="empty: every hub")
-    categories: list[str] = Field(default_factory=list, description="issue service codes etc.; empty: all")
-    near: Near | None = None
-    description: str | None = Field(default=None, max_length=300)
-
-
-class SubscriptionPatch(BaseModel):
-    url: HttpUrl | None = None
-    event_types: list[str] | None = None
-    hub_ids: list[str] | None = None
-    categories: list[str] | None = None
-    near: Near | None = None
-    description: str | None = Field(default=None, max_length=300)
-
-
-class SubscriptionOut(BaseModel):
-    id: str
-    url: str
-    event_types: list[str]
-    hub_ids: list[str]
-    categories: list[str]
-    near: Near | None = None
-    description: str | None = None
-    status: str
-    consecutive_failures: int
-    created_at: datetime
-    version: int
-
-
-class SubscriptionCreated(SubscriptionOut):
-    secret: str = Field(description="signing secret (Standard Webhooks 'whsec_…'); shown only now")
-
-
-class DeliveryOut(BaseModel):
-    id: str
-    event_id: str
-    event_type: str
-    status: str
-    reason: str | None = None
-    attempts: int
-    created_at: datetime
-    history: list[dict[str, Any]] = Field(default_factory=list)
-
-
-def _out(doc: dict[str, Any]) -> dict[str, Any]:
-    return {"id": doc["_id"], **{k: v for k, v in doc.items() if k != "_id"}}
+router = APIRouter(prefix="/v1", tags=["webhooks"])
 
 
 def _fields(body: BaseModel, *, exclude_unset: bool) -> dict[str, Any]:
@@ -89,100 +35,78 @@ def _fields(body: BaseModel, *, exclude_unset: bool) -> dict[str, Any]:
     return fields
 
 
-def build_webhook_router(service: WebhookService) -> APIRouter:
-    router = APIRouter(prefix="/v1", tags=["webhooks"])
+@router.post("/webhooks", status_code=201, summary="Subscribe an endpoint to events")
+async def subscribe(
+    body: SubscriptionIn, principal: PartnerOrOperator, response: Response, webhooks: Webhooks
+) -> SubscriptionCreated:
+    subscription, secret = await webhooks.register(principal, _fields(body, exclude_unset=False))
+    response.headers["Location"] = f"/v1/webhooks/{subscription.id}"
+    set_etag(response, subscription.version)
+    return SubscriptionCreated.of_new(subscription, secret)
 
-    @router.post("/webhooks", status_code=201, summary="Subscribe an endpoint to events")
-    async def subscribe(body: SubscriptionIn, principal: PartnerOrOperator, response: Response) -> SubscriptionCreated:
-        doc, secret = await service.register(principal, _fields(body, exclude_unset=False))
-        response.headers["Location"] = f"/v1/webhooks/{doc['_id']}"
-        response.headers["ETag"] = etag_for(doc["version"])
-        return SubscriptionCreated(**_out(doc), secret=secret)
 
-    @router.get("/webhooks", summary="Your subscriptions")
-    async def list_subscriptions(
-        principal: PartnerOrOperator, page: Annotated[PageQuery, Depends()]
-    ) -> Page[SubscriptionOut]:
-        query = {} if principal.role == "operator" else {"partner": principal.sub}
-        docs, next_cursor = await find_page(
-            service.subscriptions.collection,
-            query,
-            sort=[("partner", 1), ("created_at", -1), ("_id", -1)],
-            limit=page.limit,
-            cursor=page.cursor,
-        )
-        return Page(items=[SubscriptionOut(**_out(d)) for d in docs], next_cursor=next_cursor)
+@router.get("/webhooks", summary="Your subscriptions")
+async def list_subscriptions(principal: PartnerOrOperator, page: Paging, webhooks: Webhooks) -> Page[SubscriptionOut]:
+    items, next_cursor = await webhooks.of_caller(principal, page)
+    return Page(items=[SubscriptionOut.of(s) for s in items], next_cursor=next_cursor)
 
-    @router.get(
-        "/hubs/{hub_id}/webhooks",
-        summary="Staff: paused subscriptions that carry this hub's events (the hub listed, or every hub)",
-    )
-    async def paused_for_hub(
-        hub_id: str, principal: StaffOrOperator, page: Annotated[PageQuery, Depends()]
-    ) -> Page[SubscriptionOut]:
-        principal.require_hub(hub_id)
-        docs, next_cursor = await find_page(
-            service.subscriptions.collection,
-            {"status": "paused", "$or": [{"hub_ids": hub_id}, {"hub_ids": []}]},
-            sort=[("status", 1), ("_id", 1)],
-            limit=page.limit,
-            cursor=page.cursor,
-            hint="active_by_type",
-        )
-        return Page(items=[SubscriptionOut(**_out(d)) for d in docs], next_cursor=next_cursor)
 
-    @router.get("/webhooks/{subscription_id}", summary="One subscription")
-    async def get_subscription(
-        subscription_id: str, principal: PartnerOrOperator, response: Response
-    ) -> SubscriptionOut:
-        doc = await service.get(principal, subscription_id)
-        response.headers["ETag"] = etag_for(doc["version"])
-        return SubscriptionOut(**_out(doc))
+@router.get(
+    "/hubs/{hub_id}/webhooks",
+    summary="Staff: paused subscriptions that carry this hub's events (the hub listed, or every hub)",
+)
+async def paused_for_hub(
+    hub_id: str, principal: StaffForHub, page: Paging, webhooks: Webhooks
+) -> Page[SubscriptionOut]:
+    items, next_cursor = await webhooks.paused_for_hub(hub_id, page)
+    return Page(items=[SubscriptionOut.of(s) for s in items], next_cursor=next_cursor)
 
-    @router.patch("/webhooks/{subscription_id}", summary="Change the endpoint or its filters")
-    async def update_subscription(
-        subscription_id: str,
-        body: SubscriptionPatch,
-        principal: PartnerOrOperator,
-        response: Response,
-        expected: Annotated[int | None, Depends(if_match_version)],
-    ) -> SubscriptionOut:
-        doc = await service.update(principal, subscription_id, _fields(body, exclude_unset=True), expected)
-        response.headers["ETag"] = etag_for(doc["version"])
-        return SubscriptionOut(**_out(doc))
 
-    @router.post(
-        "/webhooks/{subscription_id}/rotate-secret", summary="New secret; the old one keeps signing for 24 hours"
-    )
-    async def rotate(subscription_id: str, principal: PartnerOrOperator) -> SubscriptionCreated:
-        doc, secret = await service.rotate_secret(principal, subscription_id)
-        return SubscriptionCreated(**_out(doc), secret=secret)
+@router.get("/webhooks/{subscription_id}", summary="One subscription")
+async def get_subscription(
+    subscription_id: str, principal: PartnerOrOperator, response: Response, webhooks: Webhooks
+) -> SubscriptionOut:
+    subscription = await webhooks.get(principal, subscription_id)
+    set_etag(response, subscription.version)
+    return SubscriptionOut.of(subscription)
 
-    @router.post("/webhooks/{subscription_id}/resume", summary="Resume a paused subscription")
-    async def resume(subscription_id: str, principal: PartnerOrOperator) -> SubscriptionOut:
-        return SubscriptionOut(**_out(await service.resume(principal, subscription_id)))
 
-    @router.get("/webhooks/{subscription_id}/deliveries", summary="Delivery log, newest first")
-    async def deliveries(
-        subscription_id: str, principal: PartnerOrOperator, page: Annotated[PageQuery, Depends()]
-    ) -> Page[DeliveryOut]:
-        await service.get(principal, subscription_id)
-        docs, next_cursor = await find_page(
-            service.deliveries.collection,
-            {"subscription_id": subscription_id},
-            sort=[("subscription_id", 1), ("created_at", -1), ("_id", -1)],
-            limit=page.limit,
-            cursor=page.cursor,
-        )
-        return Page(items=[DeliveryOut(**_out(d)) for d in docs], next_cursor=next_cursor)
+@router.patch("/webhooks/{subscription_id}", summary="Change the endpoint or its filters")
+async def update_subscription(
+    subscription_id: str,
+    body: SubscriptionPatch,
+    principal: PartnerOrOperator,
+    response: Response,
+    expected: IfMatch,
+    webhooks: Webhooks,
+) -> SubscriptionOut:
+    subscription = await webhooks.update(principal, subscription_id, _fields(body, exclude_unset=True), expected)
+    set_etag(response, subscription.version)
+    return SubscriptionOut.of(subscription)
 
-    @router.post(
-        "/webhooks/{subscription_id}/deliveries/{delivery_id}/redeliver", status_code=202, summary="Send again"
-    )
-    async def redeliver(subscription_id: str, delivery_id: str, principal: PartnerOrOperator) -> dict[str, str]:
-        await service.get(principal, subscription_id)
-        if not await service.deliveries.redeliver(delivery_id, datetime.now(UTC)):
-            raise NotFound(f"no finished delivery {delivery_id} to send again")
-        return {"status": "queued"}
 
-    return router
+@router.post("/webhooks/{subscription_id}/rotate-secret", summary="New secret; the old one keeps signing for 24 hours")
+async def rotate(subscription_id: str, principal: PartnerOrOperator, webhooks: Webhooks) -> SubscriptionCreated:
+    subscription, secret = await webhooks.rotate_secret(principal, subscription_id)
+    return SubscriptionCreated.of_new(subscription, secret)
+
+
+@router.post("/webhooks/{subscription_id}/resume", summary="Resume a paused subscription")
+async def resume(subscription_id: str, principal: PartnerOrOperator, webhooks: Webhooks) -> SubscriptionOut:
+    return SubscriptionOut.of(await webhooks.resume(principal, subscription_id))
+
+
+@router.get("/webhooks/{subscription_id}/deliveries", summary="Delivery log, newest first")
+async def deliveries(
+    subscription_id: str, principal: PartnerOrOperator, page: Paging, webhooks: Webhooks
+) -> Page[DeliveryOut]:
+    items, next_cursor = await webhooks.deliveries_of(principal, subscription_id, page)
+    return Page(items=[DeliveryOut.of(d) for d in items], next_cursor=next_cursor)
+
+
+@router.post("/webhooks/{subscription_id}/deliveries/{delivery_id}/redeliver", status_code=202, summary="Send again")
+async def redeliver(
+    subscription_id: str, delivery_id: str, principal: PartnerOrOperator, webhooks: Webhooks
+) -> dict[str, str]:
+    await webhooks.redeliver(principal, subscription_id, delivery_id)
+    return {"status": "queued"}

@@ -12,6 +12,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
 
 from hub_common.contracts.notifications import MessageChannel, MessageStatus
 
@@ -22,6 +25,9 @@ FINAL_STATUSES: frozenset[str] = frozenset({"delivered", "permanent_failure", "t
 
 # Why a message waits: its event was consumed before the person's contact details (another topic).
 WAITING_FOR_CONTACT = "contact details not known yet"
+# Contact details travel on hub.contacts, which is not ordered against the event topics: wait this
+# long for a recipient's details to arrive before giving up on a message.
+CONTACT_WAIT = timedelta(minutes=15)
 CONTACT_RETRY_FIRST = timedelta(seconds=1)
 CONTACT_RETRY_MAX = timedelta(minutes=1)
 
@@ -40,6 +46,44 @@ def message_id(event_source: str, event_id: str, person_id: str, channel: str, m
     """One message per (event, recipient, channel) and message type (a confirmation and its reminder)."""
     natural_key = f"{event_source}|{event_id}|{person_id}|{channel}|{message_type}"
     return hashlib.sha256(natural_key.encode()).hexdigest()[:32]
+
+
+class StatusChange(BaseModel):
+    """One step of a message's history."""
+
+    status: Status
+    at: datetime
+    reason: str | None = None
+
+
+class Message(BaseModel):
+    """One message to one person on one channel about one event: its delivery state and, once
+    rendered, its text (an in-app message's stored text is the person's inbox)."""
+
+    id: str  # message_id(event source, event id, person, channel, message type)
+    event_id: str
+    event_source: str
+    event_type: str
+    hub_id: str | None = None
+    person_id: str  # "erased" once the person asked to be forgotten
+    channel: Channel
+    message_type: str
+    category: str  # what people opt out of, e.g. "issue_updates"
+    critical: bool = False  # bypasses preferences and throttling, and goes before any backlog
+    values: dict[str, Any] = Field(default_factory=dict)  # the template's fields, from the event
+    status: Status
+    reason: str | None = None
+    attempts: int = 0
+    created_at: datetime
+    updated_at: datetime | None = None
+    next_attempt_at: datetime | None = None  # None once final
+    reminder_keys: list[str] = Field(default_factory=list)  # what can call a reminder off, e.g. "signup_id:s1"
+    trace_id: str | None = None  # of the request that caused the event
+    history: list[StatusChange] = Field(default_factory=list)
+    read_at: datetime | None = None
+    subject: str | None = None  # rendered when sent (kept for the inbox and digests)
+    body: str | None = None
+    digest_id: str | None = None  # the digest email it went out in
 
 
 @dataclass(frozen=True)

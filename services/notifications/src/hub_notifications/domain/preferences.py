@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
 
 Digest = Literal["off", "daily", "weekly"]
 DIGEST_HOUR = time(8, 0)  # digests go out at 08:00 local time (weekly ones on Mondays)
@@ -22,16 +25,30 @@ class QuietHours:
         return moment >= self.start or moment < self.end  # spans midnight, e.g. 21:00-08:00
 
 
-@dataclass(frozen=True)
-class Preferences:
-    person_id: str
-    opt_outs: frozenset[str] = field(default_factory=frozenset)  # "category:channel" or "category:*"
+class Preferences(BaseModel):
+    """One person's preferences (``id`` is their opaque person id); everyone starts at version 0."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    opt_outs: tuple[str, ...] = ()  # "category:channel" or "category:*", in the order the person gave them
     quiet_hours: QuietHours | None = None
     digest: Digest = "off"
     timezone: str = "Europe/London"
+    version: int = 0
+    updated_at: datetime | None = None
+
+    @property
+    def person_id(self) -> str:
+        return self.id
 
     def opted_out(self, category: str, channel: str) -> bool:
         return f"{category}:{channel}" in self.opt_outs or f"{category}:*" in self.opt_outs
+
+    def changed(self, changes: Mapping[str, Any], at: datetime) -> Preferences:
+        """These preferences with ``changes`` (any of their fields) applied: the next version."""
+        fields = {**self.model_dump(), **changes, "version": self.version + 1, "updated_at": at}
+        return Preferences.model_validate(fields)
 
 
 @dataclass(frozen=True)

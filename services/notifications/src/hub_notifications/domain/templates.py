@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
 
 
 class TemplateError(ValueError):
@@ -12,6 +15,8 @@ class TemplateError(ValueError):
 
 @dataclass(frozen=True)
 class Template:
+    """The text of one message type on one channel in one language."""
+
     message_type: str
     channel: str
     language: str
@@ -20,7 +25,39 @@ class Template:
 
     @property
     def key(self) -> str:
-        return f"{self.message_type}|{self.channel}|{self.language}"
+        return template_key(self.message_type, self.channel, self.language)
+
+
+def template_key(message_type: str, channel: str, language: str) -> str:
+    return f"{message_type}|{channel}|{language}"
+
+
+class MessageTemplate(BaseModel):
+    """A template as staff see it: a shipped default (version 0) or their edit of it (``id`` is its key)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    message_type: str
+    channel: str
+    language: str
+    subject: str
+    body: str
+    version: int = 0
+    is_default: bool = True
+    updated_at: datetime | None = None
+
+    @staticmethod
+    def default(template: Template) -> MessageTemplate:
+        return MessageTemplate(id=template.key, **asdict(template))
+
+    @staticmethod
+    def edit(template: Template, version: int, at: datetime) -> MessageTemplate:
+        return MessageTemplate(id=template.key, **asdict(template), version=version, is_default=False, updated_at=at)
+
+    @property
+    def text(self) -> Template:
+        return Template(self.message_type, self.channel, self.language, self.subject, self.body)
 
 
 def placeholders(text: str) -> set[str]:

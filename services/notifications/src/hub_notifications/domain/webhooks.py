@@ -9,11 +9,15 @@ from __future__ import annotations
 import base64
 import ipaddress
 import secrets
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from hub_common.geo import distance_m
+from hub_notifications.domain.messages import Status
 
 # A subscription that keeps failing is paused rather than retried for ever; staff or the partner resume it.
 PAUSE_AFTER_FAILURES = 15
@@ -32,22 +36,81 @@ class NearFilter:
     radius_m: float
 
 
-@dataclass(frozen=True)
-class Subscription:
+class SigningSecret(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    secret: str  # "whsec_<base64>"
+    created_at: datetime
+    expires_at: datetime | None = None  # set when a newer secret replaced it
+
+
+class Subscription(BaseModel):
+    """A partner's endpoint and the events it takes. Only the secrets sign; they are shown once."""
+
+    model_config = ConfigDict(frozen=True)
+
     id: str
     partner: str
     url: str
+    description: str | None = None
     event_types: tuple[str, ...] = ()  # empty: every public event type
     hub_ids: tuple[str, ...] = ()  # empty: every hub
     categories: tuple[str, ...] = ()  # service codes / categories; empty: all
     near: NearFilter | None = None
-    status: str = "active"
+    status: str = "active"  # or "paused" (after repeated failures, until resumed)
     consecutive_failures: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    secrets: tuple[SigningSecret, ...] = ()
+    created_at: datetime | None = None
+    paused_at: datetime | None = None
+    version: int = 1
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The secrets that sign a delivery now: the newest, and the previous ones in their grace period."""
+        return [s.secret for s in self.secrets if s.expires_at is None or s.expires_at > now]
+
+    def with_new_secret(self, secret: str, now: datetime) -> Subscription:
+        """``secret`` signs from now on; the current ones keep signing for a grace period, expired ones go."""
+        grace = now + timedelta(hours=OLD_SECRET_GRACE_HOURS)
+        kept = [
+            s.model_copy(update={"expires_at": s.expires_at or grace})
+            for s in self.secrets
+            if s.expires_at is None or s.expires_at > now
+        ]
+        return self.model_copy(update={"secrets": (SigningSecret(secret=secret, created_at=now), *kept)})
+
+    def resumed(self) -> Subscription:
+        return self.model_copy(update={"status": "active", "consecutive_failures": 0})
 
 
 def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+DeliveryStatus = Status | Literal["held"]  # held: waits while its subscription is paused
+
+
+class DeliveryAttempt(BaseModel):
+    status: DeliveryStatus
+    at: datetime
+    reason: str | None = None
+    http: int | None = None  # the endpoint's answer, when it gave one
+
+
+class Delivery(BaseModel):
+    """One event for one subscription: signed and sent by the worker, retried, logged for the partner."""
+
+    id: str  # message_id(event source, event id, subscription, "webhook")
+    subscription_id: str
+    event_id: str
+    event_type: str
+    payload: str  # the structured-mode CloudEvent, as sent
+    status: DeliveryStatus
+    reason: str | None = None
+    attempts: int = 0
+    created_at: datetime
+    updated_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+    history: list[DeliveryAttempt] = Field(default_factory=list)
 
 
 def matches(sub: Subscription, event_type: str, hub_id: str | None, data: dict[str, Any]) -> bool:

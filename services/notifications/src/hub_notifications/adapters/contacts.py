@@ -1,0 +1,43 @@
+"""The contact book (``contacts``) and its erasures (``contact_erasures``): who was forgotten, and when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+from hub_common.mongo import IndexSpec
+from hub_common.repository import Repository, Session
+from hub_notifications.domain.contacts import Contact
+
+CONTACTS = "contacts"
+ERASURES = "contact_erasures"
+
+INDEXES = (IndexSpec(CONTACTS, (IndexModel([("hub_ids", ASCENDING)], name="by_hub"),)),)
+
+
+class ContactRepository(Repository[Contact]):
+    collection_name = CONTACTS
+    model = Contact
+    noun = "contact"
+
+    def __init__(self, db: AsyncDatabase) -> None:
+        super().__init__(db)
+        self.erasures = db[ERASURES]
+
+    async def save(self, contact: Contact, session: Session) -> None:
+        """Store the newest details of a person (whoever told us last; the caller checks they are newer)."""
+        doc = self.to_document(contact)
+        await self.collection.replace_one({"_id": doc["_id"]}, doc, upsert=True, session=session)
+
+    async def erased_at(self, person_id: str, session: Session = None) -> datetime | None:
+        doc = await self.erasures.find_one({"_id": person_id}, session=session)
+        return doc["erased_at"] if doc else None
+
+    async def erase(self, person_id: str, erased_at: datetime, session: Session) -> None:
+        """Delete what we hold of a person, and remember when they asked (later erasures win)."""
+        await self.collection.delete_one({"_id": person_id}, session=session)
+        await self.erasures.update_one(
+            {"_id": person_id}, {"$max": {"erased_at": erased_at}}, upsert=True, session=session
+        )

@@ -1,0 +1,231 @@
+"""Request and response bodies of the notifications API (what is not a domain model as it stands)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, EmailStr, Field, HttpUrl, field_validator
+
+from hub_notifications.domain.messages import Message
+from hub_notifications.domain.preferences import Preferences
+from hub_notifications.domain.rules import Rule
+from hub_notifications.domain.templates import MessageTemplate
+from hub_notifications.domain.webhooks import Delivery, Subscription
+
+FailureStatus = Literal["permanent_failure", "technical_failure"]
+
+# -- messages and the inbox ------------------------------------------------------------------------
+
+
+class MessageStatus(BaseModel):
+    id: str
+    event_id: str
+    event_type: str
+    message_type: str
+    channel: str
+    status: str
+    reason: str | None = None
+    attempts: int
+    created_at: datetime
+    updated_at: datetime | None = None
+    history: list[dict[str, Any]] = Field(default_factory=list)
+
+    @staticmethod
+    def of(message: Message) -> MessageStatus:
+        return MessageStatus.model_validate(message.model_dump(include=set(MessageStatus.model_fields)))
+
+
+class InboxItem(BaseModel):
+    id: str
+    subject: str
+    body: str
+    created_at: datetime
+    read: bool
+
+    @staticmethod
+    def of(message: Message) -> InboxItem:
+        return InboxItem(
+            id=message.id,
+            subject=message.subject or "",
+            body=message.body or "",
+            created_at=message.created_at,
+            read=message.read_at is not None,
+        )
+
+
+class UnreadCount(BaseModel):
+    unread: int
+
+
+# -- templates ------------------------------------------------------------------------------------
+
+
+class TemplateIn(BaseModel):
+    subject: str = Field(min_length=1, max_length=300)
+    body: str = Field(min_length=1, max_length=10_000)
+
+
+class TemplateOut(TemplateIn):
+    message_type: str
+    channel: str
+    language: str
+    version: int
+    is_default: bool
+
+    @staticmethod
+    def of(template: MessageTemplate) -> TemplateOut:
+        return TemplateOut.model_validate(template.model_dump())
+
+
+class PreviewIn(TemplateIn):
+    values: dict[str, Any] = Field(default_factory=dict, description="example values for the fields")
+
+
+class PreviewOut(BaseModel):
+    subject: str
+    body: str
+
+
+# -- a hub's rules and staff alerts ---------------------------------------------------------------
+
+
+class RuleOut(BaseModel):
+    message_type: str
+    event_type: str
+    channels: list[str]
+    category: str
+    critical: bool
+    enabled: bool
+
+    @staticmethod
+    def of(rule: Rule, *, enabled: bool) -> RuleOut:
+        return RuleOut(
+            message_type=rule.message_type,
+            event_type=rule.event_type,
+            channels=list(rule.channels),
+            category=rule.category,
+            critical=rule.critical,
+            enabled=enabled,
+        )
+
+
+class RuleSwitch(BaseModel):
+    enabled: bool
+
+
+class StaffAlertsIn(BaseModel):
+    display_name: str = Field(min_length=1, max_length=200)
+    email: EmailStr = Field(description="work address for alerts about this hub")
+
+
+# -- preferences ----------------------------------------------------------------------------------
+
+
+class QuietHoursIn(BaseModel):
+    start: time = Field(description="local time, e.g. 21:00")
+    end: time = Field(description="local time, e.g. 08:00")
+
+
+class PreferencesIn(BaseModel):
+    opt_outs: list[str] = Field(
+        default_factory=list, description="'category:channel' or 'category:*', e.g. 'issue_updates:email'"
+    )
+    quiet_hours: QuietHoursIn | None = None
+    digest: Literal["off", "daily", "weekly"] = "off"
+    timezone: str = "Europe/London"
+
+    @field_validator("opt_outs")
+    @classmethod
+    def _opt_outs(cls, values: list[str]) -> list[str]:
+        for value in values:
+            category, _, channel = value.partition(":")
+            if not category or channel not in ("email", "sms", "inapp", "*"):
+                raise ValueError(f"{value!r} is not 'category:channel' (channel email, sms, inapp or *)")
+        return values
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+
+class PreferencesOut(PreferencesIn):
+    version: int
+
+    @staticmethod
+    def of(preferences: Preferences) -> PreferencesOut:
+        return PreferencesOut.model_validate(preferences.model_dump())
+
+
+# -- webhooks -------------------------------------------------------------------------------------
+
+
+class Near(BaseModel):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    radius_m: float = Field(gt=0, le=100_000)
+
+
+class SubscriptionIn(BaseModel):
+    url: HttpUrl = Field(description="https endpoint that receives structured CloudEvents")
+    event_types: list[str] = Field(default_factory=list, description="empty: every public event type")
+    hub_ids: list[str] = Field(default_factory=list, description="empty: every hub")
+    categories: list[str] = Field(default_factory=list, description="issue service codes etc.; empty: all")
+    near: Near | None = None
+    description: str | None = Field(default=None, max_length=300)
+
+
+class SubscriptionPatch(BaseModel):
+    url: HttpUrl | None = None
+    event_types: list[str] | None = None
+    hub_ids: list[str] | None = None
+    categories: list[str] | None = None
+    near: Near | None = None
+    description: str | None = Field(default=None, max_length=300)
+
+
+class SubscriptionOut(BaseModel):
+    id: str
+    url: str
+    event_types: list[str]
+    hub_ids: list[str]
+    categories: list[str]
+    near: Near | None = None
+    description: str | None = None
+    status: str
+    consecutive_failures: int
+    created_at: datetime
+    version: int
+
+    @staticmethod
+    def of(subscription: Subscription) -> SubscriptionOut:
+        return SubscriptionOut.model_validate(subscription.model_dump(exclude={"secrets"}))
+
+
+class SubscriptionCreated(SubscriptionOut):
+    secret: str = Field(description="signing secret (Standard Webhooks 'whsec_…'); shown only now")
+
+    @staticmethod
+    def of_new(subscription: Subscription, secret: str) -> SubscriptionCreated:
+        return SubscriptionCreated.model_validate({**subscription.model_dump(exclude={"secrets"}), "secret": secret})
+
+
+class DeliveryOut(BaseModel):
+    id: str
+    event_id: str
+    event_type: str
+    status: str
+    reason: str | None = None
+    attempts: int
+    created_at: datetime
+    history: list[dict[str, Any]] = Field(default_factory=list)
+
+    @staticmethod
+    def of(delivery: Delivery) -> DeliveryOut:
+        return DeliveryOut.model_validate(delivery.model_dump(exclude={"payload"}))

@@ -1,0 +1,114 @@
+"""The composition root: every object of the notifications service, built once per process.
+
+The routes' use cases, the consumer's handlers, the digest task and the two delivery loops all
+share these objects (and so, in ``--role all``, one rate limiter per channel)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hub_common.scheduler import PeriodicTask
+from hub_common.service import Components, ServiceContext
+from hub_common.wake import insert_driven_loop
+from hub_notifications.adapters.contacts import ContactRepository
+from hub_notifications.adapters.deliveries import DeliveryRepository
+from hub_notifications.adapters.email import SmtpEmailSender
+from hub_notifications.adapters.hub_staff import HubStaffRepository
+from hub_notifications.adapters.issue_followers import IssueFollowerRepository
+from hub_notifications.adapters.messages import MessageRepository
+from hub_notifications.adapters.preferences import PreferencesRepository
+from hub_notifications.adapters.rule_settings import RuleSettingRepository
+from hub_notifications.adapters.sms import HttpSmsSender
+from hub_notifications.adapters.subscriptions import SubscriptionRepository
+from hub_notifications.adapters.templates import TemplateRepository
+from hub_notifications.adapters.webhook_sender import HttpWebhookSender
+from hub_notifications.handlers import handlers
+from hub_notifications.service import UseCases
+from hub_notifications.service.contacts import ContactService
+from hub_notifications.service.delivery import DeliveryService
+from hub_notifications.service.inbox import InboxService
+from hub_notifications.service.messages import MessageService
+from hub_notifications.service.planning import PlanningService
+from hub_notifications.service.preferences import PreferenceService
+from hub_notifications.service.rules import RuleService
+from hub_notifications.service.templates import TemplateService
+from hub_notifications.service.webhooks import WebhookService
+from hub_notifications.settings import NotificationsSettings
+
+DELIVERY_BATCH = 200  # what one delivery round attempts at most
+DIGEST_INTERVAL_S = 60
+
+
+def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
+    settings, clock, uow, db = ctx.settings, ctx.clock, ctx.uow, ctx.db
+    lease = timedelta(seconds=settings.sending_lease_s)
+
+    contacts = ContactRepository(db)
+    messages = MessageRepository(db, lease, clock=clock)
+    preferences = PreferencesRepository(db)
+    rule_settings = RuleSettingRepository(db)
+    hub_staff = HubStaffRepository(db)
+    followers = IssueFollowerRepository(db)
+    subscriptions = SubscriptionRepository(db)
+    deliveries = DeliveryRepository(db, lease, clock=clock)
+
+    templates = TemplateService(TemplateRepository(db), clock=clock)
+    use_cases = UseCases(
+        contacts=ContactService(contacts, messages, preferences, followers, clock=clock),
+        planning=PlanningService(
+            messages,
+            contacts,
+            rule_settings,
+            hub_staff,
+            followers,
+            clock=clock,
+            public_base_url=settings.public_base_url,
+            auth_secret=settings.auth_secret.get_secret_value(),
+        ),
+        delivery=DeliveryService(
+            uow,
+            messages,
+            contacts,
+            preferences,
+            templates,
+            SmtpEmailSender(settings.smtp_host, settings.smtp_port, settings.smtp_from),
+            HttpSmsSender(settings.sms_endpoint, settings.sms_api_key.get_secret_value()),
+            clock=clock,
+            max_per_hour=settings.max_messages_per_hour,
+            rate_limits={"email": settings.email_rate_per_s, "sms": settings.sms_rate_per_s},
+        ),
+        messages=MessageService(messages),
+        inbox=InboxService(messages, clock=clock),
+        preferences=PreferenceService(preferences, clock=clock),
+        templates=templates,
+        rules=RuleService(uow, rule_settings, hub_staff, contacts, clock=clock),
+        webhooks=WebhookService(
+            subscriptions,
+            deliveries,
+            HttpWebhookSender(allow_private=settings.webhook_allow_private, clock=clock),
+            clock=clock,
+            allow_private=settings.webhook_allow_private,
+        ),
+    )
+    delivery, webhooks = use_cases.delivery, use_cases.webhooks
+    return Components(
+        use_cases=use_cases,
+        handlers=handlers(use_cases),
+        periodic=[PeriodicTask("send-digests", interval_s=DIGEST_INTERVAL_S, run=delivery.send_digests)],
+        # Delivery starts as soon as a message or webhook delivery is planned, on every worker replica
+        # (each item is claimed atomically), and picks up retries as they fall due.
+        loops=[
+            insert_driven_loop(
+                "deliver-messages",
+                messages.collection,
+                lambda: delivery.deliver_due(DELIVERY_BATCH),
+                batch=DELIVERY_BATCH,
+            ),
+            insert_driven_loop(
+                "deliver-webhooks",
+                deliveries.collection,
+                lambda: webhooks.deliver_due(DELIVERY_BATCH),
+                batch=DELIVERY_BATCH,
+            ),
+        ],
+    )

@@ -1,0 +1,155 @@
+"""Planning: the messages an event calls for, created inside the consumer's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from hub_common.auth import issue_token
+from hub_common.clock import Clock
+from hub_common.envelope import Envelope
+from hub_common.tracing import current_trace
+from hub_common.uow import Transaction
+from hub_notifications.adapters.contacts import ContactRepository
+from hub_notifications.adapters.hub_staff import HubStaffRepository
+from hub_notifications.adapters.issue_followers import IssueFollowerRepository
+from hub_notifications.adapters.messages import MessageRepository
+from hub_notifications.adapters.rule_settings import RuleSettingRepository
+from hub_notifications.domain.messages import Message, StatusChange, message_id
+from hub_notifications.domain.plain_text import plain, plain_status
+from hub_notifications.domain.rules import CANCELS, FOLLOWERS, HUB_STAFF, TEXT_SUFFIX, Rule, rules_for
+
+
+def with_plain_text(data: dict[str, Any]) -> dict[str, Any]:
+    """The event data plus a plain-words version of every date and date-time in it."""
+    values = dict(data)
+    for name, value in data.items():
+        words = plain_status(value) if name == "status" else plain(value)
+        if words:
+            values[f"{name}{TEXT_SUFFIX}"] = words
+    return values
+
+
+def reminder_keys(rule: Rule, data: dict[str, Any]) -> list[str]:
+    """What can call a reminder off: its own key and the keys of what contains it (a shift)."""
+    if rule.reminder is None:
+        return []
+    keys = {rule.reminder.key_field} | {key for _, key in CANCELS.values()}
+    return sorted(f"{key}:{data[key]}" for key in keys if data.get(key))
+
+
+def audience_of(rule: Rule, data: dict[str, Any]) -> list[str]:
+    """The people a rule addresses: one id field, or a list of ids (e.g. everyone on a cancelled shift)."""
+    value = data.get(rule.audience)
+    people = value if isinstance(value, list) else [value]
+    return [p for p in dict.fromkeys(people) if isinstance(p, str) and p]
+
+
+class PlanningService:
+    def __init__(
+        self,
+        messages: MessageRepository,
+        contacts: ContactRepository,
+        rule_settings: RuleSettingRepository,
+        hub_staff: HubStaffRepository,
+        followers: IssueFollowerRepository,
+        *,
+        clock: Clock,
+        public_base_url: str,
+        auth_secret: str,
+    ) -> None:
+        self.messages = messages
+        self.contacts = contacts
+        self.rule_settings = rule_settings
+        self.hub_staff = hub_staff
+        self.followers = followers
+        self.clock = clock
+        self.public_base_url = public_base_url.rstrip("/")
+        self.auth_secret = auth_secret
+
+    async def plan(self, event: Envelope, tx: Transaction) -> int:
+        """Create the messages an event calls for; a repeated event creates nothing new."""
+        data = event.data.model_dump(mode="json")
+        hub_id = event.hub_id or data.get("hub_id")
+        await self._track_followers(event.type, data, tx)
+        if event.type in CANCELS:
+            field, key = CANCELS[event.type]
+            if data.get(field):
+                await self.messages.call_off_reminders(f"{key}:{data[field]}", self.clock(), tx.session)
+        switched_off = await self.rule_settings.disabled(hub_id, tx.session)
+        created = 0
+        for rule in rules_for(event.type):
+            if rule.message_type in switched_off:
+                continue  # this hub's staff turned the rule off
+            if rule.audience == HUB_STAFF:
+                people = await self.hub_staff.of_hub(hub_id, tx.session)
+            elif rule.audience == FOLLOWERS:
+                people = await self.followers.of(data["issue_id"], tx.session)
+            else:
+                people = audience_of(rule, data)
+            for person_id in people:
+                if not await self.contacts.erased_at(person_id, tx.session):  # forgotten people hear nothing
+                    created += await self._plan_for(event, rule, person_id, hub_id, data, tx)
+        return created
+
+    def _link(self, rule: Rule, person_id: str, data: dict[str, Any]) -> dict[str, str]:
+        """The rule's web-app link, signed in as the recipient when the rule asks for it."""
+        if rule.link is None:
+            return {}
+        link = self.public_base_url + rule.link.format_map(data)
+        if (rule.sign_in_until or rule.sign_in_for) and self.auth_secret:
+            now = self.clock()
+            until = datetime.fromisoformat(data[rule.sign_in_until]) if rule.sign_in_until else now + rule.sign_in_for
+            token = issue_token(
+                self.auth_secret,
+                sub=data[rule.sign_in_as] if rule.sign_in_as else person_id,
+                role="resident",
+                hubs=[data["hub_id"]] if data.get("hub_id") else [],
+                ttl=max(until - now, timedelta(hours=1)),
+            )
+            link += f"?token={token}"
+        return {"link": link}
+
+    async def _track_followers(self, event_type: str, data: dict[str, Any], tx: Transaction) -> None:
+        """Reporters and supporters follow an issue; when it is merged they follow the original too."""
+        if event_type == "hub.issues.issue.reported.v1" and data.get("reporter_id"):
+            await self.followers.follow(data["issue_id"], [data["reporter_id"]], tx.session)
+        elif event_type == "hub.issues.issue.supported.v1":
+            await self.followers.follow(data["issue_id"], [data["supporter_id"]], tx.session)
+        elif event_type == "hub.issues.issue.duplicate_merged.v1":
+            moving = await self.followers.of(data["issue_id"], tx.session)
+            await self.followers.follow(data["duplicate_of"], moving, tx.session)
+
+    async def _plan_for(
+        self, event: Envelope, rule: Rule, person_id: str, hub_id: str | None, data: dict[str, Any], tx: Transaction
+    ) -> int:
+        now = send_at = self.clock()
+        if rule.reminder is not None:
+            when = datetime.fromisoformat(data[rule.reminder.field])
+            if when <= send_at:
+                return 0  # it has already happened: nothing to remind of
+            send_at = max(send_at, when - rule.reminder.before)
+        trace = current_trace()
+        for channel in rule.channels:
+            message = Message(
+                id=message_id(event.source, event.id, person_id, channel, rule.message_type),
+                event_id=event.id,
+                event_source=event.source,
+                event_type=event.type,
+                hub_id=hub_id,
+                person_id=person_id,
+                channel=channel,
+                message_type=rule.message_type,
+                category=rule.category,
+                critical=rule.critical,
+                values={**with_plain_text(data), **self._link(rule, person_id, data)},
+                status="created",
+                attempts=0,
+                created_at=event.time,
+                next_attempt_at=send_at,
+                reminder_keys=reminder_keys(rule, data),
+                trace_id=trace.trace_id if trace else None,
+                history=[StatusChange(status="created", at=now)],
+            )
+            await self.messages.add_if_absent(message, tx.session)
+        return len(rule.channels)
