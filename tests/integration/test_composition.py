@@ -11,6 +11,7 @@ import asyncio
 import dataclasses
 import gc
 import importlib
+import types
 from collections import Counter
 from typing import Any
 
@@ -24,18 +25,31 @@ pytestmark = pytest.mark.integration
 
 
 def _reachable(*roots: Any) -> list[Any]:
-    """Every object reachable from ``roots`` (through attributes, containers, closures)."""
+    """Every object reachable from ``roots`` through attributes, containers and closures (not through
+    modules or a function's globals, which would reach whatever else the test session holds)."""
     seen: set[int] = set()
     found: list[Any] = []
     stack = list(roots)
     while stack:
         obj = stack.pop()
-        if id(obj) in seen or isinstance(obj, type | str | bytes | int | float):
+        if id(obj) in seen or isinstance(obj, type | str | bytes | int | float | types.ModuleType):
             continue
         seen.add(id(obj))
         found.append(obj)
-        stack.extend(gc.get_referents(obj))
+        if isinstance(obj, types.FunctionType):
+            stack.extend(cell.cell_contents for cell in obj.__closure__ or () if _filled(cell))
+            stack.extend(obj.__defaults__ or ())
+        else:
+            stack.extend(gc.get_referents(obj))
     return found
+
+
+def _filled(cell: types.CellType) -> bool:
+    try:
+        cell.cell_contents  # noqa: B018 - an empty cell raises
+    except ValueError:
+        return False
+    return True
 
 
 def _built_by_the_service(obj: Any, service: str) -> bool:
