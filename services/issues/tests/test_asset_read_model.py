@@ -9,7 +9,7 @@ from issues_testkit import NORTHFIELD
 
 from hub_common.contracts.assets import AssetRegistered, AssetRetired, AssetUpdated
 from hub_common.envelope import Envelope
-from hub_issues.adapters.store import ASSETS
+from hub_issues.adapters.assets import ASSETS
 
 T0 = datetime(2026, 6, 1, 9, tzinfo=UTC)
 

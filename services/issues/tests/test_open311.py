@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from issues_testkit import IN_NORTHFIELD, IN_RIVERSIDE, NORTHFIELD, RIVERSIDE
 
-from hub_issues.adapters.store import ISSUES
+from hub_issues.adapters.issues import ISSUES
 
 BASE = "/open311/v2"
 
