@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from hub_common.auth import Role
+from hub_common.envelope import Envelope
 from hub_issues.__main__ import DEFINITION
 from hub_issues.settings import IssuesSettings
 from hub_testkit.plugin import test_settings
@@ -39,6 +40,16 @@ class IssuesApi(ServiceApi[IssuesSettings]):
         return await self.client.post(
             "/v1/issues", json=body, headers=self.auth("resident", "res-1") if headers is None else headers
         )
+
+
+async def deliver(api: ServiceApi, event: Envelope) -> None:
+    """Hand an event to the service's consumer handler in a unit of work, as its consumer would."""
+    handler = api.ctx.components.handlers[event.type]
+
+    async def work(tx) -> None:
+        await handler(event, tx)
+
+    await api.ctx.uow.run(work)
 
 
 WIPED_EACH_TIME = ("issues", "outbox", "idempotency_keys", "assets", "inbox")

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from issues_testkit import IN_NORTHFIELD, IN_RIVERSIDE, NORTHFIELD, RIVERSIDE
+from issues_testkit import IN_NORTHFIELD, IN_RIVERSIDE, NORTHFIELD, RIVERSIDE, deliver
 
 from hub_common.consumer import PermanentError
 from hub_common.contracts.common import GeoPoint
@@ -54,15 +54,6 @@ def inbound(ref: str, source: str = "/partners/riverside-housing", **fields) -> 
         **fields,
     )
     return Envelope(id=str(uuid.uuid4()), source=source, type=data.event_type, time=T0, subject=ref, data=data)
-
-
-async def deliver(api, event: Envelope) -> None:
-    handler = api.ctx.components.handlers[event.type]
-
-    async def work(tx) -> None:
-        await handler(event, tx)
-
-    await api.ctx.uow.run(work)
 
 
 async def test_partner_report_is_ingested_once_per_partner_reference(api) -> None:

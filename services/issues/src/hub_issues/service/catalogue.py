@@ -14,8 +14,7 @@ from hub_common.uow import IdempotentRequest, Transaction, UnitOfWork
 from hub_issues.adapters.categories import CategoryRepository
 from hub_issues.adapters.hubs import HubRepository
 from hub_issues.domain.catalogue import Category
-from hub_issues.service.hubs import changing_reference_data
-from hub_issues.service.reference import ReferenceData
+from hub_issues.service.reference import ReferenceData, changing_reference_data
 from hub_issues.service.saving import save
 
 

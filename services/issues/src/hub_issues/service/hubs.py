@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from hub_common.auth import Principal
 from hub_common.clock import Clock
@@ -13,25 +13,8 @@ from hub_common.http import PageQuery
 from hub_common.uow import IdempotentRequest, Transaction, UnitOfWork
 from hub_issues.adapters.hubs import HubRepository
 from hub_issues.domain.hub import Hub
-from hub_issues.service.reference import ReferenceData
+from hub_issues.service.reference import ReferenceData, changing_reference_data
 from hub_issues.service.saving import save
-
-T = TypeVar("T")
-
-
-async def changing_reference_data(
-    uow: UnitOfWork,
-    reference: ReferenceData,
-    work: Callable[[Transaction], Awaitable[T]],
-    *,
-    result_type: Any,
-    idempotency: IdempotentRequest | None = None,
-) -> T:
-    """Write a hub or category; this process's cache of them forgets what it held."""
-    try:
-        return await uow.run(work, idempotency=idempotency, result_type=result_type)
-    finally:
-        reference.changed()
 
 
 class HubService:

@@ -9,12 +9,18 @@ read the database. The composition root builds one for the process.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
 from hub_common.cache import TtlCache
+from hub_common.uow import IdempotentRequest, Transaction, UnitOfWork
 from hub_issues.adapters.categories import CategoryRepository
 from hub_issues.adapters.hubs import HubRepository
 from hub_issues.domain.catalogue import Category, category_id
 from hub_issues.domain.geo import choose_hub, point_in_boundary
 from hub_issues.domain.hub import Hub
+
+T = TypeVar("T")
 
 
 class ReferenceData:
@@ -48,3 +54,18 @@ class ReferenceData:
         """Forget everything held: a hub or category was written."""
         self._hubs.invalidate()
         self._categories.invalidate()
+
+
+async def changing_reference_data(
+    uow: UnitOfWork,
+    reference: ReferenceData,
+    work: Callable[[Transaction], Awaitable[T]],
+    *,
+    result_type: Any,
+    idempotency: IdempotentRequest | None = None,
+) -> T:
+    """Write a hub or category; this process's cache of them forgets what it held."""
+    try:
+        return await uow.run(work, idempotency=idempotency, result_type=result_type)
+    finally:
+        reference.changed()
