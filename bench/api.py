@@ -40,8 +40,8 @@ from hub_common.logging import configure_logging
 from hub_common.mongo import ensure_indexes
 from hub_common.uow import backbone_indexes
 from hub_issues.__main__ import DEFINITION as ISSUES
-from hub_issues.adapters import store
-from hub_issues.adapters.store import INDEXES
+from hub_issues.adapters import INDEXES
+from hub_issues.adapters.issues import IssueRepository
 from hub_issues.settings import IssuesSettings
 
 NORTHFIELD = (53.8150, -1.5500)
@@ -60,16 +60,16 @@ SPOTS = spots()
 @contextlib.asynccontextmanager
 async def without_duplicate_search() -> AsyncIterator[None]:
     """For (a-): the service's duplicate search finds nothing, without asking the database."""
-    original = store.issues_near
+    original = IssueRepository.nearby
 
-    async def nothing_near(*_args: object, **_kwargs: object) -> list[dict]:
+    async def nothing_near(*_args: object, **_kwargs: object) -> list:
         return []
 
-    store.issues_near = nothing_near
+    IssueRepository.nearby = nothing_near
     try:
         yield
     finally:
-        store.issues_near = original
+        IssueRepository.nearby = original
 
 
 class ReportIn(BaseModel):

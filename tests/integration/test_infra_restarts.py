@@ -29,7 +29,7 @@ from hub_common.contracts import events_topic
 from hub_common.service import ServiceContext
 from hub_common.uow import OUTBOX
 from hub_issues.__main__ import DEFINITION as ISSUES
-from hub_issues.adapters.store import ISSUES as ISSUES_COLLECTION
+from hub_issues.adapters.issues import ISSUES as ISSUES_COLLECTION
 
 pytestmark = pytest.mark.integration
 

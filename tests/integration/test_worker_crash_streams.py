@@ -33,7 +33,7 @@ from hub_common.contracts.issues import IssueReported, PartnerReportSubmitted
 from hub_common.contracts.volunteers import HoursSubmitted, RegistrationSubmitted, VolunteerApproved
 from hub_common.uow import OUTBOX
 from hub_issues.__main__ import DEFINITION as ISSUES
-from hub_issues.adapters.store import ISSUES as ISSUES_COLLECTION
+from hub_issues.adapters.issues import ISSUES as ISSUES_COLLECTION
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_notifications.adapters.messages import MESSAGES
 from hub_testkit.events import cloud_event

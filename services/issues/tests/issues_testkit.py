@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
-from hub_common.app import PROBLEM_JSON, create_app
-from hub_common.auth import Role, issue_token
-from hub_common.service import ServiceContext
+from hub_common.auth import Role
+from hub_common.envelope import Envelope
 from hub_issues.__main__ import DEFINITION
-from hub_issues.service import reference_data
 from hub_issues.settings import IssuesSettings
-from hub_testkit.infra import discard_test_database
+from hub_testkit.plugin import test_settings
+from hub_testkit.service_api import ServiceApi
 
 NORTHFIELD = "hub-northfield"
 RIVERSIDE = "hub-riverside"
@@ -26,27 +22,12 @@ IN_RIVERSIDE = (53.785, -1.550)
 OUTSIDE = (51.5, -0.12)
 
 
-@dataclass
-class Api:
-    client: httpx.AsyncClient
-    settings: IssuesSettings
-    ctx: ServiceContext
-
+class IssuesApi(ServiceApi[IssuesSettings]):
     def token(self, role: Role, sub: str | None = None, hubs: tuple[str, ...] = ()) -> str:
-        return issue_token(self.settings.auth_secret.get_secret_value(), sub=sub or f"{role}-1", role=role, hubs=hubs)
-
-    def auth(self, role: Role, sub: str | None = None, hubs: tuple[str, ...] = ()) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token(role, sub, hubs)}"}
+        return super().token(role, sub or f"{role}-1", hubs)
 
     def staff(self, hub: str = NORTHFIELD, sub: str = "staff-1") -> dict[str, str]:
         return self.auth("staff", sub, (hub,))
-
-    async def outbox(self, event_type: str | None = None) -> list[dict[str, Any]]:
-        query = {"type": event_type} if event_type else {}
-        return await self.ctx.db["outbox"].find(query).sort([("created_at", 1), ("seq", 1)]).to_list()
-
-    async def count(self, collection: str, **query: Any) -> int:
-        return await self.ctx.db[collection].count_documents(query)
 
     async def report(self, *, headers: dict[str, str] | None = None, **fields: Any) -> httpx.Response:
         body = {
@@ -61,70 +42,48 @@ class Api:
         )
 
 
+async def deliver(api: ServiceApi, event: Envelope) -> None:
+    """Hand an event to the service's consumer handler in a unit of work, as its consumer would."""
+    handler = api.ctx.components.handlers[event.type]
+
+    async def work(tx) -> None:
+        await handler(event, tx)
+
+    await api.ctx.uow.run(work)
+
+
 WIPED_EACH_TIME = ("issues", "outbox", "idempotency_keys", "assets", "inbox")
 
 
 @pytest.fixture(scope="session")
-async def issues_app(infra) -> AsyncIterator[tuple[httpx.AsyncClient, IssuesSettings, ServiceContext]]:
+async def issues_app(infra) -> AsyncIterator[IssuesApi]:
     """One app (indexes created once) for the whole session; each test starts from wiped collections."""
-    settings = IssuesSettings(
-        kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
-        mongo_uri=infra.mongo_uri,
-        mongo_db=f"t_issues_api_{uuid.uuid4().hex[:10]}",
-        consumer_group_override=f"t-issues-api-{uuid.uuid4().hex[:10]}",
-        log_format="console",
-        environment="test",
-    )
-    app = create_app(DEFINITION, settings)
-    ctx: ServiceContext = app.state.ctx
-    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60) as manager:
-        try:
-            transport = httpx.ASGITransport(app=manager.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
-                yield client, settings, ctx
-        finally:
-            await discard_test_database(ctx.client, settings.mongo_db)
+    async with IssuesApi.running(DEFINITION, test_settings(infra, IssuesSettings)) as app:
+        yield app
 
 
 @pytest.fixture
-async def api(issues_app) -> Api:
+async def api(issues_app: IssuesApi) -> IssuesApi:
     """The app on a clean database holding just the demo hubs and catalogue."""
-    client, settings, ctx = issues_app
+    db = issues_app.db
     for name in WIPED_EACH_TIME:
-        await ctx.db[name].delete_many({})
+        await db[name].delete_many({})
     # The demo hubs and catalogue are written again only when a test changed them (writes are the
     # slow part on a shared SecantusDB).
-    if await _demo_snapshot(ctx) != _SEEDED.get("snapshot"):
+    if await _demo_snapshot(issues_app) != _SEEDED.get("snapshot"):
         for name in ("hubs", "categories"):
-            await ctx.db[name].delete_many({})
-        await DEFINITION.seed_demo_data(ctx)
-        _SEEDED["snapshot"] = await _demo_snapshot(ctx)
-    reference_data(ctx).changed()  # the test wrote hubs and categories behind the service's back
-    return Api(client, settings, ctx)
+            await db[name].delete_many({})
+        await DEFINITION.seed_demo_data(issues_app.ctx)
+        _SEEDED["snapshot"] = await _demo_snapshot(issues_app)
+    issues_app.use_cases.hubs.reference.changed()  # the test wrote hubs and categories behind the service's back
+    return issues_app
 
 
 _SEEDED: dict[str, Any] = {}
 
 
-async def _demo_snapshot(ctx: ServiceContext) -> list[dict[str, Any]]:
+async def _demo_snapshot(api: IssuesApi) -> list[dict[str, Any]]:
     return [
-        *await ctx.db["hubs"].find({}).sort("_id", 1).to_list(),
-        *await ctx.db["categories"].find({}).sort("_id", 1).to_list(),
+        *await api.db["hubs"].find({}).sort("_id", 1).to_list(),
+        *await api.db["categories"].find({}).sort("_id", 1).to_list(),
     ]
-
-
-def assert_problem(response: httpx.Response, status: int, slug: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM_JSON
-    body = response.json()
-    if slug:
-        assert body["type"] == f"urn:hub:problem:{slug}"
-    return body
-
-
-def fields_of(body: dict[str, Any]) -> set[str]:
-    return {e["field"] for e in body.get("errors") or []}
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex[:8]

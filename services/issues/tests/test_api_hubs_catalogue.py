@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from issues_testkit import NORTHFIELD, RIVERSIDE, assert_problem, fields_of
+from issues_testkit import NORTHFIELD, RIVERSIDE
 
-from hub_issues.adapters.store import CATEGORIES, HUBS
+from hub_issues.adapters.categories import CATEGORIES
+from hub_issues.adapters.hubs import HUBS
+from hub_testkit.service_api import assert_problem, fields_of
 
 EAST = {
     "type": "Polygon",

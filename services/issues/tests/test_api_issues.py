@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from issues_testkit import IN_NORTHFIELD, IN_RIVERSIDE, NORTHFIELD, OUTSIDE, RIVERSIDE, assert_problem, fields_of
+from issues_testkit import IN_NORTHFIELD, IN_RIVERSIDE, NORTHFIELD, OUTSIDE, RIVERSIDE
 
-from hub_issues.adapters.store import ASSETS, EPOCH, ISSUES
+from hub_issues.adapters.assets import ASSETS
+from hub_issues.adapters.issues import EPOCH, ISSUES
+from hub_testkit.service_api import assert_problem, fields_of
 
 FLY_TIP = {"waste_type": ["furniture"], "amount": "van"}
 

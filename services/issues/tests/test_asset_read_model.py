@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from issues_testkit import NORTHFIELD
+from issues_testkit import NORTHFIELD, deliver
 
 from hub_common.contracts.assets import AssetRegistered, AssetRetired, AssetUpdated
 from hub_common.envelope import Envelope
-from hub_issues.adapters.store import ASSETS
+from hub_issues.adapters.assets import ASSETS
 
 T0 = datetime(2026, 6, 1, 9, tzinfo=UTC)
 
@@ -22,15 +22,6 @@ def envelope(data, at: datetime) -> Envelope:
 
 def snapshot(cls, name: str, status: str = "active"):
     return cls(asset_id="asset-1", hub_id=NORTHFIELD, kind="space", name=name, status=status)
-
-
-async def deliver(api, event: Envelope) -> None:
-    handler = api.ctx.components.handlers[event.type]
-
-    async def work(tx) -> None:
-        await handler(event, tx)
-
-    await api.ctx.uow.run(work)
 
 
 async def test_register_update_retire_and_ignore_older_snapshots(api) -> None:

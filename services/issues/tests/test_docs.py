@@ -41,7 +41,7 @@ async def test_asyncapi_lists_every_issues_event_and_the_asset_events(api) -> No
 
 def test_apikey_cli_prints_a_key_the_service_accepts(capsys) -> None:
     from hub_common.auth import decode_token
-    from hub_issues.apikey import main
+    from hub_issues.api.apikey import main
     from hub_issues.settings import IssuesSettings
 
     token = main(["--role", "partner", "--sub", "p-9", "--hub", "hub-northfield"])

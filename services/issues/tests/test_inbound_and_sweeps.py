@@ -6,15 +6,15 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from issues_testkit import IN_NORTHFIELD, IN_RIVERSIDE, NORTHFIELD, RIVERSIDE, assert_problem
+from issues_testkit import IN_NORTHFIELD, IN_RIVERSIDE, NORTHFIELD, RIVERSIDE, deliver
 
 from hub_common.consumer import PermanentError
 from hub_common.contracts.common import GeoPoint
 from hub_common.contracts.issues import PartnerReportSubmitted
 from hub_common.envelope import Envelope
-from hub_issues.adapters.store import ISSUES
+from hub_issues.adapters.issues import ISSUES
 from hub_issues.domain.issue import feedback_due, fix_metrics, median, overdue
-from hub_issues.service import IssuesService
+from hub_testkit.service_api import assert_problem
 
 T0 = datetime(2026, 6, 1, 9, tzinfo=UTC)
 
@@ -54,15 +54,6 @@ def inbound(ref: str, source: str = "/partners/riverside-housing", **fields) -> 
         **fields,
     )
     return Envelope(id=str(uuid.uuid4()), source=source, type=data.event_type, time=T0, subject=ref, data=data)
-
-
-async def deliver(api, event: Envelope) -> None:
-    handler = api.ctx.components.handlers[event.type]
-
-    async def work(tx) -> None:
-        await handler(event, tx)
-
-    await api.ctx.uow.run(work)
 
 
 async def test_partner_report_is_ingested_once_per_partner_reference(api) -> None:
@@ -134,7 +125,7 @@ async def test_sweep_flags_overdue_once_and_asks_for_feedback_after_the_delay(ap
     await api.client.post(
         f"/v1/issues/{fixed}/transitions", json={"action": "fix", "public_note": "Painted over"}, headers=api.staff()
     )
-    service = IssuesService(api.ctx)
+    service = api.use_cases.follow_up
     assert await service.sweep() == {"flagged_overdue": 0, "feedback_requested": 0}
     later = datetime.now(UTC) + timedelta(days=29)
     assert await service.sweep(now=later) == {"flagged_overdue": 1, "feedback_requested": 1}
@@ -158,7 +149,7 @@ async def test_feedback_once_by_the_reporter_and_not_fixed_reopens(api) -> None:
     url = f"/v1/issues/{issue_id}/feedback"
     answer = {"fixed": False, "satisfaction": 2, "comment": "Bags are back"}
     assert_problem(await api.client.post(url, json=answer, headers=api.auth("resident", "res-1")), 409)  # not asked yet
-    await IssuesService(api.ctx).sweep(now=datetime.now(UTC) + timedelta(days=28, minutes=1))
+    await api.use_cases.follow_up.sweep(now=datetime.now(UTC) + timedelta(days=28, minutes=1))
     assert_problem(await api.client.post(url, json=answer, headers=api.auth("resident", "res-2")), 403)
     assert_problem(
         await api.client.post(url, json={**answer, "satisfaction": 9}, headers=api.auth("resident", "res-1")), 422

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from issues_testkit import IN_NORTHFIELD, IN_RIVERSIDE, NORTHFIELD, RIVERSIDE
 
-from hub_issues.adapters.store import ISSUES
+from hub_issues.adapters.issues import ISSUES
 
 BASE = "/open311/v2"
 
@@ -261,3 +261,10 @@ async def test_idempotency_key_and_long_names_over_open311(api) -> None:
     assert await api.count(ISSUES) == 1
     [contact] = await api.outbox("hub.issues.contact.upserted.v1")
     assert len(contact["data"]["display_name"]) == 200 and contact["data"]["consented_channels"] == ["sms"]
+
+
+async def test_errors_of_the_route_plumbing_are_open311_errors_too(api) -> None:
+    long_key = {"Idempotency-Key": "k" * 300}
+    response = await api.client.post(f"{BASE}/requests.xml", data=form(api), headers=long_key)
+    assert "Idempotency-Key" in open311_error(response, 400, "xml")
+    assert await api.count(ISSUES) == 0

@@ -1,14 +1,13 @@
-"""Wiring of the issues service and the role switch: ``python -m hub_issues --role api|worker|all``."""
+"""What the issues service is, and the role switch: ``python -m hub_issues --role api|worker|all``."""
 
 from hub_common.contracts import events_topic, inbound_topic
 from hub_common.runner import main
-from hub_common.scheduler import PeriodicTask
-from hub_common.service import Components, ServiceContext, ServiceDefinition
-from hub_issues import handlers
-from hub_issues.adapters.store import INDEXES
-from hub_issues.api import open311, v1
+from hub_common.service import ServiceDefinition
+from hub_issues.adapters import INDEXES
+from hub_issues.api import catalogue, feeds, follow_up, hubs, issues, workflow
+from hub_issues.api.open311 import discovery, requests, services
+from hub_issues.bootstrap import bootstrap
 from hub_issues.demo import seed_demo_data
-from hub_issues.service import IssuesService
 from hub_issues.settings import IssuesSettings
 
 PUBLISHES = (
@@ -30,23 +29,23 @@ PUBLISHES = (
     "hub.issues.contact.erased.v1",
 )
 
-
-def periodic(ctx: ServiceContext) -> list[PeriodicTask]:
-    """Overdue flags and feedback requests, in the worker every HUB_SWEEP_INTERVAL_S."""
-    return [PeriodicTask("issue-sweep", ctx.settings.sweep_interval_s, IssuesService(ctx).sweep)]
-
-
-def bootstrap(ctx: ServiceContext) -> Components:  # TRANSITION
-    return Components(handlers=handlers.handlers(ctx), periodic=periodic(ctx))
-
-
 DEFINITION = ServiceDefinition(
     bootstrap=bootstrap,
     name="issues",
     title="Community Hub — issues",
     description="Residents report local issues (Open311 GeoReport v2); hubs triage, act and say what they did.",
     settings_class=IssuesSettings,
-    routers=lambda ctx: (v1.build_router(ctx), open311.build_router(ctx)),
+    routers=(
+        hubs.router,
+        catalogue.router,
+        issues.router,
+        workflow.router,
+        follow_up.router,
+        feeds.router,
+        discovery.router,
+        services.router,
+        requests.router,
+    ),
     consumes=(inbound_topic("issues"), events_topic("assets")),
     publishes=PUBLISHES,
     indexes=INDEXES,

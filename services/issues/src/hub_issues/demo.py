@@ -5,16 +5,13 @@ Idempotent: existing hubs and categories are left as they are (staff may have ed
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
-from pymongo import UpdateOne
-
 from hub_common import demo
+from hub_common.contracts.common import GeoPoint
 from hub_common.service import ServiceContext
-from hub_issues.adapters import store
 from hub_issues.domain.catalogue import Attribute, AttributeValue, Category
-from hub_issues.service import reference_data
+from hub_issues.domain.hub import Hub
+from hub_issues.service import UseCases
+from hub_issues.settings import IssuesSettings
 
 YES_NO = (AttributeValue("yes", "Yes"), AttributeValue("no", "No"))
 
@@ -137,25 +134,20 @@ def catalogue(hub_id: str) -> list[Category]:
     ]
 
 
-async def seed_demo_data(ctx: ServiceContext) -> None:
-    now = datetime.now(UTC)
-    hubs, categories = [], []
-    for hub in demo.HUBS:
-        doc: dict[str, Any] = {
-            "name": hub["name"],
-            "boundary": hub["boundary"],
-            "centre": hub["centre"],
-            "is_default": hub["id"] == demo.DEFAULT_HUB_ID,
-            "version": 1,
-            "created_at": now,
-            "updated_at": now,
-        }
-        hubs.append(UpdateOne({"_id": hub["id"]}, {"$setOnInsert": doc}, upsert=True))
-        for category in catalogue(hub["id"]):
-            fields = {**store.category_fields(category), "version": 1, "created_at": now, "updated_at": now}
-            categories.append(
-                UpdateOne({"_id": store.category_id(hub["id"], category.code)}, {"$setOnInsert": fields}, upsert=True)
-            )
-    await ctx.db[store.HUBS].bulk_write(hubs, ordered=False)
-    await ctx.db[store.CATEGORIES].bulk_write(categories, ordered=False)
-    reference_data(ctx).changed()
+async def seed_demo_data(ctx: ServiceContext[IssuesSettings]) -> None:
+    use_cases: UseCases = ctx.components.use_cases
+    now = ctx.clock()
+    hubs = [
+        Hub(
+            id=hub["id"],
+            name=hub["name"],
+            boundary=hub["boundary"],
+            centre=GeoPoint(**hub["centre"]),
+            is_default=hub["id"] == demo.DEFAULT_HUB_ID,
+            created_at=now,
+            updated_at=now,
+        )
+        for hub in demo.HUBS
+    ]
+    await use_cases.hubs.add_missing(hubs)
+    await use_cases.catalogue.add_missing([c.added(now) for hub in demo.HUBS for c in catalogue(hub["id"])])

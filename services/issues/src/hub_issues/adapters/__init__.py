@@ -1,1 +1,6 @@
-"""MongoDB repositories and read models of the issues service."""
+"""Repositories of the issues service (the only code that touches MongoDB) and the indexes they need."""
+
+from hub_common.mongo import IndexSpec
+from hub_issues.adapters import assets, categories, hubs, issues
+
+INDEXES: tuple[IndexSpec, ...] = (*hubs.INDEXES, *categories.INDEXES, *issues.INDEXES, *assets.INDEXES)

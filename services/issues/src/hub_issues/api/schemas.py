@@ -1,4 +1,4 @@
-"""Request and response schemas of the ``/v1`` API, and the public/staff views of stored documents."""
+"""Request and response schemas of the ``/v1`` API (``api/views.py`` builds the responses from the domain)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, EmailStr, Field
-
-from hub_issues.domain.workflow import open311_status
 
 HUB_ID = r"^[a-z0-9][a-z0-9-]{1,63}$"
 CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -226,35 +224,6 @@ class YouSaidWeDidOut(BaseModel):
     fixed_at: datetime
     lat: float
     lon: float
-
-
-def hub_view(doc: dict[str, Any]) -> HubOut:
-    return HubOut(id=doc["_id"], **{k: doc[k] for k in HubOut.model_fields if k != "id"})
-
-
-def category_view(doc: dict[str, Any]) -> CategoryOut:
-    return CategoryOut(**{k: doc.get(k) for k in CategoryOut.model_fields})
-
-
-def issue_view(doc: dict[str, Any], *, staff: bool = False) -> IssueOut:
-    history = [
-        HistoryOut(**{k: v for k, v in h.items() if staff or k not in ("by", "private_note")})
-        for h in doc.get("history", [])
-    ]
-    public = {
-        k: doc.get(k)
-        for k in IssueOut.model_fields
-        if k
-        not in ("id", "history", "open311_status", "assignee", "reporter_id", "submitted_by", "channel", "followers")
-    }
-    view = IssueOut(id=doc["_id"], history=history, open311_status=open311_status(doc["status"]), **public)
-    if staff:
-        view.assignee = doc.get("assignee")
-        view.reporter_id = doc.get("reporter_id")
-        view.submitted_by = doc.get("submitted_by")
-        view.channel = doc.get("channel")
-        view.followers = len(doc.get("followers", []))
-    return view
 
 
 class AssignIn(Strict):

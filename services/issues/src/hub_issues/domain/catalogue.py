@@ -6,7 +6,8 @@ number, datetime, text, singlevaluelist, multivaluelist; list types offer ``valu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,6 +38,31 @@ class Attribute:
     datatype_description: str = ""
     values: tuple[AttributeValue, ...] = ()
 
+    def fields(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "datatype": self.datatype,
+            "description": self.description,
+            "required": self.required,
+            "order": self.order,
+            "variable": self.variable,
+            "datatype_description": self.datatype_description,
+            "values": [{"key": v.key, "name": v.name} for v in self.values],
+        }
+
+    @staticmethod
+    def from_fields(fields: Mapping[str, Any]) -> Attribute:
+        return Attribute(
+            code=fields["code"],
+            datatype=fields["datatype"],
+            description=fields["description"],
+            required=fields.get("required", False),
+            order=fields.get("order", 0),
+            variable=fields.get("variable", True),
+            datatype_description=fields.get("datatype_description", ""),
+            values=tuple(AttributeValue(v["key"], v["name"]) for v in fields.get("values", ())),
+        )
+
     def __post_init__(self) -> None:
         if self.datatype not in DATATYPES:
             raise RuleViolation(f"attribute {self.code}: datatype must be one of {', '.join(DATATYPES)}")
@@ -60,6 +86,9 @@ class Category:
     target_response_hours: int | None = None
     attributes: tuple[Attribute, ...] = field(default_factory=tuple)
     active: bool = True
+    version: int = 1
+    created_at: datetime | None = None  # set when the hub adds it to its catalogue
+    updated_at: datetime | None = None
 
     def __post_init__(self) -> None:
         codes = [a.code for a in self.attributes]
@@ -72,6 +101,56 @@ class Category:
 
     def sorted_attributes(self) -> list[Attribute]:
         return sorted(self.attributes, key=lambda a: (a.order, a.code))
+
+    @property
+    def id(self) -> str:
+        return category_id(self.hub_id, self.code)
+
+    def fields(self) -> dict[str, Any]:
+        """What the category says (without its version and times), as plain values."""
+        return {
+            "hub_id": self.hub_id,
+            "code": self.code,
+            "name": self.name,
+            "description": self.description,
+            "group": self.group,
+            "keywords": list(self.keywords),
+            "target_response_hours": self.target_response_hours,
+            "active": self.active,
+            "attributes": [a.fields() for a in self.attributes],
+        }
+
+    @staticmethod
+    def from_fields(fields: Mapping[str, Any]) -> Category:
+        """A category from plain values (:meth:`fields`, plus ``version`` and times when stored);
+        absent optional fields take their defaults. The attribute rules are checked."""
+        return Category(
+            hub_id=fields["hub_id"],
+            code=fields["code"],
+            name=fields["name"],
+            description=fields.get("description", ""),
+            group=fields.get("group", ""),
+            keywords=tuple(fields.get("keywords", ())),
+            target_response_hours=fields.get("target_response_hours"),
+            active=fields.get("active", True),
+            attributes=tuple(Attribute.from_fields(a) for a in fields.get("attributes", ())),
+            version=fields.get("version", 1),
+            created_at=fields.get("created_at"),
+            updated_at=fields.get("updated_at"),
+        )
+
+    def added(self, at: datetime) -> Category:
+        return replace(self, version=1, created_at=at, updated_at=at)
+
+    def changed(self, changes: Mapping[str, Any], at: datetime) -> Category:
+        """The category with some fields replaced (attributes as a whole), the rules checked again."""
+        merged = Category.from_fields({**self.fields(), **changes})
+        return replace(merged, version=self.version + 1, created_at=self.created_at, updated_at=at)
+
+
+def category_id(hub_id: str, code: str) -> str:
+    """Codes are unique per hub, not across hubs."""
+    return f"{hub_id}:{code}"
 
 
 def validate_answers(category: Category, answers: dict[str, Any], *, field_name=lambda code: f"attributes.{code}"):

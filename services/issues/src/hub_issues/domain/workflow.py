@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from hub_common.auth import STAFF_ROLES
 from hub_common.errors import Conflict, Forbidden, RuleViolation
 
 Status = Literal[
@@ -35,7 +36,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "mark_duplicate": (OPEN_STATUSES, "duplicate"),
     "reopen": (REOPENABLE, "reported"),
 }
-STAFF_ROLES = ("staff", "operator")
 
 
 def open311_status(status: str) -> Literal["open", "closed"]:

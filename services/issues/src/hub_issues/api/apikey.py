@@ -1,7 +1,7 @@
-"""Print an Open311 ``api_key`` (a partner or staff JWT) for local use: ``python -m hub_issues.apikey``.
+"""Print an Open311 ``api_key`` (a partner or staff JWT) for local use: ``python -m hub_issues.api.apikey``.
 
 Signed with ``HUB_AUTH_SECRET`` like every token of the platform, so ``make run``'s services accept
-it. Example: ``uv run python -m hub_issues.apikey --role partner --hub hub-northfield --hub hub-riverside``.
+it. Example: ``uv run python -m hub_issues.api.apikey --role partner --hub hub-northfield --hub hub-riverside``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from hub_issues.settings import IssuesSettings
 
 
 def main(argv: list[str] | None = None) -> str:
-    parser = argparse.ArgumentParser(prog="hub_issues.apikey", description=__doc__)
+    parser = argparse.ArgumentParser(prog="hub_issues.api.apikey", description=__doc__)
     parser.add_argument("--role", choices=("partner", "staff", "operator"), default="partner")
     parser.add_argument("--sub", default="demo-partner", help="the account id the key stands for")
     parser.add_argument("--hub", action="append", default=[], help="a hub the key may act for (repeat)")

@@ -1,0 +1,32 @@
+"""The public feeds of a hub: priorities, "you said, we did", area statistics."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+
+from hub_common.http import Paging
+from hub_common.pagination import Page
+from hub_issues.api.deps import Feeds
+from hub_issues.api.schemas import PriorityOut, StatsOut, YouSaidWeDidOut
+from hub_issues.api.views import priority_view, stats_view, you_said_we_did_view
+
+router = APIRouter(prefix="/v1")
+
+
+@router.get("/hubs/{hub_id}/priorities", tags=["feeds"], summary="Open issues ranked by support, then age")
+async def priorities(hub_id: str, page: Paging, feeds: Feeds) -> Page[PriorityOut]:
+    issues, cursor = await feeds.priorities(hub_id, page)
+    return Page[PriorityOut](items=[priority_view(i) for i in issues], next_cursor=cursor)
+
+
+@router.get("/hubs/{hub_id}/you-said-we-did", tags=["feeds"], summary="Fixed issues and what was done")
+async def you_said_we_did(hub_id: str, page: Paging, feeds: Feeds) -> Page[YouSaidWeDidOut]:
+    issues, cursor = await feeds.you_said_we_did(hub_id, page)
+    return Page[YouSaidWeDidOut](items=[you_said_we_did_view(i) for i in issues], next_cursor=cursor)
+
+
+@router.get("/hubs/{hub_id}/stats", tags=["feeds"], summary="Area statistics per category")
+async def stats(feeds: Feeds, hub_id: str, since: datetime | None = None, until: datetime | None = None) -> StatsOut:
+    return stats_view(await feeds.statistics(hub_id, since, until))

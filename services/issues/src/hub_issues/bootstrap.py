@@ -1,0 +1,58 @@
+"""The composition root of the issues service: every object built once per process."""
+
+from __future__ import annotations
+
+from hub_common.scheduler import PeriodicTask
+from hub_common.service import Components, ServiceContext
+from hub_issues.adapters.assets import AssetRepository
+from hub_issues.adapters.categories import CategoryRepository
+from hub_issues.adapters.hubs import HubRepository
+from hub_issues.adapters.issues import IssueRepository
+from hub_issues.handlers import handlers
+from hub_issues.service import UseCases
+from hub_issues.service.assets import AssetService
+from hub_issues.service.catalogue import CatalogueService
+from hub_issues.service.feeds import FeedService
+from hub_issues.service.follow_up import FollowUpService
+from hub_issues.service.hubs import HubService
+from hub_issues.service.reference import ReferenceData
+from hub_issues.service.reporting import ReportingService
+from hub_issues.service.workflow import WorkflowService
+from hub_issues.settings import IssuesSettings
+
+
+def bootstrap(ctx: ServiceContext[IssuesSettings]) -> Components:
+    settings, clock, uow = ctx.settings, ctx.clock, ctx.uow
+    hubs, categories = HubRepository(ctx.db), CategoryRepository(ctx.db)
+    issues, assets = IssueRepository(ctx.db), AssetRepository(ctx.db)
+    # One cache of hubs and categories for the process: the /v1 and Open311 routes, the consumer.
+    reference = ReferenceData(hubs, categories, ttl_s=settings.reference_cache_s)
+    use_cases = UseCases(
+        hubs=HubService(uow, hubs, reference, clock=clock),
+        catalogue=CatalogueService(uow, categories, hubs, reference, clock=clock),
+        reporting=ReportingService(
+            uow, issues, assets, reference, clock=clock, duplicate_radius_m=settings.duplicate_radius_m
+        ),
+        workflow=WorkflowService(uow, issues, clock=clock, reopen_days=settings.reopen_days),
+        follow_up=FollowUpService(
+            uow,
+            issues,
+            clock=clock,
+            feedback_after_days=settings.feedback_after_days,
+            feedback_respond_days=settings.feedback_respond_days,
+        ),
+        feeds=FeedService(
+            issues,
+            hubs,
+            clock=clock,
+            open311_default_days=settings.open311_default_days,
+            open311_max_requests=settings.open311_max_requests,
+        ),
+        assets=AssetService(assets),
+    )
+    return Components(
+        use_cases=use_cases,
+        handlers=handlers(use_cases),
+        # Overdue flags and feedback requests, in the worker every HUB_SWEEP_INTERVAL_S.
+        periodic=[PeriodicTask("issue-sweep", settings.sweep_interval_s, use_cases.follow_up.sweep)],
+    )

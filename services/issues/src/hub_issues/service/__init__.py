@@ -1,0 +1,24 @@
+"""Use cases of the issues service, one module per sub-domain; the composition root builds each once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hub_issues.service.assets import AssetService
+from hub_issues.service.catalogue import CatalogueService
+from hub_issues.service.feeds import FeedService
+from hub_issues.service.follow_up import FollowUpService
+from hub_issues.service.hubs import HubService
+from hub_issues.service.reporting import ReportingService
+from hub_issues.service.workflow import WorkflowService
+
+
+@dataclass(frozen=True)
+class UseCases:
+    hubs: HubService
+    catalogue: CatalogueService
+    reporting: ReportingService
+    workflow: WorkflowService
+    follow_up: FollowUpService
+    feeds: FeedService
+    assets: AssetService

@@ -1,0 +1,168 @@
+"""The workflow: staff move an issue through its statuses, merge duplicates, assign it, publish updates."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hub_common.auth import Principal
+from hub_common.clock import Clock
+from hub_common.concurrency import check_version
+from hub_common.contracts.issues import IssueAssigned, IssueUpdatePublished
+from hub_common.errors import Conflict, Forbidden, RuleViolation
+from hub_common.uow import Transaction, UnitOfWork
+from hub_issues.adapters.issues import IssueRepository
+from hub_issues.domain.events import duplicate_merged, location_of, status_event
+from hub_issues.domain.issue import Issue
+from hub_issues.domain.workflow import Actor, decide
+from hub_issues.service.saving import save
+
+
+async def load_for_change(
+    issues: IssueRepository, tx: Transaction, caller: Principal, issue_id: str, expected_version: int | None
+) -> Issue:
+    """The issue a caller is about to change: staff only of its hub; partners never; residents go on
+    to the workflow's own rules (a reporter may reopen)."""
+    issue = await issues.get(issue_id, tx.session)
+    if caller.is_staff:
+        caller.require_hub(issue.hub_id)
+    elif caller.role == "partner":
+        raise Forbidden("partners cannot change an issue's status")
+    check_version(expected_version, issue.version)
+    return issue
+
+
+class WorkflowService:
+    def __init__(self, uow: UnitOfWork, issues: IssueRepository, *, clock: Clock, reopen_days: int) -> None:
+        self.uow = uow
+        self.issues = issues
+        self.clock = clock
+        self.reopen_period = timedelta(days=reopen_days)
+
+    async def change_status(
+        self,
+        caller: Principal,
+        issue_id: str,
+        action: str,
+        *,
+        public_note: str,
+        private_note: str | None = None,
+        agency_responsible: str | None = None,
+        reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> Issue:
+        if action == "mark_duplicate":
+            raise RuleViolation("merge duplicates with POST /v1/issues/{id}/merge")
+        now = self.clock()
+
+        async def work(tx: Transaction) -> Issue:
+            issue = await load_for_change(self.issues, tx, caller, issue_id, expected_version)
+            change = decide(
+                issue.workflow_state,
+                action,
+                actor=Actor(caller.sub, caller.role),
+                at=now,
+                public_note=public_note,
+                private_note=private_note,
+                agency_responsible=agency_responsible,
+                reason=reason,
+                reopen_period=self.reopen_period,
+            )
+            changed = await save(self.issues, issue.after(change), issue.version, tx.session)
+            tx.publish(status_event(changed, change), subject=issue_id, hub_id=issue.hub_id)
+            return changed
+
+        return await self.uow.run(work)
+
+    async def merge(
+        self,
+        caller: Principal,
+        issue_id: str,
+        *,
+        into: str,
+        public_note: str,
+        private_note: str | None = None,
+        expected_version: int | None = None,
+    ) -> Issue:
+        """Mark an issue as a duplicate of ``into``; its reporter and supporters follow the original."""
+        now = self.clock()
+
+        async def work(tx: Transaction) -> Issue:
+            duplicate = await load_for_change(self.issues, tx, caller, issue_id, expected_version)
+            original = await self.issues.find(into, tx.session)
+            if original is None:
+                raise RuleViolation(
+                    f"there is no issue {into!r} to merge into",
+                    errors=[{"field": "into", "message": "unknown issue", "type": "unknown"}],
+                )
+            caller.require_hub(original.hub_id)
+            if original.status == "duplicate":
+                raise Conflict(f"{into} is itself a duplicate of {original.duplicate_of}; merge into that")
+            change = decide(
+                duplicate.workflow_state,
+                "mark_duplicate",
+                actor=Actor(caller.sub, caller.role),
+                at=now,
+                public_note=public_note,
+                private_note=private_note,
+                duplicate_of=into,
+            )
+            merged = await save(self.issues, duplicate.after(change), duplicate.version, tx.session)
+            absorbed, followers_moved = original.absorbing(duplicate)
+            await save(self.issues, absorbed, original.version, tx.session)
+            tx.publish(duplicate_merged(merged, change, followers_moved), subject=issue_id, hub_id=duplicate.hub_id)
+            return merged
+
+        return await self.uow.run(work)
+
+    async def assign(self, caller: Principal, issue_id: str, assignee: str, expected_version: int | None) -> Issue:
+        """Give an open issue to a team or person; recorded in the history, announced as an event."""
+        now = self.clock()
+
+        async def work(tx: Transaction) -> Issue:
+            issue = await load_for_change(self.issues, tx, caller, issue_id, expected_version)
+            assigned = issue.assigned(assignee, by=caller.sub, by_role=caller.role, at=now)
+            await save(self.issues, assigned, issue.version, tx.session)
+            tx.publish(
+                IssueAssigned(
+                    issue_id=issue_id,
+                    hub_id=issue.hub_id,
+                    service_code=issue.service_code,
+                    location=location_of(issue),
+                    status=issue.status,
+                    assignee=assignee,
+                    assigned_by=caller.sub,
+                    assigned_at=now,
+                ),
+                subject=issue_id,
+                hub_id=issue.hub_id,
+            )
+            return assigned
+
+        return await self.uow.run(work)
+
+    async def publish_update(self, caller: Principal, issue_id: str, public_note: str) -> Issue:
+        """A progress note for the public without a status change (recorded in the history too)."""
+        now = self.clock()
+        note = public_note.strip()
+
+        async def work(tx: Transaction) -> Issue:
+            issue = await load_for_change(self.issues, tx, caller, issue_id, None)
+            updated = issue.with_update(note, by=caller.sub, by_role=caller.role, at=now)
+            await save(self.issues, updated, issue.version, tx.session)
+            tx.publish(
+                IssueUpdatePublished(
+                    issue_id=issue_id,
+                    hub_id=issue.hub_id,
+                    service_code=issue.service_code,
+                    location=location_of(issue),
+                    status=issue.status,
+                    public_note=note,
+                    published_by=caller.sub,
+                    published_at=now,
+                ),
+                subject=issue_id,
+                hub_id=issue.hub_id,
+            )
+            return updated
+
+        return await self.uow.run(work)
