@@ -263,6 +263,21 @@ async def test_idempotency_key_and_long_names_over_open311(api) -> None:
     assert len(contact["data"]["display_name"]) == 200 and contact["data"]["consented_channels"] == ["sms"]
 
 
+async def test_an_open311_key_belongs_to_its_api_key_and_another_body_is_refused(api) -> None:
+    headers = {"Idempotency-Key": "o311-2"}
+    first = await api.client.post(f"{BASE}/requests.json", data=form(api, description="one"), headers=headers)
+    other = await api.client.post(f"{BASE}/requests.json", data=form(api, description="two"), headers=headers)
+    assert first.status_code == 201, first.text
+    assert "Idempotency-Key" in open311_error(other, 400, "json")
+    assert await api.count(ISSUES) == 1
+
+
+async def test_a_bearer_header_plays_no_part_in_an_open311_post(api) -> None:
+    headers = {"Authorization": "Bearer not.a.token"}
+    response = await api.client.post(f"{BASE}/requests.json", data=form(api), headers=headers)
+    assert response.status_code == 201, response.text
+
+
 async def test_errors_of_the_route_plumbing_are_open311_errors_too(api) -> None:
     long_key = {"Idempotency-Key": "k" * 300}
     response = await api.client.post(f"{BASE}/requests.xml", data=form(api), headers=long_key)

@@ -20,6 +20,7 @@ Status codes and authorisation stay visible in each route: there is no generic C
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
@@ -137,19 +138,41 @@ def request_body_fingerprint_source(content_type: str, raw: bytes) -> Any:
     return raw.hex()
 
 
-async def idempotency(
-    request: Request, principal: OptionalCaller, key: IdempotencyKeyHeader = None
-) -> IdempotentRequest | None:
-    """The request's ``Idempotency-Key``, scoped to its caller and route (None without the header).
+def idempotency_for(caller: Callable[..., Any]) -> Any:
+    """A dependency giving the request's ``Idempotency-Key`` (None without the header), scoped to
+    the principal that ``caller`` (a dependency) signs in and to the route, with the body's
+    fingerprint. The body is the one the route parses too: Starlette reads it once and keeps it.
 
-    The body is the one the route parses too: Starlette reads it once and keeps it."""
-    if key is None:
-        return None
-    body = request_body_fingerprint_source(request.headers.get("content-type", ""), await request.body())
-    return idempotent_request(key, request, principal, body)
+    Most routes take ``Idempotency`` (the Bearer caller); a route that signs callers in another way
+    (Open311's ``api_key``) passes its own dependency, so keys stay its callers' own."""
+
+    async def dependency(
+        request: Request, principal: Principal | None, key: str | None = None
+    ) -> IdempotentRequest | None:
+        if key is None:
+            return None
+        body = request_body_fingerprint_source(request.headers.get("content-type", ""), await request.body())
+        return idempotent_request(key, request, principal, body)
+
+    # The caller dependency is a value of this call, which a string annotation (this module's
+    # ``from __future__ import annotations``) could not name: FastAPI reads this signature instead.
+    dependency.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+            inspect.Parameter(
+                "principal",
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                annotation=Annotated[Principal | None, Depends(caller)],
+            ),
+            inspect.Parameter(
+                "key", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=IdempotencyKeyHeader
+            ),
+        ]
+    )
+    return Depends(dependency)
 
 
-Idempotency = Annotated[IdempotentRequest | None, Depends(idempotency)]
+Idempotency = Annotated[IdempotentRequest | None, idempotency_for(optional_principal)]
 
 
 async def if_match_version(if_match: IfMatchHeader = None) -> int | None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
+from starlette.datastructures import FormData
 
-from hub_common.auth import decode_token
+from hub_common.auth import Principal, decode_token
 from hub_common.errors import Unauthorized
-from hub_common.http import Idempotency
+from hub_common.http import idempotency_for
+from hub_common.uow import IdempotentRequest
 from hub_issues.api.deps import Feeds, Hubs, Reporting
 from hub_issues.api.open311 import forms
 from hub_issues.api.open311.rendering import Open311Error, Open311Route, query_parameters, render, when
@@ -76,15 +78,20 @@ def request_entry(issue: Issue) -> dict[str, Any]:
     }
 
 
-@router.post("/requests.{fmt}", summary="Open311 POST service request (form-encoded)", openapi_extra=POST_BODY)
-async def post_request(
-    fmt: str, request: Request, hubs: Hubs, reporting: Reporting, idempotency: Idempotency
-) -> Response:
+async def _form(request: Request) -> FormData:
+    # Read the body whole first: the form is then parsed from it and the Idempotency-Key's
+    # fingerprint can read it too (parsing straight from the stream would consume it).
+    await request.body()
     try:
-        form = await request.form()
+        return await request.form()
     except Exception:
         raise Open311Error(400, "send the request form-encoded") from None
-    api_key = forms.text(form, "api_key", 4000) or request.query_params.get("api_key")
+
+
+async def api_key_caller(request: Request) -> Principal:
+    """Who posts: the ``api_key`` form field (or query parameter), a partner or staff JWT, as the
+    Open311 spec has callers sign in (a Bearer header plays no part here)."""
+    api_key = forms.text(await _form(request), "api_key", 4000) or request.query_params.get("api_key")
     if not api_key:
         raise Open311Error(400, "api_key is required")
     try:
@@ -93,6 +100,24 @@ async def post_request(
         raise Open311Error(403, f"api_key is not valid: {exc.detail}") from None
     if principal.role not in API_KEY_ROLES:
         raise Open311Error(403, "api_key must be a partner or staff key")
+    return principal
+
+
+ApiKeyCaller = Annotated[Principal, Depends(api_key_caller)]
+# A key belongs to the api_key's account, like a Bearer caller's: the same key with another body is refused.
+ApiKeyIdempotency = Annotated[IdempotentRequest | None, idempotency_for(api_key_caller)]
+
+
+@router.post("/requests.{fmt}", summary="Open311 POST service request (form-encoded)", openapi_extra=POST_BODY)
+async def post_request(
+    fmt: str,
+    request: Request,
+    principal: ApiKeyCaller,
+    hubs: Hubs,
+    reporting: Reporting,
+    idempotency: ApiKeyIdempotency,
+) -> Response:
+    form = await _form(request)
     service_code = forms.text(form, "service_code", 64)
     if not service_code:
         raise Open311Error(400, "service_code is required")
