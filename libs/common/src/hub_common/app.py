@@ -148,8 +148,7 @@ def create_app(
         return asyncapi_document(definition, settings)
 
     app.state.use_cases = ctx.components.use_cases
-    routers = definition.routers(ctx) if callable(definition.routers) else definition.routers  # TRANSITION
-    for router in routers:
+    for router in definition.routers:
         app.include_router(router)
     _link_operations(app)
     return app

@@ -86,22 +86,6 @@ class IdempotentRequest:
         )
 
 
-@dataclass(frozen=True)
-class Replayed:  # TRANSITION
-    result: Any
-
-
-class _Legacy:  # TRANSITION
-    def __init__(self, serialize: Any) -> None:
-        self.serialize = serialize or (lambda r: r)
-
-    def dump_python(self, result: Any, mode: str) -> Any:
-        return self.serialize(result)
-
-    def validate_python(self, stored: Any) -> Any:
-        return Replayed(stored)
-
-
 @cache
 def _adapter(result_type: Any) -> TypeAdapter:
     return TypeAdapter(result_type)
@@ -164,7 +148,6 @@ class UnitOfWork:
         *,
         idempotency: IdempotentRequest | None = None,
         result_type: type[T] | Any = None,
-        serialize: Callable[[T], Any] | None = None,  # TRANSITION: removed once every service passes result_type
     ) -> T:
         """Run ``work`` atomically and return its result. Transient errors (write conflicts,
         failover) retry the whole work.
@@ -174,9 +157,9 @@ class UnitOfWork:
         nothing else. ``result_type`` is any type pydantic can serialise (a model, ``dict``,
         ``tuple[Model, str]``); it is required with ``idempotency``.
         """
-        adapter = _adapter(result_type) if idempotency is not None and result_type is not None else None
-        if idempotency is not None and adapter is None:
-            adapter = _Legacy(serialize)  # TRANSITION
+        if idempotency is not None and result_type is None:
+            raise TypeError("an idempotent unit of work needs the result_type it returns on a repeat")
+        adapter = _adapter(result_type) if idempotency is not None else None
 
         async def attempt(session: AsyncClientSession) -> T:
             tx = Transaction(self.db, session, self.source)
