@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass
 from typing import Literal
 
+from hub_common.auth import STAFF_ROLES
 from hub_common.demo import HUBS
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -81,7 +82,7 @@ def parse_accounts(raw: str) -> list[StaffAccount]:
     for item in items:
         try:
             role = item.get("role", "staff")
-            if role not in ("staff", "operator"):
+            if role not in STAFF_ROLES:
                 raise ValueError(f"role must be staff or operator, not {role!r}")
             if not str(item["password_hash"]).startswith("scrypt$"):
                 raise ValueError("password_hash must come from `python -m hub_web.accounts hash`")

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from hub_common.auth import issue_token
+from hub_common.auth import STAFF_ROLES, issue_token
 
 COOKIE_NAME = "hub_session"
 MAX_COOKIE_AGE_S = 90 * 24 * 3600
@@ -46,7 +46,7 @@ class Session:
 
     @property
     def is_staff(self) -> bool:
-        return self.signed_in and self.role in ("staff", "operator")
+        return self.signed_in and self.role in STAFF_ROLES
 
     def can_manage(self, hub_id: str) -> bool:
         return self.is_staff and (self.role == "operator" or hub_id in self.hubs)
