@@ -22,9 +22,11 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaProducer
@@ -63,7 +65,9 @@ class Processes:
     def start(self, role: str, port: int) -> None:
         env = {**self.env, "HUB_HTTP_PORT": str(port)}
         command = [sys.executable, "-m", "hub_issues", "--role", role]
-        self.running.append(subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        # Errors go to a log per process, so a replica that does not come up says why.
+        log = open(Path(tempfile.gettempdir()) / f"hub-bench-scaling-{role}-{port}.log", "w")  # noqa: SIM115
+        self.running.append(subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log))
 
     def stop(self) -> None:
         for process in self.running:
@@ -76,9 +80,11 @@ class Processes:
 
 
 async def wait_ready(ports: list[int]) -> None:
+    # Up to 3 minutes: replicas starting together on a database the growth bench has just filled
+    # took longer than one minute to create their indexes here.
     async with httpx.AsyncClient() as client:
         for port in ports:
-            for _ in range(240):
+            for _ in range(720):
                 try:
                     if (await client.get(f"http://127.0.0.1:{port}/health/ready")).status_code == 200:
                         break
@@ -86,7 +92,8 @@ async def wait_ready(ports: list[int]) -> None:
                     pass
                 await asyncio.sleep(0.25)
             else:
-                raise RuntimeError(f"the API on port {port} did not become ready")
+                log = Path(tempfile.gettempdir()) / f"hub-bench-scaling-api-{port}.log"
+                raise RuntimeError(f"the API on port {port} did not become ready:\n{log.read_text()[-2000:]}")
 
 
 async def api_figure(args: argparse.Namespace, replicas: int, run: str) -> float:
