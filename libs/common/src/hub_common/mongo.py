@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bson.codec_options import CodecOptions
 from pymongo import AsyncMongoClient, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 
@@ -46,13 +47,23 @@ async def ensure_indexes(db: AsyncDatabase, specs: Sequence[IndexSpec]) -> None:
         if not spec.indexes:
             continue
         collection = db[spec.collection]
-        existing = {ix["name"]: dict(ix["key"]) async for ix in await collection.list_indexes()}
-        missing = [
-            model for model in spec.indexes if existing.get(model.document["name"]) != dict(model.document["key"])
-        ]
-        if missing:
+        missing = await _missing(collection, spec.indexes)
+        if not missing:
+            continue
+        try:
             await collection.create_indexes(missing)
+        except OperationFailure as exc:
+            # Replicas starting together (compose --scale) race to create the same indexes: the loser
+            # is refused (85/86: "an index with this name exists") although the winner made exactly
+            # these. Only a conflict left once the winner's indexes are visible is a real one.
+            if exc.code not in (85, 86) or await _missing(collection, missing):
+                raise
     log.info("indexes ensured", collections=[s.collection for s in specs])
+
+
+async def _missing(collection: AsyncCollection, models: Sequence[IndexModel]) -> list[IndexModel]:
+    existing = {ix["name"]: dict(ix["key"]) async for ix in await collection.list_indexes()}
+    return [model for model in models if existing.get(model.document["name"]) != dict(model.document["key"])]
 
 
 async def ping(db: AsyncDatabase) -> None:
