@@ -35,9 +35,14 @@ def planned(message_id: str) -> Message:
 async def test_a_planned_message_is_stored_once_without_the_fields_it_gets_later(service_context) -> None:
     ctx = await service_context(DEFINITION)
     messages = MessageRepository(ctx.db)
+
+    async def plan(tx, *planned: Message) -> None:  # staged, and written in one bulk call at the commit
+        for message in planned:
+            messages.add_if_absent(message, tx)
+
     message = planned("m1")
-    await ctx.uow.run(lambda tx: messages.add_if_absent(message, tx.session))
-    await ctx.uow.run(lambda tx: messages.add_if_absent(message.model_copy(update={"status": "skipped"}), tx.session))
+    await ctx.uow.run(lambda tx: plan(tx, message))
+    await ctx.uow.run(lambda tx: plan(tx, message.model_copy(update={"status": "skipped"}), message))
 
     doc = await ctx.db["messages"].find_one({"_id": "m1"})
     assert doc["status"] == "created"  # the repeat changed nothing

@@ -109,14 +109,16 @@ def test_a_rule_can_address_one_person_or_everyone_in_a_list() -> None:
     assert audience_of(many, {"volunteer_ids": ["a", "b", "a", ""]}) == ["a", "b"]
 
 
-def test_throttling_holds_back_only_past_the_limit() -> None:
-    from hub_notifications.domain.messages import THROTTLE_RETRY, throttled
+def test_throttling_holds_back_only_past_the_limit_until_the_window_frees_up() -> None:
+    from hub_notifications.domain.messages import throttled
 
-    now = datetime(2026, 11, 26, tzinfo=UTC)
-    assert throttled(9, 10, now) is None
-    held = throttled(10, 10, now)
-    assert held.status == "deferred" and held.next_attempt_at == now + THROTTLE_RETRY
-    assert throttled(1000, 0, now) is None  # 0 turns the limit off
+    frees_at = datetime(2026, 11, 26, 11, 5, tzinfo=UTC)
+    assert throttled(9, 10, "email", frees_at) is None
+    email, sms = throttled(10, 10, "email", frees_at), throttled(10, 10, "sms", frees_at)
+    # Emails past the limit join one digest sent when the window frees up; others wait once until then.
+    assert (email.status, email.next_attempt_at) == ("digest_pending", frees_at)
+    assert (sms.status, sms.next_attempt_at) == ("deferred", frees_at)
+    assert throttled(1000, 0, "email", frees_at) is None  # 0 turns the limit off
 
 
 def test_statuses_read_as_plain_words() -> None:

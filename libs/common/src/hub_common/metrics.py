@@ -17,3 +17,8 @@ HANDLER_FAILURES = Counter(
     "hub_handler_failures_total", "Handler attempts that failed, by kind", ["service", "type", "kind"]
 )
 CONSUMER_LAG = Gauge("hub_consumer_lag", "Messages not yet processed, per partition", ["service", "topic", "partition"])
+# Where a worker's batch spends its time (e.g. notifications' delivery: claim, recipients, send,
+# record), so that an operator sees which stage limits throughput under a backlog.
+WORK_STAGE_SECONDS = Histogram(
+    "hub_work_stage_seconds", "Time spent in one stage of a worker's batch", ["service", "work", "stage"]
+)

@@ -71,7 +71,9 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
             contacts,
             preferences,
             templates,
-            SmtpEmailSender(settings.smtp_host, settings.smtp_port, settings.smtp_from),
+            SmtpEmailSender(
+                settings.smtp_host, settings.smtp_port, settings.smtp_from, connections=settings.email_connections
+            ),
             HttpSmsSender(settings.sms_endpoint, settings.sms_api_key.get_secret_value()),
             clock=clock,
             max_per_hour=settings.max_messages_per_hour,

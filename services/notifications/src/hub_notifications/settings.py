@@ -18,13 +18,17 @@ class NotificationsSettings(HubSettings):
     # Non-critical email/SMS per person and channel per hour; more wait (0 turns the limit off).
     max_messages_per_hour: int = 10
     # Most messages per second one worker sends by each channel (0: no limit).
-    email_rate_per_s: float = 20.0
+    email_rate_per_s: float = 50.0
+    # SMTP connections one worker keeps open and sends over at once (each reused for many messages).
+    email_connections: int = Field(default=4, ge=1, le=64)
     sms_rate_per_s: float = 5.0
     # Where people open the web app; links in messages start here.
     public_base_url: str = "http://127.0.0.1:8080"
     # A message or webhook claimed by a worker that died before recording the outcome is tried
     # again after this long (a send that reached the server just before the crash goes out twice).
-    sending_lease_s: float = Field(default=120.0, gt=1)
+    # A live worker renews its lease every third of it however long a send takes, so it can be short:
+    # a crash delays the messages in flight by seconds, not minutes.
+    sending_lease_s: float = Field(default=10.0, gt=1)
     # A consumed batch is one transaction, and each event here may plan several messages and webhook
     # deliveries: smaller batches keep a contact or a sign-in link from waiting behind a long one (with
     # a backlog of 500 issue events on SecantusDB, that was minutes) and let a stop finish promptly.

@@ -35,6 +35,14 @@ class ContactRepository(Repository[Contact]):
         doc = await self.erasures.find_one({"_id": person_id}, session=session)
         return doc["erased_at"] if doc else None
 
+    async def erased_among(self, person_ids: list[str], session: Session = None) -> set[str]:
+        """Which of these people asked to be forgotten (one read for a whole audience)."""
+        if not person_ids:
+            return set()
+        return {
+            doc["_id"] async for doc in self.erasures.find({"_id": {"$in": person_ids}}, {"_id": 1}, session=session)
+        }
+
     async def erase(self, person_id: str, erased_at: datetime, session: Session) -> None:
         """Delete what we hold of a person, and remember when they asked (later erasures win)."""
         await self.collection.delete_one({"_id": person_id}, session=session)

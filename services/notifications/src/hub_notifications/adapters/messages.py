@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 
 from hub_common.http import PageQuery
 from hub_common.mongo import IndexSpec
 from hub_common.repository import Session, to_document
+from hub_common.uow import Transaction
 from hub_notifications.adapters.due_work import DueWork, finish_update
 from hub_notifications.domain.messages import PENDING_STATUSES, WAITING_FOR_CONTACT, Message, Outcome
 
@@ -47,6 +49,23 @@ DUE_STATUSES = ("created", "temporary_failure", "deferred", "sending")
 LATER_FIELDS = ("reason", "updated_at", "subject", "body", "digest_id")
 
 
+@dataclass(frozen=True)
+class Attempted:
+    """A message's attempt, as delivery records it: its outcome and the text it went out with."""
+
+    message: Message
+    outcome: Outcome
+    rendered: dict[str, str] | None = None
+
+
+@dataclass
+class Sent:
+    """What a person was sent on one channel in the throttle's window."""
+
+    count: int
+    first_at: datetime
+
+
 class MessageRepository(DueWork[Message]):
     collection_name = MESSAGES
     model = Message
@@ -64,19 +83,37 @@ class MessageRepository(DueWork[Message]):
 
     # -- delivery -----------------------------------------------------------------------------
 
-    async def finish(
-        self, message_id: str, outcome: Outcome, now: datetime, session: Session, rendered: dict[str, str] | None = None
-    ) -> None:
-        """Record an attempt's outcome on the message this worker claimed (and its text, once rendered)."""
-        update = finish_update(outcome, now, {"status": outcome.status, "at": now, "reason": outcome.reason})
-        if rendered:
-            update["$set"].update(rendered)
-        await self.collection.update_one({"_id": message_id, "status": "sending"}, update, session=session)
+    async def finish_many(self, outcomes: Sequence[Attempted], claim: str, now: datetime, session: Session) -> None:
+        """Record attempts' outcomes (and their text, once rendered) on messages this worker holds under
+        ``claim``, in one bulk write. A message whose lease ran out and went to another worker is not
+        touched: that worker records it."""
+        updates = []
+        for attempted in outcomes:
+            outcome = attempted.outcome
+            update = finish_update(outcome, now, {"status": outcome.status, "at": now, "reason": outcome.reason})
+            if attempted.rendered:
+                update["$set"].update(attempted.rendered)
+            updates.append(UpdateOne({"_id": attempted.message.id, "status": "sending", "claim": claim}, update))
+        if updates:
+            await self.collection.bulk_write(updates, ordered=False, session=session)
 
-    async def delivered_since(self, person_id: str, channel: str, since: datetime) -> int:
-        return await self.collection.count_documents(
-            {"person_id": person_id, "channel": channel, "status": "delivered", "updated_at": {"$gte": since}}
-        )
+    async def delivered_since(self, person_ids: Sequence[str], since: datetime) -> dict[tuple[str, str], Sent]:
+        """How many messages each of these people was sent on each channel since then, and when the
+        first of them went (for the throttle)."""
+        pipeline = [
+            {"$match": {"person_id": {"$in": list(person_ids)}, "status": "delivered", "updated_at": {"$gte": since}}},
+            {
+                "$group": {
+                    "_id": {"person": "$person_id", "channel": "$channel"},
+                    "n": {"$sum": 1},
+                    "first": {"$min": "$updated_at"},
+                }
+            },
+        ]
+        return {
+            (row["_id"]["person"], row["_id"]["channel"]): Sent(row["n"], row["first"])
+            async for row in await self.collection.aggregate(pipeline)
+        }
 
     async def retry_waiting_for_contact(self, person_id: str, now: datetime, session: Session) -> None:
         """A person's contact details just arrived: their messages that waited for them are due now
@@ -87,19 +124,23 @@ class MessageRepository(DueWork[Message]):
             session=session,
         )
 
-    async def call_off_reminders(self, key: str, now: datetime, session: Session) -> None:
-        """A sign-up, shift or loan ended early: its pending reminders are not sent."""
+    async def call_off_reminders(self, key: str, now: datetime, tx: Transaction) -> None:
+        """A sign-up, shift or loan ended early: its pending reminders are not sent (planned ones in
+        this same batch of events included)."""
+        await tx.flush(self.collection_name)
         await self.collection.update_many(
             {"reminder_keys": key, "status": {"$in": ["created", "deferred", "temporary_failure"]}},
             {
                 "$set": {"status": "skipped", "reason": "called off", "updated_at": now},
                 "$unset": {"next_attempt_at": ""},
             },
-            session=session,
+            session=tx.session,
         )
 
-    async def forget_person(self, person_id: str, now: datetime, session: Session) -> None:
+    async def forget_person(self, person_id: str, now: datetime, tx: Transaction) -> None:
         """Erasure: nothing more is sent to this person, and their inbox copies are removed."""
+        await tx.flush(self.collection_name)  # messages planned earlier in this batch of events too
+        session = tx.session
         await self.collection.update_many(
             {"person_id": person_id, "status": {"$in": list(PENDING_STATUSES)}},
             {
@@ -128,7 +169,14 @@ class MessageRepository(DueWork[Message]):
         """Take every due digest message of a person for one digest email."""
         await self.collection.update_many(
             {"person_id": person_id, "status": "digest_pending", "next_attempt_at": {"$lte": now}},
-            {"$set": {"status": "sending", "digest_id": digest_id, "next_attempt_at": now + self.sending_lease}},
+            {
+                "$set": {
+                    "status": "sending",
+                    "digest_id": digest_id,
+                    "claim": digest_id,
+                    "next_attempt_at": now + self.sending_lease,
+                }
+            },
         )
         docs = await self.collection.find({"digest_id": digest_id}).sort("created_at", ASCENDING).to_list()
         return [self.from_document(doc) for doc in docs]

@@ -119,11 +119,16 @@ class DeliveryError(Exception):
 
 
 THROTTLE_WINDOW = timedelta(hours=1)
-THROTTLE_RETRY = timedelta(minutes=15)
 
 
-def throttled(sent_in_window: int, limit: int, now: datetime) -> Outcome | None:
-    """Hold a non-critical message back when the person already had ``limit`` on this channel this hour."""
-    if limit > 0 and sent_in_window >= limit:
-        return Outcome("deferred", f"more than {limit} messages in an hour", now + THROTTLE_RETRY)
-    return None
+def throttled(sent_in_window: int, limit: int, channel: str, window_frees_at: datetime) -> Outcome | None:
+    """Hold a non-critical message back when the person already had ``limit`` on this channel in the
+    past hour, until the window frees up (the oldest of those sends is an hour old). Emails held back
+    are collected into one digest sent then ("12 messages since 10:05"), not deferred one by one and
+    polled again and again; other channels wait once, for the same moment."""
+    if limit <= 0 or sent_in_window < limit:
+        return None
+    reason = f"more than {limit} messages in an hour"
+    if channel == "email":
+        return Outcome("digest_pending", f"{reason}: collected into one email", window_frees_at)
+    return Outcome("deferred", reason, window_frees_at)

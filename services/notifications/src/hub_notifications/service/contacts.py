@@ -43,6 +43,6 @@ class ContactService:
         """Erasure: the contact goes, pending messages stop, stored texts are stripped, preferences and
         follows are deleted; later events create nothing for this person."""
         await self.contacts.erase(person_id, erased_at, tx.session)
-        await self.messages.forget_person(person_id, self.clock(), tx.session)
+        await self.messages.forget_person(person_id, self.clock(), tx)
         await self.preferences.erase(person_id, tx.session)
         await self.followers.forget(person_id, tx.session)

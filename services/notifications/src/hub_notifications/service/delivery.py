@@ -1,22 +1,33 @@
-"""Delivery (the worker): each due message is checked against consent and preferences, rendered and
-sent; digests collect a person's messages into one email."""
+"""Delivery (the worker): due messages are claimed a batch at a time, checked against consent,
+preferences and the throttle, rendered and sent concurrently (each channel's sender bounds how many
+at once), and recorded as they finish; digests collect a person's messages into one email.
+
+What a batch needs of its recipients (contacts, erasures, preferences, how many messages they were
+sent this hour, templates) is read once per batch, not once per message."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from aiolimiter import AsyncLimiter
 
 from hub_common.clock import Clock
 from hub_common.contracts.notifications import MessageStatusChanged
+from hub_common.errors import NotFound
 from hub_common.logging import get_logger
+from hub_common.metrics import WORK_STAGE_SECONDS
 from hub_common.tracing import TraceContext, new_trace, reset_current_trace, set_current_trace
 from hub_common.uow import Transaction, UnitOfWork
 from hub_notifications.adapters.contacts import ContactRepository
-from hub_notifications.adapters.messages import MessageRepository
+from hub_notifications.adapters.messages import Attempted, MessageRepository, Sent
 from hub_notifications.adapters.preferences import PreferencesRepository
+from hub_notifications.domain.contacts import Contact
 from hub_notifications.domain.messages import (
     CONTACT_WAIT,
     RETRY_DELAYS,
@@ -28,13 +39,30 @@ from hub_notifications.domain.messages import (
     throttled,
     waiting_for_contact,
 )
-from hub_notifications.domain.preferences import decide
-from hub_notifications.domain.templates import render
+from hub_notifications.domain.plain_text import LOCAL, plain_datetime
+from hub_notifications.domain.preferences import Preferences, decide
+from hub_notifications.domain.templates import Template, render
+from hub_notifications.service.outcomes import GroupCommit
 from hub_notifications.service.templates import TemplateService
 
 log = get_logger(__name__)
 
+_stage = WORK_STAGE_SECONDS.labels  # ("notifications", "messages", stage): where a batch's time goes
+
 Rendered = dict[str, str]  # the subject and body a message went out with
+TemplateKey = tuple[str, str, str]  # message type, channel, language
+
+
+@dataclass
+class Recipients:
+    """What one batch of messages needs to know of its recipients, read once for the batch."""
+
+    contacts: dict[str, Contact]
+    erased: set[str]
+    preferences: dict[str, Preferences]
+    # Messages sent per (person, channel) in the past hour, counting those this batch sends: the throttle.
+    sent: dict[tuple[str, str], Sent]
+    templates: dict[TemplateKey, Template | NotFound] = field(default_factory=dict)
 
 
 class EmailSender(Protocol):
@@ -75,51 +103,85 @@ class DeliveryService:
 
     async def deliver_due(self, limit: int = 200) -> int:
         """Attempt every message that is due, up to ``limit``; return how many were attempted."""
-        return await self.messages.attempt_due(self._deliver, limit)
+        return await self.messages.attempt_due_in_batches(self._deliver_batch, limit)
 
-    async def _deliver(self, message: Message) -> None:
-        # Deliver within the trace of the request that caused the event, so logs join up.
-        trace_id = message.trace_id
-        token = set_current_trace(TraceContext(trace_id, new_trace().span_id) if trace_id else new_trace())
-        try:
-            outcome, rendered = await self._attempt(message)
-            await self._finish(message, outcome, rendered)
-        finally:
-            reset_current_trace(token)
+    async def _deliver_batch(self, batch: list[Message], claim: str) -> None:
+        started = time.perf_counter()
+        known = await self._recipients(batch)
+        sending = time.perf_counter()
+        _stage("notifications", "messages", "recipients").observe(sending - started)
+        # Outcomes are recorded while the rest of the batch still sends ("record" overlaps "send").
+        async with GroupCommit(lambda group: self._record(group, claim)) as outcomes:
 
-    async def _attempt(self, message: Message) -> tuple[Outcome, Rendered | None]:
+            async def deliver(message: Message) -> None:
+                # Deliver within the trace of the request that caused the event, so logs join up.
+                token = set_current_trace(_trace_of(message))
+                try:
+                    outcomes.add(await self._attempt(message, known))
+                finally:
+                    reset_current_trace(token)
+
+            await asyncio.gather(*(deliver(message) for message in batch))
+            _stage("notifications", "messages", "send").observe(time.perf_counter() - sending)
+
+    async def _recipients(self, batch: list[Message]) -> Recipients:
+        people = list(dict.fromkeys(m.person_id for m in batch))
+        contacts = await self.contacts.many(people)
+        missing = [p for p in people if p not in contacts]
+        known = Recipients(
+            contacts=contacts,
+            erased=await self.contacts.erased_among(missing),
+            preferences=await self.preferences.many(list(contacts)),
+            sent=await self.messages.delivered_since(list(contacts), self.clock() - THROTTLE_WINDOW)
+            if self.max_per_hour > 0
+            else {},
+        )
+        for message in batch:
+            contact = contacts.get(message.person_id)
+            key = (message.message_type, message.channel, contact.language if contact else "en")
+            if contact is not None and key not in known.templates:
+                try:
+                    known.templates[key] = await self.templates.text_for(*key)
+                except NotFound as exc:
+                    known.templates[key] = exc
+        return known
+
+    async def _attempt(self, message: Message, known: Recipients) -> Attempted:
         now = self.clock()
-        contact = await self.contacts.find(message.person_id)
-        if contact is None and await self.contacts.erased_at(message.person_id):
-            return Outcome("skipped", "the person asked to be forgotten"), None
+        contact = known.contacts.get(message.person_id)
+        if contact is None and message.person_id in known.erased:
+            return Attempted(message, Outcome("skipped", "the person asked to be forgotten"))
         if contact is None:
             if now - message.created_at > CONTACT_WAIT:
-                return Outcome("permanent_failure", "no contact details for this person"), None
-            return waiting_for_contact(message.attempts, now), None
+                return Attempted(message, Outcome("permanent_failure", "no contact details for this person"))
+            return Attempted(message, waiting_for_contact(message.attempts, now))
         reason = contact.why_not_by(message.channel)
         if reason:
-            return Outcome("skipped", reason), None
-        template = await self.templates.text_for(message.message_type, message.channel, contact.language)
+            return Attempted(message, Outcome("skipped", reason))
+        template = known.templates[(message.message_type, message.channel, contact.language)]
+        if isinstance(template, NotFound):
+            return Attempted(message, Outcome("technical_failure", template.detail))
         subject, body = render(template, {**message.values, "display_name": contact.display_name})
         rendered = {"subject": subject, "body": body}
         decision = decide(
-            await self.preferences.find(contact.person_id),
+            known.preferences.get(contact.person_id),
             category=message.category,
             channel=message.channel,
             critical=message.critical,
             now=now,
         )
         if decision.action == "skip":
-            return Outcome("skipped", decision.reason), None
+            return Attempted(message, Outcome("skipped", decision.reason))
         if decision.action == "defer":
-            return Outcome("deferred", decision.reason, decision.until), None
+            return Attempted(message, Outcome("deferred", decision.reason, decision.until))
         if decision.action == "digest":
-            return Outcome("digest_pending", decision.reason, decision.until), rendered
-        if not message.critical and message.channel != "inapp":
-            recent = await self.messages.delivered_since(contact.person_id, message.channel, now - THROTTLE_WINDOW)
-            held_back = throttled(recent, self.max_per_hour, now)
+            return Attempted(message, Outcome("digest_pending", decision.reason, decision.until), rendered)
+        if not message.critical and message.channel != "inapp" and self.max_per_hour > 0:
+            sent = known.sent.setdefault((contact.person_id, message.channel), Sent(0, now))
+            held_back = throttled(sent.count, self.max_per_hour, message.channel, sent.first_at + THROTTLE_WINDOW)
             if held_back:
-                return held_back, None
+                return Attempted(message, held_back, rendered)  # the digest it joins lists its text
+            sent.count += 1  # counted before the send: the batch's concurrent sends keep to the limit
         limiter = self.limiters.get(message.channel)
         if limiter is not None:
             await limiter.acquire()
@@ -132,61 +194,83 @@ class DeliveryService:
                 await self.sms.send(to=contact.phone, body=body, message_id=message.id)
         except DeliveryError as exc:
             if exc.permanent:
-                return Outcome("permanent_failure", exc.reason), None
-            return after_temporary_failure(message.attempts, now, exc.reason), None
+                return Attempted(message, Outcome("permanent_failure", exc.reason))
+            return Attempted(message, after_temporary_failure(message.attempts, now, exc.reason))
         except Exception as exc:
             log.exception("message could not be sent", message_id=message.id)
-            return Outcome("technical_failure", repr(exc)), None
+            return Attempted(message, Outcome("technical_failure", repr(exc)))
         # An in-app message is delivered by being stored with its rendered text: that is the inbox.
-        return Outcome("delivered"), rendered
+        return Attempted(message, Outcome("delivered"), rendered)
 
     async def send_digests(self) -> int:
         """One email per person whose digest is due, listing every message collected for it."""
         now = self.clock()
         sent = 0
         for person_id in await self.messages.due_digest_people(now):
-            batch = await self.messages.claim_digest(person_id, uuid.uuid4().hex, now)
+            digest_id = uuid.uuid4().hex
+            batch = await self.messages.claim_digest(person_id, digest_id, now)
             if not batch:
                 continue
-            contact = await self.contacts.find(person_id)
-            outcome = Outcome("delivered")
-            if contact is None or not contact.email:
-                outcome = Outcome("skipped", "no email address for the digest")
-            else:
-                subject = f"Your community hub update: {len(batch)} message{'s' if len(batch) > 1 else ''}"
-                body = "\n\n".join(f"{m.subject or ''}\n{m.body or ''}" for m in batch)
-                try:
-                    await self.email.send(to=contact.email, subject=subject, body=body, message_id=batch[0].digest_id)
-                    sent += 1
-                except DeliveryError as exc:
-                    outcome = (
-                        Outcome("permanent_failure", exc.reason)
-                        if exc.permanent
-                        else Outcome("digest_pending", exc.reason, now + RETRY_DELAYS[1])  # retried shortly
-                    )
-            for message in batch:
-                await self._finish(message, outcome, None)
+            async with self.messages.leased([m.id for m in batch], digest_id):
+                contact = await self.contacts.find(person_id)
+                outcome = Outcome("delivered")
+                if contact is None or not contact.email:
+                    outcome = Outcome("skipped", "no email address for the digest")
+                else:
+                    subject = digest_subject(batch, now)
+                    body = "\n\n".join(f"{m.subject or ''}\n{m.body or ''}" for m in batch)
+                    try:
+                        await self.email.send(to=contact.email, subject=subject, body=body, message_id=digest_id)
+                        sent += 1
+                    except DeliveryError as exc:
+                        outcome = (
+                            Outcome("permanent_failure", exc.reason)
+                            if exc.permanent
+                            else Outcome("digest_pending", exc.reason, now + RETRY_DELAYS[1])  # retried shortly
+                        )
+                await self._record([Attempted(m, outcome) for m in batch], digest_id)
         return sent
 
-    async def _finish(self, message: Message, outcome: Outcome, rendered: Rendered | None) -> None:
-        """Record the outcome and publish the status change, together."""
+    async def _record(self, attempts: list[Attempted], claim: str) -> None:
+        """Record the outcomes and publish their status changes, together, in one transaction."""
 
         async def work(tx: Transaction) -> None:
-            await self.messages.finish(message.id, outcome, self.clock(), tx.session, rendered)
-            tx.publish(
-                MessageStatusChanged(
-                    message_id=message.id,
-                    about_event_id=message.event_id,
-                    about_event_type=message.event_type,
-                    message_type=message.message_type,
-                    channel=message.channel,
-                    status=outcome.status,
-                    reason=outcome.reason,
-                    attempts=message.attempts,
-                ),
-                subject=message.id,
-                hub_id=message.hub_id,
-            )
+            await self.messages.finish_many(attempts, claim, self.clock(), tx.session)
+            for attempted in attempts:
+                message, outcome = attempted.message, attempted.outcome
+                token = set_current_trace(_trace_of(message))  # the event continues the message's trace
+                try:
+                    tx.publish(
+                        MessageStatusChanged(
+                            message_id=message.id,
+                            about_event_id=message.event_id,
+                            about_event_type=message.event_type,
+                            message_type=message.message_type,
+                            channel=message.channel,
+                            status=outcome.status,
+                            reason=outcome.reason,
+                            attempts=message.attempts,
+                        ),
+                        subject=message.id,
+                        hub_id=message.hub_id,
+                    )
+                finally:
+                    reset_current_trace(token)
 
+        started = time.perf_counter()
         await self.uow.run(work)
-        log.info("message attempt", message_id=message.id, status=outcome.status, reason=outcome.reason)
+        _stage("notifications", "messages", "record").observe(time.perf_counter() - started)
+        for attempted in attempts:
+            outcome = attempted.outcome
+            log.info("message attempt", message_id=attempted.message.id, status=outcome.status, reason=outcome.reason)
+
+
+def digest_subject(batch: list[Message], now: datetime) -> str:
+    """e.g. 'Your community hub update: 37 messages since 10:05' (local time; a date if not today)."""
+    first = min(m.created_at for m in batch).astimezone(LOCAL)
+    since = f"{first:%H:%M}" if first.date() == now.astimezone(LOCAL).date() else plain_datetime(first)
+    return f"Your community hub update: {len(batch)} message{'s' if len(batch) > 1 else ''} since {since}"
+
+
+def _trace_of(message: Message) -> TraceContext:
+    return TraceContext(message.trace_id, new_trace().span_id) if message.trace_id else new_trace()

@@ -75,21 +75,27 @@ class PlanningService:
         if event.type in CANCELS:
             field, key = CANCELS[event.type]
             if data.get(field):
-                await self.messages.call_off_reminders(f"{key}:{data[field]}", self.clock(), tx.session)
-        switched_off = await self.rule_settings.disabled(hub_id, tx.session)
+                await self.messages.call_off_reminders(f"{key}:{data[field]}", self.clock(), tx)
+        rules = rules_for(event.type)
+        if not rules:
+            return 0
+        # A batch of events is one transaction: a hub's settings and staff are read once for all of it
+        # (nothing in the consumer changes them; staff change them through the API).
+        switched_off = await tx.memo(("rules-off", hub_id), lambda: self.rule_settings.disabled(hub_id, tx.session))
         created = 0
-        for rule in rules_for(event.type):
+        for rule in rules:
             if rule.message_type in switched_off:
                 continue  # this hub's staff turned the rule off
             if rule.audience == HUB_STAFF:
-                people = await self.hub_staff.of_hub(hub_id, tx.session)
+                people = await tx.memo(("hub-staff", hub_id), lambda: self.hub_staff.of_hub(hub_id, tx.session))
             elif rule.audience == FOLLOWERS:
                 people = await self.followers.of(data["issue_id"], tx.session)
             else:
                 people = audience_of(rule, data)
+            forgotten = await self.contacts.erased_among(people, tx.session)  # they hear nothing more
             for person_id in people:
-                if not await self.contacts.erased_at(person_id, tx.session):  # forgotten people hear nothing
-                    created += await self._plan_for(event, rule, person_id, hub_id, data, tx)
+                if person_id not in forgotten:
+                    created += self._plan_for(event, rule, person_id, hub_id, data, tx)
         return created
 
     def _link(self, rule: Rule, person_id: str, data: dict[str, Any]) -> dict[str, str]:
@@ -120,7 +126,7 @@ class PlanningService:
             moving = await self.followers.of(data["issue_id"], tx.session)
             await self.followers.follow(data["duplicate_of"], moving, tx.session)
 
-    async def _plan_for(
+    def _plan_for(
         self, event: Envelope, rule: Rule, person_id: str, hub_id: str | None, data: dict[str, Any], tx: Transaction
     ) -> int:
         now = send_at = self.clock()
@@ -151,5 +157,5 @@ class PlanningService:
                 trace_id=trace.trace_id if trace else None,
                 history=[StatusChange(status="created", at=now)],
             )
-            await self.messages.add_if_absent(message, tx.session)
+            self.messages.add_if_absent(message, tx)  # written with the batch's other messages
         return len(rule.channels)

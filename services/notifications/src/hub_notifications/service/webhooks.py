@@ -179,7 +179,11 @@ class WebhookService:
         data = event.data.model_dump(mode="json")
         payload: str | None = None
         planned = 0
-        for sub in await self.subscriptions.candidates(event.type, tx.session):
+        # Read once per event type and batch of events (subscriptions change through the API only).
+        candidates = await tx.memo(
+            ("webhook-candidates", event.type), lambda: self.subscriptions.candidates(event.type, tx.session)
+        )
+        for sub in candidates:
             if not matches(sub, event.type, event.hub_id or data.get("hub_id"), data):
                 continue
             payload = payload or structured_cloudevent(event, data)
@@ -195,7 +199,7 @@ class WebhookService:
                 created_at=now,
                 next_attempt_at=now,
             )
-            await self.deliveries.add_if_absent(delivery, tx.session)
+            self.deliveries.add_if_absent(delivery, tx)
             planned += 1
         return planned
 

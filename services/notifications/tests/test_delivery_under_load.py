@@ -1,0 +1,217 @@
+"""Delivery under load, on the real database and a real SMTP server: lanes, batch claims, leases,
+one transaction per batch of events, and SMTP connections reused for many messages."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from notifications_testkit import issue_reported, message_document
+from test_message_delivery import setup, volunteer_event
+
+from hub_common.contracts.contacts import ResidentContactErased
+from hub_common.envelope import Envelope
+from hub_notifications.__main__ import DEFINITION
+from hub_notifications.adapters.email import SmtpEmailSender
+from hub_notifications.adapters.messages import MESSAGES, Attempted, MessageRepository
+from hub_notifications.domain.messages import Message, Outcome
+
+
+async def _due(ctx, prefix: str, n: int, *, status: str, since: timedelta) -> None:
+    """``n`` messages with ``status``, due since ``since`` ago, a second apart (oldest first)."""
+    first = datetime.now(UTC) - since
+    await ctx.db[MESSAGES].insert_many(
+        [
+            message_document(
+                f"{prefix}{i}",
+                status=status,
+                attempts=0 if status == "created" else 1,
+                next_attempt_at=first + timedelta(seconds=i),
+            )
+            for i in range(n)
+        ]
+    )
+
+
+async def test_a_message_planned_now_goes_before_retries_and_deferred_messages_due_long_ago(
+    service_context, smtp_server
+):
+    """A new resident's acknowledgement must not wait behind yesterday's failed or deferred messages."""
+    ctx, service = await setup(service_context, smtp_server.port, "fresh")
+    await _due(ctx, "retry-", 30, status="temporary_failure", since=timedelta(hours=2))
+    await _due(ctx, "deferred-", 30, status="deferred", since=timedelta(hours=1))
+    await ctx.db[MESSAGES].insert_one(message_document("fresh", status="created"))
+    await ctx.db[MESSAGES].insert_one(message_document("urgent", status="temporary_failure", critical=True))
+
+    due = await service.delivery.messages.due_ids(datetime.now(UTC), 20)
+
+    assert due[:2] == ["urgent", "fresh"]  # urgent first, then never-attempted work, then the rest
+    assert due[2:] == [f"retry-{i}" for i in range(18)]  # oldest first
+
+
+async def test_two_workers_claiming_batches_from_one_backlog_attempt_each_message_once(service_context):
+    ctx = await service_context(DEFINITION)
+    await _due(ctx, "m-", 90, status="created", since=timedelta(minutes=5))
+    attempted: list[str] = []
+
+    def worker():
+        messages = MessageRepository(ctx.db)
+
+        async def attempt(batch: list[Message], claim: str) -> None:
+            attempted.extend(m.id for m in batch)
+            await asyncio.sleep(0)  # the other worker reads and claims meanwhile
+            done = [Attempted(m, Outcome("delivered")) for m in batch]
+            await ctx.uow.run(lambda tx: messages.finish_many(done, claim, datetime.now(UTC), tx.session))
+
+        return messages, attempt
+
+    (one, first), (two, second) = worker(), worker()
+    counts = await asyncio.gather(
+        one.attempt_due_in_batches(first, limit=200, batch=10), two.attempt_due_in_batches(second, limit=200, batch=10)
+    )
+
+    assert sum(counts) == 90 and sorted(attempted) == sorted(f"m-{i}" for i in range(90))
+    assert await ctx.db[MESSAGES].count_documents({"status": "delivered", "claim": {"$exists": False}}) == 90
+
+
+async def test_a_live_worker_keeps_its_claim_past_the_lease_and_a_dead_ones_is_due_again_after_it(service_context):
+    ctx = await service_context(DEFINITION)
+    lease = timedelta(seconds=1.5)
+    live, other = MessageRepository(ctx.db, lease), MessageRepository(ctx.db, lease)
+    await _due(ctx, "slow-", 1, status="created", since=timedelta(minutes=1))
+    seen_by_other: list[list[str]] = []
+
+    async def slow_send(batch: list[Message], claim: str) -> None:
+        # A send that takes three leases (a slow mail server): the claim is renewed all along, so the
+        # other worker never sees the message due.
+        until = time.monotonic() + 3 * lease.total_seconds()
+        while time.monotonic() < until:
+            seen_by_other.append(await other.due_ids(datetime.now(UTC), 10))
+            await asyncio.sleep(0.1)
+        await ctx.uow.run(
+            lambda tx: live.finish_many(
+                [Attempted(batch[0], Outcome("delivered"))], claim, datetime.now(UTC), tx.session
+            )
+        )
+
+    assert await live.attempt_due_in_batches(slow_send, limit=10) == 1
+    assert len(seen_by_other) > 20 and not any(seen_by_other)
+    assert (await ctx.db[MESSAGES].find_one({"_id": "slow-0"}))["status"] == "delivered"
+
+    # A worker that claims and dies renews nothing: its message is due again one lease later.
+    await _due(ctx, "orphan-", 1, status="created", since=timedelta(minutes=1))
+    [claimed] = await live.claim_many(["orphan-0"], datetime.now(UTC), "dead-worker")
+    assert claimed.attempts == 1 and await other.due_ids(datetime.now(UTC), 10) == []
+    deadline = time.monotonic() + 15
+    while await other.due_ids(datetime.now(UTC), 10) != ["orphan-0"]:
+        assert time.monotonic() < deadline, "the dead worker's message never became due again"
+        await asyncio.sleep(0.1)
+    # The dead worker's late record (it came back) does not overwrite the new claim's.
+    [again] = await other.claim_many(["orphan-0"], datetime.now(UTC), "second-worker")
+    await ctx.uow.run(
+        lambda tx: live.finish_many(
+            [Attempted(again, Outcome("skipped", "late"))], "dead-worker", datetime.now(UTC), tx.session
+        )
+    )
+    doc = await ctx.db[MESSAGES].find_one({"_id": "orphan-0"})
+    assert doc["status"] == "sending" and doc["claim"] == "second-worker" and doc["attempts"] == 2
+
+
+async def test_a_reminder_planned_and_called_off_in_one_batch_of_events_is_never_sent(service_context, smtp_server):
+    """The consumer handles a batch of events in one transaction, and planned messages are written in
+    one bulk call before it commits: a cancellation later in the same batch must still find them."""
+    ctx, _ = await setup(service_context, smtp_server.port, "vol-batch")
+    starts = datetime.now(UTC) + timedelta(days=3)
+    signup = {"signup_id": "shift-b:vol-batch", "shift_id": "shift-b", "volunteer_id": "vol-batch", "starts_at": starts}
+    confirmed = volunteer_event("hub.volunteers.signup.confirmed.v1", signup)
+    cancelled = volunteer_event("hub.volunteers.signup.cancelled.v1", {**signup, "was": "confirmed"})
+    handlers = ctx.components.handlers
+
+    async def batch(tx) -> None:
+        await handlers[confirmed.type](confirmed, tx)
+        await handlers[cancelled.type](cancelled, tx)
+
+    await ctx.uow.run(batch)
+
+    reminders = [m async for m in ctx.db[MESSAGES].find({"message_type": "shift_reminder"})]
+    assert reminders and {m["status"] for m in reminders} == {"skipped"}
+
+
+async def test_a_person_erased_later_in_the_same_batch_of_events_is_sent_nothing_planned_before(
+    service_context, smtp_server
+):
+    ctx, service = await setup(service_context, smtp_server.port, "erased-in-batch", channels=("email",))
+    reported = issue_reported("E-1", reporter="erased-in-batch")
+    erased = Envelope(
+        id=str(uuid.uuid4()),
+        source="/hub/issues",
+        type=ResidentContactErased.event_type,
+        time=datetime.now(UTC),
+        subject="erased-in-batch",
+        data=ResidentContactErased(person_id="erased-in-batch"),
+    )
+    handlers = ctx.components.handlers
+
+    async def batch(tx) -> None:
+        await handlers[reported.type](reported, tx)
+        await handlers[erased.type](erased, tx)
+
+    await ctx.uow.run(batch)
+    await service.delivery.deliver_due()
+
+    planned = [m async for m in ctx.db[MESSAGES].find({"event_id": reported.id})]
+    assert planned and {(m["status"], m["person_id"]) for m in planned} == {("skipped", "erased")}
+    assert smtp_server.to("erased-in-batch@example.org") == []
+
+
+async def test_a_burst_past_the_hourly_limit_reaches_a_person_as_one_digest_when_the_window_frees_up(
+    service_context, smtp_server
+):
+    """Staff alerted of every new report get the throttle's count of single emails, then one digest
+    listing the rest, not dozens of deferred alerts re-polled every few minutes and sent stale."""
+    ctx, service = await setup(service_context, smtp_server.port, "many")
+    service.delivery.max_per_hour = 3
+    for n in range(8):
+        await ctx.uow.run(lambda tx, n=n: service.planning.plan(issue_reported(f"M-{n}", reporter="many"), tx))
+    await service.delivery.deliver_due()  # one batch: its sends go out at once, and keep to the limit
+    assert len(smtp_server.to("many@example.org")) == 3
+    emails = [d async for d in ctx.db[MESSAGES].find({"person_id": "many", "channel": "email"})]
+    assert sorted(d["status"] for d in emails) == ["delivered"] * 3 + ["digest_pending"] * 5
+    delivered_at = min(d["updated_at"] for d in emails if d["status"] == "delivered")
+    held = [d for d in emails if d["status"] == "digest_pending"]
+    # Held until the first of the three is an hour old:
+    [frees_at] = {d["next_attempt_at"] for d in held}  # one moment for all, so one digest
+    assert abs(frees_at - (delivered_at + timedelta(hours=1))) < timedelta(seconds=5)
+    assert await service.delivery.deliver_due() == 0  # not polled again meanwhile
+
+    await ctx.db[MESSAGES].update_many(
+        {"_id": {"$in": [d["_id"] for d in held]}}, {"$set": {"next_attempt_at": datetime.now(UTC)}}
+    )
+    assert await service.delivery.send_digests() == 1
+    digest = smtp_server.to("many@example.org")[3:]
+    assert len(digest) == 1 and digest[0]["Subject"].startswith("Your community hub update: 5 messages since ")
+    body = digest[0].get_content()
+    assert body.count("We have your report: Litter") == 5  # each held message's text, once
+    statuses = {d["status"] async for d in ctx.db[MESSAGES].find({"person_id": "many", "channel": "email"})}
+    assert statuses == {"delivered"}
+
+
+async def test_many_emails_share_a_few_smtp_connections_and_a_restarted_server_is_reconnected(smtp_server):
+    sender = SmtpEmailSender("127.0.0.1", smtp_server.port, "Hub <hub@hub.localhost>", connections=2)
+    await asyncio.gather(
+        *(sender.send(to=f"r{n}@example.org", subject="Hi", body="...", message_id=f"id-{n}") for n in range(12))
+    )
+    assert len(smtp_server.messages) == 12
+    assert sender.opened == 2  # not one connection per message
+
+    # The server restarts: the connections kept open are dead, and the next message goes on a new one.
+    from aiosmtpd.controller import Controller
+
+    smtp_server.controller.stop()
+    smtp_server.controller = Controller(smtp_server, hostname="127.0.0.1", port=smtp_server.port)
+    smtp_server.controller.start()
+    await sender.send(to="after@example.org", subject="Hi", body="...", message_id="id-after")
+    assert len(smtp_server.to("after@example.org")) == 1 and sender.opened == 3
+    await sender.close()
