@@ -5,6 +5,7 @@
     hub dlt list SERVICE | replay SERVICE                        dead letters, and sending them back
     hub outbox                                                   unpublished events per service
     hub lag                                                      consumer lag per service group
+    hub channels                                                 delivery channels: up, or down and held
     hub seed                                                     load the demo data of every service
 
 Connection settings come from the same ``HUB_*`` variables as the services.
@@ -157,6 +158,18 @@ def lag(kafka: KafkaOption = None) -> None:
     for group, topic, behind in rows:
         table.add_row(group, topic, str(behind))
     console.print(table if rows else "no committed offsets yet")
+
+
+@app.command()
+def channels(mongo: MongoOption = None) -> None:
+    """Notifications' delivery channels: is each server answering, and how many messages wait for it."""
+    rows = asyncio.run(operations.channel_health(_mongo(mongo)))
+    table = Table("channel", "state", "since", "held", "last error", "next probe")
+    for health, held in rows:
+        state = "[red]down[/red]" if health.down else "up"
+        probe = f"{health.next_probe_at:%H:%M:%S}" if health.next_probe_at else "-"
+        table.add_row(health.id, state, f"{health.since:%Y-%m-%d %H:%M:%S}", str(held), health.last_error or "-", probe)
+    console.print(table)
 
 
 @app.command()

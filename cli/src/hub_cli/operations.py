@@ -6,7 +6,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -17,6 +17,9 @@ from hub_common.kafka import KafkaConnection, connection, create_producer, descr
 from hub_common.mongo import create_client
 from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.uow import OUTBOX
+from hub_notifications.adapters.channel_health import ChannelHealthRepository
+from hub_notifications.adapters.messages import MessageRepository
+from hub_notifications.domain.channels import WAITING_FOR_CHANNEL, ChannelHealth
 
 DLT_HEADER_PREFIX = "hub_dlt_"
 READ_TIMEOUT_S = 30.0
@@ -129,6 +132,20 @@ async def outbox_backlog(mongo_uri: str, services: Sequence[str]) -> dict[str, t
             oldest = await outbox.find_one({"status": "pending"}, sort=[("created_at", ASCENDING)])
             backlog[service] = (pending, oldest["created_at"] if oldest else None)
         return backlog
+    finally:
+        await client.close()
+
+
+async def channel_health(mongo_uri: str) -> list[tuple[ChannelHealth, int]]:
+    """The notifications workers' delivery channels as they last stored them, and what waits for each."""
+    client = create_client(mongo_uri, app_name="hub-cli")
+    try:
+        db = client["hub_notifications"]
+        stored = {health.id: health for health in await ChannelHealthRepository(db).all()}
+        now = datetime.now(UTC)
+        channels = [stored.pop("email", ChannelHealth.fresh("email", now)), *stored.values()]
+        messages = MessageRepository(db)
+        return [(h, await messages.count_held(h.id, WAITING_FOR_CHANNEL.format(channel=h.id))) for h in channels]
     finally:
         await client.close()
 

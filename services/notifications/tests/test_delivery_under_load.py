@@ -215,3 +215,86 @@ async def test_many_emails_share_a_few_smtp_connections_and_a_restarted_server_i
     await sender.send(to="after@example.org", subject="Hi", body="...", message_id="id-after")
     assert len(smtp_server.to("after@example.org")) == 1 and sender.opened == 3
     await sender.close()
+
+
+async def test_a_mail_server_outage_holds_emails_without_spending_attempts_and_a_probe_releases_them_at_once(
+    service_context, smtp_server
+):
+    """Channel health: after a few sends that find no server, the channel is down; emails wait for it
+    (no attempt each, no backoff of minutes); the worker probes, and when the server answers again
+    everything that waited is due at once and goes, each once."""
+    from aiosmtpd.controller import Controller
+
+    from hub_notifications.domain.channels import UNREACHABLE_LIMIT, WAITING_FOR_CHANNEL
+
+    ctx, service = await setup(service_context, smtp_server.port, "outage")
+    service.delivery.max_per_hour = 0
+    smtp_server.controller.stop()  # the mail server goes away
+    for n in range(8):
+        await ctx.uow.run(lambda tx, n=n: service.planning.plan(issue_reported(f"O-{n}", reporter="outage"), tx))
+    await service.delivery.deliver_due()
+
+    assert service.channels.is_down("email")
+    held = WAITING_FOR_CHANNEL.format(channel="email")
+    emails = [d async for d in ctx.db[MESSAGES].find({"person_id": "outage", "channel": "email"})]
+    waiting = [d for d in emails if d["reason"] == held]
+    assert len(waiting) >= 8 - (UNREACHABLE_LIMIT - 1)  # at most the sends before it went down retry on their own
+    assert all(d["status"] == "temporary_failure" and d["attempts"] == 1 for d in emails)
+    [(email, count)] = [(h, n) for h, n in await service.channels.states() if h.id == "email"]
+    assert email.state == "down" and count == len(waiting) and "unreachable" in email.last_error
+
+    # A report made during the outage waits too, without a send being tried for it.
+    await ctx.uow.run(lambda tx: service.planning.plan(issue_reported("O-late", reporter="outage"), tx))
+    await service.delivery.deliver_due()
+    late = await ctx.db[MESSAGES].find_one({"values.issue_id": "O-late", "channel": "email"})
+    assert (late["status"], late["reason"]) == ("temporary_failure", held)
+
+    smtp_server.controller = Controller(smtp_server, hostname="127.0.0.1", port=smtp_server.port)
+    smtp_server.controller.start()  # the server answers again
+    back = time.monotonic()
+    while len(smtp_server.to("outage@example.org")) < 9:
+        assert time.monotonic() - back < 15, "the held emails were not released within 15 s"
+        await service.delivery.deliver_due()  # what the worker's loop does every second
+        await asyncio.sleep(0.2)
+    assert not service.channels.is_down("email")
+    ids = [m["X-Hub-Message-Id"] for m in smtp_server.to("outage@example.org")]
+    assert len(ids) == len(set(ids)) == 9  # each once
+    assert (
+        await ctx.db[MESSAGES].count_documents({"person_id": "outage", "channel": "email", "status": "delivered"}) == 9
+    )
+    [(email, count)] = [(h, n) for h, n in await service.channels.states() if h.id == "email"]
+    assert email.state == "up" and count == 0
+
+
+async def test_operators_see_each_channel_in_the_api(api) -> None:
+    staff = api.auth("operator")
+    listed = (await api.client.get("/v1/channels", headers=staff)).json()
+    assert [(c["channel"], c["state"], c["held"]) for c in listed] == [("email", "up", 0)]
+    assert (await api.client.get("/v1/channels", headers=api.auth("resident"))).status_code == 403
+
+
+async def test_a_claim_meeting_a_consumer_batch_that_updates_the_same_message_does_not_hang_either(service_context):
+    """On SecantusDB a write outside a transaction that meets a transaction's uncommitted change
+    blocked that transaction's next write: the consumer's batch and the delivery's claim hung for good
+    under a burst. Claims run in transactions of their own, so one of the two retries instead."""
+    ctx = await service_context(DEFINITION)
+    messages = MessageRepository(ctx.db)
+    await _due(ctx, "contended-", 2, status="temporary_failure", since=timedelta(minutes=1))
+    updated = asyncio.Event()
+
+    async def consumer_batch(tx) -> None:  # e.g. a contact arrives and wakes the person's messages
+        await ctx.db[MESSAGES].update_one({"_id": "contended-0"}, {"$set": {"woken": True}}, session=tx.session)
+        updated.set()
+        await asyncio.sleep(0.5)  # the window in which the claim meets the uncommitted change
+        await ctx.db[MESSAGES].update_one({"_id": "contended-1"}, {"$set": {"woken": True}}, session=tx.session)
+
+    async def claim() -> list[Message]:
+        await updated.wait()
+        return await messages.claim_many(["contended-0", "contended-1"], datetime.now(UTC), "worker")
+
+    batch = asyncio.create_task(ctx.uow.run(consumer_batch))
+    got = await asyncio.wait_for(claim(), 30)
+    await asyncio.wait_for(batch, 30)
+    docs = {d["_id"]: d async for d in ctx.db[MESSAGES].find({"_id": {"$regex": "^contended-"}})}
+    assert all(d.get("woken") for d in docs.values())  # the batch committed
+    assert {m.id for m in got} <= set(docs) and all(docs[m.id]["claim"] == "worker" for m in got)

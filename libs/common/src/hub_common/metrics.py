@@ -22,3 +22,6 @@ CONSUMER_LAG = Gauge("hub_consumer_lag", "Messages not yet processed, per partit
 WORK_STAGE_SECONDS = Histogram(
     "hub_work_stage_seconds", "Time spent in one stage of a worker's batch", ["service", "work", "stage"]
 )
+# A delivery channel's server as this worker sees it (notifications: email, sms): 0 while its
+# messages wait for the server to answer again.
+CHANNEL_UP = Gauge("hub_channel_up", "1 while the channel's server answers, 0 while it is down", ["service", "channel"])

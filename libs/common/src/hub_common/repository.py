@@ -26,7 +26,7 @@ overrides :meth:`to_document` and :meth:`from_document`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -39,6 +39,7 @@ from hub_common.errors import NotFound, PreconditionFailed
 from hub_common.pagination import DEFAULT_LIMIT, find_page
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 Session = AsyncClientSession | None
 
 
@@ -81,6 +82,16 @@ class Repository(Generic[M]):
 
     def from_document(self, doc: Mapping[str, Any]) -> M:
         return from_document(self.model, doc)  # type: ignore[return-value]
+
+    async def atomically(self, write: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
+        """Run ``write(session)`` in a transaction of its own, for a write outside any unit of work
+        that may meet a transaction's uncommitted change (a worker claiming items a consumer's batch
+        is updating). SecantusDB makes such a write outside a transaction wait for the other one
+        while blocking that transaction's next write on the collection, so both hang (seen under a
+        burst); inside a transaction the conflict fails at once and the driver retries it. Real
+        MongoDB would not hang, and the transaction costs it little."""
+        async with self.collection.database.client.start_session() as session:
+            return await session.with_transaction(write)
 
     # -- the four verbs ----------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from hub_common.contracts import CONTACTS_TOPIC, events_topic, inbound_topic
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
 from hub_notifications.adapters import INDEXES
-from hub_notifications.api import inbox, messages, preferences, rules, templates, webhooks
+from hub_notifications.api import channels, inbox, messages, preferences, rules, templates, webhooks
 from hub_notifications.bootstrap import bootstrap
 from hub_notifications.demo import seed_demo_data
 from hub_notifications.settings import NotificationsSettings
@@ -18,7 +18,15 @@ DEFINITION = ServiceDefinition(
     description="Turns events into messages: email, SMS, webhooks for partners and an in-app inbox.",
     settings_class=NotificationsSettings,
     bootstrap=bootstrap,
-    routers=(messages.router, inbox.router, rules.router, preferences.router, templates.router, webhooks.router),
+    routers=(
+        messages.router,
+        inbox.router,
+        rules.router,
+        preferences.router,
+        templates.router,
+        webhooks.router,
+        channels.router,
+    ),
     consumes=(
         CONTACTS_TOPIC,
         inbound_topic("notifications"),

@@ -10,6 +10,7 @@ from datetime import timedelta
 from hub_common.scheduler import PeriodicTask
 from hub_common.service import Components, ServiceContext
 from hub_common.wake import insert_driven_loop
+from hub_notifications.adapters.channel_health import ChannelHealthRepository
 from hub_notifications.adapters.contacts import ContactRepository
 from hub_notifications.adapters.deliveries import DeliveryRepository
 from hub_notifications.adapters.email import SmtpEmailSender
@@ -24,6 +25,7 @@ from hub_notifications.adapters.templates import TemplateRepository
 from hub_notifications.adapters.webhook_sender import HttpWebhookSender
 from hub_notifications.handlers import handlers
 from hub_notifications.service import UseCases
+from hub_notifications.service.channels import ChannelHealthService
 from hub_notifications.service.contacts import ContactService
 from hub_notifications.service.delivery import DeliveryService
 from hub_notifications.service.inbox import InboxService
@@ -53,6 +55,13 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
     deliveries = DeliveryRepository(db, lease, clock=clock)
 
     templates = TemplateService(TemplateRepository(db), clock=clock)
+    email = SmtpEmailSender(
+        settings.smtp_host, settings.smtp_port, settings.smtp_from, connections=settings.email_connections
+    )
+    sms = HttpSmsSender(settings.sms_endpoint, settings.sms_api_key.get_secret_value())
+    # SMS without a provider fails each message permanently; there is no server to wait for.
+    probes = {"email": email, **({"sms": sms} if settings.sms_endpoint else {})}
+    channels = ChannelHealthService(ChannelHealthRepository(db), messages, probes, clock=clock)
     use_cases = UseCases(
         contacts=ContactService(contacts, messages, preferences, followers, clock=clock),
         planning=PlanningService(
@@ -71,14 +80,14 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
             contacts,
             preferences,
             templates,
-            SmtpEmailSender(
-                settings.smtp_host, settings.smtp_port, settings.smtp_from, connections=settings.email_connections
-            ),
-            HttpSmsSender(settings.sms_endpoint, settings.sms_api_key.get_secret_value()),
+            email,
+            sms,
+            channels,
             clock=clock,
             max_per_hour=settings.max_messages_per_hour,
             rate_limits={"email": settings.email_rate_per_s, "sms": settings.sms_rate_per_s},
         ),
+        channels=channels,
         messages=MessageService(messages),
         inbox=InboxService(messages, clock=clock),
         preferences=PreferenceService(preferences, clock=clock),

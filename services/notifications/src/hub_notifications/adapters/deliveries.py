@@ -46,26 +46,37 @@ class DeliveryRepository(DueWork[Delivery]):
 
     async def finish(self, delivery_id: str, outcome: Outcome, now: datetime, response_status: int | None) -> None:
         entry = {"status": outcome.status, "at": now, "reason": outcome.reason, "http": response_status}
-        await self.collection.update_one({"_id": delivery_id, "status": "sending"}, finish_update(outcome, now, entry))
+        update = finish_update(outcome, now, entry)
+        await self.atomically(
+            lambda session: self.collection.update_one(
+                {"_id": delivery_id, "status": "sending"}, update, session=session
+            )
+        )
 
     async def redeliver(self, delivery_id: str, now: datetime) -> bool:
-        result = await self.collection.update_one(
-            {"_id": delivery_id, "status": {"$in": FINISHED}},
-            {"$set": {"status": "created", "next_attempt_at": now, "attempts": 0, "reason": "redelivery requested"}},
+        again = {"$set": {"status": "created", "next_attempt_at": now, "attempts": 0, "reason": "redelivery requested"}}
+        result = await self.atomically(
+            lambda session: self.collection.update_one(
+                {"_id": delivery_id, "status": {"$in": FINISHED}}, again, session=session
+            )
         )
         return result.modified_count == 1
 
     async def hold_pending(self, subscription_id: str, now: datetime) -> None:
         """While a subscription is paused its queue waits ('held'): nothing is lost, nothing is sent."""
-        await self.collection.update_many(
-            {"subscription_id": subscription_id, "status": {"$in": PENDING}},
-            {"$set": {"status": "held", "updated_at": now}, "$unset": {"next_attempt_at": ""}},
+        hold = {"$set": {"status": "held", "updated_at": now}, "$unset": {"next_attempt_at": ""}}
+        await self.atomically(
+            lambda session: self.collection.update_many(
+                {"subscription_id": subscription_id, "status": {"$in": PENDING}}, hold, session=session
+            )
         )
 
     async def release_held(self, subscription_id: str, now: datetime) -> None:
-        await self.collection.update_many(
-            {"subscription_id": subscription_id, "status": "held"},
-            {"$set": {"status": "created", "next_attempt_at": now, "attempts": 0}},
+        release = {"$set": {"status": "created", "next_attempt_at": now, "attempts": 0}}
+        await self.atomically(
+            lambda session: self.collection.update_many(
+                {"subscription_id": subscription_id, "status": "held"}, release, session=session
+            )
         )
 
     async def log(self, subscription_id: str, paging: PageQuery) -> tuple[list[Delivery], str | None]:

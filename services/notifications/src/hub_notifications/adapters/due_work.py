@@ -88,11 +88,15 @@ class DueWork(Repository[M]):
         }
 
     async def claim(self, item_id: str, now: datetime, token: str | None = None) -> M | None:
-        """Take one item for an attempt if it is still due; None if another worker took it first."""
-        doc = await self.collection.find_one_and_update(
-            {"_id": item_id, **self._due(now)},
-            self._claim_update(now, token or uuid.uuid4().hex),
-            return_document=ReturnDocument.AFTER,
+        """Take one item for an attempt if it is still due; None if another worker took it first.
+        Claims and renewals run in transactions of their own (see ``Repository.atomically``)."""
+        doc = await self.atomically(
+            lambda session: self.collection.find_one_and_update(
+                {"_id": item_id, **self._due(now)},
+                self._claim_update(now, token or uuid.uuid4().hex),
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
         )
         return self.from_document(doc) if doc is not None else None
 
@@ -105,15 +109,23 @@ class DueWork(Repository[M]):
     async def claim_many(self, ids: Sequence[str], now: datetime, token: str) -> list[M]:
         """Take those of ``ids`` still due, in two round trips; others went to another worker first.
         Returned in the order of ``ids`` (the lanes' order)."""
-        await self.collection.update_many({"_id": {"$in": list(ids)}, **self._due(now)}, self._claim_update(now, token))
+        update = self._claim_update(now, token)
+        await self.atomically(
+            lambda session: self.collection.update_many(
+                {"_id": {"$in": list(ids)}, **self._due(now)}, update, session=session
+            )
+        )
         docs = {doc["_id"]: doc async for doc in self.collection.find({"_id": {"$in": list(ids)}, "claim": token})}
         return [self.from_document(docs[i]) for i in ids if i in docs]
 
     async def renew(self, ids: Sequence[str], token: str, now: datetime) -> None:
         """Extend the lease of what this worker still holds (not yet recorded) under ``token``."""
-        await self.collection.update_many(
-            {"_id": {"$in": list(ids)}, "claim": token, "status": "sending"},
-            {"$set": {"next_attempt_at": now + self.sending_lease}},
+        await self.atomically(
+            lambda session: self.collection.update_many(
+                {"_id": {"$in": list(ids)}, "claim": token, "status": "sending"},
+                {"$set": {"next_attempt_at": now + self.sending_lease}},
+                session=session,
+            )
         )
 
     @contextlib.asynccontextmanager

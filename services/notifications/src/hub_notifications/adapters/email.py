@@ -65,7 +65,19 @@ class SmtpEmailSender:
             # 5xx: the server will never accept this message; 4xx: try again later.
             raise DeliveryError(f"mail server said {exc.code} {exc.message}", permanent=exc.code >= 500) from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            raise DeliveryError(f"mail server unreachable: {exc}", permanent=False) from exc
+            raise DeliveryError(f"mail server unreachable: {exc}", permanent=False, unreachable=True) from exc
+
+    async def probe(self) -> None:
+        """Is the mail server there? A connection opened (and kept for the next message), or
+        DeliveryError. Used while the channel is down instead of spending messages' attempts."""
+        try:
+            smtp = await self._open()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            raise DeliveryError(f"mail server unreachable: {exc}", permanent=False, unreachable=True) from exc
+        if len(self._idle) < self.connections:
+            self._idle.append(_Connection(smtp))
+        else:
+            _close_quietly(smtp)
 
     async def _send(self, email: EmailMessage) -> None:
         async with self._connection() as (connection, reused):

@@ -115,6 +115,29 @@ class MessageRepository(DueWork[Message]):
             async for row in await self.collection.aggregate(pipeline)
         }
 
+    async def release_held(self, channel: str, reason: str) -> int:
+        """The channel's server answers again: what waited for it is due now, in the order it was
+        planned (each is due from when it was created, so the oldest goes first, and a message
+        planned after the release still goes before them in the fresh lane). Returns how many."""
+        held = self.collection.find(
+            {"channel": channel, "status": "temporary_failure", "reason": reason}, {"_id": 1, "created_at": 1}
+        )
+        releases = [
+            UpdateOne(
+                {"_id": doc["_id"], "status": "temporary_failure", "reason": reason},
+                {"$set": {"next_attempt_at": doc["created_at"]}},
+            )
+            async for doc in held
+        ]
+        if releases:
+            await self.atomically(lambda session: self.collection.bulk_write(releases, ordered=False, session=session))
+        return len(releases)
+
+    async def count_held(self, channel: str, reason: str) -> int:
+        return await self.collection.count_documents(
+            {"channel": channel, "status": "temporary_failure", "reason": reason}
+        )
+
     async def retry_waiting_for_contact(self, person_id: str, now: datetime, session: Session) -> None:
         """A person's contact details just arrived: their messages that waited for them are due now
         (the event that planned a message can overtake the contact on its own topic)."""
@@ -167,16 +190,20 @@ class MessageRepository(DueWork[Message]):
 
     async def claim_digest(self, person_id: str, digest_id: str, now: datetime) -> list[Message]:
         """Take every due digest message of a person for one digest email."""
-        await self.collection.update_many(
-            {"person_id": person_id, "status": "digest_pending", "next_attempt_at": {"$lte": now}},
-            {
-                "$set": {
-                    "status": "sending",
-                    "digest_id": digest_id,
-                    "claim": digest_id,
-                    "next_attempt_at": now + self.sending_lease,
-                }
-            },
+        claim = {
+            "$set": {
+                "status": "sending",
+                "digest_id": digest_id,
+                "claim": digest_id,
+                "next_attempt_at": now + self.sending_lease,
+            }
+        }
+        await self.atomically(
+            lambda session: self.collection.update_many(
+                {"person_id": person_id, "status": "digest_pending", "next_attempt_at": {"$lte": now}},
+                claim,
+                session=session,
+            )
         )
         docs = await self.collection.find({"digest_id": digest_id}).sort("created_at", ASCENDING).to_list()
         return [self.from_document(doc) for doc in docs]

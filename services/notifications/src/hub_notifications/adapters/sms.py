@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 from hub_notifications.domain.messages import DeliveryError
@@ -24,8 +26,18 @@ class HttpSmsSender:
                     headers={"Authorization": f"Bearer {self.api_key}"},
                 )
         except (httpx.TimeoutException, httpx.TransportError) as exc:
-            raise DeliveryError(f"SMS provider unreachable: {exc!r}", permanent=False) from exc
+            raise DeliveryError(f"SMS provider unreachable: {exc!r}", permanent=False, unreachable=True) from exc
         if response.is_success:
             return
         permanent = 400 <= response.status_code < 500 and response.status_code not in (408, 429)
         raise DeliveryError(f"SMS provider answered {response.status_code}", permanent=permanent)
+
+    async def probe(self) -> None:
+        """Is the provider there? A TCP connection to its endpoint, or DeliveryError."""
+        url = httpx.URL(self.endpoint)
+        port = url.port or (443 if url.scheme == "https" else 80)
+        try:
+            _, writer = await asyncio.wait_for(asyncio.open_connection(url.host, port), self.timeout_s)
+        except (OSError, TimeoutError) as exc:
+            raise DeliveryError(f"SMS provider unreachable: {exc!r}", permanent=False, unreachable=True) from exc
+        writer.close()

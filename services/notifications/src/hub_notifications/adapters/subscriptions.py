@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from hub_common.http import PageQuery
 from hub_common.mongo import IndexSpec
@@ -68,22 +69,31 @@ class SubscriptionRepository(Repository[Subscription]):
         return [self.from_document(d) for d in docs]
 
     async def record_result(self, subscription_id: str, ok: bool, pause_after: int, now: datetime) -> bool:
-        """Count consecutive failures; pause the subscription at the limit. True when it was just paused."""
-        if ok:
-            await self.collection.update_one({"_id": subscription_id}, {"$set": {"consecutive_failures": 0}})
-            return False
-        doc = await self.collection.find_one_and_update(
-            {"_id": subscription_id},
-            {"$inc": {"consecutive_failures": 1}},
-            return_document=ReturnDocument.AFTER,
-        )
-        if doc and doc["status"] == "active" and doc["consecutive_failures"] >= pause_after:
-            result = await self.collection.update_one(
-                {"_id": subscription_id, "status": "active"},
-                {"$set": {"status": "paused", "paused_at": now}, "$inc": {"version": 1}},
+        """Count consecutive failures; pause the subscription at the limit. True when it was just paused.
+        In a transaction of its own: an operator may be changing the subscription meanwhile."""
+
+        async def write(session: AsyncClientSession) -> bool:
+            if ok:
+                await self.collection.update_one(
+                    {"_id": subscription_id}, {"$set": {"consecutive_failures": 0}}, session=session
+                )
+                return False
+            doc = await self.collection.find_one_and_update(
+                {"_id": subscription_id},
+                {"$inc": {"consecutive_failures": 1}},
+                return_document=ReturnDocument.AFTER,
+                session=session,
             )
-            return result.modified_count == 1
-        return False
+            if doc and doc["status"] == "active" and doc["consecutive_failures"] >= pause_after:
+                result = await self.collection.update_one(
+                    {"_id": subscription_id, "status": "active"},
+                    {"$set": {"status": "paused", "paused_at": now}, "$inc": {"version": 1}},
+                    session=session,
+                )
+                return result.modified_count == 1
+            return False
+
+        return await self.atomically(write)
 
     # -- lists --------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, EmailStr, Field, HttpUrl, field_validator
 
+from hub_notifications.domain.channels import ChannelHealth
 from hub_notifications.domain.messages import Message
 from hub_notifications.domain.preferences import Preferences
 from hub_notifications.domain.rules import Rule
@@ -15,6 +16,35 @@ from hub_notifications.domain.templates import MessageTemplate
 from hub_notifications.domain.webhooks import Delivery, Subscription
 
 FailureStatus = Literal["permanent_failure", "technical_failure"]
+
+# -- channels -------------------------------------------------------------------------------------
+
+
+class ChannelOut(BaseModel):
+    """A delivery channel's server as the workers last saw it."""
+
+    channel: str
+    state: Literal["up", "down"]
+    since: datetime = Field(description="when it went up or down (for a channel always up: when it was last asked)")
+    held: int = Field(description="messages waiting for the server to answer again")
+    unreachable: int = Field(description="sends in a row that could not reach the server")
+    last_error: str | None = None
+    next_probe_at: datetime | None = None
+    checked_at: datetime
+
+    @staticmethod
+    def of(health: ChannelHealth, held: int) -> ChannelOut:
+        return ChannelOut(
+            channel=health.id,
+            state=health.state,
+            since=health.since,
+            held=held,
+            unreachable=health.unreachable,
+            last_error=health.last_error,
+            next_probe_at=health.next_probe_at,
+            checked_at=health.checked_at,
+        )
+
 
 # -- messages and the inbox ------------------------------------------------------------------------
 

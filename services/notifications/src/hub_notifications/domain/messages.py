@@ -110,12 +110,14 @@ def after_temporary_failure(attempts: int, now: datetime, reason: str) -> Outcom
 
 
 class DeliveryError(Exception):
-    """A channel could not deliver. ``permanent`` says whether trying again could help."""
+    """A channel could not deliver. ``permanent`` says whether trying again could help;
+    ``unreachable`` that no server answered at all (the channel's health counts those)."""
 
-    def __init__(self, reason: str, *, permanent: bool) -> None:
+    def __init__(self, reason: str, *, permanent: bool, unreachable: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        self.unreachable = unreachable
 
 
 THROTTLE_WINDOW = timedelta(hours=1)

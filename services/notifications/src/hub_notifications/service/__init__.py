@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hub_notifications.service.channels import ChannelHealthService
 from hub_notifications.service.contacts import ContactService
 from hub_notifications.service.delivery import DeliveryService
 from hub_notifications.service.inbox import InboxService
@@ -20,6 +21,7 @@ class UseCases:
     contacts: ContactService  # the contact book, from hub.contacts (and erasure)
     planning: PlanningService  # events → messages
     delivery: DeliveryService  # the worker's sending, and digests
+    channels: ChannelHealthService  # each channel's server: up, or down and its messages held
     messages: MessageService  # message status for staff
     inbox: InboxService
     preferences: PreferenceService

@@ -42,6 +42,7 @@ from hub_notifications.domain.messages import (
 from hub_notifications.domain.plain_text import LOCAL, plain_datetime
 from hub_notifications.domain.preferences import Preferences, decide
 from hub_notifications.domain.templates import Template, render
+from hub_notifications.service.channels import ChannelHealthService
 from hub_notifications.service.outcomes import GroupCommit
 from hub_notifications.service.templates import TemplateService
 
@@ -83,6 +84,7 @@ class DeliveryService:
         templates: TemplateService,
         email: EmailSender,
         sms: SmsSender,
+        channels: ChannelHealthService,
         *,
         clock: Clock,
         max_per_hour: int,
@@ -95,6 +97,7 @@ class DeliveryService:
         self.templates = templates
         self.email = email
         self.sms = sms
+        self.channels = channels
         self.clock = clock
         self.max_per_hour = max_per_hour
         # Per-channel sending rate of this worker (messages per second), so the mail server or SMS
@@ -103,6 +106,7 @@ class DeliveryService:
 
     async def deliver_due(self, limit: int = 200) -> int:
         """Attempt every message that is due, up to ``limit``; return how many were attempted."""
+        await self.channels.probe_due()  # a down channel's server, probed instead of its messages
         return await self.messages.attempt_due_in_batches(self._deliver_batch, limit)
 
     async def _deliver_batch(self, batch: list[Message], claim: str) -> None:
@@ -176,6 +180,8 @@ class DeliveryService:
             return Attempted(message, Outcome("deferred", decision.reason, decision.until))
         if decision.action == "digest":
             return Attempted(message, Outcome("digest_pending", decision.reason, decision.until), rendered)
+        if message.channel != "inapp" and self.channels.is_down(message.channel):
+            return Attempted(message, self.channels.hold(message.channel, now))  # no attempt spent on it
         if not message.critical and message.channel != "inapp" and self.max_per_hour > 0:
             sent = known.sent.setdefault((contact.person_id, message.channel), Sent(0, now))
             held_back = throttled(sent.count, self.max_per_hour, message.channel, sent.first_at + THROTTLE_WINDOW)
@@ -195,10 +201,16 @@ class DeliveryService:
         except DeliveryError as exc:
             if exc.permanent:
                 return Attempted(message, Outcome("permanent_failure", exc.reason))
+            if exc.unreachable:
+                await self.channels.could_not_reach(message.channel, exc.reason)
+                if self.channels.is_down(message.channel):
+                    return Attempted(message, self.channels.hold(message.channel, self.clock()))
             return Attempted(message, after_temporary_failure(message.attempts, now, exc.reason))
         except Exception as exc:
             log.exception("message could not be sent", message_id=message.id)
             return Attempted(message, Outcome("technical_failure", repr(exc)))
+        if message.channel != "inapp":
+            await self.channels.reached(message.channel)
         # An in-app message is delivered by being stored with its rendered text: that is the inbox.
         return Attempted(message, Outcome("delivered"), rendered)
 
@@ -206,6 +218,8 @@ class DeliveryService:
         """One email per person whose digest is due, listing every message collected for it."""
         now = self.clock()
         sent = 0
+        if self.channels.is_down("email"):
+            return 0  # they wait for the mail server with the other emails
         for person_id in await self.messages.due_digest_people(now):
             digest_id = uuid.uuid4().hex
             batch = await self.messages.claim_digest(person_id, digest_id, now)

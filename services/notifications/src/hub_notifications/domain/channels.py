@@ -1,0 +1,85 @@
+"""A channel's health (a circuit breaker): when its server cannot be reached, messages wait for it
+instead of each spending its retries; a probe finds when it answers again, and they go at once.
+
+    up ──(UNREACHABLE_LIMIT sends in a row could not reach the server)──▶ down
+    down ──(a probe, or any send, reaches the server)──▶ up, and what waited is released in order
+
+Only a server that cannot be reached opens the breaker (connection refused, timeout, dropped
+connection); a server that answers "no" for one message (a 4xx or 5xx) is that message's failure.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+State = Literal["up", "down"]
+
+UNREACHABLE_LIMIT = 3  # sends in a row that could not reach the server before the channel is down
+PROBE_FIRST = timedelta(seconds=1)  # probes of a down server: soon, then less often, at most every
+PROBE_MAX = timedelta(seconds=4)  # 4 s, so delivery resumes within seconds of the server's return
+# What waits for a down channel is due again after this even if no worker sees the server come back
+# (the worker that held it stopped): a fallback, not the way it is normally released.
+HOLD = timedelta(minutes=5)
+WAITING_FOR_CHANNEL = "waiting for the {channel} server to answer again"
+
+
+class ChannelHealth(BaseModel):
+    """What a worker knows of one channel's server; stored so the API and the CLI can show it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str  # the channel: "email", "sms"
+    state: State = "up"
+    since: datetime  # when it went up or down
+    unreachable: int = 0  # sends in a row that could not reach the server
+    last_error: str | None = None
+    next_probe_at: datetime | None = None
+    probes: int = 0  # probes since it went down
+    checked_at: datetime
+
+    @property
+    def down(self) -> bool:
+        return self.state == "down"
+
+    def could_not_reach(self, error: str, now: datetime) -> ChannelHealth:
+        """A send found no server: count it, and go down at the limit (sends that were already under
+        way when it went down change nothing more)."""
+        if self.down:
+            return self
+        unreachable = self.unreachable + 1
+        if unreachable < UNREACHABLE_LIMIT:
+            return self._with(unreachable=unreachable, last_error=error, checked_at=now)
+        return self._with(
+            state="down",
+            since=now,
+            unreachable=unreachable,
+            last_error=error,
+            probes=0,
+            next_probe_at=now + PROBE_FIRST,
+            checked_at=now,
+        )
+
+    def probe_failed(self, error: str, now: datetime) -> ChannelHealth:
+        """A probe of the down server found nothing: probe again later, less often."""
+        probes = self.probes + 1
+        delay = min(PROBE_FIRST * 2**probes, PROBE_MAX)
+        return self._with(last_error=error, probes=probes, next_probe_at=now + delay, checked_at=now)
+
+    def reached(self, now: datetime) -> ChannelHealth:
+        """The server answered (a send or a probe): the channel is up."""
+        if not self.down:
+            return self if self.unreachable == 0 else self._with(unreachable=0, checked_at=now)
+        return self._with(state="up", since=now, unreachable=0, next_probe_at=None, probes=0, checked_at=now)
+
+    def probe_due(self, now: datetime) -> bool:
+        return self.down and self.next_probe_at is not None and self.next_probe_at <= now
+
+    def _with(self, **changes: object) -> ChannelHealth:
+        return self.model_copy(update=changes)
+
+    @staticmethod
+    def fresh(channel: str, now: datetime) -> ChannelHealth:
+        return ChannelHealth(id=channel, since=now, checked_at=now)
