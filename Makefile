@@ -55,6 +55,9 @@ bench: install infra-up
 	$(UV) run --frozen python bench/e2e.py
 	$(UV) run --frozen python bench/growth.py --sizes $(BENCH_GROWTH_SIZES)
 	$(UV) run --frozen python bench/scaling.py
+	$(UV) run --frozen python bench/notifications_profile.py
+	$(UV) run --frozen python bench/burst.py
+	$(UV) run --frozen python bench/burst.py --outage-s 120
 
 infra-up: install
 	scripts/infra.sh up

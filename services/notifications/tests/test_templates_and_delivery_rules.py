@@ -134,3 +134,25 @@ def test_a_message_waiting_for_contact_details_retries_soon_then_less_often() ->
     assert delays == [timedelta(seconds=s) for s in (1, 2, 4, 60, 60)]
     assert waiting_for_contact(1, now).status == "temporary_failure"
     assert waiting_for_contact(1, now).reason == WAITING_FOR_CONTACT
+
+
+def test_a_channel_goes_down_after_a_few_unreachable_sends_and_probes_less_often_until_it_answers() -> None:
+    from hub_notifications.domain.channels import PROBE_FIRST, PROBE_MAX, UNREACHABLE_LIMIT, ChannelHealth
+
+    now = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
+    health = ChannelHealth.fresh("email", now)
+    for _ in range(UNREACHABLE_LIMIT - 1):
+        health = health.could_not_reach("connection refused", now)
+    assert not health.down  # a blip is each message's own retry
+    assert health.reached(now).unreachable == 0  # an answer in between starts the count again
+    health = health.could_not_reach("connection refused", now)
+    assert health.down and health.next_probe_at == now + PROBE_FIRST
+    assert health.could_not_reach("again", now) == health  # sends already under way change nothing
+    assert not health.probe_due(now) and health.probe_due(now + PROBE_FIRST)
+    delays = []
+    for _ in range(5):
+        health = health.probe_failed("still refused", now)
+        delays.append(health.next_probe_at - now)
+    assert delays == sorted(delays) and delays[-1] == PROBE_MAX <= timedelta(seconds=5)
+    up = health.reached(now + timedelta(minutes=2))
+    assert (up.state, up.since, up.next_probe_at, up.unreachable) == ("up", now + timedelta(minutes=2), None, 0)

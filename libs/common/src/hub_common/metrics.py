@@ -25,3 +25,6 @@ WORK_STAGE_SECONDS = Histogram(
 # A delivery channel's server as this worker sees it (notifications: email, sms): 0 while its
 # messages wait for the server to answer again.
 CHANNEL_UP = Gauge("hub_channel_up", "1 while the channel's server answers, 0 while it is down", ["service", "channel"])
+# Transactions tried again after a write conflict or a transient error (each retry repeats the
+# whole unit of work): a rising rate means two writers contend for the same documents.
+TRANSACTION_RETRIES = Counter("hub_transaction_retries_total", "Units of work run again after a conflict", ["source"])

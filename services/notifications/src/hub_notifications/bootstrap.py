@@ -86,6 +86,7 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
             clock=clock,
             max_per_hour=settings.max_messages_per_hour,
             rate_limits={"email": settings.email_rate_per_s, "sms": settings.sms_rate_per_s},
+            batch_size=settings.delivery_batch_size,
         ),
         channels=channels,
         messages=MessageService(messages),

@@ -19,6 +19,9 @@ class NotificationsSettings(HubSettings):
     max_messages_per_hour: int = 10
     # Most messages per second one worker sends by each channel (0: no limit).
     email_rate_per_s: float = 50.0
+    # Messages one worker claims and sends at once; the queue is read again between batches, so an
+    # urgent message waits behind at most one batch.
+    delivery_batch_size: int = Field(default=50, ge=1, le=500)
     # SMTP connections one worker keeps open and sends over at once (each reused for many messages).
     email_connections: int = Field(default=4, ge=1, le=64)
     sms_rate_per_s: float = 5.0

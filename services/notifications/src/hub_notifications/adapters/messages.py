@@ -99,21 +99,21 @@ class MessageRepository(DueWork[Message]):
 
     async def delivered_since(self, person_ids: Sequence[str], since: datetime) -> dict[tuple[str, str], Sent]:
         """How many messages each of these people was sent on each channel since then, and when the
-        first of them went (for the throttle)."""
-        pipeline = [
-            {"$match": {"person_id": {"$in": list(person_ids)}, "status": "delivered", "updated_at": {"$gte": since}}},
-            {
-                "$group": {
-                    "_id": {"person": "$person_id", "channel": "$channel"},
-                    "n": {"$sum": 1},
-                    "first": {"$min": "$updated_at"},
-                }
-            },
-        ]
-        return {
-            (row["_id"]["person"], row["_id"]["channel"]): Sent(row["n"], row["first"])
-            async for row in await self.collection.aggregate(pipeline)
-        }
+        first of them went (for the throttle). A find on the inbox index, counted here: SecantusDB
+        runs an aggregation's $match over the whole collection (17 ms a batch at 1 000 messages)."""
+        sent: dict[tuple[str, str], Sent] = {}
+        docs = self.collection.find(
+            {"person_id": {"$in": list(person_ids)}, "status": "delivered", "updated_at": {"$gte": since}},
+            {"person_id": 1, "channel": 1, "updated_at": 1, "_id": 0},
+        )
+        async for doc in docs:
+            key = (doc["person_id"], doc["channel"])
+            if key in sent:
+                sent[key].count += 1
+                sent[key].first_at = min(sent[key].first_at, doc["updated_at"])
+            else:
+                sent[key] = Sent(1, doc["updated_at"])
+        return sent
 
     async def release_held(self, channel: str, reason: str) -> int:
         """The channel's server answers again: what waited for it is due now, in the order it was
@@ -138,14 +138,28 @@ class MessageRepository(DueWork[Message]):
             {"channel": channel, "status": "temporary_failure", "reason": reason}
         )
 
-    async def retry_waiting_for_contact(self, person_id: str, now: datetime, session: Session) -> None:
+    def retry_waiting_for_contact(self, person_id: str, now: datetime, tx: Transaction) -> None:
         """A person's contact details just arrived: their messages that waited for them are due now
-        (the event that planned a message can overtake the contact on its own topic)."""
-        await self.collection.update_many(
-            {"person_id": person_id, "status": "temporary_failure", "reason": WAITING_FOR_CONTACT},
-            {"$set": {"next_attempt_at": now}},
-            session=session,
-        )
+        (the event that planned a message can overtake the contact on its own topic). Written for
+        the whole batch of events in one update before it commits (most contacts wake nothing, and
+        an update per contact cost more than the rest of the batch)."""
+        tx.stage(f"{self.collection_name}:wake-for-contact", (person_id, now), self._wake_for_contacts)
+
+    async def _wake_for_contacts(self, people: list[tuple[str, datetime]], session: Session) -> None:
+        # Found first, then updated by id: usually nothing waits (the contact came first), and on
+        # SecantusDB this find costs ~1 ms where the update_many cost ~38 ms a batch, matching or not.
+        query = {
+            "person_id": {"$in": [p for p, _ in people]},
+            "status": "temporary_failure",
+            "reason": WAITING_FOR_CONTACT,
+        }
+        waiting = [doc["_id"] async for doc in self.collection.find(query, {"_id": 1}, session=session)]
+        if waiting:
+            await self.collection.update_many(
+                {"_id": {"$in": waiting}, **query},
+                {"$set": {"next_attempt_at": max(now for _, now in people)}},
+                session=session,
+            )
 
     async def call_off_reminders(self, key: str, now: datetime, tx: Transaction) -> None:
         """A sign-up, shift or loan ended early: its pending reminders are not sent (planned ones in

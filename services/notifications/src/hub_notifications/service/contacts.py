@@ -37,7 +37,7 @@ class ContactService:
         if not supersedes(contact.updated_at, current.updated_at if current else None, erased_at):
             return
         await self.contacts.save(contact, tx.session)
-        await self.messages.retry_waiting_for_contact(contact.id, self.clock(), tx.session)
+        self.messages.retry_waiting_for_contact(contact.id, self.clock(), tx)
 
     async def forget(self, person_id: str, erased_at: datetime, tx: Transaction) -> None:
         """Erasure: the contact goes, pending messages stop, stored texts are stripped, preferences and

@@ -89,6 +89,7 @@ class DeliveryService:
         clock: Clock,
         max_per_hour: int,
         rate_limits: Mapping[str, float],
+        batch_size: int = 50,
     ) -> None:
         self.uow = uow
         self.messages = messages
@@ -100,6 +101,7 @@ class DeliveryService:
         self.channels = channels
         self.clock = clock
         self.max_per_hour = max_per_hour
+        self.batch_size = batch_size
         # Per-channel sending rate of this worker (messages per second), so the mail server or SMS
         # provider is never flooded when a backlog is released.
         self.limiters = {channel: AsyncLimiter(rate, 1) for channel, rate in rate_limits.items() if rate > 0}
@@ -107,7 +109,7 @@ class DeliveryService:
     async def deliver_due(self, limit: int = 200) -> int:
         """Attempt every message that is due, up to ``limit``; return how many were attempted."""
         await self.channels.probe_due()  # a down channel's server, probed instead of its messages
-        return await self.messages.attempt_due_in_batches(self._deliver_batch, limit)
+        return await self.messages.attempt_due_in_batches(self._deliver_batch, limit, self.batch_size)
 
     async def _deliver_batch(self, batch: list[Message], claim: str) -> None:
         started = time.perf_counter()
