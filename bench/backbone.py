@@ -426,6 +426,30 @@ async def bench_backbone(run: Run, db: AsyncDatabase) -> Result:
         await stop_tasks(stop, tasks)
 
 
+# A backbone event writes four documents: the state, its outbox record, the consumer's inbox record
+# and the effect (plus the outbox's "sent" update).
+DOCS_PER_EVENT = 4
+CEILING_CHUNK = 500  # documents per insert_many transaction in the ceiling figure
+
+
+async def bench_store_ceiling(run: Run, db: AsyncDatabase) -> Result:
+    """The store's own ceiling on this server: the same number of documents the backbone writes
+    (4 per event, of the state document's size), by insert_many in transactions of 500."""
+    docs = [
+        {**state_doc(run, run.payload("ceiling", i)), "_id": f"ceiling-{run.run_id}-{i}-{part}"}
+        for i in range(run.events)
+        for part in range(DOCS_PER_EVENT)
+    ]
+    collection = db["ceiling"]
+    started = time.perf_counter()
+    async with db.client.start_session() as session:
+        for first in range(0, len(docs), CEILING_CHUNK):
+            chunk = docs[first : first + CEILING_CHUNK]
+            await session.with_transaction(lambda s, chunk=chunk: collection.insert_many(chunk, session=s))
+    seconds = time.perf_counter() - started
+    return Result("(d) store ceiling: insert_many", len(docs), seconds)
+
+
 # -- main -------------------------------------------------------------------------------------------
 
 
@@ -451,13 +475,20 @@ def print_table(run: Run, results: list[Result], payload_bytes: int) -> None:
     print("-" * len(header))
     for r in results:
         writes = "" if r.writes_seconds is None else f"{r.writes_seconds:.2f}"
-        print(f"{r.figure:<36} {r.events:>7} {r.seconds:>9.2f} {r.rate:>10.1f} {writes:>14}")
+        unit = " docs" if r.figure.startswith("(d)") else ""
+        print(f"{r.figure:<36} {r.events:>7} {r.seconds:>9.2f} {r.rate:>10.1f} {writes:>14}{unit}")
     by = {r.figure[:3]: r for r in results}
     ratios = []
     if "(c)" in by and "(b)" in by:
         ratios.append(f"ratio (c)/(b) = {by['(c)'].rate / by['(b)'].rate:.3g}   (target >= 1.0)")
     if "(c)" in by and "(a)" in by:
         ratios.append(f"ratio (c)/(a) = {by['(c)'].rate / by['(a)'].rate:.3g}")
+    if "(c)" in by and "(d)" in by:
+        pipeline_docs = by["(c)"].rate * DOCS_PER_EVENT
+        ratios.append(
+            f"(c) writes {pipeline_docs:.0f} documents/s (state + outbox + inbox + effect) = "
+            f"{pipeline_docs / by['(d)'].rate:.2f} of the store's ceiling {by['(d)'].rate:.0f} docs/s   (aim >= 0.5)"
+        )
     print()
     for line in ratios:
         print(line)
@@ -498,6 +529,8 @@ async def main(args: argparse.Namespace) -> int:
                 results.append(await bench_loop(run, db))
             else:
                 results.append(await bench_backbone(run, db))
+                print("running the store's ceiling ...", file=sys.stderr, flush=True)
+                results.append(await bench_store_ceiling(run, db))
             print(f"  {results[-1].rate:.1f} events/s", file=sys.stderr, flush=True)
     finally:
         with contextlib.suppress(Exception):
