@@ -159,7 +159,7 @@ class Stack:
     def group(self, service: str) -> str:
         return f"hub-bench-burst-{self.run_id}-{service}"
 
-    def start(self, service: str, port: int) -> None:
+    def start(self, service: str, port: int, role: str = "all") -> None:
         env = {
             **self.env,
             "HUB_MONGO_URI": self.mongo[service],
@@ -167,15 +167,15 @@ class Stack:
             "HUB_MONGO_DB": self.database(service),
             "HUB_CONSUMER_GROUP": self.group(service),
         }
-        log = Path(tempfile.gettempdir()) / f"hub-bench-burst-{service}.log"
+        log = Path(tempfile.gettempdir()) / f"hub-bench-burst-{service}-{len(self.processes)}.log"
         self.logs.append(log)
         with log.open("w") as out:
-            command = [sys.executable, "-m", f"hub_{service}", "--role", "all"]
+            command = [sys.executable, "-m", f"hub_{service}", "--role", role]
             self.processes.append(subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=out))
 
     async def wait_ready(self) -> None:
         async with httpx.AsyncClient() as client:
-            for port, log in zip((self.issues_port, self.notifications_port), self.logs, strict=True):
+            for port, log in zip((self.issues_port, self.notifications_port), self.logs[:2], strict=True):
                 for _ in range(720):  # up to 3 minutes (index creation on a busy dev database)
                     with contextlib.suppress(httpx.TransportError):
                         if (await client.get(f"http://127.0.0.1:{port}/health/ready")).status_code == 200:
@@ -252,6 +252,8 @@ async def main(args: argparse.Namespace) -> int:
     await start_group_at_end(args.kafka, stack.group("notifications"), list(NOTIFICATIONS.consumes))
     stack.start("issues", stack.issues_port)
     stack.start("notifications", stack.notifications_port)
+    for _ in range(args.notification_workers - 1):  # more workers share the consumer group and the queue
+        stack.start("notifications", 0, role="worker")
     secret = IssuesSettings().auth_secret.get_secret_value()
     api_key = issue_token(secret, sub="bench-partner", role="partner", hubs=["hub-northfield"])
     restarted_at: float | None = None
@@ -274,7 +276,7 @@ async def main(args: argparse.Namespace) -> int:
             pids = {
                 **infra_pids(),
                 "issues": stack.processes[0].pid,
-                "notifications": stack.processes[1].pid,
+                **{f"notifications-{n}": p.pid for n, p in enumerate(stack.processes[1:], start=1)},
                 "bench": os.getpid(),
             }
             cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
@@ -331,7 +333,8 @@ async def main(args: argparse.Namespace) -> int:
     print()
     print(
         f"burst bench  run={run_id}  reports={args.reports}  concurrency={args.concurrency}  "
-        f"outage={args.outage_s or 0:g} s  kafka={args.kafka}  mongo={args.mongo}"
+        f"outage={args.outage_s or 0:g} s  notification workers={args.notification_workers}  "
+        f"kafka={args.kafka}  mongo={args.mongo}"
         + (f"  notifications mongo={args.notifications_mongo}" if args.notifications_mongo else "")
     )
     print(f"  intake      {intake:8.1f} reports/s   ({args.reports} POSTs in {last_post - started:.1f} s)")
@@ -452,6 +455,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--notifications-mongo", default="", help="a database server of its own for notifications (default: --mongo)"
     )
+    parser.add_argument("--notification-workers", type=int, default=1, help="notifications worker processes")
     parser.add_argument("--keep", action="store_true", help="keep the bench databases (default: drop them)")
     return parser.parse_args(argv)
 
