@@ -47,6 +47,12 @@ for service in "${SERVICES[@]}"; do
     > >(sed -u "s/^/[$service] /") 2>&1 &
   pids+=($!)
 done
+# More notifications workers (same consumer group, same queue): under a burst of reports the
+# pipeline drains in about half the time with two (bench/RESULTS.md).
+for n in $(seq 2 "${HUB_NOTIFICATIONS_WORKERS:-2}"); do
+  "$UV" run --frozen python -m hub_notifications --role worker > >(sed -u "s/^/[notifications-$n] /") 2>&1 &
+  pids+=($!)
+done
 
 for service in "${SERVICES[@]}"; do
   url="http://127.0.0.1:${PORTS[$service]}/health/ready"
