@@ -125,7 +125,8 @@ def infra_pids() -> dict[str, int]:
     """The dev pair's processes, from the pid files ``scripts/infra.sh`` writes."""
     run = Path(os.environ.get("HUB_RUN_DIR", Path(__file__).resolve().parents[1] / ".hub" / "run"))
     pids = {}
-    for name, file in (("secantusdb", "mongo.pid"), ("kafka", "kafka.pid")):
+    stores = [(f"secantusdb-{s}", f"mongo-{s}.pid") for s in ("volunteers", "issues", "assets", "notifications")]
+    for name, file in (("secantusdb", "mongo.pid"), ("kafka", "kafka.pid"), *stores):
         with contextlib.suppress(OSError, ValueError):
             pids[name] = int((run / file).read_text().strip())
     return pids

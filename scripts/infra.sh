@@ -7,6 +7,8 @@
 #   scripts/infra.sh up        start both (idempotent) and wait until both answer
 #   scripts/infra.sh down      stop exactly the processes 'up' started (by pid file)
 #   scripts/infra.sh status    say what is running
+#   scripts/infra.sh stores-up one more SecantusDB per service (ports 27101-27104): `make run` uses
+#                              them, each service on its own database server (see below)
 #   scripts/infra.sh restart-kafka|stop-kafka|start-kafka|stop-mongo|start-mongo   (fault tests)
 #
 # Everything lives in the repo's ignored .hub/ folder: jars and venvs in .hub/, data in
@@ -27,6 +29,12 @@ KAFKA_CONTROLLER_PORT="${HUB_LOCAL_KAFKA_CONTROLLER_PORT:-9093}"
 MONGO_PORT="${HUB_LOCAL_MONGO_PORT:-27017}"
 KAFKA_HEAP="${HUB_LOCAL_KAFKA_HEAP:-512m}"
 MONGO_CACHE="${HUB_LOCAL_MONGO_CACHE:-2G}"  # WiredTiger cache; a small one stalls big deletes under load
+# One SecantusDB process serves everything from one Python thread: under a burst of reports it was
+# the busiest process on the machine, a full core, with the services waiting on it. Each service
+# owns its database, so `make run` gives each its own server (bench/RESULTS.md: the drain halved).
+STORES=(volunteers issues assets notifications)
+STORE_PORT_BASE="${HUB_LOCAL_STORE_PORT_BASE:-27101}"  # volunteers 27101, issues 27102, assets 27103, notifications 27104
+STORE_CACHE="${HUB_LOCAL_STORE_CACHE:-1G}"
 PYTHON="${PYTHON:-python3}"
 
 log() { printf '[infra] %s\n' "$*" >&2; }
@@ -132,12 +140,33 @@ start_mongo() {
   echo $! > "$RUN/mongo.pid"
 }
 
-mongo_ready() {
-  port_open "$MONGO_PORT" && "$SECANTUS_VENV/bin/python" - "$MONGO_PORT" <<'PY' 2>/dev/null
+mongo_ready() { mongo_ready_on "$MONGO_PORT"; }
+
+mongo_ready_on() {
+  port_open "$1" && "$SECANTUS_VENV/bin/python" - "$1" <<'PY' 2>/dev/null
 import sys, pymongo
 client = pymongo.MongoClient(f"mongodb://127.0.0.1:{sys.argv[1]}", serverSelectionTimeoutMS=1000)
 client.admin.command("ping")
 PY
+}
+
+store_port() { # service
+  local i; for i in "${!STORES[@]}"; do
+    if [[ "${STORES[$i]}" == "$1" ]]; then echo $((STORE_PORT_BASE + i)); return 0; fi
+  done
+  log "no such service: $1"; return 1
+}
+
+start_store() { # service
+  local name="$1" port; port="$(store_port "$1")"
+  local pidfile="$RUN/mongo-$name.pid"
+  if pid_alive "$pidfile"; then return; fi
+  if port_open "$port"; then log "port $port is taken by a process this script did not start"; exit 1; fi
+  mkdir -p "$DATA/mongo-$name" "$LOGS" "$RUN"
+  log "starting secantusdb for $name on 127.0.0.1:$port"
+  nohup "$SECANTUS_VENV/bin/secantusd-py" --host 127.0.0.1 --port "$port" --cache-size "$STORE_CACHE" \
+    --storage-path "$DATA/mongo-$name" --log-level WARNING >>"$LOGS/mongo-$name.log" 2>&1 &
+  echo $! > "$pidfile"
 }
 
 stop_pid() { # name pidfile
@@ -160,15 +189,26 @@ case "$cmd" in
     wait_for secantusdb 60 mongo_ready
     wait_for kafka 120 kafka_ready
     log "ready: kafka 127.0.0.1:$KAFKA_PORT, mongodb://127.0.0.1:$MONGO_PORT" ;;
-  down) stop_pid kafka "$RUN/kafka.pid"; stop_pid secantusdb "$RUN/mongo.pid" ;;
+  stores-up)
+    install_secantus
+    for name in "${STORES[@]}"; do start_store "$name"; done
+    for name in "${STORES[@]}"; do wait_for "secantusdb ($name)" 60 mongo_ready_on "$(store_port "$name")"; done
+    log "ready: $(for name in "${STORES[@]}"; do printf '%s mongodb://127.0.0.1:%s  ' "$name" "$(store_port "$name")"; done)" ;;
+  store-port) store_port "$2" ;;
+  down)
+    stop_pid kafka "$RUN/kafka.pid"; stop_pid secantusdb "$RUN/mongo.pid"
+    for name in "${STORES[@]}"; do stop_pid "secantusdb ($name)" "$RUN/mongo-$name.pid"; done ;;
   status)
     for name in kafka mongo; do
       if pid_alive "$RUN/$name.pid"; then echo "$name: running (pid $(cat "$RUN/$name.pid"))"; else echo "$name: stopped"; fi
+    done
+    for name in "${STORES[@]}"; do
+      if pid_alive "$RUN/mongo-$name.pid"; then echo "mongo-$name: running on $(store_port "$name") (pid $(cat "$RUN/mongo-$name.pid"))"; fi
     done ;;
   stop-kafka) stop_pid kafka "$RUN/kafka.pid" ;;
   start-kafka) start_kafka; wait_for kafka 120 kafka_ready ;;
   stop-mongo) stop_pid secantusdb "$RUN/mongo.pid" ;;
   start-mongo) start_mongo; wait_for secantusdb 60 mongo_ready ;;
   wipe) "$0" down; rm -rf "$DATA"; log "removed $DATA" ;;
-  *) echo "usage: $0 install|up|down|status|wipe|stop-kafka|start-kafka|stop-mongo|start-mongo" >&2; exit 2 ;;
+  *) echo "usage: $0 install|up|stores-up|store-port SERVICE|down|status|wipe|stop-kafka|start-kafka|stop-mongo|start-mongo" >&2; exit 2 ;;
 esac

@@ -13,6 +13,7 @@ declare -A PORTS=([volunteers]=8001 [issues]=8002 [assets]=8003 [notifications]=
 SERVICES=(volunteers issues assets notifications)
 pids=()
 started_infra=false
+per_service_stores=false
 
 cleanup() {
   trap - INT TERM EXIT
@@ -27,6 +28,17 @@ if [[ -z "${HUB_KAFKA_BOOTSTRAP_SERVERS:-}" && -z "${HUB_MONGO_URI:-}" ]]; then
   status="$(scripts/infra.sh status)"
   if [[ "$status" != *"kafka: running"* || "$status" != *"mongo: running"* ]]; then started_infra=true; fi
   scripts/infra.sh up
+  # Each service on a database server of its own (one SecantusDB process is single-threaded and was
+  # the bottleneck under load); HUB_STORE_PER_SERVICE=false keeps them all on the shared one.
+  if [[ "${HUB_STORE_PER_SERVICE:-true}" == "true" ]]; then
+    scripts/infra.sh stores-up
+    per_service_stores=true
+    mkdir -p .hub/run
+    : > .hub/run/stores.env
+    for service in "${SERVICES[@]}"; do
+      echo "export HUB_MONGO_URI_${service^^}=mongodb://127.0.0.1:$(scripts/infra.sh store-port "$service")" >> .hub/run/stores.env
+    done
+  fi
 else
   echo "[run] using external infrastructure: kafka=${HUB_KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092} mongo=${HUB_MONGO_URI:-mongodb://127.0.0.1:27017}"
 fi
@@ -42,15 +54,26 @@ fi
 pids+=($!)
 export HUB_WEBHOOK_ALLOW_PRIVATE="${HUB_WEBHOOK_ALLOW_PRIVATE:-true}"  # the demo partner is on 127.0.0.1
 
+store_uri() { # service: its own database server when make run started one, else HUB_MONGO_URI
+  local var="HUB_MONGO_URI_${1^^}"
+  if $per_service_stores; then
+    grep "^export $var=" .hub/run/stores.env | cut -d= -f2-
+  else
+    echo "${HUB_MONGO_URI:-mongodb://127.0.0.1:27017}"
+  fi
+}
+
 for service in "${SERVICES[@]}"; do
-  HUB_HTTP_PORT="${PORTS[$service]}" "$UV" run --frozen python -m "hub_$service" --role all \
+  HUB_MONGO_URI="$(store_uri "$service")" HUB_HTTP_PORT="${PORTS[$service]}" \
+    "$UV" run --frozen python -m "hub_$service" --role all \
     > >(sed -u "s/^/[$service] /") 2>&1 &
   pids+=($!)
 done
 # More notifications workers (same consumer group, same queue): under a burst of reports the
 # pipeline drains in about half the time with two (bench/RESULTS.md).
 for n in $(seq 2 "${HUB_NOTIFICATIONS_WORKERS:-2}"); do
-  "$UV" run --frozen python -m hub_notifications --role worker > >(sed -u "s/^/[notifications-$n] /") 2>&1 &
+  HUB_MONGO_URI="$(store_uri notifications)" "$UV" run --frozen python -m hub_notifications --role worker \
+    > >(sed -u "s/^/[notifications-$n] /") 2>&1 &
   pids+=($!)
 done
 
@@ -84,7 +107,10 @@ cat <<MSG
       issues         http://127.0.0.1:8002/docs
       assets         http://127.0.0.1:8003/docs
       notifications  http://127.0.0.1:8004/docs
-      Kafka ${HUB_KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092} · MongoDB ${HUB_MONGO_URI:-mongodb://127.0.0.1:27017}
+      Kafka ${HUB_KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092} · MongoDB $(if $per_service_stores; then
+        echo "one server per service: $(for s in "${SERVICES[@]}"; do printf '%s %s  ' "$s" "$(store_uri "$s")"; done)"
+        echo "      (for the hub CLI in another shell: source .hub/run/stores.env)"
+      else echo "${HUB_MONGO_URI:-mongodb://127.0.0.1:27017}"; fi)
 [run] emails the platform sends are kept in .hub/mail/ ([mail] lines); the demo partner prints
       the webhooks it receives ([partner] lines: Riverside reports, signature verified).
 [run] press Ctrl-C to stop everything this started.

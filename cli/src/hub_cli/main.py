@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import os
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -53,8 +54,13 @@ def _kafka(value: str | None) -> KafkaConnection:
     return KafkaConnection(value) if value else _settings().kafka
 
 
-def _mongo(value: str | None) -> str:
-    return value or _settings().mongo_uri
+def _mongo(value: str | None, service: str | None = None) -> str:
+    """--mongo, else the service's own server (HUB_MONGO_URI_<SERVICE>, which `make run` writes to
+    .hub/run/stores.env when each service has its own), else HUB_MONGO_URI."""
+    if value:
+        return value
+    own = os.environ.get(f"HUB_MONGO_URI_{service.upper()}") if service else None
+    return own or _settings().mongo_uri
 
 
 def _service(name: str) -> str:
@@ -142,7 +148,7 @@ def dlt_replay(
 @app.command()
 def outbox(mongo: MongoOption = None) -> None:
     """Events waiting in each service's outbox (a growing backlog means the relay cannot publish)."""
-    backlog = asyncio.run(operations.outbox_backlog(_mongo(mongo), SERVICES))
+    backlog = asyncio.run(operations.outbox_backlog({s: _mongo(mongo, s) for s in SERVICES}, SERVICES))
     table = Table("service", "pending", "oldest pending")
     now = datetime.now(UTC)
     for service, (pending, oldest) in backlog.items():
@@ -163,7 +169,7 @@ def lag(kafka: KafkaOption = None) -> None:
 @app.command()
 def channels(mongo: MongoOption = None) -> None:
     """Notifications' delivery channels: is each server answering, and how many messages wait for it."""
-    rows = asyncio.run(operations.channel_health(_mongo(mongo)))
+    rows = asyncio.run(operations.channel_health(_mongo(mongo, "notifications")))
     table = Table("channel", "state", "since", "held", "last error", "next probe")
     for health, held in rows:
         state = "[red]down[/red]" if health.down else "up"
@@ -180,7 +186,7 @@ def seed() -> None:
         if definition.seed_demo_data is None:
             console.print(f"{service}: no demo data")
             continue
-        asyncio.run(operations.seed(definition))
+        asyncio.run(operations.seed(definition, _mongo(None, service)))
         console.print(f"{service}: demo data loaded")
 
 

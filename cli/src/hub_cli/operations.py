@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -122,18 +122,22 @@ async def replay(
         await producer.stop()
 
 
-async def outbox_backlog(mongo_uri: str, services: Sequence[str]) -> dict[str, tuple[int, datetime | None]]:
-    client = create_client(mongo_uri, app_name="hub-cli")
-    try:
-        backlog = {}
-        for service in services:
+async def outbox_backlog(
+    mongo_uri: str | Mapping[str, str], services: Sequence[str]
+) -> dict[str, tuple[int, datetime | None]]:
+    """Each service's pending events; ``mongo_uri`` is one server for all, or one per service."""
+    uris = mongo_uri if isinstance(mongo_uri, Mapping) else dict.fromkeys(services, mongo_uri)
+    backlog = {}
+    for service in services:
+        client = create_client(uris[service], app_name="hub-cli")
+        try:
             outbox = client[f"hub_{service}"][OUTBOX]
             pending = await outbox.count_documents({"status": "pending"})
             oldest = await outbox.find_one({"status": "pending"}, sort=[("created_at", ASCENDING)])
             backlog[service] = (pending, oldest["created_at"] if oldest else None)
-        return backlog
-    finally:
-        await client.close()
+        finally:
+            await client.close()
+    return backlog
 
 
 async def channel_health(mongo_uri: str) -> list[tuple[ChannelHealth, int]]:
@@ -173,8 +177,9 @@ async def consumer_lag(kafka: KafkaConnection | str, groups: Sequence[str]) -> l
         await admin.close()
 
 
-async def seed(definition: ServiceDefinition) -> None:
-    ctx = ServiceContext(definition, definition.settings_class())
+async def seed(definition: ServiceDefinition, mongo_uri: str | None = None) -> None:
+    settings = definition.settings_class(**({"mongo_uri": mongo_uri} if mongo_uri else {}))
+    ctx = ServiceContext(definition, settings)
     try:
         await ctx.start()
         await definition.seed_demo_data(ctx)
