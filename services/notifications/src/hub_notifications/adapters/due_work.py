@@ -203,4 +203,6 @@ def finish_update(outcome: Outcome, now: datetime, entry: dict[str, Any]) -> dic
         update["$set"]["next_attempt_at"] = outcome.next_attempt_at
     else:
         update["$unset"]["next_attempt_at"] = ""
+    if not outcome.attempted:
+        update["$inc"] = {"attempts": -1}  # the claim counted one; nothing was tried
     return update

@@ -93,6 +93,9 @@ class Outcome:
     status: Status
     reason: str | None = None
     next_attempt_at: datetime | None = None
+    # False when nothing was tried (the channel's server was down): the claim's attempt is given
+    # back, so a long outage does not use up a message's retries.
+    attempted: bool = True
 
 
 def waiting_for_contact(attempts: int, now: datetime) -> Outcome:

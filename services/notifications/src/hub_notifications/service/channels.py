@@ -48,9 +48,10 @@ class ChannelHealthService:
         health = self._health.get(channel)
         return health is not None and health.down
 
-    def hold(self, channel: str, now: datetime) -> Outcome:
-        """What a message for a down channel becomes: waiting for the server, not a spent retry."""
-        return Outcome("temporary_failure", WAITING_FOR_CHANNEL.format(channel=channel), now + HOLD)
+    def hold(self, channel: str, now: datetime, *, tried: bool = False) -> Outcome:
+        """What a message for a down channel becomes: waiting for the server, not a spent retry
+        (unless a send was ``tried`` and found no server)."""
+        return Outcome("temporary_failure", WAITING_FOR_CHANNEL.format(channel=channel), now + HOLD, attempted=tried)
 
     async def could_not_reach(self, channel: str, error: str) -> None:
         health = self._health.get(channel)

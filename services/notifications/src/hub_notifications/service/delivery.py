@@ -206,7 +206,7 @@ class DeliveryService:
             if exc.unreachable:
                 await self.channels.could_not_reach(message.channel, exc.reason)
                 if self.channels.is_down(message.channel):
-                    return Attempted(message, self.channels.hold(message.channel, self.clock()))
+                    return Attempted(message, self.channels.hold(message.channel, self.clock(), tried=True))
             return Attempted(message, after_temporary_failure(message.attempts, now, exc.reason))
         except Exception as exc:
             log.exception("message could not be sent", message_id=message.id)
@@ -265,7 +265,7 @@ class DeliveryService:
                             channel=message.channel,
                             status=outcome.status,
                             reason=outcome.reason,
-                            attempts=message.attempts,
+                            attempts=message.attempts if outcome.attempted else message.attempts - 1,
                         ),
                         subject=message.id,
                         hub_id=message.hub_id,
