@@ -19,7 +19,7 @@ from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.uow import OUTBOX
 from hub_notifications.adapters.channel_health import ChannelHealthRepository
 from hub_notifications.adapters.messages import MessageRepository
-from hub_notifications.domain.channels import WAITING_FOR_CHANNEL, ChannelHealth
+from hub_notifications.domain.channels import ChannelHealth
 
 DLT_HEADER_PREFIX = "hub_dlt_"
 READ_TIMEOUT_S = 30.0
@@ -149,7 +149,7 @@ async def channel_health(mongo_uri: str) -> list[tuple[ChannelHealth, int]]:
         now = datetime.now(UTC)
         channels = [stored.pop("email", ChannelHealth.fresh("email", now)), *stored.values()]
         messages = MessageRepository(db)
-        return [(h, await messages.count_held(h.id, WAITING_FOR_CHANNEL.format(channel=h.id))) for h in channels]
+        return [(h, await messages.count_held(h.id)) for h in channels]
     finally:
         await client.close()
 

@@ -225,7 +225,7 @@ async def test_a_mail_server_outage_holds_emails_without_spending_attempts_and_a
     everything that waited is due at once and goes, each once."""
     from aiosmtpd.controller import Controller
 
-    from hub_notifications.domain.channels import UNREACHABLE_LIMIT, WAITING_FOR_CHANNEL
+    from hub_notifications.domain.channels import UNREACHABLE_LIMIT, waiting_for_channel
 
     ctx, service = await setup(service_context, smtp_server.port, "outage")
     service.delivery.max_per_hour = 0
@@ -235,7 +235,7 @@ async def test_a_mail_server_outage_holds_emails_without_spending_attempts_and_a
     await service.delivery.deliver_due()
 
     assert service.channels.is_down("email")
-    held = WAITING_FOR_CHANNEL.format(channel="email")
+    held = waiting_for_channel("email")
     emails = [d async for d in ctx.db[MESSAGES].find({"person_id": "outage", "channel": "email"})]
     waiting = [d for d in emails if d["reason"] == held]
     assert len(waiting) >= 8 - (UNREACHABLE_LIMIT - 1)  # at most the sends before it went down retry on their own

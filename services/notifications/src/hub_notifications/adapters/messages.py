@@ -14,6 +14,7 @@ from hub_common.mongo import IndexSpec
 from hub_common.repository import Session, to_document
 from hub_common.uow import Transaction
 from hub_notifications.adapters.due_work import DueWork, finish_update
+from hub_notifications.domain.channels import waiting_for_channel
 from hub_notifications.domain.messages import PENDING_STATUSES, WAITING_FOR_CONTACT, Message, Outcome
 
 MESSAGES = "messages"
@@ -115,28 +116,21 @@ class MessageRepository(DueWork[Message]):
                 sent[key] = Sent(1, doc["updated_at"])
         return sent
 
-    async def release_held(self, channel: str, reason: str) -> int:
+    async def release_held(self, channel: str) -> int:
         """The channel's server answers again: what waited for it is due now, in the order it was
         planned (each is due from when it was created, so the oldest goes first, and a message
         planned after the release still goes before them in the fresh lane). Returns how many."""
-        held = self.collection.find(
-            {"channel": channel, "status": "temporary_failure", "reason": reason}, {"_id": 1, "created_at": 1}
-        )
+        held = _held_for(channel)
         releases = [
-            UpdateOne(
-                {"_id": doc["_id"], "status": "temporary_failure", "reason": reason},
-                {"$set": {"next_attempt_at": doc["created_at"]}},
-            )
-            async for doc in held
+            UpdateOne({"_id": doc["_id"], **held}, {"$set": {"next_attempt_at": doc["created_at"]}})
+            async for doc in self.collection.find(held, {"_id": 1, "created_at": 1})
         ]
         if releases:
             await self.atomically(lambda session: self.collection.bulk_write(releases, ordered=False, session=session))
         return len(releases)
 
-    async def count_held(self, channel: str, reason: str) -> int:
-        return await self.collection.count_documents(
-            {"channel": channel, "status": "temporary_failure", "reason": reason}
-        )
+    async def count_held(self, channel: str) -> int:
+        return await self.collection.count_documents(_held_for(channel))
 
     def retry_waiting_for_contact(self, person_id: str, now: datetime, tx: Transaction) -> None:
         """A person's contact details just arrived: their messages that waited for them are due now
@@ -261,3 +255,8 @@ class MessageRepository(DueWork[Message]):
             {"$set": {"read_at": now}},
         )
         return result.matched_count == 1
+
+
+def _held_for(channel: str) -> dict[str, Any]:
+    """The messages waiting for a channel's server to answer again."""
+    return {"channel": channel, "status": "temporary_failure", "reason": waiting_for_channel(channel)}

@@ -15,6 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from hub_notifications.domain.messages import Outcome
+
 State = Literal["up", "down"]
 
 UNREACHABLE_LIMIT = 3  # sends in a row that could not reach the server before the channel is down
@@ -23,7 +25,17 @@ PROBE_MAX = timedelta(seconds=4)  # 4 s, so delivery resumes within seconds of t
 # What waits for a down channel is due again after this even if no worker sees the server come back
 # (the worker that held it stopped): a fallback, not the way it is normally released.
 HOLD = timedelta(minutes=5)
-WAITING_FOR_CHANNEL = "waiting for the {channel} server to answer again"
+
+
+def waiting_for_channel(channel: str) -> str:
+    """The reason a held message carries: it marks the messages a channel's return releases."""
+    return f"waiting for the {channel} server to answer again"
+
+
+def hold(channel: str, now: datetime, *, tried: bool = False) -> Outcome:
+    """What a message for a down channel becomes: waiting for the server, not a spent retry (unless a
+    send was ``tried`` and found no server)."""
+    return Outcome("temporary_failure", waiting_for_channel(channel), now + HOLD, attempted=tried)
 
 
 class ChannelHealth(BaseModel):

@@ -8,7 +8,6 @@ change, so that the API, the CLI and the other workers' operators see the state.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Protocol
 
 from hub_common.clock import Clock
@@ -16,8 +15,8 @@ from hub_common.logging import get_logger
 from hub_common.metrics import CHANNEL_UP
 from hub_notifications.adapters.channel_health import ChannelHealthRepository
 from hub_notifications.adapters.messages import MessageRepository
-from hub_notifications.domain.channels import HOLD, WAITING_FOR_CHANNEL, ChannelHealth
-from hub_notifications.domain.messages import DeliveryError, Outcome
+from hub_notifications.domain.channels import ChannelHealth
+from hub_notifications.domain.messages import DeliveryError
 
 log = get_logger(__name__)
 
@@ -47,11 +46,6 @@ class ChannelHealthService:
     def is_down(self, channel: str) -> bool:
         health = self._health.get(channel)
         return health is not None and health.down
-
-    def hold(self, channel: str, now: datetime, *, tried: bool = False) -> Outcome:
-        """What a message for a down channel becomes: waiting for the server, not a spent retry
-        (unless a send was ``tried`` and found no server)."""
-        return Outcome("temporary_failure", WAITING_FOR_CHANNEL.format(channel=channel), now + HOLD, attempted=tried)
 
     async def could_not_reach(self, channel: str, error: str) -> None:
         health = self._health.get(channel)
@@ -90,7 +84,7 @@ class ChannelHealthService:
     async def _came_back(self, channel: str, was: ChannelHealth) -> None:
         CHANNEL_UP.labels("notifications", channel).set(1)
         await self.repository.save(self._health[channel])
-        released = await self.messages.release_held(channel, WAITING_FOR_CHANNEL.format(channel=channel))
+        released = await self.messages.release_held(channel)
         down_s = (self.clock() - was.since).total_seconds()
         log.info("channel up again: its held messages are due", channel=channel, released=released, down_s=down_s)
 
@@ -101,7 +95,7 @@ class ChannelHealthService:
         return [
             (
                 stored.get(channel, ChannelHealth.fresh(channel, self.clock())),
-                await self.messages.count_held(channel, WAITING_FOR_CHANNEL.format(channel=channel)),
+                await self.messages.count_held(channel),
             )
             for channel in self.probes
         ]

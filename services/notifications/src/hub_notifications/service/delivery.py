@@ -27,6 +27,7 @@ from hub_common.uow import Transaction, UnitOfWork
 from hub_notifications.adapters.contacts import ContactRepository
 from hub_notifications.adapters.messages import Attempted, MessageRepository, Sent
 from hub_notifications.adapters.preferences import PreferencesRepository
+from hub_notifications.domain.channels import hold
 from hub_notifications.domain.contacts import Contact
 from hub_notifications.domain.messages import (
     CONTACT_WAIT,
@@ -183,7 +184,7 @@ class DeliveryService:
         if decision.action == "digest":
             return Attempted(message, Outcome("digest_pending", decision.reason, decision.until), rendered)
         if message.channel != "inapp" and self.channels.is_down(message.channel):
-            return Attempted(message, self.channels.hold(message.channel, now))  # no attempt spent on it
+            return Attempted(message, hold(message.channel, now))  # no attempt spent on it
         if not message.critical and message.channel != "inapp" and self.max_per_hour > 0:
             sent = known.sent.setdefault((contact.person_id, message.channel), Sent(0, now))
             held_back = throttled(sent.count, self.max_per_hour, message.channel, sent.first_at + THROTTLE_WINDOW)
@@ -206,7 +207,7 @@ class DeliveryService:
             if exc.unreachable:
                 await self.channels.could_not_reach(message.channel, exc.reason)
                 if self.channels.is_down(message.channel):
-                    return Attempted(message, self.channels.hold(message.channel, self.clock(), tried=True))
+                    return Attempted(message, hold(message.channel, self.clock(), tried=True))
             return Attempted(message, after_temporary_failure(message.attempts, now, exc.reason))
         except Exception as exc:
             log.exception("message could not be sent", message_id=message.id)
