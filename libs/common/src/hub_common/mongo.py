@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from bson.codec_options import CodecOptions
 from pymongo import AsyncMongoClient, IndexModel
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 
 from hub_common.logging import get_logger
+from hub_common.metrics import TRANSACTION_RETRIES
+
+T = TypeVar("T")
 
 log = get_logger(__name__)
 
@@ -64,6 +69,21 @@ async def ensure_indexes(db: AsyncDatabase, specs: Sequence[IndexSpec]) -> None:
 async def _missing(collection: AsyncCollection, models: Sequence[IndexModel]) -> list[IndexModel]:
     existing = {ix["name"]: dict(ix["key"]) async for ix in await collection.list_indexes()}
     return [model for model in models if existing.get(model.document["name"]) != dict(model.document["key"])]
+
+
+def counting_retries(label: str, callback: Callable[[AsyncClientSession], Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    """``callback`` for ``session.with_transaction``, counting every run after the first (a write
+    conflict or a transient error made the driver run it again) in hub_transaction_retries_total."""
+    tries = 0
+
+    async def attempt(session: AsyncClientSession) -> T:
+        nonlocal tries
+        tries += 1
+        if tries > 1:
+            TRANSACTION_RETRIES.labels(label).inc()
+        return await callback(session)
+
+    return attempt
 
 
 async def ping(db: AsyncDatabase) -> None:

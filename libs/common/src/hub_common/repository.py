@@ -36,7 +36,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hub_common.errors import NotFound, PreconditionFailed
-from hub_common.metrics import TRANSACTION_RETRIES
+from hub_common.mongo import counting_retries
 from hub_common.pagination import DEFAULT_LIMIT, find_page
 
 M = TypeVar("M", bound=BaseModel)
@@ -91,17 +91,9 @@ class Repository(Generic[M]):
         while blocking that transaction's next write on the collection, so both hang (seen under a
         burst); inside a transaction the conflict fails at once and the driver retries it. Real
         MongoDB would not hang, and the transaction costs it little."""
-        tries = 0
-
-        async def attempt(session: AsyncClientSession) -> T:
-            nonlocal tries
-            tries += 1
-            if tries > 1:
-                TRANSACTION_RETRIES.labels(f"{self.collection_name} (outside a unit of work)").inc()
-            return await write(session)
-
+        label = f"{self.collection_name} (outside a unit of work)"
         async with self.collection.database.client.start_session() as session:
-            return await session.with_transaction(attempt)
+            return await session.with_transaction(counting_retries(label, write))
 
     # -- the four verbs ----------------------------------------------------------------------------
 

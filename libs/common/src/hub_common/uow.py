@@ -27,8 +27,7 @@ from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
 from hub_common.contracts import EventData, contract_of
-from hub_common.metrics import TRANSACTION_RETRIES
-from hub_common.mongo import IndexSpec
+from hub_common.mongo import IndexSpec, counting_retries
 from hub_common.tracing import current_trace
 
 OUTBOX = "outbox"
@@ -192,13 +191,7 @@ class UnitOfWork:
             raise TypeError("an idempotent unit of work needs the result_type it returns on a repeat")
         adapter = _adapter(result_type) if idempotency is not None else None
 
-        tries = 0
-
         async def attempt(session: AsyncClientSession) -> T:
-            nonlocal tries
-            tries += 1
-            if tries > 1:
-                TRANSACTION_RETRIES.labels(self.source).inc()
             tx = Transaction(self.db, session, self.source)
             if idempotency is not None:
                 earlier = await self.db[IDEMPOTENCY].find_one({"_id": idempotency.record_id}, session=session)
@@ -226,7 +219,7 @@ class UnitOfWork:
             try:
                 with pymongo.timeout(self.timeout_s):
                     return await session.with_transaction(
-                        attempt,
+                        counting_retries(self.source, attempt),
                         read_concern=ReadConcern("snapshot"),
                         write_concern=WriteConcern("majority"),
                         max_commit_time_ms=10_000,
