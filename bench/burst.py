@@ -35,17 +35,16 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import httpx
 from aiosmtpd.controller import Controller
-from e2e import free_port, percentile
+from e2e import ArrivalRecorder, free_port, percentile
 from prometheus_client.parser import text_string_to_metric_families
 from pymongo import AsyncMongoClient
 
@@ -70,14 +69,13 @@ class Arrival:
     subject: str
 
 
-@dataclass
-class Mailbox:
-    """aiosmtpd handler: every message accepted (DATA), by recipient, with its Message-ID."""
+class Mailbox(ArrivalRecorder):
+    """e2e's arrival recorder (the first arrival per recipient, and waiters for it), also keeping
+    every message accepted with its Message-ID and subject: duplicates and digests are counted."""
 
-    loop: asyncio.AbstractEventLoop
-    arrivals: dict[str, list[Arrival]] = field(default_factory=dict)
-    waiters: dict[str, asyncio.Future[float]] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(loop)
+        self.arrivals: dict[str, list[Arrival]] = {}
 
     async def handle_DATA(self, server, session, envelope) -> str:
         accepted = time.perf_counter()
@@ -92,24 +90,11 @@ class Mailbox:
                 self.arrivals.setdefault(address, []).append(
                     Arrival(accepted, headers.get("Message-ID", ""), headers.get("Subject", ""))
                 )
-                waiter = self.waiters.pop(address, None)
-                if waiter is not None:
-                    self.loop.call_soon_threadsafe(_resolve, waiter, accepted)
-        return "250 Message accepted for delivery"
-
-    def expect(self, address: str) -> asyncio.Future[float]:
-        future: asyncio.Future[float] = self.loop.create_future()
-        with self.lock:
-            if address in self.arrivals:
-                future.set_result(self.arrivals[address][0].at)
-            else:
-                self.waiters[address] = future
-        return future
+        return await super().handle_DATA(server, session, envelope)
 
     def first(self, address: str) -> float | None:
         with self.lock:
-            got = self.arrivals.get(address)
-            return got[0].at if got else None
+            return self.arrived.get(address)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -130,11 +115,6 @@ def infra_pids() -> dict[str, int]:
         with contextlib.suppress(OSError, ValueError):
             pids[name] = int((run / file).read_text().strip())
     return pids
-
-
-def _resolve(future: asyncio.Future[float], value: float) -> None:
-    if not future.done():
-        future.set_result(value)
 
 
 class Stack:
