@@ -130,14 +130,17 @@ start_kafka() {
   echo $! > "$RUN/kafka.pid"
 }
 
-start_mongo() {
-  if pid_alive "$RUN/mongo.pid"; then log "secantusdb already running (pid $(cat "$RUN/mongo.pid"))"; return; fi
-  if port_open "$MONGO_PORT"; then log "port $MONGO_PORT is taken by a process this script did not start"; exit 1; fi
-  mkdir -p "$DATA/mongo" "$LOGS" "$RUN"
-  log "starting secantusdb on 127.0.0.1:$MONGO_PORT (log: $LOGS/mongo.log)"
-  nohup "$SECANTUS_VENV/bin/secantusd-py" --host 127.0.0.1 --port "$MONGO_PORT" --cache-size "$MONGO_CACHE" \
-    --storage-path "$DATA/mongo" --log-level WARNING >>"$LOGS/mongo.log" 2>&1 &
-  echo $! > "$RUN/mongo.pid"
+start_mongo() { start_secantus secantusdb "$MONGO_PORT" "$DATA/mongo" "$LOGS/mongo.log" "$RUN/mongo.pid" "$MONGO_CACHE"; }
+
+start_secantus() { # name port storage-path log pidfile cache-size
+  local name="$1" port="$2" storage="$3" logfile="$4" pidfile="$5" cache="$6"
+  if pid_alive "$pidfile"; then log "$name already running (pid $(cat "$pidfile"))"; return; fi
+  if port_open "$port"; then log "port $port is taken by a process this script did not start"; exit 1; fi
+  mkdir -p "$storage" "$LOGS" "$RUN"
+  log "starting $name on 127.0.0.1:$port (log: $logfile)"
+  nohup "$SECANTUS_VENV/bin/secantusd-py" --host 127.0.0.1 --port "$port" --cache-size "$cache" \
+    --storage-path "$storage" --log-level WARNING >>"$logfile" 2>&1 &
+  echo $! > "$pidfile"
 }
 
 mongo_ready() { mongo_ready_on "$MONGO_PORT"; }
@@ -158,15 +161,7 @@ store_port() { # service
 }
 
 start_store() { # service
-  local name="$1" port; port="$(store_port "$1")"
-  local pidfile="$RUN/mongo-$name.pid"
-  if pid_alive "$pidfile"; then return; fi
-  if port_open "$port"; then log "port $port is taken by a process this script did not start"; exit 1; fi
-  mkdir -p "$DATA/mongo-$name" "$LOGS" "$RUN"
-  log "starting secantusdb for $name on 127.0.0.1:$port"
-  nohup "$SECANTUS_VENV/bin/secantusd-py" --host 127.0.0.1 --port "$port" --cache-size "$STORE_CACHE" \
-    --storage-path "$DATA/mongo-$name" --log-level WARNING >>"$LOGS/mongo-$name.log" 2>&1 &
-  echo $! > "$pidfile"
+  start_secantus "secantusdb ($1)" "$(store_port "$1")" "$DATA/mongo-$1" "$LOGS/mongo-$1.log" "$RUN/mongo-$1.pid" "$STORE_CACHE"
 }
 
 stop_pid() { # name pidfile
