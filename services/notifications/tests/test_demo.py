@@ -35,3 +35,25 @@ async def test_demo_data_is_written_once_and_its_partner_webhook_delivers_verifi
         [(headers, body)] = endpoint.requests
         secret = demo_webhook_secret(ctx.settings.auth_secret.get_secret_value())
         assert Webhook(secret).verify(body, headers)["data"]["issue_id"] == "I-R1"
+
+
+async def test_replicas_starting_together_on_a_fresh_database_both_seed_without_failing(
+    service_context, monkeypatch
+) -> None:
+    # compose runs two notifications workers, and both seed at start: make the other replica save
+    # the template between this one's reading it (still the default) and saving it.
+    ctx = await service_context(DEFINITION)
+    templates = ctx.components.use_cases.templates
+    read = templates.get
+
+    async def read_then_the_other_replica_seeds(*key: str):
+        found = await read(*key)
+        monkeypatch.setattr(templates, "get", read)
+        await DEFINITION.seed_demo_data(ctx)
+        return found
+
+    monkeypatch.setattr(templates, "get", read_then_the_other_replica_seeds)
+    await DEFINITION.seed_demo_data(ctx)
+
+    template = await templates.get(FIXED_EMAIL.message_type, FIXED_EMAIL.channel, FIXED_EMAIL.language)
+    assert template.version == 1 and template.body == FIXED_EMAIL.body

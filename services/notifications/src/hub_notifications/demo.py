@@ -20,6 +20,7 @@ from pymongo.errors import DuplicateKeyError
 
 from hub_common import demo
 from hub_common.auth import Principal
+from hub_common.errors import PreconditionFailed
 from hub_common.service import ServiceContext
 from hub_notifications.domain.templates import Template
 from hub_notifications.domain.webhooks import SigningSecret, Subscription
@@ -61,7 +62,10 @@ async def seed_demo_data(ctx: ServiceContext[NotificationsSettings]) -> None:
         await use_cases.rules.join_staff_alerts(staff, hub["id"], name, email)
     fixed = FIXED_EMAIL
     if (await use_cases.templates.get(fixed.message_type, fixed.channel, fixed.language)).is_default:
-        await use_cases.templates.save(fixed, expected_version=None)
+        # Saved only over no edit at all (version 0): replicas starting together on a fresh database
+        # race to seed it, and the loser's save is refused because the winner saved this same text.
+        with contextlib.suppress(PreconditionFailed):
+            await use_cases.templates.save(fixed, expected_version=0)
 
 
 async def _partner_webhook(webhooks: WebhookService, settings: NotificationsSettings, now: datetime) -> None:
