@@ -17,6 +17,9 @@ real SMTP server (aiosmtpd, in this process) notes when each acknowledgement arr
 starts again S seconds later; it then also prints how long after the restart delivery resumed,
 when the last email of the burst arrived, and the latency of a probe report posted during the drain.
 
+``--store-profile MS`` turns on the database server's profiler for notifications' database
+(operations slower than MS milliseconds) and prints which statements, by shape, took the time.
+
 ``--notification-workers N`` runs N notifications workers; ``--kill-worker-at K`` kills the last
 of them with SIGKILL after K reports and prints how long after the last POST the last email came.
 
@@ -256,6 +259,8 @@ async def main(args: argparse.Namespace) -> int:
                     raise RuntimeError("a warm-up report got no acknowledgement within 120 s")
             warm_staff = len(mailbox.arrivals.get(STAFF, []))
 
+            if args.store_profile is not None:
+                await set_store_profiler(stack, args.store_profile)
             print(f"posting {args.reports} reports at {args.concurrency} concurrent ...", file=sys.stderr, flush=True)
             todo = iter(range(args.reports))
             answered: list[float] = []
@@ -434,6 +439,8 @@ async def profile(args: argparse.Namespace, stack: Stack, metrics: str) -> None:
             print(f"  planned -> delivered      {percentile(delivered, 50):8.2f} {percentile(delivered, 99):8.2f}")
         if attempts:
             print(f"  attempts per message      {sum(attempts) / len(attempts):8.2f}")
+        if args.store_profile is not None:
+            await print_store_profile(db, args.store_profile)
         if not args.keep:
             for service in ("issues", "notifications"):
                 owner = AsyncMongoClient(stack.mongo[service])
@@ -442,6 +449,46 @@ async def profile(args: argparse.Namespace, stack: Stack, metrics: str) -> None:
                 await owner.close()
     finally:
         await client.close()
+
+
+async def set_store_profiler(stack: Stack, slow_ms: int) -> None:
+    client = AsyncMongoClient(stack.mongo["notifications"])
+    try:
+        await client[stack.database("notifications")].command("profile", 1, slowms=slow_ms)
+    finally:
+        await client.close()
+
+
+def statement_shape(value: object) -> object:
+    """A filter or update with its values replaced by their types: statements of one shape group."""
+    if isinstance(value, dict):
+        return {k: statement_shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [statement_shape(value[0])] if value else []
+    return type(value).__name__
+
+
+async def print_store_profile(db, slow_ms: int) -> None:
+    """The profiler's records by collection, operation and statement shape: count and total milliseconds.
+    A single-threaded server's milliseconds include waiting behind other clients' statements."""
+    groups: dict[str, list[float]] = {}
+    async for record in db["system.profile"].find({}):
+        command = record.get("command", {})
+        op = record.get("op", "?")
+        statements = command.get("updates") or command.get("deletes") or [{"q": command.get("filter", {})}]
+        first = statements[0] if statements else {}
+        shape = {"q": statement_shape(first.get("q", {}))}
+        if "u" in first:
+            shape["u"] = statement_shape(first["u"])
+        if command.get("sort"):
+            shape["sort"] = command["sort"]
+        key = f"{record.get('ns', '?').split('.', 1)[-1]} {op} x{len(statements)} {shape}"
+        total = groups.setdefault(key, [0, 0.0])
+        total[0] += 1
+        total[1] += record.get("millis", 0)
+    print(f"the store's slowest statements (profiler, > {slow_ms} ms; count, total ms, shape)")
+    for key, (count, millis) in sorted(groups.items(), key=lambda kv: -kv[1][1])[:15]:
+        print(f"  {count:5.0f} {millis:9.0f} ms  {key[:220]}")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -458,6 +505,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--notification-workers", type=int, default=1, help="notifications worker processes")
     parser.add_argument(
         "--kill-worker-at", type=int, default=0, help="kill -9 the last notifications worker after this many reports"
+    )
+    parser.add_argument(
+        "--store-profile", type=int, default=None, metavar="MS", help="profile notifications' store (slower than MS)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the bench databases (default: drop them)")
     return parser.parse_args(argv)
