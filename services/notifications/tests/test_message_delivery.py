@@ -16,6 +16,7 @@ from hub_common.envelope import Envelope
 from hub_notifications.__main__ import DEFINITION
 from hub_notifications.adapters.messages import MESSAGES
 from hub_notifications.domain.contacts import Contact
+from hub_notifications.domain.messages import WAITING_FOR_CONTACT
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -134,7 +135,7 @@ async def test_workers_draining_one_backlog_together_send_each_email_once(servic
         await report(ctx, service, f"B-{n}", "backlog")
     # Both read the same due ids; each message is claimed by one of them only.
     attempted = await asyncio.gather(service.delivery.deliver_due(), service.delivery.deliver_due())
-    assert sum(attempted) == 60  # 30 emails and 30 in-app messages, each attempted once
+    assert sum(attempted) == 30  # each email attempted once (in-app ones were delivered as planned)
     emails = smtp_server.to("backlog@example.org")
     assert len(emails) == 30 and len({e["X-Hub-Message-Id"] for e in emails}) == 30
     assert await ctx.db[MESSAGES].count_documents({"person_id": "backlog", "status": "delivered"}) == 60
@@ -504,3 +505,59 @@ async def _urgent_message(ctx) -> None:
     await ctx.db[MESSAGES].insert_one(
         message_document("urgent", status="created", critical=True, next_attempt_at=datetime.now(UTC))
     )
+
+
+async def test_an_in_app_message_is_delivered_as_planned_and_messages_for_someone_unknown_wait_unattempted(
+    service_context, smtp_server
+):
+    ctx, service = await setup(service_context, smtp_server.port, "inapp-now")
+    event = issue_reported("N-1", reporter="inapp-now", service_code="graffiti")
+    await ctx.uow.run(lambda tx: service.planning.plan(event, tx))
+    # Stored with its text and its status event in the same transaction: no worker round needed.
+    [inapp] = await ctx.db[MESSAGES].find({"person_id": "inapp-now", "channel": "inapp"}).to_list()
+    assert inapp["status"] == "delivered" and inapp["attempts"] == 1 and "next_attempt_at" not in inapp
+    assert [h["status"] for h in inapp["history"]] == ["created", "delivered"] and inapp["subject"]
+    events = await ctx.db["outbox"].find({"subject": inapp["_id"]}).to_list()
+    assert [e["data"]["status"] for e in events] == ["delivered"]
+    assert await service.inbox.unread_count("inapp-now") == 1
+    # The same event again creates nothing and publishes nothing more.
+    await ctx.uow.run(lambda tx: service.planning.plan(event, tx))
+    assert await ctx.db[MESSAGES].count_documents({"person_id": "inapp-now"}) == 2
+    assert await ctx.db["outbox"].count_documents({"subject": inapp["_id"]}) == 1
+    assert await service.delivery.deliver_due() == 1  # the email only
+
+    # Nobody known yet: both messages wait for the contact details without an attempt (nothing is
+    # due: the worker attempts nothing); their arrival makes them due, and the worker delivers them.
+    await report(ctx, service, "N-2", "inapp-later")
+    waiting = await ctx.db[MESSAGES].find({"person_id": "inapp-later"}).to_list()
+    assert {(m["channel"], m["status"], m["reason"], m["attempts"]) for m in waiting} == {
+        (channel, "temporary_failure", WAITING_FOR_CONTACT, 0) for channel in ("email", "inapp")
+    }
+    assert await service.delivery.deliver_due() == 0
+    contact = Contact(
+        id="inapp-later",
+        display_name="Sam",
+        email="inapp-later@example.org",
+        phone=None,
+        language="en",
+        hub_ids=("hub-northfield",),
+        consented_channels=("email",),
+        source="/hub/issues",
+        updated_at=datetime.now(UTC),
+    )
+    await ctx.uow.run(lambda tx: service.contacts.learn(contact, tx))
+    assert await service.delivery.deliver_due() == 2
+    assert await statuses(ctx, "inapp-later") == {"email": "delivered", "inapp": "delivered"}
+    assert len(smtp_server.to("inapp-later@example.org")) == 1
+
+
+async def test_messages_whose_contact_arrived_without_waking_them_are_found_by_the_worker(service_context, smtp_server):
+    # Another worker's batch committed the contact while this one planned the messages: its wake saw
+    # nothing to wake. The worker finds them on its next round instead of after the minute's fallback.
+    ctx, service = await setup(service_context, smtp_server.port, "someone-else")
+    await report(ctx, service, "R-1", "raced")
+    assert await statuses(ctx, "raced") == {"email": "temporary_failure", "inapp": "temporary_failure"}
+    await setup_contact(ctx, service, "raced")  # stored without the wake
+    assert await service.delivery.deliver_due() == 2
+    assert await statuses(ctx, "raced") == {"email": "delivered", "inapp": "delivered"}
+    assert len(smtp_server.to("raced@example.org")) == 1

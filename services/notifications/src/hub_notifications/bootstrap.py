@@ -32,6 +32,7 @@ from hub_notifications.service.inbox import InboxService
 from hub_notifications.service.messages import MessageService
 from hub_notifications.service.planning import PlanningService
 from hub_notifications.service.preferences import PreferenceService
+from hub_notifications.service.recipients import RecipientReader
 from hub_notifications.service.rules import RuleService
 from hub_notifications.service.templates import TemplateService
 from hub_notifications.service.webhooks import WebhookService
@@ -62,6 +63,8 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
     # SMS without a provider fails each message permanently; there is no server to wait for.
     probes = {"email": email, **({"sms": sms} if settings.sms_endpoint else {})}
     channels = ChannelHealthService(ChannelHealthRepository(db), messages, probes, clock=clock)
+    limit = settings.max_messages_per_hour
+    recipients = RecipientReader(contacts, preferences, templates, messages, max_per_hour=limit)
     use_cases = UseCases(
         contacts=ContactService(contacts, messages, preferences, followers, clock=clock),
         planning=PlanningService(
@@ -70,6 +73,7 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
             rule_settings,
             hub_staff,
             followers,
+            recipients,
             clock=clock,
             public_base_url=settings.public_base_url,
             auth_secret=settings.auth_secret.get_secret_value(),
@@ -78,8 +82,7 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
             uow,
             messages,
             contacts,
-            preferences,
-            templates,
+            recipients,
             email,
             sms,
             channels,

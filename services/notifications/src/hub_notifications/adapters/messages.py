@@ -46,6 +46,7 @@ HUB_ORDER = [("hub_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDI
 
 # 'sending' counts once its lease has passed: the worker that claimed it died.
 DUE_STATUSES = ("created", "temporary_failure", "deferred", "sending")
+_WAITING = {"status": "temporary_failure", "reason": WAITING_FOR_CONTACT}
 # Fields a message gets only as it goes: a planned message's document does not carry them yet.
 LATER_FIELDS = ("reason", "updated_at", "subject", "body", "digest_id")
 
@@ -77,7 +78,7 @@ class MessageRepository(DueWork[Message]):
 
     def to_document(self, item: Message) -> dict[str, Any]:
         doc = to_document(item)
-        for name in LATER_FIELDS:
+        for name in (*LATER_FIELDS, "next_attempt_at"):  # a final message has no next attempt at all
             if doc[name] is None:
                 del doc[name]
         return doc
@@ -140,20 +141,29 @@ class MessageRepository(DueWork[Message]):
         tx.stage(f"{self.collection_name}:wake-for-contact", (person_id, now), self._wake_for_contacts)
 
     async def _wake_for_contacts(self, people: list[tuple[str, datetime]], session: Session) -> None:
+        await self.wake_waiting_for([p for p, _ in people], max(now for _, now in people), session)
+
+    async def wake_waiting_for(self, person_ids: Sequence[str], now: datetime, session: Session = None) -> int:
+        """These people's messages that waited for their contact details are due now."""
         # Found first, then updated by id: usually nothing waits (the contact came first), and on
         # SecantusDB this find costs ~1 ms where the update_many cost ~38 ms a batch, matching or not.
-        query = {
-            "person_id": {"$in": [p for p, _ in people]},
-            "status": "temporary_failure",
-            "reason": WAITING_FOR_CONTACT,
-        }
+        query = {"person_id": {"$in": list(person_ids)}, **_WAITING}
         waiting = [doc["_id"] async for doc in self.collection.find(query, {"_id": 1}, session=session)]
-        if waiting:
+        if not waiting:
+            return 0
+
+        async def wake(session: Session) -> None:
             await self.collection.update_many(
-                {"_id": {"$in": waiting}, **query},
-                {"$set": {"next_attempt_at": max(now for _, now in people)}},
-                session=session,
+                {"_id": {"$in": waiting}, **query}, {"$set": {"next_attempt_at": now}}, session=session
             )
+
+        await (wake(session) if session is not None else self.atomically(wake))
+        return len(waiting)
+
+    async def people_waiting_for_contact(self, limit: int = 1000) -> list[str]:
+        """Whose contact details messages are waiting for (the oldest first)."""
+        found = self.collection.find(_WAITING, {"person_id": 1}).sort("next_attempt_at", ASCENDING).limit(limit)
+        return list(dict.fromkeys([doc["person_id"] async for doc in found]))
 
     async def call_off_reminders(self, key: str, now: datetime, tx: Transaction) -> None:
         """A sign-up, shift or loan ended early: its pending reminders are not sent (planned ones in

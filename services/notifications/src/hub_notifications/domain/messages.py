@@ -85,6 +85,20 @@ class Message(BaseModel):
     body: str | None = None
     digest_id: str | None = None  # the digest email it went out in
 
+    def settled(self, outcome: Outcome, now: datetime, rendered: dict[str, str] | None = None) -> Message:
+        """The message as its first attempt left it, for one that is settled as it is planned."""
+        return self.model_copy(
+            update={
+                "status": outcome.status,
+                "reason": outcome.reason,
+                "updated_at": now,
+                "next_attempt_at": outcome.next_attempt_at,
+                "attempts": self.attempts + (1 if outcome.attempted else 0),
+                "history": [*self.history, StatusChange(status=outcome.status, at=now, reason=outcome.reason)],
+                **(rendered or {}),
+            }
+        )
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -103,6 +117,12 @@ def waiting_for_contact(attempts: int, now: datetime) -> Outcome:
     the short retry covers the contact landing while this attempt was under way."""
     delay = min(CONTACT_RETRY_FIRST * 2 ** max(attempts - 1, 0), CONTACT_RETRY_MAX)
     return Outcome("temporary_failure", WAITING_FOR_CONTACT, now + delay)
+
+
+def awaiting_contact(now: datetime) -> Outcome:
+    """A message planned before its recipient's contact details arrived: not attempted, it waits for
+    them (their arrival makes it due at once) and is looked at again after a minute in any case."""
+    return Outcome("temporary_failure", WAITING_FOR_CONTACT, now + CONTACT_RETRY_MAX, attempted=False)
 
 
 def after_temporary_failure(attempts: int, now: datetime, reason: str) -> Outcome:

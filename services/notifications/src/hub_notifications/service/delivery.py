@@ -11,26 +11,20 @@ import asyncio
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from aiolimiter import AsyncLimiter
 
 from hub_common.clock import Clock
-from hub_common.contracts.notifications import MessageStatusChanged
-from hub_common.errors import NotFound
 from hub_common.logging import get_logger
 from hub_common.metrics import WORK_STAGE_SECONDS
-from hub_common.tracing import TraceContext, new_trace, reset_current_trace, set_current_trace
+from hub_common.tracing import reset_current_trace, set_current_trace
 from hub_common.uow import Transaction, UnitOfWork
 from hub_notifications.adapters.contacts import ContactRepository
 from hub_notifications.adapters.messages import Attempted, MessageRepository, Sent
-from hub_notifications.adapters.preferences import PreferencesRepository
 from hub_notifications.domain.channels import hold
-from hub_notifications.domain.contacts import Contact
 from hub_notifications.domain.messages import (
-    CONTACT_WAIT,
     RETRY_DELAYS,
     THROTTLE_WINDOW,
     DeliveryError,
@@ -38,33 +32,17 @@ from hub_notifications.domain.messages import (
     Outcome,
     after_temporary_failure,
     throttled,
-    waiting_for_contact,
 )
 from hub_notifications.domain.plain_text import LOCAL, plain_datetime
-from hub_notifications.domain.preferences import Preferences, decide
-from hub_notifications.domain.templates import Template, render
 from hub_notifications.service.channels import ChannelHealthService
 from hub_notifications.service.outcomes import GroupCommit
-from hub_notifications.service.templates import TemplateService
+from hub_notifications.service.recipients import Ready, RecipientReader, Recipients, assess, publish_outcome, trace_of
 
 log = get_logger(__name__)
 
+CONTACT_SWEEP = timedelta(seconds=1)  # how often a worker looks for waiting messages whose contact arrived
+
 _stage = WORK_STAGE_SECONDS.labels  # ("notifications", "messages", stage): where a batch's time goes
-
-Rendered = dict[str, str]  # the subject and body a message went out with
-TemplateKey = tuple[str, str, str]  # message type, channel, language
-
-
-@dataclass
-class Recipients:
-    """What one batch of messages needs to know of its recipients, read once for the batch."""
-
-    contacts: dict[str, Contact]
-    erased: set[str]
-    preferences: dict[str, Preferences]
-    # Messages sent per (person, channel) in the past hour, counting those this batch sends: the throttle.
-    sent: dict[tuple[str, str], Sent]
-    templates: dict[TemplateKey, Template | NotFound] = field(default_factory=dict)
 
 
 class EmailSender(Protocol):
@@ -81,8 +59,7 @@ class DeliveryService:
         uow: UnitOfWork,
         messages: MessageRepository,
         contacts: ContactRepository,
-        preferences: PreferencesRepository,
-        templates: TemplateService,
+        recipients: RecipientReader,
         email: EmailSender,
         sms: SmsSender,
         channels: ChannelHealthService,
@@ -95,8 +72,7 @@ class DeliveryService:
         self.uow = uow
         self.messages = messages
         self.contacts = contacts
-        self.preferences = preferences
-        self.templates = templates
+        self.recipients = recipients
         self.email = email
         self.sms = sms
         self.channels = channels
@@ -106,15 +82,31 @@ class DeliveryService:
         # Per-channel sending rate of this worker (messages per second), so the mail server or SMS
         # provider is never flooded when a backlog is released.
         self.limiters = {channel: AsyncLimiter(rate, 1) for channel, rate in rate_limits.items() if rate > 0}
+        self._swept_at = datetime.min.replace(tzinfo=UTC)
 
     async def deliver_due(self, limit: int = 200) -> int:
         """Attempt every message that is due, up to ``limit``; return how many were attempted."""
         await self.channels.probe_due()  # a down channel's server, probed instead of its messages
+        await self._wake_those_whose_details_arrived()
         return await self.messages.attempt_due_in_batches(self._deliver_batch, limit, self.batch_size)
+
+    async def _wake_those_whose_details_arrived(self) -> None:
+        """A contact's arrival wakes the messages waiting for it, in the consumer's transaction; but one
+        committed while another worker's batch planned a message for that person wakes nothing (neither
+        transaction saw the other). Looked for here, at most once a second: those are due now."""
+        now = self.clock()
+        if now - self._swept_at < CONTACT_SWEEP:
+            return
+        self._swept_at = now
+        waiting = await self.messages.people_waiting_for_contact()
+        if waiting:
+            arrived = await self.contacts.many(waiting)
+            if arrived:
+                await self.messages.wake_waiting_for(list(arrived), now)
 
     async def _deliver_batch(self, batch: list[Message], claim: str) -> None:
         started = time.perf_counter()
-        known = await self._recipients(batch)
+        known = await self.recipients.read(batch, self.clock())
         sending = time.perf_counter()
         _stage("notifications", "messages", "recipients").observe(sending - started)
         # Outcomes are recorded while the rest of the batch still sends ("record" overlaps "send").
@@ -122,7 +114,7 @@ class DeliveryService:
 
             async def deliver(message: Message) -> None:
                 # Deliver within the trace of the request that caused the event, so logs join up.
-                token = set_current_trace(_trace_of(message))
+                token = set_current_trace(trace_of(message))
                 try:
                     outcomes.add(await self._attempt(message, known))
                 finally:
@@ -131,61 +123,18 @@ class DeliveryService:
             await asyncio.gather(*(deliver(message) for message in batch))
             _stage("notifications", "messages", "send").observe(time.perf_counter() - sending)
 
-    async def _recipients(self, batch: list[Message]) -> Recipients:
-        people = list(dict.fromkeys(m.person_id for m in batch))
-        contacts = await self.contacts.many(people)
-        missing = [p for p in people if p not in contacts]
-        known = Recipients(
-            contacts=contacts,
-            erased=await self.contacts.erased_among(missing),
-            preferences=await self.preferences.many(list(contacts)),
-            sent=await self.messages.delivered_since(list(contacts), self.clock() - THROTTLE_WINDOW)
-            if self.max_per_hour > 0
-            else {},
-        )
-        for message in batch:
-            contact = contacts.get(message.person_id)
-            key = (message.message_type, message.channel, contact.language if contact else "en")
-            if contact is not None and key not in known.templates:
-                try:
-                    known.templates[key] = await self.templates.text_for(*key)
-                except NotFound as exc:
-                    known.templates[key] = exc
-        return known
-
     async def _attempt(self, message: Message, known: Recipients) -> Attempted:
         now = self.clock()
-        contact = known.contacts.get(message.person_id)
-        if contact is None and message.person_id in known.erased:
-            return Attempted(message, Outcome("skipped", "the person asked to be forgotten"))
-        if contact is None:
-            if now - message.created_at > CONTACT_WAIT:
-                return Attempted(message, Outcome("permanent_failure", "no contact details for this person"))
-            return Attempted(message, waiting_for_contact(message.attempts, now))
-        reason = contact.why_not_by(message.channel)
-        if reason:
-            return Attempted(message, Outcome("skipped", reason))
-        template = known.templates[(message.message_type, message.channel, contact.language)]
-        if isinstance(template, NotFound):
-            return Attempted(message, Outcome("technical_failure", template.detail))
-        subject, body = render(template, {**message.values, "display_name": contact.display_name})
-        rendered = {"subject": subject, "body": body}
-        decision = decide(
-            known.preferences.get(contact.person_id),
-            category=message.category,
-            channel=message.channel,
-            critical=message.critical,
-            now=now,
-        )
-        if decision.action == "skip":
-            return Attempted(message, Outcome("skipped", decision.reason))
-        if decision.action == "defer":
-            return Attempted(message, Outcome("deferred", decision.reason, decision.until))
-        if decision.action == "digest":
-            return Attempted(message, Outcome("digest_pending", decision.reason, decision.until), rendered)
-        if message.channel != "inapp" and self.channels.is_down(message.channel):
+        assessed = assess(message, known, now)
+        if not isinstance(assessed, Ready):
+            return assessed
+        contact, rendered = assessed.contact, assessed.rendered
+        if message.channel == "inapp":  # delivered by being stored with its text: that is the inbox
+            return Attempted(message, Outcome("delivered"), rendered)
+        subject, body = rendered["subject"], rendered["body"]
+        if self.channels.is_down(message.channel):
             return Attempted(message, hold(message.channel, now))  # no attempt spent on it
-        if not message.critical and message.channel != "inapp" and self.max_per_hour > 0:
+        if not message.critical and self.max_per_hour > 0:
             sent = known.sent.setdefault((contact.person_id, message.channel), Sent(0, now))
             held_back = throttled(sent.count, self.max_per_hour, message.channel, sent.first_at + THROTTLE_WINDOW)
             if held_back:
@@ -212,9 +161,7 @@ class DeliveryService:
         except Exception as exc:
             log.exception("message could not be sent", message_id=message.id)
             return Attempted(message, Outcome("technical_failure", repr(exc)))
-        if message.channel != "inapp":
-            await self.channels.reached(message.channel)
-        # An in-app message is delivered by being stored with its rendered text: that is the inbox.
+        await self.channels.reached(message.channel)
         return Attempted(message, Outcome("delivered"), rendered)
 
     async def send_digests(self) -> int:
@@ -254,25 +201,8 @@ class DeliveryService:
         async def work(tx: Transaction) -> None:
             await self.messages.finish_many(attempts, claim, self.clock(), tx.session)
             for attempted in attempts:
-                message, outcome = attempted.message, attempted.outcome
-                token = set_current_trace(_trace_of(message))  # the event continues the message's trace
-                try:
-                    tx.publish(
-                        MessageStatusChanged(
-                            message_id=message.id,
-                            about_event_id=message.event_id,
-                            about_event_type=message.event_type,
-                            message_type=message.message_type,
-                            channel=message.channel,
-                            status=outcome.status,
-                            reason=outcome.reason,
-                            attempts=message.attempts if outcome.attempted else message.attempts - 1,
-                        ),
-                        subject=message.id,
-                        hub_id=message.hub_id,
-                    )
-                finally:
-                    reset_current_trace(token)
+                tried = attempted.message.attempts
+                publish_outcome(tx, attempted, tried if attempted.outcome.attempted else tried - 1)
 
         started = time.perf_counter()
         await self.uow.run(work)
@@ -287,7 +217,3 @@ def digest_subject(batch: list[Message], now: datetime) -> str:
     first = min(m.created_at for m in batch).astimezone(LOCAL)
     since = f"{first:%H:%M}" if first.date() == now.astimezone(LOCAL).date() else plain_datetime(first)
     return f"Your community hub update: {len(batch)} message{'s' if len(batch) > 1 else ''} since {since}"
-
-
-def _trace_of(message: Message) -> TraceContext:
-    return TraceContext(message.trace_id, new_trace().span_id) if message.trace_id else new_trace()

@@ -13,11 +13,19 @@ from hub_common.uow import Transaction
 from hub_notifications.adapters.contacts import ContactRepository
 from hub_notifications.adapters.hub_staff import HubStaffRepository
 from hub_notifications.adapters.issue_followers import IssueFollowerRepository
-from hub_notifications.adapters.messages import MessageRepository
+from hub_notifications.adapters.messages import MESSAGES, Attempted, MessageRepository
 from hub_notifications.adapters.rule_settings import RuleSettingRepository
-from hub_notifications.domain.messages import Message, StatusChange, message_id
+from hub_notifications.domain.messages import (
+    WAITING_FOR_CONTACT,
+    Message,
+    Outcome,
+    StatusChange,
+    awaiting_contact,
+    message_id,
+)
 from hub_notifications.domain.plain_text import plain, plain_status
 from hub_notifications.domain.rules import CANCELS, FOLLOWERS, HUB_STAFF, TEXT_SUFFIX, Rule, rules_for
+from hub_notifications.service.recipients import Ready, RecipientReader, assess, publish_outcome
 
 
 def with_plain_text(data: dict[str, Any]) -> dict[str, Any]:
@@ -53,6 +61,7 @@ class PlanningService:
         rule_settings: RuleSettingRepository,
         hub_staff: HubStaffRepository,
         followers: IssueFollowerRepository,
+        recipients: RecipientReader,
         *,
         clock: Clock,
         public_base_url: str,
@@ -63,6 +72,7 @@ class PlanningService:
         self.rule_settings = rule_settings
         self.hub_staff = hub_staff
         self.followers = followers
+        self.recipients = recipients
         self.clock = clock
         self.public_base_url = public_base_url.rstrip("/")
         self.auth_secret = auth_secret
@@ -157,5 +167,36 @@ class PlanningService:
                 trace_id=trace.trace_id if trace else None,
                 history=[StatusChange(status="created", at=now)],
             )
-            self.messages.add_if_absent(message, tx)  # written with the batch's other messages
+            # Written with the batch's other planned messages, in one bulk call before it commits.
+            tx.stage(MESSAGES, message, lambda planned, _session: self._write_planned(planned, tx))
         return len(rule.channels)
+
+    async def _write_planned(self, planned: list[Message], tx: Transaction) -> None:
+        """Write the batch's planned messages (those whose id exists already change nothing), each as
+        far as it can go now, as the worker would take it: an in-app message is delivered by being
+        stored with its text; one that consent or preferences rule out is skipped, deferred or
+        collected; one whose recipient is not known yet waits for their contact details without an
+        attempt. Only emails and texts ready to send go to the queue. What is settled here publishes
+        its status event with the batch; waiting for contact details publishes nothing."""
+        now = self.clock()
+        due = [m for m in planned if m.next_attempt_at is not None and m.next_attempt_at <= now]
+        settled: dict[str, Attempted] = {}
+        if due:
+            known = await self.recipients.read(due, now, tx.session, throttle=False)
+            for message in due:
+                assessed = assess(message, known, now)
+                if isinstance(assessed, Ready):
+                    if message.channel == "inapp":
+                        settled[message.id] = Attempted(message, Outcome("delivered"), assessed.rendered)
+                elif assessed.outcome.reason == WAITING_FOR_CONTACT:
+                    settled[message.id] = Attempted(message, awaiting_contact(now))
+                else:
+                    settled[message.id] = assessed
+        written = [
+            m.settled(settled[m.id].outcome, now, settled[m.id].rendered) if m.id in settled else m for m in planned
+        ]
+        inserted = await self.messages.add_missing(written, tx.session)
+        for message in written:
+            attempted = settled.get(message.id)
+            if attempted is not None and message.id in inserted and attempted.outcome.attempted:
+                publish_outcome(tx, attempted, message.attempts)
