@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from notifications_testkit import issue_reported, message_document
 from test_message_delivery import setup, volunteer_event
 
-from hub_common.contracts.contacts import ResidentContactErased
+from hub_common.contracts.contacts import ResidentContactErased, ResidentContactUpserted
 from hub_common.envelope import Envelope
 from hub_notifications.__main__ import DEFINITION
 from hub_notifications.adapters.email import SmtpEmailSender
@@ -161,8 +161,11 @@ async def test_a_person_erased_later_in_the_same_batch_of_events_is_sent_nothing
     await ctx.uow.run(batch)
     await service.delivery.deliver_due()
 
+    # What the report planned is never written for someone forgotten in the same batch (and anything
+    # written earlier would be skipped and stripped): nothing pending, nothing naming them, nothing sent.
     planned = [m async for m in ctx.db[MESSAGES].find({"event_id": reported.id})]
-    assert planned and {(m["status"], m["person_id"]) for m in planned} == {("skipped", "erased")}
+    assert all((m["status"], m["person_id"]) == ("skipped", "erased") for m in planned)
+    assert await ctx.db[MESSAGES].count_documents({"person_id": "erased-in-batch"}) == 0
     assert smtp_server.to("erased-in-batch@example.org") == []
 
 
@@ -299,3 +302,46 @@ async def test_a_claim_meeting_a_consumer_batch_that_updates_the_same_message_do
     docs = {d["_id"]: d async for d in ctx.db[MESSAGES].find({"_id": {"$regex": "^contended-"}})}
     assert all(d.get("woken") for d in docs.values())  # the batch committed
     assert {m.id for m in got} <= set(docs) and all(docs[m.id]["claim"] == "worker" for m in got)
+
+
+async def test_a_batch_learns_its_contacts_together_newest_details_win_and_its_messages_need_not_wait(
+    service_context, smtp_server
+):
+    ctx, service = await setup(service_context, smtp_server.port, "someone-else")
+    now = datetime.now(UTC)
+
+    def contact(name: str, at: datetime) -> Envelope:
+        return Envelope(
+            id=str(uuid.uuid4()),
+            source="/hub/issues",
+            type=ResidentContactUpserted.event_type,
+            time=at,
+            subject="batch-person",
+            data=ResidentContactUpserted(
+                person_id="batch-person",
+                display_name=name,
+                email="batch-person@example.org",
+                hub_ids=["hub-northfield"],
+                consented_channels=["email"],
+            ),
+        )
+
+    # The report comes first (another topic can overtake the contact), then newer details, then older.
+    events = [
+        issue_reported("B-1", reporter="batch-person"),
+        contact("Newer", now),
+        contact("Older", now - timedelta(minutes=5)),
+    ]
+    handlers = ctx.components.handlers
+
+    async def batch(tx) -> None:
+        for event in events:
+            await handlers[event.type](event, tx)
+
+    await ctx.uow.run(batch)
+    assert (await service.contacts.contacts.get("batch-person")).display_name == "Newer"
+    messages = {m["channel"]: m async for m in ctx.db[MESSAGES].find({"person_id": "batch-person"})}
+    assert messages["inapp"]["status"] == "delivered"
+    assert messages["email"]["status"] == "created"  # ready to send: no wait for the contact
+    assert await service.delivery.deliver_due() == 1
+    assert len(smtp_server.to("batch-person@example.org")) == 1

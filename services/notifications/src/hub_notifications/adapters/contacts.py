@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hub_common.mongo import IndexSpec
@@ -13,6 +13,9 @@ from hub_notifications.domain.contacts import Contact
 
 CONTACTS = "contacts"
 ERASURES = "contact_erasures"
+# The batch's contact details, staged and learnt together (see ContactService.learn): flushed before
+# anything in the same transaction reads contacts.
+LEARNING = "contacts:learn"
 
 INDEXES = (IndexSpec(CONTACTS, (IndexModel([("hub_ids", ASCENDING)], name="by_hub"),)),)
 
@@ -28,12 +31,18 @@ class ContactRepository(Repository[Contact]):
 
     async def save(self, contact: Contact, session: Session) -> None:
         """Store the newest details of a person (whoever told us last; the caller checks they are newer)."""
-        doc = self.to_document(contact)
-        await self.collection.replace_one({"_id": doc["_id"]}, doc, upsert=True, session=session)
+        await self.save_all([contact], session)
 
-    async def erased_at(self, person_id: str, session: Session = None) -> datetime | None:
-        doc = await self.erasures.find_one({"_id": person_id}, session=session)
-        return doc["erased_at"] if doc else None
+    async def save_all(self, contacts: list[Contact], session: Session) -> None:
+        """Store these people's details in one bulk call (one contact per person)."""
+        docs = [self.to_document(contact) for contact in contacts]
+        replaces = [ReplaceOne({"_id": doc["_id"]}, doc, upsert=True) for doc in docs]
+        await self.collection.bulk_write(replaces, ordered=False, session=session)
+
+    async def erased_when(self, person_ids: list[str], session: Session = None) -> dict[str, datetime]:
+        """When each of these people (those who did) asked to be forgotten, in one read."""
+        found = self.erasures.find({"_id": {"$in": person_ids}}, session=session)
+        return {doc["_id"]: doc["erased_at"] async for doc in found}
 
     async def erased_among(self, person_ids: list[str], session: Session = None) -> set[str]:
         """Which of these people asked to be forgotten (one read for a whole audience)."""

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
-from pymongo import ASCENDING, ReturnDocument, UpdateOne
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hub_common.clock import Clock, system_clock
@@ -61,11 +61,19 @@ class DueWork(Repository[M]):
         tx.stage(self.collection_name, item, self.add_missing)
 
     async def add_missing(self, items: list[M], session: Session) -> set[str]:
-        """Write those of ``items`` whose id does not exist yet, in one bulk call; returns their ids."""
-        docs = [self.to_document(item) for item in items]
-        upserts = [UpdateOne({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True) for doc in docs]
-        result = await self.collection.bulk_write(upserts, ordered=False, session=session)
-        return {str(item_id) for item_id in result.upserted_ids.values()}
+        """Write those of ``items`` whose id does not exist yet; returns their ids. The ids are looked up
+        and the new items inserted, in two round trips: an insert costs a fraction of an upsert (on
+        SecantusDB a tenth), and in a transaction a duplicate inserted meanwhile by another worker
+        is a write conflict, which runs the whole transaction again (and then finds it)."""
+        docs = list({doc["_id"]: doc for doc in (self.to_document(item) for item in items)}.values())
+        ids = [doc["_id"] for doc in docs]
+        existing = {
+            doc["_id"] async for doc in self.collection.find({"_id": {"$in": ids}}, {"_id": 1}, session=session)
+        }
+        new = [doc for doc in docs if doc["_id"] not in existing]
+        if new:
+            await self.collection.insert_many(new, ordered=True, session=session)
+        return {str(doc["_id"]) for doc in new}
 
     # -- claiming -----------------------------------------------------------------------------
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from hub_common.mongo import IndexSpec
 from hub_common.repository import Repository, Session
+from hub_common.uow import Transaction
 from hub_notifications.domain.followers import IssueFollowers
 
 ISSUE_FOLLOWERS = "issue_followers"
@@ -20,20 +21,27 @@ class IssueFollowerRepository(Repository[IssueFollowers]):
     model = IssueFollowers
     noun = "issue"
 
-    async def follow(self, issue_id: str, person_ids: Sequence[str], session: Session) -> None:
+    def follow(self, issue_id: str, person_ids: Sequence[str], tx: Transaction) -> None:
+        """These people follow the issue; written with the batch's other follows in one bulk call."""
         if person_ids:
-            await self.collection.update_one(
-                {"_id": issue_id},
-                {"$addToSet": {"followers": {"$each": list(person_ids)}}},
-                upsert=True,
-                session=session,
-            )
+            tx.stage(ISSUE_FOLLOWERS, (issue_id, list(person_ids)), self._follow_all)
 
-    async def of(self, issue_id: str, session: Session = None) -> list[str]:
-        followers = await self.find(issue_id, session)
+    async def _follow_all(self, follows: list[tuple[str, list[str]]], session: Session) -> None:
+        updates = [
+            UpdateOne({"_id": issue_id}, {"$addToSet": {"followers": {"$each": people}}}, upsert=True)
+            for issue_id, people in follows
+        ]
+        await self.collection.bulk_write(updates, ordered=True, session=session)
+
+    async def of(self, issue_id: str, tx: Transaction | None = None) -> list[str]:
+        """Who follows the issue (in a transaction: the follows it staged included)."""
+        if tx is not None:
+            await tx.flush(ISSUE_FOLLOWERS)
+        followers = await self.find(issue_id, tx.session if tx is not None else None)
         return list(followers.followers) if followers else []
 
-    async def forget(self, person_id: str, session: Session) -> None:
+    async def forget(self, person_id: str, tx: Transaction) -> None:
+        await tx.flush(ISSUE_FOLLOWERS)
         await self.collection.update_many(
-            {"followers": person_id}, {"$pull": {"followers": person_id}}, session=session
+            {"followers": person_id}, {"$pull": {"followers": person_id}}, session=tx.session
         )

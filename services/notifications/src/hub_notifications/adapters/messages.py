@@ -133,16 +133,6 @@ class MessageRepository(DueWork[Message]):
     async def count_held(self, channel: str) -> int:
         return await self.collection.count_documents(_held_for(channel))
 
-    def retry_waiting_for_contact(self, person_id: str, now: datetime, tx: Transaction) -> None:
-        """A person's contact details just arrived: their messages that waited for them are due now
-        (the event that planned a message can overtake the contact on its own topic). Written for
-        the whole batch of events in one update before it commits (most contacts wake nothing, and
-        an update per contact cost more than the rest of the batch)."""
-        tx.stage(f"{self.collection_name}:wake-for-contact", (person_id, now), self._wake_for_contacts)
-
-    async def _wake_for_contacts(self, people: list[tuple[str, datetime]], session: Session) -> None:
-        await self.wake_waiting_for([p for p, _ in people], max(now for _, now in people), session)
-
     async def wake_waiting_for(self, person_ids: Sequence[str], now: datetime, session: Session = None) -> int:
         """These people's messages that waited for their contact details are due now."""
         # Found first, then updated by id: usually nothing waits (the contact came first), and on

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from hub_common.clock import Clock
 from hub_common.uow import Transaction
-from hub_notifications.adapters.contacts import ContactRepository
+from hub_notifications.adapters.contacts import LEARNING, ContactRepository
 from hub_notifications.adapters.issue_followers import IssueFollowerRepository
 from hub_notifications.adapters.messages import MessageRepository
 from hub_notifications.adapters.preferences import PreferencesRepository
@@ -31,18 +31,28 @@ class ContactService:
 
     async def learn(self, contact: Contact, tx: Transaction) -> None:
         """Keep these details if they are newer than what we hold and than any erasure; messages that
-        waited for them are due at once."""
-        current = await self.contacts.find(contact.id, tx.session)
-        erased_at = await self.contacts.erased_at(contact.id, tx.session)
-        if not supersedes(contact.updated_at, current.updated_at if current else None, erased_at):
-            return
-        await self.contacts.save(contact, tx.session)
-        self.messages.retry_waiting_for_contact(contact.id, self.clock(), tx)
+        waited for them are due at once. Learnt with the batch's other contact details: one read of
+        what we hold and of erasures, and one bulk write, for all of them."""
+        tx.stage(LEARNING, contact, lambda contacts, _session: self._learn_all(contacts, tx))
+
+    async def _learn_all(self, incoming: list[Contact], tx: Transaction) -> None:
+        people = list(dict.fromkeys(contact.id for contact in incoming))
+        held = await self.contacts.many(people, tx.session)
+        erased = await self.contacts.erased_when(people, tx.session)
+        newest: dict[str, Contact] = {}
+        for contact in incoming:  # in the batch's order: a later event may carry older details
+            current = newest.get(contact.id) or held.get(contact.id)
+            if supersedes(contact.updated_at, current.updated_at if current else None, erased.get(contact.id)):
+                newest[contact.id] = contact
+        if newest:
+            await self.contacts.save_all(list(newest.values()), tx.session)
+            await self.messages.wake_waiting_for(list(newest), self.clock(), tx.session)
 
     async def forget(self, person_id: str, erased_at: datetime, tx: Transaction) -> None:
         """Erasure: the contact goes, pending messages stop, stored texts are stripped, preferences and
         follows are deleted; later events create nothing for this person."""
+        await tx.flush(LEARNING)  # details learnt earlier in this batch go too
         await self.contacts.erase(person_id, erased_at, tx.session)
         await self.messages.forget_person(person_id, self.clock(), tx)
         await self.preferences.erase(person_id, tx.session)
-        await self.followers.forget(person_id, tx.session)
+        await self.followers.forget(person_id, tx)

@@ -10,7 +10,7 @@ from hub_common.clock import Clock
 from hub_common.envelope import Envelope
 from hub_common.tracing import current_trace
 from hub_common.uow import Transaction
-from hub_notifications.adapters.contacts import ContactRepository
+from hub_notifications.adapters.contacts import LEARNING, ContactRepository
 from hub_notifications.adapters.hub_staff import HubStaffRepository
 from hub_notifications.adapters.issue_followers import IssueFollowerRepository
 from hub_notifications.adapters.messages import MESSAGES, Attempted, MessageRepository
@@ -99,13 +99,11 @@ class PlanningService:
             if rule.audience == HUB_STAFF:
                 people = await tx.memo(("hub-staff", hub_id), lambda: self.hub_staff.of_hub(hub_id, tx.session))
             elif rule.audience == FOLLOWERS:
-                people = await self.followers.of(data["issue_id"], tx.session)
+                people = await self.followers.of(data["issue_id"], tx)
             else:
                 people = audience_of(rule, data)
-            forgotten = await self.contacts.erased_among(people, tx.session)  # they hear nothing more
-            for person_id in people:
-                if person_id not in forgotten:
-                    created += self._plan_for(event, rule, person_id, hub_id, data, tx)
+            for person_id in people:  # those who asked to be forgotten are left out as this is written
+                created += self._plan_for(event, rule, person_id, hub_id, data, tx)
         return created
 
     def _link(self, rule: Rule, person_id: str, data: dict[str, Any]) -> dict[str, str]:
@@ -129,12 +127,12 @@ class PlanningService:
     async def _track_followers(self, event_type: str, data: dict[str, Any], tx: Transaction) -> None:
         """Reporters and supporters follow an issue; when it is merged they follow the original too."""
         if event_type == "hub.issues.issue.reported.v1" and data.get("reporter_id"):
-            await self.followers.follow(data["issue_id"], [data["reporter_id"]], tx.session)
+            self.followers.follow(data["issue_id"], [data["reporter_id"]], tx)
         elif event_type == "hub.issues.issue.supported.v1":
-            await self.followers.follow(data["issue_id"], [data["supporter_id"]], tx.session)
+            self.followers.follow(data["issue_id"], [data["supporter_id"]], tx)
         elif event_type == "hub.issues.issue.duplicate_merged.v1":
-            moving = await self.followers.of(data["issue_id"], tx.session)
-            await self.followers.follow(data["duplicate_of"], moving, tx.session)
+            moving = await self.followers.of(data["issue_id"], tx)
+            self.followers.follow(data["duplicate_of"], moving, tx)
 
     def _plan_for(
         self, event: Envelope, rule: Rule, person_id: str, hub_id: str | None, data: dict[str, Any], tx: Transaction
@@ -177,24 +175,29 @@ class PlanningService:
         stored with its text; one that consent or preferences rule out is skipped, deferred or
         collected; one whose recipient is not known yet waits for their contact details without an
         attempt. Only emails and texts ready to send go to the queue. What is settled here publishes
-        its status event with the batch; waiting for contact details publishes nothing."""
+        its status event with the batch; waiting for contact details publishes nothing. Nothing is
+        written for people who asked to be forgotten: they hear nothing more."""
+        await tx.flush(LEARNING)  # the batch's contact details first: they decide what can be settled
         now = self.clock()
-        due = [m for m in planned if m.next_attempt_at is not None and m.next_attempt_at <= now]
+        known = await self.recipients.read(planned, now, tx.session, throttle=False)
+        planned = [m for m in planned if m.person_id not in known.erased]
         settled: dict[str, Attempted] = {}
-        if due:
-            known = await self.recipients.read(due, now, tx.session, throttle=False)
-            for message in due:
-                assessed = assess(message, known, now)
-                if isinstance(assessed, Ready):
-                    if message.channel == "inapp":
-                        settled[message.id] = Attempted(message, Outcome("delivered"), assessed.rendered)
-                elif assessed.outcome.reason == WAITING_FOR_CONTACT:
-                    settled[message.id] = Attempted(message, awaiting_contact(now))
-                else:
-                    settled[message.id] = assessed
+        for message in planned:
+            if message.next_attempt_at is None or message.next_attempt_at > now:
+                continue  # a reminder: the worker sends it when it is due
+            assessed = assess(message, known, now)
+            if isinstance(assessed, Ready):
+                if message.channel == "inapp":
+                    settled[message.id] = Attempted(message, Outcome("delivered"), assessed.rendered)
+            elif assessed.outcome.reason == WAITING_FOR_CONTACT:
+                settled[message.id] = Attempted(message, awaiting_contact(now))
+            else:
+                settled[message.id] = assessed
         written = [
             m.settled(settled[m.id].outcome, now, settled[m.id].rendered) if m.id in settled else m for m in planned
         ]
+        if not written:
+            return
         inserted = await self.messages.add_missing(written, tx.session)
         for message in written:
             attempted = settled.get(message.id)
