@@ -561,3 +561,19 @@ async def test_messages_whose_contact_arrived_without_waking_them_are_found_by_t
     assert await service.delivery.deliver_due() == 2
     assert await statuses(ctx, "raced") == {"email": "delivered", "inapp": "delivered"}
     assert len(smtp_server.to("raced@example.org")) == 1
+
+
+async def test_someone_already_sent_the_hours_limit_has_new_alerts_collected_as_they_are_planned(
+    service_context, smtp_server
+):
+    ctx, service = await setup(service_context, smtp_server.port, "at-limit", max_messages_per_hour=2)
+    for n in range(2):
+        await report(ctx, service, f"L-{n}", "at-limit")
+    assert await service.delivery.deliver_due() == 2
+    assert len(smtp_server.to("at-limit@example.org")) == 2
+    # The third report's email never reaches the queue: it waits in the digest from the start.
+    await report(ctx, service, "L-2", "at-limit")
+    third = await ctx.db[MESSAGES].find_one({"person_id": "at-limit", "channel": "email", "values.issue_id": "L-2"})
+    assert third["status"] == "digest_pending" and third["subject"]
+    assert await service.delivery.deliver_due() == 0
+    assert len(smtp_server.to("at-limit@example.org")) == 2

@@ -19,6 +19,7 @@ from hub_notifications.adapters.issue_followers import IssueFollowerRepository
 from hub_notifications.adapters.messages import MessageRepository
 from hub_notifications.adapters.preferences import PreferencesRepository
 from hub_notifications.adapters.rule_settings import RuleSettingRepository
+from hub_notifications.adapters.sent_log import SentLog
 from hub_notifications.adapters.sms import HttpSmsSender
 from hub_notifications.adapters.subscriptions import SubscriptionRepository
 from hub_notifications.adapters.templates import TemplateRepository
@@ -64,9 +65,10 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
     probes = {"email": email, **({"sms": sms} if settings.sms_endpoint else {})}
     channels = ChannelHealthService(ChannelHealthRepository(db), messages, probes, clock=clock)
     limit = settings.max_messages_per_hour
-    recipients = RecipientReader(contacts, preferences, templates, messages, max_per_hour=limit)
+    sent_log = SentLog(db, keep=limit)
+    recipients = RecipientReader(contacts, preferences, templates, sent_log, max_per_hour=limit)
     use_cases = UseCases(
-        contacts=ContactService(contacts, messages, preferences, followers, clock=clock),
+        contacts=ContactService(contacts, messages, preferences, followers, sent_log, clock=clock),
         planning=PlanningService(
             messages,
             contacts,
@@ -83,6 +85,7 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
             messages,
             contacts,
             recipients,
+            sent_log,
             email,
             sms,
             channels,

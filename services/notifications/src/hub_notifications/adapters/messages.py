@@ -60,14 +60,6 @@ class Attempted:
     rendered: dict[str, str] | None = None
 
 
-@dataclass
-class Sent:
-    """What a person was sent on one channel in the throttle's window."""
-
-    count: int
-    first_at: datetime
-
-
 class MessageRepository(DueWork[Message]):
     collection_name = MESSAGES
     model = Message
@@ -98,24 +90,6 @@ class MessageRepository(DueWork[Message]):
             updates.append(UpdateOne({"_id": attempted.message.id, "status": "sending", "claim": claim}, update))
         if updates:
             await self.collection.bulk_write(updates, ordered=False, session=session)
-
-    async def delivered_since(self, person_ids: Sequence[str], since: datetime) -> dict[tuple[str, str], Sent]:
-        """How many messages each of these people was sent on each channel since then, and when the
-        first of them went (for the throttle). A find on the inbox index, counted here: SecantusDB
-        runs an aggregation's $match over the whole collection (17 ms a batch at 1 000 messages)."""
-        sent: dict[tuple[str, str], Sent] = {}
-        docs = self.collection.find(
-            {"person_id": {"$in": list(person_ids)}, "status": "delivered", "updated_at": {"$gte": since}},
-            {"person_id": 1, "channel": 1, "updated_at": 1, "_id": 0},
-        )
-        async for doc in docs:
-            key = (doc["person_id"], doc["channel"])
-            if key in sent:
-                sent[key].count += 1
-                sent[key].first_at = min(sent[key].first_at, doc["updated_at"])
-            else:
-                sent[key] = Sent(1, doc["updated_at"])
-        return sent
 
     async def release_held(self, channel: str) -> int:
         """The channel's server answers again: what waited for it is due now, in the order it was

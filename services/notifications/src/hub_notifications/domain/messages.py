@@ -144,6 +144,7 @@ class DeliveryError(Exception):
 
 
 THROTTLE_WINDOW = timedelta(hours=1)
+THROTTLED_CHANNELS = ("email", "sms")  # in-app messages are never held back
 
 
 def throttled(sent_in_window: int, limit: int, channel: str, window_frees_at: datetime) -> Outcome | None:

@@ -10,7 +10,9 @@ from hub_notifications.adapters.contacts import LEARNING, ContactRepository
 from hub_notifications.adapters.issue_followers import IssueFollowerRepository
 from hub_notifications.adapters.messages import MessageRepository
 from hub_notifications.adapters.preferences import PreferencesRepository
+from hub_notifications.adapters.sent_log import SentLog
 from hub_notifications.domain.contacts import Contact, supersedes
+from hub_notifications.domain.messages import THROTTLED_CHANNELS
 
 
 class ContactService:
@@ -20,6 +22,7 @@ class ContactService:
         messages: MessageRepository,
         preferences: PreferencesRepository,
         followers: IssueFollowerRepository,
+        sent_log: SentLog,
         *,
         clock: Clock,
     ) -> None:
@@ -27,6 +30,7 @@ class ContactService:
         self.messages = messages
         self.preferences = preferences
         self.followers = followers
+        self.sent_log = sent_log
         self.clock = clock
 
     async def learn(self, contact: Contact, tx: Transaction) -> None:
@@ -56,3 +60,4 @@ class ContactService:
         await self.messages.forget_person(person_id, self.clock(), tx)
         await self.preferences.erase(person_id, tx.session)
         await self.followers.forget(person_id, tx)
+        await self.sent_log.forget(person_id, THROTTLED_CHANNELS, tx.session)

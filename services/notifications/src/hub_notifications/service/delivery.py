@@ -22,11 +22,13 @@ from hub_common.metrics import WORK_STAGE_SECONDS
 from hub_common.tracing import reset_current_trace, set_current_trace
 from hub_common.uow import Transaction, UnitOfWork
 from hub_notifications.adapters.contacts import ContactRepository
-from hub_notifications.adapters.messages import Attempted, MessageRepository, Sent
+from hub_notifications.adapters.messages import Attempted, MessageRepository
+from hub_notifications.adapters.sent_log import Sent, SentLog
 from hub_notifications.domain.channels import hold
 from hub_notifications.domain.messages import (
     RETRY_DELAYS,
     THROTTLE_WINDOW,
+    THROTTLED_CHANNELS,
     DeliveryError,
     Message,
     Outcome,
@@ -60,6 +62,7 @@ class DeliveryService:
         messages: MessageRepository,
         contacts: ContactRepository,
         recipients: RecipientReader,
+        sent_log: SentLog,
         email: EmailSender,
         sms: SmsSender,
         channels: ChannelHealthService,
@@ -73,6 +76,7 @@ class DeliveryService:
         self.messages = messages
         self.contacts = contacts
         self.recipients = recipients
+        self.sent_log = sent_log
         self.email = email
         self.sms = sms
         self.channels = channels
@@ -199,7 +203,10 @@ class DeliveryService:
         """Record the outcomes and publish their status changes, together, in one transaction."""
 
         async def work(tx: Transaction) -> None:
-            await self.messages.finish_many(attempts, claim, self.clock(), tx.session)
+            now = self.clock()
+            await self.messages.finish_many(attempts, claim, now, tx.session)
+            sends = [(a.message.person_id, a.message.channel, now) for a in attempts if a.outcome.status == "delivered"]
+            await self.sent_log.record([s for s in sends if s[1] in THROTTLED_CHANNELS], tx.session)
             for attempted in attempts:
                 tried = attempted.message.attempts
                 publish_outcome(tx, attempted, tried if attempted.outcome.attempted else tried - 1)

@@ -17,12 +17,14 @@ from hub_common.repository import Session
 from hub_common.tracing import TraceContext, new_trace, reset_current_trace, set_current_trace
 from hub_common.uow import Transaction
 from hub_notifications.adapters.contacts import ContactRepository
-from hub_notifications.adapters.messages import Attempted, MessageRepository, Sent
+from hub_notifications.adapters.messages import Attempted
 from hub_notifications.adapters.preferences import PreferencesRepository
+from hub_notifications.adapters.sent_log import Sent, SentLog
 from hub_notifications.domain.contacts import Contact
 from hub_notifications.domain.messages import (
     CONTACT_WAIT,
     THROTTLE_WINDOW,
+    THROTTLED_CHANNELS,
     Message,
     Outcome,
     waiting_for_contact,
@@ -61,14 +63,14 @@ class RecipientReader:
         contacts: ContactRepository,
         preferences: PreferencesRepository,
         templates: TemplateService,
-        messages: MessageRepository,
+        sent_log: SentLog,
         *,
         max_per_hour: int,
     ) -> None:
         self.contacts = contacts
         self.preferences = preferences
         self.templates = templates
-        self.messages = messages
+        self.sent_log = sent_log
         self.max_per_hour = max_per_hour
 
     async def read(
@@ -82,7 +84,7 @@ class RecipientReader:
             contacts=contacts,
             erased=await self.contacts.erased_among(missing, session),
             preferences=await self.preferences.many(list(contacts), session),
-            sent=await self.messages.delivered_since(list(contacts), now - THROTTLE_WINDOW)
+            sent=await self.sent_log.since(list(contacts), THROTTLED_CHANNELS, now - THROTTLE_WINDOW)
             if throttle and self.max_per_hour > 0
             else {},
         )
