@@ -93,7 +93,7 @@ async def test_an_issue_report_emails_the_reporter_and_signs_one_webhook_exactly
         kafka,
         northfield_event(CONTACTS_TOPIC, "hub.issues.contact.erased.v1", "/hub/issues", person, {"person_id": person}),
     )
-    await wait_until(lambda: book.erased_at(person))
+    await wait_until(lambda: book.erased_when([person]))
     await send(kafka, issue_reported_record(f"ISS2-{unique}", person))
     await asyncio.sleep(3)
     assert len(mailbox.to(address)) == 1
