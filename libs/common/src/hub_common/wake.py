@@ -64,7 +64,10 @@ class InsertWake:
     async def _watch(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                async with await self.collection.watch([{"$match": {"operationType": "insert"}}]) as stream:
+                # Only that something was inserted matters: without the projection every inserted
+                # document travels to every watcher (a burst of planned messages, to each worker).
+                pipeline = [{"$match": {"operationType": "insert"}}, {"$project": {"operationType": 1}}]
+                async with await self.collection.watch(pipeline) as stream:
                     async for _change in stream:
                         self._event.set()
             except PyMongoError as exc:
