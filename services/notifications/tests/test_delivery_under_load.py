@@ -175,7 +175,7 @@ async def test_a_burst_past_the_hourly_limit_reaches_a_person_as_one_digest_when
     """Staff alerted of every new report get the throttle's count of single emails, then one digest
     listing the rest, not dozens of deferred alerts re-polled every few minutes and sent stale."""
     ctx, service = await setup(service_context, smtp_server.port, "many")
-    service.delivery.max_per_hour = 3
+    service.delivery.recipients.max_per_hour = 3
     for n in range(8):
         await ctx.uow.run(lambda tx, n=n: service.planning.plan(issue_reported(f"M-{n}", reporter="many"), tx))
     await service.delivery.deliver_due()  # one batch: its sends go out at once, and keep to the limit
@@ -231,7 +231,7 @@ async def test_a_mail_server_outage_holds_emails_without_spending_attempts_and_a
     from hub_notifications.domain.channels import UNREACHABLE_LIMIT, waiting_for_channel
 
     ctx, service = await setup(service_context, smtp_server.port, "outage")
-    service.delivery.max_per_hour = 0
+    service.delivery.recipients.max_per_hour = 0
     smtp_server.controller.stop()  # the mail server goes away
     for n in range(8):
         await ctx.uow.run(lambda tx, n=n: service.planning.plan(issue_reported(f"O-{n}", reporter="outage"), tx))

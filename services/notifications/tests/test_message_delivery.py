@@ -130,7 +130,7 @@ async def test_an_email_left_sending_by_a_dead_worker_goes_again_after_the_lease
 
 async def test_workers_draining_one_backlog_together_send_each_email_once(service_context, smtp_server):
     ctx, service = await setup(service_context, smtp_server.port, "backlog")
-    service.delivery.max_per_hour = 0
+    service.delivery.recipients.max_per_hour = 0
     for n in range(30):
         await report(ctx, service, f"B-{n}", "backlog")
     # Both read the same due ids; each message is claimed by one of them only.
@@ -156,7 +156,7 @@ async def test_a_busy_person_is_throttled_per_channel_but_critical_and_in_app_me
     service_context, smtp_server
 ):
     ctx, service = await setup(service_context, smtp_server.port, "busy")
-    service.delivery.max_per_hour = 2
+    service.delivery.recipients.max_per_hour = 2
     for n in range(3):
         await report(ctx, service, f"B-{n}", "busy")
     await service.delivery.deliver_due()
@@ -192,7 +192,7 @@ async def test_the_email_rate_limit_paces_a_released_backlog(service_context, sm
     from aiolimiter import AsyncLimiter
 
     ctx, service = await setup(service_context, smtp_server.port, "paced")
-    service.delivery.max_per_hour = 0
+    service.delivery.recipients.max_per_hour = 0
     service.delivery.limiters["email"] = AsyncLimiter(4, 1)  # four emails a second
     for n in range(8):
         await report(ctx, service, f"P-{n}", "paced")

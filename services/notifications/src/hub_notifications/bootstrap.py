@@ -71,7 +71,6 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
         contacts=ContactService(contacts, messages, preferences, followers, sent_log, clock=clock),
         planning=PlanningService(
             messages,
-            contacts,
             rule_settings,
             hub_staff,
             followers,
@@ -90,7 +89,6 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
             sms,
             channels,
             clock=clock,
-            max_per_hour=settings.max_messages_per_hour,
             rate_limits={"email": settings.email_rate_per_s, "sms": settings.sms_rate_per_s},
             batch_size=settings.delivery_batch_size,
         ),

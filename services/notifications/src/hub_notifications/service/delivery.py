@@ -23,17 +23,15 @@ from hub_common.tracing import reset_current_trace, set_current_trace
 from hub_common.uow import Transaction, UnitOfWork
 from hub_notifications.adapters.contacts import ContactRepository
 from hub_notifications.adapters.messages import Attempted, MessageRepository
-from hub_notifications.adapters.sent_log import Sent, SentLog
+from hub_notifications.adapters.sent_log import SentLog
 from hub_notifications.domain.channels import hold
 from hub_notifications.domain.messages import (
     RETRY_DELAYS,
-    THROTTLE_WINDOW,
     THROTTLED_CHANNELS,
     DeliveryError,
     Message,
     Outcome,
     after_temporary_failure,
-    throttled,
 )
 from hub_notifications.domain.plain_text import LOCAL, plain_datetime
 from hub_notifications.service.channels import ChannelHealthService
@@ -68,7 +66,6 @@ class DeliveryService:
         channels: ChannelHealthService,
         *,
         clock: Clock,
-        max_per_hour: int,
         rate_limits: Mapping[str, float],
         batch_size: int = 50,
     ) -> None:
@@ -81,7 +78,6 @@ class DeliveryService:
         self.sms = sms
         self.channels = channels
         self.clock = clock
-        self.max_per_hour = max_per_hour
         self.batch_size = batch_size
         # Per-channel sending rate of this worker (messages per second), so the mail server or SMS
         # provider is never flooded when a backlog is released.
@@ -138,12 +134,9 @@ class DeliveryService:
         subject, body = rendered["subject"], rendered["body"]
         if self.channels.is_down(message.channel):
             return Attempted(message, hold(message.channel, now))  # no attempt spent on it
-        if not message.critical and self.max_per_hour > 0:
-            sent = known.sent.setdefault((contact.person_id, message.channel), Sent(0, now))
-            held_back = throttled(sent.count, self.max_per_hour, message.channel, sent.first_at + THROTTLE_WINDOW)
-            if held_back:
-                return Attempted(message, held_back, rendered)  # the digest it joins lists its text
-            sent.count += 1  # counted before the send: the batch's concurrent sends keep to the limit
+        held_back = self.recipients.held_back(message, known, now, counting=True)
+        if held_back:
+            return Attempted(message, held_back, rendered)  # the digest it joins lists its text
         limiter = self.limiters.get(message.channel)
         if limiter is not None:
             await limiter.acquire()

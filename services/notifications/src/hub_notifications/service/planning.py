@@ -10,24 +10,22 @@ from hub_common.clock import Clock
 from hub_common.envelope import Envelope
 from hub_common.tracing import current_trace
 from hub_common.uow import Transaction
-from hub_notifications.adapters.contacts import LEARNING, ContactRepository
+from hub_notifications.adapters.contacts import LEARNING
 from hub_notifications.adapters.hub_staff import HubStaffRepository
 from hub_notifications.adapters.issue_followers import IssueFollowerRepository
 from hub_notifications.adapters.messages import MESSAGES, Attempted, MessageRepository
 from hub_notifications.adapters.rule_settings import RuleSettingRepository
 from hub_notifications.domain.messages import (
-    THROTTLE_WINDOW,
     WAITING_FOR_CONTACT,
     Message,
     Outcome,
     StatusChange,
     awaiting_contact,
     message_id,
-    throttled,
 )
 from hub_notifications.domain.plain_text import plain, plain_status
 from hub_notifications.domain.rules import CANCELS, FOLLOWERS, HUB_STAFF, TEXT_SUFFIX, Rule, rules_for
-from hub_notifications.service.recipients import Ready, RecipientReader, Recipients, assess, publish_outcome
+from hub_notifications.service.recipients import Ready, RecipientReader, assess, publish_outcome
 
 
 def with_plain_text(data: dict[str, Any]) -> dict[str, Any]:
@@ -59,7 +57,6 @@ class PlanningService:
     def __init__(
         self,
         messages: MessageRepository,
-        contacts: ContactRepository,
         rule_settings: RuleSettingRepository,
         hub_staff: HubStaffRepository,
         followers: IssueFollowerRepository,
@@ -70,7 +67,6 @@ class PlanningService:
         auth_secret: str,
     ) -> None:
         self.messages = messages
-        self.contacts = contacts
         self.rule_settings = rule_settings
         self.hub_staff = hub_staff
         self.followers = followers
@@ -191,7 +187,7 @@ class PlanningService:
             if isinstance(assessed, Ready):
                 if message.channel == "inapp":
                     settled[message.id] = Attempted(message, Outcome("delivered"), assessed.rendered)
-                elif (held_back := self._held_back(message, known, now)) is not None:
+                elif (held_back := self.recipients.held_back(message, known, now, counting=False)) is not None:
                     settled[message.id] = Attempted(message, held_back, assessed.rendered)
             elif assessed.outcome.reason == WAITING_FOR_CONTACT:
                 settled[message.id] = Attempted(message, awaiting_contact(now))
@@ -207,15 +203,3 @@ class PlanningService:
             attempted = settled.get(message.id)
             if attempted is not None and message.id in inserted and attempted.outcome.attempted:
                 publish_outcome(tx, attempted, message.attempts)
-
-    def _held_back(self, message: Message, known: Recipients, now: datetime) -> Outcome | None:
-        """The throttle, for someone already sent the hour's limit: collected into the digest (or
-        deferred) now rather than queued, claimed and held back by the worker one message at a time.
-        Below the limit the worker decides, counting what it sends."""
-        limit = self.recipients.max_per_hour
-        if message.critical or limit <= 0:
-            return None
-        sent = known.sent.get((message.person_id, message.channel))
-        if sent is None:
-            return None
-        return throttled(sent.count, limit, message.channel, sent.first_at + THROTTLE_WINDOW)

@@ -27,6 +27,7 @@ from hub_notifications.domain.messages import (
     THROTTLED_CHANNELS,
     Message,
     Outcome,
+    throttled,
     waiting_for_contact,
 )
 from hub_notifications.domain.preferences import Preferences, decide
@@ -73,10 +74,8 @@ class RecipientReader:
         self.sent_log = sent_log
         self.max_per_hour = max_per_hour
 
-    async def read(
-        self, batch: list[Message], now: datetime, session: Session = None, *, throttle: bool = True
-    ) -> Recipients:
-        """One query per collection for the whole batch (``throttle``: also what each was sent this hour)."""
+    async def read(self, batch: list[Message], now: datetime, session: Session = None) -> Recipients:
+        """One query per collection for the whole batch, what each was sent this hour included."""
         people = list(dict.fromkeys(m.person_id for m in batch))
         contacts = await self.contacts.many(people, session)
         missing = [p for p in people if p not in contacts]
@@ -85,7 +84,7 @@ class RecipientReader:
             erased=await self.contacts.erased_among(missing, session),
             preferences=await self.preferences.many(list(contacts), session),
             sent=await self.sent_log.since(list(contacts), THROTTLED_CHANNELS, now - THROTTLE_WINDOW)
-            if throttle and self.max_per_hour > 0
+            if self.max_per_hour > 0
             else {},
         )
         for message in batch:
@@ -97,6 +96,22 @@ class RecipientReader:
                 except NotFound as exc:
                     known.templates[key] = exc
         return known
+
+    def held_back(self, message: Message, known: Recipients, now: datetime, *, counting: bool) -> Outcome | None:
+        """The throttle: how a message waits when its person already had the hour's limit on its
+        channel (None: it may go; critical and in-app messages always may). ``counting``: the caller
+        sends it if it may go, so it is counted before the send, and a batch's concurrent sends keep
+        to the limit."""
+        if message.critical or message.channel not in THROTTLED_CHANNELS or self.max_per_hour <= 0:
+            return None
+        key = (message.person_id, message.channel)
+        sent = known.sent.setdefault(key, Sent(0, now)) if counting else known.sent.get(key)
+        if sent is None:
+            return None
+        held = throttled(sent.count, self.max_per_hour, message.channel, sent.first_at + THROTTLE_WINDOW)
+        if held is None and counting:
+            sent.count += 1
+        return held
 
 
 def assess(message: Message, known: Recipients, now: datetime) -> Attempted | Ready:
