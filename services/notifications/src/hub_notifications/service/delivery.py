@@ -98,7 +98,7 @@ class DeliveryService:
         if now - self._swept_at < CONTACT_SWEEP:
             return
         self._swept_at = now
-        waiting = await self.messages.people_waiting_for_contact()
+        waiting = await self.messages.people_waiting_for_contact(now)
         if waiting:
             arrived = await self.contacts.many(waiting)
             if arrived:
