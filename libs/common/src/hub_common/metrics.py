@@ -28,3 +28,8 @@ CHANNEL_UP = Gauge("hub_channel_up", "1 while the channel's server answers, 0 wh
 # Transactions tried again after a write conflict or a transient error (each retry repeats the
 # whole unit of work): a rising rate means two writers contend for the same documents.
 TRANSACTION_RETRIES = Counter("hub_transaction_retries_total", "Units of work run again after a conflict", ["source"])
+# Processes found dead (their lease not renewed) whose open transactions this process aborted, so
+# that the documents they held are free for the work taken over from them.
+DEAD_PROCESSES_CLEARED = Counter(
+    "hub_dead_processes_cleared_total", "Dead processes whose open transactions were aborted", ["service"]
+)

@@ -36,6 +36,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hub_common.errors import NotFound, PreconditionFailed
+from hub_common.live_processes import transaction_session
 from hub_common.mongo import counting_retries
 from hub_common.pagination import DEFAULT_LIMIT, find_page
 
@@ -92,7 +93,7 @@ class Repository(Generic[M]):
         burst); inside a transaction the conflict fails at once and the driver retries it. Real
         MongoDB would not hang, and the transaction costs it little."""
         label = f"{self.collection_name} (outside a unit of work)"
-        async with self.collection.database.client.start_session() as session:
+        async with transaction_session(self.collection.database.client) as session:
             return await session.with_transaction(counting_retries(label, write))
 
     # -- the four verbs ----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from hub_common.clock import Clock, system_clock
 from hub_common.consumer import ConsumerRunner, Handler, inbox_indexes
 from hub_common.contracts import all_topics
 from hub_common.kafka import create_producer, ensure_topics
+from hub_common.live_processes import LIVE_PROCESS_INDEXES, LiveProcesses
 from hub_common.logging import get_logger
 from hub_common.mongo import IndexSpec
 from hub_common.relay import OutboxRelay
@@ -80,6 +81,12 @@ class ServiceContext(Generic[S]):
         self.client = mongo.create_client(settings.mongo_uri, app_name=f"hub-{definition.name}")
         self.db = mongo.database(self.client, settings.mongo_db)
         self.uow = UnitOfWork(self.db, settings.source, timeout_s=settings.transaction_timeout_s)
+        self.live = LiveProcesses(
+            self.db,
+            service=definition.name,
+            beat_s=settings.process_lease_beat_s,
+            stale_after_s=settings.process_stale_after_s,
+        )
 
     @cached_property
     def components(self) -> Components:
@@ -95,13 +102,16 @@ class ServiceContext(Generic[S]):
         specs = [
             *backbone_indexes(self.settings.idempotency_ttl_s),
             *inbox_indexes(),
+            LIVE_PROCESS_INDEXES,
             *self.definition.indexes,
         ]
         await mongo.ensure_indexes(self.db, specs)
+        await self.live.start()
         if self.settings.demo_data and self.definition.seed_demo_data is not None:
             await self.definition.seed_demo_data(self)
 
     async def close(self) -> None:
+        await self.live.close()
         await self.client.close()
 
     def producer(self) -> AIOKafkaProducer:

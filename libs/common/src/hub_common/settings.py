@@ -60,6 +60,11 @@ class HubSettings(BaseSettings):
     # away, a request caught mid-write answers 503 after this instead of waiting for it to return.
     transaction_timeout_s: float = Field(default=10.0, gt=0)
 
+    # Each process renews a lease every beat; one silent for the stale time is taken for dead and its
+    # open transactions are aborted, freeing what it held for the processes taking over its work.
+    process_lease_beat_s: float = Field(default=2.0, gt=0)
+    process_stale_after_s: float = Field(default=8.0, gt=0)
+
     # Idempotency keys are remembered this long.
     idempotency_ttl_s: int = Field(default=24 * 3600, ge=60)
 

@@ -27,6 +27,7 @@ from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
 from hub_common.contracts import EventData, contract_of
+from hub_common.live_processes import transaction_session
 from hub_common.mongo import IndexSpec, counting_retries
 from hub_common.tracing import current_trace
 
@@ -215,7 +216,7 @@ class UnitOfWork:
                 )
             return result
 
-        async with self.db.client.start_session() as session:
+        async with transaction_session(self.db.client) as session:
             try:
                 with pymongo.timeout(self.timeout_s):
                     return await session.with_transaction(
