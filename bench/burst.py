@@ -160,7 +160,8 @@ class Stack:
         self.logs.append(log)
         with log.open("w") as out:
             command = [sys.executable, "-m", f"hub_{service}", "--role", role]
-            self.processes.append(subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=out))
+            # Its warnings (HUB_LOG_LEVEL above) kept beside its errors, to read after an odd run.
+            self.processes.append(subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT))
 
     async def wait_ready(self) -> None:
         async with httpx.AsyncClient() as client:
