@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from pydantic import SecretStr
 
-from hub_common.contracts import all_topics
+from hub_common import envelope
+from hub_common.contracts import all_topics, events_topic
 from hub_common.envelope import KafkaRecord
 from hub_common.kafka import ensure_topics, start_group_at_end
 from hub_common.settings import HubSettings
@@ -104,6 +106,30 @@ class KafkaTools:
         finally:
             await consumer.stop()
         return found
+
+    async def published_per(
+        self, service: str, event_type: str, key: str, *, expected: int, hub: str | None = None, subjects=None
+    ) -> Counter:
+        """How many distinct events of ``event_type`` ``service`` published per ``key`` (a field of their
+        data), read from its events topic once ``expected`` of them arrived. The relay deletes an outbox
+        record once Kafka has it, so the topic is the record of what was raised; a relay that died
+        between publishing and deleting publishes again with the same ``ce_id`` (consumers drop the
+        copy), which is why events are counted by id, not by copy."""
+
+        def matches(record: ConsumerRecord) -> bool:
+            headers = dict(record.headers)
+            if headers.get("ce_type") != event_type.encode():
+                return False
+            if hub is not None and headers.get("ce_hubid") != hub.encode():
+                return False
+            return subjects is None or headers.get("ce_subject", b"").decode() in subjects
+
+        records = await self.collect(events_topic(service), matches, count=expected, timeout_s=60, settle_s=2.0)
+        ids: dict[Any, set[str]] = defaultdict(set)
+        for record in records:
+            event = envelope.decode(record.headers, record.key, record.value)
+            ids[getattr(event.data, key)].add(event.id)
+        return Counter({value: len(events) for value, events in ids.items()})
 
 
 @pytest.fixture

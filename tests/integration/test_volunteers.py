@@ -24,7 +24,9 @@ def header(record, name: str) -> str | None:
     return next((v.decode() for k, v in record.headers if k == name), None)
 
 
-async def test_logging_enough_approved_hours_publishes_one_milestone_event(service_context, kafka, background, unique):
+async def test_logging_enough_approved_hours_publishes_one_milestone_event(
+    service_context, kafka, background, wait_until, unique
+):
     ctx = await service_context(VOLUNTEERS)
     use_cases = ctx.components.use_cases
     hub = f"hub-{unique}"
@@ -69,11 +71,20 @@ async def test_logging_enough_approved_hours_publishes_one_milestone_event(servi
     assert event.time <= datetime.now(UTC)
     assert "Noor" not in records[0].value.decode()  # public events carry no contact data
 
-    # Notifications can reach the volunteer: their contact details went to hub.contacts (relayed).
-    contact = await ctx.db["outbox"].find_one({"type": "hub.volunteers.contact.upserted.v1", "subject": volunteer.id})
-    assert contact["topic"] == CONTACTS_TOPIC and contact["status"] == "sent"
-    assert contact["data"]["email"] == f"noor-{unique}@example.org"
-    assert contact["data"]["consented_channels"] == ["email", "inapp"]
+    # Notifications can reach the volunteer: their contact details went to hub.contacts (relayed),
+    # and the outbox keeps no copy of them once Kafka has them.
+    [contact] = await kafka.collect(
+        CONTACTS_TOPIC,
+        lambda r: (
+            header(r, "ce_subject") == volunteer.id and header(r, "ce_type") == "hub.volunteers.contact.upserted.v1"
+        ),
+        count=1,
+        timeout_s=30,
+    )
+    data = envelope.decode(contact.headers, contact.key, contact.value).data
+    assert data.email == f"noor-{unique}@example.org"
+    assert data.consented_channels == ["email", "inapp"]
+    await wait_until(lambda: _outbox_empty_of(ctx, volunteer.id))
 
 
 async def test_partner_registrations_on_inbound_are_ingested_once_and_bad_ones_dead_lettered(
@@ -124,3 +135,7 @@ async def test_partner_registrations_on_inbound_are_ingested_once_and_bad_ones_d
     )
     assert "consent" in header(dead[0], "hub_dlt_error")
     assert len(await registered()) == 1
+
+
+async def _outbox_empty_of(ctx, subject: str) -> bool:
+    return await ctx.db["outbox"].count_documents({"subject": subject}) == 0

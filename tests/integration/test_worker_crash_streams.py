@@ -224,16 +224,6 @@ async def test_notifications_worker_killed_mid_stream_sends_every_email_and_repe
     assert all(group["n"] == 1 and group["s"] == ["delivered"] for group in per_person_channel)
 
 
-async def outbox_per(ctx, event_type: str, key: str, match: dict) -> Counter:
-    """How many outbox records of ``event_type`` this service wrote per ``key`` (a data field)."""
-    counts = await (
-        await ctx.db[OUTBOX].aggregate(
-            [{"$match": {"type": event_type, **match}}, {"$group": {"_id": f"$data.{key}", "n": {"$sum": 1}}}]
-        )
-    ).to_list()
-    return Counter({group["_id"]: group["n"] for group in counts})
-
-
 async def docs_per(collection, key: str, match: dict) -> Counter:
     counts = await (
         await collection.aggregate([{"$match": match}, {"$group": {"_id": f"${key}", "n": {"$sum": 1}}}])
@@ -311,20 +301,15 @@ async def test_volunteers_worker_killed_mid_stream_records_every_partner_volunte
     assert set(minutes.values()) == {60 * (1 + 2 + 3)}  # no volunteer's hours counted twice
 
     # Each effect raised its event once, and the relay (killed with the worker) published them all.
-    ours = {"hub_id": hub}
-    registrations = await outbox_per(ctx, "hub.volunteers.volunteer.registered.v1", "volunteer_id", ours)
-    assert len(registrations) == volunteers and set(registrations.values()) == {1}
-    hours_logged = await outbox_per(ctx, "hub.volunteers.hours.logged.v1", "hours_id", ours)
-    assert len(hours_logged) == volunteers * hours_each and set(hours_logged.values()) == {1}
     await wait_until(lambda: _none_pending(ctx, hub), timeout_s=60)
-    outbox_ids = {doc["_id"] async for doc in ctx.db[OUTBOX].find({**ours, "topic": events_topic("volunteers")})}
-    published = await kafka.collect(
-        events_topic("volunteers"),
-        lambda r: dict(r.headers).get("ce_hubid") == hub.encode(),
-        count=len(outbox_ids),
-        timeout_s=60,
+    registrations = await kafka.published_per(
+        "volunteers", "hub.volunteers.volunteer.registered.v1", "volunteer_id", expected=volunteers, hub=hub
     )
-    assert {dict(r.headers)["ce_id"].decode() for r in published} >= outbox_ids
+    assert len(registrations) == volunteers and set(registrations.values()) == {1}
+    hours_logged = await kafka.published_per(
+        "volunteers", "hub.volunteers.hours.logged.v1", "hours_id", expected=volunteers * hours_each, hub=hub
+    )
+    assert len(hours_logged) == volunteers * hours_each and set(hours_logged.values()) == {1}
 
 
 async def docs_per_sum(collection, key: str, field: str, match: dict) -> Counter:
@@ -414,11 +399,15 @@ async def test_assets_worker_killed_mid_stream_keeps_every_entry_and_opens_maint
     assert await ctx.db[ASSETS_COLLECTION].count_documents({"owner_id": partner}) == len(entries)
     maintenance = await docs_per(ctx.db[MAINTENANCE], "issue_id", {"hub_id": hub})
     assert set(maintenance) == set(issues) and set(maintenance.values()) == {1}
-    registered = await outbox_per(ctx, "hub.assets.asset.registered.v1", "asset_id", {"hub_id": hub})
-    assert set(registered) >= set(entries) and all(registered[e] == 1 for e in entries)
-    opened = await outbox_per(ctx, "hub.assets.maintenance.opened.v1", "issue_id", {"hub_id": hub})
-    assert set(opened) == set(issues) and set(opened.values()) == {1}
     await wait_until(lambda: _none_pending(ctx, hub), timeout_s=60)
+    registered = await kafka.published_per(
+        "assets", "hub.assets.asset.registered.v1", "asset_id", expected=len(entries), hub=hub
+    )
+    assert set(registered) >= set(entries) and all(registered[e] == 1 for e in entries)
+    opened = await kafka.published_per(
+        "assets", "hub.assets.maintenance.opened.v1", "issue_id", expected=len(issues), hub=hub
+    )
+    assert set(opened) == set(issues) and set(opened.values()) == {1}
 
 
 # -- issues: partner reports on hub.issues.inbound -------------------------------------------------
@@ -461,9 +450,11 @@ async def test_issues_worker_killed_mid_stream_turns_each_partner_report_into_ex
     issues = await docs_per(ctx.db[ISSUES_COLLECTION], "partner_key", {"submitted_by": source})
     assert set(issues) == {f"{source}|RH-{n}" for n in range(EVENTS)} and set(issues.values()) == {1}
     ids = {doc["_id"] async for doc in ctx.db[ISSUES_COLLECTION].find({"submitted_by": source}, {"_id": 1})}
-    reported = await outbox_per(ctx, "hub.issues.issue.reported.v1", "issue_id", {"subject": {"$in": list(ids)}})
-    assert set(reported) == ids and set(reported.values()) == {1}
     await wait_until(lambda: _none_pending_for(ctx, ids), timeout_s=60)
+    reported = await kafka.published_per(
+        "issues", "hub.issues.issue.reported.v1", "issue_id", expected=len(ids), subjects=ids
+    )
+    assert set(reported) == ids and set(reported.values()) == {1}
 
 
 async def _none_pending_for(ctx, subjects: set[str]) -> bool:

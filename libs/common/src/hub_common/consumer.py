@@ -426,6 +426,8 @@ def _inbox_record(item: _Item) -> dict[str, Any]:
         "topic": item.record.topic,
         "partition": item.record.partition,
         "offset": item.record.offset,
+        # When the producer sent it (Kafka's record time): with processed_at, how long it waited.
+        "published_at": datetime.fromtimestamp(item.record.timestamp / 1000, UTC),
         "processed_at": datetime.now(UTC),
     }
 

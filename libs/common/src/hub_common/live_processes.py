@@ -87,7 +87,7 @@ class LiveProcesses:
         """Write the lease, register for the client's transactions and keep the lease alive."""
         await self._beat()
         _LEASES[id(self.db.client)] = self
-        self._task = asyncio.create_task(self._run(), name=f"{self.service}-live-processes")
+        self._task = asyncio.create_task(self._run(), name=f"process-lease-{self.service}")
 
     async def close(self) -> None:
         """Stop beating and remove the lease: a process that stops cleanly has nothing to clear."""

@@ -1,4 +1,9 @@
-"""The outbox relay: publishes committed outbox records to Kafka, in order, and marks them sent.
+"""The outbox relay: publishes committed outbox records to Kafka, in order, and deletes them.
+
+A record is deleted as soon as Kafka has it: the topic is the log of what was published, and a copy
+kept in the outbox would only be a second place holding the events' data (contact events carry
+names, emails and phone numbers) that an erasure would have to reach. Deleting is also one write
+instead of two (marking it sent, then expiring it), on the pipeline's busiest collection.
 
 One relay per service publishes at a time: scaled workers compete for a lease in MongoDB and the
 others stand by, so events of an aggregate are never published out of order by two relays. The
@@ -105,9 +110,9 @@ class OutboxRelay:
     async def publish_batch(self) -> int:
         """Publish up to ``batch_size`` pending records in order; return how many were published.
 
-        Records are sent pipelined and marked sent in one update. If a send fails, only the
-        records before it are marked, so nothing is skipped and order per key is kept (a later
-        record that did reach Kafka is sent again; consumers drop the duplicate).
+        Records are sent pipelined and deleted in one statement. If a send fails, only the records
+        before it are deleted, so nothing is skipped and order per key is kept (a later record that
+        did reach Kafka is sent again; consumers drop the duplicate).
         """
         records = (
             await self.db[OUTBOX]
@@ -139,10 +144,7 @@ class OutboxRelay:
             delivered += 1
         if delivered:
             sent = records[:delivered]
-            await self.db[OUTBOX].update_many(
-                {"_id": {"$in": [r["_id"] for r in sent]}},
-                {"$set": {"status": "sent", "sent_at": datetime.now(UTC)}},
-            )
+            await self.db[OUTBOX].delete_many({"_id": {"$in": [r["_id"] for r in sent]}})
             for record in sent:
                 metrics.EVENTS_PUBLISHED.labels(self.service, record["topic"], record["type"]).inc()
         if failure is not None:

@@ -33,7 +33,6 @@ from hub_common.tracing import current_trace
 
 OUTBOX = "outbox"
 IDEMPOTENCY = "idempotency_keys"
-SENT_OUTBOX_RETENTION_S = 7 * 24 * 3600
 
 T = TypeVar("T")
 StagedWrite = Callable[[list[Any], AsyncClientSession], Awaitable[None]]
@@ -52,7 +51,6 @@ def backbone_indexes(idempotency_ttl_s: int) -> list[IndexSpec]:
                     name="pending_in_order",
                     partialFilterExpression={"status": "pending"},
                 ),
-                IndexModel([("sent_at", ASCENDING)], name="sent_ttl", expireAfterSeconds=SENT_OUTBOX_RETENTION_S),
             ),
         ),
         IndexSpec(
