@@ -1,9 +1,9 @@
 """Wake a polling loop as soon as a document is inserted into a collection.
 
-A change stream on the collection sets the wake-up; polling every ``poll_interval_s`` covers any
-gap (the stream reconnecting, a document that became due by time alone). Used by the outbox relay
-and by delivery loops (notifications' messages and webhooks), so work that is committed now is
-picked up now rather than on the next tick.
+A change stream (one per database and process, shared by all its wakes) sets the wake-up; polling
+every ``poll_interval_s`` covers any gap (the stream reconnecting, a document that became due by
+time alone). Used by the outbox relay and by delivery loops (notifications' messages and webhooks),
+so work that is committed now is picked up now rather than on the next tick.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
 from hub_common.logging import get_logger
@@ -39,6 +40,9 @@ class InsertWake:
         """Call before reading the collection: an insert committed after the read wakes the next wait."""
         self._event.clear()
 
+    def inserted(self) -> None:
+        self._event.set()
+
     async def wait(self, stop: asyncio.Event) -> None:
         """Until an insert, ``stop``, or the poll interval, whichever comes first."""
         waiters = [asyncio.ensure_future(self._event.wait()), asyncio.ensure_future(stop.wait())]
@@ -52,29 +56,76 @@ class InsertWake:
 
     @contextlib.asynccontextmanager
     async def watching(self, stop: asyncio.Event) -> AsyncIterator[InsertWake]:
-        """Watch the collection for as long as the block runs."""
-        watcher = asyncio.create_task(self._watch(stop), name=f"watch-{self.collection.name}")
+        """Watch the collection for as long as the block runs (``stop`` ends the loop, not the watch)."""
+        inserts = _DatabaseInserts.of(self.collection.database)
+        inserts.add(self)
         try:
             yield self
         finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+            await inserts.remove(self)
 
-    async def _watch(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
+
+class _DatabaseInserts:
+    """One change stream per database and process for all its InsertWakes. Each stream makes the
+    server walk the whole oplog again; a notifications worker watched three collections (outbox,
+    messages, webhook deliveries), and its store spent a tenth of its time reading the oplog for
+    the streams of two workers. The stream is opened again when a collection joins (at start-up)."""
+
+    _open: dict[tuple[int, str], _DatabaseInserts] = {}
+
+    def __init__(self, db: AsyncDatabase) -> None:
+        self.db = db
+        self._wakes: dict[str, set[InsertWake]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def of(cls, db: AsyncDatabase) -> _DatabaseInserts:
+        key = (id(db.client), db.name)
+        if key not in cls._open:
+            cls._open[key] = cls(db)
+        return cls._open[key]
+
+    def add(self, wake: InsertWake) -> None:
+        name = wake.collection.name
+        joins = name not in self._wakes
+        self._wakes.setdefault(name, set()).add(wake)
+        if joins or self._task is None:
+            self._restart()
+
+    async def remove(self, wake: InsertWake) -> None:
+        name = wake.collection.name
+        self._wakes.get(name, set()).discard(wake)
+        if not self._wakes.get(name):
+            self._wakes.pop(name, None)
+        if not self._wakes:
+            self._open.pop((id(self.db.client), self.db.name), None)
+            task, self._task = self._task, None
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    def _restart(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        self._task = asyncio.create_task(self._watch(sorted(self._wakes)), name=f"watch-{self.db.name}")
+
+    async def _watch(self, collections: list[str]) -> None:
+        # Only which collection had an insert matters: without the projection every inserted
+        # document would travel to every worker (a burst of planned messages, to each of them).
+        pipeline = [
+            {"$match": {"operationType": "insert", "ns.coll": {"$in": collections}}},
+            {"$project": {"ns.coll": 1}},
+        ]
+        while True:
             try:
-                # Only that something was inserted matters: without the projection every inserted
-                # document travels to every watcher (a burst of planned messages, to each worker).
-                pipeline = [{"$match": {"operationType": "insert"}}, {"$project": {"operationType": 1}}]
-                async with await self.collection.watch(pipeline) as stream:
-                    async for _change in stream:
-                        self._event.set()
+                async with await self.db.watch(pipeline) as stream:
+                    async for change in stream:
+                        for wake in list(self._wakes.get(change["ns"]["coll"], ())):
+                            wake.inserted()
             except PyMongoError as exc:
-                log.debug(
-                    "change stream interrupted; polling meanwhile", collection=self.collection.name, error=repr(exc)
-                )
-                await sleep_unless(stop, 1.0)
+                log.debug("change stream interrupted; polling meanwhile", database=self.db.name, error=repr(exc))
+                await asyncio.sleep(1.0)
 
 
 def insert_driven_loop(
