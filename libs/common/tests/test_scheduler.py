@@ -6,9 +6,10 @@ import asyncio
 import dataclasses
 
 import pytest
+from pymongo import AsyncMongoClient, monitoring
 
 from hub_assets.__main__ import DEFINITION as ASSETS
-from hub_common.scheduler import PeriodicTask, Scheduler
+from hub_common.scheduler import SCHEDULES, PeriodicTask, Scheduler
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_volunteers.__main__ import DEFINITION
@@ -30,6 +31,41 @@ async def test_a_due_task_runs_once_per_interval_across_competing_workers(servic
     again = await asyncio.gather(*(w.run_due() for w in workers))
     assert sum(len(ran) for ran in again) == 0  # not due again for 30 s
     assert runs == ["ran"]
+
+
+async def test_workers_ask_the_database_for_a_slot_only_once_it_is_due(service_context) -> None:
+    ctx = await service_context(DEFINITION)
+    claims = _ClaimCounter()
+    client = AsyncMongoClient(ctx.settings.mongo_uri, event_listeners=[claims], tz_aware=True)
+    try:
+        db = client[ctx.settings.mongo_db]
+
+        async def work() -> None:
+            return None
+
+        task = PeriodicTask("once-an-hour", interval_s=3600, run=work)
+        workers = [Scheduler(db, [task]) for _ in range(2)]
+        ran = [await w.run_due() for _ in range(10) for w in workers]
+        assert sum(len(r) for r in ran) == 1
+        # One claim each (the winner's, the loser's refused one), then no more for the hour.
+        assert claims.find_and_modify == 2
+    finally:
+        await client.close()
+
+
+class _ClaimCounter(monitoring.CommandListener):
+    def __init__(self) -> None:
+        self.find_and_modify = 0
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name == "findAndModify" and event.command.get("findAndModify") == SCHEDULES:
+            self.find_and_modify += 1
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
 
 
 async def test_a_task_becomes_due_again_after_its_interval(service_context) -> None:
