@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import uuid
@@ -112,6 +113,33 @@ async def test_outbox_backlog_counts_pending_events_per_service(infra) -> None:
         assert backlog["issues"][0] == 0
     finally:
         await client.drop_database("hub_assets")
+        await client.close()
+
+
+async def test_retention_shows_each_rule_s_latest_run(infra) -> None:
+    client = create_client(infra.mongo_uri, app_name="cli-test")
+    runs = client["hub_notifications"]["retention_runs"]
+    try:
+        await runs.delete_many({})
+        first, later = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, 1, tzinfo=UTC)
+        kind = "email and text message content"
+        await runs.insert_many(
+            [
+                {"_id": "1", "kind": kind, "keep_for_days": 7, "cutoff": first, "removed": 40, "ran_at": first},
+                {"_id": "2", "kind": kind, "keep_for_days": 7, "cutoff": later, "removed": 3, "ran_at": later},
+            ]
+        )
+        [row] = await operations.retention_runs(infra.mongo_uri, ["notifications"])
+        assert (row["service"], row["kind"], row["removed"], row["ran_at"]) == ("notifications", kind, 3, later)
+        # The command runs its own event loop: off this test's.
+        result = await asyncio.to_thread(
+            runner.invoke, app, ["retention", "--mongo", infra.mongo_uri], terminal_width=200
+        )
+        assert result.exit_code == 0, result.output
+        assert "│ notifications │" in result.output and "│ 3 " in result.output  # the latest run only
+        assert "2026-01-01 01:00" in result.output
+    finally:
+        await client.drop_database("hub_notifications")
         await client.close()
 
 

@@ -6,6 +6,7 @@
     hub outbox                                                   unpublished events per service
     hub lag                                                      consumer lag per service group
     hub channels                                                 delivery channels: up, or down and held
+    hub retention                                                each retention rule's latest run
     hub seed                                                     load the demo data of every service
 
 Connection settings come from the same ``HUB_*`` variables as the services.
@@ -176,6 +177,26 @@ def channels(mongo: MongoOption = None) -> None:
         probe = f"{health.next_probe_at:%H:%M:%S}" if health.next_probe_at else "-"
         table.add_row(health.id, state, f"{health.since:%Y-%m-%d %H:%M:%S}", str(held), health.last_error or "-", probe)
     console.print(table)
+
+
+@app.command()
+def retention(mongo: MongoOption = None) -> None:
+    """Each service's retention schedule as last applied: what kind of data, kept how long, removed up
+    to when, how many items, and when the worker ran it."""
+    rows = asyncio.run(operations.retention_runs({s: _mongo(mongo, s) for s in SERVICES}, SERVICES))
+    table = Table("service", "kind", "kept", "up to", "removed", "ran at")
+    for column in (table.columns[0], table.columns[-1]):
+        column.no_wrap = True
+    for row in rows:
+        table.add_row(
+            row["service"],
+            row["kind"],
+            f"{row['keep_for_days']:g} d",
+            f"{row['cutoff']:%Y-%m-%d}",
+            str(row["removed"]),
+            f"{row['ran_at']:%Y-%m-%d %H:%M}",
+        )
+    console.print(table if rows else "no retention rule has run yet")
 
 
 @app.command()

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -15,6 +16,7 @@ from pymongo import ASCENDING
 from hub_common.contracts import all_topics, dlt_topic
 from hub_common.kafka import KafkaConnection, connection, create_producer, describe_topics, ensure_topics
 from hub_common.mongo import create_client
+from hub_common.retention import RETENTION_RUNS
 from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.uow import OUTBOX
 from hub_notifications.adapters.channel_health import ChannelHealthRepository
@@ -138,6 +140,26 @@ async def outbox_backlog(
         finally:
             await client.close()
     return backlog
+
+
+async def retention_runs(mongo_uri: str | Mapping[str, str], services: Sequence[str]) -> list[dict[str, Any]]:
+    """Each service's retention rules as last applied: per kind, the latest run (what was removed,
+    up to when, and when); ``mongo_uri`` is one server for all, or one per service."""
+    uris = mongo_uri if isinstance(mongo_uri, Mapping) else dict.fromkeys(services, mongo_uri)
+    rows = []
+    for service in services:
+        client = create_client(uris[service], app_name="hub-cli")
+        try:
+            runs = client[f"hub_{service}"][RETENTION_RUNS]
+            pipeline = [
+                {"$sort": {"kind": 1, "ran_at": -1}},
+                {"$group": {"_id": "$kind", "latest": {"$first": "$$ROOT"}}},
+                {"$sort": {"_id": 1}},
+            ]
+            rows += [{"service": service, **group["latest"]} async for group in await runs.aggregate(pipeline)]
+        finally:
+            await client.close()
+    return rows
 
 
 async def channel_health(mongo_uri: str) -> list[tuple[ChannelHealth, int]]:

@@ -33,3 +33,5 @@ TRANSACTION_RETRIES = Counter("hub_transaction_retries_total", "Units of work ru
 DEAD_PROCESSES_CLEARED = Counter(
     "hub_dead_processes_cleared_total", "Dead processes whose open transactions were aborted", ["service"]
 )
+# Items a retention rule removed (by kind of data, e.g. "email and text content"): the schedule at work.
+RETENTION_REMOVED = Counter("hub_retention_removed_total", "Items removed by a retention rule", ["service", "kind"])

@@ -29,6 +29,7 @@ from hub_common.live_processes import LIVE_PROCESS_INDEXES, LiveProcesses
 from hub_common.logging import get_logger
 from hub_common.mongo import IndexSpec
 from hub_common.relay import OutboxRelay
+from hub_common.retention import RETENTION_INDEXES
 from hub_common.scheduler import PeriodicTask, Scheduler
 from hub_common.settings import HubSettings
 from hub_common.uow import UnitOfWork, backbone_indexes
@@ -103,6 +104,7 @@ class ServiceContext(Generic[S]):
             *backbone_indexes(self.settings.idempotency_ttl_s),
             *inbox_indexes(),
             LIVE_PROCESS_INDEXES,
+            RETENTION_INDEXES,
             *self.definition.indexes,
         ]
         await mongo.ensure_indexes(self.db, specs)

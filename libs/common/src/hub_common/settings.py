@@ -65,6 +65,10 @@ class HubSettings(BaseSettings):
     process_lease_beat_s: float = Field(default=2.0, gt=0)
     process_stale_after_s: float = Field(default=8.0, gt=0)
 
+    # How often the worker applies the service's retention schedule (what it removes, and after how
+    # long, is each service's own setting).
+    retention_interval_s: float = Field(default=3600.0, gt=0)
+
     # Idempotency keys are remembered this long.
     idempotency_ttl_s: int = Field(default=24 * 3600, ge=60)
 

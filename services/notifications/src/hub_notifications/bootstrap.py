@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from hub_common.retention import RetentionSchedule
 from hub_common.scheduler import PeriodicTask
 from hub_common.service import Components, ServiceContext
 from hub_common.wake import insert_driven_loop
@@ -34,6 +35,7 @@ from hub_notifications.service.messages import MessageService
 from hub_notifications.service.planning import PlanningService
 from hub_notifications.service.preferences import PreferenceService
 from hub_notifications.service.recipients import RecipientReader
+from hub_notifications.service.retention import retention_rules
 from hub_notifications.service.rules import RuleService
 from hub_notifications.service.templates import TemplateService
 from hub_notifications.service.webhooks import WebhookService
@@ -107,10 +109,24 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
         ),
     )
     delivery, webhooks = use_cases.delivery, use_cases.webhooks
+    retention = RetentionSchedule(
+        db,
+        ctx.name,
+        retention_rules(
+            messages,
+            content_days=settings.message_content_retention_days,
+            inbox_days=settings.inbox_retention_days,
+            clock=clock,
+        ),
+        clock=clock,
+    )
     return Components(
         use_cases=use_cases,
         handlers=handlers(use_cases),
-        periodic=[PeriodicTask("send-digests", interval_s=DIGEST_INTERVAL_S, run=delivery.send_digests)],
+        periodic=[
+            PeriodicTask("send-digests", interval_s=DIGEST_INTERVAL_S, run=delivery.send_digests),
+            retention.task(settings.retention_interval_s),
+        ],
         # Delivery starts as soon as a message or webhook delivery is planned, on every worker replica
         # (each item is claimed atomically), and picks up retries as they fall due.
         loops=[

@@ -36,6 +36,13 @@ class NotificationsSettings(HubSettings):
     # deliveries: smaller batches keep a contact or a sign-in link from waiting behind a long one (with
     # a backlog of 500 issue events on SecantusDB, that was minutes) and let a stop finish promptly.
     consumer_batch_size: int = Field(default=50, ge=1, le=10_000)
+    # Retention: what an email or text said (and the event's values it was written from) is removed
+    # this long after the message was created, once it is final; its status and history stay. GOV.UK
+    # Notify's default, 7 days: the person has the email itself.
+    message_content_retention_days: int = Field(default=7, ge=1)
+    # An in-app message is the person's only copy (the inbox is where it was delivered), so it keeps
+    # its text longer.
+    inbox_retention_days: int = Field(default=90, ge=1)
     # Allow webhook URLs on loopback/private addresses (local development and tests only).
     webhook_allow_private: bool = False
     # With HUB_DEMO_DATA: where the demo partner's webhook goes (`make run` starts a receiver there).

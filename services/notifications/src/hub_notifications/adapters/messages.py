@@ -15,9 +15,16 @@ from hub_common.repository import Session, to_document
 from hub_common.uow import Transaction
 from hub_notifications.adapters.due_work import DueWork, finish_update
 from hub_notifications.domain.channels import waiting_for_channel
-from hub_notifications.domain.messages import PENDING_STATUSES, WAITING_FOR_CONTACT, Message, Outcome
+from hub_notifications.domain.messages import (
+    FINAL_STATUSES,
+    PENDING_STATUSES,
+    WAITING_FOR_CONTACT,
+    Message,
+    Outcome,
+)
 
 MESSAGES = "messages"
+CONTENT_BY_AGE = "content_by_age"
 
 INDEXES = (
     IndexSpec(
@@ -37,6 +44,13 @@ INDEXES = (
             ),
             IndexModel([("hub_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)], name="by_hub"),
             IndexModel([("reminder_keys", ASCENDING)], name="reminders"),
+            # Retention: messages still holding their content, oldest first per channel. A message
+            # leaves it when its content is removed, so the index holds at most a retention period.
+            IndexModel(
+                [("channel", ASCENDING), ("created_at", ASCENDING)],
+                name=CONTENT_BY_AGE,
+                partialFilterExpression={"values": {"$exists": True}},
+            ),
         ),
     ),
 )
@@ -48,7 +62,18 @@ HUB_ORDER = [("hub_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDI
 DUE_STATUSES = ("created", "temporary_failure", "deferred", "sending")
 _WAITING = {"status": "temporary_failure", "reason": WAITING_FOR_CONTACT}
 # Fields a message gets only as it goes: a planned message's document does not carry them yet.
-LATER_FIELDS = ("reason", "updated_at", "subject", "body", "digest_id")
+LATER_FIELDS = ("reason", "updated_at", "subject", "body", "digest_id", "content_removed_at")
+
+
+def content_held(channel: str, created_before: datetime) -> dict[str, Any]:
+    """Final messages of a channel created before a time that still hold their content: a walk of the
+    ``content_by_age`` index (its partial filter is implied by ``values: {$exists}``)."""
+    return {
+        "channel": channel,
+        "created_at": {"$lt": created_before},
+        "values": {"$exists": True},
+        "status": {"$in": sorted(FINAL_STATUSES)},
+    }
 
 
 @dataclass(frozen=True)
@@ -165,6 +190,27 @@ class MessageRepository(DueWork[Message]):
             {"$unset": {"subject": "", "body": "", "values": ""}, "$set": {"person_id": "erased"}},
             session=session,
         )
+
+    # -- retention ----------------------------------------------------------------------------
+
+    async def remove_content(self, channel: str, created_before: datetime, now: datetime, chunk: int = 500) -> int:
+        """Remove what final messages of ``channel`` created before ``created_before`` said (their
+        subject, body and the event's values they were written from), keeping their metadata:
+        type, status, history, who and when. Returns how many lost their content."""
+        removed = 0
+        while True:
+            # Named: SecantusDB's planner would scan the collection for this filter (MongoDB picks it).
+            oldest = self.collection.find(content_held(channel, created_before), {"_id": 1}).hint(CONTENT_BY_AGE)
+            ids = [doc["_id"] async for doc in oldest.limit(chunk)]
+            if not ids:
+                return removed
+            result = await self.collection.update_many(
+                {"_id": {"$in": ids}, "status": {"$in": sorted(FINAL_STATUSES)}},
+                {"$unset": {"subject": "", "body": "", "values": ""}, "$set": {"content_removed_at": now}},
+            )
+            removed += result.modified_count
+            if len(ids) < chunk:
+                return removed
 
     # -- digests ------------------------------------------------------------------------------
 

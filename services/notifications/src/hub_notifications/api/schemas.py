@@ -73,6 +73,9 @@ class InboxItem(BaseModel):
     body: str
     created_at: datetime
     read: bool
+    content_removed_at: datetime | None = Field(
+        default=None, description="set once the retention schedule removed the message's text"
+    )
 
     @staticmethod
     def of(message: Message) -> InboxItem:
@@ -82,6 +85,7 @@ class InboxItem(BaseModel):
             body=message.body or "",
             created_at=message.created_at,
             read=message.read_at is not None,
+            content_removed_at=message.content_removed_at,
         )
 
 

@@ -83,6 +83,7 @@ class Message(BaseModel):
     read_at: datetime | None = None
     subject: str | None = None  # rendered when sent (kept for the inbox and digests)
     body: str | None = None
+    content_removed_at: datetime | None = None  # when retention removed subject, body and values
     digest_id: str | None = None  # the digest email it went out in
 
     def settled(self, outcome: Outcome, now: datetime, rendered: dict[str, str] | None = None) -> Message:
