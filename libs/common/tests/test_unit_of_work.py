@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hub_common.uow import Transaction
+from hub_common.contracts.contacts import VolunteerContactErased
+from hub_common.uow import IDEMPOTENCY, IdempotentRequest, IdempotentResultErased, Transaction
 from hub_volunteers.__main__ import DEFINITION
 
 
@@ -65,3 +66,40 @@ async def test_a_memo_is_read_once_per_transaction_until_forgotten(service_conte
 
     assert await ctx.uow.run(work, result_type=list[str]) == ["value 1", "value 1", "value 2"]
     assert await ctx.uow.run(work, result_type=list[str]) == ["value 3", "value 3", "value 4"]  # not across them
+
+
+async def test_erasure_strips_the_stored_results_about_a_person_and_a_repeat_is_refused(service_context) -> None:
+    ctx = await service_context(DEFINITION)
+
+    def register(name: str):
+        async def work(tx: Transaction) -> dict:
+            await tx.collection("people").insert_one({"_id": name, "phone": "07700 900123"}, session=tx.session)
+            tx.publish(VolunteerContactErased(person_id=name), subject=name)  # any event about them
+            return {"id": name, "phone": "07700 900123"}
+
+        return work
+
+    mine = IdempotentRequest.of("k-1", caller="resident-1", method="POST", path="/v1/people", body={"n": 1})
+    other = IdempotentRequest.of("k-2", caller="resident-2", method="POST", path="/v1/people", body={"n": 2})
+    assert await ctx.uow.run(register("person-1"), idempotency=mine, result_type=dict) == {
+        "id": "person-1",
+        "phone": "07700 900123",
+    }
+    await ctx.uow.run(register("person-2"), idempotency=other, result_type=dict)
+    stored = await ctx.db[IDEMPOTENCY].find_one({"_id": mine.record_id})
+    assert stored["about"] == ["person-1", "resident-1"]  # the caller and what the request changed
+
+    async def erase(tx: Transaction) -> None:
+        await tx.erase_idempotent_results(["person-1"])
+
+    await ctx.uow.run(erase)
+    erased = await ctx.db[IDEMPOTENCY].find_one({"_id": mine.record_id})
+    assert "result" not in erased and "900123" not in str(erased)
+    with pytest.raises(IdempotentResultErased):
+        await ctx.uow.run(register("person-1"), idempotency=mine, result_type=dict)
+    assert await ctx.db["people"].count_documents({"_id": "person-1"}) == 1  # not done again
+    # Someone else's stored result is untouched.
+    assert await ctx.uow.run(register("person-2"), idempotency=other, result_type=dict) == {
+        "id": "person-2",
+        "phone": "07700 900123",
+    }

@@ -271,7 +271,8 @@ async def test_staff_confirming_overlapping_requests_at_once_confirm_only_one(ap
 
 async def test_forget_me_erases_contact_details_and_booking_free_text(api: Api, room: str) -> None:
     contact = {"display_name": "Ada", "email": "ada@example.org"}
-    mine = (await book(api, room, slot(purpose="Ada's birthday", contact=contact))).json()
+    keyed = {**api.auth("resident"), "Idempotency-Key": "book-1"}
+    mine = (await book(api, room, slot(purpose="Ada's birthday", contact=contact), keyed)).json()
     other = (await book(api, room, slot(SLOT + timedelta(hours=2), purpose="Choir"), api.auth("resident", "r2"))).json()
 
     response = await api.client.post("/v1/me/forget", headers=api.auth("resident"))
@@ -281,4 +282,8 @@ async def test_forget_me_erases_contact_details_and_booking_free_text(api: Api, 
     assert (await api.ctx.db[BOOKINGS].find_one({"_id": other["id"]}))["purpose"] == "Choir"
     [erased] = await api.events("hub.assets.contact.erased.v1")
     assert erased["topic"] == "hub.contacts" and erased["data"] == {"person_id": "resident-1"}
+    # The stored response of the booking request (its purpose) goes too; a repeat is refused.
+    [stored] = await api.ctx.db["idempotency_keys"].find({"about": "resident-1"}).to_list()
+    assert "result" not in stored and "birthday" not in str(stored)
+    assert_problem(await book(api, room, slot(purpose="Ada's birthday", contact=contact), keyed), 410)
     assert_problem(await api.client.post("/v1/me/forget"), 401)

@@ -151,6 +151,22 @@ async def test_idempotent_report(api) -> None:
     assert len(await api.outbox()) == 1
 
 
+async def test_forget_me_erases_the_stored_response_of_their_reports_and_a_repeat_is_refused(api) -> None:
+    headers = {**api.auth("resident", "res-forget"), "Idempotency-Key": "r-forget"}
+    first = await api.report(headers=headers, address="12 Moor Road, Priya's house")
+    assert first.status_code == 201, first.text
+    issue_id = first.json()["issue"]["id"]
+    [stored] = await api.db["idempotency_keys"].find({"about": issue_id}).to_list()
+    assert "res-forget" in stored["about"] and "Priya" in str(stored["result"])
+
+    assert (await api.client.delete("/v1/residents/me", headers=api.auth("resident", "res-forget"))).status_code == 204
+
+    [kept] = await api.db["idempotency_keys"].find({"_id": stored["_id"]}).to_list()
+    assert "result" not in kept and "Priya" not in str(kept)
+    assert_problem(await api.report(headers=headers, address="12 Moor Road, Priya's house"), 410)
+    assert await api.count(ISSUES) == 1
+
+
 async def transition(api, issue_id, action, headers=None, **body):
     body = {"action": action, "public_note": f"{action} note", **body}
     return await api.client.post(

@@ -272,6 +272,29 @@ async def test_erasure_anonymises_keeps_hours_and_emits_erased_events(world: Wor
     assert again["id"] != vid
 
 
+async def test_erasure_removes_the_stored_response_of_their_registration_and_a_repeat_is_refused(
+    world: World,
+) -> None:
+    own = world.api.auth("resident")
+    headers = {"Idempotency-Key": "reg-erase-1", **own}
+    body = world.registration(phone="+44 7700 900123")
+    registered = await world.api.client.post("/v1/volunteers", json=body, headers=headers)
+    assert registered.status_code == 201, registered.text
+    vid = registered.json()["id"]
+    [stored] = await world.api.db["idempotency_keys"].find({"about": vid}).to_list()
+    assert "900123" in str(stored["result"])  # the whole response: what erasure must reach
+
+    assert (await world.api.client.post(f"/v1/volunteers/{vid}/erase", headers=own)).status_code == 200
+
+    [kept] = await world.api.db["idempotency_keys"].find({"_id": stored["_id"]}).to_list()
+    assert "result" not in kept and kept["result_erased_at"] is not None
+    assert "900123" not in str(kept) and body["email"] not in str(kept)
+    # The same request again is neither answered with the erased response nor done again.
+    repeat = await world.api.client.post("/v1/volunteers", json=body, headers=headers)
+    assert_problem(repeat, 410)
+    assert await world.api.db["volunteers"].count_documents({"hub_id": world.hub}) == 1
+
+
 async def test_volunteers_can_step_back_and_return_but_not_approve_themselves(world: World) -> None:
     volunteer, own = await world.active_volunteer()
     path = f"/v1/volunteers/{volunteer['id']}/status"

@@ -29,7 +29,7 @@ from hub_common.openapi import add_links
 from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.settings import HubSettings
 from hub_common.tracing import new_trace, parse_traceparent, reset_current_trace, set_current_trace
-from hub_common.uow import IdempotencyConflict
+from hub_common.uow import IdempotencyConflict, IdempotentResultErased
 
 log = get_logger(__name__)
 
@@ -190,6 +190,16 @@ def _install_error_handlers(app: FastAPI) -> None:
             "Idempotency-Key reused",
             "this Idempotency-Key was already used for a different request; use a new key",
             slug="idempotency-key-reused",
+            instance=request.url.path,
+        )
+
+    @app.exception_handler(IdempotentResultErased)
+    async def on_idempotent_result_erased(request: Request, exc: IdempotentResultErased) -> JSONResponse:
+        return problem(
+            410,
+            "Result erased",
+            "this request was done; its result was erased at the person's request, and it is not done again",
+            slug="idempotent-result-erased",
             instance=request.url.path,
         )
 

@@ -55,13 +55,25 @@ def backbone_indexes(idempotency_ttl_s: int) -> list[IndexSpec]:
         ),
         IndexSpec(
             IDEMPOTENCY,
-            (IndexModel([("created_at", ASCENDING)], name="idempotency_ttl", expireAfterSeconds=idempotency_ttl_s),),
+            (
+                IndexModel([("created_at", ASCENDING)], name="idempotency_ttl", expireAfterSeconds=idempotency_ttl_s),
+                IndexModel([("about", ASCENDING)], name="about"),  # erasure finds a person's results
+            ),
         ),
     ]
 
 
 class IdempotencyConflict(Exception):
     """The Idempotency-Key was used before for a different request."""
+
+
+class IdempotentResultErased(Exception):
+    """The request was done, and its stored result was erased at the person's request: a repeat
+    is neither answered with it nor done again."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,7 @@ class IdempotentRequest:
     key: str
     scope: str
     fingerprint: str
+    caller: str = ""  # whose request (a principal's sub; empty when anonymous): erasure finds it by this
 
     @property
     def record_id(self) -> str:
@@ -83,7 +96,16 @@ class IdempotentRequest:
             key=key,
             scope=f"{caller}|{method}|{path}",
             fingerprint=hashlib.sha256(canonical.encode()).hexdigest(),
+            caller=caller,
         )
+
+
+def _earlier_result(earlier: dict[str, Any], idempotency: IdempotentRequest, adapter: TypeAdapter) -> Any:
+    if earlier["fingerprint"] != idempotency.fingerprint:
+        raise IdempotencyConflict(idempotency.key)
+    if "result" not in earlier:
+        raise IdempotentResultErased(idempotency.key)
+    return adapter.validate_python(earlier["result"])
 
 
 @cache
@@ -131,6 +153,18 @@ class Transaction:
     def forget(self, key: Hashable) -> None:
         """The transaction changed what ``key`` was read from: read it again next time."""
         self._memo.pop(key, None)
+
+    async def erase_idempotent_results(self, about: list[str]) -> None:
+        """Erasure: the stored results of idempotent requests made by, or about, any of these ids
+        (a person, their records) are removed; the records stay, so a repeat of such a request is
+        refused (410) instead of done again. A stored result is a whole response: a volunteer's
+        phone numbers, a booking's purpose."""
+        if about:
+            await self.db[IDEMPOTENCY].update_many(
+                {"about": {"$in": about}, "result": {"$exists": True}},
+                {"$unset": {"result": ""}, "$set": {"result_erased_at": datetime.now(UTC)}},
+                session=self.session,
+            )
 
     def publish(self, data: EventData, *, subject: str, hub_id: str | None = None) -> str:
         """Queue an event for the outbox; it is written when the transaction commits."""
@@ -195,19 +229,20 @@ class UnitOfWork:
             if idempotency is not None:
                 earlier = await self.db[IDEMPOTENCY].find_one({"_id": idempotency.record_id}, session=session)
                 if earlier is not None:
-                    if earlier["fingerprint"] != idempotency.fingerprint:
-                        raise IdempotencyConflict(idempotency.key)
-                    return adapter.validate_python(earlier["result"])
+                    return _earlier_result(earlier, idempotency, adapter)
             result = await work(tx)
             await tx.flush()
             if tx.pending_events:
                 await self.db[OUTBOX].insert_many(tx.pending_events, session=session, ordered=True)
             if idempotency is not None:
+                # Whom the result is about, for erasure: the caller and what the request changed.
+                about = {idempotency.caller, *(event["subject"] for event in tx.pending_events)} - {""}
                 await self.db[IDEMPOTENCY].insert_one(
                     {
                         "_id": idempotency.record_id,
                         "fingerprint": idempotency.fingerprint,
                         "result": adapter.dump_python(result, mode="json"),
+                        "about": sorted(about),
                         "created_at": datetime.now(UTC),
                     },
                     session=session,
@@ -230,6 +265,4 @@ class UnitOfWork:
                 earlier = await self.db[IDEMPOTENCY].find_one({"_id": idempotency.record_id})
                 if earlier is None:
                     raise
-                if earlier["fingerprint"] != idempotency.fingerprint:
-                    raise IdempotencyConflict(idempotency.key) from None
-                return adapter.validate_python(earlier["result"])
+                return _earlier_result(earlier, idempotency, adapter)

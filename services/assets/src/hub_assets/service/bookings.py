@@ -344,6 +344,7 @@ class BookingService:
 
         async def work(tx: Transaction) -> int:
             cleared = await self.bookings.clear_purposes(caller.sub, tx.session)
+            await tx.erase_idempotent_results([caller.sub])  # stored booking responses hold the purpose
             tx.publish(BookerContactErased(person_id=caller.sub), subject=caller.sub)
             return cleared
 

@@ -168,11 +168,14 @@ class FollowUpService:
         person_id = caller.sub
 
         async def work(tx: Transaction) -> int:
-            reported = 0
+            theirs = []
             for issue in await self.issues.involving(person_id, tx.session):
-                reported += issue.reporter_id == person_id
+                if issue.reporter_id == person_id:
+                    theirs.append(issue.id)
                 await save(self.issues, issue.forgetting(person_id), issue.version, tx.session)
+            # Stored responses to requests by them or about their reports (a report's contact) go too.
+            await tx.erase_idempotent_results([person_id, *theirs])
             tx.publish(ResidentContactErased(person_id=person_id), subject=person_id)
-            return reported
+            return len(theirs)
 
         return await self.uow.run(work)

@@ -66,11 +66,14 @@ class DataRightsService:
                 if signup.checked_in_at is None:
                     await self.places.cancel_in(shift, v.id, tx)
             seen = v.version
+            account = v.sub  # erasing unlinks the account: whose requests they were, read first
             v.erase(at)
             v.version, v.updated_at = seen + 1, at
             await save_volunteer(self.volunteers, v, seen, tx.session)
             await self.awards.hide_from_wall(v.id, tx.session)
             await self.hours.forget_notes(v.id, tx.session)
+            # Stored responses to their requests (a registration's phone numbers) go too.
+            await tx.erase_idempotent_results([v.id, *([account] if account else [])])
             tx.publish(VolunteerErased(volunteer_id=v.id, hub_id=v.hub_id, erased_at=at), subject=v.id, hub_id=v.hub_id)
             tx.publish(VolunteerContactErased(person_id=v.id), subject=v.id, hub_id=v.hub_id)
             return v
