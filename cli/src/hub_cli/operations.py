@@ -18,6 +18,7 @@ from hub_common.kafka import KafkaConnection, connection, create_producer, descr
 from hub_common.mongo import create_client
 from hub_common.retention import RETENTION_RUNS
 from hub_common.service import ServiceContext, ServiceDefinition
+from hub_common.settings import HubSettings
 from hub_common.uow import OUTBOX
 from hub_notifications.adapters.channel_health import ChannelHealthRepository
 from hub_notifications.adapters.messages import MessageRepository
@@ -75,7 +76,9 @@ class DeadLetter:
 
 async def create_topics(kafka: KafkaConnection | str, partitions: int, replication: int) -> list[str]:
     before = set(await describe_topics(kafka))
-    await ensure_topics(kafka, all_topics(), partitions=partitions, replication_factor=replication)
+    await ensure_topics(
+        kafka, all_topics(), partitions=partitions, replication_factor=replication, configs=HubSettings().topic_configs
+    )
     return sorted(set(all_topics()) - before)
 
 

@@ -159,6 +159,7 @@ class ServiceContext(Generic[S]):
                     all_topics(),
                     partitions=self.settings.kafka_topic_partitions,
                     replication_factor=self.settings.kafka_replication_factor,
+                    configs=self.settings.topic_configs,
                 )
                 return
             except (KafkaError, OSError) as exc:

@@ -7,6 +7,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hub_common.contracts.topics import topic_configs
 from hub_common.kafka import KafkaConnection
 
 DEV_AUTH_SECRET = "dev-only-secret-change-me-in-production-0123456789"  # noqa: S105
@@ -43,6 +44,12 @@ class HubSettings(BaseSettings):
     # Topics: partitions bound how many workers of one service share the work.
     kafka_topic_partitions: int = Field(default=3, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)
+
+    # hub.contacts is compacted by person (see hub_common.contracts.topics.topic_configs): a consumer
+    # up to the minimum lag behind reads every contact event; a superseded one (an erased person's
+    # details) is gone from the topic within about the maximum lag while events keep arriving.
+    contacts_min_compaction_lag_s: float = Field(default=600, ge=0)
+    contacts_max_compaction_lag_s: float = Field(default=900, gt=0)
 
     # Outbox relay
     outbox_batch_size: int = Field(default=500, ge=1, le=10_000)
@@ -90,6 +97,13 @@ class HubSettings(BaseSettings):
             sasl_mechanism=self.kafka_sasl_mechanism or None,
             username=self.kafka_username or None,
             password=self.kafka_password.get_secret_value() or None,
+        )
+
+    @property
+    def topic_configs(self) -> dict:
+        return topic_configs(
+            contacts_min_compaction_lag_s=self.contacts_min_compaction_lag_s,
+            contacts_max_compaction_lag_s=self.contacts_max_compaction_lag_s,
         )
 
     @property
