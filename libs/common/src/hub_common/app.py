@@ -37,6 +37,22 @@ PROBLEM_JSON = "application/problem+json"
 READINESS_CACHE_S = 2.0
 
 
+IDEMPOTENCY_PROBLEMS: dict[type[Exception], tuple[int, str, str, str]] = {
+    IdempotencyConflict: (
+        422,
+        "Idempotency-Key reused",
+        "this Idempotency-Key was already used for a different request; use a new key",
+        "idempotency-key-reused",
+    ),
+    IdempotentResultErased: (
+        410,
+        "Result erased",
+        "this request was done; its result was erased at the person's request, and it is not done again",
+        "idempotent-result-erased",
+    ),
+}
+
+
 def problem(
     status: int, title: str, detail: str, *, slug: str, instance: str | None = None, **extra: Any
 ) -> JSONResponse:
@@ -183,25 +199,15 @@ def _install_error_handlers(app: FastAPI) -> None:
             response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"' if sent_token else "Bearer"
         return response
 
-    @app.exception_handler(IdempotencyConflict)
-    async def on_idempotency_conflict(request: Request, exc: IdempotencyConflict) -> JSONResponse:
-        return problem(
-            422,
-            "Idempotency-Key reused",
-            "this Idempotency-Key was already used for a different request; use a new key",
-            slug="idempotency-key-reused",
-            instance=request.url.path,
-        )
+    # What a repeated Idempotency-Key can meet, answered with a fixed problem each.
+    for error, (status, title, detail, slug) in IDEMPOTENCY_PROBLEMS.items():
 
-    @app.exception_handler(IdempotentResultErased)
-    async def on_idempotent_result_erased(request: Request, exc: IdempotentResultErased) -> JSONResponse:
-        return problem(
-            410,
-            "Result erased",
-            "this request was done; its result was erased at the person's request, and it is not done again",
-            slug="idempotent-result-erased",
-            instance=request.url.path,
-        )
+        async def on_idempotency_problem(
+            request: Request, exc: Exception, status=status, title=title, detail=detail, slug=slug
+        ) -> JSONResponse:
+            return problem(status, title, detail, slug=slug, instance=request.url.path)
+
+        app.add_exception_handler(error, on_idempotency_problem)
 
     @app.exception_handler(RequestValidationError)
     async def on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
