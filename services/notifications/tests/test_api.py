@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from notifications_testkit import NotificationsApi as Api
 
+from hub_notifications.adapters.messages import MESSAGES
+
 
 async def test_inbox_shows_only_your_delivered_in_app_messages_and_tracks_reading(api: Api) -> None:
     for n in range(3):
@@ -218,3 +220,27 @@ async def test_patching_a_filter_to_null_clears_it_and_a_null_url_is_refused(api
     assert cleared.json()["categories"] == [] and cleared.json()["event_types"] == []
     assert (await api.client.patch(url, json={"url": None}, headers=partner)).status_code == 422
     assert (await api.client.get("/v1/webhooks", headers=partner)).status_code == 200
+
+
+async def test_a_person_or_an_operator_erases_them_from_notifications_itself(api: Api) -> None:
+    for person in ("alex", "sam"):
+        await api.db["contacts"].insert_one(
+            {"_id": person, "display_name": person.title(), "email": f"{person}@council.example", "phone": None}
+        )
+        await api.add_message(f"m-{person}", person)
+
+    # Nobody else may: a resident, or staff (a request by phone goes through an operator).
+    for who in (api.auth("resident", sub="alex"), api.auth("staff", sub="nadia")):
+        assert (await api.client.delete("/v1/contacts/sam", headers=who)).status_code == 403
+    assert (await api.client.delete("/v1/contacts/sam")).status_code == 401
+
+    assert (await api.client.delete("/v1/contacts/me", headers=api.auth("resident", sub="alex"))).status_code == 204
+    operator = api.auth("operator", sub="ops-1")
+    assert (await api.client.delete("/v1/contacts/sam", headers=operator)).status_code == 204
+    assert (await api.client.delete("/v1/contacts/sam", headers=operator)).status_code == 204  # again: no change
+
+    for person in ("alex", "sam"):
+        assert f"{person}@council.example" not in str(await api.db["contacts"].find({"_id": person}).to_list())
+        message = await api.db[MESSAGES].find_one({"_id": f"m-{person}"})
+        assert message["person_id"] == "erased" and "body" not in message
+    assert (await api.client.delete(f"/v1/contacts/{'x' * 200}", headers=operator)).status_code == 422

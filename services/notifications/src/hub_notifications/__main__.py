@@ -7,7 +7,7 @@ from hub_common.contracts import CONTACTS_TOPIC, events_topic, inbound_topic
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
 from hub_notifications.adapters import INDEXES
-from hub_notifications.api import channels, inbox, messages, preferences, rules, templates, webhooks
+from hub_notifications.api import channels, contacts, inbox, messages, preferences, rules, templates, webhooks
 from hub_notifications.bootstrap import bootstrap
 from hub_notifications.demo import seed_demo_data
 from hub_notifications.settings import NotificationsSettings
@@ -26,6 +26,7 @@ DEFINITION = ServiceDefinition(
         templates.router,
         webhooks.router,
         channels.router,
+        contacts.router,
     ),
     consumes=(
         CONTACTS_TOPIC,

@@ -70,7 +70,7 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
     sent_log = SentLog(db, keep=limit)
     recipients = RecipientReader(contacts, preferences, templates, sent_log, max_per_hour=limit)
     use_cases = UseCases(
-        contacts=ContactService(contacts, messages, preferences, followers, sent_log, clock=clock),
+        contacts=ContactService(uow, contacts, messages, preferences, followers, sent_log, clock=clock),
         planning=PlanningService(
             messages,
             rule_settings,

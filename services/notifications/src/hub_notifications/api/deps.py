@@ -9,6 +9,7 @@ from fastapi import Depends
 from hub_common.auth import STAFF_ROLES, Principal
 from hub_common.http import require_roles, use_case
 from hub_notifications.service.channels import ChannelHealthService
+from hub_notifications.service.contacts import ContactService
 from hub_notifications.service.inbox import InboxService
 from hub_notifications.service.messages import MessageService
 from hub_notifications.service.preferences import PreferenceService
@@ -23,6 +24,7 @@ Templates = Annotated[TemplateService, use_case(lambda uc: uc.templates)]
 Rules = Annotated[RuleService, use_case(lambda uc: uc.rules)]
 Webhooks = Annotated[WebhookService, use_case(lambda uc: uc.webhooks)]
 Channels = Annotated[ChannelHealthService, use_case(lambda uc: uc.channels)]
+Contacts = Annotated[ContactService, use_case(lambda uc: uc.contacts)]
 
 # Staff of any hub (routes without a hub in their path; what they show is narrowed to the caller's hubs).
 Staff = Annotated[Principal, Depends(require_roles(*STAFF_ROLES))]

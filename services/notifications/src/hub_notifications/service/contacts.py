@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from hub_common.auth import Principal
 from hub_common.clock import Clock
-from hub_common.uow import Transaction
+from hub_common.uow import Transaction, UnitOfWork
 from hub_notifications.adapters.contacts import LEARNING, ContactRepository
 from hub_notifications.adapters.issue_followers import IssueFollowerRepository
 from hub_notifications.adapters.messages import MessageRepository
@@ -18,6 +19,7 @@ from hub_notifications.domain.messages import THROTTLED_CHANNELS
 class ContactService:
     def __init__(
         self,
+        uow: UnitOfWork,
         contacts: ContactRepository,
         messages: MessageRepository,
         preferences: PreferencesRepository,
@@ -26,6 +28,7 @@ class ContactService:
         *,
         clock: Clock,
     ) -> None:
+        self.uow = uow
         self.contacts = contacts
         self.messages = messages
         self.preferences = preferences
@@ -61,3 +64,12 @@ class ContactService:
         await self.preferences.erase(person_id, tx.session)
         await self.followers.forget(person_id, tx)
         await self.sent_log.forget(person_id, THROTTLED_CHANNELS, tx.session)
+
+    async def erase(self, caller: Principal, person_id: str) -> None:
+        """Erasure asked of notifications itself, not relayed from the service that knew the person:
+        by the person (signed in), or by an operator for a request received by phone or letter, or
+        for a staff member whose work address should no longer be held. Idempotent."""
+        if caller.sub != person_id:
+            caller.require_role("operator")
+        erased_at = self.clock()
+        await self.uow.run(lambda tx: self.forget(person_id, erased_at, tx))
