@@ -358,3 +358,30 @@ async def test_a_volunteer_staff_registered_has_no_account_to_sign_in_to(world: 
     ok = await world.api.client.post("/v1/volunteers/sign-in-links", json={"email": "walk.in@example.org"})
     assert ok.status_code == 202
     assert await world.outbox("hub.volunteers.sign_in_link.requested.v1", person_id=response.json()["id"]) == []
+
+
+async def test_retention_erases_records_archived_past_their_period_and_nothing_else(world: World) -> None:
+    left_long_ago, _ = await world.register(name="Leah Long-Gone")
+    left_recently, _ = await world.register(name="Rita Recent")
+    still_here, _ = await world.register(name="Stan Staying")
+    long_ago = datetime.now(UTC) - timedelta(days=400)
+    volunteers = world.api.db["volunteers"]
+    await volunteers.update_one({"_id": left_long_ago["id"]}, {"$set": {"status": "archived", "updated_at": long_ago}})
+    await volunteers.update_one({"_id": left_recently["id"]}, {"$set": {"status": "archived"}})
+    await volunteers.update_one({"_id": still_here["id"]}, {"$set": {"updated_at": long_ago}})
+    [retention] = [task for task in world.api.ctx.components.periodic if task.name == "retention"]
+
+    assert await retention.run() == {"archived volunteers' personal details": 1}
+
+    gone = await volunteers.find_one({"_id": left_long_ago["id"]})
+    assert gone["name"] == "Erased volunteer" and gone["email"] is None and gone["erased_at"] is not None
+    assert len(await world.outbox("hub.volunteers.contact.erased.v1", person_id=left_long_ago["id"])) == 1
+    for kept, name in ((left_recently, "Rita Recent"), (still_here, "Stan Staying")):
+        assert (await volunteers.find_one({"_id": kept["id"]}))["name"] == name
+    assert await retention.run() == {"archived volunteers' personal details": 0}  # nothing left to do
+    # The read walks its index.
+    query = {"status": "archived", "erased_at": None, "updated_at": {"$lt": datetime.now(UTC)}}
+    plan = await world.api.db.command(
+        {"explain": {"find": "volunteers", "filter": query, "hint": "archived_by_age"}, "verbosity": "queryPlanner"}
+    )
+    assert "archived_by_age" in str(plan) and "COLLSCAN" not in str(plan)

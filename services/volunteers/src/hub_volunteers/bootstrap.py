@@ -6,8 +6,10 @@ the objects built here (so, e.g., there is one per-shift lock table per process)
 
 from __future__ import annotations
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from hub_common.retention import RetentionRule, RetentionSchedule
 from hub_common.scheduler import PeriodicTask
 from hub_common.service import Components, ServiceContext
 from hub_volunteers.adapters.awards import AwardRepository
@@ -83,6 +85,19 @@ def bootstrap(ctx: ServiceContext[VolunteersSettings]) -> Components:
         periodic=[
             PeriodicTask(
                 "expiry-warnings", settings.accreditation_scan_interval_s, use_cases.reminders.raise_expiry_warnings
-            )
+            ),
+            RetentionSchedule(
+                ctx.db,
+                ctx.name,
+                [
+                    RetentionRule(
+                        "archived volunteers' personal details",
+                        timedelta(days=settings.archived_volunteer_retention_days),
+                        use_cases.data_rights.erase_archived,
+                        why="people who left, or whose application was closed, are not kept on file",
+                    )
+                ],
+                clock=clock,
+            ).task(settings.retention_interval_s),
         ],
     )

@@ -19,6 +19,9 @@ class VolunteersSettings(HubSettings):
     # Accreditations expiring within this many days raise hub.volunteers.accreditation.expiring.v1 (once each).
     accreditation_warning_days: int = Field(default=30, ge=1, le=365)
     accreditation_scan_interval_s: float = Field(default=3600.0, gt=0)
+    # Retention: a record archived (the person left, or their application was closed) is erased this
+    # many days after its last change, as if they had asked; hours totals and milestones stay.
+    archived_volunteer_retention_days: int = Field(default=365, ge=30)
     # The hubs' local time zone: weekly availability and suggested shift times are read in it.
     local_timezone: str = "Europe/London"
 

@@ -17,6 +17,8 @@ VOLUNTEERS = "volunteers"
 CASE_INSENSITIVE = Collation(locale="en", strength=2)
 PIPELINE = "pipeline_v1"  # the staff pipeline: a hub's volunteers by status, oldest first
 
+ARCHIVED_BY_AGE = "archived_by_age"
+
 INDEXES = (
     IndexSpec(
         VOLUNTEERS,
@@ -50,6 +52,10 @@ INDEXES = (
             IndexModel(
                 [("hub_id", ASCENDING), ("status", ASCENDING), ("created_at", ASCENDING), ("_id", ASCENDING)],
                 name=PIPELINE,
+            ),
+            # Retention: records archived and not yet erased, oldest change first.
+            IndexModel(
+                [("status", ASCENDING), ("erased_at", ASCENDING), ("updated_at", ASCENDING)], name=ARCHIVED_BY_AGE
             ),
             IndexModel([("accreditations.expires_on", ASCENDING)], name="accreditation_expiry"),
             IndexModel([("checks.renewal_due", ASCENDING)], name="check_renewal"),
@@ -127,6 +133,14 @@ class VolunteerRepository(Repository[Volunteer]):
     async def id_of_calendar(self, token: str) -> str | None:
         doc = await self.collection.find_one({"calendar_token": token}, {"_id": 1})
         return doc["_id"] if doc else None
+
+    async def archived_before(self, cutoff: datetime, limit: int = 200) -> list[str]:
+        """Records archived (left, or an application closed) and last changed before ``cutoff`` whose
+        personal details are still held, oldest first."""
+        query = {"status": "archived", "erased_at": None, "updated_at": {"$lt": cutoff}}
+        # Named: SecantusDB's planner would scan for this filter (MongoDB picks this index itself).
+        found = self.collection.find(query, {"_id": 1}).hint(ARCHIVED_BY_AGE).sort("updated_at", ASCENDING)
+        return [doc["_id"] async for doc in found.limit(limit)]
 
     async def names(self, ids: list[str]) -> dict[str, str]:
         return {d["_id"]: d["name"] async for d in self.collection.find({"_id": {"$in": ids}}, {"name": 1})}

@@ -3,6 +3,7 @@ anonymised; ids, hour totals and milestones stay)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from hub_common.auth import Principal
@@ -59,23 +60,43 @@ class DataRightsService:
         async def work(tx: Transaction) -> Volunteer:
             v = await self.volunteers.get(volunteer_id, tx.session)
             require_self_or_staff(caller, v)
-            at = self.clock()
-            # Give up future places first, so waitlisted volunteers move up.
-            for signup in await self.signups.active_after(v.id, at, tx.session):
-                shift = await self.shifts.get(signup.shift_id, tx.session)
-                if signup.checked_in_at is None:
-                    await self.places.cancel_in(shift, v.id, tx)
-            seen = v.version
-            account = v.sub  # erasing unlinks the account: whose requests they were, read first
-            v.erase(at)
-            v.version, v.updated_at = seen + 1, at
-            await save_volunteer(self.volunteers, v, seen, tx.session)
-            await self.awards.hide_from_wall(v.id, tx.session)
-            await self.hours.forget_notes(v.id, tx.session)
-            # Stored responses to their requests (a registration's phone numbers) go too.
-            await tx.erase_idempotent_results([v.id, *([account] if account else [])])
-            tx.publish(VolunteerErased(volunteer_id=v.id, hub_id=v.hub_id, erased_at=at), subject=v.id, hub_id=v.hub_id)
-            tx.publish(VolunteerContactErased(person_id=v.id), subject=v.id, hub_id=v.hub_id)
-            return v
+            return await self._erase(v, tx)
 
         return await self.uow.run(work)
+
+    async def erase_archived(self, cutoff: datetime) -> int:
+        """Retention: erase the records archived before ``cutoff`` (people who left, applications
+        that were closed), exactly as an erasure they asked for would; returns how many."""
+        erased = 0
+        while ids := await self.volunteers.archived_before(cutoff):
+            for volunteer_id in ids:
+
+                async def work(tx: Transaction, volunteer_id: str = volunteer_id) -> bool:
+                    v = await self.volunteers.get(volunteer_id, tx.session)
+                    if v.erased_at is not None:  # another worker's run got here first
+                        return False
+                    await self._erase(v, tx)
+                    return True
+
+                erased += await self.uow.run(work)
+        return erased
+
+    async def _erase(self, v: Volunteer, tx: Transaction) -> Volunteer:
+        at = self.clock()
+        # Give up future places first, so waitlisted volunteers move up.
+        for signup in await self.signups.active_after(v.id, at, tx.session):
+            shift = await self.shifts.get(signup.shift_id, tx.session)
+            if signup.checked_in_at is None:
+                await self.places.cancel_in(shift, v.id, tx)
+        seen = v.version
+        account = v.sub  # erasing unlinks the account: whose requests they were, read first
+        v.erase(at)
+        v.version, v.updated_at = seen + 1, at
+        await save_volunteer(self.volunteers, v, seen, tx.session)
+        await self.awards.hide_from_wall(v.id, tx.session)
+        await self.hours.forget_notes(v.id, tx.session)
+        # Stored responses to their requests (a registration's phone numbers) go too.
+        await tx.erase_idempotent_results([v.id, *([account] if account else [])])
+        tx.publish(VolunteerErased(volunteer_id=v.id, hub_id=v.hub_id, erased_at=at), subject=v.id, hub_id=v.hub_id)
+        tx.publish(VolunteerContactErased(person_id=v.id), subject=v.id, hub_id=v.hub_id)
+        return v
