@@ -40,7 +40,7 @@ async def test_background_checks_due_for_renewal_raise_one_event_each(world: Wor
             f"/v1/volunteers/{vid}/checks", json={**due, "renewal_due": renewal.isoformat()}, headers=world.staff
         )
         assert r.status_code == 201, r.text
-    [task] = world.api.ctx.components.periodic
+    [task] = [t for t in world.api.ctx.components.periodic if t.name == "expiry-warnings"]
     assert task.name == "expiry-warnings" and task.interval_s == 3600.0
 
     await task.run()
