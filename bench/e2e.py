@@ -175,7 +175,7 @@ async def report_one(client: httpx.AsyncClient, recorder: ArrivalRecorder, run_i
     return report
 
 
-async def attach_stages(issues: ServiceContext, notifications: ServiceContext, reports: list[Report]) -> None:
+async def attach_stages(notifications: ServiceContext, reports: list[Report]) -> None:
     """Per report, when each step finished, from the timestamps the services store (wall clock)."""
     by_issue = {r.issue_id: r for r in reports}
     messages = notifications.db["messages"].find(
@@ -302,7 +302,7 @@ async def main(args: argparse.Namespace) -> int:
 
                 await asyncio.gather(*(reporter() for _ in range(args.concurrency)))
                 elapsed = time.perf_counter() - started
-        await attach_stages(issues, notifications, reports)
+        await attach_stages(notifications, reports)
     finally:
         smtp.stop()
         if not args.keep:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
 
 from hub_common.contracts import all_topics, dlt_topic
 from hub_common.kafka import KafkaConnection, connection, create_producer, describe_topics, ensure_topics
@@ -127,41 +128,44 @@ async def replay(
         await producer.stop()
 
 
-async def outbox_backlog(
+async def _service_databases(
     mongo_uri: str | Mapping[str, str], services: Sequence[str]
-) -> dict[str, tuple[int, datetime | None]]:
-    """Each service's pending events; ``mongo_uri`` is one server for all, or one per service."""
+) -> AsyncIterator[tuple[str, AsyncDatabase]]:
+    """Each service's database in turn; ``mongo_uri`` is one server for all, or one per service."""
     uris = mongo_uri if isinstance(mongo_uri, Mapping) else dict.fromkeys(services, mongo_uri)
-    backlog = {}
     for service in services:
         client = create_client(uris[service], app_name="hub-cli")
         try:
-            outbox = client[f"hub_{service}"][OUTBOX]
-            pending = await outbox.count_documents({"status": "pending"})
-            oldest = await outbox.find_one({"status": "pending"}, sort=[("created_at", ASCENDING)])
-            backlog[service] = (pending, oldest["created_at"] if oldest else None)
+            yield service, client[f"hub_{service}"]
         finally:
             await client.close()
+
+
+async def outbox_backlog(
+    mongo_uri: str | Mapping[str, str], services: Sequence[str]
+) -> dict[str, tuple[int, datetime | None]]:
+    """Each service's pending events."""
+    backlog = {}
+    async for service, db in _service_databases(mongo_uri, services):
+        pending = await db[OUTBOX].count_documents({"status": "pending"})
+        oldest = await db[OUTBOX].find_one({"status": "pending"}, sort=[("created_at", ASCENDING)])
+        backlog[service] = (pending, oldest["created_at"] if oldest else None)
     return backlog
 
 
 async def retention_runs(mongo_uri: str | Mapping[str, str], services: Sequence[str]) -> list[dict[str, Any]]:
     """Each service's retention rules as last applied: per kind, the latest run (what was removed,
-    up to when, and when); ``mongo_uri`` is one server for all, or one per service."""
-    uris = mongo_uri if isinstance(mongo_uri, Mapping) else dict.fromkeys(services, mongo_uri)
+    up to when, and when)."""
+    pipeline = [
+        {"$sort": {"kind": 1, "ran_at": -1}},
+        {"$group": {"_id": "$kind", "latest": {"$first": "$$ROOT"}}},
+        {"$sort": {"_id": 1}},
+    ]
     rows = []
-    for service in services:
-        client = create_client(uris[service], app_name="hub-cli")
-        try:
-            runs = client[f"hub_{service}"][RETENTION_RUNS]
-            pipeline = [
-                {"$sort": {"kind": 1, "ran_at": -1}},
-                {"$group": {"_id": "$kind", "latest": {"$first": "$$ROOT"}}},
-                {"$sort": {"_id": 1}},
-            ]
-            rows += [{"service": service, **group["latest"]} async for group in await runs.aggregate(pipeline)]
-        finally:
-            await client.close()
+    async for service, db in _service_databases(mongo_uri, services):
+        rows += [
+            {"service": service, **group["latest"]} async for group in await db[RETENTION_RUNS].aggregate(pipeline)
+        ]
     return rows
 
 

@@ -167,7 +167,7 @@ class LiveProcesses:
             log.warning(
                 "aborted the open transactions of a process that stopped renewing its lease",
                 process=lease["_id"],
-                silent_for_s=round((_now() - _aware(lease["renewed_at"])).total_seconds(), 1),
+                silent_for_s=round((_now() - lease["renewed_at"]).total_seconds(), 1),
                 sessions=len(sessions),
             )
         return cleared
@@ -190,7 +190,3 @@ def _binary(lsid: Binary | uuid.UUID) -> Binary:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

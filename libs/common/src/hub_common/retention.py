@@ -47,7 +47,7 @@ class RetentionRule:
     kind: str  # what is removed, as a data protection officer would name it
     keep_for: timedelta
     remove: Callable[[datetime], Awaitable[int]]  # remove what is older than the cutoff; how many
-    why: str = ""  # the reason for the period, shown beside the schedule
+    why: str = ""  # the reason for the period, kept with each run's record
 
 
 class RetentionSchedule:
@@ -72,6 +72,7 @@ class RetentionSchedule:
                     "_id": uuid.uuid4().hex,
                     "kind": rule.kind,
                     "keep_for_days": rule.keep_for / timedelta(days=1),
+                    "why": rule.why,
                     "cutoff": cutoff,
                     "removed": count,
                     "ran_at": now,
