@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -49,21 +50,31 @@ async def ensure_indexes(db: AsyncDatabase, specs: Sequence[IndexSpec]) -> None:
     differ in the defaults they add, e.g. a 2dsphere version, and some refuse a bare re-create);
     the same name with other keys still fails loudly."""
     for spec in specs:
-        if not spec.indexes:
-            continue
-        collection = db[spec.collection]
-        missing = await _missing(collection, spec.indexes)
+        if spec.indexes:
+            await _ensure_collection_indexes(db[spec.collection], spec.indexes)
+    log.info("indexes ensured", collections=[s.collection for s in specs])
+
+
+# How often a collection's missing indexes are tried again after another replica's were refused.
+_RACE_ATTEMPTS = 5
+
+
+async def _ensure_collection_indexes(collection: AsyncCollection, indexes: Sequence[IndexModel]) -> None:
+    for attempt in range(1, _RACE_ATTEMPTS + 1):
+        missing = await _missing(collection, indexes)
         if not missing:
-            continue
+            return
         try:
             await collection.create_indexes(missing)
+            return
         except OperationFailure as exc:
             # Replicas starting together (compose --scale) race to create the same indexes: the loser
-            # is refused (85/86: "an index with this name exists") although the winner made exactly
-            # these. Only a conflict left once the winner's indexes are visible is a real one.
-            if exc.code not in (85, 86) or await _missing(collection, missing):
+            # is refused (85/86: "an index with this name exists") while the winner is still making
+            # the rest of the same list, so what is still missing is asked for again. A conflict that
+            # lasts (the same name for other keys) is a real one.
+            if exc.code not in (85, 86) or attempt == _RACE_ATTEMPTS:
                 raise
-    log.info("indexes ensured", collections=[s.collection for s in specs])
+            await asyncio.sleep(0.05 * attempt)
 
 
 async def _missing(collection: AsyncCollection, models: Sequence[IndexModel]) -> list[IndexModel]:
