@@ -56,7 +56,7 @@ def test_token_claims_and_algorithm() -> None:
 
 
 def test_roles_are_the_contract_roles() -> None:
-    assert set(ROLES) == {"resident", "staff", "partner", "operator"}
+    assert set(ROLES) == {"resident", "staff", "partner", "operator", "privacy"}
 
 
 def test_issue_token_refuses_an_unknown_role() -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from hub_common.contracts import (
     CONTACTS_TOPIC,
+    PRIVACY_TOPIC,
     EventData,
     UnknownEventType,
     all_contracts,
@@ -154,8 +155,8 @@ def test_topic_names() -> None:
     assert inbound_topic("issues") == "hub.issues.inbound"
     assert dlt_topic("notifications") == "hub.notifications.dlt"
     topics = all_topics()
-    assert len(topics) == len(set(topics)) == 13
-    assert CONTACTS_TOPIC in topics
+    assert len(topics) == len(set(topics)) == 14
+    assert CONTACTS_TOPIC in topics and PRIVACY_TOPIC in topics
     for service in ("volunteers", "issues", "assets", "notifications"):
         assert {events_topic(service), inbound_topic(service), dlt_topic(service)} <= set(topics)
 

@@ -60,8 +60,9 @@ async def test_asyncapi_lists_every_event_published_and_consumed(api: Api) -> No
         "hub.assets.directory_entry.submitted.v1",
     ):
         assert event_type in messages, event_type
-    assert len(sent) == len(DEFINITION.publishes) - 2  # all but the two contact types, which go to hub.contacts
-    assert "send_hub_contacts" in doc["operations"]
+    # All but the two contact types, which go to hub.contacts, and the privacy answer (hub.privacy).
+    assert len(sent) == len(DEFINITION.publishes) - 3
+    assert "send_hub_contacts" in doc["operations"] and "send_hub_privacy" in doc["operations"]
     assert "receive_hub_assets_inbound" in doc["operations"]
     assert "hub.assets.directory_entry.submitted.v1" not in DEFINITION.publishes
 

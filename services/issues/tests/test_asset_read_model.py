@@ -63,5 +63,6 @@ async def test_the_service_consumes_assets_and_inbound_and_handles_their_types(a
         "hub.assets.asset.updated.v1",
         "hub.assets.asset.retired.v1",
         "hub.issues.report.submitted.v1",
+        "hub.notifications.privacy_request.opened.v1",
     }
-    assert "hub.issues.inbound" in DEFINITION.consumes
+    assert "hub.issues.inbound" in DEFINITION.consumes and "hub.privacy" in DEFINITION.consumes

@@ -39,7 +39,7 @@ async def test_content_goes_after_its_period_and_the_record_of_the_message_stays
 
     removed = await retention.run()
 
-    assert removed == {"email and text message content": 2, "in-app message content": 1}
+    assert removed == {"email and text message content": 2, "in-app message content": 1, "subject access exports": 0}
     docs = {doc["_id"]: doc async for doc in ctx.db[MESSAGES].find()}
     for gone in ("old-email", "old-sms", "old-inapp"):
         assert not {"subject", "body", "values"} & set(docs[gone]), gone
@@ -57,9 +57,14 @@ async def test_content_goes_after_its_period_and_the_record_of_the_message_stays
     assert sorted(runs, key=lambda r: r["kind"]) == [
         {"kind": "email and text message content", "keep_for_days": 7, "removed": 2},
         {"kind": "in-app message content", "keep_for_days": 90, "removed": 1},
+        {"kind": "subject access exports", "keep_for_days": 7, "removed": 0},
     ]
-    assert await retention.run() == {"email and text message content": 0, "in-app message content": 0}
-    assert await ctx.db[RETENTION_RUNS].count_documents({}) == 4
+    assert await retention.run() == {
+        "email and text message content": 0,
+        "in-app message content": 0,
+        "subject access exports": 0,
+    }
+    assert await ctx.db[RETENTION_RUNS].count_documents({}) == 6
 
     # The inbox still lists the old in-app message, saying its text was removed.
     inbox, _ = await ctx.components.use_cases.inbox.page("someone", PageQuery(limit=10))

@@ -25,7 +25,7 @@ async def test_asyncapi_lists_every_event_published_and_consumed(api: Api) -> No
         if op["action"] == "send"
         for ch in [doc["channels"][op["channel"]["$ref"].rsplit("/", 1)[-1]]]
     }
-    assert sent == {"hub.volunteers.events", "hub.contacts"}
+    assert sent == {"hub.volunteers.events", "hub.contacts", "hub.privacy"}
 
 
 async def test_openapi_documents_the_routes(api: Api) -> None:

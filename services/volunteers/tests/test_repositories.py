@@ -103,12 +103,12 @@ def test_bootstrap_builds_one_object_graph_shared_by_routes_handlers_and_the_wor
     components = api.ctx.components
     uc = components.use_cases
     assert components is api.ctx.components
-    assert uc.shifts.waitlist is uc.signups and uc.data_rights.places is uc.signups  # one lock table
+    assert uc.shifts.waitlist is uc.signups and uc.personal_data.places is uc.signups  # one lock table
     assert uc.partners.registration is uc.volunteers and uc.partners.logging is uc.hours
     assert uc.volunteers.volunteers is uc.hours.volunteers is uc.reminders.volunteers
     warnings, retention = components.periodic
     assert (warnings.name, warnings.run) == ("expiry-warnings", uc.reminders.raise_expiry_warnings)
     assert retention.name == "retention"
-    assert [rule.remove for rule in retention.run.__self__.rules] == [uc.data_rights.erase_archived]
+    assert [rule.remove for rule in retention.run.__self__.rules] == [uc.personal_data.erase_archived]
     assert uc.hours.milestones == tuple(sorted(api.settings.milestone_hours))
     assert uc.volunteers.clock is api.ctx.clock  # the one clock

@@ -10,10 +10,14 @@ import jwt
 
 from hub_common.errors import Forbidden, Unauthorized
 
-Role = Literal["resident", "staff", "partner", "operator"]
+# ``privacy``: the council's data protection team. It handles requests about one person's data (erasure,
+# subject access) across every hub and nothing else: it is not hub staff.
+Role = Literal["resident", "staff", "partner", "operator", "privacy"]
 ROLES: tuple[str, ...] = get_args(Role)
 # The roles that run a hub: its staff, and operators (who act for every hub).
 STAFF_ROLES: tuple[Role, ...] = ("staff", "operator")
+# Who may handle privacy requests and read the exports they produce.
+PRIVACY_ROLES: tuple[Role, ...] = ("privacy", "operator")
 ALGORITHM = "HS256"
 CLOCK_SKEW_S = 30  # tolerate issuers whose clock runs slightly ahead or behind
 

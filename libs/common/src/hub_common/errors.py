@@ -49,5 +49,11 @@ class Forbidden(ProblemError):
     status, title, type_slug = 403, "Forbidden", "forbidden"
 
 
+class Gone(ProblemError):
+    """It existed and was deliberately removed (e.g. an export past its time): asking again will not help."""
+
+    status, title, type_slug = 410, "Gone", "gone"
+
+
 class ServiceUnavailable(ProblemError):
     status, title, type_slug = 503, "Service unavailable", "unavailable"

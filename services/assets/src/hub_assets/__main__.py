@@ -5,7 +5,7 @@ from hub_assets.api import acv, assets, bookings, hsds, loans, maintenance, peri
 from hub_assets.bootstrap import bootstrap
 from hub_assets.demo import seed_demo_data
 from hub_assets.settings import AssetsSettings
-from hub_common.contracts import all_contracts, events_topic, inbound_topic
+from hub_common.contracts import PRIVACY_TOPIC, all_contracts, events_topic, inbound_topic
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
 
@@ -27,7 +27,7 @@ DEFINITION = ServiceDefinition(
         acv.router,
         periodic.router,
     ),
-    consumes=(inbound_topic("assets"), events_topic("issues"), events_topic("volunteers")),
+    consumes=(inbound_topic("assets"), events_topic("issues"), events_topic("volunteers"), PRIVACY_TOPIC),
     publishes=PUBLISHES,
     indexes=INDEXES,
     seed_demo_data=seed_demo_data,

@@ -18,6 +18,7 @@ from hub_assets.service.directory import DirectoryService
 from hub_assets.service.loans import LoanService
 from hub_assets.service.maintenance import MaintenanceService
 from hub_assets.service.periodic import PeriodicService
+from hub_assets.service.personal_data import PersonalDataService
 from hub_assets.settings import AssetsSettings
 from hub_common.scheduler import PeriodicTask
 from hub_common.service import Components, ServiceContext
@@ -27,10 +28,9 @@ def bootstrap(ctx: ServiceContext[AssetsSettings]) -> Components:
     db, uow, clock = ctx.db, ctx.uow, ctx.clock
     assets, locks = AssetRepository(db), AssetLocks(db)
     maintenance_records = MaintenanceRepository(db)
-    bookings = BookingService(uow, BookingRepository(db), assets, locks, clock=clock)
-    loans = LoanService(
-        uow, LoanRepository(db), assets, maintenance_records, VolunteerRepository(db), locks, clock=clock
-    )
+    booking_records, loan_records = BookingRepository(db), LoanRepository(db)
+    bookings = BookingService(uow, booking_records, assets, locks, clock=clock)
+    loans = LoanService(uow, loan_records, assets, maintenance_records, VolunteerRepository(db), locks, clock=clock)
     maintenance = MaintenanceService(uow, maintenance_records, assets, clock=clock)
     acv = AcvService(uow, NominationRepository(db), assets, locks, clock=clock)
     use_cases = UseCases(
@@ -41,6 +41,7 @@ def bootstrap(ctx: ServiceContext[AssetsSettings]) -> Components:
         maintenance=maintenance,
         acv=acv,
         periodic=PeriodicService(loans, maintenance, bookings, acv),
+        personal_data=PersonalDataService(uow, booking_records, loan_records),
     )
     # Overdue loans, inspections due, ended bookings, ACV dates: each every HUB_PERIODIC_INTERVAL_S.
     interval = ctx.settings.periodic_interval_s

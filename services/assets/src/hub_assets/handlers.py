@@ -15,6 +15,7 @@ from hub_common.contracts.volunteers import (
 )
 from hub_common.envelope import Envelope
 from hub_common.errors import ProblemError
+from hub_common.privacy import privacy_handlers
 from hub_common.uow import Transaction
 
 PARTNER_SOURCE_PREFIX = "/partners/"
@@ -60,4 +61,5 @@ def handlers(use_cases: UseCases) -> dict[str, Handler]:
         **{t.event_type: on_volunteer for t in VOLUNTEER_TYPES},
         IssueReported.event_type: on_issue_reported,
         DirectoryEntrySubmitted.event_type: on_directory_entry,
+        **privacy_handlers("assets", use_cases.personal_data),
     }

@@ -1,6 +1,6 @@
 """What the issues service is, and the role switch: ``python -m hub_issues --role api|worker|all``."""
 
-from hub_common.contracts import events_topic, inbound_topic
+from hub_common.contracts import PRIVACY_TOPIC, events_topic, inbound_topic
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
 from hub_issues.adapters import INDEXES
@@ -27,6 +27,7 @@ PUBLISHES = (
     "hub.issues.issue.feedback_received.v1",
     "hub.issues.contact.upserted.v1",
     "hub.issues.contact.erased.v1",
+    "hub.issues.privacy_request.answered.v1",
 )
 
 DEFINITION = ServiceDefinition(
@@ -46,7 +47,7 @@ DEFINITION = ServiceDefinition(
         services.router,
         requests.router,
     ),
-    consumes=(inbound_topic("issues"), events_topic("assets")),
+    consumes=(inbound_topic("issues"), events_topic("assets"), PRIVACY_TOPIC),
     publishes=PUBLISHES,
     indexes=INDEXES,
     seed_demo_data=seed_demo_data,

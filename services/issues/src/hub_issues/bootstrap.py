@@ -15,6 +15,7 @@ from hub_issues.service.catalogue import CatalogueService
 from hub_issues.service.feeds import FeedService
 from hub_issues.service.follow_up import FollowUpService
 from hub_issues.service.hubs import HubService
+from hub_issues.service.personal_data import PersonalDataService
 from hub_issues.service.reference import ReferenceData
 from hub_issues.service.reporting import ReportingService
 from hub_issues.service.workflow import WorkflowService
@@ -49,6 +50,7 @@ def bootstrap(ctx: ServiceContext[IssuesSettings]) -> Components:
             open311_max_requests=settings.open311_max_requests,
         ),
         assets=AssetService(assets),
+        personal_data=PersonalDataService(uow, issues),
     )
     return Components(
         use_cases=use_cases,

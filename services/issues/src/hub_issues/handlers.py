@@ -15,6 +15,7 @@ from hub_common.contracts.assets import AssetRetired, AssetSnapshot
 from hub_common.contracts.issues import PartnerReportSubmitted
 from hub_common.envelope import Envelope
 from hub_common.errors import ProblemError
+from hub_common.privacy import privacy_handlers
 from hub_common.uow import Transaction
 from hub_issues.service import UseCases
 from hub_issues.service.reporting import ReportRequest
@@ -60,4 +61,5 @@ def handlers(use_cases: UseCases) -> dict[str, Handler]:
         "hub.assets.asset.updated.v1": on_asset_snapshot,
         "hub.assets.asset.retired.v1": on_asset_retired,
         "hub.issues.report.submitted.v1": on_partner_report,
+        **privacy_handlers("issues", use_cases.personal_data),
     }

@@ -3,11 +3,11 @@
 Run it as ``python -m hub_notifications --role api|worker|all``.
 """
 
-from hub_common.contracts import CONTACTS_TOPIC, events_topic, inbound_topic
+from hub_common.contracts import CONTACTS_TOPIC, PRIVACY_TOPIC, events_topic, inbound_topic
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
 from hub_notifications.adapters import INDEXES
-from hub_notifications.api import channels, contacts, inbox, messages, preferences, rules, templates, webhooks
+from hub_notifications.api import channels, contacts, inbox, messages, preferences, privacy, rules, templates, webhooks
 from hub_notifications.bootstrap import bootstrap
 from hub_notifications.demo import seed_demo_data
 from hub_notifications.settings import NotificationsSettings
@@ -27,6 +27,7 @@ DEFINITION = ServiceDefinition(
         webhooks.router,
         channels.router,
         contacts.router,
+        privacy.router,
     ),
     consumes=(
         CONTACTS_TOPIC,
@@ -34,8 +35,15 @@ DEFINITION = ServiceDefinition(
         events_topic("volunteers"),
         events_topic("issues"),
         events_topic("assets"),
+        PRIVACY_TOPIC,
     ),
-    publishes=("hub.notifications.message.status_changed.v1",),
+    publishes=(
+        "hub.notifications.message.status_changed.v1",
+        "hub.notifications.privacy_request.opened.v1",
+        "hub.notifications.privacy_request.answered.v1",
+        "hub.notifications.privacy_answer.collected.v1",
+        "hub.notifications.privacy_request.completed.v1",
+    ),
     indexes=INDEXES,
     seed_demo_data=seed_demo_data,
 )

@@ -19,6 +19,7 @@ from hub_notifications.adapters.hub_staff import HubStaffRepository
 from hub_notifications.adapters.issue_followers import IssueFollowerRepository
 from hub_notifications.adapters.messages import MessageRepository
 from hub_notifications.adapters.preferences import PreferencesRepository
+from hub_notifications.adapters.privacy import PrivacyRequestRepository
 from hub_notifications.adapters.rule_settings import RuleSettingRepository
 from hub_notifications.adapters.sent_log import SentLog
 from hub_notifications.adapters.sms import HttpSmsSender
@@ -32,8 +33,10 @@ from hub_notifications.service.contacts import ContactService
 from hub_notifications.service.delivery import DeliveryService
 from hub_notifications.service.inbox import InboxService
 from hub_notifications.service.messages import MessageService
+from hub_notifications.service.personal_data import PersonalDataService
 from hub_notifications.service.planning import PlanningService
 from hub_notifications.service.preferences import PreferenceService
+from hub_notifications.service.privacy import PrivacyService
 from hub_notifications.service.recipients import RecipientReader
 from hub_notifications.service.retention import retention_rules
 from hub_notifications.service.rules import RuleService
@@ -69,8 +72,16 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
     limit = settings.max_messages_per_hour
     sent_log = SentLog(db, keep=limit)
     recipients = RecipientReader(contacts, preferences, templates, sent_log, max_per_hour=limit)
+    contact_book = ContactService(uow, contacts, messages, preferences, followers, sent_log, clock=clock)
+    privacy = PrivacyService(
+        uow,
+        PrivacyRequestRepository(db),
+        contacts,
+        clock=clock,
+        export_ttl=timedelta(days=settings.privacy_export_retention_days),
+    )
     use_cases = UseCases(
-        contacts=ContactService(uow, contacts, messages, preferences, followers, sent_log, clock=clock),
+        contacts=contact_book,
         planning=PlanningService(
             messages,
             rule_settings,
@@ -107,6 +118,10 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
             clock=clock,
             allow_private=settings.webhook_allow_private,
         ),
+        privacy=privacy,
+        personal_data=PersonalDataService(
+            contact_book, contacts, messages, preferences, followers, hub_staff, clock=clock
+        ),
     )
     delivery, webhooks = use_cases.delivery, use_cases.webhooks
     retention = RetentionSchedule(
@@ -114,8 +129,10 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
         ctx.name,
         retention_rules(
             messages,
+            privacy,
             content_days=settings.message_content_retention_days,
             inbox_days=settings.inbox_retention_days,
+            privacy_export_days=settings.privacy_export_retention_days,
             clock=clock,
         ),
         clock=clock,

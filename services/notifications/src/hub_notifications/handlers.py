@@ -5,7 +5,9 @@ from __future__ import annotations
 from hub_common.consumer import Handler
 from hub_common.contracts import CONTACTS_TOPIC, all_contracts
 from hub_common.contracts.contacts import ContactErased, ContactUpserted
+from hub_common.contracts.privacy import ANSWER_TYPES, PrivacyRequestAnswered
 from hub_common.envelope import Envelope
+from hub_common.privacy import privacy_handlers
 from hub_common.uow import Transaction
 from hub_notifications.domain.contacts import Contact
 from hub_notifications.domain.rules import CANCELS, RULES
@@ -35,6 +37,10 @@ def handlers(use_cases: UseCases) -> dict[str, Handler]:
         data: ContactErased = event.data  # type: ignore[assignment]
         await contacts.forget(data.person_id, event.time, tx)
 
+    async def on_privacy_answer(event: Envelope, tx: Transaction) -> None:
+        data: PrivacyRequestAnswered = event.data  # type: ignore[assignment]
+        await use_cases.privacy.record_answer(data, tx)
+
     async def on_public_event(event: Envelope, tx: Transaction) -> None:
         await planning.plan(event, tx)  # messages to people, where a rule says so
         await webhooks.plan(event, tx)  # deliveries to subscribed partners
@@ -48,4 +54,7 @@ def handlers(use_cases: UseCases) -> dict[str, Handler]:
             table[contract.type] = on_contact_erased
     for event_type in public_event_types() | {rule.event_type for rule in RULES} | set(CANCELS):
         table[event_type] = on_public_event
+    # Privacy requests: this service answers for its own records like every other, and owns them.
+    table |= privacy_handlers("notifications", use_cases.personal_data)
+    table |= {answer.event_type: on_privacy_answer for answer in ANSWER_TYPES.values()}
     return table

@@ -43,6 +43,9 @@ class NotificationsSettings(HubSettings):
     # An in-app message is the person's only copy (the inbox is where it was delivered), so it keeps
     # its text longer.
     inbox_retention_days: int = Field(default=90, ge=1)
+    # A subject access request's export (the person's data from every service) is deleted this long
+    # after the request completed: long enough to send it, short enough not to become another copy.
+    privacy_export_retention_days: int = Field(default=7, ge=1, le=90)
     # Allow webhook URLs on loopback/private addresses (local development and tests only).
     webhook_allow_private: bool = False
     # With HUB_DEMO_DATA: where the demo partner's webhook goes (`make run` starts a receiver there).

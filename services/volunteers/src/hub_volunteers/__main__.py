@@ -1,6 +1,6 @@
 """What the volunteers service is, and the role switch: ``python -m hub_volunteers --role api|worker|all``."""
 
-from hub_common.contracts import all_contracts, events_topic, inbound_topic
+from hub_common.contracts import PRIVACY_TOPIC, all_contracts, events_topic, inbound_topic
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
 from hub_volunteers.adapters import INDEXES
@@ -21,7 +21,7 @@ DEFINITION = ServiceDefinition(
     description="Volunteer registration and consent, skills, roles and shifts, hours and recognition.",
     settings_class=VolunteersSettings,
     routers=routers,
-    consumes=(inbound_topic("volunteers"), events_topic("assets"), events_topic("issues")),
+    consumes=(inbound_topic("volunteers"), events_topic("assets"), events_topic("issues"), PRIVACY_TOPIC),
     publishes=PUBLISHES,
     indexes=INDEXES,
     seed_demo_data=seed_demo_data,

@@ -26,10 +26,10 @@ from hub_volunteers.handlers import handlers
 from hub_volunteers.service import UseCases
 from hub_volunteers.service.calendar import CalendarService
 from hub_volunteers.service.catalogue import CatalogueService
-from hub_volunteers.service.data_rights import DataRightsService
 from hub_volunteers.service.hours import HoursService
 from hub_volunteers.service.matching import MatchingService
 from hub_volunteers.service.partners import PartnerService
+from hub_volunteers.service.personal_data import PersonalDataService
 from hub_volunteers.service.reminders import ReminderService
 from hub_volunteers.service.shifts import ShiftService
 from hub_volunteers.service.signups import SignupService
@@ -67,7 +67,7 @@ def bootstrap(ctx: ServiceContext[VolunteersSettings]) -> Components:
     )
     use_cases = UseCases(
         volunteers=registration,
-        data_rights=DataRightsService(uow, volunteers, signups, hours, awards, shifts, places, clock=clock),
+        personal_data=PersonalDataService(uow, volunteers, signups, hours, awards, shifts, places, clock=clock),
         catalogue=CatalogueService(uow, skills, roles, clock=clock),
         shifts=ShiftService(uow, shifts, roles, signups, venues, equipment, places, clock=clock, tz=tz),
         signups=places,
@@ -93,7 +93,7 @@ def bootstrap(ctx: ServiceContext[VolunteersSettings]) -> Components:
                     RetentionRule(
                         "archived volunteers' personal details",
                         timedelta(days=settings.archived_volunteer_retention_days),
-                        use_cases.data_rights.erase_archived,
+                        use_cases.personal_data.erase_archived,
                         why="people who left, or whose application was closed, are not kept on file",
                     )
                 ],

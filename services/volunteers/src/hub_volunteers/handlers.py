@@ -19,6 +19,7 @@ from hub_common.contracts.issues import IssueReported
 from hub_common.contracts.volunteers import HoursSubmitted, RegistrationSubmitted
 from hub_common.envelope import Envelope
 from hub_common.errors import ProblemError
+from hub_common.privacy import privacy_handlers
 from hub_common.uow import Transaction
 from hub_volunteers.service import UseCases
 
@@ -59,6 +60,7 @@ def handlers(use_cases: UseCases) -> dict[str, Handler]:
         "hub.assets.asset.registered.v1": on_asset,
         "hub.assets.asset.updated.v1": on_asset,
         "hub.assets.asset.retired.v1": on_asset_retired,
+        **privacy_handlers("volunteers", use_cases.personal_data),
     }
 
 

@@ -4,7 +4,7 @@ Importing this package registers every contract, so a consumer can validate any 
 """
 
 # Importing the modules registers their types.
-from hub_common.contracts import assets, contacts, issues, notifications, volunteers  # noqa: F401
+from hub_common.contracts import assets, contacts, issues, notifications, privacy, volunteers  # noqa: F401
 from hub_common.contracts.registry import (
     EventContract,
     EventData,
@@ -15,10 +15,18 @@ from hub_common.contracts.registry import (
     event_contract,
     json_schemas,
 )
-from hub_common.contracts.topics import CONTACTS_TOPIC, all_topics, dlt_topic, events_topic, inbound_topic
+from hub_common.contracts.topics import (
+    CONTACTS_TOPIC,
+    PRIVACY_TOPIC,
+    all_topics,
+    dlt_topic,
+    events_topic,
+    inbound_topic,
+)
 
 __all__ = [
     "CONTACTS_TOPIC",
+    "PRIVACY_TOPIC",
     "EventContract",
     "EventData",
     "UnknownEventType",

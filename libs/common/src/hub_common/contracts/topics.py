@@ -2,6 +2,11 @@
 
 SERVICES = ("volunteers", "issues", "assets", "notifications")
 CONTACTS_TOPIC = "hub.contacts"
+# Requests about one person's data (erasure, subject access) and each service's answer: read by every
+# service and by no partner. An access answer carries the person's data, so the topic is compacted
+# like hub.contacts and the owner supersedes each answer once it has stored it.
+PRIVACY_TOPIC = "hub.privacy"
+RESTRICTED_TOPICS = (CONTACTS_TOPIC, PRIVACY_TOPIC)
 
 
 def events_topic(service: str) -> str:
@@ -17,7 +22,7 @@ def dlt_topic(service: str) -> str:
 
 
 def all_topics() -> list[str]:
-    topics = [CONTACTS_TOPIC]
+    topics = list(RESTRICTED_TOPICS)
     for service in SERVICES:
         topics += [events_topic(service), inbound_topic(service), dlt_topic(service)]
     return topics
@@ -36,11 +41,11 @@ def topic_configs(*, contacts_min_compaction_lag_s: float = 600, contacts_max_co
     on the next event written, and cleans it on its next pass). The week's retention stays as well
     (``compact,delete``), so a quiet topic holds nothing for longer than it did before.
     """
-    return {
-        CONTACTS_TOPIC: {
-            "cleanup.policy": "compact,delete",
-            "retention.ms": str(WEEK_MS),
-            "min.compaction.lag.ms": str(int(contacts_min_compaction_lag_s * 1000)),
-            "max.compaction.lag.ms": str(int(contacts_max_compaction_lag_s * 1000)),
-        }
+    compacted = {
+        "cleanup.policy": "compact,delete",
+        "retention.ms": str(WEEK_MS),
+        "min.compaction.lag.ms": str(int(contacts_min_compaction_lag_s * 1000)),
+        "max.compaction.lag.ms": str(int(contacts_max_compaction_lag_s * 1000)),
     }
+    # hub.privacy the same way: an access answer's export is superseded by its "collected" record.
+    return {topic: dict(compacted) for topic in RESTRICTED_TOPICS}

@@ -117,9 +117,14 @@ class BookingRepository(Repository[Booking]):
             for d in docs
         ]
 
-    async def clear_purposes(self, booker_id: str, session: Session) -> int:
+    async def of_bookers(self, booker_ids: list[str], session: Session) -> list[Booking]:
+        """Every booking made under any of these ids (one person's), by start."""
+        found = self.collection.find({"booker_id": {"$in": booker_ids}}, session=session).hint("by_booker")
+        return [self.from_document(d) for d in await found.to_list()]
+
+    async def clear_purposes(self, booker_ids: list[str], session: Session) -> int:
         """Forget the free text of someone's bookings (the right to be forgotten); how many changed."""
         result = await self.collection.update_many(
-            {"booker_id": booker_id, "purpose": {"$ne": ""}}, {"$set": {"purpose": ""}}, session=session
+            {"booker_id": {"$in": booker_ids}, "purpose": {"$ne": ""}}, {"$set": {"purpose": ""}}, session=session
         )
         return result.modified_count

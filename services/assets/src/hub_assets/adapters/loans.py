@@ -21,6 +21,7 @@ INDEXES = (
             ix([("asset_id", ASCENDING), ("starts_at", ASCENDING), ("_id", ASCENDING)], "by_asset"),
             ix([("status", ASCENDING), *BY_DUE], "by_status_due"),
             ix([("hub_id", ASCENDING), ("status", ASCENDING), *BY_DUE], "by_hub"),
+            ix([("borrower_id", ASCENDING), *BY_DUE], "by_borrower"),  # a person's loans (privacy requests)
         ),
     ),
 )
@@ -49,3 +50,15 @@ class LoanRepository(Repository[Loan]):
         return await self.page(
             {"hub_id": hub_id, "status": status}, sort=BY_DUE, hint="by_hub", limit=limit, cursor=cursor
         )
+
+    async def of_borrowers(self, borrower_ids: list[str], session: Session) -> list[Loan]:
+        """Every loan to any of these ids (one person's), by due time."""
+        found = self.collection.find({"borrower_id": {"$in": borrower_ids}}, session=session).hint("by_borrower")
+        return [self.from_document(d) for d in await found.to_list()]
+
+    async def clear_notes(self, borrower_ids: list[str], session: Session) -> int:
+        """Forget the free text kept on someone's loans (erasure); how many changed."""
+        result = await self.collection.update_many(
+            {"borrower_id": {"$in": borrower_ids}, "notes": {"$ne": ""}}, {"$set": {"notes": ""}}, session=session
+        )
+        return result.modified_count

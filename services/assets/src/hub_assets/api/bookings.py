@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from icalendar import Calendar, Event
 
-from hub_assets.api.deps import Bookings
+from hub_assets.api.deps import Bookings, PersonalData
 from hub_assets.api.schemas import BookingIn, ReasonIn, SeriesOut, UsageReport, WeeklyBookingIn
 from hub_assets.domain.assets import Asset
 from hub_assets.domain.bookings import Booking
@@ -128,8 +128,8 @@ async def usage(
     tags=["privacy"],
     summary="Forget me: drop my contact details everywhere and clear my bookings' free text",
 )
-async def forget_me(principal: Caller, bookings: Bookings) -> dict[str, int]:
-    return {"bookings_cleared": await bookings.forget(principal)}
+async def forget_me(principal: Caller, personal_data: PersonalData) -> dict[str, int]:
+    return {"bookings_cleared": await personal_data.forget_me(principal)}
 
 
 @router.get("/bookings/{booking_id}", summary="One booking (its booker or hub staff)")

@@ -11,6 +11,7 @@ from hub_assets.service.directory import DirectoryService
 from hub_assets.service.loans import LoanService
 from hub_assets.service.maintenance import MaintenanceService
 from hub_assets.service.periodic import PeriodicService
+from hub_assets.service.personal_data import PersonalDataService
 from hub_common.http import use_case
 
 Assets = Annotated[AssetService, use_case(lambda uc: uc.assets)]
@@ -20,3 +21,4 @@ Loans = Annotated[LoanService, use_case(lambda uc: uc.loans)]
 Maintenance = Annotated[MaintenanceService, use_case(lambda uc: uc.maintenance)]
 Acv = Annotated[AcvService, use_case(lambda uc: uc.acv)]
 Periodic = Annotated[PeriodicService, use_case(lambda uc: uc.periodic)]
+PersonalData = Annotated[PersonalDataService, use_case(lambda uc: uc.personal_data)]

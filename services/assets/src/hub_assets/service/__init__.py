@@ -12,6 +12,7 @@ from hub_assets.service.directory import DirectoryService
 from hub_assets.service.loans import LoanService
 from hub_assets.service.maintenance import MaintenanceService
 from hub_assets.service.periodic import PeriodicService
+from hub_assets.service.personal_data import PersonalDataService
 
 
 @dataclass(frozen=True)
@@ -23,3 +24,4 @@ class UseCases:
     maintenance: MaintenanceService
     acv: AcvService
     periodic: PeriodicService
+    personal_data: PersonalDataService  # erasure and subject access (hub.privacy, forget me)

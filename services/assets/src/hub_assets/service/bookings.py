@@ -30,7 +30,6 @@ from hub_common.contracts.assets import (
     BookingRequested,
     BookingStatus,
 )
-from hub_common.contracts.contacts import BookerContactErased
 from hub_common.errors import Conflict, Forbidden, NotFound, RuleViolation
 from hub_common.uow import IdempotentRequest, Transaction, UnitOfWork
 
@@ -334,18 +333,3 @@ class BookingService:
         rows = await self.bookings.usage(hub_id, since, until)
         rooms = await self.assets.many(sorted({r["room_id"] for r in rows}))
         return usage_report(hub_id, since, until, rows, {room_id: room.name for room_id, room in rooms.items()})
-
-    # -- the right to be forgotten ----------------------------------------------------------------------
-
-    async def forget(self, caller: Principal) -> int:
-        """The signed-in person asks to be forgotten: notifications drops their contact details
-        (BookerContactErased on hub.contacts) and the free text of their bookings is cleared.
-        Bookings keep only the opaque booker id, which the room's history needs."""
-
-        async def work(tx: Transaction) -> int:
-            cleared = await self.bookings.clear_purposes(caller.sub, tx.session)
-            await tx.erase_idempotent_results([caller.sub])  # stored booking responses hold the purpose
-            tx.publish(BookerContactErased(person_id=caller.sub), subject=caller.sub)
-            return cleared
-
-        return await self.uow.run(work)

@@ -263,12 +263,12 @@ class IssueRepository(Repository[Issue]):
 
     # -- by person and by partner ------------------------------------------------------------------
 
-    async def involving(self, person_id: str, session: Session) -> list[Issue]:
-        """Issues this person reported, supports or follows (one query per index: reporter,
-        supporters, followers), each once."""
+    async def involving(self, person_ids: list[str], session: Session) -> list[Issue]:
+        """Issues any of these ids (one person's) reported, supports or follows (one query per index:
+        reporter, supporters, followers), each once."""
         found: dict[str, Issue] = {}
         for field in ("reporter_id", "supporters", "followers"):
-            async for doc in self.collection.find({field: person_id}, session=session):
+            async for doc in self.collection.find({field: {"$in": person_ids}}, session=session):
                 found.setdefault(doc["_id"], self.from_document(doc))
         return list(found.values())
 

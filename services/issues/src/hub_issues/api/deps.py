@@ -13,6 +13,7 @@ from hub_issues.service.catalogue import CatalogueService
 from hub_issues.service.feeds import FeedService
 from hub_issues.service.follow_up import FollowUpService
 from hub_issues.service.hubs import HubService
+from hub_issues.service.personal_data import PersonalDataService
 from hub_issues.service.reporting import ReportingService
 from hub_issues.service.workflow import WorkflowService
 
@@ -22,6 +23,7 @@ Reporting = Annotated[ReportingService, use_case(lambda uc: uc.reporting)]
 Workflow = Annotated[WorkflowService, use_case(lambda uc: uc.workflow)]
 FollowUp = Annotated[FollowUpService, use_case(lambda uc: uc.follow_up)]
 Feeds = Annotated[FeedService, use_case(lambda uc: uc.feeds)]
+PersonalData = Annotated[PersonalDataService, use_case(lambda uc: uc.personal_data)]
 
 # Staff or operators, refused before the body is read (which hub they may act for, the use case checks).
 Editor = Annotated[Principal, Depends(require_roles(*STAFF_ROLES))]

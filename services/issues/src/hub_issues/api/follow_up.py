@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from hub_common.http import Caller, set_etag
-from hub_issues.api.deps import FollowUp, Operator, Resident
+from hub_issues.api.deps import FollowUp, Operator, PersonalData, Resident
 from hub_issues.api.schemas import FeedbackIn, IssueOut, SweepOut
 from hub_issues.api.views import issue_view
 
@@ -46,8 +46,8 @@ async def feedback(
     tags=["issues"],
     summary="Forget me: unlink my reports and support, and erase my contact details",
 )
-async def forget_me(principal: Resident, follow_up: FollowUp) -> Response:
-    await follow_up.forget_resident(principal)
+async def forget_me(principal: Resident, personal_data: PersonalData) -> Response:
+    await personal_data.forget_me(principal)
     return Response(status_code=204)
 
 

@@ -241,12 +241,20 @@ class Issue(BaseModel):
         return self.model_copy(update={"feedback_state": "received", "feedback": feedback, "version": self.version + 1})
 
     def forgetting(self, person_id: str) -> Issue:
-        """Nothing here links the issue to this person any more: not as reporter, supporter or follower."""
+        """Nothing here links the issue to this person any more: not as reporter, submitter, supporter,
+        follower or actor in its history; their feedback's free text goes. The report itself (what,
+        where, its public updates) stays: it is the council's anonymous public record."""
         update: dict[str, Any] = {}
         version = self.version
         if self.reporter_id == person_id:
             update |= {"reporter_id": None, "feedback_state": "none"}
+            if self.feedback is not None and self.feedback.comment:
+                update["feedback"] = self.feedback.model_copy(update={"comment": None})
             version += 1
+        if self.submitted_by == person_id:
+            update["submitted_by"] = None
+        if any(entry.by == person_id for entry in self.history):
+            update["history"] = [e.model_copy(update={"by": None}) if e.by == person_id else e for e in self.history]
         if person_id in self.supporters:
             update |= {
                 "supporters": [s for s in self.supporters if s != person_id],

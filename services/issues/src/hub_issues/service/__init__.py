@@ -9,6 +9,7 @@ from hub_issues.service.catalogue import CatalogueService
 from hub_issues.service.feeds import FeedService
 from hub_issues.service.follow_up import FollowUpService
 from hub_issues.service.hubs import HubService
+from hub_issues.service.personal_data import PersonalDataService
 from hub_issues.service.reporting import ReportingService
 from hub_issues.service.workflow import WorkflowService
 
@@ -22,3 +23,4 @@ class UseCases:
     follow_up: FollowUpService
     feeds: FeedService
     assets: AssetService
+    personal_data: PersonalDataService  # erasure and subject access (hub.privacy, forget me)

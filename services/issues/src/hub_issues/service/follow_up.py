@@ -1,5 +1,5 @@
-"""After the report: "me too"s, overdue flags and feedback requests (the periodic sweep), the
-reporter's feedback, and forgetting a resident who asks."""
+"""After the report: "me too"s, overdue flags and feedback requests (the periodic sweep), and the
+reporter's feedback."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 from hub_common.auth import Principal
 from hub_common.clock import Clock
-from hub_common.contracts.contacts import ResidentContactErased
 from hub_common.contracts.issues import IssueFeedbackReceived, IssueFeedbackRequested, IssueOverdue, IssueSupported
 from hub_common.uow import Transaction, UnitOfWork
 from hub_issues.adapters.issues import IssueRepository
@@ -156,26 +155,5 @@ class FollowUpService:
                 answered = answered.after(change)
                 tx.publish(status_event(answered, change), subject=issue_id, hub_id=issue.hub_id)
             return await save(self.issues, answered, issue.version, tx.session)
-
-        return await self.uow.run(work)
-
-    async def forget_resident(self, caller: Principal) -> int:
-        """A resident asks to be forgotten: drop their id from issues, tell notifications to erase them.
-
-        Their reports stay (the public description is the council's record), but nothing links them
-        to the person any more; their "me too"s are withdrawn. Returns how many reports were theirs.
-        """
-        person_id = caller.sub
-
-        async def work(tx: Transaction) -> int:
-            theirs = []
-            for issue in await self.issues.involving(person_id, tx.session):
-                if issue.reporter_id == person_id:
-                    theirs.append(issue.id)
-                await save(self.issues, issue.forgetting(person_id), issue.version, tx.session)
-            # Stored responses to requests by them or about their reports (a report's contact) go too.
-            await tx.erase_idempotent_results([person_id, *theirs])
-            tx.publish(ResidentContactErased(person_id=person_id), subject=person_id)
-            return len(theirs)
 
         return await self.uow.run(work)

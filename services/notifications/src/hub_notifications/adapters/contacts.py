@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
@@ -17,7 +18,27 @@ ERASURES = "contact_erasures"
 # anything in the same transaction reads contacts.
 LEARNING = "contacts:learn"
 
-INDEXES = (IndexSpec(CONTACTS, (IndexModel([("hub_ids", ASCENDING)], name="by_hub"),)),)
+INDEXES = (
+    IndexSpec(
+        CONTACTS,
+        (
+            IndexModel([("hub_ids", ASCENDING)], name="by_hub"),
+            # Whom an email or phone belongs to (a privacy request names a person by them).
+            IndexModel([("email_key", ASCENDING)], name="by_email", sparse=True),
+            IndexModel([("phone_key", ASCENDING)], name="by_phone", sparse=True),
+        ),
+    ),
+)
+
+
+def email_key(email: str) -> str:
+    return email.strip().lower()
+
+
+def phone_key(phone: str) -> str:
+    """Digits only, a UK number in its national form: '+44 7700 900123' and '07700900123' match."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return "0" + digits[2:] if digits.startswith("44") and len(digits) == 12 else digits
 
 
 class ContactRepository(Repository[Contact]):
@@ -28,6 +49,23 @@ class ContactRepository(Repository[Contact]):
     def __init__(self, db: AsyncDatabase) -> None:
         super().__init__(db)
         self.erasures = db[ERASURES]
+
+    def to_document(self, item: Contact) -> dict[str, Any]:
+        doc = super().to_document(item)
+        if item.email:
+            doc["email_key"] = email_key(item.email)
+        if item.phone:
+            doc["phone_key"] = phone_key(item.phone)
+        return doc
+
+    async def known_as(self, email: str | None, phone: str | None) -> list[Contact]:
+        """Everyone held under this email or phone: one person's ids in every service that told us."""
+        found: dict[str, Contact] = {}
+        for field, key in (("email_key", email and email_key(email)), ("phone_key", phone and phone_key(phone))):
+            if key:
+                async for doc in self.collection.find({field: key}).hint(f"by_{field.removesuffix('_key')}"):
+                    found.setdefault(doc["_id"], self.from_document(doc))
+        return list(found.values())
 
     async def save(self, contact: Contact, session: Session) -> None:
         """Store the newest details of a person (whoever told us last; the caller checks they are newer)."""

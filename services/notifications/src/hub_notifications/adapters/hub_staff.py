@@ -10,7 +10,12 @@ from hub_notifications.domain.hubs import AlertedStaff
 
 HUB_STAFF = "hub_staff"
 
-INDEXES = (IndexSpec(HUB_STAFF, (IndexModel([("hub_id", ASCENDING)], name="by_hub"),)),)
+INDEXES = (
+    IndexSpec(
+        HUB_STAFF,
+        (IndexModel([("hub_id", ASCENDING)], name="by_hub"), IndexModel([("person_id", ASCENDING)], name="by_person")),
+    ),
+)
 
 
 class HubStaffRepository(Repository[AlertedStaff]):
@@ -30,3 +35,13 @@ class HubStaffRepository(Repository[AlertedStaff]):
 
     async def leave(self, hub_id: str, person_id: str) -> bool:
         return (await self.collection.delete_one({"_id": f"{hub_id}|{person_id}"})).deleted_count == 1
+
+    async def of_people(self, person_ids: list[str], session: Session = None) -> list[AlertedStaff]:
+        """The hubs' alerts these ids (one person's) asked for."""
+        found = self.collection.find({"person_id": {"$in": person_ids}}, session=session).hint("by_person")
+        return [self.from_document(doc) for doc in await found.to_list()]
+
+    async def leave_all(self, person_ids: list[str], session: Session) -> int:
+        """Erasure: these ids get no hub's alerts any more; how many subscriptions ended."""
+        result = await self.collection.delete_many({"person_id": {"$in": person_ids}}, session=session)
+        return result.deleted_count

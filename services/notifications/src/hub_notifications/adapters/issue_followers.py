@@ -45,3 +45,9 @@ class IssueFollowerRepository(Repository[IssueFollowers]):
         await self.collection.update_many(
             {"followers": person_id}, {"$pull": {"followers": person_id}}, session=tx.session
         )
+
+    async def followed_by(self, person_ids: list[str], tx: Transaction) -> list[str]:
+        """The issues any of these ids (one person's) follow."""
+        await tx.flush(ISSUE_FOLLOWERS)
+        found = self.collection.find({"followers": {"$in": person_ids}}, {"_id": 1}, session=tx.session)
+        return [doc["_id"] async for doc in found.hint("by_follower")]

@@ -191,6 +191,11 @@ class MessageRepository(DueWork[Message]):
             session=session,
         )
 
+    async def of_people(self, person_ids: list[str], session: Session = None) -> list[Message]:
+        """Every message to any of these ids (one person's), newest first per id (a subject access export)."""
+        found = self.collection.find({"person_id": {"$in": person_ids}}, session=session).hint("inbox")
+        return [self.from_document(doc) for doc in await found.to_list()]
+
     # -- retention ----------------------------------------------------------------------------
 
     async def remove_content(self, channel: str, created_before: datetime, now: datetime, chunk: int = 500) -> int:

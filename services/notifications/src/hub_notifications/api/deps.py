@@ -13,6 +13,7 @@ from hub_notifications.service.contacts import ContactService
 from hub_notifications.service.inbox import InboxService
 from hub_notifications.service.messages import MessageService
 from hub_notifications.service.preferences import PreferenceService
+from hub_notifications.service.privacy import PrivacyService
 from hub_notifications.service.rules import RuleService
 from hub_notifications.service.templates import TemplateService
 from hub_notifications.service.webhooks import WebhookService
@@ -25,6 +26,7 @@ Rules = Annotated[RuleService, use_case(lambda uc: uc.rules)]
 Webhooks = Annotated[WebhookService, use_case(lambda uc: uc.webhooks)]
 Channels = Annotated[ChannelHealthService, use_case(lambda uc: uc.channels)]
 Contacts = Annotated[ContactService, use_case(lambda uc: uc.contacts)]
+Privacy = Annotated[PrivacyService, use_case(lambda uc: uc.privacy)]
 
 # Staff of any hub (routes without a hub in their path; what they show is narrowed to the caller's hubs).
 Staff = Annotated[Principal, Depends(require_roles(*STAFF_ROLES))]

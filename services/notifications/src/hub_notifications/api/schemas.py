@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, EmailStr, Field, HttpUrl, field_validator
 
+from hub_common.contracts.privacy import HeldData, RequestKind
 from hub_notifications.domain.channels import ChannelHealth
 from hub_notifications.domain.messages import Message
 from hub_notifications.domain.preferences import Preferences
+from hub_notifications.domain.privacy import PrivacyRequest
 from hub_notifications.domain.rules import Rule
 from hub_notifications.domain.templates import MessageTemplate
 from hub_notifications.domain.webhooks import Delivery, Subscription
@@ -263,3 +265,70 @@ class DeliveryOut(BaseModel):
     @staticmethod
     def of(delivery: Delivery) -> DeliveryOut:
         return DeliveryOut.model_validate(delivery.model_dump(exclude={"payload"}))
+
+
+class PrivacyRequestIn(BaseModel):
+    """A person's request as the privacy team received it (letter, phone, email, or the web form)."""
+
+    model_config = {"extra": "forbid"}
+
+    kind: RequestKind = Field(description="erasure: delete everything about them; access: send them a copy")
+    email: EmailStr | None = Field(default=None, description="the person's email (give this, the phone, or both)")
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 ]{7,20}$")
+    reference: str = Field(min_length=1, max_length=100, description="your case reference")
+    reason: str = Field(min_length=1, max_length=1000, description="how it was received and why it is valid")
+
+
+class PrivacyAnswerOut(BaseModel):
+    service: str
+    status: Literal["waiting", "answered"]
+    answered_at: datetime | None = None
+    held: list[HeldData] = []
+
+
+class PrivacyRequestOut(BaseModel):
+    id: str
+    kind: RequestKind
+    status: Literal["open", "completed"]
+    reference: str
+    reason: str
+    handled_by: str
+    email: str | None = Field(description="held while the request is open, then dropped")
+    phone: str | None
+    people_found: int = Field(description="how many ids in the services the email or phone matched")
+    received_at: datetime
+    due_at: datetime = Field(description="one calendar month after it was received")
+    overdue: bool
+    completed_at: datetime | None
+    export_expires_at: datetime | None
+    services: list[PrivacyAnswerOut] = Field(description="each service's answer: the receipt once all have")
+
+    @staticmethod
+    def of(request: PrivacyRequest, now: datetime | None = None) -> PrivacyRequestOut:
+        now = now or datetime.now(UTC)
+        return PrivacyRequestOut(
+            **request.model_dump(
+                include={
+                    "id",
+                    "kind",
+                    "status",
+                    "reference",
+                    "reason",
+                    "handled_by",
+                    "email",
+                    "phone",
+                    "people_found",
+                    "received_at",
+                    "due_at",
+                    "completed_at",
+                    "export_expires_at",
+                }
+            ),
+            overdue=request.status == "open" and now > request.due_at,
+            services=[
+                PrivacyAnswerOut(service=s, status="answered", answered_at=a.answered_at, held=a.held)
+                if (a := request.answers.get(s))
+                else PrivacyAnswerOut(service=s, status="waiting")
+                for s in request.services
+            ],
+        )

@@ -9,8 +9,10 @@ from hub_notifications.service.contacts import ContactService
 from hub_notifications.service.delivery import DeliveryService
 from hub_notifications.service.inbox import InboxService
 from hub_notifications.service.messages import MessageService
+from hub_notifications.service.personal_data import PersonalDataService
 from hub_notifications.service.planning import PlanningService
 from hub_notifications.service.preferences import PreferenceService
+from hub_notifications.service.privacy import PrivacyService
 from hub_notifications.service.rules import RuleService
 from hub_notifications.service.templates import TemplateService
 from hub_notifications.service.webhooks import WebhookService
@@ -28,3 +30,5 @@ class UseCases:
     templates: TemplateService
     rules: RuleService  # a hub's rules and staff alerts
     webhooks: WebhookService
+    privacy: PrivacyService  # privacy requests: one per person, answered by every service
+    personal_data: PersonalDataService  # this service's own answer to them

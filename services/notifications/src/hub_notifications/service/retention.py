@@ -14,10 +14,17 @@ from datetime import timedelta
 from hub_common.clock import Clock, system_clock
 from hub_common.retention import RetentionRule
 from hub_notifications.adapters.messages import MessageRepository
+from hub_notifications.service.privacy import PrivacyService
 
 
 def retention_rules(
-    messages: MessageRepository, *, content_days: int, inbox_days: int, clock: Clock = system_clock
+    messages: MessageRepository,
+    privacy: PrivacyService,
+    *,
+    content_days: int,
+    inbox_days: int,
+    privacy_export_days: int,
+    clock: Clock = system_clock,
 ) -> list[RetentionRule]:
     def content_of(*channels: str):
         async def remove(cutoff) -> int:
@@ -38,5 +45,11 @@ def retention_rules(
             timedelta(days=inbox_days),
             content_of("inapp"),
             why="the inbox is the person's only copy, so it keeps its text longer",
+        ),
+        RetentionRule(
+            "subject access exports",
+            timedelta(days=privacy_export_days),
+            privacy.remove_exports,
+            why="a copy of the person's data from every service: kept only long enough to send it",
         ),
     ]

@@ -9,16 +9,16 @@ from fastapi import Query
 from hub_common.http import use_case
 from hub_volunteers.service.calendar import CalendarService
 from hub_volunteers.service.catalogue import CatalogueService
-from hub_volunteers.service.data_rights import DataRightsService
 from hub_volunteers.service.hours import HoursService
 from hub_volunteers.service.matching import MatchingService
+from hub_volunteers.service.personal_data import PersonalDataService
 from hub_volunteers.service.shifts import ShiftService
 from hub_volunteers.service.signups import SignupService
 from hub_volunteers.service.venues import VenueService
 from hub_volunteers.service.volunteers import VolunteerService
 
 Volunteers = Annotated[VolunteerService, use_case(lambda uc: uc.volunteers)]
-DataRights = Annotated[DataRightsService, use_case(lambda uc: uc.data_rights)]
+PersonalData = Annotated[PersonalDataService, use_case(lambda uc: uc.personal_data)]
 Catalogue = Annotated[CatalogueService, use_case(lambda uc: uc.catalogue)]
 Shifts = Annotated[ShiftService, use_case(lambda uc: uc.shifts)]
 Signups = Annotated[SignupService, use_case(lambda uc: uc.signups)]

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Response
 from hub_common.auth import Principal
 from hub_common.http import Caller, Idempotency, IfMatch, Paging, set_etag
 from hub_common.pagination import Page
-from hub_volunteers.api.deps import DataRights, HubQuery, Volunteers
+from hub_volunteers.api.deps import HubQuery, PersonalData, Volunteers
 from hub_volunteers.api.schemas import VolunteerSummary
 from hub_volunteers.domain.volunteers import Status, Volunteer
 from hub_volunteers.service import commands as cmd
@@ -109,11 +109,11 @@ async def add_accreditation(
 
 
 @router.get("/{volunteer_id}/export", summary="Everything the service holds about a volunteer (JSON)")
-async def export(volunteer_id: str, caller: Caller, data_rights: DataRights) -> dict[str, Any]:
-    return await data_rights.export(caller, volunteer_id)
+async def export(volunteer_id: str, caller: Caller, personal_data: PersonalData) -> dict[str, Any]:
+    return await personal_data.export(caller, volunteer_id)
 
 
 @router.post("/{volunteer_id}/erase", summary="Erase: anonymise the record, keep aggregate hours")
-async def erase(volunteer_id: str, caller: Caller, data_rights: DataRights) -> dict[str, Literal["erased"] | str]:
-    volunteer = await data_rights.erase(caller, volunteer_id)
+async def erase(volunteer_id: str, caller: Caller, personal_data: PersonalData) -> dict[str, Literal["erased"] | str]:
+    volunteer = await personal_data.erase(caller, volunteer_id)
     return {"id": volunteer.id, "status": "erased"}

@@ -13,10 +13,10 @@ if TYPE_CHECKING:
     from hub_volunteers.demo import DemoData
     from hub_volunteers.service.calendar import CalendarService
     from hub_volunteers.service.catalogue import CatalogueService
-    from hub_volunteers.service.data_rights import DataRightsService
     from hub_volunteers.service.hours import HoursService
     from hub_volunteers.service.matching import MatchingService
     from hub_volunteers.service.partners import PartnerService
+    from hub_volunteers.service.personal_data import PersonalDataService
     from hub_volunteers.service.reminders import ReminderService
     from hub_volunteers.service.shifts import ShiftService
     from hub_volunteers.service.signups import SignupService
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class UseCases:
     volunteers: VolunteerService  # registration, profile, lifecycle, checks, skills, sign-in links
-    data_rights: DataRightsService  # export and erasure
+    personal_data: PersonalDataService  # export and erasure
     catalogue: CatalogueService  # skills taxonomy and roles
     shifts: ShiftService
     signups: SignupService  # sign-ups, waitlist, attendance

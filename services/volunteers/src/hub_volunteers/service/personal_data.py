@@ -1,5 +1,6 @@
 """A volunteer's data rights: an export of everything held about them, and erasure (the record is
-anonymised; ids, hour totals and milestones stay)."""
+anonymised; ids, hour totals and milestones stay). Asked by the volunteer or their hub's staff, by a
+privacy request (hub.privacy) for every id a person is known by, or by the retention schedule."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from typing import Any
 from hub_common.auth import Principal
 from hub_common.clock import Clock
 from hub_common.contracts.contacts import VolunteerContactErased
+from hub_common.contracts.privacy import HeldData
 from hub_common.contracts.volunteers import VolunteerErased
+from hub_common.privacy import held
+from hub_common.repository import Session
 from hub_common.uow import Transaction, UnitOfWork
 from hub_volunteers.adapters.awards import AwardRepository
 from hub_volunteers.adapters.hours import HoursRepository
@@ -21,7 +25,7 @@ from hub_volunteers.service.common import require_self_or_staff, save_volunteer
 from hub_volunteers.service.signups import SignupService
 
 
-class DataRightsService:
+class PersonalDataService:
     def __init__(
         self,
         uow: UnitOfWork,
@@ -46,15 +50,43 @@ class DataRightsService:
     async def export(self, caller: Principal, volunteer_id: str) -> dict[str, Any]:
         v = await self.volunteers.get(volunteer_id)
         require_self_or_staff(caller, v)
+        return await self._export(v, show_calendar_token=caller.sub == v.sub)
+
+    async def _export(self, v: Volunteer, *, show_calendar_token: bool, session: Session = None) -> dict[str, Any]:
         mine = {"volunteer_id": v.id}
-        shown = v if caller.sub == v.sub else v.model_copy(update={"calendar_token": None})
+        # The calendar link is a secret only its owner sees (a staff member exporting it could use it).
+        shown = v if show_calendar_token else v.model_copy(update={"calendar_token": None})
         return {
             "volunteer": shown.model_dump(mode="json"),
-            "signups": await self.signups.stored(mine),
-            "hours": await self.hours.stored(mine),
-            "awards": await self.awards.stored(mine),
+            "signups": await self.signups.stored(mine, session),
+            "hours": await self.hours.stored(mine, session),
+            "awards": await self.awards.stored(mine, session),
             "exported_at": self.clock().isoformat(),
         }
+
+    # -- a privacy request (hub.privacy): the person's ids are volunteer ids here -------------------
+
+    async def erase_people(self, person_ids: list[str], tx: Transaction) -> list[HeldData]:
+        found = (await self.volunteers.many(person_ids, tx.session)).values()
+        live = [v for v in found if v.erased_at is None]
+        for v in live:
+            await self._erase(v, tx)
+        return held(
+            "volunteer records (name, contact details, date of birth, emergency contact, checks, consents)",
+            len(live),
+            "erased; hour totals and milestones stay under an anonymous id",
+        )
+
+    async def export_people(self, person_ids: list[str], tx: Transaction) -> tuple[list[HeldData], dict[str, Any]]:
+        found = [v for v in (await self.volunteers.many(person_ids, tx.session)).values() if v.erased_at is None]
+        records = [await self._export(v, show_calendar_token=False, session=tx.session) for v in found]
+        receipt = [
+            *held("volunteer records", len(records), "exported"),
+            *held("shift sign-ups", sum(len(r["signups"]) for r in records), "exported"),
+            *held("hours logged", sum(len(r["hours"]) for r in records), "exported"),
+            *held("awards", sum(len(r["awards"]) for r in records), "exported"),
+        ]
+        return receipt, {"volunteers": records}
 
     async def erase(self, caller: Principal, volunteer_id: str) -> Volunteer:
         async def work(tx: Transaction) -> Volunteer:
