@@ -41,8 +41,37 @@
     return a;
   }
 
-  var points = config.points.map(function (p) {
-    return L.marker([p.lat, p.lon], { title: p.title, alt: p.title }).bindPopup(link(p.title, p.url)).addTo(map);
+  // Points at the same spot (groups meeting in one community centre) share a pin listing them all,
+  // so none hides under another.
+  function spots(points) {
+    var byPlace = {};
+    var order = [];
+    points.forEach(function (p) {
+      var key = p.lat + "," + p.lon;
+      if (!byPlace[key]) { byPlace[key] = []; order.push(key); }
+      byPlace[key].push(p);
+    });
+    return order.map(function (key) { return byPlace[key]; });
+  }
+
+  function listOf(points) {
+    if (points.length === 1) { return link(points[0].title, points[0].url); }
+    var ul = document.createElement("ul");
+    ul.className = "map-popup-list";
+    points.forEach(function (p) {
+      var li = document.createElement("li");
+      li.appendChild(link(p.title, p.url));
+      ul.appendChild(li);
+    });
+    return ul;
+  }
+
+  // Pins are for pointing; keyboard and screen reader users have the same links in the page's list,
+  // and pins close together would be focus targets too small to tell apart.
+  var points = spots(config.points).map(function (here) {
+    var title = here.length === 1 ? here[0].title : here[0].title + " and " + (here.length - 1) + " more here";
+    return L.marker([here[0].lat, here[0].lon], { title: title, alt: title, keyboard: false })
+      .bindPopup(listOf(here)).addTo(map);
   });
   var shown = L.featureGroup(points.length ? points : [areas]);
   if (shown.getBounds().isValid()) {
