@@ -73,7 +73,7 @@
     return L.marker([here[0].lat, here[0].lon], { title: title, alt: title, keyboard: false })
       .bindPopup(listOf(here)).addTo(map);
   });
-  var shown = L.featureGroup(points.length ? points : [areas]);
+  var shown = L.featureGroup(points.concat([areas])); // the hubs, and any point outside them
   if (shown.getBounds().isValid()) {
     map.fitBounds(shown.getBounds(), { padding: [20, 20], maxZoom: 16 });
   } else {
