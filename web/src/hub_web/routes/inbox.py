@@ -48,12 +48,12 @@ async def inbox(
 async def mark_read(request: Request, message_id: str, web: WebDep, form: Form) -> Response:
     token = inbox_token(request, web)
     cursor = form.one("cursor")[:MAX_CURSOR] or None
+    outcome = "Message marked as read."
     try:
         await web.services.notifications.mark_read(token, message_id)
     except ServiceProblem as problem:
-        if problem.status != 404:
+        if problem.status != 404:  # gone since the page was shown: its retention period ended
             raise
-        web.session(request).set_flash("We could not find that message. It may have been removed.")
-    else:
-        web.session(request).set_flash("Message marked as read.")
+        outcome = "We could not find that message. It may have been removed."
+    web.session(request).set_flash(outcome)
     return web.redirect(inbox_address(cursor))
