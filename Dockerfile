@@ -6,6 +6,15 @@
 # APP is volunteers, issues, assets, notifications or web; the image runs "python -m hub_<APP>".
 # A service image runs "--role api" unless told otherwise (compose runs "--role worker" beside it).
 
+# The web map (Leaflet) from npm, exactly as web/package-lock.json pins it (no dev packages: the
+# browser-test tools stay out); only the web image keeps its files.
+FROM node:22-slim AS web-assets
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+ARG APP
+RUN mkdir /out && if [ "$APP" = web ]; then cp -r node_modules/leaflet/dist /out/leaflet; fi
+
 FROM python:3.11-slim AS build
 ARG APP
 ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PROJECT_ENVIRONMENT=/app/.venv UV_PYTHON_DOWNLOADS=never
@@ -29,6 +38,7 @@ ARG PORT
 RUN test -n "$PORT" || { echo "build with --build-arg PORT=<the app's HTTP port>"; exit 1; }
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin hub
 COPY --from=build /app/.venv /app/.venv
+COPY --from=web-assets /out /app/web-assets
 # Services read HUB_HTTP_*, the web app HUB_WEB_HTTP_*; each ignores the other's.
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
@@ -38,6 +48,7 @@ ENV PATH=/app/.venv/bin:$PATH \
     HUB_HTTP_PORT=${PORT} \
     HUB_WEB_HTTP_HOST=0.0.0.0 \
     HUB_WEB_HTTP_PORT=${PORT} \
+    HUB_WEB_LEAFLET_DIR=/app/web-assets/leaflet \
     HUB_LOG_FORMAT=json \
     HUB_ENVIRONMENT=production
 USER 10001

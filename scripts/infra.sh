@@ -2,8 +2,9 @@
 # Local infrastructure for development and tests: Apache Kafka (KRaft, one combined node) and
 # SecantusDB (a MongoDB-wire-compatible server), run as plain processes - no Docker needed.
 #
-#   scripts/infra.sh install   fetch Kafka jars from Maven Central, SecantusDB from PyPI, and the web
-#                              app's browser-test tools (Debian's chromium, axe-core from npm)
+#   scripts/infra.sh install   fetch Kafka jars from Maven Central, SecantusDB from PyPI, the web app's
+#                              map (Leaflet from npm) and its browser-test tools (Debian's chromium,
+#                              axe-core from npm)
 #   scripts/infra.sh up        start both (idempotent) and wait until both answer
 #   scripts/infra.sh down      stop exactly the processes 'up' started (by pid file)
 #   scripts/infra.sh status    say what is running
@@ -64,10 +65,11 @@ install_secantus() {
   echo "$want" > "$SECANTUS_VENV/.stamp"
 }
 
-# The web app's browser tests: Debian's Chromium (driven by Playwright; Playwright's own browser
-# downloads are never used) and axe-core from npm, pinned by web/package-lock.json.
+# The web app's npm packages, pinned by web/package-lock.json: Leaflet (its map, served from
+# .hub/web-tools/node_modules/leaflet/dist; the image gets its own copy) and, for the browser tests,
+# axe-core and Debian's Chromium (driven by Playwright; Playwright's own browser downloads are never used).
 WEB_TOOLS="$HUB_HOME/web-tools"
-install_browser_test_tools() {
+install_web_packages() {
   if [[ ! -x /usr/bin/chromium ]]; then
     if [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null; then
       log "installing Debian's chromium for the web app's browser tests"
@@ -79,8 +81,8 @@ install_browser_test_tools() {
   fi
   local want; want="$(stamp_of "$ROOT/web/package.json" "$ROOT/web/package-lock.json")"
   if [[ -f "$WEB_TOOLS/.stamp" && "$(cat "$WEB_TOOLS/.stamp")" == "$want" ]]; then return; fi
-  command -v npm >/dev/null || { log "npm is required to fetch axe-core for the browser tests"; exit 1; }
-  log "installing axe-core from npm into $WEB_TOOLS"
+  command -v npm >/dev/null || { log "npm is required to fetch the web app's map (Leaflet) and axe-core"; exit 1; }
+  log "installing Leaflet and axe-core from npm into $WEB_TOOLS"
   rm -rf "$WEB_TOOLS"; mkdir -p "$WEB_TOOLS"
   cp "$ROOT/web/package.json" "$ROOT/web/package-lock.json" "$WEB_TOOLS/"
   (cd "$WEB_TOOLS" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
@@ -177,7 +179,7 @@ stop_pid() { # name pidfile
 
 cmd="${1:-status}"
 case "$cmd" in
-  install) install_kafka; install_secantus; install_browser_test_tools ;;
+  install) install_kafka; install_secantus; install_web_packages ;;
   up)
     install_kafka; install_secantus
     start_mongo; start_kafka

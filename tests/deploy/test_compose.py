@@ -115,7 +115,8 @@ def test_one_dockerfile_builds_every_image_multi_stage_non_root_from_the_lock_fi
         if not {".hub", ".venv", "node_modules"} & set(p.relative_to(ROOT).parts)
     ]
     assert found == ["Dockerfile"]
-    assert len(re.findall(r"^FROM ", DOCKERFILE, re.M)) == 2
+    assert len(re.findall(r"^FROM ", DOCKERFILE, re.M)) == 3  # the web map's npm files, the Python build, the image
+    assert "npm ci --omit=dev" in DOCKERFILE and "HUB_WEB_LEAFLET_DIR=/app/web-assets/leaflet" in DOCKERFILE
     assert 'uv sync --frozen --no-dev --no-editable --package "hub-$APP"' in DOCKERFILE
     assert re.search(r"^USER 10001$", DOCKERFILE, re.M)
     assert 'exec python -m hub_%s "$@"' in DOCKERFILE and 'ENTRYPOINT ["hub-app"]' in DOCKERFILE

@@ -100,6 +100,10 @@ class Stack:
             "HUB_WEB_DEV_SIGN_IN": "true",
             "HUB_WEB_SERVICE_NAME": "Hub Test",
             "HUB_WEB_HUB_COLOURS": '{"hub-northfield": "#1d4f91", "hub-riverside": "#00703c"}',
+            # No internet here: a tile server that refuses at once, so the maps show their fallback
+            # (the hub outlines) as they would when a deployment's tile server is down.
+            "HUB_MAP_TILE_URL": f"http://127.0.0.1:{free_port()}/tiles/{{z}}/{{x}}/{{y}}.png",
+            "HUB_MAP_TILE_ATTRIBUTION": "Test Tiles",
             "HUB_AUTH_SECRET": self.secret,
             "HUB_ENVIRONMENT": "test",
             "HUB_LOG_LEVEL": "WARNING",

@@ -2,10 +2,15 @@
 real running services, with axe-core run on every page visited: no serious or critical violations.
 
 1. A resident reports an issue in four steps and sees it on the hub page.
-2. A volunteer registers; staff record a background check and approve them; the volunteer signs up
-   to a shift.
-3. Staff move the issue to fixed; the resident's issue page shows the update, and the
+2. Another resident picks the spot on the map (a click; "use my location" under the pages' real
+   Content-Security-Policy), sees the first report marked nearby, and reports.
+3. A volunteer registers; staff record a background check and approve them; the volunteer signs up
+   to a shift, finds both messages in their inbox and marks one read.
+4. Staff move the issue to fixed; the resident's issue page shows the update, and the
    acknowledgement email's link signs a resident in to follow their report.
+
+With HUB_WEB_SCREENSHOTS set to a folder, the journeys also save screenshots of the map and inbox
+pages there (``HUB_WEB_SCREENSHOTS=web/docs``, the README's pictures); ordinary runs write nothing.
 """
 
 from __future__ import annotations
@@ -49,6 +54,13 @@ pytestmark = [
 ]
 
 AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+SCREENSHOTS = os.environ.get("HUB_WEB_SCREENSHOTS")
+
+
+def screenshot(page: Page, name: str) -> None:
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
 
 
 class AxeAudit:
@@ -169,7 +181,69 @@ def test_a_resident_reports_an_issue_and_sees_it_on_the_hub_page(reported: dict[
     assert reported["issue_id"].startswith("iss-")
 
 
-def test_a_volunteer_registers_is_approved_by_staff_and_signs_up_to_a_shift(
+def send_litter_report(page: Page, description: str, email: str) -> None:
+    """The report flow's steps after the place: what, details, contact; then the report is sent."""
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Litter", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Describe the problem").fill(description)
+    page.get_by_label("Yes").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Your name").fill("Kim Resident")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Send report").click()
+    expect(page.get_by_role("status")).to_contain_text("Your report has been sent")
+
+
+def test_a_resident_picks_the_spot_on_the_map_and_sees_the_reports_nearby(
+    browser: Browser, stack: Stack, axe: AxeAudit, reported: dict[str, str]
+) -> None:
+    web = stack.web_url
+    page = new_page(browser)
+    page.goto(web + "/report")
+    figure = page.locator("figure[data-map]")
+    expect(figure).to_be_visible()
+    # No tiles here (no internet): the map says so and still draws the hub outlines, with their names.
+    expect(figure.get_by_text("The street map could not be loaded")).to_be_visible()
+    outlines = page.locator(".leaflet-overlay-pane path")
+    expect(outlines).to_have_count(2)
+    expect(page.locator(".leaflet-tooltip", has_text="Northfield Community Hub")).to_be_visible()
+    expect(page.locator(".leaflet-control-attribution")).to_contain_text("Test Tiles")
+
+    # A click in the middle of Northfield, a few metres from the first resident's report.
+    figure.scroll_into_view_if_needed()
+    box = outlines.first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.get_by_label("Latitude", exact=True)).to_have_value(re.compile(r"^53\.81\d{3}$"))
+    expect(page.get_by_label("Longitude", exact=True)).to_have_value(re.compile(r"^-1\.5[45]\d{3}$"))
+    expect(page.get_by_role("button", name="The place you chose")).to_be_visible()  # the pin
+    nearby = page.locator("[data-nearby]")
+    first_report = nearby.locator(f"a[href='/issues/{reported['issue_id']}']")
+    expect(first_report).to_have_text("Litter")
+    expect(page.locator(".leaflet-overlay-pane path.leaflet-interactive")).not_to_have_count(0)  # its marker
+    axe.check(page)
+    screenshot(page, "report-where-map")
+    send_litter_report(page, f"Broken glass on the path {stack.unique}", f"kim-{stack.unique}@example.org")
+    expect(page.get_by_text("You reported this problem")).to_be_visible()
+    page.context.close()
+
+    # Under the pages' real Content-Security-Policy (axe needs it bypassed, so not above): Leaflet
+    # runs, nothing is refused, and "use my location" fills in the browser's position.
+    context = browser.new_context(geolocation={"latitude": 53.8149, "longitude": -1.5498}, permissions=["geolocation"])
+    strict = context.new_page()
+    refused: list[str] = []
+    strict.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    strict.goto(web + "/report")
+    expect(strict.locator(".leaflet-overlay-pane path")).to_have_count(2)
+    strict.get_by_role("button", name="Use my location").click()
+    expect(strict.get_by_label("Latitude", exact=True)).to_have_value("53.81490")
+    expect(strict.get_by_label("Longitude", exact=True)).to_have_value("-1.54980")
+    expect(strict.locator("[data-nearby]").locator(f"a[href='/issues/{reported['issue_id']}']")).to_be_visible()
+    assert refused == [], refused
+    context.close()
+
+
+def test_a_volunteer_registers_is_approved_signs_up_to_a_shift_and_reads_the_messages(
     browser: Browser, stack: Stack, axe: AxeAudit
 ) -> None:
     web = stack.web_url
@@ -239,6 +313,25 @@ def test_a_volunteer_registers_is_approved_by_staff_and_signs_up_to_a_shift(
     expect(staff.get_by_text(name)).to_be_visible()
     axe.check(staff)
 
+    # Approval and the confirmed place each send an in-app message, through Kafka and notifications.
+    def both_messages() -> bool:
+        volunteer.goto(web + "/inbox")
+        titles = volunteer.locator("main h2").all_inner_texts()
+        return {"You are approved to volunteer", "Your place is confirmed"} <= set(titles)
+
+    assert eventually(both_messages, timeout_s=120, every_s=1), "the volunteer's messages did not arrive"
+    axe.check(volunteer)
+    screenshot(volunteer, "inbox")
+    count = volunteer.locator("header .count")
+    unread = int(count.inner_text().split()[0])
+    assert unread >= 2
+    mark_approval_read = volunteer.get_by_role("button", name=re.compile("^Mark as read.*approved to volunteer"))
+    mark_approval_read.click()
+    expect(volunteer.get_by_role("status")).to_contain_text("Message marked as read")
+    expect(count).to_have_text(f"{unread - 1} unread")
+    expect(mark_approval_read).to_have_count(0)
+    axe.check(volunteer)
+
 
 def test_staff_fix_the_issue_and_the_residents_page_shows_the_update(
     browser: Browser, stack: Stack, axe: AxeAudit, reported: dict[str, str]
@@ -282,6 +375,18 @@ def test_staff_fix_the_issue_and_the_residents_page_shows_the_update(
     expect(resident.get_by_text(note)).to_be_visible()
     axe.check(resident)
 
+    # The demo staff get the hub's new-report alerts in the app too; the dashboard maps open issues.
+    def staff_alert() -> bool:
+        staff.goto(web + "/inbox")
+        return staff.get_by_role("heading", name="New report: Litter").count() > 0
+
+    assert eventually(staff_alert, timeout_s=120, every_s=1), "staff got no in-app alert of the reports"
+    axe.check(staff)
+    staff.goto(web + "/staff/hubs/hub-northfield")
+    expect(staff.locator("figure[data-map] .leaflet-marker-icon").first).to_be_visible()
+    axe.check(staff)
+    screenshot(staff, "staff-dashboard-map")
+
 
 def test_every_other_public_page_passes_the_accessibility_check(browser: Browser, stack: Stack, axe: AxeAudit) -> None:
     page = new_page(browser)
@@ -297,6 +402,14 @@ def test_every_other_public_page_passes_the_accessibility_check(browser: Browser
     ):
         page.goto(stack.web_url + path)
         axe.check(page)
+    page.goto(stack.web_url + "/places?hub_id=hub-northfield")
+    markers = page.locator("figure[data-map] .leaflet-marker-icon")
+    expect(markers.first).to_be_visible()  # the places that have a position, beside the list
+    markers.first.click()
+    expect(page.locator(".leaflet-popup-content a").first).to_have_attribute("href", re.compile(r"^/places/"))
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")  # faded in: axe measures its contrast
+    axe.check(page)
+    screenshot(page, "places-map")
     page.goto(stack.web_url + "/places?kind=organisation")
     page.get_by_role("link", name="Northfield Food Bank").first.click()
     axe.check(page)

@@ -13,6 +13,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from hub_common.auth import decode_token, issue_token
+from hub_web.accounts import hash_password
 from hub_web.app import create_app
 from hub_web.settings import WebSettings
 
@@ -174,3 +175,232 @@ async def test_a_volunteer_asks_for_a_sign_in_link_and_the_emailed_link_signs_th
         assert "expired" in (await client.get("/volunteer/sign-in-link")).text
         staff = issue_token(SECRET, sub="web-rita", role="staff", hubs=["hub-a"])
         assert (await client.get(f"/volunteer/me?token={staff}")).headers["location"] == "/volunteer/sign-in-link"
+
+
+# -- the web map -------------------------------------------------------------------------------------
+
+
+def map_of(html: str) -> dict:
+    """What static/map.js is asked to draw on a page (the data-map attribute, single-quoted JSON)."""
+    raw = re.search(r"data-map='([^']*)'", html).group(1)
+    return json.loads(raw.replace("&#39;", "'").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"))
+
+
+async def test_the_map_settings_reach_the_pages_and_the_content_security_policy(make_client) -> None:
+    place = {"id": "ast-1", "hub_id": "hub-a", "kind": "organisation", "name": "Alpha Food Bank",
+             "description": "", "location": {"lat": 0.4, "lon": 0.6}}  # fmt: skip
+    unplaced = place | {"id": "ast-2", "name": "Online Advice", "location": None}
+
+    def assets(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/v1/assets":
+            return httpx.Response(200, json={"items": [place, unplaced], "next_cursor": None})
+        return None
+
+    settings = {
+        "map_tile_url": "https://{s}.tiles.example.org/osm/{z}/{x}/{y}.png",
+        "map_tile_attribution": "© Example Maps <and friends>",
+    }
+    async for client in make_client(assets, **settings):
+        report = await client.get("/report")
+        drawn = map_of(report.text)
+        assert drawn["tiles"] == settings["map_tile_url"]
+        assert drawn["attribution"] == settings["map_tile_attribution"]  # plain text: map.js escapes it
+        assert [f["properties"]["name"] for f in drawn["areas"]["features"]] == ["Alpha Hub"]  # the fallback
+        assert drawn["pick"] is True and drawn["nearby_url"] == "/report/nearby"
+        assert '<link rel="stylesheet" href="/static/leaflet/leaflet.css">' in report.text
+        assert '<script src="/static/map.js" defer></script>' in report.text
+        assert 'id="lat"' in report.text and 'id="lon"' in report.text  # the no-JavaScript fallback stays
+        csp = report.headers["content-security-policy"]
+        assert "img-src 'self' data: https://*.tiles.example.org;" in csp and "script-src 'self';" in csp
+
+        places = await client.get("/places")
+        assert map_of(places.text)["points"] == [
+            {"lat": 0.4, "lon": 0.6, "title": "Alpha Food Bank", "url": "/places/ast-1"}
+        ]
+        assert "Online Advice" in places.text  # listed, just not on the map
+        assert "data-map=" not in (await client.get("/privacy")).text  # only map pages load Leaflet
+
+
+async def test_a_tile_url_that_no_policy_can_allow_is_refused_at_start() -> None:
+    for bad in ("ftp://tiles.example.org/{z}/{x}/{y}.png", "https://tiles.example.org/map.png",
+                "https://tiles-{s}.example.org/{z}/{x}/{y}.png"):  # fmt: skip
+        with pytest.raises(ValueError, match="map tile URL"):
+            WebSettings(map_tile_url=bad)
+
+
+async def test_leaflets_files_are_served_from_the_installed_package(make_client) -> None:
+    async for client in make_client():
+        script = await client.get("/static/leaflet/leaflet.js")
+        assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+        assert "Leaflet 1.9.4" in script.text[:300]
+        assert (await client.get("/static/leaflet/leaflet.css")).status_code == 200
+        icon = await client.get("/static/leaflet/images/marker-icon.png")
+        assert icon.status_code == 200 and icon.headers["content-type"] == "image/png"
+        assert "no-store" not in icon.headers.get("cache-control", "")  # static files hold nobody's data
+    with pytest.raises(RuntimeError, match=r"Leaflet .* is missing"):
+        create_app(WebSettings(auth_secret=SECRET, leaflet_dir="/nonexistent"))
+
+
+async def test_the_report_map_asks_for_open_reports_near_the_chosen_spot(make_client) -> None:
+    asked: list[httpx.Request] = []
+
+    def issues(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/v1/issues":
+            asked.append(request)
+            unplaced = ISSUE | {"id": "iss-2", "lat": None, "lon": None}
+            return httpx.Response(200, json={"items": [ISSUE | {"support_count": 3}, unplaced], "next_cursor": None})
+        return None
+
+    async for client in make_client(issues):
+        nearby = await client.get("/report/nearby?lat=0.5&lon=0.5")
+        assert nearby.status_code == 200 and nearby.headers["cache-control"] == "no-store"
+        assert nearby.json() == {
+            "items": [
+                {
+                    "lat": 0.5,
+                    "lon": 0.5,
+                    "title": "Litter",
+                    "url": "/issues/iss-1",
+                    "status": "Reported",
+                    "support_count": 3,
+                }
+            ]
+        }
+        params = asked[0].url.params
+        assert (params["lat"], params["lon"], params["radius_m"]) == ("0.5", "0.5", "500")
+        assert set(params.get_list("status")) == {"reported", "acknowledged", "in_progress", "referred"}
+        assert "authorization" not in asked[0].headers  # the public list, read with no one's token
+        assert (await client.get("/report/nearby?lat=north&lon=0.5")).status_code == 422
+        assert (await client.get("/report/nearby?lat=0.5")).status_code == 422
+        assert len(asked) == 1
+
+
+async def test_the_staff_dashboard_maps_the_hubs_open_issues(make_client) -> None:
+    account = {"username": "alpha", "name": "Alpha staff", "role": "staff", "hubs": ["hub-a"],
+               "password_hash": hash_password("alpha-password")}  # fmt: skip
+
+    def issues(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/v1/issues":
+            return httpx.Response(200, json={"items": [ISSUE], "next_cursor": None})
+        return None
+
+    async for client in make_client(issues, staff_accounts=json.dumps([account])):
+        await sign_in(client, "alpha", "alpha-password")
+        dashboard = await client.get("/staff/hubs/hub-a")
+        assert dashboard.status_code == 200
+        drawn = map_of(dashboard.text)
+        assert drawn["points"][0] == {"lat": 0.5, "lon": 0.5, "title": "Litter", "url": "/staff/issues/iss-1",
+                                           "status": "reported", "support_count": 0}  # fmt: skip
+        assert drawn["pick"] is False
+
+
+# -- the inbox ---------------------------------------------------------------------------------------
+
+
+async def sign_in(client: httpx.AsyncClient, username: str, password: str) -> None:
+    form = await client.get("/sign-in")
+    data = {"username": username, "password": password, "csrf_token": csrf_of(form.text)}
+    assert (await client.post("/sign-in", data=data)).status_code == 303
+
+
+class FakeInbox:
+    """The notifications inbox API for one person: three messages, two a page, with their read state."""
+
+    def __init__(self) -> None:
+        self.messages = [
+            {
+                "id": f"msg-{n}",
+                "subject": f"Message {n}",
+                "body": f"Body {n}",
+                "created_at": f"2026-11-2{n}T10:00:00Z",
+                "read": n == 1,
+                "content_removed_at": None,
+            }
+            for n in (3, 2, 1)
+        ]
+        self.readers: set[str] = set()
+
+    def __call__(self, request: httpx.Request) -> httpx.Response | None:
+        if not request.url.path.startswith("/v1/inbox"):
+            return None
+        self.readers.add(decode_token(SECRET, request.headers["authorization"].split()[1]).sub)
+        if request.url.path == "/v1/inbox/unread-count":
+            return httpx.Response(200, json={"unread": sum(not m["read"] for m in self.messages)})
+        if request.method == "POST":
+            found = [m for m in self.messages if request.url.path == f"/v1/inbox/{m['id']}/read"]
+            if not found:
+                return httpx.Response(404, json={"title": "Not found", "detail": "no such message in your inbox"})
+            found[0]["read"] = True
+            return httpx.Response(204)
+        start = int(request.url.params.get("cursor", "0"))
+        limit = 2
+        rest = self.messages[start + limit :]
+        return httpx.Response(200, json={"items": self.messages[start : start + limit],
+                                         "next_cursor": str(start + limit) if rest else None})  # fmt: skip
+
+
+async def test_staff_read_their_inbox_a_page_at_a_time_and_mark_messages_read(make_client) -> None:
+    inbox = FakeInbox()
+    async for client in make_client(inbox, demo_accounts=True):
+        await sign_in(client, "northfield", "demo-password")
+        first = await client.get("/inbox")
+        assert first.status_code == 200 and "Message 3" in first.text and "Message 2" in first.text
+        assert "Message 1" not in first.text  # on the next page
+        assert '<span class="count">2<span class="visually-hidden"> unread</span></span>' in first.text
+        assert "You have 2 unread messages." in first.text
+        older = re.search(r'href="(/inbox\?cursor=[^"]+)">Older messages', first.text).group(1)
+        second = await client.get(older)
+        assert "Message 1" in second.text and "Message 3" not in second.text
+        assert "Newest messages" in second.text and "Older messages" not in second.text
+
+        read = await client.post("/inbox/msg-2/read", data={"csrf_token": csrf_of(first.text), "cursor": "0"})
+        assert read.status_code == 303 and read.headers["location"] == "/inbox?cursor=0"
+        after = await client.get("/inbox")
+        assert "Message marked as read." in after.text and "You have 1 unread message." in after.text
+        assert '<span class="count">1<span' in after.text
+        gone = await client.post("/inbox/msg-9/read", data={"csrf_token": csrf_of(first.text)})
+        assert gone.status_code == 303 and "could not find that message" in (await client.get("/inbox")).text
+        forged = await client.post("/inbox/msg-3/read", data={"csrf_token": "forged"})
+        assert forged.status_code == 400 and inbox.messages[0]["read"] is False
+        assert inbox.readers == {"staff-northfield"}
+
+
+async def test_the_inbox_needs_a_volunteer_or_staff_sign_in(make_client) -> None:
+    inbox = FakeInbox()
+    async for client in make_client(inbox):
+        page = await client.get("/inbox")
+        assert page.status_code == 303 and page.headers["location"] == "/sign-in?next=/inbox"
+        assert 'href="/inbox"' not in (await client.get("/")).text
+        form = await client.get("/sign-in")
+        refused = await client.post("/inbox/msg-3/read", data={"csrf_token": csrf_of(form.text)})
+        assert refused.status_code == 303 and refused.headers["location"] == "/sign-in?next=/inbox"
+        assert inbox.readers == set()  # a visitor's page never asks notifications
+
+
+async def test_a_volunteer_reads_the_messages_addressed_to_their_volunteer_record(make_client) -> None:
+    inbox = FakeInbox()
+    volunteer = {"id": "vol-1", "name": "Rita Moreno", "sub": "web-rita", "hub_id": "hub-a", "status": "active"}
+
+    def services(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/v1/volunteers/me":
+            return httpx.Response(200, json=volunteer, headers={"ETag": '"v1"'})
+        return inbox(request)
+
+    async for client in make_client(services):
+        token = issue_token(SECRET, sub="web-rita", role="resident", ttl=timedelta(hours=1))
+        await client.get(f"/volunteer/me?token={token}")
+        page = await client.get("/inbox")
+        assert page.status_code == 200 and "Message 3" in page.text
+        assert "/volunteer/preferences" in page.text
+        assert inbox.readers == {"vol-1"}  # notifications addresses volunteers by their record
+
+
+async def test_the_pages_still_work_when_notifications_does_not_answer(make_client) -> None:
+    def down(request: httpx.Request) -> httpx.Response | None:
+        return httpx.Response(503, json={"title": "Unavailable"}) if request.url.path.startswith("/v1/inbox") else None
+
+    async for client in make_client(down, demo_accounts=True):
+        await sign_in(client, "northfield", "demo-password")
+        home = await client.get("/")
+        assert home.status_code == 200 and 'href="/inbox">Messages</a>' in home.text  # no count, no error
+        assert (await client.get("/inbox")).status_code == 503

@@ -23,18 +23,30 @@ from hub_web.clients import (
     VolunteersClient,
 )
 from hub_web.deps import CsrfFailed, NeedsSignIn, NotAllowed
-from hub_web.routes import auth, public, residents, staff, volunteers
+from hub_web.routes import auth, inbox, public, residents, staff, volunteers
 from hub_web.session import COOKIE_NAME, MAX_COOKIE_AGE_S, SessionCodec
 from hub_web.settings import WebSettings
 from hub_web.web import Web
 
 STATIC = Path(__file__).parent / "static"
-# No inline scripts or styles, nothing fetched from elsewhere: the pages work offline and a script
-# injected through a field cannot run.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
-)
+
+
+def content_security_policy(tile_origin: str) -> str:
+    """No inline scripts or styles, and nothing from other sites but the map's street tiles (images
+    only): a script injected through a field cannot run, and the pages work without the tiles."""
+    return (
+        f"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: {tile_origin}; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+    )
+
+
+def leaflet_files(folder: Path) -> StaticFiles:
+    if not (folder / "leaflet.js").is_file():
+        raise RuntimeError(
+            f"Leaflet (the web map) is missing from {folder}: run `make install` (or `scripts/infra.sh install`), "
+            "or set HUB_WEB_LEAFLET_DIR to Leaflet's dist folder"
+        )
+    return StaticFiles(directory=folder)
 
 
 def build_services(settings: WebSettings, transport: httpx.AsyncBaseTransport | None = None) -> Services:
@@ -64,7 +76,9 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
 
     app = FastAPI(title=settings.service_name, docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.web = web
+    app.mount("/static/leaflet", leaflet_files(settings.leaflet_dir), name="leaflet")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    csp = content_security_policy(settings.map_tile_origin)
 
     @app.middleware("http")
     async def session_and_headers(request: Request, call_next) -> Response:
@@ -81,22 +95,22 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
                 secure=settings.cookie_secure,
                 path="/",
             )
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", csp)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"  # sign-in links carry tokens
         response.headers["X-Frame-Options"] = "DENY"
-        if request.url.path != "/static" and "cache-control" not in response.headers:
+        if not request.url.path.startswith("/static/") and "cache-control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"  # pages show personal data
         return response
 
-    def error_page(request: Request, status: int, title: str, message: str, **extra) -> HTMLResponse:
+    async def error_page(request: Request, status: int, title: str, message: str, **extra) -> HTMLResponse:
         if not hasattr(request.state, "session"):
             request.state.session = codec.loads(request.cookies.get(COOKIE_NAME))
-        return web.render(request, "error.html", status=status, title=title, message=message, **extra)
+        return await web.render(request, "error.html", status=status, title=title, message=message, **extra)
 
     @app.exception_handler(ServiceDown)
     async def service_down(request: Request, exc: ServiceDown) -> HTMLResponse:
-        response = error_page(
+        response = await error_page(
             request,
             503,
             "Sorry, there is a problem with the service",
@@ -112,14 +126,14 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
             request.state.session.sign_out()
             return web.redirect(f"/sign-in?next={request.url.path}")
         if exc.status == 403:
-            return error_page(request, 403, "You cannot do this", exc.detail)
+            return await error_page(request, 403, "You cannot do this", exc.detail)
         if exc.status == 404:
-            return error_page(request, 404, "Page not found", "We could not find what you were looking for.")
-        return error_page(request, exc.status, "Sorry, that did not work", exc.detail)
+            return await error_page(request, 404, "Page not found", "We could not find what you were looking for.")
+        return await error_page(request, exc.status, "Sorry, that did not work", exc.detail)
 
     @app.exception_handler(CsrfFailed)
     async def csrf_failed(request: Request, exc: CsrfFailed) -> HTMLResponse:
-        return error_page(
+        return await error_page(
             request,
             400,
             "Your form has expired",
@@ -132,20 +146,22 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
 
     @app.exception_handler(NotAllowed)
     async def not_allowed(request: Request, exc: NotAllowed) -> HTMLResponse:
-        return error_page(request, 403, "You cannot see this page", exc.message)
+        return await error_page(request, 403, "You cannot see this page", exc.message)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404:
-            return error_page(request, 404, "Page not found", "If you typed the web address, check it is correct.")
+            return await error_page(
+                request, 404, "Page not found", "If you typed the web address, check it is correct."
+            )
         if exc.status_code == 405:
-            return error_page(request, 405, "Sorry, that did not work", "That page cannot be used like this.")
-        return error_page(request, exc.status_code, "Sorry, that did not work", str(exc.detail))
+            return await error_page(request, 405, "Sorry, that did not work", "That page cannot be used like this.")
+        return await error_page(request, exc.status_code, "Sorry, that did not work", str(exc.detail))
 
     @app.get("/health/live", include_in_schema=False)
     async def live() -> PlainTextResponse:
         return PlainTextResponse("ok")
 
-    for router in (public.router, residents.router, volunteers.router, staff.router, auth.router):
+    for router in (public.router, residents.router, volunteers.router, staff.router, inbox.router, auth.router):
         app.include_router(router)
     return app

@@ -279,8 +279,14 @@ class NotificationsClient(ServiceClient):
     async def save_preferences(self, token: str, body: dict[str, Any], etag: str | None) -> dict[str, Any]:
         return await self.send("PUT", "/v1/preferences/me", token=token, json=body, etag=etag)
 
-    async def inbox(self, token: str, limit: int = 10) -> list[dict[str, Any]]:
-        return (await self.get("/v1/inbox", token=token, params={"limit": limit}))["items"]
+    async def inbox(self, token: str, limit: int = 20, cursor: str | None = None) -> dict[str, Any]:
+        return await self.get("/v1/inbox", token=token, params={"limit": limit, "cursor": cursor})
+
+    async def unread_count(self, token: str) -> int:
+        return (await self.get("/v1/inbox/unread-count", token=token))["unread"]
+
+    async def mark_read(self, token: str, message_id: str) -> None:
+        await self.call("POST", f"/v1/inbox/{seg(message_id)}/read", token=token)
 
     async def failed_messages(self, token: str, hub_id: str) -> list[dict[str, Any]]:
         return (await self.get(f"/v1/hubs/{seg(hub_id)}/messages", token=token, params={"limit": 50}))["items"]

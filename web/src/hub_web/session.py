@@ -103,6 +103,20 @@ class Session:
             return None
         return issue_token(secret, sub=self.sub or "", role=self.role, hubs=self.hubs, ttl=ttl)  # type: ignore[arg-type]
 
+    def inbox_token(self, secret: str, ttl: timedelta) -> str | None:
+        """The token the notifications inbox is read with (volunteers and staff have one).
+
+        Staff read it as themselves. Notifications addresses a volunteer's messages to their
+        volunteer record (the events' ``volunteer_id``), not to the resident account they sign in
+        with, so a volunteer reads it as that record: the session got the record's id from the
+        volunteers service, asked with the account's own token.
+        """
+        if not self.signed_in:
+            return None
+        if self.kind == "volunteer" and self.volunteer_id:
+            return issue_token(secret, sub=self.volunteer_id, role="resident", ttl=ttl)
+        return self.service_token(secret, ttl) if self.kind == "staff" else None
+
 
 class SessionCodec:
     """Signs and checks the cookie (HMAC-SHA1 via itsdangerous, keyed by a server secret)."""

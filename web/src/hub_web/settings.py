@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
@@ -12,8 +13,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub_common.settings import DEV_AUTH_SECRET
 from hub_web.branding import DEFAULT_HUB_COLOUR, contrast_ratio
+from hub_web.maps import tile_origin
 
 MIN_CONTRAST = 4.5  # WCAG 2.2 AA for normal text: the hub colour carries white text
+DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
+# Where `scripts/infra.sh install` puts Leaflet (npm, pinned by web/package-lock.json) in a checkout;
+# the image sets HUB_WEB_LEAFLET_DIR to the copy it carries.
+CHECKOUT_LEAFLET_DIR = Path(__file__).resolve().parents[3] / ".hub" / "web-tools" / "node_modules" / "leaflet" / "dist"
 
 
 class WebSettings(BaseSettings):
@@ -52,6 +59,20 @@ class WebSettings(BaseSettings):
     # JSON {"hub-id": "#rrggbb"}: the hub's colour behind white text (must reach 4.5:1 contrast).
     hub_colours: dict[str, str] = Field(default_factory=dict)
 
+    # The web map: where the street tiles come from (a {z}/{x}/{y} URL template; the pages'
+    # Content-Security-Policy allows images from its host) and the credit shown on the map.
+    # Platform-wide names, as a deployment's map provider is not the web app's own choice.
+    map_tile_url: str = Field(
+        default=DEFAULT_TILE_URL, validation_alias=AliasChoices("map_tile_url", "HUB_MAP_TILE_URL")
+    )
+    map_tile_attribution: str = Field(
+        default=DEFAULT_TILE_ATTRIBUTION,
+        min_length=1,
+        max_length=300,
+        validation_alias=AliasChoices("map_tile_attribution", "HUB_MAP_TILE_ATTRIBUTION"),
+    )
+    leaflet_dir: Path = CHECKOUT_LEAFLET_DIR  # Leaflet's dist folder, served at /static/leaflet
+
     @field_validator("hub_colours", mode="before")
     @classmethod
     def _parse_colours(cls, value: object) -> object:
@@ -64,6 +85,12 @@ class WebSettings(BaseSettings):
             ratio = contrast_ratio(colour, "#ffffff")
             if ratio < MIN_CONTRAST:
                 raise ValueError(f"{hub_id}: white text on {colour} has contrast {ratio:.2f}:1, below {MIN_CONTRAST}:1")
+        return value
+
+    @field_validator("map_tile_url")
+    @classmethod
+    def _usable_tile_url(cls, value: str) -> str:
+        tile_origin(value)  # raises with what is wrong
         return value
 
     @model_validator(mode="after")
@@ -83,6 +110,10 @@ class WebSettings(BaseSettings):
             return own
         secret = self.auth_secret.get_secret_value().encode()
         return hmac.new(secret, b"hub-web-session-cookie", hashlib.sha256).hexdigest()
+
+    @property
+    def map_tile_origin(self) -> str:
+        return tile_origin(self.map_tile_url)
 
     def colour_for(self, hub_id: str | None) -> str:
         return self.hub_colours.get(hub_id or "", DEFAULT_HUB_COLOUR)

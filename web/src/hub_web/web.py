@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from hub_common.auth import Principal, decode_token
 from hub_common.errors import Unauthorized
 from hub_web.accounts import AccountBook
-from hub_web.clients import Services
+from hub_web.clients import ServiceDown, ServiceProblem, Services
 from hub_web.forms import Errors, FormData
 from hub_web.session import Session
 from hub_web.settings import WebSettings
@@ -116,7 +116,22 @@ class Web:
 
     # -- pages ------------------------------------------------------------------------------------
 
-    def render(
+    def inbox_token(self, request: Request) -> str | None:
+        ttl = timedelta(minutes=self.settings.service_token_minutes)
+        return self.session(request).inbox_token(self.settings.auth_secret.get_secret_value(), ttl)
+
+    async def unread_messages(self, request: Request) -> int | None:
+        """How many in-app messages the signed-in volunteer or staff member has not read, for the
+        header; None for everyone else, or when notifications does not answer (the page still works)."""
+        token = self.inbox_token(request)
+        if token is None:
+            return None
+        try:
+            return await self.services.notifications.unread_count(token)
+        except (ServiceDown, ServiceProblem):
+            return None
+
+    async def render(
         self,
         request: Request,
         template: str,
@@ -144,6 +159,7 @@ class Web:
             hub=hub,
             brand_colour=self.settings.colour_for(hub["id"] if hub else None),
             dev_sign_in=self.settings.dev_sign_in,
+            unread=await self.unread_messages(request),
             **context,
         )
         return HTMLResponse(html, status_code=status, headers=headers)

@@ -36,7 +36,7 @@ def safe_next(value: str | None, default: str) -> str:
 async def sign_in_page(
     request: Request, web: WebDep, next: Annotated[str | None, Query(max_length=500)] = None
 ) -> HTMLResponse:
-    return web.render(
+    return await web.render(
         request,
         "sign_in.html",
         title="Sign in",
@@ -57,7 +57,7 @@ async def sign_in(request: Request, web: WebDep, form: Form) -> Response:
     if not errors and account is None:
         errors.add("username", "The username or password is not right")
     if errors or account is None:
-        return web.render(
+        return await web.render(
             request,
             "sign_in.html",
             status=400,
@@ -119,7 +119,7 @@ async def sign_in_volunteer(request: Request, web: WebDep, sub: str) -> Response
 
 @router.get("/volunteer/sign-in-link", response_class=HTMLResponse)
 async def sign_in_link_page(request: Request, web: WebDep) -> HTMLResponse:
-    return web.render(request, "volunteer/sign_in_link.html", title="Get a link to sign in", sent=False)
+    return await web.render(request, "volunteer/sign_in_link.html", title="Get a link to sign in", sent=False)
 
 
 @router.post("/volunteer/sign-in-link", response_class=HTMLResponse)
@@ -134,10 +134,10 @@ async def send_sign_in_link(request: Request, web: WebDep, form: Form) -> HTMLRe
             errors.add("email", forms.EMAIL_FORMAT)
     if errors:
         title = "Get a link to sign in"
-        return web.render(
+        return await web.render(
             request, "volunteer/sign_in_link.html", status=400, title=title, errors=errors, form=form, sent=False
         )
-    return web.render(request, "volunteer/sign_in_link.html", title="Check your email", sent=True, email=email)
+    return await web.render(request, "volunteer/sign_in_link.html", title="Check your email", sent=True, email=email)
 
 
 async def sign_in_volunteer_by_link(request: Request, web: WebDep, token: str) -> Response:

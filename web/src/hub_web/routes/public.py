@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from hub_web.clients import ServiceProblem
 from hub_web.deps import WebDep
 from hub_web.geo import dots, hub_map
+from hub_web.maps import asset_points, map_config
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,7 +34,7 @@ async def hub_or_404(web, hub_id: str) -> dict[str, Any]:
 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request, web: WebDep) -> HTMLResponse:
-    return web.render(request, "home.html", title="Your community hub", hubs=await web.hubs())
+    return await web.render(request, "home.html", title="Your community hub", hubs=await web.hubs())
 
 
 @router.get("/brand.css")
@@ -54,7 +55,7 @@ async def hub_page(request: Request, hub_id: str, web: WebDep) -> HTMLResponse:
     fixed = (await issues.you_said_we_did(hub_id, limit=5))["items"]
     stats = await issues.stats(hub_id)
     drawing = hub_map([hub])
-    return web.render(
+    return await web.render(
         request,
         "hub.html",
         title=hub["name"],
@@ -73,7 +74,7 @@ async def you_said_we_did(
 ) -> HTMLResponse:
     hub = await hub_or_404(web, hub_id)
     page = await web.services.issues.you_said_we_did(hub_id, limit=20, cursor=cursor)
-    return web.render(
+    return await web.render(
         request,
         "you_said_we_did.html",
         title=f"You said, we did: {hub['name']}",
@@ -110,7 +111,8 @@ async def places(
         page, message = {"items": [], "next_cursor": None}, "Search using words with letters or numbers."
     hub = next((h for h in hubs if h["id"] == params["hub_id"]), None)
     visible = [a for a in page["items"] if a["kind"] != "equipment"]  # equipment is lent by staff, not listed
-    return web.render(
+    shown_hubs = [hub] if hub else hubs
+    return await web.render(
         request,
         "places.html",
         title="Community groups, services and places",
@@ -119,6 +121,7 @@ async def places(
         kinds=PLACE_KINDS,
         chosen={"hub_id": params["hub_id"] or "", "kind": params["kind"] or "", "q": params["q"] or ""},
         items=visible,
+        map_config=map_config(web.settings, shown_hubs, points=asset_points(visible)),
         next_cursor=page.get("next_cursor"),
         searched=bool(request.query_params),
         message=message,
@@ -133,14 +136,14 @@ async def place(request: Request, asset_id: str, web: WebDep) -> HTMLResponse:
         raise ServiceProblem("assets", 404, "Not found", "not a public place")
     hubs = await web.hubs()
     hub = next((h for h in hubs if h["id"] == asset["hub_id"]), None)
-    return web.render(request, "place.html", title=asset["name"], hub=hub, asset=asset, weekdays=WEEKDAYS)
+    return await web.render(request, "place.html", title=asset["name"], hub=hub, asset=asset, weekdays=WEEKDAYS)
 
 
 @router.get("/privacy", response_class=HTMLResponse)
 async def privacy(request: Request, web: WebDep) -> HTMLResponse:
-    return web.render(request, "privacy.html", title="How we use your information")
+    return await web.render(request, "privacy.html", title="How we use your information")
 
 
 @router.get("/accessibility", response_class=HTMLResponse)
 async def accessibility(request: Request, web: WebDep) -> HTMLResponse:
-    return web.render(request, "accessibility.html", title="Accessibility statement")
+    return await web.render(request, "accessibility.html", title="Accessibility statement")

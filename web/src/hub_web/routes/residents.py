@@ -13,15 +13,15 @@ from typing import Annotated, Any
 
 import jwt
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from hub_web import forms
 from hub_web.clients import ServiceProblem
 from hub_web.deps import Form, WebDep
 from hub_web.forms import Errors, FormData
-from hub_web.geo import hub_map
+from hub_web.maps import issue_points, map_config
 from hub_web.routes.public import hub_or_404
-from hub_web.web import OPEN_STATUSES, Web
+from hub_web.web import OPEN_STATUSES, STATUS_WORDS, Web
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,6 +33,8 @@ STEP_FIELDS = {
 }
 STEPS = tuple(STEP_FIELDS)
 NEAR_RADIUS_M = 1500
+NEARBY_REPORT_RADIUS_M = 500  # what the report map marks around the chosen spot: a few streets
+NEARBY_REPORT_LIMIT = 50
 
 
 def carried(form: FormData, step: str, **overrides: str | None) -> list[tuple[str, str]]:
@@ -49,14 +51,14 @@ async def render_step(
     hub_id = context.pop("hub_id", None) or form.one("hub_id")
     hub = next((h for h in hubs if h["id"] == hub_id), None)
     if step == "place":
-        return web.render(
+        return await web.render(
             request,
             "report/place.html",
             title="Where is the problem?",
             errors=errors,
             form=form,
             hubs=hubs,
-            drawing=hub_map(hubs),
+            map_config=map_config(web.settings, hubs, pick=True, nearby_url="/report/nearby"),
             hidden=carried(form, "place"),
         )
     assert hub is not None
@@ -65,7 +67,7 @@ async def render_step(
         groups: dict[str, list[dict[str, Any]]] = {}
         for c in sorted(categories, key=lambda c: (c["group"], c["name"])):
             groups.setdefault(c["group"] or "Other", []).append(c)
-        return web.render(
+        return await web.render(
             request,
             "report/category.html",
             title="What is the problem?",
@@ -83,7 +85,7 @@ async def render_step(
         attributes = sorted(
             (a for a in category["attributes"] if a.get("variable", True)), key=lambda a: a.get("order", 0)
         )
-        return web.render(
+        return await web.render(
             request,
             "report/details.html",
             title=f"Tell us about the {category['name'].lower()}",
@@ -96,7 +98,7 @@ async def render_step(
             hidden=carried(form, "details", hub_id=hub["id"]),
         )
     session = web.session(request)
-    return web.render(
+    return await web.render(
         request,
         "report/contact.html",
         title="How can we tell you what happens?",
@@ -157,6 +159,37 @@ async def report_step(request: Request, web: WebDep, form: Form) -> Response:
     if errors:
         return await render_step(request, web, "contact", form, errors)
     return await send_report(request, web, form, hub_id, category, details, contact)
+
+
+def position(lat: str, lon: str) -> tuple[forms.Place, Errors]:
+    """A position typed or sent in a query, checked as the place step checks it."""
+    return forms.check_place(FormData([("lat", lat), ("lon", lon), ("address", "-")]), [])
+
+
+def open_issues(limit: int) -> list[tuple[str, Any]]:
+    return [*(("status", s) for s in OPEN_STATUSES), ("limit", limit)]
+
+
+@router.get("/report/nearby")
+async def reports_nearby(
+    web: WebDep,
+    lat: Annotated[str, Query(max_length=30)] = "",
+    lon: Annotated[str, Query(max_length=30)] = "",
+) -> JSONResponse:
+    """The open reports around a spot, for the report map (static/map.js) to mark before the resident
+    sends theirs: only what the public issue pages show (what, status, "me too"s, where)."""
+    place, errors = position(lat, lon)
+    if errors or place.lat is None or place.lon is None:
+        return JSONResponse({"detail": "give lat and lon as numbers"}, status_code=422)
+    params = [
+        *open_issues(NEARBY_REPORT_LIMIT),
+        ("lat", place.lat),
+        ("lon", place.lon),
+        ("radius_m", NEARBY_REPORT_RADIUS_M),
+    ]
+    issues = (await web.services.issues.issues(params))["items"]
+    points = issue_points(issues, "/issues/{id}")
+    return JSONResponse({"items": [p | {"status": STATUS_WORDS.get(p["status"], p["status"])} for p in points]})
 
 
 async def send_report(
@@ -224,20 +257,19 @@ async def issues_near(
     hubs = await web.hubs()
     form = FormData([(k, v) for k, v in (("hub_id", hub_id), ("lat", lat), ("lon", lon)) if v])
     errors = Errors()
-    params: list[tuple[str, Any]] = [("status", s) for s in OPEN_STATUSES] + [("limit", 25)]
+    params = open_issues(25)
     if cursor:
         params.append(("cursor", cursor))
     searched = bool(hub_id or lat or lon)
     if lat or lon:
-        place, place_errors = forms.check_place(FormData([*form.items(), ("address", "-")]), [h["id"] for h in hubs])
-        errors = place_errors
+        place, errors = position(lat or "", lon or "")
         if not errors and place.lat is not None and place.lon is not None:
             params += [("lat", place.lat), ("lon", place.lon), ("radius_m", NEAR_RADIUS_M)]
     if hub_id and hub_id in {h["id"] for h in hubs}:
         params.append(("hub_id", hub_id))
     page = await web.services.issues.issues(params) if searched and not errors else {"items": [], "next_cursor": None}
     hub = next((h for h in hubs if h["id"] == hub_id), None)
-    return web.render(
+    return await web.render(
         request,
         "issues.html",
         title="Problems reported near you",
@@ -278,7 +310,7 @@ async def issue_page(
         return web.redirect(f"/issues/{issue_id}")  # drop the token from the address bar and history
     issue, _etag = await web.services.issues.issue(issue_id, token=web.token(request))
     hub = next((h for h in await web.hubs() if h["id"] == issue["hub_id"]), None)
-    return web.render(
+    return await web.render(
         request,
         "issue.html",
         title=f"{issue['service_name']}: {issue['id']}",
@@ -315,7 +347,7 @@ async def feedback_form(
             return web.redirect(f"/issues/{issue_id}")
         return web.redirect(f"/issues/{issue_id}/feedback")
     issue, _etag = await web.services.issues.issue(issue_id)
-    return web.render(request, "feedback.html", title="Is the problem fixed?", issue=issue)
+    return await web.render(request, "feedback.html", title="Is the problem fixed?", issue=issue)
 
 
 @router.post("/issues/{issue_id}/feedback", response_class=HTMLResponse)
@@ -335,7 +367,7 @@ async def feedback_send(request: Request, issue_id: str, web: WebDep, form: Form
                 problem, {"fixed": "fixed", "satisfaction": "satisfaction", "comment": "comment"}
             )
     if errors:
-        return web.render(
+        return await web.render(
             request, "feedback.html", title="Is the problem fixed?", issue=issue, errors=errors, form=form
         )
     reopened = not body["fixed"]
@@ -357,7 +389,7 @@ async def my_reports(request: Request, web: WebDep) -> HTMLResponse:
                 raise
             continue
         items.append(issue)
-    return web.render(request, "my_reports.html", title="Your reports", items=items)
+    return await web.render(request, "my_reports.html", title="Your reports", items=items)
 
 
 @router.post("/my-reports/forget")

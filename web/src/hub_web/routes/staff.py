@@ -19,6 +19,7 @@ from hub_web import forms
 from hub_web.clients import ServiceDown, ServiceProblem, seg
 from hub_web.deps import Form, Staff, WebDep, require_hub
 from hub_web.forms import Errors, FormData
+from hub_web.maps import issue_points, map_config
 from hub_web.routes.public import hub_or_404
 from hub_web.web import OPEN_STATUSES, Web
 
@@ -69,7 +70,7 @@ async def console(request: Request, web: WebDep, session: Staff) -> Response:
     hubs = [h for h in await web.hubs() if session.can_manage(h["id"])]
     if len(hubs) == 1:
         return web.redirect(f"/staff/hubs/{hubs[0]['id']}")
-    return web.render(request, "staff/console.html", title="Staff console", hubs=hubs)
+    return await web.render(request, "staff/console.html", title="Staff console", hubs=hubs)
 
 
 @router.get("/hubs/{hub_id}", response_class=HTMLResponse)
@@ -108,13 +109,14 @@ async def dashboard(request: Request, hub_id: str, web: WebDep, session: Staff) 
         for sh in shifts or []
         if sh["confirmed"] < sh["capacity"] and datetime.fromisoformat(sh["starts_at"]) < now + SHIFT_HORIZON
     ]
-    return web.render(
+    return await web.render(
         request,
         "staff/dashboard.html",
         title=f"Dashboard: {hub['name']}",
         hub=hub,
         overdue_issues=[i for i in by_priority if overdue(i, now)],
         issues=by_priority,
+        issues_map=map_config(web.settings, [hub], points=issue_points(by_priority, "/staff/issues/{id}")),
         issues_error=issues_error,
         applicants=applicants or [],
         applicants_error=applicants_error,
@@ -143,7 +145,7 @@ async def render_issue(
     require_hub(web.session(request), issue["hub_id"])
     hub = await hub_or_404(web, issue["hub_id"])
     actions = NEXT_ACTIONS.get(issue["status"], ())
-    return web.render(
+    return await web.render(
         request,
         "staff/issue.html",
         status=400 if errors else 200,
@@ -198,7 +200,7 @@ async def render_volunteer(
     skills = {s["id"]: s["name"] for s in await web.services.volunteers.skills()}
     today = date.today()
     valid_checks = [c for c in volunteer.get("checks", []) if c["issued_on"] <= today.isoformat() <= c["renewal_due"]]
-    return web.render(
+    return await web.render(
         request,
         "staff/volunteer.html",
         status=400 if errors else 200,
@@ -268,7 +270,7 @@ async def shift_page(request: Request, shift_id: str, web: WebDep, session: Staf
     token = web.token(request) or ""
     hub = await hub_or_404(web, shift["hub_id"])
     role = await web.services.volunteers.role(shift["role_id"])
-    return web.render(
+    return await web.render(
         request,
         "staff/shift.html",
         title=f"Shift: {role['title']}",
@@ -332,7 +334,7 @@ async def room_calendar(request: Request, room_id: str, web: WebDep, session: St
     upcoming = sorted(
         (b for b in confirmed + requested if datetime.fromisoformat(b["ends_at"]) >= now), key=lambda b: b["starts_at"]
     )
-    return web.render(
+    return await web.render(
         request,
         "staff/room.html",
         title=f"Room calendar: {room['name']}",

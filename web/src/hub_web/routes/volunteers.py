@@ -60,7 +60,7 @@ async def volunteer_home(
         hub = next((h for h in hubs if h["id"] == volunteer["hub_id"]), None)
     hub = hub or (hubs[0] if hubs else None)
     if hub is None:
-        return web.render(request, "volunteer/home.html", title="Volunteer", hubs=hubs, roles=[], shifts=[])
+        return await web.render(request, "volunteer/home.html", title="Volunteer", hubs=hubs, roles=[], shifts=[])
     roles = await web.services.volunteers.roles(hub["id"])
     shifts = await web.services.volunteers.shifts(hub["id"])
     fits: dict[str, str] = {}
@@ -73,7 +73,7 @@ async def volunteer_home(
             recommended = await web.services.volunteers.recommended(token, volunteer["id"])
             fits = {r["shift_id"]: r["explanation"] for r in recommended}
     titles = {r["id"]: r["title"] for r in roles}
-    return web.render(
+    return await web.render(
         request,
         "volunteer/home.html",
         title="Volunteer with your hub",
@@ -94,14 +94,14 @@ async def role_page(request: Request, role_id: str, web: WebDep) -> HTMLResponse
     role = await web.services.volunteers.role(role_id)
     hub = next((h for h in await web.hubs() if h["id"] == role["hub_id"]), None)
     skills = {s["id"]: s["name"] for s in await web.services.volunteers.skills()}
-    return web.render(request, "volunteer/role.html", title=role["title"], hub=hub, role=role, skills=skills)
+    return await web.render(request, "volunteer/role.html", title=role["title"], hub=hub, role=role, skills=skills)
 
 
 # -- registration ------------------------------------------------------------------------------
 
 
 async def render_register(request: Request, web: Web, form: FormData, errors: Errors | None = None) -> HTMLResponse:
-    return web.render(
+    return await web.render(
         request,
         "volunteer/register.html",
         status=400 if errors else 200,
@@ -185,7 +185,7 @@ async def my_volunteering(
     titles = await role_titles(web, {volunteer["hub_id"]})
     hub = next((h for h in await web.hubs() if h["id"] == volunteer["hub_id"]), None)
     session.name = volunteer["name"]
-    return web.render(
+    return await web.render(
         request,
         "volunteer/me.html",
         title="Your volunteering",
@@ -240,7 +240,7 @@ async def render_preferences(request: Request, web: Web, errors: Errors | None =
     form = FormData(
         [("channels", c) for c, _ in CHANNELS if consented(volunteer, c)] + [("digest", prefs.get("digest", "off"))]
     )
-    return web.render(
+    return await web.render(
         request,
         "volunteer/preferences.html",
         title="How we contact you",
@@ -294,7 +294,7 @@ async def export(request: Request, web: WebDep) -> Response:
 @router.get("/volunteer/erase", response_class=HTMLResponse)
 async def erase_page(request: Request, web: WebDep) -> HTMLResponse:
     volunteer_session(request)
-    return web.render(request, "volunteer/erase.html", title="Erase your volunteering data")
+    return await web.render(request, "volunteer/erase.html", title="Erase your volunteering data")
 
 
 @router.post("/volunteer/erase")
@@ -303,7 +303,7 @@ async def erase(request: Request, web: WebDep, form: Form) -> Response:
     if form.one("confirm") != "yes":
         errors = Errors()
         errors.add("confirm", "Tick the box to confirm you want your data erased")
-        return web.render(request, "volunteer/erase.html", title="Erase your volunteering data", errors=errors)
+        return await web.render(request, "volunteer/erase.html", title="Erase your volunteering data", errors=errors)
     await web.services.volunteers.erase(web.token(request) or "", session.volunteer_id or "")
     session.sign_out()
     session.set_flash("Your volunteering data has been erased. Thank you for volunteering with us.")
