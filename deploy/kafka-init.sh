@@ -5,6 +5,7 @@
 #   - each service writes its own hub.<service>.events and hub.<service>.dlt, reads the topics it
 #     consumes, and commits offsets for its group hub-<service>;
 #   - only notifications reads hub.contacts; volunteers, issues and assets write to it;
+#   - every service reads and writes hub.privacy (privacy requests and their answers), no partner;
 #   - a partner reads the public hub.<service>.events topics and writes only the inbound topics it
 #     is granted (HUB_KAFKA_PARTNERS="name:password:issues+assets;other:password:volunteers").
 set -euo pipefail
@@ -14,13 +15,13 @@ PARTITIONS="${HUB_KAFKA_TOPIC_PARTITIONS:-6}"
 SERVICES=(volunteers issues assets notifications)
 
 declare -A CONSUMES=(
-  [volunteers]="hub.volunteers.inbound hub.assets.events hub.issues.events"
-  [issues]="hub.issues.inbound hub.assets.events"
-  [assets]="hub.assets.inbound hub.volunteers.events hub.issues.events"
-  [notifications]="hub.contacts hub.notifications.inbound hub.volunteers.events hub.issues.events hub.assets.events"
+  [volunteers]="hub.volunteers.inbound hub.assets.events hub.issues.events hub.privacy"
+  [issues]="hub.issues.inbound hub.assets.events hub.privacy"
+  [assets]="hub.assets.inbound hub.volunteers.events hub.issues.events hub.privacy"
+  [notifications]="hub.contacts hub.notifications.inbound hub.volunteers.events hub.issues.events hub.assets.events hub.privacy"
 )
 
-topics=(hub.contacts)
+topics=(hub.contacts hub.privacy)
 for s in "${SERVICES[@]}"; do topics+=("hub.$s.events" "hub.$s.inbound" "hub.$s.dlt"); done
 for t in "${topics[@]}"; do
   "$BIN/kafka-topics.sh" --bootstrap-server "$BOOT" --create --if-not-exists --topic "$t" \
@@ -43,6 +44,7 @@ for s in "${SERVICES[@]}"; do
   if [[ "$s" != notifications ]]; then
     allow --allow-principal "User:$user" --operation Write --operation Describe --topic hub.contacts
   fi
+  allow --allow-principal "User:$user" --operation Write --operation Describe --topic hub.privacy  # answers
   for t in ${CONSUMES[$s]}; do
     allow --allow-principal "User:$user" --operation Read --operation Describe --topic "$t"
   done

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hub_common.contracts import CONTACTS_TOPIC, all_topics
+from hub_common.contracts import CONTACTS_TOPIC, PRIVACY_TOPIC, all_topics
 from hub_common.contracts.topics import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -167,8 +167,8 @@ def test_kafka_init_reads_what_each_service_consumes_and_creates_every_contract_
         match = re.search(rf'\[{service}\]="([^"]+)"', script)
         assert match, f"kafka-init.sh has no CONSUMES entry for {service}"
         assert set(match.group(1).split()) == set(definition(service).consumes), service
-    assert "topics=(hub.contacts)" in script and 'topics+=("hub.$s.events" "hub.$s.inbound" "hub.$s.dlt")' in script
-    assert len(all_topics()) == 1 + 3 * len(SERVICES)
+    assert "topics=(hub.contacts hub.privacy)" in script and 'topics+=("hub.$s.events" "hub.$s.inbound" "hub.$s.dlt")' in script
+    assert len(all_topics()) == 2 + 3 * len(SERVICES)
 
 
 def test_kafka_acls_keep_contacts_to_notifications_and_partners_to_their_grants(tmp_path: Path) -> None:
@@ -201,7 +201,11 @@ def test_kafka_acls_keep_contacts_to_notifications_and_partners_to_their_grants(
     assert grants("partner-riverside", "Write") == {"hub.issues.inbound", "hub.assets.inbound"}
     assert grants("partner-centre", "Write") == {"hub.volunteers.inbound"}
     assert grants("partner-riverside", "Read") == {f"hub.{s}.events" for s in SERVICES}
-    assert grants("svc-issues", "Write") == {"hub.issues.events", "hub.issues.dlt", CONTACTS_TOPIC}
+    assert grants("svc-issues", "Write") == {"hub.issues.events", "hub.issues.dlt", CONTACTS_TOPIC, PRIVACY_TOPIC}
+    for user in ("svc-volunteers", "svc-issues", "svc-assets", "svc-notifications"):
+        assert PRIVACY_TOPIC in grants(user, "Read"), user
+    for user in ("partner-riverside", "partner-centre"):
+        assert PRIVACY_TOPIC not in grants(user, "Read") | grants(user, "Write"), user
     topics_created = [line for line in calls.read_text().splitlines() if line.startswith("kafka-topics.sh")]
     assert len(topics_created) == len(all_topics())
 
