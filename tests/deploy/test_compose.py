@@ -167,7 +167,8 @@ def test_kafka_init_reads_what_each_service_consumes_and_creates_every_contract_
         match = re.search(rf'\[{service}\]="([^"]+)"', script)
         assert match, f"kafka-init.sh has no CONSUMES entry for {service}"
         assert set(match.group(1).split()) == set(definition(service).consumes), service
-    assert "topics=(hub.contacts hub.privacy)" in script and 'topics+=("hub.$s.events" "hub.$s.inbound" "hub.$s.dlt")' in script
+    assert "topics=(hub.contacts hub.privacy)" in script
+    assert 'topics+=("hub.$s.events" "hub.$s.inbound" "hub.$s.dlt")' in script
     assert len(all_topics()) == 2 + 3 * len(SERVICES)
 
 
