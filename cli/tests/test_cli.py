@@ -14,9 +14,11 @@ from typer.testing import CliRunner
 
 from hub_cli import operations
 from hub_cli.main import app
-from hub_common.auth import decode_token
+from hub_common.audit import AUDIT_INDEXES, AccessAudit
+from hub_common.auth import Principal, decode_token
 from hub_common.contracts import all_topics, dlt_topic, inbound_topic
-from hub_common.mongo import create_client
+from hub_common.contracts.topics import SERVICES
+from hub_common.mongo import create_client, ensure_indexes
 from hub_common.settings import DEV_AUTH_SECRET
 
 runner = CliRunner()
@@ -140,6 +142,32 @@ async def test_retention_shows_each_rule_s_latest_run(infra) -> None:
         assert "2026-01-01 01:00" in result.output
     finally:
         await client.drop_database("hub_notifications")
+        await client.close()
+
+
+async def test_privacy_audit_lists_reads_newest_first_across_services(infra) -> None:
+    client = create_client(infra.mongo_uri, app_name="cli-test")
+    try:
+        when = datetime(2026, 2, 1, 9, tzinfo=UTC)
+        for service in SERVICES:  # as each service does at start
+            await ensure_indexes(client[f"hub_{service}"], [AUDIT_INDEXES])
+        for service, hour in (("volunteers", 9), ("notifications", 10)):
+            audit = AccessAudit(client[f"hub_{service}"], service, clock=lambda hour=hour: when.replace(hour=hour))
+            await audit.read(
+                Principal(sub="sam", role="staff"), kind="record", record_ids=["r1"], person_ids=["p1"], why="read"
+            )
+        rows = await operations.access_audit(infra.mongo_uri, ["volunteers", "notifications"], person_id="p1")
+        assert [row["service"] for row in rows] == ["notifications", "volunteers"]
+        result = await asyncio.to_thread(
+            runner.invoke, app, ["privacy", "audit", "--person", "p1", "--mongo", infra.mongo_uri], terminal_width=200
+        )
+        assert result.exit_code == 0, result.output
+        assert "sam (staff)" in result.output and "2026-02-01 10:00" in result.output
+        ropa = await asyncio.to_thread(runner.invoke, app, ["privacy", "ropa", "--format", "csv"])
+        assert ropa.exit_code == 0 and ropa.output.startswith("service,data,fields")
+    finally:
+        for service in SERVICES:
+            await client.drop_database(f"hub_{service}")
         await client.close()
 
 

@@ -7,6 +7,8 @@
     hub lag                                                      consumer lag per service group
     hub channels                                                 delivery channels: up, or down and held
     hub retention                                                each retention rule's latest run
+    hub privacy ropa [--format csv]                              the record of processing (Article 30)
+    hub privacy audit [--person ID] [--reader SUB]               who read a person's details, when, why
     hub seed                                                     load the demo data of every service
 
 Connection settings come from the same ``HUB_*`` variables as the services.
@@ -26,6 +28,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from hub_cli import operations
+from hub_common import ropa
 from hub_common.auth import ROLES, issue_token
 from hub_common.contracts import all_topics
 from hub_common.contracts.topics import SERVICES
@@ -37,6 +40,8 @@ topics_app = typer.Typer(help="Kafka topics of the contract.", no_args_is_help=T
 dlt_app = typer.Typer(help="Dead-letter topics: see what failed, send it back once fixed.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")
 app.add_typer(dlt_app, name="dlt")
+privacy_app = typer.Typer(help="Personal data: the record of processing and the access audit.", no_args_is_help=True)
+app.add_typer(privacy_app, name="privacy")
 console = Console()
 
 KafkaOption = Annotated[
@@ -199,11 +204,54 @@ def retention(mongo: MongoOption = None) -> None:
     console.print(table if rows else "no retention rule has run yet")
 
 
+@privacy_app.command("ropa")
+def privacy_ropa(
+    fmt: Annotated[str, typer.Option("--format", help="markdown or csv")] = "markdown",
+) -> None:
+    """The record of processing, from each service's declarations next to its models."""
+    if fmt not in ("markdown", "csv"):
+        raise typer.BadParameter("--format is markdown or csv")
+    declarations = [_definition(service).processing for service in SERVICES]
+    render = ropa.as_csv if fmt == "csv" else ropa.as_markdown
+    typer.echo(render([d for d in declarations if d is not None]), nl=False)
+
+
+@privacy_app.command("audit")
+def privacy_audit(
+    person: Annotated[str | None, typer.Option("--person", help="reads of this person id's details")] = None,
+    reader: Annotated[str | None, typer.Option("--reader", help="reads by this account")] = None,
+    limit: int = 100,
+    mongo: MongoOption = None,
+) -> None:
+    """Who read people's details, newest first, across every service: when, which records, why."""
+    uris = {s: _mongo(mongo, s) for s in SERVICES}
+    rows = asyncio.run(operations.access_audit(uris, SERVICES, person_id=person, reader=reader, limit=limit))
+    table = Table("at", "service", "reader", "kind", "records", "why")
+    table.columns[0].no_wrap = True
+    for row in rows:
+        records = ", ".join(row["record_ids"][:3]) + (
+            f" (+{len(row['record_ids']) - 3})" if len(row["record_ids"]) > 3 else ""
+        )
+        table.add_row(
+            f"{row['at']:%Y-%m-%d %H:%M}",
+            row["service"],
+            f"{row['reader']} ({row['reader_role']})",
+            row["kind"],
+            records,
+            row["why"],
+        )
+    console.print(table if rows else "no read of anyone's details is on record")
+
+
+def _definition(service: str):
+    return importlib.import_module(f"hub_{service}.__main__").DEFINITION
+
+
 @app.command()
 def seed() -> None:
     """Load every service's demo data into its database (idempotent)."""
     for service in SERVICES:
-        definition = importlib.import_module(f"hub_{service}.__main__").DEFINITION
+        definition = _definition(service)
         if definition.seed_demo_data is None:
             console.print(f"{service}: no demo data")
             continue

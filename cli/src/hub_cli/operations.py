@@ -14,6 +14,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
+from hub_common.audit import AccessAudit
 from hub_common.contracts import all_topics, dlt_topic
 from hub_common.kafka import KafkaConnection, connection, create_producer, describe_topics, ensure_topics
 from hub_common.mongo import create_client
@@ -167,6 +168,22 @@ async def retention_runs(mongo_uri: str | Mapping[str, str], services: Sequence[
             {"service": service, **group["latest"]} async for group in await db[RETENTION_RUNS].aggregate(pipeline)
         ]
     return rows
+
+
+async def access_audit(
+    mongo_uri: str | Mapping[str, str],
+    services: Sequence[str],
+    *,
+    person_id: str | None = None,
+    reader: str | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """The newest reads of people's details across services (each service's ``access_audit``)."""
+    rows = []
+    async for service, db in _service_databases(mongo_uri, services):
+        found, _ = await AccessAudit(db, service).query(person_id=person_id, reader=reader, limit=limit)
+        rows += found
+    return sorted(rows, key=lambda row: row["at"], reverse=True)[:limit]
 
 
 async def channel_health(mongo_uri: str) -> list[tuple[ChannelHealth, int]]:

@@ -121,6 +121,8 @@ async def test_an_access_export_is_one_zip_until_retention_deletes_it(api) -> No
         files = {name: json.loads(archive.read(name)) for name in archive.namelist()}
     assert files["issues.json"] == {"reports": [{"id": "r1"}]} and files["assets.json"] == {"from": "assets"}
     assert set(files["receipt.json"]["services"]) == {"volunteers", "issues", "assets", "notifications"}
+    audit = (await api.client.get("/v1/audit/access", params={"reader": "dpo-alex"}, headers=officer(api))).json()
+    assert audit["items"][0]["why"] == "export downloaded" and audit["items"][0]["record_ids"] == [request_id]
 
     # Retention: the export's parts go once the request completed longer ago than the period.
     [retention] = [task for task in api.ctx.components.periodic if task.name == "retention"]

@@ -9,9 +9,9 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -22,10 +22,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from hub_common import metrics
 from hub_common.asyncapi import asyncapi_document
 from hub_common.errors import ProblemError
+from hub_common.http import Caller, Paging
 from hub_common.kafka import kafka_reachable
 from hub_common.logging import get_logger
 from hub_common.mongo import is_transient_mongo_error
 from hub_common.openapi import add_links
+from hub_common.pagination import Page
 from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.settings import HubSettings
 from hub_common.tracing import new_trace, parse_traceparent, reset_current_trace, set_current_trace
@@ -105,6 +107,24 @@ def _add_probes(app: FastAPI, readiness: Readiness) -> None:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
+def _add_access_audit(app: FastAPI, ctx: ServiceContext) -> None:
+    @app.get(
+        "/v1/audit/access",
+        tags=["privacy"],
+        summary="Who read people's details here, newest first (the privacy team and operators)",
+    )
+    async def access_audit(
+        caller: Caller,
+        page: Paging,
+        person_id: Annotated[str | None, Query(max_length=128, description="reads of this person's details")] = None,
+        reader: Annotated[str | None, Query(max_length=128, description="reads by this person")] = None,
+    ) -> Page[dict[str, Any]]:
+        items, next_cursor = await ctx.audit.entries(
+            caller, person_id=person_id, reader=reader, limit=page.limit, cursor=page.cursor
+        )
+        return Page(items=items, next_cursor=next_cursor)
+
+
 def create_probe_app(ctx: ServiceContext) -> FastAPI:
     """A worker's operational endpoints only (health, readiness, metrics: outbox age, consumer lag,
     handler failures live in the worker), served when HUB_WORKER_HTTP_PORT is set."""
@@ -158,6 +178,8 @@ def create_app(
     app.add_middleware(RequestContextMiddleware, service=definition.name)
 
     _add_probes(app, readiness)
+
+    _add_access_audit(app, ctx)
 
     @app.get("/asyncapi.json", tags=["events"], summary="AsyncAPI document of the events published and consumed")
     async def asyncapi() -> dict[str, Any]:

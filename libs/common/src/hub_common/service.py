@@ -21,6 +21,7 @@ from aiokafka.errors import KafkaError
 from fastapi import APIRouter
 
 from hub_common import mongo
+from hub_common.audit import AUDIT_INDEXES, AccessAudit
 from hub_common.clock import Clock, system_clock
 from hub_common.consumer import ConsumerRunner, Handler, inbox_indexes
 from hub_common.contracts import all_topics
@@ -30,6 +31,7 @@ from hub_common.logging import get_logger
 from hub_common.mongo import IndexSpec
 from hub_common.relay import OutboxRelay
 from hub_common.retention import RETENTION_INDEXES
+from hub_common.ropa import Declaration
 from hub_common.scheduler import PeriodicTask, Scheduler
 from hub_common.settings import HubSettings
 from hub_common.uow import UnitOfWork, backbone_indexes
@@ -68,6 +70,7 @@ class ServiceDefinition(Generic[S]):
     publishes: Sequence[str] = ()  # CloudEvents types this service publishes
     indexes: Sequence[IndexSpec] = ()
     seed_demo_data: Callable[[ServiceContext[S]], Awaitable[None]] | None = None
+    processing: Declaration | None = None  # its record of processing (domain/processing.py)
     version: str = "0.1.0"
 
 
@@ -82,6 +85,7 @@ class ServiceContext(Generic[S]):
         self.client = mongo.create_client(settings.mongo_uri, app_name=f"hub-{definition.name}")
         self.db = mongo.database(self.client, settings.mongo_db)
         self.uow = UnitOfWork(self.db, settings.source, timeout_s=settings.transaction_timeout_s)
+        self.audit = AccessAudit(self.db, definition.name, clock=clock)  # reads of people's details
         self.live = LiveProcesses(
             self.db,
             service=definition.name,
@@ -105,6 +109,7 @@ class ServiceContext(Generic[S]):
             *inbox_indexes(),
             LIVE_PROCESS_INDEXES,
             RETENTION_INDEXES,
+            AUDIT_INDEXES,
             *self.definition.indexes,
         ]
         await mongo.ensure_indexes(self.db, specs)

@@ -4,6 +4,7 @@ from hub_assets.adapters import INDEXES
 from hub_assets.api import acv, assets, bookings, hsds, loans, maintenance, periodic
 from hub_assets.bootstrap import bootstrap
 from hub_assets.demo import seed_demo_data
+from hub_assets.domain.processing import DECLARATION
 from hub_assets.settings import AssetsSettings
 from hub_common.contracts import PRIVACY_TOPIC, all_contracts, events_topic, inbound_topic
 from hub_common.runner import main
@@ -31,6 +32,7 @@ DEFINITION = ServiceDefinition(
     publishes=PUBLISHES,
     indexes=INDEXES,
     seed_demo_data=seed_demo_data,
+    processing=DECLARATION,
 )
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from hub_issues.api import catalogue, feeds, follow_up, hubs, issues, workflow
 from hub_issues.api.open311 import discovery, requests, services
 from hub_issues.bootstrap import bootstrap
 from hub_issues.demo import seed_demo_data
+from hub_issues.domain.processing import DECLARATION
 from hub_issues.settings import IssuesSettings
 
 PUBLISHES = (
@@ -51,6 +52,7 @@ DEFINITION = ServiceDefinition(
     publishes=PUBLISHES,
     indexes=INDEXES,
     seed_demo_data=seed_demo_data,
+    processing=DECLARATION,
 )
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from hub_notifications.adapters import INDEXES
 from hub_notifications.api import channels, contacts, inbox, messages, preferences, privacy, rules, templates, webhooks
 from hub_notifications.bootstrap import bootstrap
 from hub_notifications.demo import seed_demo_data
+from hub_notifications.domain.processing import DECLARATION
 from hub_notifications.settings import NotificationsSettings
 
 DEFINITION = ServiceDefinition(
@@ -46,6 +47,7 @@ DEFINITION = ServiceDefinition(
     ),
     indexes=INDEXES,
     seed_demo_data=seed_demo_data,
+    processing=DECLARATION,
 )
 
 if __name__ == "__main__":

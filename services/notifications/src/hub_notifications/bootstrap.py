@@ -79,6 +79,7 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
         contacts,
         clock=clock,
         export_ttl=timedelta(days=settings.privacy_export_retention_days),
+        audit=ctx.audit,
     )
     use_cases = UseCases(
         contacts=contact_book,

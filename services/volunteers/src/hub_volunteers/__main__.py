@@ -7,6 +7,7 @@ from hub_volunteers.adapters import INDEXES
 from hub_volunteers.api import routers
 from hub_volunteers.bootstrap import bootstrap
 from hub_volunteers.demo import seed_demo_data
+from hub_volunteers.domain.processing import DECLARATION
 from hub_volunteers.settings import VolunteersSettings
 
 # Every type this service publishes: its public events and its contact details on hub.contacts.
@@ -25,6 +26,7 @@ DEFINITION = ServiceDefinition(
     publishes=PUBLISHES,
     indexes=INDEXES,
     seed_demo_data=seed_demo_data,
+    processing=DECLARATION,
 )
 
 if __name__ == "__main__":

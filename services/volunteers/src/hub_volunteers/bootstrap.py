@@ -53,7 +53,9 @@ def bootstrap(ctx: ServiceContext[VolunteersSettings]) -> Components:
     equipment = EquipmentRepository(ctx.db)
 
     approval_check = None if settings.approval_required_check == "none" else settings.approval_required_check
-    registration = VolunteerService(uow, volunteers, skills, clock=clock, approval_check=approval_check)
+    registration = VolunteerService(
+        uow, volunteers, skills, clock=clock, approval_check=approval_check, audit=ctx.audit
+    )
     places = SignupService(uow, signups, shifts, roles, volunteers, hours, clock=clock)
     logging = HoursService(
         uow,
@@ -67,7 +69,9 @@ def bootstrap(ctx: ServiceContext[VolunteersSettings]) -> Components:
     )
     use_cases = UseCases(
         volunteers=registration,
-        personal_data=PersonalDataService(uow, volunteers, signups, hours, awards, shifts, places, clock=clock),
+        personal_data=PersonalDataService(
+            uow, volunteers, signups, hours, awards, shifts, places, clock=clock, audit=ctx.audit
+        ),
         catalogue=CatalogueService(uow, skills, roles, clock=clock),
         shifts=ShiftService(uow, shifts, roles, signups, venues, equipment, places, clock=clock, tz=tz),
         signups=places,

@@ -20,6 +20,7 @@ import zipfile
 from datetime import datetime, timedelta
 from typing import Any
 
+from hub_common.audit import AccessAudit
 from hub_common.auth import PRIVACY_ROLES, Principal
 from hub_common.clock import Clock
 from hub_common.contracts.privacy import (
@@ -50,12 +51,14 @@ class PrivacyService:
         *,
         clock: Clock,
         export_ttl: timedelta,
+        audit: AccessAudit,
     ) -> None:
         self.uow = uow
         self.requests = requests
         self.contacts = contacts
         self.clock = clock
         self.export_ttl = export_ttl
+        self.audit = audit  # a request names the person (until it completes); its export holds their data
 
     async def open(
         self,
@@ -139,25 +142,35 @@ class PrivacyService:
 
     async def get(self, caller: Principal, request_id: str) -> PrivacyRequest:
         caller.require_role(*PRIVACY_ROLES)
-        return await self.requests.get(request_id)
+        request = await self.requests.get(request_id)
+        await self._audit(caller, request, "read")
+        return request
+
+    async def _audit(self, caller: Principal, request: PrivacyRequest, why: str) -> None:
+        # Under the request's id: the person's own ids are not kept with it.
+        await self.audit.read(caller, kind="privacy request", record_ids=[request.id], person_ids=[request.id], why=why)
 
     async def listing(
         self, caller: Principal, status: Status | None, *, limit: int, cursor: str | None
     ) -> tuple[list[PrivacyRequest], str | None]:
         caller.require_role(*PRIVACY_ROLES)
-        return await self.requests.listing(status, limit=limit, cursor=cursor)
+        requests, next_cursor = await self.requests.listing(status, limit=limit, cursor=cursor)
+        ids = [request.id for request in requests]
+        await self.audit.read(caller, kind="privacy requests", record_ids=ids, person_ids=ids, why=f"{status} list")
+        return requests, next_cursor
 
     async def export_archive(self, caller: Principal, request_id: str) -> tuple[str, bytes]:
         """The subject access export as one zip: a JSON file per service and the receipt."""
-        request = await self.get(caller, request_id)
+        caller.require_role(*PRIVACY_ROLES)
+        request = await self.requests.get(request_id)
         request.require_export(self.clock())
+        await self._audit(caller, request, "export downloaded")
         parts = await self.requests.export_parts(request.id)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("receipt.json", _json(receipt(request)))
             for service in request.services:
                 archive.writestr(f"{service}.json", _json(parts.get(service, {})))
-        log.info("privacy export downloaded", request_id=request.id, by=caller.sub)
         name = re.sub(r"[^A-Za-z0-9_-]+", "-", request.reference).strip("-") or request.id
         return f"subject-access-{name}.zip", buffer.getvalue()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from hub_common.audit import AccessAudit
 from hub_common.auth import Principal
 from hub_common.clock import Clock
 from hub_common.contracts.contacts import VolunteerContactErased
@@ -37,6 +38,7 @@ class PersonalDataService:
         places: SignupService,
         *,
         clock: Clock,
+        audit: AccessAudit,
     ) -> None:
         self.uow = uow
         self.volunteers = volunteers
@@ -46,10 +48,13 @@ class PersonalDataService:
         self.shifts = shifts
         self.places = places  # gives up the volunteer's future places (waitlists move up)
         self.clock = clock
+        self.audit = audit
 
     async def export(self, caller: Principal, volunteer_id: str) -> dict[str, Any]:
         v = await self.volunteers.get(volunteer_id)
         require_self_or_staff(caller, v)
+        if caller.sub != v.sub:
+            await self.audit.read(caller, kind="volunteer export", record_ids=[v.id], person_ids=[v.id], why="export")
         return await self._export(v, show_calendar_token=caller.sub == v.sub)
 
     async def _export(self, v: Volunteer, *, show_calendar_token: bool, session: Session = None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pymongo.errors import DuplicateKeyError
 
+from hub_common.audit import AccessAudit
 from hub_common.auth import Principal
 from hub_common.clock import Clock
 from hub_common.concurrency import check_version
@@ -53,12 +54,14 @@ class VolunteerService:
         *,
         clock: Clock,
         approval_check: str | None,
+        audit: AccessAudit,
     ) -> None:
         self.uow = uow
         self.volunteers = volunteers
         self.skills = skills
         self.clock = clock
         self.approval_check = approval_check  # the check approval needs (None: approve without one)
+        self.audit = audit  # staff reads of volunteers' details
 
     # -- registration ------------------------------------------------------------------------------
 
@@ -218,6 +221,10 @@ class VolunteerService:
     async def get(self, caller: Principal, volunteer_id: str) -> Volunteer:
         volunteer = await self.volunteers.get(volunteer_id)
         require_self_or_staff(caller, volunteer)
+        if caller.sub != volunteer.sub:
+            await self.audit.read(
+                caller, kind="volunteer record", record_ids=[volunteer.id], person_ids=[volunteer.id], why="read"
+            )
         return volunteer
 
     async def pipeline(
@@ -226,6 +233,8 @@ class VolunteerService:
         """Staff: a hub's volunteers of one status, oldest first, as pipeline rows."""
         caller.require_staff_for(hub_id)
         volunteers, cursor = await self.volunteers.pipeline(hub_id, status, paging)
+        ids = [v.id for v in volunteers]
+        await self.audit.read(caller, kind="volunteer pipeline", record_ids=ids, person_ids=ids, why=f"{status} list")
         today = self.clock().date()
         rows = [
             {
