@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from hub_common.retention import RetentionRule, RetentionSchedule
 from hub_common.scheduler import PeriodicTask
 from hub_common.service import Components, ServiceContext
 from hub_issues.adapters.assets import AssetRepository
@@ -56,5 +59,20 @@ def bootstrap(ctx: ServiceContext[IssuesSettings]) -> Components:
         use_cases=use_cases,
         handlers=handlers(use_cases),
         # Overdue flags and feedback requests, in the worker every HUB_SWEEP_INTERVAL_S.
-        periodic=[PeriodicTask("issue-sweep", settings.sweep_interval_s, use_cases.follow_up.sweep)],
+        periodic=[
+            PeriodicTask("issue-sweep", settings.sweep_interval_s, use_cases.follow_up.sweep),
+            RetentionSchedule(
+                ctx.db,
+                ctx.name,
+                [
+                    RetentionRule(
+                        "reporters' links and contact details on closed reports",
+                        timedelta(days=settings.closed_report_contact_retention_days),
+                        use_cases.personal_data.forget_closed,
+                        why="a report closed a year ago needs no way back to its reporter; the report stays",
+                    )
+                ],
+                clock=clock,
+            ).task(settings.retention_interval_s),
+        ],
     )

@@ -21,6 +21,9 @@ class IssuesSettings(HubSettings):
     feedback_respond_days: int = Field(default=14, ge=1)
     # How often a worker flags overdue issues and sends due feedback requests.
     sweep_interval_s: float = Field(default=300.0, gt=0)
+    # Retention: a report closed this long ago no longer names its reporter, followers or supporters,
+    # and a reporter id minted for the report has its contact details erased (the report stays).
+    closed_report_contact_retention_days: int = Field(default=365, ge=30)
     # Hubs and categories are cached per process for this long on the report path (0 = off); a
     # change made through another replica is seen within this time.
     reference_cache_s: float = Field(default=5.0, ge=0, le=300)

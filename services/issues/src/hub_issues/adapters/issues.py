@@ -23,6 +23,7 @@ from hub_issues.domain.issue import Issue
 from hub_issues.domain.statistics import Outcome
 
 ISSUES = "issues"
+CLOSED_WITH_REPORTER = "closed_with_reporter"
 
 INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec(
@@ -61,6 +62,12 @@ INDEXES: tuple[IndexSpec, ...] = (
                 name="hub_assignee_newest",
             ),
             IndexModel([("reporter_id", ASCENDING)], name="reporter"),
+            # Retention: closed reports still linked to their reporter, oldest closed first.
+            IndexModel(
+                [("closed_at", ASCENDING)],
+                name=CLOSED_WITH_REPORTER,
+                partialFilterExpression={"reporter_id": {"$exists": True}},
+            ),
             IndexModel([("followers", ASCENDING)], name="followers"),
             IndexModel([("supporters", ASCENDING)], name="supporters"),
             IndexModel([("partner_key", ASCENDING)], name="partner_key", unique=True, sparse=True),
@@ -91,6 +98,7 @@ ABSENT_UNTIL_SET = frozenset(
         "feedback_requested_at",
         "feedback_respond_by",
         "feedback",
+        "reporter_id",  # absent once the reporter is forgotten: the report leaves "closed_with_reporter"
     }
 )
 
@@ -271,6 +279,13 @@ class IssueRepository(Repository[Issue]):
             async for doc in self.collection.find({field: {"$in": person_ids}}, session=session):
                 found.setdefault(doc["_id"], self.from_document(doc))
         return list(found.values())
+
+    async def closed_with_reporter(self, closed_before: datetime, limit: int = 200) -> list[str]:
+        """Reports closed before ``closed_before`` that still name their reporter, oldest first."""
+        query = {"open": False, "closed_at": {"$lt": closed_before}, "reporter_id": {"$exists": True}}
+        # Named: SecantusDB's planner would scan for this filter (MongoDB picks the partial index itself).
+        found = self.collection.find(query, {"_id": 1}).hint(CLOSED_WITH_REPORTER).sort("closed_at", ASCENDING)
+        return [doc["_id"] async for doc in found.limit(limit)]
 
     async def has_partner_report(self, partner_key: str, session: Session) -> bool:
         """Whether a partner's report (``<ce_source>|<partner_ref>``) was ingested already."""

@@ -8,6 +8,7 @@ text; the report itself stays as the council's anonymous public record (FixMyStr
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from hub_common.auth import Principal
@@ -63,6 +64,33 @@ class PersonalDataService:
             *held("'me too's", supported, "withdrawn"),
             *held("reports followed", followed, "no longer followed"),
         ], known
+
+    async def forget_closed(self, closed_before: datetime) -> int:
+        """Retention: reports closed before ``closed_before`` no longer name their reporter (nor who
+        followed or supported them). A reporter id minted for the report (an anonymous or partner
+        report with contact details) is theirs alone, so notifications erases its contact too; a
+        signed-in resident's account may have other reports and bookings, so theirs stays. Returns how
+        many reports were unlinked."""
+        unlinked = 0
+        while ids := await self.issues.closed_with_reporter(closed_before):
+            for issue_id in ids:
+
+                async def work(tx: Transaction, issue_id: str = issue_id) -> bool:
+                    issue = await self.issues.get(issue_id, tx.session)
+                    if issue.reporter_id is None or issue.closed_at is None or issue.closed_at >= closed_before:
+                        return False  # another worker's run, or a reopen, got here first
+                    people = [issue.reporter_id, *issue.supporters, *issue.followers]
+                    forgotten = issue
+                    for person_id in people:
+                        forgotten = forgotten.forgetting(person_id)
+                    await save(self.issues, forgotten, issue.version, tx.session)
+                    await tx.erase_idempotent_results([issue.id])  # a report's stored response names its contact
+                    if issue.submitted_by_role != "resident":
+                        tx.publish(ResidentContactErased(person_id=issue.reporter_id), subject=issue.reporter_id)
+                    return True
+
+                unlinked += await self.uow.run(work)
+        return unlinked
 
     async def export_people(self, person_ids: list[str], tx: Transaction) -> tuple[list[HeldData], dict[str, Any]]:
         """Their reports (what they said and where, status, their feedback), and what they support or follow.
