@@ -7,15 +7,19 @@ import json
 import zipfile
 from datetime import UTC, datetime, timedelta
 
+from hub_common.contracts import contract_for
 from hub_common.contracts.privacy import ANSWER_TYPES, HeldData
+from hub_common.envelope import Envelope
 from hub_common.uow import IDEMPOTENCY
-from hub_notifications.adapters.privacy import EXPORTS
+from hub_notifications.adapters.messages import MESSAGES
+from hub_notifications.adapters.privacy import CONFIRMATIONS, EXPORTS
 from hub_notifications.domain.contacts import Contact
-from hub_notifications.domain.privacy import one_month_after
+from hub_notifications.domain.privacy import SELF, one_month_after
 from hub_testkit.service_api import assert_problem
 
 EMAIL = "Priya.Shah@Example.org"
 OPENED = "hub.notifications.privacy_request.opened.v1"
+CONFIRM = "hub.notifications.privacy_confirmation.requested.v1"
 
 
 async def know(api, person_id: str, source: str, **details) -> None:
@@ -136,3 +140,100 @@ def test_a_month_after_is_the_same_day_or_the_month_s_last() -> None:
     at = datetime(2027, 1, 31, 9, 30, tzinfo=UTC)
     assert one_month_after(at) == datetime(2027, 2, 28, 9, 30, tzinfo=UTC)
     assert one_month_after(datetime(2026, 12, 3, tzinfo=UTC)) == datetime(2027, 1, 3, tzinfo=UTC)
+
+
+# -- the person's own request, by the link emailed to them -----------------------------------------
+
+
+async def consume_own(api, event_type: str) -> Envelope:
+    """Hand the service its own newest event of this type from the outbox, as its consumer would."""
+    [doc] = (await api.outbox(event_type))[-1:]
+    contract = contract_for(event_type)
+    event = Envelope(
+        id=doc["_id"],
+        source=doc["source"],
+        type=event_type,
+        time=doc["created_at"],
+        subject=doc["subject"],
+        data=contract.model(**doc["data"]),
+    )
+    handler = api.ctx.components.handlers[event_type]
+    await api.ctx.uow.run(lambda tx: handler(event, tx))
+    return event
+
+
+def link_token(message: dict) -> tuple[str, str]:
+    """The path and the sign-in token of the link an emailed message carries."""
+    path, _, token = message["values"]["link"].removeprefix("http://").partition("?token=")
+    return path[path.index("/") :], token
+
+
+async def test_a_person_asks_by_email_confirms_once_by_the_link_and_gets_their_export_by_another(api) -> None:
+    await know(api, "res-a", "/hub/issues", email="priya.shah@example.org", consented_channels=("email",))
+    await know(api, "vol-9", "/hub/volunteers", email="Priya.Shah@example.org", consented_channels=())
+    same = {"detail": "If we hold anything about this email address, we have sent it a link to confirm your request."}
+    unknown = await api.client.post("/v1/privacy/self-requests", json={"kind": "access", "email": "who@example.org"})
+    assert unknown.status_code == 202 and unknown.json() == same
+    assert await api.outbox(CONFIRM) == []  # nothing to confirm: no link is sent to an address we do not know
+    known = await api.client.post("/v1/privacy/self-requests", json={"kind": "access", "email": EMAIL})
+    assert known.status_code == 202 and known.json() == same  # the same answer either way
+    [asked] = await api.outbox(CONFIRM)
+    assert asked["data"]["person_id"] == "res-a"  # the contact that agreed to email
+    assert "priya" not in json.dumps(asked["data"]).lower()
+
+    await consume_own(api, CONFIRM)  # notifications plans the email from its own event
+    [email] = await api.db[MESSAGES].find({"message_type": "privacy_confirmation"}).to_list()
+    assert email["person_id"] == "res-a" and email["channel"] == "email" and email["critical"] is True
+    path, token = link_token(email)
+    confirmation_id = asked["data"]["confirmation_id"]
+    assert path == f"/privacy/confirm/{confirmation_id}"
+
+    url = f"/v1/privacy/confirmations/{confirmation_id}"
+    assert_problem(await api.client.post(url, headers=api.auth("resident", "res-a")), 403)  # not the link's token
+    confirmed = await api.client.post(url, headers={"Authorization": f"Bearer {token}"})
+    assert confirmed.status_code == 202, confirmed.text
+    assert_problem(await api.client.post(url, headers={"Authorization": f"Bearer {token}"}), 410)  # works once
+    [opened] = await api.outbox(OPENED)
+    assert opened["data"]["person_ids"] == ["res-a", "vol-9"] and opened["data"]["kind"] == "access"
+    request_id = opened["subject"]
+    request = (await api.client.get(f"/v1/privacy/requests/{request_id}", headers=officer(api))).json()
+    assert request["handled_by"] == SELF
+
+    for service in ("volunteers", "issues", "assets", "notifications"):
+        await answer(api, request_id, service, kind="access", export={"from": service})
+    completed = (await api.outbox("hub.notifications.privacy_request.completed.v1"))[-1]["data"]
+    assert completed["person_id"] == "res-a" and completed["export_sub"] == f"privacy-export:{request_id}"
+    await consume_own(api, "hub.notifications.privacy_request.completed.v1")
+    [ready] = await api.db[MESSAGES].find({"message_type": "privacy_export_ready"}).to_list()
+    path, token = link_token(ready)
+    assert path == f"/privacy/exports/{request_id}"
+    export_url = f"/v1/privacy/requests/{request_id}/export"
+    download = await api.client.get(export_url, headers={"Authorization": f"Bearer {token}"})
+    assert download.status_code == 200 and download.headers["content-type"] == "application/zip"
+    assert_problem(await api.client.get(export_url, headers=api.auth("resident", "res-a")), 403)
+
+
+async def test_asking_by_email_is_limited_per_address_and_the_links_expire(api) -> None:
+    await know(api, "res-a", "/hub/issues", email="priya.shah@example.org", consented_channels=("email",))
+    for _ in range(3):
+        response = await api.client.post("/v1/privacy/self-requests", json={"kind": "erasure", "email": EMAIL})
+        assert response.status_code == 202
+    refused = await api.client.post("/v1/privacy/self-requests", json={"kind": "erasure", "email": EMAIL.upper()})
+    assert_problem(refused, 429)
+    assert int(refused.headers["Retry-After"]) > 0
+    assert len(await api.outbox(CONFIRM)) == 3  # the refused ask sent nothing
+    bad = await api.client.post("/v1/privacy/self-requests", json={"kind": "forget", "email": "x"})
+    assert_problem(bad, 422)
+
+    # An expired link is refused, and retention removes it with the address it was asked for.
+    [first, *_] = await api.outbox(CONFIRM)
+    confirmation_id = first["data"]["confirmation_id"]
+    await api.db[CONFIRMATIONS].update_many({}, {"$set": {"expires_at": datetime.now(UTC) - timedelta(hours=1)}})
+    token = api.token("resident", f"privacy-confirmation:{confirmation_id}")
+    expired = await api.client.post(
+        f"/v1/privacy/confirmations/{confirmation_id}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert_problem(expired, 410)
+    [retention] = [task for task in api.ctx.components.periodic if task.name == "retention"]
+    assert (await retention.run())["unconfirmed privacy requests"] >= 3
+    assert await api.count(CONFIRMATIONS) == 0 and await api.outbox(OPENED) == []

@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub_common import metrics
 from hub_common.asyncapi import asyncapi_document
-from hub_common.errors import ProblemError
+from hub_common.errors import ProblemError, TooManyRequests
 from hub_common.http import Caller, Paging
 from hub_common.kafka import kafka_reachable
 from hub_common.logging import get_logger
@@ -219,6 +219,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         if exc.status == 401:  # RFC 9110 15.5.2 / RFC 6750 3
             sent_token = request.headers.get("authorization", "").lower().startswith("bearer ")
             response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"' if sent_token else "Bearer"
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after_s)
         return response
 
     # What a repeated Idempotency-Key can meet, answered with a fixed problem each.

@@ -55,5 +55,15 @@ class Gone(ProblemError):
     status, title, type_slug = 410, "Gone", "gone"
 
 
+class TooManyRequests(ProblemError):
+    """Asked too often; ``retry_after_s`` says when asking again can succeed (sent as Retry-After)."""
+
+    status, title, type_slug = 429, "Too many requests", "too-many-requests"
+
+    def __init__(self, detail: str, *, retry_after_s: int) -> None:
+        super().__init__(detail, retry_after_s=retry_after_s)
+        self.retry_after_s = retry_after_s
+
+
 class ServiceUnavailable(ProblemError):
     status, title, type_slug = 503, "Service unavailable", "unavailable"

@@ -29,6 +29,7 @@ DEFINITION = ServiceDefinition(
         channels.router,
         contacts.router,
         privacy.router,
+        privacy.self_router,
     ),
     consumes=(
         CONTACTS_TOPIC,
@@ -44,6 +45,7 @@ DEFINITION = ServiceDefinition(
         "hub.notifications.privacy_request.answered.v1",
         "hub.notifications.privacy_answer.collected.v1",
         "hub.notifications.privacy_request.completed.v1",
+        "hub.notifications.privacy_confirmation.requested.v1",
     ),
     indexes=INDEXES,
     seed_demo_data=seed_demo_data,

@@ -80,6 +80,7 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
         clock=clock,
         export_ttl=timedelta(days=settings.privacy_export_retention_days),
         audit=ctx.audit,
+        secret=settings.auth_secret.get_secret_value(),
     )
     use_cases = UseCases(
         contacts=contact_book,

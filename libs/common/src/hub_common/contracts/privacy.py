@@ -82,11 +82,31 @@ class PrivacyAnswerCollected(EventData):
 
 @event_contract("hub.notifications.privacy_request.completed.v1", topic=PRIVACY_TOPIC)
 class PrivacyRequestCompleted(EventData):
-    """Every service answered; under the request's key, it supersedes the request's list of ids."""
+    """Every service answered; under the request's key, it supersedes the request's list of ids.
+
+    A subject access request the person made themselves names them (``person_id``, whose email they
+    proved) and the account their emailed download link signs in as (``export_sub``, this export
+    only), valid until ``export_expires_at``."""
 
     request_id: str = Field(min_length=1, max_length=64)
     kind: RequestKind
     completed_at: datetime
+    person_id: str | None = Field(default=None, max_length=128)
+    export_sub: str | None = Field(default=None, max_length=128)
+    export_expires_at: datetime | None = None
+
+
+@event_contract("hub.notifications.privacy_confirmation.requested.v1", topic=PRIVACY_TOPIC)
+class PrivacyConfirmationRequested(EventData):
+    """Someone asked, giving an email address, for the data held under it to be erased or sent: the
+    person it belongs to confirms by the emailed link, which signs in as ``confirmation_sub`` (this
+    confirmation only) until ``expires_at``. Under the confirmation's key, so it is compacted away."""
+
+    confirmation_id: str = Field(min_length=1, max_length=64)
+    person_id: str = Field(min_length=1, max_length=128, description="a contact the address belongs to")
+    kind: RequestKind
+    confirmation_sub: str = Field(min_length=1, max_length=128)
+    expires_at: datetime
 
 
 ANSWER_TYPES: dict[str, type[PrivacyRequestAnswered]] = {

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from hub_common.http import Caller, Idempotency, Paging
 from hub_common.pagination import Page
 from hub_notifications.api.deps import Privacy
-from hub_notifications.api.schemas import PrivacyRequestIn, PrivacyRequestOut
+from hub_notifications.api.schemas import PrivacyRequestIn, PrivacyRequestOut, SelfRequestIn
 from hub_notifications.domain.privacy import Status
 
 router = APIRouter(prefix="/v1/privacy/requests", tags=["privacy"])
@@ -63,3 +63,34 @@ async def export(request_id: RequestId, principal: Caller, privacy: Privacy) -> 
         media_type="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
+
+
+self_router = APIRouter(prefix="/v1/privacy", tags=["privacy"])
+
+
+@self_router.post(
+    "/self-requests",
+    status_code=202,
+    summary="Ask for your data to be erased or sent to you: we email a link to confirm (open to anyone)",
+)
+async def ask(body: SelfRequestIn, request: Request, privacy: Privacy) -> dict[str, str]:
+    await privacy.ask_by_email(
+        kind=body.kind, email=str(body.email), client=request.client.host if request.client else ""
+    )
+    return {"detail": "If we hold anything about this email address, we have sent it a link to confirm your request."}
+
+
+@self_router.post(
+    "/confirmations/{confirmation_id}",
+    status_code=202,
+    summary="Confirm your request with the link we emailed you (it signs you in for this request only)",
+)
+async def confirm(
+    confirmation_id: Annotated[str, Path(min_length=1, max_length=64)], principal: Caller, privacy: Privacy
+) -> dict[str, str]:
+    request = await privacy.confirm(principal, confirmation_id)
+    return {
+        "detail": "Thank you: your request is being handled.",
+        "kind": request.kind,
+        "due_at": request.due_at.isoformat(),
+    }

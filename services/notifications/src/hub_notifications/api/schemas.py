@@ -279,6 +279,15 @@ class PrivacyRequestIn(BaseModel):
     reason: str = Field(min_length=1, max_length=1000, description="how it was received and why it is valid")
 
 
+class SelfRequestIn(BaseModel):
+    """A person's own request: we email the address a link to confirm it."""
+
+    model_config = {"extra": "forbid"}
+
+    kind: RequestKind
+    email: EmailStr
+
+
 class PrivacyAnswerOut(BaseModel):
     service: str
     status: Literal["waiting", "answered"]

@@ -17,6 +17,9 @@ from hub_common.contracts.privacy import HeldData, RequestKind
 from hub_common.errors import Conflict, Gone
 
 Status = Literal["open", "completed"]
+SELF = "the person, by the link sent to their email"
+CONFIRMATION_SUB = "privacy-confirmation:"  # whom an emailed confirmation link signs in as (+ its id)
+EXPORT_SUB = "privacy-export:"  # whom an emailed export link signs in as (+ the request's id)
 
 
 class ServiceAnswer(BaseModel):
@@ -36,7 +39,7 @@ class PrivacyRequest(BaseModel):
     kind: RequestKind
     reference: str  # the council's case reference, e.g. from the letter or call
     reason: str
-    handled_by: str  # the privacy officer (or operator) who logged it
+    handled_by: str  # the privacy officer (or operator) who logged it, or SELF
     email: str | None = None
     phone: str | None = None
     people_found: int = 0  # how many person ids the identifiers matched
@@ -47,6 +50,9 @@ class PrivacyRequest(BaseModel):
     due_at: datetime
     completed_at: datetime | None = None
     export_expires_at: datetime | None = None  # access: the export is deleted then
+    # Made by the person through the emailed link: the contact their proven email belongs to, who is
+    # sent the link to their export when it is ready.
+    notify_person_id: str | None = None
     version: int = 1
 
     @property
@@ -74,6 +80,28 @@ class PrivacyRequest(BaseModel):
             raise Conflict(f"the export is not ready: waiting for {', '.join(self.waiting_for)}")
         if self.export_expires_at is not None and now >= self.export_expires_at:
             raise Gone("the export was deleted when its time ran out; open a new request for a fresh copy")
+
+
+class Confirmation(BaseModel):
+    """A request made by email, waiting for the person to confirm it with the link sent there."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    kind: RequestKind
+    email: str
+    person_id: str  # the contact the link was sent to
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+    def use(self, now: datetime) -> Confirmation:
+        """The link works once, and only until it expires."""
+        if self.used_at is not None:
+            raise Gone("this link has been used already; your request is being handled")
+        if now >= self.expires_at:
+            raise Gone("this link has expired; ask again and use the new link within a day")
+        return self.model_copy(update={"used_at": now})
 
 
 def one_month_after(at: datetime) -> datetime:

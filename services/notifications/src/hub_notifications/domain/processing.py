@@ -9,7 +9,7 @@ from hub_notifications.domain.followers import IssueFollowers
 from hub_notifications.domain.hubs import AlertedStaff
 from hub_notifications.domain.messages import Message
 from hub_notifications.domain.preferences import Preferences
-from hub_notifications.domain.privacy import PrivacyRequest
+from hub_notifications.domain.privacy import Confirmation, PrivacyRequest
 
 DECLARATION = Declaration(
     service="notifications",
@@ -58,10 +58,18 @@ DECLARATION = Declaration(
         Processing(
             "privacy requests",
             PrivacyRequest,
-            ("email", "phone", "handled_by", "reference", "reason"),
+            ("email", "phone", "handled_by", "reference", "reason", "notify_person_id"),
             purpose="answering a person's erasure or subject access request",
             lawful_basis="legal obligation (UK GDPR Articles 15 and 17)",
             retention="the email and phone until the request completes; the request's record is kept",
+        ),
+        Processing(
+            "privacy requests waiting for the person's confirmation",
+            Confirmation,
+            ("email", "person_id"),
+            purpose="checking that a request made with an email address comes from its owner",
+            lawful_basis="legal obligation (UK GDPR Articles 12, 15 and 17)",
+            retention="a day; the address goes once the link is used",
         ),
     ),
 )

@@ -85,6 +85,29 @@ RULES: tuple[Rule, ...] = (
         sign_in_until="respond_by",
     ),
     Rule(ISSUE + "overdue.v1", "issue_overdue_staff_alert", HUB_STAFF, ("inapp",), "staff_alerts"),
+    # privacy: the person confirms a request made with their email, and gets the link to their copy
+    Rule(
+        "hub.notifications.privacy_confirmation.requested.v1",
+        "privacy_confirmation",
+        "person_id",
+        ("email",),
+        "privacy",
+        critical=True,
+        link="/privacy/confirm/{confirmation_id}",
+        sign_in_until="expires_at",
+        sign_in_as="confirmation_sub",
+    ),
+    Rule(
+        "hub.notifications.privacy_request.completed.v1",
+        "privacy_export_ready",
+        "person_id",
+        ("email",),
+        "privacy",
+        critical=True,
+        link="/privacy/exports/{request_id}",
+        sign_in_until="export_expires_at",
+        sign_in_as="export_sub",
+    ),
     # volunteers
     # A returning volunteer asked for it: a link that signs them in to their account for an hour.
     Rule(
@@ -207,6 +230,22 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
         "Overdue: {service_name} ({issue_id})",
         "{service_name} ({issue_id}) is past its target date ({expected_at_text}).",
         "{service_name} ({issue_id}) is past its target date ({expected_at_text}).",
+    ),
+    *_both(
+        "privacy_confirmation",
+        "Confirm your request about your personal data",
+        "We received a request, made with this email address, about the personal data your community hub "
+        "holds about you ({kind}: 'erasure' deletes it, 'access' sends you a copy). If it was you, confirm "
+        "it with this link, which works once, within a day:\n\n{link}\n\nIf it was not you, ignore this "
+        "email: nothing will happen.",
+        "Confirm your request about your personal data with the link we emailed you.",
+    ),
+    *_both(
+        "privacy_export_ready",
+        "The copy of your data is ready",
+        "The copy of the personal data we hold about you is ready. Download it with this link until "
+        "{export_expires_at_text}:\n\n{link}",
+        "The copy of your data is ready: we have emailed you a link to it.",
     ),
     *_both(
         "volunteer_sign_in_link",

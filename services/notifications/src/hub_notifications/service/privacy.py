@@ -12,6 +12,8 @@ retention schedule deletes it.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import json
 import re
@@ -25,6 +27,7 @@ from hub_common.auth import PRIVACY_ROLES, Principal
 from hub_common.clock import Clock
 from hub_common.contracts.privacy import (
     PrivacyAnswerCollected,
+    PrivacyConfirmationRequested,
     PrivacyRequestAnswered,
     PrivacyRequestCompleted,
     PrivacyRequestOpened,
@@ -32,14 +35,27 @@ from hub_common.contracts.privacy import (
     answer_key,
 )
 from hub_common.contracts.topics import SERVICES
-from hub_common.errors import RuleViolation
+from hub_common.errors import Forbidden, Gone, NotFound, RuleViolation, TooManyRequests
 from hub_common.logging import get_logger
 from hub_common.uow import IdempotentRequest, Transaction, UnitOfWork
-from hub_notifications.adapters.contacts import ContactRepository
+from hub_notifications.adapters.contacts import ContactRepository, email_key
 from hub_notifications.adapters.privacy import PrivacyRequestRepository
-from hub_notifications.domain.privacy import PrivacyRequest, ServiceAnswer, Status, one_month_after
+from hub_notifications.domain.privacy import (
+    CONFIRMATION_SUB,
+    EXPORT_SUB,
+    SELF,
+    Confirmation,
+    PrivacyRequest,
+    ServiceAnswer,
+    Status,
+    one_month_after,
+)
 
 log = get_logger(__name__)
+
+CONFIRM_WITHIN = timedelta(days=1)  # an emailed confirmation link works once, for this long
+ASKS_PER_ADDRESS = (3, timedelta(days=1))  # at most 3 asks about one address a day
+ASKS_PER_CLIENT = (10, timedelta(hours=1))  # and 10 an hour from one client
 
 
 class PrivacyService:
@@ -52,6 +68,7 @@ class PrivacyService:
         clock: Clock,
         export_ttl: timedelta,
         audit: AccessAudit,
+        secret: str,
     ) -> None:
         self.uow = uow
         self.requests = requests
@@ -59,6 +76,7 @@ class PrivacyService:
         self.clock = clock
         self.export_ttl = export_ttl
         self.audit = audit  # a request names the person (until it completes); its export holds their data
+        self.secret = secret.encode()
 
     async def open(
         self,
@@ -71,12 +89,33 @@ class PrivacyService:
         reason: str,
         idempotency: IdempotentRequest | None = None,
     ) -> PrivacyRequest:
+        """The privacy team logs a request received by letter, phone or email."""
         caller.require_role(*PRIVACY_ROLES)
         if not email and not phone:
             raise RuleViolation(
                 "name the person by their email, their phone number or both",
                 errors=[{"field": "email", "message": "give an email or a phone number", "type": "missing"}],
             )
+
+        async def work(tx: Transaction) -> PrivacyRequest:
+            return await self._open(
+                tx, kind=kind, email=email, phone=phone, reference=reference, reason=reason, handled_by=caller.sub
+            )
+
+        return await self.uow.run(work, idempotency=idempotency, result_type=PrivacyRequest)
+
+    async def _open(
+        self,
+        tx: Transaction,
+        *,
+        kind: RequestKind,
+        email: str | None,
+        phone: str | None,
+        reference: str,
+        reason: str,
+        handled_by: str,
+        notify_person_id: str | None = None,
+    ) -> PrivacyRequest:
         people = await self.contacts.known_as(email, phone)
         now = self.clock()
         request = PrivacyRequest(
@@ -84,31 +123,96 @@ class PrivacyService:
             kind=kind,
             reference=reference,
             reason=reason,
-            handled_by=caller.sub,
+            handled_by=handled_by,
             email=email,
             phone=phone,
             people_found=len(people),
             services=SERVICES,
             received_at=now,
             due_at=one_month_after(now),
+            notify_person_id=notify_person_id,
         )
+        await self.requests.add(request, tx.session)
+        tx.publish(
+            PrivacyRequestOpened(
+                request_id=request.id, kind=kind, person_ids=sorted(p.id for p in people), due_at=request.due_at
+            ),
+            subject=request.id,
+        )
+        log.info("privacy request opened", request_id=request.id, kind=kind, people_found=len(people))
+        return request
+
+    # -- the person's own request, by the link sent to their email ----------------------------------
+
+    async def ask_by_email(self, *, kind: RequestKind, email: str, client: str) -> None:
+        """Anyone may ask, giving an email address; the answer is the same whether or not we hold
+        anything under it. If we do, its owner is emailed a link that works once, for a day, to
+        confirm; nothing happens until they do. Limited per address and per client."""
+        now = self.clock()
+        key, source = self._hash(email_key(email)), self._hash(client)
+        for field, value, most, window in (("key", key, *ASKS_PER_ADDRESS), ("client", source, *ASKS_PER_CLIENT)):
+            if await self.requests.attempts_since(field, value, now - window) >= most:
+                raise TooManyRequests(
+                    "too many requests; please try again later", retry_after_s=int(window.total_seconds())
+                )
+        reachable = [p for p in await self.contacts.known_as(email, None) if p.why_not_by("email") is None]
+
+        async def work(tx: Transaction) -> None:
+            await self.requests.record_attempt(key, source, now, tx.session)
+            if not reachable:
+                return
+            confirmation = Confirmation(
+                id=uuid.uuid4().hex,
+                kind=kind,
+                email=email,
+                person_id=reachable[0].id,
+                created_at=now,
+                expires_at=now + CONFIRM_WITHIN,
+            )
+            await self.requests.add_confirmation(confirmation, tx.session)
+            tx.publish(
+                PrivacyConfirmationRequested(
+                    confirmation_id=confirmation.id,
+                    person_id=confirmation.person_id,
+                    kind=kind,
+                    confirmation_sub=CONFIRMATION_SUB + confirmation.id,
+                    expires_at=confirmation.expires_at,
+                ),
+                subject=confirmation.id,
+            )
+
+        await self.uow.run(work)
+
+    async def confirm(self, caller: Principal, confirmation_id: str) -> PrivacyRequest:
+        """The person followed the emailed link (it signs them in as this confirmation): the request
+        is opened for every id their address belongs to."""
+        if caller.sub != CONFIRMATION_SUB + confirmation_id:
+            raise Forbidden("use the link we emailed you")
+        now = self.clock()
 
         async def work(tx: Transaction) -> PrivacyRequest:
-            await self.requests.add(request, tx.session)
-            tx.publish(
-                PrivacyRequestOpened(
-                    request_id=request.id,
-                    kind=kind,
-                    person_ids=sorted(person.id for person in people),
-                    due_at=request.due_at,
-                ),
-                subject=request.id,
+            confirmation = await self.requests.confirmation(confirmation_id, tx.session)
+            if confirmation is None:
+                raise NotFound("there is no such request; ask again")
+            used = confirmation.use(now)
+            if not await self.requests.use_confirmation(used, tx.session):
+                raise Gone("this link has been used already; your request is being handled")
+            return await self._open(
+                tx,
+                kind=confirmation.kind,
+                email=confirmation.email,
+                phone=None,
+                reference=f"self-{confirmation.id[:8]}",
+                reason="asked by the person, who confirmed with the link sent to their email",
+                handled_by=SELF,
+                notify_person_id=confirmation.person_id,
             )
-            return request
 
-        opened = await self.uow.run(work, idempotency=idempotency, result_type=PrivacyRequest)
-        log.info("privacy request opened", request_id=opened.id, kind=kind, people_found=opened.people_found)
-        return opened
+        return await self.uow.run(work)
+
+    def _hash(self, value: str) -> str:
+        """Rate limits count asks without keeping the addresses (or clients) asked about."""
+        return hmac.new(self.secret, value.encode(), hashlib.sha256).hexdigest()
 
     async def record_answer(self, answer: PrivacyRequestAnswered, tx: Transaction) -> None:
         """A service answered (from the consumer): keep its receipt lines and its part of an export,
@@ -135,8 +239,18 @@ class PrivacyService:
                 await self.requests.export_complete(updated.id, now, tx.session)
             # The stored response to the request that opened it named the person.
             await tx.erase_idempotent_results([updated.id])
+            # The person who asked by email is sent a link to their export (their erasure leaves no address).
+            notify = updated.notify_person_id if updated.kind == "access" else None
             tx.publish(
-                PrivacyRequestCompleted(request_id=updated.id, kind=updated.kind, completed_at=now), subject=updated.id
+                PrivacyRequestCompleted(
+                    request_id=updated.id,
+                    kind=updated.kind,
+                    completed_at=now,
+                    person_id=notify,
+                    export_sub=EXPORT_SUB + updated.id if notify else None,
+                    export_expires_at=updated.export_expires_at if notify else None,
+                ),
+                subject=updated.id,
             )
             log.info("privacy request completed", request_id=updated.id, kind=updated.kind)
 
@@ -160,8 +274,10 @@ class PrivacyService:
         return requests, next_cursor
 
     async def export_archive(self, caller: Principal, request_id: str) -> tuple[str, bytes]:
-        """The subject access export as one zip: a JSON file per service and the receipt."""
-        caller.require_role(*PRIVACY_ROLES)
+        """The subject access export as one zip: a JSON file per service and the receipt. For the privacy
+        team, or the person by the link emailed to them (it signs them in as this export)."""
+        if caller.sub != EXPORT_SUB + request_id:
+            caller.require_role(*PRIVACY_ROLES)
         request = await self.requests.get(request_id)
         request.require_export(self.clock())
         await self._audit(caller, request, "export downloaded")
@@ -177,6 +293,12 @@ class PrivacyService:
     async def remove_exports(self, cutoff: datetime) -> int:
         """Retention: the exports of requests completed before ``cutoff`` are deleted."""
         return await self.requests.remove_exports(cutoff)
+
+    async def remove_unconfirmed(self, cutoff: datetime) -> int:
+        """Retention: expired confirmations (and the address an unused one holds), and old rate-limit counts."""
+        return await self.requests.remove_confirmations(cutoff) + await self.requests.remove_attempts(
+            cutoff - ASKS_PER_ADDRESS[1]
+        )
 
 
 def receipt(request: PrivacyRequest) -> dict[str, Any]:

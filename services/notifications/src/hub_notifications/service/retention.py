@@ -52,4 +52,10 @@ def retention_rules(
             privacy.remove_exports,
             why="a copy of the person's data from every service: kept only long enough to send it",
         ),
+        RetentionRule(
+            "unconfirmed privacy requests",
+            timedelta(0),
+            privacy.remove_unconfirmed,
+            why="an emailed confirmation link that expired, with the address it was asked for",
+        ),
     ]
