@@ -7,7 +7,7 @@ import io
 import struct
 import zlib
 
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, ImageDraw
 
 GPS_IFD = ExifTags.IFD.GPSInfo
 # What Pillow's decoders note about a file's encoding itself, which is not metadata about the picture.
@@ -16,7 +16,7 @@ DECODER_INFO = ("dpi", "jfif", "jfif_version", "jfif_unit", "jfif_density", "bac
 
 def jpeg_with_gps(width: int = 3000, height: int = 2000) -> bytes:
     """A JPEG as a phone takes it: camera model, date and the GPS position in its EXIF."""
-    image = Image.new("RGB", (width, height), (180, 40, 40))
+    image = _street_scene(width, height)
     exif = Image.Exif()
     exif[ExifTags.Base.Make] = "PhoneMaker"
     exif[ExifTags.Base.Model] = "Phone 12"
@@ -29,6 +29,19 @@ def jpeg_with_gps(width: int = 3000, height: int = 2000) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif, quality=90)
     return out.getvalue()
+
+
+def _street_scene(width: int, height: int) -> Image.Image:
+    """Something that looks like a photo of the problem (sky, pavement, bags), for the screenshots."""
+    image = Image.new("RGB", (width, height), (150, 190, 225))
+    draw = ImageDraw.Draw(image)
+    horizon = height * 2 // 5
+    draw.rectangle((0, horizon, width, height), fill=(120, 124, 128))
+    draw.rectangle((0, horizon - height // 8, width, horizon), fill=(70, 120, 60))  # a hedge
+    for i, colour in enumerate(((30, 30, 35), (40, 40, 90), (25, 25, 25))):
+        left = width * (2 + 2 * i) // 10
+        draw.ellipse((left, height * 3 // 5, left + width // 6, height * 4 // 5), fill=colour)
+    return image
 
 
 def image_file(fmt: str, width: int = 400, height: int = 300) -> bytes:
