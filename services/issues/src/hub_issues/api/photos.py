@@ -131,24 +131,14 @@ def photo_response(request: Request, found: PhotoFile, variant: Variant) -> Resp
     return Response(found.data, media_type=found.photo.content_type, headers=headers)
 
 
-@router.get(
-    "/{photo_id}",
-    summary="A photo of an issue (hidden ones: staff of its hub only)",
-    response_class=Response,
-    responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
-)
+IMAGE_RESPONSES = {200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}}
+
+
+@router.get("/{photo_id}", summary="A photo of an issue (hidden: its hub's staff only)", responses=IMAGE_RESPONSES)
+@router.get("/{photo_id}/thumbnail", summary="A photo's thumbnail", responses=IMAGE_RESPONSES)
 async def photo(photo_id: str, request: Request, principal: OptionalCaller, photos: Photos) -> Response:
-    return photo_response(request, await photos.file(principal, photo_id, "photo"), "photo")
-
-
-@router.get(
-    "/{photo_id}/thumbnail",
-    summary="A photo's thumbnail",
-    response_class=Response,
-    responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
-)
-async def thumbnail(photo_id: str, request: Request, principal: OptionalCaller, photos: Photos) -> Response:
-    return photo_response(request, await photos.file(principal, photo_id, "thumbnail"), "thumbnail")
+    variant: Variant = "thumbnail" if request.scope["route"].path.endswith("/thumbnail") else "photo"
+    return photo_response(request, await photos.file(principal, photo_id, variant), variant)
 
 
 @router.post(
