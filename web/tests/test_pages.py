@@ -407,6 +407,7 @@ async def test_the_pages_still_work_when_notifications_does_not_answer(make_clie
 
 
 PHOTO_ID = "pho-" + "a" * 32
+PHOTO = {"id": PHOTO_ID, "width": 640, "height": 480, "added_by_role": "resident"}
 LITTER = {"code": "litter", "name": "Litter", "group": "Street", "description": "", "attributes": [], "active": True}
 
 
@@ -423,6 +424,8 @@ async def test_photos_chosen_at_the_details_step_are_uploaded_and_sent_with_the_
         if path == "/v1/issues" and request.method == "POST":
             sent["report"] = request
             return httpx.Response(201, json={"issue": ISSUE, "likely_duplicates": []})
+        if path == "/v1/issues/iss-2":
+            return httpx.Response(200, json={**ISSUE, "id": "iss-2", "photos": [PHOTO]})
         if path == f"/v1/photos/{PHOTO_ID}/thumbnail":
             headers = {"Content-Type": "image/jpeg", "Cache-Control": "public, max-age=300", "ETag": '"t"'}
             return httpx.Response(200, content=b"\xff\xd8\xffthumb", headers=headers)
@@ -449,6 +452,9 @@ async def test_photos_chosen_at_the_details_step_are_uploaded_and_sent_with_the_
         assert done.status_code == 303, done.text[-3000:]
         assert json.loads(sent["report"].content)["photo_ids"] == [PHOTO_ID]
 
+        page = (await client.get("/issues/iss-2")).text
+        assert f'<a href="/photos/{PHOTO_ID}"><img src="/photos/{PHOTO_ID}/thumbnail" width="320" height="240"' in page
+        assert "Hidden from the public" not in page
         thumbnail = await client.get(f"/photos/{PHOTO_ID}/thumbnail")  # from this site's own origin
         assert thumbnail.content == b"\xff\xd8\xffthumb" and thumbnail.headers["content-type"] == "image/jpeg"
         assert thumbnail.headers["cache-control"] == "public, max-age=300"
