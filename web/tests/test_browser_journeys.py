@@ -8,6 +8,8 @@ real running services, with axe-core run on every page visited: no serious or cr
    to a shift, finds both messages in their inbox and marks one read.
 4. Staff move the issue to fixed; the resident's issue page shows the update, and the
    acknowledgement email's link signs a resident in to follow their report.
+5. A resident reports with a photo from their phone (GPS in its EXIF) and sees it on the issue page;
+   the images the page loads carry no EXIF.
 
 With HUB_WEB_SCREENSHOTS set to a folder, the journeys also save screenshots of the map and inbox
 pages there (``HUB_WEB_SCREENSHOTS=web/docs``, the README's pictures); ordinary runs write nothing.
@@ -24,6 +26,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from hub_testkit.images import jpeg_with_gps, metadata_of
 
 if TYPE_CHECKING:
     from conftest import Stack
@@ -193,6 +197,48 @@ def send_litter_report(page: Page, description: str, email: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_role("button", name="Send report").click()
     expect(page.get_by_role("status")).to_contain_text("Your report has been sent")
+
+
+def test_a_resident_reports_with_a_photo_and_the_page_shows_it_without_exif(
+    browser: Browser, stack: Stack, axe: AxeAudit
+) -> None:
+    page = new_page(browser)
+    web = stack.web_url
+    page.goto(web + "/report?hub_id=hub-northfield")
+    page.get_by_label("Address or description of the place").fill("Park gates, Moor Road")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Litter", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Describe the problem").fill(f"Dumped bags at the park gates {stack.unique}")
+    page.get_by_label("Yes").check()
+    photo = {"name": "IMG_0042.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps(3000, 2000)}
+    page.get_by_label("Photos (optional)").set_input_files([photo])
+    axe.check(page)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Your name").fill("Lee Resident")
+    page.get_by_label("Email address").fill(f"lee-{stack.unique}@example.org")
+    page.get_by_role("button", name="Send report").click()
+    expect(page.get_by_role("status")).to_contain_text("Your report has been sent")
+    thumbnail = page.get_by_role("img", name=re.compile("^Photo 1 of the problem"))
+    expect(thumbnail).to_be_visible()
+    axe.check(page)
+    screenshot(page, "issue-photo")
+
+    link = page.get_by_role("link", name=re.compile("^Photo 1 of the problem")).get_attribute("href")
+    for src in (thumbnail.get_attribute("src"), link):
+        served = page.request.get(web + src)
+        assert served.ok and served.headers["content-type"] == "image/jpeg"
+        found = metadata_of(served.body())
+        assert found["exif"] == {} and found["gps"] == {} and found["info"] == [], found
+    assert metadata_of(page.request.get(web + link).body())["size"] == (2048, 1365)  # resized
+    # Under the pages' real Content-Security-Policy the thumbnail loads from the web app's own origin.
+    strict = browser.new_context().new_page()
+    strict.goto(page.url)
+    loaded = strict.get_by_role("img", name=re.compile("^Photo 1 of the problem"))
+    expect(loaded).to_be_visible()
+    assert loaded.evaluate("img => img.complete && img.naturalWidth > 0")
+    strict.context.close()
+    page.context.close()
 
 
 def test_a_resident_picks_the_spot_on_the_map_and_sees_the_reports_nearby(

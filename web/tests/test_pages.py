@@ -404,3 +404,58 @@ async def test_the_pages_still_work_when_notifications_does_not_answer(make_clie
         home = await client.get("/")
         assert home.status_code == 200 and 'href="/inbox">Messages</a>' in home.text  # no count, no error
         assert (await client.get("/inbox")).status_code == 503
+
+
+PHOTO_ID = "pho-" + "a" * 32
+PHOTO = {"id": PHOTO_ID, "width": 640, "height": 480, "added_by_role": "resident"}
+LITTER = {"code": "litter", "name": "Litter", "group": "Street", "description": "", "attributes": [], "active": True}
+
+
+async def test_photos_chosen_at_the_details_step_are_uploaded_and_sent_with_the_report(make_client) -> None:
+    sent: dict[str, httpx.Request] = {}
+
+    def services(request: httpx.Request) -> httpx.Response | None:
+        path = request.url.path
+        if path == "/v1/hubs/hub-a/services":
+            return httpx.Response(200, json={"items": [LITTER], "next_cursor": None})
+        if path == "/v1/photos":
+            sent["upload"] = request
+            return httpx.Response(201, json={"items": [{"id": PHOTO_ID}]})
+        if path == "/v1/issues" and request.method == "POST":
+            sent["report"] = request
+            return httpx.Response(201, json={"issue": ISSUE, "likely_duplicates": []})
+        if path == "/v1/issues/iss-2":
+            return httpx.Response(200, json={**ISSUE, "id": "iss-2", "photos": [PHOTO]})
+        if path == f"/v1/photos/{PHOTO_ID}/thumbnail":
+            headers = {"Content-Type": "image/jpeg", "Cache-Control": "public, max-age=300", "ETag": '"t"'}
+            return httpx.Response(200, content=b"\xff\xd8\xffthumb", headers=headers)
+        return None
+
+    async for client in make_client(services):
+        csrf = csrf_of((await client.get("/report")).text)
+        answers = {"csrf_token": csrf, "hub_id": "hub-a", "service_code": "litter", "description": "Bags"}
+        details = await client.post("/report", data={**answers, "step": "category"})
+        assert 'enctype="multipart/form-data"' in details.text
+        assert 'type="file"' in details.text and 'accept="image/jpeg,image/png,image/webp"' in details.text
+
+        four = [("photos", (f"p{i}.jpg", b"\xff\xd8\xff", "image/jpeg")) for i in range(4)]
+        refused = await client.post("/report", data={**answers, "step": "details"}, files=four)
+        assert "Choose up to 3 photos" in refused.text and "upload" not in sent
+
+        one = [("photos", ("IMG_1.jpg", b"\xff\xd8\xffphoto", "image/jpeg"))]
+        contact = await client.post("/report", data={**answers, "step": "details"}, files=one)
+        assert b"\xff\xd8\xffphoto" in sent["upload"].content and sent["upload"].headers["idempotency-key"]
+        assert f'name="photo_id" value="{PHOTO_ID}"' in contact.text  # carried to the last step
+        final = {**answers, "step": "contact", "photo_id": PHOTO_ID, "name": "Ann", "email": "ann@example.org"}
+        final["csrf_token"] = csrf_of(contact.text)  # the upload signed the browser in as a resident
+        done = await client.post("/report", data=final)
+        assert done.status_code == 303, done.text[-3000:]
+        assert json.loads(sent["report"].content)["photo_ids"] == [PHOTO_ID]
+
+        page = (await client.get("/issues/iss-2")).text
+        assert f'<a href="/photos/{PHOTO_ID}"><img src="/photos/{PHOTO_ID}/thumbnail" width="320" height="240"' in page
+        assert "Hidden from the public" not in page
+        thumbnail = await client.get(f"/photos/{PHOTO_ID}/thumbnail")  # from this site's own origin
+        assert thumbnail.content == b"\xff\xd8\xffthumb" and thumbnail.headers["content-type"] == "image/jpeg"
+        assert thumbnail.headers["cache-control"] == "public, max-age=300"
+        assert thumbnail.headers["x-content-type-options"] == "nosniff"

@@ -29,6 +29,18 @@ class IssuesApi(ServiceApi[IssuesSettings]):
     def staff(self, hub: str = NORTHFIELD, sub: str = "staff-1") -> dict[str, str]:
         return self.auth("staff", sub, (hub,))
 
+    async def upload(
+        self, *files: bytes, headers: dict[str, str] | None = None, names: tuple[str, ...] = ()
+    ) -> httpx.Response:
+        """``POST /v1/photos`` with these files in the ``photos`` field (as resident res-1 by default)."""
+        parts = [
+            ("photos", (names[i] if i < len(names) else f"photo-{i}.jpg", data, "image/jpeg"))
+            for i, data in enumerate(files)
+        ]
+        return await self.client.post(
+            "/v1/photos", files=parts, headers=self.auth("resident", "res-1") if headers is None else headers
+        )
+
     async def report(self, *, headers: dict[str, str] | None = None, **fields: Any) -> httpx.Response:
         body = {
             "service_code": "litter",
@@ -52,13 +64,15 @@ async def deliver(api: ServiceApi, event: Envelope) -> None:
     await api.ctx.uow.run(work)
 
 
-WIPED_EACH_TIME = ("issues", "outbox", "idempotency_keys", "assets", "inbox")
+WIPED_EACH_TIME = ("issues", "outbox", "idempotency_keys", "assets", "inbox", "photos.files", "photos.chunks")
+PHOTO_MAX_BYTES = 2_000_000  # lower than the default, so the oversize uploads stay small
 
 
 @pytest.fixture(scope="session")
 async def issues_app(infra) -> AsyncIterator[IssuesApi]:
     """One app (indexes created once) for the whole session; each test starts from wiped collections."""
-    async with IssuesApi.running(DEFINITION, test_settings(infra, IssuesSettings)) as app:
+    settings = test_settings(infra, IssuesSettings, photo_max_bytes=PHOTO_MAX_BYTES)
+    async with IssuesApi.running(DEFINITION, settings) as app:
         yield app
 
 

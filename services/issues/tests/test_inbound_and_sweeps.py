@@ -229,7 +229,7 @@ async def test_the_worker_runs_the_sweep_on_its_schedule(api) -> None:
     past = datetime.now(UTC) - timedelta(hours=1)
     await api.ctx.db[ISSUES].update_one({"_id": issue_id}, {"$set": {"expected_at": past}})
     scheduler = Scheduler(api.ctx.db, api.ctx.components.periodic)
-    assert await scheduler.run_due() == ["issue-sweep", "retention"]
+    assert await scheduler.run_due() == ["issue-sweep", "retention"]  # retention: closed reports, unsent photos
     assert await scheduler.run_due() == []  # not again until the interval has passed
     assert (await api.ctx.db[ISSUES].find_one({"_id": issue_id}))["overdue"] is True
     assert len(await api.outbox("hub.issues.issue.overdue.v1")) == 1

@@ -81,6 +81,7 @@ class ServiceClient:
         *,
         token: str | None = None,
         json: Any = None,
+        files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
         params: dict[str, Any] | list[tuple[str, Any]] | None = None,
         etag: str | None = None,
         idempotency_key: str | None = None,
@@ -95,7 +96,7 @@ class ServiceClient:
         if isinstance(params, dict):
             params = {k: v for k, v in params.items() if v is not None and v != ""}
         try:
-            response = await self.http.request(method, path, headers=headers, json=json, params=params)
+            response = await self.http.request(method, path, headers=headers, json=json, files=files, params=params)
         except httpx.TransportError as exc:
             raise ServiceDown(self.name, type(exc).__name__) from exc
         if response.status_code in UNAVAILABLE:
@@ -135,6 +136,16 @@ class IssuesClient(ServiceClient):
 
     async def report(self, token: str | None, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
         return await self.send("POST", "/v1/issues", token=token, json=body, idempotency_key=idempotency_key)
+
+    async def upload_photos(self, token: str, files: list[tuple[str, bytes, str]], idempotency_key: str) -> list[str]:
+        """Photos for the report or update sent next (``files``: name, content, declared type); their ids."""
+        parts = [("photos", file) for file in files]
+        uploaded = await self.send("POST", "/v1/photos", token=token, files=parts, idempotency_key=idempotency_key)
+        return [item["id"] for item in uploaded["items"]]
+
+    async def photo(self, photo_id: str, thumbnail: bool, token: str | None = None) -> httpx.Response:
+        """A photo's bytes and headers as the issues service serves them."""
+        return await self.call("GET", f"/v1/photos/{seg(photo_id)}" + ("/thumbnail" if thumbnail else ""), token=token)
 
     async def issues(self, params: list[tuple[str, Any]], token: str | None = None) -> dict[str, Any]:
         return await self.get("/v1/issues", params=params, token=token)

@@ -88,7 +88,11 @@ def from_problem(problem: Any, field_map: Mapping[str, str], *, errors: Errors |
     for item in getattr(problem, "errors", []) or []:
         path = str(item.get("field", "")).removeprefix("body.").removeprefix("query.")
         message = str(item.get("message", "is not valid"))
-        target = field_map.get(path) or next((f for p, f in field_map.items() if path.startswith(p + ".")), None)
+        target = (
+            field_map.get(path)
+            or field_map.get(path.split("[", 1)[0])  # one item of a list field: photos[1]
+            or next((f for p, f in field_map.items() if path.startswith(p + ".")), None)
+        )
         if target:
             errors.add(target, _sentence(message))
         else:
@@ -251,6 +255,8 @@ REPORT_FIELDS = {
     "address": "address",
     "jurisdiction_id": "hub_id",
     "media_url": "media_url",
+    "photo_ids": "photos",
+    "photos": "photos",
     "contact.name": "name",
     "contact.email": "email",
     "contact.phone": "phone",

@@ -11,6 +11,8 @@ from hub_issues.adapters.assets import AssetRepository
 from hub_issues.adapters.categories import CategoryRepository
 from hub_issues.adapters.hubs import HubRepository
 from hub_issues.adapters.issues import IssueRepository
+from hub_issues.adapters.photos import PhotoFiles
+from hub_issues.domain.photos import PhotoLimits
 from hub_issues.handlers import handlers
 from hub_issues.service import UseCases
 from hub_issues.service.assets import AssetService
@@ -19,6 +21,7 @@ from hub_issues.service.feeds import FeedService
 from hub_issues.service.follow_up import FollowUpService
 from hub_issues.service.hubs import HubService
 from hub_issues.service.personal_data import PersonalDataService
+from hub_issues.service.photos import PhotoService
 from hub_issues.service.reference import ReferenceData
 from hub_issues.service.reporting import ReportingService
 from hub_issues.service.workflow import WorkflowService
@@ -31,13 +34,27 @@ def bootstrap(ctx: ServiceContext[IssuesSettings]) -> Components:
     issues, assets = IssueRepository(ctx.db), AssetRepository(ctx.db)
     # One cache of hubs and categories for the process: the /v1 and Open311 routes, the consumer.
     reference = ReferenceData(hubs, categories, ttl_s=settings.reference_cache_s)
+    attach_within = timedelta(minutes=settings.photo_attach_minutes)
+    photos = PhotoService(
+        uow,
+        issues,
+        PhotoFiles(ctx.db),
+        clock=clock,
+        limits=PhotoLimits(
+            max_bytes=settings.photo_max_bytes,
+            max_pixels=settings.photo_max_pixels,
+            max_side=settings.photo_max_side,
+            thumbnail_side=settings.photo_thumbnail_side,
+        ),
+        attach_within=attach_within,
+    )
     use_cases = UseCases(
         hubs=HubService(uow, hubs, reference, clock=clock),
         catalogue=CatalogueService(uow, categories, hubs, reference, clock=clock),
         reporting=ReportingService(
-            uow, issues, assets, reference, clock=clock, duplicate_radius_m=settings.duplicate_radius_m
+            uow, issues, assets, reference, photos, clock=clock, duplicate_radius_m=settings.duplicate_radius_m
         ),
-        workflow=WorkflowService(uow, issues, clock=clock, reopen_days=settings.reopen_days),
+        workflow=WorkflowService(uow, issues, photos, clock=clock, reopen_days=settings.reopen_days),
         follow_up=FollowUpService(
             uow,
             issues,
@@ -54,12 +71,13 @@ def bootstrap(ctx: ServiceContext[IssuesSettings]) -> Components:
         ),
         assets=AssetService(assets),
         personal_data=PersonalDataService(uow, issues),
+        photos=photos,
     )
     return Components(
         use_cases=use_cases,
         handlers=handlers(use_cases),
-        # Overdue flags and feedback requests, in the worker every HUB_SWEEP_INTERVAL_S.
         periodic=[
+            # Overdue flags and feedback requests, in the worker every HUB_SWEEP_INTERVAL_S.
             PeriodicTask("issue-sweep", settings.sweep_interval_s, use_cases.follow_up.sweep),
             RetentionSchedule(
                 ctx.db,
@@ -70,7 +88,14 @@ def bootstrap(ctx: ServiceContext[IssuesSettings]) -> Components:
                         timedelta(days=settings.closed_report_contact_retention_days),
                         use_cases.personal_data.forget_closed,
                         why="a report closed a year ago needs no way back to its reporter; the report stays",
-                    )
+                    ),
+                    RetentionRule(
+                        "photos uploaded but never sent with a report or update",
+                        # Twice the time they may still be attached: never one a report is naming now.
+                        2 * attach_within,
+                        photos.remove_unattached,
+                        why="a photo nobody sent is not part of any report; it may show people",
+                    ),
                 ],
                 clock=clock,
             ).task(settings.retention_interval_s),

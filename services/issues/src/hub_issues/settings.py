@@ -27,3 +27,13 @@ class IssuesSettings(HubSettings):
     # Hubs and categories are cached per process for this long on the report path (0 = off); a
     # change made through another replica is seen within this time.
     reference_cache_s: float = Field(default=5.0, ge=0, le=300)
+    # Photos: the largest file taken, the most pixels one may declare (a small file can claim a huge
+    # image: a decompression bomb), the served photo's and thumbnail's longest side, how long an
+    # uploaded photo waits for the report or update that names it, and how long the public may cache one
+    # (a photo staff hide leaves shared caches within this time).
+    photo_max_bytes: int = Field(default=10_000_000, ge=100_000, le=50_000_000)
+    photo_max_pixels: int = Field(default=40_000_000, ge=1_000_000, le=150_000_000)
+    photo_max_side: int = Field(default=2048, ge=320, le=8192)
+    photo_thumbnail_side: int = Field(default=320, ge=64, le=1024)
+    photo_attach_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    photo_cache_s: int = Field(default=300, ge=0, le=86_400)

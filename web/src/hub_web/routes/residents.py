@@ -6,6 +6,7 @@ The report flow keeps no server-side state: each step posts every earlier answer
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from datetime import timedelta
@@ -14,6 +15,7 @@ from typing import Annotated, Any
 import jwt
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.datastructures import UploadFile
 
 from hub_web import forms
 from hub_web.clients import ServiceProblem
@@ -28,13 +30,18 @@ router = APIRouter(include_in_schema=False)
 STEP_FIELDS = {
     "place": ("hub_id", "address", "lat", "lon"),
     "category": ("service_code",),
-    "details": ("description", "media_url"),
+    "details": ("description", "media_url", "photos"),
     "contact": ("name", "email", "phone"),
 }
 STEPS = tuple(STEP_FIELDS)
 NEAR_RADIUS_M = 1500
 NEARBY_REPORT_RADIUS_M = 500  # what the report map marks around the chosen spot: a few streets
 NEARBY_REPORT_LIMIT = 50
+MAX_PHOTOS = 3
+# The issues service judges each photo (type by content, size, pixels); this only bounds what the web
+# app reads into memory on its way there (three photos of the service's default 10 MB).
+MAX_PHOTO_BYTES = 3 * 10_000_000
+PHOTO_TYPES = "image/jpeg,image/png,image/webp"
 
 
 def carried(form: FormData, step: str, **overrides: str | None) -> list[tuple[str, str]]:
@@ -95,6 +102,8 @@ async def render_step(
             category=category,
             attributes=attributes,
             field_for=forms.attribute_field,
+            photo_types=PHOTO_TYPES,
+            photos_attached=len(form.all("photo_id")),
             hidden=carried(form, "details", hub_id=hub["id"]),
         )
     session = web.session(request)
@@ -154,7 +163,8 @@ async def report_step(request: Request, web: WebDep, form: Form) -> Response:
     if errors:
         return await render_step(request, web, "details", form, errors)
     if step == "details":
-        return await render_step(request, web, "contact", form)
+        form, errors = await with_photos(request, web, form)
+        return await render_step(request, web, "details" if errors else "contact", form, errors or None)
     contact, errors = forms.check_contact(form)
     if errors:
         return await render_step(request, web, "contact", form, errors)
@@ -192,6 +202,38 @@ async def reports_nearby(
     return JSONResponse({"items": [p | {"status": STATUS_WORDS.get(p["status"], p["status"])} for p in points]})
 
 
+async def with_photos(request: Request, web: Web, form: FormData) -> tuple[FormData, Errors | None]:
+    """The details step's chosen photos, uploaded to the issues service: the form then carries their
+    ids to the last step (files cannot be carried as hidden fields). Choosing none keeps the earlier ones."""
+    files = [
+        (value.filename or "photo", await value.read(MAX_PHOTO_BYTES + 1), value.content_type or "")
+        for value in (await request.form()).getlist("photos")
+        if isinstance(value, UploadFile) and value.filename
+    ]
+    errors = Errors()
+    if len(files) > MAX_PHOTOS:
+        errors.add("photos", f"Choose up to {MAX_PHOTOS} photos")
+    elif sum(len(data) for _name, data, _type in files) > MAX_PHOTO_BYTES:
+        errors.add("photos", "The photos are too large together: choose smaller ones")
+    if errors or not files:
+        return form, errors or None
+    # The same photos under the same report answer with the same ids, however often the step is sent.
+    digest = hashlib.sha256(b"".join(hashlib.sha256(data).digest() for _name, data, _type in files)).hexdigest()
+    key = f"{form.one('idempotency_key') or uuid.uuid4().hex}-photos-{digest[:32]}"
+    try:
+        ids = await web.services.issues.upload_photos(reporter_token(request, web), files, key)
+    except ServiceProblem as problem:
+        if problem.status not in (413, 422):
+            raise
+        return form, forms.from_problem(problem, forms.REPORT_FIELDS)
+    return FormData([*form.without("photo_id"), *(("photo_id", photo_id) for photo_id in ids)]), None
+
+
+def reporter_token(request: Request, web: Web) -> str:
+    """Whom a report (and its photos) is sent as: staff as themselves, anyone else as a resident."""
+    return web.token(request) if web.session(request).is_staff else web.resident_token(request)
+
+
 async def send_report(
     request: Request,
     web: Web,
@@ -216,8 +258,10 @@ async def send_report(
         body["address"] = form.one("address")
     if details["media_url"]:
         body["media_url"] = details["media_url"]
+    if form.all("photo_id"):
+        body["photo_ids"] = form.all("photo_id")[:MAX_PHOTOS]
     session = web.session(request)
-    token = web.token(request) if session.is_staff else web.resident_token(request)
+    token = reporter_token(request, web)
     try:
         result = await web.services.issues.report(token, body, form.one("idempotency_key") or uuid.uuid4().hex)
     except ServiceProblem as problem:

@@ -1,6 +1,12 @@
 """Repositories of the issues service (the only code that touches MongoDB) and the indexes they need."""
 
 from hub_common.mongo import IndexSpec
-from hub_issues.adapters import assets, categories, hubs, issues
+from hub_issues.adapters import assets, categories, hubs, issues, photos
 
-INDEXES: tuple[IndexSpec, ...] = (*hubs.INDEXES, *categories.INDEXES, *issues.INDEXES, *assets.INDEXES)
+INDEXES: tuple[IndexSpec, ...] = (
+    *hubs.INDEXES,
+    *categories.INDEXES,
+    *issues.INDEXES,
+    *assets.INDEXES,
+    *photos.INDEXES,
+)

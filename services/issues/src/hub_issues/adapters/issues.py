@@ -71,6 +71,7 @@ INDEXES: tuple[IndexSpec, ...] = (
             IndexModel([("followers", ASCENDING)], name="followers"),
             IndexModel([("supporters", ASCENDING)], name="supporters"),
             IndexModel([("partner_key", ASCENDING)], name="partner_key", unique=True, sparse=True),
+            IndexModel([("photos.id", ASCENDING)], name="photos"),
         ),
     ),
 )
@@ -286,6 +287,18 @@ class IssueRepository(Repository[Issue]):
         # Named: SecantusDB's planner would scan for this filter (MongoDB picks the partial index itself).
         found = self.collection.find(query, {"_id": 1}).hint(CLOSED_WITH_REPORTER).sort("closed_at", ASCENDING)
         return [doc["_id"] async for doc in found.limit(limit)]
+
+    # -- photos ----------------------------------------------------------------------------------------
+
+    async def with_photo(self, photo_id: str) -> Issue | None:
+        """The issue a photo is attached to (the ``photos`` index)."""
+        doc = await self.collection.find_one({"photos.id": photo_id})
+        return self.from_document(doc) if doc is not None else None
+
+    async def attached_photos(self, photo_ids: list[str], session: Session = None) -> set[str]:
+        """Which of these photos some issue has attached already."""
+        cursor = self.collection.find({"photos.id": {"$in": photo_ids}}, {"photos.id": 1}, session=session)
+        return {photo["id"] async for doc in cursor for photo in doc["photos"]} & set(photo_ids)
 
     async def has_partner_report(self, partner_key: str, session: Session) -> bool:
         """Whether a partner's report (``<ce_source>|<partner_ref>``) was ingested already."""

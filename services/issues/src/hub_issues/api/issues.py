@@ -38,6 +38,7 @@ def report_request(body: ReportIn) -> ReportRequest:
         address_id=body.address_id,
         zipcode=body.zipcode,
         media_url=str(body.media_url) if body.media_url else None,
+        photo_ids=body.photo_ids,
         answers=body.attributes,
         asset_id=body.asset_id,
         jurisdiction_id=body.jurisdiction_id,

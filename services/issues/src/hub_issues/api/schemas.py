@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 HUB_ID = r"^[a-z0-9][a-z0-9-]{1,63}$"
 CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 PHONE = r"^\+?[0-9 ]{7,20}$"
 Datatype = Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
+PHOTO_ID = r"^pho-[0-9a-f]{32}$"
+PhotoIds = list[Annotated[str, StringConstraints(pattern=PHOTO_ID)]]
 Action = Literal["acknowledge", "start", "refer", "fix", "close", "close_not_fixed", "reopen"]
 
 
@@ -120,6 +122,9 @@ class ReportIn(Strict):
     address_id: str | None = Field(default=None, max_length=100)
     zipcode: str | None = Field(default=None, max_length=20)
     media_url: AnyHttpUrl | None = None
+    photo_ids: PhotoIds = Field(
+        default_factory=list, max_length=3, description="photos you uploaded with POST /v1/photos (signed in)"
+    )
     attributes: dict[str, str | float | list[str]] = Field(default_factory=dict)
     asset_id: str | None = Field(default=None, min_length=1, max_length=64)
     jurisdiction_id: str | None = Field(default=None, max_length=64)
@@ -133,6 +138,7 @@ class TransitionIn(Strict):
     agency_responsible: str | None = Field(default=None, max_length=200, description="for refer")
     reason: str | None = Field(default=None, max_length=500, description="for close_not_fixed")
     version: int | None = Field(default=None, ge=1)
+    photo_ids: PhotoIds = Field(default_factory=list, max_length=3, description="staff: photos the note goes with")
 
 
 class MergeIn(Strict):
@@ -152,6 +158,7 @@ class HistoryOut(BaseModel):
     agency_responsible: str | None = None
     reason: str | None = None
     duplicate_of: str | None = None
+    photo_ids: list[str] | None = None
     by: str | None = None  # staff view only
     private_note: str | None = None  # staff view only
 
@@ -172,6 +179,7 @@ class IssueOut(BaseModel):
     address_id: str | None
     zipcode: str | None
     media_url: str | None
+    photos: list[PhotoOut] = []
     asset_id: str | None
     attributes: dict[str, Any]
     agency_responsible: str | None
@@ -233,6 +241,38 @@ class AssignIn(Strict):
 
 class UpdateIn(Strict):
     public_note: str = Field(min_length=1, max_length=4000)
+    photo_ids: PhotoIds = Field(default_factory=list, max_length=3, description="photos you uploaded")
+
+
+class HideIn(Strict):
+    reason: str = Field(min_length=1, max_length=500, description="why it is hidden (staff see it)")
+
+
+class PhotoOut(BaseModel):
+    id: str
+    url: str = Field(description="the photo, relative to this API's base")
+    thumbnail_url: str
+    content_type: str
+    width: int
+    height: int
+    added_by_role: str
+    added_at: datetime
+    # staff view only
+    hidden: bool | None = None
+    hidden_reason: str | None = None
+    hidden_at: datetime | None = None
+
+
+class UploadedPhotoOut(BaseModel):
+    id: str = Field(description="name it in photo_ids of your report or update within the time allowed")
+    content_type: str
+    width: int
+    height: int
+    attach_by: datetime
+
+
+class UploadOut(BaseModel):
+    items: list[UploadedPhotoOut]
 
 
 class FeedbackIn(Strict):

@@ -14,6 +14,7 @@ from hub_issues.api.schemas import (
     HubOut,
     IssueOut,
     LikelyDuplicateOut,
+    PhotoOut,
     PriorityOut,
     ReportOut,
     StatsOut,
@@ -22,6 +23,7 @@ from hub_issues.api.schemas import (
 from hub_issues.domain.catalogue import Category
 from hub_issues.domain.hub import Hub
 from hub_issues.domain.issue import HistoryEntry, Issue
+from hub_issues.domain.photos import Photo, photo_path
 from hub_issues.domain.statistics import AreaStatistics
 from hub_issues.domain.workflow import open311_status
 from hub_issues.service.reporting import Report
@@ -58,11 +60,35 @@ def category_view(category: Category) -> CategoryOut:
     )
 
 
-def history_view(entry: HistoryEntry, *, staff: bool) -> HistoryOut:
-    return HistoryOut(**{k: v for k, v in entry.recorded().items() if staff or k not in STAFF_ONLY_HISTORY})
+def photo_view(photo: Photo, *, staff: bool) -> PhotoOut:
+    view = PhotoOut(
+        id=photo.id,
+        url=photo_path(photo.id),
+        thumbnail_url=f"{photo_path(photo.id)}/thumbnail",
+        content_type=photo.content_type,
+        width=photo.width,
+        height=photo.height,
+        added_by_role=photo.added_by_role,
+        added_at=photo.added_at,
+    )
+    if staff:
+        view.hidden = photo.hidden
+        view.hidden_reason = photo.hidden_reason
+        view.hidden_at = photo.hidden_at
+    return view
+
+
+def history_view(entry: HistoryEntry, *, staff: bool, shown: set[str]) -> HistoryOut:
+    """One history entry; ``shown`` are the photo ids the reader may see (hidden ones are left out)."""
+    fields = {k: v for k, v in entry.recorded().items() if staff or k not in STAFF_ONLY_HISTORY}
+    if "photo_ids" in fields:
+        fields["photo_ids"] = [photo_id for photo_id in fields["photo_ids"] if photo_id in shown]
+    return HistoryOut(**fields)
 
 
 def issue_view(issue: Issue, *, staff: bool = False) -> IssueOut:
+    photos = issue.photos if staff else issue.visible_photos
+    shown = {photo.id for photo in photos}
     view = IssueOut(
         id=issue.id,
         hub_id=issue.hub_id,
@@ -79,6 +105,7 @@ def issue_view(issue: Issue, *, staff: bool = False) -> IssueOut:
         address_id=issue.address_id,
         zipcode=issue.zipcode,
         media_url=issue.media_url,
+        photos=[photo_view(photo, staff=staff) for photo in photos],
         asset_id=issue.asset_id,
         attributes=issue.attributes,
         agency_responsible=issue.agency_responsible,
@@ -91,7 +118,7 @@ def issue_view(issue: Issue, *, staff: bool = False) -> IssueOut:
         expected_at=issue.expected_at,
         fixed_at=issue.fixed_at,
         version=issue.version,
-        history=[history_view(entry, staff=staff) for entry in issue.history],
+        history=[history_view(entry, staff=staff, shown=shown) for entry in issue.history],
     )
     if staff:
         view.assignee = issue.assignee

@@ -30,6 +30,7 @@ async def transition(
         agency_responsible=body.agency_responsible,
         reason=body.reason,
         expected_version=one_version(if_match, body.version),
+        photo_ids=body.photo_ids,
     )
     set_etag(response, issue.version)
     return issue_view(issue, staff=principal.is_staff_for(issue.hub_id))
@@ -79,6 +80,6 @@ async def assign(
 async def publish_update(
     issue_id: str, body: UpdateIn, response: Response, principal: Editor, workflow: Workflow
 ) -> IssueOut:
-    issue = await workflow.publish_update(principal, issue_id, body.public_note)
+    issue = await workflow.publish_update(principal, issue_id, body.public_note, body.photo_ids)
     set_etag(response, issue.version)
     return issue_view(issue, staff=True)

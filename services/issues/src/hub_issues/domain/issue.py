@@ -11,8 +11,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from hub_common.errors import Conflict, Forbidden
+from hub_common.errors import Conflict, Forbidden, NotFound
 from hub_issues.domain.duplicates import followers_after_merge
+from hub_issues.domain.photos import Photo, require_count
 from hub_issues.domain.workflow import CLOSED_STATUSES, StatusChange, WorkflowState
 
 FeedbackState = Literal["none", "pending", "requested", "received"]
@@ -35,6 +36,7 @@ class HistoryEntry(BaseModel):
     agency_responsible: str | None = None
     reason: str | None = None
     duplicate_of: str | None = None
+    photo_ids: list[str] = []  # the photos staff published with this update
 
     @staticmethod
     def of(change: StatusChange) -> HistoryEntry:
@@ -49,6 +51,8 @@ class HistoryEntry(BaseModel):
     def recorded(self) -> dict[str, Any]:
         """The fields this entry records: a status change all its details, a note only who, when, what."""
         fields = self.model_dump()
+        if not self.photo_ids:
+            del fields["photo_ids"]
         if self.action in NOTE_ACTIONS:
             for name in _CHANGE_DETAILS:
                 del fields[name]
@@ -84,7 +88,8 @@ class Issue(BaseModel):
     address: str | None = None
     address_id: str | None = None
     zipcode: str | None = None
-    media_url: str | None = None
+    media_url: str | None = None  # a link the reporter gave; uploaded photos are in ``photos``
+    photos: list[Photo] = []
     attributes: dict[str, Any] = {}
     asset_id: str | None = None
     reporter_id: str | None = None  # opaque: never a name or an address
@@ -171,6 +176,38 @@ class Issue(BaseModel):
                 "version": self.version + 1,
             }
         )
+
+    # -- photos --------------------------------------------------------------------------------------
+
+    @property
+    def visible_photos(self) -> list[Photo]:
+        """The photos the public may see (not hidden by staff)."""
+        return [photo for photo in self.photos if not photo.hidden]
+
+    def photo(self, photo_id: str) -> Photo:
+        found = next((photo for photo in self.photos if photo.id == photo_id), None)
+        if found is None:
+            raise NotFound(f"there is no photo {photo_id!r}")
+        return found
+
+    def with_update_photos(self, photos: list[Photo]) -> Issue:
+        """Photos staff publish with the update or status change just recorded (the last history
+        entry), which names them; the version is the one that change gave."""
+        if not photos:
+            return self
+        require_count(len(photos))
+        last = self.history[-1].model_copy(update={"photo_ids": [photo.id for photo in photos]})
+        return self.model_copy(update={"photos": [*self.photos, *photos], "history": [*self.history[:-1], last]})
+
+    def photo_hidden(self, photo_id: str, *, reason: str, by: str, at: datetime) -> Issue:
+        """Moderation: the photo is no longer served to the public (staff still see it). Hiding a
+        hidden photo again changes nothing."""
+        photo = self.photo(photo_id)
+        if photo.hidden:
+            return self
+        hidden = photo.model_copy(update={"hidden": True, "hidden_reason": reason, "hidden_by": by, "hidden_at": at})
+        photos = [hidden if p.id == photo_id else p for p in self.photos]
+        return self.model_copy(update={"photos": photos, "version": self.version + 1})
 
     def absorbing(self, duplicate: Issue) -> tuple[Issue, int]:
         """This original once ``duplicate`` is merged into it, and how many followers it gained.
@@ -263,7 +300,15 @@ class Issue(BaseModel):
             version += 1
         if person_id in self.followers:
             update["followers"] = [f for f in self.followers if f != person_id]
+        if any(person_id in (photo.added_by, photo.hidden_by) for photo in self.photos):
+            # The photos stay with the report (its public record of the problem); who added or hid them goes.
+            update["photos"] = [_photo_without(photo, person_id) for photo in self.photos]
         return self.model_copy(update={**update, "version": version})
+
+
+def _photo_without(photo: Photo, person_id: str) -> Photo:
+    unlinked = {name: None for name in ("added_by", "hidden_by") if getattr(photo, name) == person_id}
+    return photo.model_copy(update=unlinked) if unlinked else photo
 
 
 def history_entry(change: StatusChange) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from hub_common.privacy import held
 from hub_common.uow import Transaction, UnitOfWork
 from hub_issues.adapters.issues import IssueRepository
 from hub_issues.domain.issue import Issue
+from hub_issues.domain.photos import photo_path
 from hub_issues.service.saving import save
 
 
@@ -45,6 +46,7 @@ class PersonalDataService:
     async def _forget(self, person_ids: list[str], tx: Transaction) -> tuple[list[HeldData], set[str]]:
         involved = await self.issues.involving(person_ids, tx.session)
         reported, supported, followed = _counts(involved, person_ids)
+        added = _photos_added(involved, person_ids)
         for issue in involved:
             forgotten = issue
             for person_id in person_ids:
@@ -63,6 +65,12 @@ class PersonalDataService:
             *held("reports made", reported, "unlinked from you; the report stays as an anonymous public record"),
             *held("'me too's", supported, "withdrawn"),
             *held("reports followed", followed, "no longer followed"),
+            *held(
+                "photos added to reports",
+                added,
+                "unlinked from you; kept with the report as its public record (their metadata was removed at "
+                "upload), and hidden by the hub's staff if they show a person",
+            ),
         ], known
 
     async def forget_closed(self, closed_before: datetime) -> int:
@@ -119,6 +127,11 @@ def _counts(issues: list[Issue], person_ids: list[str]) -> tuple[int, int, int]:
     )
 
 
+def _photos_added(issues: list[Issue], person_ids: list[str]) -> int:
+    mine = set(person_ids)
+    return sum(photo.added_by in mine for issue in issues for photo in issue.photos)
+
+
 def _report(issue: Issue) -> dict[str, Any]:
     return {
         "id": issue.id,
@@ -128,6 +141,11 @@ def _report(issue: Issue) -> dict[str, Any]:
         "position": {"lat": issue.lat, "lon": issue.lon},
         "address": issue.address,
         "photo": issue.media_url,
+        # Every photo of their report, hidden ones too (the public no longer sees those).
+        "photos": [
+            {"id": photo.id, "url": photo_path(photo.id), "added_by_role": photo.added_by_role, "hidden": photo.hidden}
+            for photo in issue.photos
+        ],
         "answers": issue.attributes,
         "reported_at": issue.requested_at.isoformat(),
         "status": issue.status,

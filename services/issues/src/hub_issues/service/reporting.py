@@ -8,6 +8,7 @@ they go to ``hub.contacts`` as an event, and the issue keeps only an opaque ``re
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import uuid
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from hub_issues.domain.duplicates import LikelyDuplicate, likely_duplicates
 from hub_issues.domain.events import location_of
 from hub_issues.domain.hub import Hub
 from hub_issues.domain.issue import Issue
+from hub_issues.service.photos import PhotoService
 from hub_issues.service.reference import ReferenceData
 
 
@@ -54,6 +56,7 @@ class ReportRequest:
     address_id: str | None = None
     zipcode: str | None = None
     media_url: str | None = None
+    photo_ids: list[str] = field(default_factory=list)  # photos the caller uploaded for this report
     answers: dict[str, Any] = field(default_factory=dict)
     asset_id: str | None = None
     jurisdiction_id: str | None = None
@@ -86,6 +89,7 @@ class ReportingService:
         issues: IssueRepository,
         assets: AssetRepository,
         reference: ReferenceData,
+        photos: PhotoService,
         *,
         clock: Clock,
         duplicate_radius_m: float,
@@ -94,6 +98,7 @@ class ReportingService:
         self.issues = issues
         self.assets = assets
         self.reference = reference
+        self.photos = photos
         self.clock = clock
         self.duplicate_radius_m = duplicate_radius_m
 
@@ -104,9 +109,15 @@ class ReportingService:
         prepared = await self.prepare(caller, request)
 
         async def work(tx: Transaction) -> Report:
-            return await self.save(tx, prepared)
+            issue = prepared.issue
+            if caller is not None and request.photo_ids:  # prepare refused photos from anonymous callers
+                photos = await self.photos.attachable(tx, caller, request.photo_ids, at=issue.requested_at)
+                issue = issue.model_copy(update={"photos": photos})
+            return await self.save(tx, dataclasses.replace(prepared, issue=issue))
 
-        return await self.uow.run(work, idempotency=idempotency, result_type=Report)
+        report = await self.uow.run(work, idempotency=idempotency, result_type=Report)
+        await self.photos.attached(request.photo_ids)
+        return report
 
     async def ingest_partner_report(self, tx: Transaction, request: ReportRequest, *, source: str) -> None:
         """A partner's report from ``hub.issues.inbound``, ingested once per source and ``partner_ref``
@@ -126,6 +137,11 @@ class ReportingService:
         hub, precise = await self._hub_for(request)
         if caller is not None and caller.role in ("staff", "partner"):
             caller.require_hub(hub.id)
+        if caller is None and request.photo_ids:
+            raise RuleViolation(
+                "sign in to send photos with a report (they are uploaded as the signed-in caller)",
+                errors=[{"field": "photo_ids", "message": "photos need a signed-in caller", "type": "forbidden"}],
+            )
         if caller is None and trusted_source is None and not (request.contact.name and request.contact.reachable):
             raise RuleViolation(
                 "anonymous reports need a name and an email or phone number (or sign in)",

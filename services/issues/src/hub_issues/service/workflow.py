@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from hub_common.auth import Principal
 from hub_common.clock import Clock
@@ -13,7 +13,9 @@ from hub_common.uow import Transaction, UnitOfWork
 from hub_issues.adapters.issues import IssueRepository
 from hub_issues.domain.events import duplicate_merged, location_of, status_event
 from hub_issues.domain.issue import Issue
+from hub_issues.domain.photos import Photo
 from hub_issues.domain.workflow import Actor, decide
+from hub_issues.service.photos import PhotoService
 from hub_issues.service.saving import save
 
 
@@ -32,11 +34,22 @@ async def load_for_change(
 
 
 class WorkflowService:
-    def __init__(self, uow: UnitOfWork, issues: IssueRepository, *, clock: Clock, reopen_days: int) -> None:
+    def __init__(
+        self, uow: UnitOfWork, issues: IssueRepository, photos: PhotoService, *, clock: Clock, reopen_days: int
+    ) -> None:
         self.uow = uow
         self.issues = issues
+        self.photos = photos
         self.clock = clock
         self.reopen_period = timedelta(days=reopen_days)
+
+    async def _staff_photos(
+        self, tx: Transaction, caller: Principal, photo_ids: list[str], at: datetime
+    ) -> list[Photo]:
+        """The photos staff publish with an update or a status change (its public note describes them)."""
+        if photo_ids and not caller.is_staff:
+            raise Forbidden("only the hub's staff publish photos with an update")
+        return await self.photos.attachable(tx, caller, photo_ids, at=at)
 
     async def change_status(
         self,
@@ -49,6 +62,7 @@ class WorkflowService:
         agency_responsible: str | None = None,
         reason: str | None = None,
         expected_version: int | None = None,
+        photo_ids: list[str] | None = None,
     ) -> Issue:
         if action == "mark_duplicate":
             raise RuleViolation("merge duplicates with POST /v1/issues/{id}/merge")
@@ -56,6 +70,7 @@ class WorkflowService:
 
         async def work(tx: Transaction) -> Issue:
             issue = await load_for_change(self.issues, tx, caller, issue_id, expected_version)
+            photos = await self._staff_photos(tx, caller, photo_ids or [], now)
             change = decide(
                 issue.workflow_state,
                 action,
@@ -67,11 +82,13 @@ class WorkflowService:
                 reason=reason,
                 reopen_period=self.reopen_period,
             )
-            changed = await save(self.issues, issue.after(change), issue.version, tx.session)
+            changed = await save(self.issues, issue.after(change).with_update_photos(photos), issue.version, tx.session)
             tx.publish(status_event(changed, change), subject=issue_id, hub_id=issue.hub_id)
             return changed
 
-        return await self.uow.run(work)
+        changed = await self.uow.run(work)
+        await self.photos.attached(photo_ids or [])
+        return changed
 
     async def merge(
         self,
@@ -140,14 +157,18 @@ class WorkflowService:
 
         return await self.uow.run(work)
 
-    async def publish_update(self, caller: Principal, issue_id: str, public_note: str) -> Issue:
-        """A progress note for the public without a status change (recorded in the history too)."""
+    async def publish_update(
+        self, caller: Principal, issue_id: str, public_note: str, photo_ids: list[str] | None = None
+    ) -> Issue:
+        """A progress note for the public without a status change (recorded in the history too),
+        with the photos staff took."""
         now = self.clock()
         note = public_note.strip()
 
         async def work(tx: Transaction) -> Issue:
             issue = await load_for_change(self.issues, tx, caller, issue_id, None)
-            updated = issue.with_update(note, by=caller.sub, by_role=caller.role, at=now)
+            photos = await self._staff_photos(tx, caller, photo_ids or [], now)
+            updated = issue.with_update(note, by=caller.sub, by_role=caller.role, at=now).with_update_photos(photos)
             await save(self.issues, updated, issue.version, tx.session)
             tx.publish(
                 IssueUpdatePublished(
@@ -165,4 +186,6 @@ class WorkflowService:
             )
             return updated
 
-        return await self.uow.run(work)
+        updated = await self.uow.run(work)
+        await self.photos.attached(photo_ids or [])
+        return updated

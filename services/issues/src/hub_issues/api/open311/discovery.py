@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from hub_issues.api.open311.rendering import Open311Route, render
+from hub_issues.api.open311.rendering import Open311Route, api_base, render
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-26T00:00:00+00:00"
@@ -14,7 +14,7 @@ router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Ro
 
 @router.get("/discovery.{fmt}", summary="Open311 discovery")
 async def discovery(fmt: str, request: Request) -> Response:
-    base = str(request.base_url).rstrip("/") + "/open311/v2"
+    base = api_base(request) + "/open311/v2"
     payload = {
         "changeset": CHANGESET,
         "contact": "Your community hub: use the contact details on its website",

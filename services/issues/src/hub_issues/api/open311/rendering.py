@@ -109,6 +109,11 @@ class Open311Route(APIRoute):
         return open311_handler
 
 
+def api_base(request: Request) -> str:
+    """This API's address as the caller reached it (behind the gateway: with its path prefix)."""
+    return str(request.base_url).rstrip("/")
+
+
 def when(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat(timespec="seconds") if value else None
 

@@ -13,8 +13,16 @@ from hub_common.http import idempotency_for
 from hub_common.uow import IdempotentRequest
 from hub_issues.api.deps import Feeds, Hubs, Reporting
 from hub_issues.api.open311 import forms
-from hub_issues.api.open311.rendering import Open311Error, Open311Route, query_parameters, render, when
+from hub_issues.api.open311.rendering import (
+    Open311Error,
+    Open311Route,
+    api_base,
+    query_parameters,
+    render,
+    when,
+)
 from hub_issues.domain.issue import Issue
+from hub_issues.domain.photos import photo_path
 from hub_issues.domain.workflow import open311_status
 from hub_issues.service.reporting import ReportRequest
 
@@ -55,8 +63,11 @@ POST_BODY = {
 router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route)
 
 
-def request_entry(issue: Issue) -> dict[str, Any]:
-    """The public Open311 view of an issue: never the reporter's identity or private notes."""
+def request_entry(issue: Issue, base_url: str) -> dict[str, Any]:
+    """The public Open311 view of an issue: never the reporter's identity or private notes.
+    ``media_url`` is its first photo the public may see (else the link the reporter gave), as an
+    absolute URL under ``base_url`` (this API's, as the caller reached it)."""
+    shown = issue.visible_photos
     return {
         "service_request_id": issue.id,
         "status": open311_status(issue.status),
@@ -74,7 +85,7 @@ def request_entry(issue: Issue) -> dict[str, Any]:
         "zipcode": issue.zipcode,
         "lat": issue.lat,
         "long": issue.lon,
-        "media_url": issue.media_url,
+        "media_url": f"{base_url}{photo_path(shown[0].id)}" if shown else issue.media_url,
     }
 
 
@@ -167,7 +178,8 @@ async def get_requests(fmt: str, request: Request, hubs: Hubs, feeds: Feeds) -> 
         start=start,
         end=end,
     )
-    return render(fmt, "service_requests", "request", [request_entry(i) for i in issues])
+    base = api_base(request)
+    return render(fmt, "service_requests", "request", [request_entry(i, base) for i in issues])
 
 
 @router.get(
@@ -180,7 +192,7 @@ async def get_request(request_id: str, fmt: str, request: Request, hubs: Hubs, f
     issue = await feeds.find_issue(request_id)
     if issue is None:
         raise Open311Error(404, f"service_request_id '{request_id}' not found")
-    return render(fmt, "service_requests", "request", [request_entry(issue)])
+    return render(fmt, "service_requests", "request", [request_entry(issue, api_base(request))])
 
 
 @router.get("/tokens/{token}.{fmt}", summary="Open311 service_request_id from a token")
