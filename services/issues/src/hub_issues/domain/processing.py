@@ -7,6 +7,7 @@ from __future__ import annotations
 from hub_common.ropa import Declaration, Processing
 from hub_issues.domain.hub import Hub
 from hub_issues.domain.issue import Feedback, HistoryEntry, Issue
+from hub_issues.domain.photos import Photo
 
 DECLARATION = Declaration(
     service="issues",
@@ -45,6 +46,15 @@ DECLARATION = Declaration(
             purpose="accountability for each step of the workflow",
             lawful_basis="public task",
             retention="kept with the report; a resident's id goes at erasure",
+        ),
+        Processing(
+            "photos sent with reports and updates",
+            Photo,
+            ("added_by",),
+            purpose="showing the problem; the image may show people, so staff can hide it",
+            lawful_basis="public task",
+            retention="kept with the report (re-encoded at upload: no EXIF or GPS); the sender's id goes at erasure",
+            recipients="the public, unless hidden",
         ),
         Processing(
             "the reporter's feedback",
