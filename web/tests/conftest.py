@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from web_testkit import make_client  # noqa: F401 - the page tests' fixture
 
 from hub_common.contracts import all_topics
 from hub_common.kafka import ensure_topics, start_group_at_end

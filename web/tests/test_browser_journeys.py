@@ -11,15 +11,18 @@ real running services, with axe-core run on every page visited: no serious or cr
 5. A resident reports with a photo from their phone (GPS in its EXIF) and sees it on the issue page;
    the images the page loads carry no EXIF.
 
-With HUB_WEB_SCREENSHOTS set to a folder, the journeys also save screenshots of the map and inbox
-pages there (``HUB_WEB_SCREENSHOTS=web/docs``, the README's pictures); ordinary runs write nothing.
+With HUB_WEB_SCREENSHOTS set to a folder, the journeys also save screenshots of the map, inbox and
+privacy pages there (``HUB_WEB_SCREENSHOTS=web/docs``, the README's pictures); ordinary runs write nothing.
 """
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import re
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -462,3 +465,71 @@ def test_every_other_public_page_passes_the_accessibility_check(browser: Browser
     page.goto(stack.web_url + "/volunteer")
     page.get_by_role("link", name="Food bank helper").first.click()
     axe.check(page)
+
+
+def test_a_resident_gets_a_copy_of_their_data_by_email_and_the_privacy_team_follows_requests(
+    browser: Browser, stack: Stack, axe: AxeAudit, reported: dict[str, str]
+) -> None:
+    """Journey: the reporter of journey 1 asks for a copy of their data, confirms with the link emailed
+    to them, downloads the zip from the second link; the privacy team signs in and logs a request."""
+    web, email = stack.web_url, reported["email"]
+    page = new_page(browser)
+    page.goto(web + "/privacy")
+    page.get_by_role("link", name="ask about your personal data").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your personal data")
+    axe.check(page)
+    page.get_by_label("Send me a copy of my data").check()
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Email me a link to confirm").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    axe.check(page)
+    screenshot(page, "privacy-request")
+
+    def mail_with(subject: str):
+        found = [m for m in stack.mailbox.to(email) if m["Subject"] == subject]
+        return found[0].get_body(("plain",)).get_content() if found else None
+
+    confirm_mail = eventually(lambda: mail_with("Confirm your request about your personal data"), timeout_s=120)
+    assert confirm_mail, "no confirmation email arrived"
+    page.goto(re.search(r"(http://\S+/privacy/confirm/\S+)", confirm_mail).group(1))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your request")
+    axe.check(page)
+    page.get_by_role("button", name="Confirm my request").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: your request is being handled")
+    axe.check(page)
+
+    # Every service answers over Kafka; then the person is emailed a link to the export.
+    ready_mail = eventually(lambda: mail_with("The copy of your data is ready"), timeout_s=180)
+    assert ready_mail, "no export email arrived"
+    download = page.context.request.get(re.search(r"(http://\S+/privacy/exports/\S+)", ready_mail).group(1))
+    assert download.ok and download.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(download.body())) as archive:
+        issues = json.loads(archive.read("issues.json"))
+        contacts = json.loads(archive.read("notifications.json"))["contact_details"]
+    assert reported["issue_id"] in [r["id"] for r in issues["reports"]]
+    assert {c["email"] for c in contacts} == {email}
+    page.context.close()
+
+    team = new_page(browser)
+    team.goto(web + "/sign-in")
+    team.get_by_label("Username").fill("privacy")
+    team.get_by_label("Password").fill("demo-password")
+    team.get_by_role("button", name="Sign in", exact=True).click()
+    expect(team.get_by_role("heading", level=1)).to_have_text("Privacy requests")
+    axe.check(team)
+    team.get_by_label("Erasure of their data").check()
+    team.get_by_label("Their email address").fill(f"nobody-{stack.unique}@example.org")
+    team.get_by_label("Your case reference").fill(f"DP-{stack.unique}")
+    team.get_by_label("How it was received, and how you checked who asked").fill("Letter of 1 December, ID seen")
+    team.get_by_role("button", name="Log the request").click()
+    expect(team.get_by_role("heading", level=1)).to_have_text(f"Request DP-{stack.unique}")
+    axe.check(team)
+
+    def every_service_answered() -> bool:
+        team.reload()
+        return team.get_by_text("Waiting for its answer.").count() == 0
+
+    assert eventually(every_service_answered, timeout_s=120), "not every service answered the request"
+    expect(team.get_by_text("Held nothing about this person.").first).to_be_visible()
+    screenshot(team, "privacy-staff-request")
+    team.context.close()

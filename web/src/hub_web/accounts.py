@@ -17,17 +17,18 @@ import sys
 from dataclasses import dataclass
 from typing import Literal
 
-from hub_common.auth import STAFF_ROLES
+from hub_common.auth import PRIVACY_ROLES, STAFF_ROLES
 from hub_common.demo import HUBS
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+ACCOUNT_ROLES = frozenset({*STAFF_ROLES, *PRIVACY_ROLES})  # hub staff, operators, the privacy team
 
 
 @dataclass(frozen=True)
 class StaffAccount:
     username: str
     name: str
-    role: Literal["staff", "operator"]
+    role: Literal["staff", "operator", "privacy"]
     hubs: tuple[str, ...]
     password_hash: str
 
@@ -67,6 +68,7 @@ def demo_accounts() -> list[StaffAccount]:
         accounts.append(
             StaffAccount(short, f"{hub['name']} staff", "staff", (hub["id"],), hash_password(DEMO_PASSWORD))
         )
+    accounts.append(StaffAccount("privacy", "Data protection officer", "privacy", (), hash_password(DEMO_PASSWORD)))
     return accounts
 
 
@@ -82,8 +84,8 @@ def parse_accounts(raw: str) -> list[StaffAccount]:
     for item in items:
         try:
             role = item.get("role", "staff")
-            if role not in STAFF_ROLES:
-                raise ValueError(f"role must be staff or operator, not {role!r}")
+            if role not in ACCOUNT_ROLES:
+                raise ValueError(f"role must be staff, operator or privacy, not {role!r}")
             if not str(item["password_hash"]).startswith("scrypt$"):
                 raise ValueError("password_hash must come from `python -m hub_web.accounts hash`")
             accounts.append(

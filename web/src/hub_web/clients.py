@@ -299,6 +299,27 @@ class NotificationsClient(ServiceClient):
     async def mark_read(self, token: str, message_id: str) -> None:
         await self.call("POST", f"/v1/inbox/{seg(message_id)}/read", token=token)
 
+    # -- privacy requests ------------------------------------------------------------------------
+
+    async def ask_privacy(self, kind: str, email: str) -> None:
+        await self.call("POST", "/v1/privacy/self-requests", json={"kind": kind, "email": email})
+
+    async def confirm_privacy(self, token: str, confirmation_id: str) -> dict[str, Any]:
+        return await self.send("POST", f"/v1/privacy/confirmations/{seg(confirmation_id)}", token=token)
+
+    async def privacy_export(self, token: str, request_id: str) -> bytes:
+        return (await self.call("GET", f"/v1/privacy/requests/{seg(request_id)}/export", token=token)).content
+
+    async def privacy_requests(self, token: str, status: str = "open") -> list[dict[str, Any]]:
+        params = {"status": status, "limit": 200}
+        return (await self.get("/v1/privacy/requests", token=token, params=params))["items"]
+
+    async def privacy_request(self, token: str, request_id: str) -> dict[str, Any]:
+        return await self.get(f"/v1/privacy/requests/{seg(request_id)}", token=token)
+
+    async def open_privacy_request(self, token: str, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        return await self.send("POST", "/v1/privacy/requests", token=token, json=body, idempotency_key=idempotency_key)
+
     async def failed_messages(self, token: str, hub_id: str) -> list[dict[str, Any]]:
         return (await self.get(f"/v1/hubs/{seg(hub_id)}/messages", token=token, params={"limit": 50}))["items"]
 

@@ -223,9 +223,14 @@ def check_details(form: FormData, category: Mapping[str, Any]) -> tuple[dict[str
 
 def check_sign_in_email(form: FormData) -> tuple[str, Errors]:
     """The address a volunteer asks for a sign-in link at."""
+    return check_email(form, missing="Enter the email address you volunteer with")
+
+
+def check_email(form: FormData, *, missing: str) -> tuple[str, Errors]:
+    """A required email address in the form's ``email`` field."""
     errors, email = Errors(), form.one("email")
     if not email:
-        errors.add("email", "Enter the email address you volunteer with")
+        errors.add("email", missing)
     elif not EMAIL.match(email):
         errors.add("email", EMAIL_FORMAT)
     return email, errors

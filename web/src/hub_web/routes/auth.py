@@ -75,7 +75,8 @@ async def sign_in(request: Request, web: WebDep, form: Form) -> Response:
         name=account.name,
         ttl=timedelta(hours=web.settings.staff_session_hours),
     )
-    return web.redirect(safe_next(form.one("next"), "/staff"))
+    home = "/staff/privacy" if account.role == "privacy" else "/staff"  # the privacy team runs no hub
+    return web.redirect(safe_next(form.one("next"), home))
 
 
 @router.post("/sign-out")
