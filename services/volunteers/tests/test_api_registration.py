@@ -360,6 +360,11 @@ async def test_a_volunteer_staff_registered_has_no_account_to_sign_in_to(world: 
     assert await world.outbox("hub.volunteers.sign_in_link.requested.v1", person_id=response.json()["id"]) == []
 
 
+ARCHIVED = "archived volunteers' personal details"
+NOTICE = "inactive volunteers told their record will be erased"
+AFTER_NOTICE = "inactive volunteers' personal details, after the notice"
+
+
 async def test_retention_erases_records_archived_past_their_period_and_nothing_else(world: World) -> None:
     left_long_ago, _ = await world.register(name="Leah Long-Gone")
     left_recently, _ = await world.register(name="Rita Recent")
@@ -371,17 +376,48 @@ async def test_retention_erases_records_archived_past_their_period_and_nothing_e
     await volunteers.update_one({"_id": still_here["id"]}, {"$set": {"updated_at": long_ago}})
     [retention] = [task for task in world.api.ctx.components.periodic if task.name == "retention"]
 
-    assert await retention.run() == {"archived volunteers' personal details": 1}
+    assert (await retention.run())[ARCHIVED] == 1
 
     gone = await volunteers.find_one({"_id": left_long_ago["id"]})
     assert gone["name"] == "Erased volunteer" and gone["email"] is None and gone["erased_at"] is not None
     assert len(await world.outbox("hub.volunteers.contact.erased.v1", person_id=left_long_ago["id"])) == 1
     for kept, name in ((left_recently, "Rita Recent"), (still_here, "Stan Staying")):
         assert (await volunteers.find_one({"_id": kept["id"]}))["name"] == name
-    assert await retention.run() == {"archived volunteers' personal details": 0}  # nothing left to do
+    assert (await retention.run())[ARCHIVED] == 0  # nothing left to do
     # The read walks its index.
     query = {"status": "archived", "erased_at": None, "updated_at": {"$lt": datetime.now(UTC)}}
     plan = await world.api.db.command(
         {"explain": {"find": "volunteers", "filter": query, "hint": "archived_by_age"}, "verbosity": "queryPlanner"}
     )
     assert "archived_by_age" in str(plan) and "COLLSCAN" not in str(plan)
+
+
+async def test_inactive_volunteers_are_told_first_and_erased_after_the_notice_unless_they_come_back(
+    world: World,
+) -> None:
+    dormant, _ = await world.register(name="Dora Dormant")
+    returning, _ = await world.register(name="Rex Returning")
+    recent, _ = await world.register(name="Ruth Recent")
+    volunteers = world.api.db["volunteers"]
+    long_ago = datetime.now(UTC) - timedelta(days=800)
+    for person, when in ((dormant, long_ago), (returning, long_ago), (recent, datetime.now(UTC))):
+        await volunteers.update_one({"_id": person["id"]}, {"$set": {"status": "inactive", "updated_at": when}})
+    [retention] = [task for task in world.api.ctx.components.periodic if task.name == "retention"]
+
+    ran = await retention.run()
+    assert ran[NOTICE] == 2 and ran[AFTER_NOTICE] == 0  # told, not erased: the notice period has not passed
+    notices = await world.outbox("hub.volunteers.volunteer.erasure_scheduled.v1")
+    assert sorted(n["data"]["volunteer_id"] for n in notices) == sorted([dormant["id"], returning["id"]])
+    assert (await retention.run())[NOTICE] == 0  # told once
+    # The notice period passes; one of them comes back meanwhile (their record changes).
+    month_ago = datetime.now(UTC) - timedelta(days=31)
+    await volunteers.update_many({"erasure_notice_at": {"$ne": None}}, {"$set": {"erasure_notice_at": month_ago}})
+    await volunteers.update_one({"_id": returning["id"]}, {"$set": {"updated_at": datetime.now(UTC)}})
+
+    assert (await retention.run())[AFTER_NOTICE] == 1
+    docs = {
+        d["_id"]: d async for d in volunteers.find({"_id": {"$in": [dormant["id"], returning["id"], recent["id"]]}})
+    }
+    assert docs[dormant["id"]]["name"] == "Erased volunteer" and docs[dormant["id"]]["erased_at"] is not None
+    assert docs[returning["id"]]["name"] == "Rex Returning" and docs[returning["id"]]["erasure_notice_at"] is None
+    assert docs[recent["id"]]["name"] == "Ruth Recent"

@@ -109,6 +109,11 @@ def test_bootstrap_builds_one_object_graph_shared_by_routes_handlers_and_the_wor
     warnings, retention = components.periodic
     assert (warnings.name, warnings.run) == ("expiry-warnings", uc.reminders.raise_expiry_warnings)
     assert retention.name == "retention"
-    assert [rule.remove for rule in retention.run.__self__.rules] == [uc.personal_data.erase_archived]
+    personal = uc.personal_data
+    assert [rule.remove for rule in retention.run.__self__.rules] == [
+        personal.erase_archived,
+        personal.notify_inactive,
+        personal.erase_unanswered,
+    ]
     assert uc.hours.milestones == tuple(sorted(api.settings.milestone_hours))
     assert uc.volunteers.clock is api.ctx.clock  # the one clock

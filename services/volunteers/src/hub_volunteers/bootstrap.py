@@ -70,7 +70,16 @@ def bootstrap(ctx: ServiceContext[VolunteersSettings]) -> Components:
     use_cases = UseCases(
         volunteers=registration,
         personal_data=PersonalDataService(
-            uow, volunteers, signups, hours, awards, shifts, places, clock=clock, audit=ctx.audit
+            uow,
+            volunteers,
+            signups,
+            hours,
+            awards,
+            shifts,
+            places,
+            clock=clock,
+            audit=ctx.audit,
+            inactive_notice=timedelta(days=settings.inactive_volunteer_notice_days),
         ),
         catalogue=CatalogueService(uow, skills, roles, clock=clock),
         shifts=ShiftService(uow, shifts, roles, signups, venues, equipment, places, clock=clock, tz=tz),
@@ -99,7 +108,19 @@ def bootstrap(ctx: ServiceContext[VolunteersSettings]) -> Components:
                         timedelta(days=settings.archived_volunteer_retention_days),
                         use_cases.personal_data.erase_archived,
                         why="people who left, or whose application was closed, are not kept on file",
-                    )
+                    ),
+                    RetentionRule(
+                        "inactive volunteers told their record will be erased",
+                        timedelta(days=settings.inactive_volunteer_retention_days),
+                        use_cases.personal_data.notify_inactive,
+                        why="records unused this long are not kept without asking; a notice comes first",
+                    ),
+                    RetentionRule(
+                        "inactive volunteers' personal details, after the notice",
+                        timedelta(days=settings.inactive_volunteer_notice_days),
+                        use_cases.personal_data.erase_unanswered,
+                        why="the notice period passed and the record was not used",
+                    ),
                 ],
                 clock=clock,
             ).task(settings.retention_interval_s),

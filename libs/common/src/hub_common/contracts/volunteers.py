@@ -67,6 +67,16 @@ class VolunteerErased(EventData):
     erased_at: datetime
 
 
+@event_contract("hub.volunteers.volunteer.erasure_scheduled.v1")
+class VolunteerErasureScheduled(EventData):
+    """A volunteer inactive for the retention period will be erased after ``erase_after`` unless they,
+    or their hub, do something with their record before then (the notice the schedule gives them)."""
+
+    volunteer_id: Id
+    hub_id: Id
+    erase_after: datetime
+
+
 @event_contract("hub.volunteers.skill.added.v1")
 class VolunteerSkillAdded(EventData):
     """A volunteer has (or changed the level of) a skill from the hub's skills taxonomy."""

@@ -108,6 +108,16 @@ RULES: tuple[Rule, ...] = (
         sign_in_until="export_expires_at",
         sign_in_as="export_sub",
     ),
+    # The retention schedule's notice to a volunteer whose record has not been used for a long time:
+    # sent whatever their preferences (it is about their data), by email and to their inbox.
+    Rule(
+        VOL + "volunteer.erasure_scheduled.v1",
+        "volunteer_erasure_notice",
+        "volunteer_id",
+        PERSON,
+        "volunteering",
+        critical=True,
+    ),
     # volunteers
     # A returning volunteer asked for it: a link that signs them in to their account for an hour.
     Rule(
@@ -246,6 +256,14 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
         "The copy of the personal data we hold about you is ready. Download it with this link until "
         "{export_expires_at_text}:\n\n{link}",
         "The copy of your data is ready: we have emailed you a link to it.",
+    ),
+    *_both(
+        "volunteer_erasure_notice",
+        "We will delete your volunteering record",
+        "You have not volunteered with us for a long time, so we will delete the personal details in your "
+        "volunteering record after {erase_after_text}. Your hours stay in the hub's totals without your name.\n\n"
+        "If you would like to stay on our books, sign in or contact your hub before then.",
+        "We will delete your volunteering record after {erase_after_text} unless you sign in or contact your hub.",
     ),
     *_both(
         "volunteer_sign_in_link",

@@ -17,6 +17,7 @@ VOLUNTEERS = "volunteers"
 CASE_INSENSITIVE = Collation(locale="en", strength=2)
 PIPELINE = "pipeline_v1"  # the staff pipeline: a hub's volunteers by status, oldest first
 
+# Records by status and last change: the archived and the inactive ones the retention schedule erases.
 ARCHIVED_BY_AGE = "archived_by_age"
 
 INDEXES = (
@@ -141,6 +142,17 @@ class VolunteerRepository(Repository[Volunteer]):
         # Named: SecantusDB's planner would scan for this filter (MongoDB picks this index itself).
         found = self.collection.find(query, {"_id": 1}).hint(ARCHIVED_BY_AGE).sort("updated_at", ASCENDING)
         return [doc["_id"] async for doc in found.limit(limit)]
+
+    async def inactive_before(self, cutoff: datetime, *, noticed: bool, limit: int = 200) -> list[Volunteer]:
+        """Inactive records with their personal details, not changed since ``cutoff`` (``noticed``: and
+        told of their erasure before it; otherwise not told yet), oldest first."""
+        query: dict = {"status": "inactive", "erased_at": None}
+        if noticed:
+            query["erasure_notice_at"] = {"$lt": cutoff}
+        else:
+            query |= {"updated_at": {"$lt": cutoff}, "erasure_notice_at": None}
+        found = self.collection.find(query).hint(ARCHIVED_BY_AGE).sort("updated_at", ASCENDING)
+        return [self.from_document(doc) for doc in await found.limit(limit).to_list()]
 
     async def names(self, ids: list[str]) -> dict[str, str]:
         return {d["_id"]: d["name"] async for d in self.collection.find({"_id": {"$in": ids}}, {"name": 1})}

@@ -132,6 +132,8 @@ class Volunteer(BaseModel):
     created_at: datetime
     updated_at: datetime
     erased_at: datetime | None = None
+    # Retention: when an inactive volunteer was told their record will be erased unless it is used.
+    erasure_notice_at: datetime | None = None
     version: int = 1
 
     # -- questions ------------------------------------------------------------------------------

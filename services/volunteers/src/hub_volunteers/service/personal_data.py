@@ -4,7 +4,7 @@ privacy request (hub.privacy) for every id a person is known by, or by the reten
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from hub_common.audit import AccessAudit
@@ -12,7 +12,7 @@ from hub_common.auth import Principal
 from hub_common.clock import Clock
 from hub_common.contracts.contacts import VolunteerContactErased
 from hub_common.contracts.privacy import HeldData
-from hub_common.contracts.volunteers import VolunteerErased
+from hub_common.contracts.volunteers import VolunteerErased, VolunteerErasureScheduled
 from hub_common.privacy import held
 from hub_common.repository import Session
 from hub_common.uow import Transaction, UnitOfWork
@@ -39,6 +39,7 @@ class PersonalDataService:
         *,
         clock: Clock,
         audit: AccessAudit,
+        inactive_notice: timedelta = timedelta(days=30),
     ) -> None:
         self.uow = uow
         self.volunteers = volunteers
@@ -49,6 +50,7 @@ class PersonalDataService:
         self.places = places  # gives up the volunteer's future places (waitlists move up)
         self.clock = clock
         self.audit = audit
+        self.notice = inactive_notice  # how long an inactive volunteer is told before erasure
 
     async def export(self, caller: Principal, volunteer_id: str) -> dict[str, Any]:
         v = await self.volunteers.get(volunteer_id)
@@ -117,6 +119,62 @@ class PersonalDataService:
 
                 erased += await self.uow.run(work)
         return erased
+
+    async def notify_inactive(self, unchanged_since: datetime) -> int:
+        """Retention, first step: inactive records unchanged since ``unchanged_since`` are told (email and
+        inbox, through notifications) that they will be erased after the notice period unless the
+        record is used; returns how many were told. The notice itself leaves the last change as it was."""
+        return await self._each_inactive(unchanged_since, noticed=False, act=self._give_notice)
+
+    async def erase_unanswered(self, noticed_before: datetime) -> int:
+        """Retention, second step: records told before ``noticed_before`` are erased, as if they had
+        asked, unless the record changed since the notice (they came back, or their hub kept them):
+        then the notice is withdrawn. Returns how many were erased."""
+        return await self._each_inactive(noticed_before, noticed=True, act=self._erase_or_keep)
+
+    async def _each_inactive(self, cutoff: datetime, *, noticed: bool, act) -> int:
+        done = 0
+        while found := await self.volunteers.inactive_before(cutoff, noticed=noticed):
+            changed = 0
+            for candidate in found:
+
+                async def work(tx: Transaction, volunteer_id: str = candidate.id) -> tuple[bool, bool]:
+                    v = await self.volunteers.get(volunteer_id, tx.session)
+                    if v.status != "inactive" or v.erased_at is not None:
+                        return False, False  # another worker's run, or a change, got here first
+                    return await act(v, cutoff, tx)
+
+                acted, counted = await self.uow.run(work)
+                changed += acted
+                done += counted
+            if not changed:  # what is left changed under us meanwhile; the next run takes it
+                break
+        return done
+
+    async def _give_notice(self, v: Volunteer, cutoff: datetime, tx: Transaction) -> tuple[bool, bool]:
+        if v.erasure_notice_at is not None or v.updated_at >= cutoff:
+            return False, False
+        now, seen = self.clock(), v.version
+        v.erasure_notice_at, v.version = now, seen + 1
+        await save_volunteer(self.volunteers, v, seen, tx.session)
+        erase_after = now + self.notice
+        tx.publish(
+            VolunteerErasureScheduled(volunteer_id=v.id, hub_id=v.hub_id, erase_after=erase_after),
+            subject=v.id,
+            hub_id=v.hub_id,
+        )
+        return True, True
+
+    async def _erase_or_keep(self, v: Volunteer, cutoff: datetime, tx: Transaction) -> tuple[bool, bool]:
+        if v.erasure_notice_at is None or v.erasure_notice_at >= cutoff:
+            return False, False
+        if v.updated_at > v.erasure_notice_at:  # used since the notice: kept, and told again some day
+            seen = v.version
+            v.erasure_notice_at, v.version = None, seen + 1
+            await save_volunteer(self.volunteers, v, seen, tx.session)
+            return True, False
+        await self._erase(v, tx)
+        return True, True
 
     async def _erase(self, v: Volunteer, tx: Transaction) -> Volunteer:
         at = self.clock()
