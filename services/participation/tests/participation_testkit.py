@@ -8,7 +8,6 @@ from typing import Any
 import httpx
 import pytest
 
-from hub_common.auth import Role
 from hub_participation.__main__ import DEFINITION
 from hub_participation.settings import ParticipationSettings
 from hub_testkit.plugin import test_settings
