@@ -7,12 +7,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from hub_common.contact_details import Contact
 from hub_common.contracts.common import GeoPoint
 from hub_common.contracts.participation import IdeaOutcome
 from hub_participation.domain.hub import IdeaSettings
 from hub_participation.domain.idea import Idea, IdeaStatus, Wording
 from hub_participation.domain.similar import SimilarIdea
-from hub_participation.service.contacts import Contact
 
 HUB_ID = r"^[a-z0-9][a-z0-9-]{1,63}$"
 PHONE = r"^\+?[0-9 ]{7,20}$"

@@ -3,21 +3,9 @@ never stored here (the idea keeps only the opaque person id)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from hub_common.contact_details import Contact
 from hub_common.contracts.contacts import ParticipantContactUpserted
 from hub_common.uow import Transaction
-
-
-@dataclass(frozen=True)
-class Contact:
-    name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-
-    @property
-    def reachable(self) -> bool:
-        return bool(self.email or self.phone)
 
 
 def publish_contact(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from hub_common.auth import Principal
 from hub_common.clock import Clock
-from hub_common.concurrency import check_version
 from hub_common.contracts.participation import IdeaHidden
 from hub_common.uow import IdempotentRequest, Transaction, UnitOfWork
 from hub_participation.adapters.ideas import IdeaRepository
 from hub_participation.domain.idea import Idea
+from hub_participation.service.staff_changes import change_as_staff
 
 
 class ModerationService:
@@ -34,18 +34,14 @@ class ModerationService:
 
     async def hide(self, caller: Principal, idea_id: str, reason: str, expected: int | None) -> Idea:
         """Staff of the idea's hub hide it: off the public lists, no more support, the reason shown."""
-
-        async def work(tx: Transaction) -> Idea:
-            idea = await self.ideas.get(idea_id, tx.session)
-            caller.require_staff_for(idea.hub_id)
-            check_version(expected, idea.version)
-            hidden = idea.hidden_by(reason, by=caller.sub, at=self.clock())
-            await self.ideas.save_if_version(hidden, idea.version, tx.session)
-            tx.publish(
-                IdeaHidden(idea_id=idea.id, hub_id=idea.hub_id, reason=reason, hidden_at=hidden.updated_at),
-                subject=idea.id,
-                hub_id=idea.hub_id,
-            )
-            return hidden
-
-        return await self.uow.run(work)
+        return await change_as_staff(
+            self.uow,
+            self.ideas,
+            caller,
+            idea_id,
+            lambda idea: idea.hidden_by(reason, by=caller.sub, at=self.clock()),
+            lambda idea, hidden: IdeaHidden(
+                idea_id=idea.id, hub_id=idea.hub_id, reason=reason, hidden_at=hidden.updated_at
+            ),
+            expected=expected,
+        )

@@ -15,13 +15,14 @@ from pydantic import BaseModel
 from hub_common.auth import Principal
 from hub_common.clock import Clock
 from hub_common.concurrency import check_version
+from hub_common.contact_details import Contact
 from hub_common.contracts.participation import IdeaFollowed, IdeaProposed
 from hub_common.http import PageQuery
 from hub_common.uow import IdempotentRequest, Transaction, UnitOfWork
 from hub_participation.adapters.ideas import IdeaOrder, IdeaRepository
 from hub_participation.domain.idea import Idea, IdeaStatus, Wording
 from hub_participation.domain.similar import SimilarIdea, keywords, similar_ideas
-from hub_participation.service.contacts import Contact, publish_contact
+from hub_participation.service.contacts import publish_contact
 from hub_participation.service.hubs import HubService
 
 

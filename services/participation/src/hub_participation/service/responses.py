@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from hub_common.auth import Principal
 from hub_common.clock import Clock
-from hub_common.concurrency import check_version
 from hub_common.contracts.participation import ActionProgressPublished, IdeaOutcome, IdeaResponded
-from hub_common.uow import IdempotentRequest, Transaction, UnitOfWork
+from hub_common.uow import IdempotentRequest, UnitOfWork
 from hub_participation.adapters.ideas import IdeaRepository
 from hub_participation.domain.idea import Idea
+from hub_participation.service.staff_changes import change_as_staff
 
 
 class ResponseService:
@@ -26,52 +26,50 @@ class ResponseService:
         expected: int | None,
         idempotency: IdempotentRequest | None = None,
     ) -> Idea:
-        async def work(tx: Transaction) -> Idea:
-            idea = await self.ideas.get(idea_id, tx.session)
-            caller.require_staff_for(idea.hub_id)
-            check_version(expected, idea.version)
-            answered = idea.responded(outcome, text, by=caller.sub, at=self.clock())
-            await self.ideas.save_if_version(answered, idea.version, tx.session)
-            tx.publish(
-                IdeaResponded(
-                    idea_id=idea.id,
-                    hub_id=idea.hub_id,
-                    title=idea.wording.title,
-                    proposer_id=idea.proposer_id,
-                    outcome=outcome,
-                    response=text,
-                    support_count=idea.support_count,
-                    responded_by=caller.sub,
-                    responded_at=answered.updated_at,
-                ),
-                subject=idea.id,
+        def responded(idea: Idea, answered: Idea) -> IdeaResponded:
+            return IdeaResponded(
+                idea_id=idea.id,
                 hub_id=idea.hub_id,
+                title=idea.wording.title,
+                proposer_id=idea.proposer_id,
+                outcome=outcome,
+                response=text,
+                support_count=idea.support_count,
+                responded_by=caller.sub,
+                responded_at=answered.updated_at,
             )
-            return answered
 
-        return await self.uow.run(work, idempotency=idempotency, result_type=Idea)
+        return await change_as_staff(
+            self.uow,
+            self.ideas,
+            caller,
+            idea_id,
+            lambda idea: idea.responded(outcome, text, by=caller.sub, at=self.clock()),
+            responded,
+            expected=expected,
+            idempotency=idempotency,
+        )
 
     async def publish_progress(
         self, caller: Principal, idea_id: str, note: str, done: bool, idempotency: IdempotentRequest | None = None
     ) -> Idea:
-        async def work(tx: Transaction) -> Idea:
-            idea = await self.ideas.get(idea_id, tx.session)
-            caller.require_staff_for(idea.hub_id)
-            updated = idea.with_progress(note, done, by=caller.sub, at=self.clock())
-            await self.ideas.save_if_version(updated, idea.version, tx.session)
-            tx.publish(
-                ActionProgressPublished(
-                    idea_id=idea.id,
-                    hub_id=idea.hub_id,
-                    title=idea.wording.title,
-                    note=note,
-                    done=done,
-                    published_by=caller.sub,
-                    published_at=updated.updated_at,
-                ),
-                subject=idea.id,
+        def published(idea: Idea, updated: Idea) -> ActionProgressPublished:
+            return ActionProgressPublished(
+                idea_id=idea.id,
                 hub_id=idea.hub_id,
+                title=idea.wording.title,
+                note=note,
+                done=done,
+                published_by=caller.sub,
+                published_at=updated.updated_at,
             )
-            return updated
 
-        return await self.uow.run(work, idempotency=idempotency, result_type=Idea)
+        return await change_as_staff(
+            self.uow,
+            self.ideas,
+            caller,
+            idea_id,
+            lambda idea: idea.with_progress(note, done, by=caller.sub, at=self.clock()),
+            published,
+            idempotency=idempotency,
+        )

@@ -11,11 +11,12 @@ from pydantic import BaseModel
 
 from hub_common.auth import Principal
 from hub_common.clock import Clock
+from hub_common.contact_details import Contact
 from hub_common.contracts.participation import IdeaFollowed, IdeaSupported, IdeaThresholdReached
 from hub_common.uow import IdempotentRequest, Transaction, UnitOfWork
 from hub_participation.adapters.ideas import IdeaRepository
 from hub_participation.domain.idea import Idea, IdeaStatus
-from hub_participation.service.contacts import Contact, publish_contact
+from hub_participation.service.contacts import publish_contact
 
 
 class SupportOutcome(BaseModel):
