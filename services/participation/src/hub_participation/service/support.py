@@ -59,6 +59,7 @@ class SupportService:
 
     async def follow(self, caller: Principal, idea_id: str, contact: Contact | None) -> Idea:
         """Hear this idea's updates (its response and progress), with contact details if given."""
+        caller.require_role("resident")
 
         async def work(tx: Transaction) -> Idea:
             idea = await self.ideas.get(idea_id, tx.session)
