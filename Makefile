@@ -1,6 +1,6 @@
 # Community Hub platform — the commands a newcomer needs.
 #   make install   everything a bare machine needs (Python deps, Kafka jars, SecantusDB)
-#   make run       start Kafka + MongoDB (SecantusDB), the four services and the web app (8080), with demo data
+#   make run       start Kafka + MongoDB (SecantusDB), the five services and the web app (8080), with demo data
 #   make test      unit + integration tests against real Kafka and MongoDB processes
 #   make lint      ruff
 #   make bench     benchmarks (prints figures and ratios)

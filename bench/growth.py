@@ -44,6 +44,8 @@ from hub_common.service import ServiceContext, ServiceDefinition
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_issues.domain import text as issue_text
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
+from hub_participation.__main__ import DEFINITION as PARTICIPATION
+from hub_participation.domain.similar import keywords
 from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
 
 DEFAULT_SIZES = "10000,100000"
@@ -429,11 +431,66 @@ class NotificationsBench(Bench):
         }
 
 
+class ParticipationBench(Bench):
+    STATUSES = ("open", "for_response", "accepted", "not_taken_forward")
+
+    def __init__(self) -> None:
+        super().__init__(
+            PARTICIPATION,
+            "ideas",
+            [
+                Case("GET /v1/hubs/{hub}/ideas (by support)", lambda r: f"/v1/hubs/{r.choice(self.hubs)}/ideas"),
+                Case(
+                    "GET /v1/hubs/{hub}/ideas?sort=newest",
+                    lambda r: f"/v1/hubs/{r.choice(self.hubs)}/ideas",
+                    lambda _r: {"sort": "newest"},
+                ),
+                Case(
+                    "GET /v1/hubs/{hub}/ideas?sort=newest&status",
+                    lambda r: f"/v1/hubs/{r.choice(self.hubs)}/ideas",
+                    lambda r: {"sort": "newest", "status": r.choice(self.STATUSES)},
+                ),
+                Case(
+                    "GET /v1/ideas/similar",
+                    "/v1/ideas/similar",
+                    lambda r: {"hub_id": r.choice(self.hubs), "title": " ".join(r.choice(WORDS) for _ in range(4))},
+                    pages=1,
+                ),
+            ],
+        )
+
+    async def prepare(self, ctx: ServiceContext, client: httpx.AsyncClient, tokens: Tokens) -> None:
+        await PARTICIPATION.seed_demo_data(ctx)
+        self.templates = await ctx.db["ideas"].find({}).to_list()
+        self.hubs = sorted({t["hub_id"] for t in self.templates})
+
+    def document(self, i: int, rng: random.Random, size_hint: int) -> dict[str, Any]:
+        doc = copy.deepcopy(rng.choice(self.templates))
+        title = " ".join(rng.choice(WORDS) for _ in range(5))
+        status = rng.choice(self.STATUSES)
+        proposed_at = spread_time(rng)
+        doc.update(
+            _id=f"bench-idea-{i:07d}",
+            hub_id=rng.choice(self.hubs),
+            wording={**doc["wording"], "title": title},
+            status=status,
+            support_count=rng.randint(0, 40),
+            proposed_at=proposed_at,
+            updated_at=proposed_at,
+            listed=rng.random() > 0.05,
+        )
+        doc.pop("search_terms", None)
+        if status in ("open", "for_response") and doc["listed"]:
+            doc["search_terms"] = keywords(title, doc["wording"]["description"])
+        return doc
+
+
 BENCHES: dict[str, Callable[[], Bench]] = {
     "issues": IssuesBench,
     "volunteers": VolunteersBench,
     "assets": AssetsBench,
     "notifications": NotificationsBench,
+    "participation": ParticipationBench,
 }
 
 

@@ -4,7 +4,7 @@
 #
 #   - each service writes its own hub.<service>.events and hub.<service>.dlt, reads the topics it
 #     consumes, and commits offsets for its group hub-<service>;
-#   - only notifications reads hub.contacts; volunteers, issues and assets write to it;
+#   - only notifications reads hub.contacts; volunteers, issues, assets and participation write to it;
 #   - every service reads and writes hub.privacy (privacy requests and their answers), no partner;
 #   - a partner reads the public hub.<service>.events topics and writes only the inbound topics it
 #     is granted (HUB_KAFKA_PARTNERS="name:password:issues+assets;other:password:volunteers").
@@ -12,13 +12,14 @@ set -euo pipefail
 BIN="${KAFKA_BIN:-/opt/kafka/bin}"
 BOOT=127.0.0.1:9095
 PARTITIONS="${HUB_KAFKA_TOPIC_PARTITIONS:-6}"
-SERVICES=(volunteers issues assets notifications)
+SERVICES=(volunteers issues assets notifications participation)
 
 declare -A CONSUMES=(
   [volunteers]="hub.volunteers.inbound hub.assets.events hub.issues.events hub.privacy"
   [issues]="hub.issues.inbound hub.assets.events hub.privacy"
   [assets]="hub.assets.inbound hub.volunteers.events hub.issues.events hub.privacy"
-  [notifications]="hub.contacts hub.notifications.inbound hub.volunteers.events hub.issues.events hub.assets.events hub.privacy"
+  [notifications]="hub.contacts hub.notifications.inbound hub.volunteers.events hub.issues.events hub.assets.events hub.participation.events hub.privacy"
+  [participation]="hub.privacy"
 )
 
 topics=(hub.contacts hub.privacy)

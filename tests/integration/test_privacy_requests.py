@@ -1,8 +1,9 @@
 """One privacy request per person reaches every service, and leaves no copy behind.
 
-The four services run as real processes (``--role all``) on the real broker and database. One
+The five services run as real processes (``--role all``) on the real broker and database. One
 person's data is made through the public APIs of each (a volunteer registration, two Open311
-reports, a room booking with contact details and a purpose), then the privacy team logs one request
+reports, a room booking with contact details and a purpose, an idea shown under their name and a
+support of someone else's), then the privacy team logs one request
 by email. Erasure: afterwards no database collection (outboxes and idempotency records included), no
 service log and no Kafka topic holds the person's email, name or phone, while the anonymous public
 records stay. Access: the export holds every item made, and nobody else's.
@@ -33,6 +34,8 @@ from hub_common.contracts import CONTACTS_TOPIC, PRIVACY_TOPIC, all_topics
 from hub_common.envelope import encode
 from hub_issues.settings import IssuesSettings
 from hub_notifications.settings import NotificationsSettings
+from hub_participation.demo import demo_ideas
+from hub_participation.settings import ParticipationSettings
 from hub_testkit.processes import free_port
 from hub_volunteers.settings import VolunteersSettings
 
@@ -44,6 +47,7 @@ SETTINGS = {
     "issues": IssuesSettings,
     "assets": AssetsSettings,
     "notifications": NotificationsSettings,
+    "participation": ParticipationSettings,
 }
 # The contract's compaction, with its lags shortened so the broker's cleaner gets to it in a test's time
 # (each worker converges the shared topics' settings to these when it starts).
@@ -69,7 +73,7 @@ class Person:
 
 @pytest.fixture
 async def platform(kafka, make_settings, service_process, smtp_server):
-    """The four services as processes, reading only what is published from now on."""
+    """The five services as processes, reading only what is published from now on."""
     await kafka.ensure_contract_topics()
     processes = {}
     for service, settings_class in SETTINGS.items():
@@ -97,7 +101,7 @@ def token(settings, role: str, sub: str, hubs=(HUB,)) -> dict[str, str]:
 
 
 async def make_their_data(platform, person: Person, *, hour: int = 10) -> dict[str, Any]:
-    """Everything a resident who volunteers, reports and books leaves, through the public APIs."""
+    """Everything a resident who volunteers, reports, books and proposes leaves, through the public APIs."""
     made: dict[str, Any] = {}
     settings = platform["volunteers"].settings
     resident = token(settings, "resident", person.resident)
@@ -154,6 +158,25 @@ async def make_their_data(platform, person: Person, *, hour: int = 10) -> dict[s
         assert response.status_code == 201, response.text
         made["booking"] = response.json()["id"]
         made["booking_request"] = response.request
+
+        # An idea shown under the name they chose, and their support for one of the demo ideas.
+        participation = platform["participation"].base_url
+        response = await http.post(
+            f"{participation}/v1/ideas",
+            json={
+                "hub_id": HUB,
+                "title": "A community orchard on the green",
+                "description": "Fruit trees on the green, looked after by neighbours.",
+                "display_name": person.name,
+            },
+            headers={**resident, "Idempotency-Key": str(uuid.uuid4())},
+        )
+        assert response.status_code == 201, response.text
+        made["idea"] = response.json()["idea"]["id"]
+        supported = next(i["id"] for i in demo_ideas() if i["hub"]["id"] == HUB and "answer" not in i)
+        response = await http.post(f"{participation}/v1/ideas/{supported}/supports", json={}, headers=resident)
+        assert response.status_code == 200 and response.json()["counted"], response.text
+        made["supported"] = supported
     return made
 
 
@@ -207,6 +230,7 @@ async def test_one_erasure_request_leaves_nothing_of_the_person_anywhere_and_the
     assert receipt["assets"]["room bookings"] == 1
     assert next(iter(receipt["volunteers"].values())) == 1
     assert receipt["notifications"]["contact details (name, email, phone, language)"] == 4
+    assert receipt["participation"] == {"ideas proposed": 1, "ideas supported": 1, "ideas followed": 1}
 
     # No service database holds them, in any collection (outboxes and idempotency records included).
     for service, process in platform.items():
@@ -230,6 +254,8 @@ async def test_one_erasure_request_leaves_nothing_of_the_person_anywhere_and_the
         assert volunteer is not None and volunteer["erased_at"] is not None
         booking = await _db(platform["assets"]).bookings.find_one({"_id": made["booking"]})
         assert booking is not None and booking["purpose"] == ""
+        idea = (await http.get(f"{platform['participation'].base_url}/v1/ideas/{made['idea']}")).json()
+        assert idea["proposed_by"] == "a resident" and idea["title"] == "A community orchard on the green"
         # A repeat of their booking request is refused: done once, its stored result erased.
         repeat = made["booking_request"]
         response = await http.post(str(repeat.url), content=repeat.content, headers=dict(repeat.headers))
@@ -247,7 +273,7 @@ async def test_one_access_request_exports_everything_made_and_nobody_else_s(plat
 
     with zipfile.ZipFile(io.BytesIO(request["archive"])) as archive:
         parts = {name.removesuffix(".json"): json.loads(archive.read(name)) for name in archive.namelist()}
-    assert set(parts) == {"receipt", "volunteers", "issues", "assets", "notifications"}
+    assert set(parts) == {"receipt", "volunteers", "issues", "assets", "notifications", "participation"}
     assert [v["volunteer"]["id"] for v in parts["volunteers"]["volunteers"]] == [made["volunteer"]]
     assert parts["volunteers"]["volunteers"][0]["volunteer"]["email"] == person.email
     assert sorted(r["id"] for r in parts["issues"]["reports"]) == sorted(made["reports"])
@@ -255,6 +281,9 @@ async def test_one_access_request_exports_everything_made_and_nobody_else_s(plat
     assert parts["assets"]["bookings"][0]["purpose"] == f"{person.first}'s birthday tea"
     assert {c["email"] for c in parts["notifications"]["contact_details"]} == {person.email}
     assert len(parts["notifications"]["contact_details"]) == 4
+    assert [i["id"] for i in parts["participation"]["ideas"]] == [made["idea"]]
+    assert parts["participation"]["ideas"][0]["shown_as"] == person.name
+    assert parts["participation"]["supported"] == [made["supported"]]
     assert bystander.email not in json.dumps(parts) and bystander.last not in json.dumps(parts)
     # Access changes nothing: the person's data is all still there.
     assert await _scan_database(_db(platform["volunteers"]), [person.email])

@@ -21,6 +21,7 @@ from hub_common.settings import DEV_AUTH_SECRET, HubSettings
 from hub_common.tracing import TraceContext, new_trace, parse_traceparent
 from hub_issues.settings import IssuesSettings
 from hub_notifications.settings import NotificationsSettings
+from hub_participation.settings import ParticipationSettings
 from hub_volunteers.settings import VolunteersSettings
 
 SECRET = "test-secret-" + "0123456789" * 6  # 71 bytes: long enough for HS512 too
@@ -342,6 +343,7 @@ SERVICES = [
     (IssuesSettings, "issues", 8002),
     (AssetsSettings, "assets", 8003),
     (NotificationsSettings, "notifications", 8004),
+    (ParticipationSettings, "participation", 8005),
 ]
 
 

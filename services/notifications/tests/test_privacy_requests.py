@@ -71,6 +71,7 @@ async def test_a_request_names_every_id_the_person_has_and_no_identifier(api) ->
         ("issues", "waiting"),
         ("assets", "waiting"),
         ("notifications", "waiting"),
+        ("participation", "waiting"),
     ]
     [event] = await api.outbox(OPENED)
     assert event["topic"] == "hub.privacy" and event["subject"] == request["id"]
@@ -87,7 +88,7 @@ async def test_the_last_answer_completes_it_with_a_receipt_and_the_identifiers_g
     reports = HeldData(kind="reports made", count=2, action="unlinked")
     await answer(api, request_id, "issues", held=[reports])
     await answer(api, request_id, "issues", held=[])  # a replay keeps the first answer
-    for service in ("volunteers", "assets"):
+    for service in ("volunteers", "assets", "participation"):
         await answer(api, request_id, service)
     waiting = (await api.client.get(f"/v1/privacy/requests/{request_id}", headers=officer(api))).json()
     assert waiting["status"] == "open" and waiting["email"].lower() == EMAIL.lower()
@@ -103,7 +104,7 @@ async def test_the_last_answer_completes_it_with_a_receipt_and_the_identifiers_g
     assert record is not None and "result" not in record
     assert_problem(await api.client.post("/v1/privacy/requests", json=body, headers=headers), 410)
     # Each answer is superseded in the topic; the request once, when it completes.
-    assert len(await api.outbox("hub.notifications.privacy_answer.collected.v1")) == 5
+    assert len(await api.outbox("hub.notifications.privacy_answer.collected.v1")) == 6
     assert len(await api.outbox("hub.notifications.privacy_request.completed.v1", subject=request_id)) == 1
     assert_problem(await api.client.get(f"/v1/privacy/requests/{request_id}/export", headers=officer(api)), 409)
 
@@ -114,7 +115,7 @@ async def test_an_access_export_is_one_zip_until_retention_deletes_it(api) -> No
     export_url = f"/v1/privacy/requests/{request_id}/export"
     await answer(api, request_id, "issues", kind="access", export={"reports": [{"id": "r1"}]})
     assert_problem(await api.client.get(export_url, headers=officer(api)), 409)  # not every service answered
-    for service in ("volunteers", "assets", "notifications"):
+    for service in ("volunteers", "assets", "notifications", "participation"):
         await answer(api, request_id, service, kind="access", export={"from": service})
     assert_problem(await api.client.get(export_url, headers=api.auth("staff")), 403)
 
@@ -124,7 +125,7 @@ async def test_an_access_export_is_one_zip_until_retention_deletes_it(api) -> No
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
         files = {name: json.loads(archive.read(name)) for name in archive.namelist()}
     assert files["issues.json"] == {"reports": [{"id": "r1"}]} and files["assets.json"] == {"from": "assets"}
-    assert set(files["receipt.json"]["services"]) == {"volunteers", "issues", "assets", "notifications"}
+    assert set(files["receipt.json"]["services"]) == set(ANSWER_TYPES)
     audit = (await api.client.get("/v1/audit/access", params={"reader": "dpo-alex"}, headers=officer(api))).json()
     assert audit["items"][0]["why"] == "export downloaded" and audit["items"][0]["record_ids"] == [request_id]
 
@@ -132,7 +133,7 @@ async def test_an_access_export_is_one_zip_until_retention_deletes_it(api) -> No
     [retention] = [task for task in api.ctx.components.periodic if task.name == "retention"]
     assert (await retention.run())["subject access exports"] == 0  # completed just now
     await api.db[EXPORTS].update_many({}, {"$set": {"completed_at": datetime.now(UTC) - timedelta(days=8)}})
-    assert (await retention.run())["subject access exports"] == 4
+    assert (await retention.run())["subject access exports"] == 5  # one part per service
     assert await api.count(EXPORTS) == 0
 
 
@@ -199,7 +200,7 @@ async def test_a_person_asks_by_email_confirms_once_by_the_link_and_gets_their_e
     request = (await api.client.get(f"/v1/privacy/requests/{request_id}", headers=officer(api))).json()
     assert request["handled_by"] == SELF
 
-    for service in ("volunteers", "issues", "assets", "notifications"):
+    for service in ANSWER_TYPES:
         await answer(api, request_id, service, kind="access", export={"from": service})
     completed = (await api.outbox("hub.notifications.privacy_request.completed.v1"))[-1]["data"]
     assert completed["person_id"] == "res-a" and completed["export_sub"] == f"privacy-export:{request_id}"

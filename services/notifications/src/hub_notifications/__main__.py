@@ -37,6 +37,7 @@ DEFINITION = ServiceDefinition(
         events_topic("volunteers"),
         events_topic("issues"),
         events_topic("assets"),
+        events_topic("participation"),
         PRIVACY_TOPIC,
     ),
     publishes=(

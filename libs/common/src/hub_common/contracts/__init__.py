@@ -4,7 +4,15 @@ Importing this package registers every contract, so a consumer can validate any 
 """
 
 # Importing the modules registers their types.
-from hub_common.contracts import assets, contacts, issues, notifications, privacy, volunteers  # noqa: F401
+from hub_common.contracts import (  # noqa: F401
+    assets,
+    contacts,
+    issues,
+    notifications,
+    participation,
+    privacy,
+    volunteers,
+)
 from hub_common.contracts.registry import (
     EventContract,
     EventData,

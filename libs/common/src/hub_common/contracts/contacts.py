@@ -65,6 +65,16 @@ class BookerContactErased(ContactErased):
     """A booker, borrower or group contact asked to be forgotten."""
 
 
+@event_contract("hub.participation.contact.upserted.v1", topic=CONTACTS_TOPIC)
+class ParticipantContactUpserted(ContactUpserted):
+    """A resident who proposed or follows an idea and left contact details to hear about it."""
+
+
+@event_contract("hub.participation.contact.erased.v1", topic=CONTACTS_TOPIC)
+class ParticipantContactErased(ContactErased):
+    """A resident who proposed or followed an idea asked to be forgotten."""
+
+
 @event_contract("hub.volunteers.sign_in_link.requested.v1", topic=CONTACTS_TOPIC)
 class VolunteerSignInLinkRequested(EventData):
     """A volunteer asked for an emailed link to sign in to the web app on a later visit.

@@ -67,6 +67,11 @@ class AssetsPrivacyAnswered(PrivacyRequestAnswered):
     """The assets service's answer to a privacy request."""
 
 
+@event_contract("hub.participation.privacy_request.answered.v1", topic=PRIVACY_TOPIC)
+class ParticipationPrivacyAnswered(PrivacyRequestAnswered):
+    """The participation service's answer to a privacy request."""
+
+
 @event_contract("hub.notifications.privacy_request.answered.v1", topic=PRIVACY_TOPIC)
 class NotificationsPrivacyAnswered(PrivacyRequestAnswered):
     """The notifications service's answer to a privacy request (about its own records)."""
@@ -114,6 +119,7 @@ ANSWER_TYPES: dict[str, type[PrivacyRequestAnswered]] = {
     "issues": IssuesPrivacyAnswered,
     "assets": AssetsPrivacyAnswered,
     "notifications": NotificationsPrivacyAnswered,
+    "participation": ParticipationPrivacyAnswered,
 }
 
 

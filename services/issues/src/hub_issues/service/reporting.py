@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from hub_common.auth import Principal
 from hub_common.clock import Clock
+from hub_common.contact_details import Contact
 from hub_common.contracts.contacts import ResidentContactUpserted
 from hub_common.contracts.issues import IssueReported
 from hub_common.errors import NotFound, RuleViolation
@@ -34,16 +35,7 @@ from hub_issues.domain.issue import Issue
 from hub_issues.service.photos import PhotoService
 from hub_issues.service.reference import ReferenceData
 
-
-@dataclass
-class Contact:
-    name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-
-    @property
-    def reachable(self) -> bool:
-        return bool(self.email or self.phone)
+__all__ = ["Contact", "Report", "ReportRequest", "ReportingService"]
 
 
 @dataclass

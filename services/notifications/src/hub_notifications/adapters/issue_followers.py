@@ -1,4 +1,5 @@
-"""Who follows each issue (its reporter and supporters), learnt from the issues service's events."""
+"""Who follows each issue (its reporter and supporters) or idea (its proposer and whoever asked), learnt
+from the issues and participation services' events; both are keyed by their id, which never collide."""
 
 from __future__ import annotations
 

@@ -8,5 +8,5 @@ from pydantic import BaseModel, ConfigDict
 class IssueFollowers(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    id: str  # the issue id
+    id: str  # the issue or idea id
     followers: tuple[str, ...] = ()

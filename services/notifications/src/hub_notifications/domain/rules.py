@@ -17,7 +17,11 @@ from hub_notifications.domain.templates import Template
 RECIPIENT_FIELDS = frozenset({"display_name"})
 HUB_STAFF = "@hub_staff"  # audience: the staff who asked for alerts about the event's hub
 FOLLOWERS = "@issue_followers"  # audience: the issue's reporter and everyone who supported it
+IDEA_FOLLOWERS = "@idea_followers"  # audience: the idea's proposer and everyone who asked to follow it
+# The event field naming what a followers audience follows (both kinds are kept in one follower book).
+FOLLOWED: dict[str, str] = {FOLLOWERS: "issue_id", IDEA_FOLLOWERS: "idea_id"}
 TEXT_SUFFIX = "_text"  # every date/time field also comes as plain words, e.g. {starts_at_text}
+WORDED_FIELDS = frozenset({"status", "outcome"})  # states that also come in words, e.g. {outcome_text}
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class Rule:
 ISSUE = "hub.issues.issue."
 VOL = "hub.volunteers."
 ASSET = "hub.assets."
+IDEA = "hub.participation."
 PERSON = ("email", "inapp")
 URGENT = ("email", "sms", "inapp")
 SHIFT_REMINDER = Reminder("starts_at", timedelta(hours=24), "signup_id")
@@ -162,6 +167,12 @@ RULES: tuple[Rule, ...] = (
             Rule(ASSET + f"acv.{stage}.v1", "acv_group_update", "nominated_by", PERSON, "acv"),
         )
     ),
+    # participation: the proposer hears their idea reached its threshold, the hub's staff that it awaits
+    # their answer; everyone following the idea (its proposer first) hears the answer and the progress.
+    Rule(IDEA + "idea.threshold_reached.v1", "idea_threshold_reached", "proposer_id", PERSON, "idea_updates"),
+    Rule(IDEA + "idea.threshold_reached.v1", "idea_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
+    Rule(IDEA + "idea.responded.v1", "idea_responded", IDEA_FOLLOWERS, PERSON, "idea_updates"),
+    Rule(IDEA + "action.progress_published.v1", "idea_progress", IDEA_FOLLOWERS, PERSON, "idea_updates"),
 )
 
 # Events that call off pending reminders: event type -> (event field, reminder key field).
@@ -414,6 +425,33 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
         "An Asset of Community Value in your hub is now {status_text} (nominated {nominated_on_text}). Check "
         "the dates that follow from this stage in the assets service.",
         "An Asset of Community Value is now {status_text}.",
+    ),
+    *_both(
+        "idea_threshold_reached",
+        "Your idea has the support it needed: {title}",
+        'Your idea "{title}" now has {support_count} supporters, enough for the hub to give it an answer. '
+        "We will tell you what the hub decides.",
+        'Your idea "{title}" has {support_count} supporters: the hub will answer it.',
+    ),
+    *_both(
+        "idea_staff_alert",
+        "An idea is waiting for your answer: {title}",
+        'The idea "{title}" reached its threshold of {support_threshold} supporters in your hub. '
+        "Residents are waiting for your answer: accepted, or not taken forward with the reason.\n"
+        "Reference: {idea_id}",
+        '"{title}" has {support_count} supporters and waits for an answer ({idea_id}).',
+    ),
+    *_both(
+        "idea_responded",
+        "The hub has answered the idea: {title}",
+        'The hub has answered the idea "{title}" that you proposed or follow: it is {outcome_text}.\n\n{response}',
+        '"{title}" is {outcome_text}. {response}',
+    ),
+    *_both(
+        "idea_progress",
+        "Progress on {title}",
+        'There is news about the idea "{title}" that you proposed or follow:\n\n{note}',
+        'News about "{title}": {note}',
     ),
 )
 

@@ -57,7 +57,7 @@ class PersonalDataService:
             *held("contact details (name, email, phone, language)", len(contacts), "erased"),
             *held("messages sent or planned", len(messages), "content erased, pending ones stopped; metadata kept"),
             *held("notification preferences", len(preferences), "erased"),
-            *held("issues followed", len(follows), "no longer followed"),
+            *held("issues and ideas followed", len(follows), "no longer followed"),
             *held("staff alert subscriptions", alerts, "ended"),
         ]
 
@@ -71,13 +71,13 @@ class PersonalDataService:
             "contact_details": [c.model_dump(mode="json", exclude={"source"}) for c in contacts],
             "messages": [m.model_dump(mode="json", include=MESSAGE_FIELDS) for m in messages],
             "preferences": [p.model_dump(mode="json") for p in preferences],
-            "issues_followed": follows,
+            "followed": follows,
             "staff_alerts": [{"hub_id": a.hub_id, "since": a.since.isoformat()} for a in alerts],
         }
         return [
             *held("contact details", len(export["contact_details"]), "exported"),
             *held("messages", len(messages), "exported"),
             *held("notification preferences", len(export["preferences"]), "exported"),
-            *held("issues followed", len(follows), "exported"),
+            *held("issues and ideas followed", len(follows), "exported"),
             *held("staff alert subscriptions", len(alerts), "exported"),
         ], export

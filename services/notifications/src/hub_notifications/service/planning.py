@@ -24,15 +24,23 @@ from hub_notifications.domain.messages import (
     message_id,
 )
 from hub_notifications.domain.plain_text import plain, plain_status
-from hub_notifications.domain.rules import CANCELS, FOLLOWERS, HUB_STAFF, TEXT_SUFFIX, Rule, rules_for
+from hub_notifications.domain.rules import (
+    CANCELS,
+    FOLLOWED,
+    HUB_STAFF,
+    TEXT_SUFFIX,
+    WORDED_FIELDS,
+    Rule,
+    rules_for,
+)
 from hub_notifications.service.recipients import Ready, RecipientReader, assess, publish_outcome
 
 
 def with_plain_text(data: dict[str, Any]) -> dict[str, Any]:
-    """The event data plus a plain-words version of every date and date-time in it."""
+    """The event data plus a plain-words version of every date, date-time and state in it."""
     values = dict(data)
     for name, value in data.items():
-        words = plain_status(value) if name == "status" else plain(value)
+        words = plain_status(value) if name in WORDED_FIELDS else plain(value)
         if words:
             values[f"{name}{TEXT_SUFFIX}"] = words
     return values
@@ -96,8 +104,8 @@ class PlanningService:
                 continue  # this hub's staff turned the rule off
             if rule.audience == HUB_STAFF:
                 people = await tx.memo(("hub-staff", hub_id), lambda: self.hub_staff.of_hub(hub_id, tx.session))
-            elif rule.audience == FOLLOWERS:
-                people = await self.followers.of(data["issue_id"], tx)
+            elif rule.audience in FOLLOWED:
+                people = await self.followers.of(data[FOLLOWED[rule.audience]], tx)
             else:
                 people = audience_of(rule, data)
             for person_id in people:  # those who asked to be forgotten are left out as this is written
@@ -123,7 +131,8 @@ class PlanningService:
         return {"link": link}
 
     async def _track_followers(self, event_type: str, data: dict[str, Any], tx: Transaction) -> None:
-        """Reporters and supporters follow an issue; when it is merged they follow the original too."""
+        """Reporters and supporters follow an issue; when it is merged they follow the original too.
+        An idea's followers are named by the participation service (its proposer, whoever asks)."""
         if event_type == "hub.issues.issue.reported.v1" and data.get("reporter_id"):
             self.followers.follow(data["issue_id"], [data["reporter_id"]], tx)
         elif event_type == "hub.issues.issue.supported.v1":
@@ -131,6 +140,8 @@ class PlanningService:
         elif event_type == "hub.issues.issue.duplicate_merged.v1":
             moving = await self.followers.of(data["issue_id"], tx)
             self.followers.follow(data["duplicate_of"], moving, tx)
+        elif event_type == "hub.participation.idea.followed.v1":
+            self.followers.follow(data["idea_id"], [data["follower_id"]], tx)
 
     def _plan_for(
         self, event: Envelope, rule: Rule, person_id: str, hub_id: str | None, data: dict[str, Any], tx: Transaction

@@ -9,7 +9,7 @@ from hub_common.concurrency import check_version
 from hub_common.contracts import contract_for
 from hub_common.errors import NotFound, PreconditionFailed, RuleViolation
 from hub_notifications.adapters.templates import TemplateRepository
-from hub_notifications.domain.rules import DEFAULT_TEMPLATES, RECIPIENT_FIELDS, RULES, TEXT_SUFFIX, Rule
+from hub_notifications.domain.rules import DEFAULT_TEMPLATES, RECIPIENT_FIELDS, RULES, TEXT_SUFFIX, WORDED_FIELDS, Rule
 from hub_notifications.domain.templates import (
     MessageTemplate,
     Template,
@@ -26,7 +26,7 @@ DEFAULTS = {t.key: t for t in DEFAULT_TEMPLATES}
 def available_fields(event_type: str) -> set[str]:
     """The personalisation fields a message about ``event_type`` can use (dates also in plain words)."""
     fields = contract_for(event_type).model.model_fields
-    text = {f"{name}{TEXT_SUFFIX}" for name, f in fields.items() if _is_date(f.annotation) or name == "status"}
+    text = {f"{name}{TEXT_SUFFIX}" for name, f in fields.items() if _is_date(f.annotation) or name in WORDED_FIELDS}
     return set(fields) | text | set(RECIPIENT_FIELDS)
 
 

@@ -1,0 +1,1 @@
+"""Community Hub participation service: residents set the agenda (ideas first)."""

@@ -1,0 +1,25 @@
+"""The participation service's dependency aliases: its use-case objects and the roles its routes admit."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from hub_common.auth import STAFF_ROLES, Principal
+from hub_common.http import require_roles, use_case
+from hub_participation.service.hubs import HubService
+from hub_participation.service.moderation import ModerationService
+from hub_participation.service.proposals import ProposalService
+from hub_participation.service.responses import ResponseService
+from hub_participation.service.support import SupportService
+
+Hubs = Annotated[HubService, use_case(lambda uc: uc.hubs)]
+Proposals = Annotated[ProposalService, use_case(lambda uc: uc.proposals)]
+Support = Annotated[SupportService, use_case(lambda uc: uc.support)]
+Moderation = Annotated[ModerationService, use_case(lambda uc: uc.moderation)]
+Responses = Annotated[ResponseService, use_case(lambda uc: uc.responses)]
+
+# Refused before the body is read (which hub staff may act for, the use case checks on the idea).
+Resident = Annotated[Principal, Depends(require_roles("resident"))]
+Editor = Annotated[Principal, Depends(require_roles(*STAFF_ROLES))]

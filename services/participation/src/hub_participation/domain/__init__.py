@@ -1,0 +1,1 @@
+"""Domain model of the participation service: pure Python, no FastAPI, Kafka or Mongo imports."""

@@ -1,0 +1,22 @@
+"""Use cases of the participation service, one module per sub-domain; the composition root builds each once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hub_participation.service.hubs import HubService
+from hub_participation.service.moderation import ModerationService
+from hub_participation.service.personal_data import PersonalDataService
+from hub_participation.service.proposals import ProposalService
+from hub_participation.service.responses import ResponseService
+from hub_participation.service.support import SupportService
+
+
+@dataclass(frozen=True)
+class UseCases:
+    hubs: HubService
+    proposals: ProposalService
+    support: SupportService
+    moderation: ModerationService
+    responses: ResponseService
+    personal_data: PersonalDataService  # erasure and subject access (hub.privacy)

@@ -1,0 +1,95 @@
+"""What the participation service holds about people, and their rights over it (erasure, subject access).
+
+No contact details (they go to notifications on ``hub.contacts``): opaque person ids on ideas (the
+proposer, supporters, followers, flaggers, staff who answered or hid one) and the display name a
+proposer chose. Erasure unlinks the person from every idea and drops the name they chose; the idea,
+its wording and its counts stay, anonymous: the hub's public record of what residents asked for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub_common.contracts.contacts import ParticipantContactErased
+from hub_common.contracts.privacy import HeldData
+from hub_common.privacy import held
+from hub_common.uow import Transaction, UnitOfWork
+from hub_participation.adapters.ideas import IdeaRepository
+from hub_participation.domain.idea import Idea
+
+
+class PersonalDataService:
+    def __init__(self, uow: UnitOfWork, ideas: IdeaRepository) -> None:
+        self.uow = uow
+        self.ideas = ideas
+
+    async def erase_people(self, person_ids: list[str], tx: Transaction) -> list[HeldData]:
+        """Unlink these ids (one person's) from every idea; tell notifications to erase their contact."""
+        involved = await self.ideas.involving(person_ids, tx.session)
+        proposed, supported, followed, flagged = _counts(involved, person_ids)
+        for idea in involved:
+            forgotten = idea
+            for person_id in person_ids:
+                forgotten = forgotten.forgetting(person_id)
+            await self.ideas.save_if_version(forgotten, idea.version, tx.session)
+        # Stored responses to their requests (a proposal names its proposer's chosen name) go too.
+        await tx.erase_idempotent_results([*person_ids, *(i.id for i in involved if i.proposer_id in person_ids)])
+        # Their contact details may have come to notifications from here under these ids (with an idea
+        # or a follow): the erased event supersedes them, in the contact book and the compacted topic.
+        linked = {pid for idea in involved for pid in (idea.proposer_id, *idea.followers)}
+        for person_id in sorted(pid for pid in person_ids if pid in linked):
+            tx.publish(ParticipantContactErased(person_id=person_id), subject=person_id)
+        return [
+            *held("ideas proposed", proposed, "unlinked from you, with the name you chose; the idea stays, anonymous"),
+            *held("ideas supported", supported, "unlinked from you; the support count stays"),
+            *held("ideas followed", followed, "no longer followed"),
+            *held("ideas flagged", flagged, "unlinked from you; the flag stays for the moderators"),
+        ]
+
+    async def export_people(self, person_ids: list[str], tx: Transaction) -> tuple[list[HeldData], dict[str, Any]]:
+        """Their ideas (wording, name shown, status, answer), and the ideas they support, follow or
+        flagged. Other people's part of an idea (who else supports it) is left out."""
+        involved = await self.ideas.involving(person_ids, tx.session)
+        proposed, supported, followed, flagged = _counts(involved, person_ids)
+        mine = set(person_ids)
+        export = {
+            "ideas": [_idea(idea) for idea in involved if idea.proposer_id in mine],
+            "supported": [idea.id for idea in involved if mine & set(idea.supporters)],
+            "followed": [idea.id for idea in involved if mine & set(idea.followers)],
+            "flagged": [
+                {"idea_id": idea.id, "reason": flag.reason, "at": flag.at.isoformat()}
+                for idea in involved
+                for flag in idea.flags
+                if flag.by in mine
+            ],
+        }
+        return [
+            *held("ideas proposed", proposed, "exported"),
+            *held("ideas supported", supported, "exported"),
+            *held("ideas followed", followed, "exported"),
+            *held("ideas flagged", flagged, "exported"),
+        ], export
+
+
+def _counts(ideas: list[Idea], person_ids: list[str]) -> tuple[int, int, int, int]:
+    mine = set(person_ids)
+    return (
+        sum(idea.proposer_id in mine for idea in ideas),
+        sum(bool(mine & set(idea.supporters)) for idea in ideas),
+        sum(bool(mine & set(idea.followers)) for idea in ideas),
+        sum(any(flag.by in mine for flag in idea.flags) for idea in ideas),
+    )
+
+
+def _idea(idea: Idea) -> dict[str, Any]:
+    return {
+        "id": idea.id,
+        "hub_id": idea.hub_id,
+        **idea.wording.model_dump(mode="json"),
+        "shown_as": idea.proposed_by,
+        "status": idea.status,
+        "support_count": idea.support_count,
+        "proposed_at": idea.proposed_at.isoformat(),
+        "edits": [edit.model_dump(mode="json") for edit in idea.edits],
+        "response": idea.response.model_dump(mode="json", exclude={"by"}) if idea.response else None,
+    }

@@ -1,0 +1,74 @@
+"""The participation suite's fixtures and builders: the real app on the test MongoDB, tokens per role."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from hub_participation.__main__ import DEFINITION
+from hub_participation.settings import ParticipationSettings
+from hub_testkit.plugin import test_settings
+from hub_testkit.service_api import ServiceApi, assert_problem
+
+__all__ = ["NORTH", "RIVER", "ParticipationApi", "api", "assert_problem", "idea_body", "participation_app"]
+
+NORTH, RIVER = "hub-northfield", "hub-riverside"
+WIPED_EACH_TIME = ("ideas", "idea_settings", "outbox", "idempotency_keys", "inbox")
+
+
+class ParticipationApi(ServiceApi[ParticipationSettings]):
+    def staff(self, hub: str = NORTH, sub: str = "staff-1") -> dict[str, str]:
+        return self.auth("staff", sub, (hub,))
+
+    def resident(self, sub: str = "res-1") -> dict[str, str]:
+        return self.auth("resident", sub, ())
+
+    async def open_hub(self, hub: str = NORTH, threshold: int | None = None) -> None:
+        response = await self.client.put(
+            f"/v1/hubs/{hub}/idea-settings", json={"support_threshold": threshold}, headers=self.staff(hub)
+        )
+        assert response.status_code == 200, response.text
+
+    async def propose(self, *, by: str = "res-1", **fields: Any) -> dict[str, Any]:
+        response = await self.client.post("/v1/ideas", json=idea_body(**fields), headers=self.resident(by))
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    async def support(self, idea_id: str, by: str, **body: Any) -> httpx.Response:
+        return await self.client.post(f"/v1/ideas/{idea_id}/supports", json=body, headers=self.resident(by))
+
+    async def idea(self, idea_id: str) -> dict[str, Any]:
+        response = await self.client.get(f"/v1/ideas/{idea_id}")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+def idea_body(**overrides: Any) -> dict[str, Any]:
+    return {
+        "hub_id": NORTH,
+        "title": "Plant fruit trees on Green Lane",
+        "description": "Apple trees along the verge, looked after by neighbours.",
+        "category": "green spaces",
+        **overrides,
+    }
+
+
+@pytest.fixture(scope="session")
+async def participation_app(infra) -> AsyncIterator[ParticipationApi]:
+    """One app (indexes created once) for the whole session; each test starts from wiped collections."""
+    settings = test_settings(infra, ParticipationSettings)
+    async with ParticipationApi.running(DEFINITION, settings, base_url="http://participation.test") as app:
+        yield app
+
+
+@pytest.fixture
+async def api(participation_app: ParticipationApi) -> ParticipationApi:
+    """The app on a clean database with Northfield and Riverside open for ideas (threshold 10)."""
+    for name in WIPED_EACH_TIME:
+        await participation_app.db[name].delete_many({})
+    for hub in (NORTH, RIVER):
+        await participation_app.open_hub(hub)
+    return participation_app

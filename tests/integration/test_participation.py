@@ -1,0 +1,92 @@
+"""An idea from proposal to the proposer's email, on the real broker: a resident proposes an idea
+with an email address for updates, ten residents support it, the hub's staff are alerted and answer,
+and the proposer hears both that it reached its threshold and what the hub decided, over real SMTP."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from hub_common.app import create_app
+from hub_common.auth import Principal, issue_token
+from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
+from hub_participation.__main__ import DEFINITION as PARTICIPATION
+
+pytestmark = pytest.mark.integration
+
+HUB = "hub-northfield"
+
+
+async def test_ten_supports_alert_staff_and_the_answer_reaches_the_proposer_by_email(
+    service_context, kafka, background, wait_until, smtp_server, unique
+):
+    participation = await service_context(PARTICIPATION)
+    notifications = await service_context(NOTIFICATIONS, smtp_port=smtp_server.port)
+    await kafka.skip_history(notifications.settings.consumer_group, list(NOTIFICATIONS.consumes))
+    staff = Principal(sub=f"staff-{unique}", role="staff", hubs=(HUB,))
+    staff_email = f"staff-{unique}@council.example"
+    await notifications.components.use_cases.rules.join_staff_alerts(staff, HUB, "Nadia", staff_email)
+    background(participation.relay().run)
+    background(notifications.run_worker)
+
+    secret = participation.settings.auth_secret.get_secret_value()
+
+    def as_(role: str, sub: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issue_token(secret, sub=sub, role=role, hubs=[HUB])}"}
+
+    proposer_email = f"jo-{unique}@example.org"
+    app = create_app(PARTICIPATION, participation.settings, context=participation)
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://participation.test"
+        ) as client,
+    ):
+        opened = await client.put(f"/v1/hubs/{HUB}/idea-settings", json={}, headers=as_("staff", staff.sub))
+        assert opened.status_code == 200, opened.text
+        proposed = await client.post(
+            "/v1/ideas",
+            json={
+                "hub_id": HUB,
+                "title": "Plant fruit trees on Green Lane",
+                "description": "Apple trees along the verge, looked after by neighbours.",
+                "display_name": "Jo",
+                "contact": {"name": "Jo", "email": proposer_email},
+            },
+            headers=as_("resident", f"res-jo-{unique}"),
+        )
+        assert proposed.status_code == 201, proposed.text
+        idea_id = proposed.json()["idea"]["id"]
+        supports = await asyncio.gather(
+            *(
+                client.post(f"/v1/ideas/{idea_id}/supports", json={}, headers=as_("resident", f"res-{n}-{unique}"))
+                for n in range(10)
+            )
+        )
+        assert [s.json()["counted"] for s in supports] == [True] * 10
+        assert (await client.get(f"/v1/ideas/{idea_id}")).json()["status"] == "for_response"
+
+        [alert] = await wait_until(lambda: _mail(smtp_server, staff_email), timeout_s=60)
+        assert alert["Subject"] == "An idea is waiting for your answer: Plant fruit trees on Green Lane"
+        [reached] = await wait_until(lambda: _mail(smtp_server, proposer_email), timeout_s=60)
+        assert "10 supporters" in reached.get_content() and reached["Subject"].startswith("Your idea has")
+
+        answer = "Yes: the parks team will plant six trees this winter with the residents' group."
+        responded = await client.post(
+            f"/v1/ideas/{idea_id}/response",
+            json={"outcome": "accepted", "response": answer},
+            headers=as_("staff", staff.sub),
+        )
+        assert responded.status_code == 200, responded.text
+
+    [email] = await wait_until(lambda: _mail(smtp_server, proposer_email, "has answered"), timeout_s=60)
+    assert answer in email.get_content() and "Hello Jo" in email.get_content()
+    assert len(smtp_server.to(proposer_email)) == 2  # the threshold, then the answer: each once
+
+
+async def _mail(smtp_server, address: str, subject_has: str = "") -> list:
+    """The emails to ``address`` so far (whose subject says ``subject_has``)."""
+    return [m for m in smtp_server.to(address) if subject_has in m["Subject"]]
