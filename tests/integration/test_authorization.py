@@ -35,6 +35,10 @@ OPEN_TO_ANONYMOUS = {
     # A volunteer without a session asks for a sign-in link by email: the answer is the same whether
     # or not the address volunteers here, and one address gets one email per two minutes.
     ("volunteers", "POST", "/v1/volunteers/sign-in-links"),
+    # Anyone may ask about the data held under an email address: the answer is the same whether or
+    # not it is known, the address's owner confirms by the link emailed to it, and asks are limited
+    # per address and per client.
+    ("notifications", "POST", "/v1/privacy/self-requests"),
 }
 
 

@@ -31,17 +31,20 @@ from hub_assets.demo import demo_id
 from hub_assets.settings import AssetsSettings
 from hub_common.auth import issue_token
 from hub_common.contracts import CONTACTS_TOPIC, PRIVACY_TOPIC, all_topics
-from hub_common.envelope import encode
 from hub_issues.settings import IssuesSettings
 from hub_notifications.settings import NotificationsSettings
 from hub_participation.demo import demo_ideas
 from hub_participation.settings import ParticipationSettings
+from hub_testkit.events import cloud_event
 from hub_testkit.processes import free_port
 from hub_volunteers.settings import VolunteersSettings
 
 pytestmark = pytest.mark.integration
 
 HUB = "hub-northfield"
+# The ids one person's details reached notifications under: their volunteer record, each of their two
+# Open311 reports (an id per report) and their signed-in account (the booking).
+PEOPLE_FOUND = 4
 SETTINGS = {
     "volunteers": VolunteersSettings,
     "issues": IssuesSettings,
@@ -190,27 +193,43 @@ async def until_notifications_knows(platform, person: Person, count: int, timeou
 
 
 async def run_request(platform, person: Person, kind: str, timeout_s: float = 120) -> dict[str, Any]:
+    request = await open_request(platform, person, kind)
+    request = await until_request(platform, request["id"], lambda r: r["status"] == "completed", timeout_s)
+    if kind == "access":
+        async with officer_client(platform) as http:
+            response = await http.get(f"/v1/privacy/requests/{request['id']}/export")
+        assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
+        request["archive"] = response.content
+    assert request["email"] is None and request["phone"] is None  # the request itself forgets them
+    return request
+
+
+def officer_client(platform) -> httpx.AsyncClient:
     notifications = platform["notifications"]
     officer = token(notifications.settings, "privacy", "dpo-alex", hubs=())
-    async with httpx.AsyncClient(base_url=notifications.base_url, timeout=30, headers=officer) as http:
+    return httpx.AsyncClient(base_url=notifications.base_url, timeout=30, headers=officer)
+
+
+async def open_request(platform, person: Person, kind: str) -> dict[str, Any]:
+    async with officer_client(platform) as http:
         response = await http.post(
             "/v1/privacy/requests",
             json={"kind": kind, "email": person.email, "reference": f"DP-{kind}", "reason": "letter of 1 Dec"},
         )
-        assert response.status_code == 202, response.text
-        request = response.json()
-        assert request["people_found"] == 4 and request["status"] == "open"
-        assert {s["status"] for s in request["services"]} == {"waiting"}
-        deadline = time.monotonic() + timeout_s
-        while request["status"] != "completed":
-            assert time.monotonic() < deadline, f"the request did not complete: {request['services']}"
+    assert response.status_code == 202, response.text
+    request = response.json()
+    assert request["people_found"] == PEOPLE_FOUND and request["status"] == "open"
+    assert {s["status"] for s in request["services"]} == {"waiting"}
+    return request
+
+
+async def until_request(platform, request_id: str, done, timeout_s: float = 120) -> dict[str, Any]:
+    """The request as the privacy team sees it, once ``done(request)`` holds."""
+    deadline = time.monotonic() + timeout_s
+    async with officer_client(platform) as http:
+        while not done(request := (await http.get(f"/v1/privacy/requests/{request_id}")).json()):
+            assert time.monotonic() < deadline, f"the request did not get there: {request['services']}"
             await asyncio.sleep(0.5)
-            request = (await http.get(f"/v1/privacy/requests/{request['id']}")).json()
-        if kind == "access":
-            response = await http.get(f"/v1/privacy/requests/{request['id']}/export")
-            assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
-            request["archive"] = response.content
-    assert request["email"] is None and request["phone"] is None  # the request itself forgets them
     return request
 
 
@@ -220,8 +239,8 @@ async def test_one_erasure_request_leaves_nothing_of_the_person_anywhere_and_the
     person, bystander = Person(), Person()
     made = await make_their_data(platform, person)
     others = await make_their_data(platform, bystander, hour=13)  # someone else, who must keep everything
-    await until_notifications_knows(platform, person, count=4)
-    await until_notifications_knows(platform, bystander, count=4)
+    await until_notifications_knows(platform, person, count=PEOPLE_FOUND)
+    await until_notifications_knows(platform, bystander, count=PEOPLE_FOUND)
 
     request = await run_request(platform, person, "erasure")
 
@@ -229,7 +248,7 @@ async def test_one_erasure_request_leaves_nothing_of_the_person_anywhere_and_the
     assert receipt["issues"]["reports made"] == 2
     assert receipt["assets"]["room bookings"] == 1
     assert next(iter(receipt["volunteers"].values())) == 1
-    assert receipt["notifications"]["contact details (name, email, phone, language)"] == 4
+    assert receipt["notifications"]["contact details (name, email, phone, language)"] == PEOPLE_FOUND
     assert receipt["participation"] == {"ideas proposed": 1, "ideas supported": 1, "ideas followed": 1}
 
     # No service database holds them, in any collection (outboxes and idempotency records included).
@@ -263,11 +282,35 @@ async def test_one_erasure_request_leaves_nothing_of_the_person_anywhere_and_the
     assert others["reports"]
 
 
+async def test_a_service_that_is_down_answers_when_it_is_back_and_the_request_waits_for_it(platform) -> None:
+    person = Person()
+    await make_their_data(platform, person, hour=15)
+    await until_notifications_knows(platform, person, count=PEOPLE_FOUND)
+    assets = platform["assets"]
+    assets.stop()
+
+    opened = await open_request(platform, person, "erasure")
+    waiting = await until_request(
+        platform,
+        opened["id"],
+        lambda r: [s["service"] for s in r["services"] if s["status"] == "waiting"] == ["assets"],
+    )
+    assert waiting["status"] == "open"  # it says whom it waits for, and waits
+
+    assets.start()
+    await assets.wait_until_serving(timeout_s=120)
+    done = await until_request(platform, opened["id"], lambda r: r["status"] == "completed")
+    [answer] = [s for s in done["services"] if s["service"] == "assets"]
+    assert [(line["kind"], line["count"]) for line in answer["held"]] == [("room bookings", 1)]
+    booking = await _db(assets).bookings.find_one({"booker_id": person.resident})
+    assert booking is not None and booking["purpose"] == ""
+
+
 async def test_one_access_request_exports_everything_made_and_nobody_else_s(platform, kafka) -> None:
     person, bystander = Person(), Person()
     made = await make_their_data(platform, person)
     await make_their_data(platform, bystander, hour=13)
-    await until_notifications_knows(platform, person, count=4)
+    await until_notifications_knows(platform, person, count=PEOPLE_FOUND)
 
     request = await run_request(platform, person, "access")
 
@@ -280,7 +323,7 @@ async def test_one_access_request_exports_everything_made_and_nobody_else_s(plat
     assert [b["id"] for b in parts["assets"]["bookings"]] == [made["booking"]]
     assert parts["assets"]["bookings"][0]["purpose"] == f"{person.first}'s birthday tea"
     assert {c["email"] for c in parts["notifications"]["contact_details"]} == {person.email}
-    assert len(parts["notifications"]["contact_details"]) == 4
+    assert len(parts["notifications"]["contact_details"]) == PEOPLE_FOUND
     assert [i["id"] for i in parts["participation"]["ideas"]] == [made["idea"]]
     assert parts["participation"]["ideas"][0]["shown_as"] == person.name
     assert parts["participation"]["supported"] == [made["supported"]]
@@ -381,12 +424,4 @@ def _harmless_event(topic: str):
     else:
         event_type, source = "hub.notifications.privacy_answer.collected.v1", "/hub/notifications"
         data = {"request_id": someone, "service": "issues"}
-    return encode(
-        topic=topic,
-        event_id=str(uuid.uuid4()),
-        source=source,
-        event_type=event_type,
-        time=datetime.now(UTC),
-        subject=someone,
-        data=data,
-    )
+    return cloud_event(topic, event_type, source, someone, data)

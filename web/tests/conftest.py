@@ -1,4 +1,4 @@
-"""The real stack for the web app's browser tests: the four services and the web app as processes.
+"""The real stack for the web app's browser tests: the services and the web app as processes.
 
 Each service runs as ``python -m hub_<service> --role all`` on the test Kafka and MongoDB with its
 own databases and consumer groups (started at the end of the topics, so other tests' events are
@@ -21,13 +21,15 @@ import pytest
 from web_testkit import make_client  # noqa: F401 - the page tests' fixture
 
 from hub_common.contracts import all_topics
+from hub_common.contracts.topics import SERVICES
 from hub_common.kafka import ensure_topics, start_group_at_end
 from hub_common.settings import DEV_AUTH_SECRET
 from hub_testkit.infra import InfraEndpoints
 from hub_testkit.processes import free_port, stop_all, wait_ready
 from hub_testkit.servers import SmtpMailbox
 
-SERVICES = ("volunteers", "issues", "assets", "notifications")
+# Every service runs (a privacy request waits for each one's answer); the web app calls these.
+WEB_CALLS = ("volunteers", "issues", "assets", "notifications")
 
 
 async def start_groups_at_end(bootstrap: str, groups: dict[str, list[str]]) -> None:
@@ -96,7 +98,7 @@ class Stack:
             self._start(service, f"hub_{service}", env, "/health/ready")
         web_env = {
             "HUB_WEB_HTTP_PORT": str(self.ports["web"]),
-            **{f"HUB_WEB_{s.upper()}_URL": self.url(s) for s in SERVICES},
+            **{f"HUB_WEB_{s.upper()}_URL": self.url(s) for s in WEB_CALLS},
             "HUB_WEB_DEMO_ACCOUNTS": "true",
             "HUB_WEB_DEV_SIGN_IN": "true",
             "HUB_WEB_SERVICE_NAME": "Hub Test",
