@@ -361,6 +361,7 @@ async def test_a_volunteer_staff_registered_has_no_account_to_sign_in_to(world: 
 
 
 ARCHIVED = "archived volunteers' personal details"
+CLOSED_APPLICATIONS = "closed volunteer applications' personal details"
 NOTICE = "inactive volunteers told their record will be erased"
 AFTER_NOTICE = "inactive volunteers' personal details, after the notice"
 
@@ -390,6 +391,36 @@ async def test_retention_erases_records_archived_past_their_period_and_nothing_e
         {"explain": {"find": "volunteers", "filter": query, "hint": "archived_by_age"}, "verbosity": "queryPlanner"}
     )
     assert "archived_by_age" in str(plan) and "COLLSCAN" not in str(plan)
+
+
+async def test_closed_applications_go_after_six_months_and_people_who_volunteered_are_kept_longer(
+    world: World,
+) -> None:
+    closed, _ = await world.register(name="Cleo Closed")
+    volunteered, _ = await world.register(name="Vic Volunteered")
+    volunteers = world.api.db["volunteers"]
+    seven_months_ago = datetime.now(UTC) - timedelta(days=213)
+    for person in (closed, volunteered):
+        await volunteers.update_one(
+            {"_id": person["id"]}, {"$set": {"status": "archived", "updated_at": seven_months_ago}}
+        )
+    await volunteers.update_one(
+        {"_id": volunteered["id"]}, {"$set": {"approved_at": seven_months_ago - timedelta(days=300)}}
+    )
+    [retention] = [task for task in world.api.ctx.components.periodic if task.name == "retention"]
+
+    ran = await retention.run()
+    assert ran[CLOSED_APPLICATIONS] == 1 and ran[ARCHIVED] == 0
+    assert (await volunteers.find_one({"_id": closed["id"]}))["name"] == "Erased volunteer"
+    assert (await volunteers.find_one({"_id": volunteered["id"]}))["name"] == "Vic Volunteered"  # a year for them
+
+
+async def test_approval_is_remembered_so_an_archived_volunteer_is_not_taken_for_a_closed_application(
+    world: World,
+) -> None:
+    volunteer, _ = await world.active_volunteer()
+    stored = await world.api.db["volunteers"].find_one({"_id": volunteer["id"]})
+    assert stored["approved_at"] is not None
 
 
 async def test_inactive_volunteers_are_told_first_and_erased_after_the_notice_unless_they_come_back(

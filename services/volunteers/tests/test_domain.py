@@ -234,23 +234,23 @@ def test_under_18s_need_a_guardian_and_under_14s_cannot_register() -> None:
 def test_approval_needs_the_required_check() -> None:
     applicant = volunteer(status="applicant")
     with pytest.raises(Conflict):
-        applicant.transition("approved", today=TODAY, required_check="basic")
+        applicant.transition("approved", at=NOW, required_check="basic")
     applicant.checks.append(check("basic"))
-    assert applicant.transition("approved", today=TODAY, required_check="basic") == "applicant"
+    assert applicant.transition("approved", at=NOW, required_check="basic") == "applicant"
     assert applicant.status == "approved"
 
 
 def test_lifecycle_moves_only_along_allowed_paths() -> None:
     v = volunteer(status="applicant")
     with pytest.raises(Conflict):
-        v.transition("active", today=TODAY, required_check=None)
-    v.transition("approved", today=TODAY, required_check=None)
-    v.transition("active", today=TODAY, required_check=None)
-    v.transition("inactive", today=TODAY, required_check=None)
-    v.transition("active", today=TODAY, required_check=None)
-    v.transition("archived", today=TODAY, required_check=None)
+        v.transition("active", at=NOW, required_check=None)
+    v.transition("approved", at=NOW, required_check=None)
+    v.transition("active", at=NOW, required_check=None)
+    v.transition("inactive", at=NOW, required_check=None)
+    v.transition("active", at=NOW, required_check=None)
+    v.transition("archived", at=NOW, required_check=None)
     with pytest.raises(Conflict):
-        v.transition("active", today=TODAY, required_check=None)
+        v.transition("active", at=NOW, required_check=None)
 
 
 def test_channels_follow_the_latest_consent_and_need_the_contact_detail() -> None:

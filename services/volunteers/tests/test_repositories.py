@@ -112,6 +112,7 @@ def test_bootstrap_builds_one_object_graph_shared_by_routes_handlers_and_the_wor
     personal = uc.personal_data
     assert [rule.remove for rule in retention.run.__self__.rules] == [
         personal.erase_archived,
+        personal.erase_closed_applications,
         personal.notify_inactive,
         personal.erase_unanswered,
     ]

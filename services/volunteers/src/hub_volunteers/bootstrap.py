@@ -110,6 +110,12 @@ def bootstrap(ctx: ServiceContext[VolunteersSettings]) -> Components:
                         why="people who left, or whose application was closed, are not kept on file",
                     ),
                     RetentionRule(
+                        "closed volunteer applications' personal details",
+                        timedelta(days=settings.closed_application_retention_days),
+                        use_cases.personal_data.erase_closed_applications,
+                        why="an application that was not taken forward needs no record beyond six months",
+                    ),
+                    RetentionRule(
                         "inactive volunteers told their record will be erased",
                         timedelta(days=settings.inactive_volunteer_retention_days),
                         use_cases.personal_data.notify_inactive,

@@ -22,6 +22,8 @@ class VolunteersSettings(HubSettings):
     # Retention: a record archived (the person left, or their application was closed) is erased this
     # many days after its last change, as if they had asked; hours totals and milestones stay.
     archived_volunteer_retention_days: int = Field(default=365, ge=30)
+    # An application closed without approval (archived, never approved) is erased sooner.
+    closed_application_retention_days: int = Field(default=183, ge=30)
     # An inactive volunteer's record unchanged for this long gets a notice (email and inbox) that it
     # will be erased; it is erased after the notice period unless the record changes meanwhile.
     inactive_volunteer_retention_days: int = Field(default=730, ge=90)

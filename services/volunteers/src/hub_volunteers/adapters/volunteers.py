@@ -135,10 +135,13 @@ class VolunteerRepository(Repository[Volunteer]):
         doc = await self.collection.find_one({"calendar_token": token}, {"_id": 1})
         return doc["_id"] if doc else None
 
-    async def archived_before(self, cutoff: datetime, limit: int = 200) -> list[str]:
+    async def archived_before(self, cutoff: datetime, *, applications: bool = False, limit: int = 200) -> list[str]:
         """Records archived (left, or an application closed) and last changed before ``cutoff`` whose
-        personal details are still held, oldest first."""
-        query = {"status": "archived", "erased_at": None, "updated_at": {"$lt": cutoff}}
+        personal details are still held, oldest first; ``applications``: only those never approved
+        (no approval on record, no approved hours: an application that was closed)."""
+        query: dict = {"status": "archived", "erased_at": None, "updated_at": {"$lt": cutoff}}
+        if applications:
+            query |= {"approved_at": None, "approved_minutes": 0}
         # Named: SecantusDB's planner would scan for this filter (MongoDB picks this index itself).
         found = self.collection.find(query, {"_id": 1}).hint(ARCHIVED_BY_AGE).sort("updated_at", ASCENDING)
         return [doc["_id"] async for doc in found.limit(limit)]

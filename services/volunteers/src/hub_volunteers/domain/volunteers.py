@@ -134,6 +134,8 @@ class Volunteer(BaseModel):
     erased_at: datetime | None = None
     # Retention: when an inactive volunteer was told their record will be erased unless it is used.
     erasure_notice_at: datetime | None = None
+    # First approval: an archived record never approved was an application that was closed.
+    approved_at: datetime | None = None
     version: int = 1
 
     # -- questions ------------------------------------------------------------------------------
@@ -186,8 +188,9 @@ class Volunteer(BaseModel):
 
     # -- changes --------------------------------------------------------------------------------
 
-    def transition(self, to: Status, *, today: date, required_check: str | None) -> Status:
+    def transition(self, to: Status, *, at: datetime, required_check: str | None) -> Status:
         """Move along the lifecycle; approval needs the required background check. Returns the old status."""
+        today = at.date()
         if self.erased_at is not None:
             raise Conflict("this volunteer's record was erased")
         if to == self.status:
@@ -204,6 +207,8 @@ class Volunteer(BaseModel):
             raise Conflict("an under-18 needs a parent's or guardian's consent before approval")
         previous = self.status
         self.status = to
+        if to == "approved" and self.approved_at is None:
+            self.approved_at = at
         return previous
 
     def set_skill(self, skill_id: str, level: int) -> None:

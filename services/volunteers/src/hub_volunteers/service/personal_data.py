@@ -103,11 +103,15 @@ class PersonalDataService:
 
         return await self.uow.run(work)
 
-    async def erase_archived(self, cutoff: datetime) -> int:
+    async def erase_closed_applications(self, cutoff: datetime) -> int:
+        """Retention: applications closed (archived, never approved) before ``cutoff`` are erased."""
+        return await self.erase_archived(cutoff, applications=True)
+
+    async def erase_archived(self, cutoff: datetime, *, applications: bool = False) -> int:
         """Retention: erase the records archived before ``cutoff`` (people who left, applications
         that were closed), exactly as an erasure they asked for would; returns how many."""
         erased = 0
-        while ids := await self.volunteers.archived_before(cutoff):
+        while ids := await self.volunteers.archived_before(cutoff, applications=applications):
             for volunteer_id in ids:
 
                 async def work(tx: Transaction, volunteer_id: str = volunteer_id) -> bool:

@@ -306,7 +306,7 @@ class VolunteerService:
                 caller.require_staff_for(v.hub_id)
             check_version(expected, v.version)
             at = self.clock()
-            previous = v.transition(body.to, today=at.date(), required_check=self.approval_check)
+            previous = v.transition(body.to, at=at, required_check=self.approval_check)
             await self._save(v, at, tx)
             tx.publish(
                 VolunteerStatusChanged(
