@@ -36,3 +36,24 @@ async def test_staff_reads_of_a_volunteer_are_on_record_and_only_the_privacy_tea
     by_reader = await world.api.client.get("/v1/audit/access", params={"reader": "pat-staff"}, headers=officer)
     assert by_reader.json()["items"] == []
     assert_problem(await world.api.client.get("/v1/audit/access", headers=staff), 403)
+
+
+async def test_a_shift_s_roster_and_its_suggested_volunteers_are_reads_of_their_names(world: World) -> None:
+    volunteer, _ = await world.active_volunteer()
+    candidate, _ = await world.active_volunteer()  # not signed up: a suggestion
+    shift = await world.shift()
+    path = f"/v1/shifts/{shift['id']}"
+    signed_up = await world.api.client.post(
+        f"{path}/signups", json={"volunteer_id": volunteer["id"]}, headers=world.staff
+    )
+    assert signed_up.status_code in (200, 201), signed_up.text
+    assert (await world.api.client.get(f"{path}/signups", headers=world.staff)).status_code == 200
+    assert (await world.api.client.get(f"{path}/matches", headers=world.staff)).status_code == 200
+
+    officer = world.api.auth("privacy", "dpo-alex")
+    entries = (
+        await world.api.client.get("/v1/audit/access", params={"person_id": volunteer["id"]}, headers=officer)
+    ).json()
+    assert ("shift roster", [shift["id"]]) in [(e["kind"], e["record_ids"]) for e in entries["items"]]
+    suggested = await world.api.client.get("/v1/audit/access", params={"person_id": candidate["id"]}, headers=officer)
+    assert [(e["kind"], e["record_ids"]) for e in suggested.json()["items"]][0] == ("volunteer matches", [shift["id"]])

@@ -56,7 +56,7 @@ def bootstrap(ctx: ServiceContext[VolunteersSettings]) -> Components:
     registration = VolunteerService(
         uow, volunteers, skills, clock=clock, approval_check=approval_check, audit=ctx.audit
     )
-    places = SignupService(uow, signups, shifts, roles, volunteers, hours, clock=clock)
+    places = SignupService(uow, signups, shifts, roles, volunteers, hours, clock=clock, audit=ctx.audit)
     logging = HoursService(
         uow,
         hours,
@@ -85,7 +85,7 @@ def bootstrap(ctx: ServiceContext[VolunteersSettings]) -> Components:
         shifts=ShiftService(uow, shifts, roles, signups, venues, equipment, places, clock=clock, tz=tz),
         signups=places,
         hours=logging,
-        matching=MatchingService(volunteers, shifts, roles, signups, clock=clock, tz=tz),
+        matching=MatchingService(volunteers, shifts, roles, signups, clock=clock, tz=tz, audit=ctx.audit),
         calendar=CalendarService(volunteers, signups, shifts, roles, venues, clock=clock),
         venues=VenueService(venues, equipment),
         partners=PartnerService(registration, logging, volunteers, hours),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta, tzinfo
 from typing import Any
 
+from hub_common.audit import AccessAudit
 from hub_common.auth import Principal
 from hub_common.clock import Clock
 from hub_volunteers.adapters.roles import RoleRepository
@@ -30,7 +31,9 @@ class MatchingService:
         *,
         clock: Clock,
         tz: tzinfo,
+        audit: AccessAudit,
     ) -> None:
+        self.audit = audit  # staff are shown the suggested volunteers' names
         self.volunteers = volunteers
         self.shifts = shifts
         self.roles = roles
@@ -58,6 +61,8 @@ class MatchingService:
             if match is not None:
                 ranked.append({"volunteer_id": v.id, "name": v.name, **_match_view(match)})
         ranked.sort(key=lambda m: (-m["score"], m["volunteer_id"]))
+        shown = [m["volunteer_id"] for m in ranked[:limit]]
+        await self.audit.read(caller, kind="volunteer matches", record_ids=[shift.id], person_ids=shown, why="suggest")
         return ranked[:limit]
 
     async def recommend_shifts(self, caller: Principal, volunteer_id: str, limit: int = 20) -> list[dict[str, Any]]:

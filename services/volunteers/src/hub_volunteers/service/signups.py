@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from hub_common.audit import AccessAudit
 from hub_common.auth import Principal
 from hub_common.clock import Clock
 from hub_common.contracts.volunteers import (
@@ -45,8 +46,10 @@ class SignupService:
         hours: HoursRepository,
         *,
         clock: Clock,
+        audit: AccessAudit,
     ) -> None:
         self.uow = uow
+        self.audit = audit  # staff are shown the names on a shift's roster
         self.signups = signups
         self.shifts = shifts
         self.roles = roles
@@ -219,7 +222,9 @@ class SignupService:
         shift = await self.shifts.get(shift_id)
         caller.require_staff_for(shift.hub_id)
         signups, cursor = await self.signups.roster(shift_id, status, paging)
-        names = await self.volunteers.names([s.volunteer_id for s in signups])
+        ids = [s.volunteer_id for s in signups]
+        names = await self.volunteers.names(ids)
+        await self.audit.read(caller, kind="shift roster", record_ids=[shift.id], person_ids=ids, why=status)
         return [(s, names.get(s.volunteer_id, "")) for s in signups], cursor
 
     async def of_volunteer(
