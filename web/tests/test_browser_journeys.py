@@ -533,3 +533,17 @@ def test_a_resident_gets_a_copy_of_their_data_by_email_and_the_privacy_team_foll
     expect(team.get_by_text("Held nothing about this person.").first).to_be_visible()
     screenshot(team, "privacy-staff-request")
     team.context.close()
+
+
+def test_a_resident_finds_the_place_by_its_postcode(browser: Browser, stack: Stack, axe: AxeAudit) -> None:
+    page = new_page(browser)
+    page.goto(stack.web_url + "/report")
+    page.get_by_label("Address or description of the place").fill("nf1 1aa")
+    page.get_by_role("button", name="Find this address or postcode").click()
+    expect(page.get_by_role("status").filter(has_text="We found")).to_contain_text("NF1 1AA")
+    expect(page.get_by_label("Latitude", exact=True)).to_have_value("53.8149")
+    expect(page.get_by_label("Longitude", exact=True)).to_have_value("-1.5497")
+    axe.check(page)
+    page.get_by_label("Latitude", exact=True).press("Enter")  # Enter continues: it does not search again
+    expect(page.get_by_role("heading", name="What is the problem?")).to_be_visible()
+    page.context.close()

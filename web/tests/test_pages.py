@@ -415,3 +415,33 @@ async def test_photos_chosen_at_the_details_step_are_uploaded_and_sent_with_the_
         assert thumbnail.content == b"\xff\xd8\xffthumb" and thumbnail.headers["content-type"] == "image/jpeg"
         assert thumbnail.headers["cache-control"] == "public, max-age=300"
         assert thumbnail.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_the_place_step_finds_an_address_or_postcode_and_fills_in_its_position(make_client) -> None:
+    asked: list[str] = []
+
+    def issues(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/v1/places":
+            asked.append(request.url.params["q"])
+            if request.url.params["q"] == "nowhere":
+                return httpx.Response(200, json=[])
+            places = [
+                {"name": "NF1 1AA", "kind": "postcode", "lat": 0.51, "lon": 0.52},
+                {"name": "NF1 1AB", "kind": "postcode", "lat": 0.6, "lon": 0.6},
+            ]
+            return httpx.Response(200, json=places)
+        return None
+
+    async for client in make_client(issues):
+        page = await client.get("/report")
+        token = csrf_of(page.text)
+        found = await client.post(
+            "/report", data={"step": "place", "find": "1", "address": "nf1 1aa", "csrf_token": token}
+        )
+        assert found.status_code == 200 and "We found <strong>NF1 1AA</strong>" in found.text
+        assert 'value="0.51"' in found.text and 'value="0.52"' in found.text and "NF1 1AB" in found.text
+        missing = await client.post(
+            "/report", data={"step": "place", "find": "1", "address": "nowhere", "csrf_token": token}
+        )
+        assert missing.status_code == 200 and "We could not find that place" in missing.text
+        assert asked == ["nf1 1aa", "nowhere"]

@@ -127,6 +127,10 @@ class IssuesClient(ServiceClient):
     async def locate(self, lat: float, lon: float) -> str | None:
         return (await self.get("/v1/hubs/locate", params={"lat": lat, "lon": lon}))["hub_id"]
 
+    async def places(self, query: str, limit: int = 5) -> list[dict[str, Any]]:
+        """Streets, landmarks and postcodes matching what a resident typed, with their positions."""
+        return await self.get("/v1/places", params={"q": query, "limit": limit})
+
     async def categories(self, hub_id: str) -> list[dict[str, Any]]:
         items = (await self.get(f"/v1/hubs/{seg(hub_id)}/services", params={"limit": 200}))["items"]
         return [c for c in items if c.get("active", True)]

@@ -10,14 +10,25 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class HttpReceiver:
-    """A real local HTTP endpoint (for webhook tests): records what it receives, answers as told."""
+    """A real local HTTP endpoint (for webhook tests, or a service to call): records what it receives,
+    answers as told (a GET gets ``body`` as JSON)."""
 
-    def __init__(self, statuses: list[int] | None = None) -> None:
+    def __init__(self, statuses: list[int] | None = None, body: bytes = b"") -> None:
         self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.paths: list[str] = []
         self.statuses = list(statuses or [])  # answers in turn; then 200
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                receiver.paths.append(self.path)
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))

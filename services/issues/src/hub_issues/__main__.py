@@ -4,7 +4,7 @@ from hub_common.contracts import PRIVACY_TOPIC, events_topic, inbound_topic
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
 from hub_issues.adapters import INDEXES
-from hub_issues.api import catalogue, feeds, follow_up, hubs, issues, photos, workflow
+from hub_issues.api import catalogue, feeds, follow_up, hubs, issues, photos, places, workflow
 from hub_issues.api.open311 import discovery, requests, services
 from hub_issues.bootstrap import bootstrap
 from hub_issues.demo import seed_demo_data
@@ -45,6 +45,7 @@ DEFINITION = ServiceDefinition(
         workflow.router,
         follow_up.router,
         feeds.router,
+        places.router,
         discovery.router,
         services.router,
         requests.router,

@@ -9,8 +9,10 @@ from hub_common.scheduler import PeriodicTask
 from hub_common.service import Components, ServiceContext
 from hub_issues.adapters.assets import AssetRepository
 from hub_issues.adapters.categories import CategoryRepository
+from hub_issues.adapters.gazetteer import Gazetteer
 from hub_issues.adapters.hubs import HubRepository
 from hub_issues.adapters.issues import IssueRepository
+from hub_issues.adapters.nominatim import NominatimGeocoder
 from hub_issues.adapters.photos import PhotoFiles
 from hub_issues.domain.photos import PhotoLimits
 from hub_issues.handlers import handlers
@@ -22,6 +24,7 @@ from hub_issues.service.follow_up import FollowUpService
 from hub_issues.service.hubs import HubService
 from hub_issues.service.personal_data import PersonalDataService
 from hub_issues.service.photos import PhotoService
+from hub_issues.service.places import PlaceService
 from hub_issues.service.reference import ReferenceData
 from hub_issues.service.reporting import ReportingService
 from hub_issues.service.workflow import WorkflowService
@@ -48,11 +51,17 @@ def bootstrap(ctx: ServiceContext[IssuesSettings]) -> Components:
         ),
         attach_within=attach_within,
     )
+    geocoder = (
+        NominatimGeocoder(settings.geocoder_url, timeout_s=settings.geocoder_timeout_s)
+        if settings.geocoder_url
+        else None
+    )
+    places = PlaceService(Gazetteer(ctx.db), geocoder)
     use_cases = UseCases(
         hubs=HubService(uow, hubs, reference, clock=clock),
         catalogue=CatalogueService(uow, categories, hubs, reference, clock=clock),
         reporting=ReportingService(
-            uow, issues, assets, reference, photos, clock=clock, duplicate_radius_m=settings.duplicate_radius_m
+            uow, issues, assets, reference, photos, places, clock=clock, duplicate_radius_m=settings.duplicate_radius_m
         ),
         workflow=WorkflowService(uow, issues, photos, clock=clock, reopen_days=settings.reopen_days),
         follow_up=FollowUpService(
@@ -71,6 +80,7 @@ def bootstrap(ctx: ServiceContext[IssuesSettings]) -> Components:
         ),
         assets=AssetService(assets),
         personal_data=PersonalDataService(uow, issues),
+        places=places,
         photos=photos,
     )
     return Components(

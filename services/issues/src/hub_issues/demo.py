@@ -10,6 +10,7 @@ from hub_common.contracts.common import GeoPoint
 from hub_common.service import ServiceContext
 from hub_issues.domain.catalogue import Attribute, AttributeValue, Category
 from hub_issues.domain.hub import Hub
+from hub_issues.domain.places import Place
 from hub_issues.service import UseCases
 from hub_issues.settings import IssuesSettings
 
@@ -134,6 +135,21 @@ def catalogue(hub_id: str) -> list[Category]:
     ]
 
 
+# The demo hubs' streets, landmarks and postcodes (invented), so that address search works offline.
+GAZETTEER = [
+    Place(name="High Street, Northfield", kind="street", lat=53.8151, lon=-1.5502),
+    Place(name="Green Lane, Northfield", kind="street", lat=53.8172, lon=-1.5431),
+    Place(name="Northfield Community Centre, 1 Green Lane", kind="landmark", lat=53.8150, lon=-1.5500),
+    Place(name="Northfield Park", kind="landmark", lat=53.8221, lon=-1.5610),
+    Place(name="NF1 1AA", kind="postcode", lat=53.8149, lon=-1.5497),
+    Place(name="NF1 2AB", kind="postcode", lat=53.8210, lon=-1.5620),
+    Place(name="Mill Road, Riverside", kind="street", lat=53.7861, lon=-1.5522),
+    Place(name="Riverside Library, Mill Road", kind="landmark", lat=53.7850, lon=-1.5500),
+    Place(name="Riverside Playing Fields", kind="landmark", lat=53.7790, lon=-1.5400),
+    Place(name="RS2 3BB", kind="postcode", lat=53.7852, lon=-1.5503),
+]
+
+
 async def seed_demo_data(ctx: ServiceContext[IssuesSettings]) -> None:
     use_cases: UseCases = ctx.components.use_cases
     now = ctx.clock()
@@ -151,3 +167,4 @@ async def seed_demo_data(ctx: ServiceContext[IssuesSettings]) -> None:
     ]
     await use_cases.hubs.add_missing(hubs)
     await use_cases.catalogue.add_missing([c.added(now) for hub in demo.HUBS for c in catalogue(hub["id"])])
+    await use_cases.places.add_known(GAZETTEER)

@@ -21,6 +21,10 @@ class IssuesSettings(HubSettings):
     feedback_respond_days: int = Field(default=14, ge=1)
     # How often a worker flags overdue issues and sends due feedback requests.
     sweep_interval_s: float = Field(default=300.0, gt=0)
+    # Address and postcode search: a Nominatim-style geocoding service (``{url}/search``), tried before
+    # the local gazetteer; empty: the gazetteer alone (what `make run` uses, offline).
+    geocoder_url: str = ""
+    geocoder_timeout_s: float = Field(default=3.0, gt=0, le=30)
     # Retention: a report closed this long ago no longer names its reporter, followers or supporters,
     # and a reporter id minted for the report has its contact details erased (the report stays).
     closed_report_contact_retention_days: int = Field(default=365, ge=30)

@@ -67,6 +67,7 @@ async def render_step(
             hubs=hubs,
             map_config=map_config(web.settings, hubs, pick=True, nearby_url="/report/nearby"),
             hidden=carried(form, "place"),
+            found=context.get("found", []),
         )
     assert hub is not None
     categories = await web.services.issues.categories(hub["id"])
@@ -136,6 +137,8 @@ async def report_step(request: Request, web: WebDep, form: Form) -> Response:
     if form.one("back"):
         return await render_step(request, web, STEPS[max(STEPS.index(step) - 1, 0)], form)
     hubs = await web.hubs()
+    if step == "place" and form.one("find"):
+        return await find_place(request, web, form)
     if step == "place":
         place, errors = forms.check_place(form, [h["id"] for h in hubs])
         if errors:
@@ -169,6 +172,22 @@ async def report_step(request: Request, web: WebDep, form: Form) -> Response:
     if errors:
         return await render_step(request, web, "contact", form, errors)
     return await send_report(request, web, form, hub_id, category, details, contact)
+
+
+async def find_place(request: Request, web: Web, form: FormData) -> HTMLResponse:
+    """ "Find" on the place step: the address or postcode typed gives the position (the best match
+    fills it in, the others are listed), so a resident need not know their latitude."""
+    query, errors = form.one("address"), Errors()
+    found = await web.services.issues.places(query) if len(query) >= 2 else []
+    if len(query) < 2:
+        errors.add("address", "Enter an address, a street or a postcode to find it")
+    elif not found:
+        errors.add("address", "We could not find that place. Check it, or mark the spot on the map below.")
+    if errors:
+        return await render_step(request, web, "place", form, errors)
+    best = found[0]
+    placed = FormData([*form.without("lat", "lon", "find"), ("lat", str(best["lat"])), ("lon", str(best["lon"]))])
+    return await render_step(request, web, "place", placed, found=found)
 
 
 def position(lat: str, lon: str) -> tuple[forms.Place, Errors]:

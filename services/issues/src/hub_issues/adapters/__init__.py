@@ -1,7 +1,7 @@
 """Repositories of the issues service (the only code that touches MongoDB) and the indexes they need."""
 
 from hub_common.mongo import IndexSpec
-from hub_issues.adapters import assets, categories, hubs, issues, photos
+from hub_issues.adapters import assets, categories, gazetteer, hubs, issues, photos
 
 INDEXES: tuple[IndexSpec, ...] = (
     *hubs.INDEXES,
@@ -9,4 +9,5 @@ INDEXES: tuple[IndexSpec, ...] = (
     *issues.INDEXES,
     *assets.INDEXES,
     *photos.INDEXES,
+    *gazetteer.INDEXES,
 )

@@ -15,6 +15,7 @@ from hub_issues.service.follow_up import FollowUpService
 from hub_issues.service.hubs import HubService
 from hub_issues.service.personal_data import PersonalDataService
 from hub_issues.service.photos import PhotoService
+from hub_issues.service.places import PlaceService
 from hub_issues.service.reporting import ReportingService
 from hub_issues.service.workflow import WorkflowService
 
@@ -25,6 +26,7 @@ Workflow = Annotated[WorkflowService, use_case(lambda uc: uc.workflow)]
 FollowUp = Annotated[FollowUpService, use_case(lambda uc: uc.follow_up)]
 Feeds = Annotated[FeedService, use_case(lambda uc: uc.feeds)]
 PersonalData = Annotated[PersonalDataService, use_case(lambda uc: uc.personal_data)]
+Places = Annotated[PlaceService, use_case(lambda uc: uc.places)]
 Photos = Annotated[PhotoService, use_case(lambda uc: uc.photos)]
 
 # Staff or operators, refused before the body is read (which hub they may act for, the use case checks).

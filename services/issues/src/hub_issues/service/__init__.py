@@ -11,6 +11,7 @@ from hub_issues.service.follow_up import FollowUpService
 from hub_issues.service.hubs import HubService
 from hub_issues.service.personal_data import PersonalDataService
 from hub_issues.service.photos import PhotoService
+from hub_issues.service.places import PlaceService
 from hub_issues.service.reporting import ReportingService
 from hub_issues.service.workflow import WorkflowService
 
@@ -25,4 +26,5 @@ class UseCases:
     feeds: FeedService
     assets: AssetService
     personal_data: PersonalDataService  # erasure and subject access (hub.privacy, forget me)
+    places: PlaceService  # address and postcode search
     photos: PhotoService

@@ -33,6 +33,7 @@ from hub_issues.domain.events import location_of
 from hub_issues.domain.hub import Hub
 from hub_issues.domain.issue import Issue
 from hub_issues.service.photos import PhotoService
+from hub_issues.service.places import PlaceService
 from hub_issues.service.reference import ReferenceData
 
 __all__ = ["Contact", "Report", "ReportRequest", "ReportingService"]
@@ -82,6 +83,7 @@ class ReportingService:
         assets: AssetRepository,
         reference: ReferenceData,
         photos: PhotoService,
+        places: PlaceService,
         *,
         clock: Clock,
         duplicate_radius_m: float,
@@ -91,6 +93,7 @@ class ReportingService:
         self.assets = assets
         self.reference = reference
         self.photos = photos
+        self.places = places
         self.clock = clock
         self.duplicate_radius_m = duplicate_radius_m
 
@@ -126,6 +129,7 @@ class ReportingService:
         ``trusted_source`` is a partner system publishing on ``hub.issues.inbound``: it needs no
         contact details (its reporters are its own opaque references).
         """
+        request = await self._placed(request)
         hub, precise = await self._hub_for(request)
         if caller is not None and caller.role in ("staff", "partner"):
             caller.require_hub(hub.id)
@@ -211,6 +215,14 @@ class ReportingService:
         if prepared.contact is not None:
             tx.publish(prepared.contact, subject=prepared.contact.person_id)
         return Report(issue=issue, likely_duplicates=prepared.likely_duplicates)
+
+    async def _placed(self, request: ReportRequest) -> ReportRequest:
+        """An address-only report gets the position of its address or postcode when one is known (it
+        is then placed like any other); otherwise it stays at its hub's centre, as before."""
+        if request.lat is not None and request.lon is not None:
+            return request
+        place = await self.places.locate(request.address, request.zipcode)
+        return dataclasses.replace(request, lat=place.lat, lon=place.lon) if place else request
 
     async def _hub_for(self, request: ReportRequest) -> tuple[Hub, bool]:
         """The hub a report belongs to, and whether it has a precise location."""
