@@ -8,6 +8,7 @@ from hub_common.ropa import Declaration, Processing
 from hub_issues.domain.hub import Hub
 from hub_issues.domain.issue import Feedback, HistoryEntry, Issue
 from hub_issues.domain.photos import Photo
+from hub_issues.domain.places import Place
 
 DECLARATION = Declaration(
     service="issues",
@@ -68,5 +69,6 @@ DECLARATION = Declaration(
     not_personal={
         (Issue, "service_name"): "the category's name",
         (Hub, "name"): "a hub's name",
+        (Place, "name"): "a street's, landmark's or postcode's name (the gazetteer, or a geocoder's answer)",
     },
 )
