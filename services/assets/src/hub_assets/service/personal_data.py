@@ -29,7 +29,7 @@ class PersonalDataService:
         """The signed-in person asks to be forgotten; returns how many bookings' free text was cleared."""
 
         async def work(tx: Transaction) -> int:
-            cleared, known = await self._forget([caller.sub], tx)
+            _receipt, known, cleared = await self._forget([caller.sub], tx)
             if caller.sub not in known:  # contact details may have come with a booking since cleared
                 tx.publish(BookerContactErased(person_id=caller.sub), subject=caller.sub)
             return cleared
@@ -37,28 +37,28 @@ class PersonalDataService:
         return await self.uow.run(work)
 
     async def erase_people(self, person_ids: list[str], tx: Transaction) -> list[HeldData]:
+        receipt, _known, _cleared = await self._forget(person_ids, tx)
+        return receipt
+
+    async def _forget(self, person_ids: list[str], tx: Transaction) -> tuple[list[HeldData], set[str], int]:
+        """Clear their free text; the receipt, the ids assets knew them by, and how many purposes were cleared."""
         bookings = await self.bookings.of_bookers(person_ids, tx.session)
         loans = await self.loans.of_borrowers(person_ids, tx.session)
-        await self._forget(person_ids, tx)
-        return [
-            *held(
-                "room bookings", len(bookings), "purpose cleared; the booking stays in the room's history, anonymous"
-            ),
-            *held("equipment loans", len(loans), "notes cleared; the loan stays in the item's history, anonymous"),
-        ]
-
-    async def _forget(self, person_ids: list[str], tx: Transaction) -> tuple[int, set[str]]:
-        bookers = {b.booker_id for b in await self.bookings.of_bookers(person_ids, tx.session)}
-        borrowers = {loan.borrower_id for loan in await self.loans.of_borrowers(person_ids, tx.session)}
         cleared = await self.bookings.clear_purposes(person_ids, tx.session)
         await self.loans.clear_notes(person_ids, tx.session)
         await tx.erase_idempotent_results(person_ids)  # stored booking responses hold the purpose
         # Their contact details came to notifications from here under these ids: the erased event
         # supersedes them, in the contact book and in the compacted hub.contacts topic.
-        known = bookers | borrowers
+        known = {b.booker_id for b in bookings} | {loan.borrower_id for loan in loans}
         for person_id in sorted(known):
             tx.publish(BookerContactErased(person_id=person_id), subject=person_id)
-        return cleared, known
+        receipt = [
+            *held(
+                "room bookings", len(bookings), "purpose cleared; the booking stays in the room's history, anonymous"
+            ),
+            *held("equipment loans", len(loans), "notes cleared; the loan stays in the item's history, anonymous"),
+        ]
+        return receipt, known, cleared
 
     async def export_people(self, person_ids: list[str], tx: Transaction) -> tuple[list[HeldData], dict[str, Any]]:
         bookings = await self.bookings.of_bookers(person_ids, tx.session)

@@ -31,19 +31,20 @@ class PersonalDataService:
         """A signed-in resident asks to be forgotten; returns how many reports were theirs."""
 
         async def work(tx: Transaction) -> int:
-            receipt, known = await self._forget([caller.sub], tx)
+            _receipt, known, reported = await self._forget([caller.sub], tx)
             if caller.sub not in known:  # their contact may have come with a report since unlinked
                 tx.publish(ResidentContactErased(person_id=caller.sub), subject=caller.sub)
-            return next((line.count for line in receipt if line.kind == "reports made"), 0)
+            return reported
 
         return await self.uow.run(work)
 
     async def erase_people(self, person_ids: list[str], tx: Transaction) -> list[HeldData]:
         """Unlink these ids (one person's) from every report; tell notifications to erase their contact."""
-        receipt, _ = await self._forget(person_ids, tx)
+        receipt, _known, _reported = await self._forget(person_ids, tx)
         return receipt
 
-    async def _forget(self, person_ids: list[str], tx: Transaction) -> tuple[list[HeldData], set[str]]:
+    async def _forget(self, person_ids: list[str], tx: Transaction) -> tuple[list[HeldData], set[str], int]:
+        """Unlink them; the receipt, the ids issues knew them by, and how many reports were theirs."""
         involved = await self.issues.involving(person_ids, tx.session)
         reported, supported, followed = _counts(involved, person_ids)
         added = _photos_added(involved, person_ids)
@@ -61,17 +62,21 @@ class PersonalDataService:
         known = {pid for pid in person_ids if pid in linked}
         for person_id in sorted(known):
             tx.publish(ResidentContactErased(person_id=person_id), subject=person_id)
-        return [
-            *held("reports made", reported, "unlinked from you; the report stays as an anonymous public record"),
-            *held("'me too's", supported, "withdrawn"),
-            *held("reports followed", followed, "no longer followed"),
-            *held(
-                "photos added to reports",
-                added,
-                "unlinked from you; kept with the report as its public record (their metadata was removed at "
-                "upload), and hidden by the hub's staff if they show a person",
-            ),
-        ], known
+        return (
+            [
+                *held("reports made", reported, "unlinked from you; the report stays as an anonymous public record"),
+                *held("'me too's", supported, "withdrawn"),
+                *held("reports followed", followed, "no longer followed"),
+                *held(
+                    "photos added to reports",
+                    added,
+                    "unlinked from you; kept with the report as its public record (their metadata was removed at "
+                    "upload), and hidden by the hub's staff if they show a person",
+                ),
+            ],
+            known,
+            reported,
+        )
 
     async def forget_closed(self, closed_before: datetime) -> int:
         """Retention: reports closed before ``closed_before`` no longer name their reporter (nor who
