@@ -30,7 +30,7 @@ from hub_common.live_processes import LIVE_PROCESS_INDEXES, LiveProcesses
 from hub_common.logging import get_logger
 from hub_common.mongo import IndexSpec
 from hub_common.relay import OutboxRelay
-from hub_common.retention import RETENTION_INDEXES
+from hub_common.retention import RETENTION_INDEXES, RetentionRule, RetentionSchedule
 from hub_common.ropa import Declaration
 from hub_common.scheduler import PeriodicTask, Scheduler
 from hub_common.settings import HubSettings
@@ -123,6 +123,11 @@ class ServiceContext(Generic[S]):
 
     def producer(self) -> AIOKafkaProducer:
         return create_producer(self.settings.kafka, client_id=f"hub-{self.name}")
+
+    def retention_task(self, rules: Sequence[RetentionRule]) -> PeriodicTask:
+        """The service's retention schedule, applied by its worker every HUB_RETENTION_INTERVAL_S."""
+        schedule = RetentionSchedule(self.db, self.name, rules, clock=self.clock)
+        return schedule.task(self.settings.retention_interval_s)
 
     def relay(self) -> OutboxRelay:
         s = self.settings

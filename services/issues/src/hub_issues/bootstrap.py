@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hub_common.retention import RetentionRule, RetentionSchedule
+from hub_common.retention import RetentionRule
 from hub_common.scheduler import PeriodicTask
 from hub_common.service import Components, ServiceContext
 from hub_issues.adapters.assets import AssetRepository
@@ -89,9 +89,7 @@ def bootstrap(ctx: ServiceContext[IssuesSettings]) -> Components:
         periodic=[
             # Overdue flags and feedback requests, in the worker every HUB_SWEEP_INTERVAL_S.
             PeriodicTask("issue-sweep", settings.sweep_interval_s, use_cases.follow_up.sweep),
-            RetentionSchedule(
-                ctx.db,
-                ctx.name,
+            ctx.retention_task(
                 [
                     RetentionRule(
                         "reporters' links and contact details on closed reports",
@@ -106,8 +104,7 @@ def bootstrap(ctx: ServiceContext[IssuesSettings]) -> Components:
                         photos.remove_unattached,
                         why="a photo nobody sent is not part of any report; it may show people",
                     ),
-                ],
-                clock=clock,
-            ).task(settings.retention_interval_s),
+                ]
+            ),
         ],
     )

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hub_common.retention import RetentionSchedule
 from hub_common.scheduler import PeriodicTask
 from hub_common.service import Components, ServiceContext
 from hub_common.wake import insert_driven_loop
@@ -126,9 +125,7 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
         ),
     )
     delivery, webhooks = use_cases.delivery, use_cases.webhooks
-    retention = RetentionSchedule(
-        db,
-        ctx.name,
+    retention = ctx.retention_task(
         retention_rules(
             messages,
             privacy,
@@ -136,15 +133,14 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
             inbox_days=settings.inbox_retention_days,
             privacy_export_days=settings.privacy_export_retention_days,
             clock=clock,
-        ),
-        clock=clock,
+        )
     )
     return Components(
         use_cases=use_cases,
         handlers=handlers(use_cases),
         periodic=[
             PeriodicTask("send-digests", interval_s=DIGEST_INTERVAL_S, run=delivery.send_digests),
-            retention.task(settings.retention_interval_s),
+            retention,
         ],
         # Delivery starts as soon as a message or webhook delivery is planned, on every worker replica
         # (each item is claimed atomically), and picks up retries as they fall due.

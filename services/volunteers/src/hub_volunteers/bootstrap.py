@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from hub_common.retention import RetentionRule, RetentionSchedule
+from hub_common.retention import RetentionRule
 from hub_common.scheduler import PeriodicTask
 from hub_common.service import Components, ServiceContext
 from hub_volunteers.adapters.awards import AwardRepository
@@ -99,9 +99,7 @@ def bootstrap(ctx: ServiceContext[VolunteersSettings]) -> Components:
             PeriodicTask(
                 "expiry-warnings", settings.accreditation_scan_interval_s, use_cases.reminders.raise_expiry_warnings
             ),
-            RetentionSchedule(
-                ctx.db,
-                ctx.name,
+            ctx.retention_task(
                 [
                     RetentionRule(
                         "archived volunteers' personal details",
@@ -127,8 +125,7 @@ def bootstrap(ctx: ServiceContext[VolunteersSettings]) -> Components:
                         use_cases.personal_data.erase_unanswered,
                         why="the notice period passed and the record was not used",
                     ),
-                ],
-                clock=clock,
-            ).task(settings.retention_interval_s),
+                ]
+            ),
         ],
     )
