@@ -12,7 +12,7 @@ from hub_common.contracts.privacy import ANSWER_TYPES, HeldData
 from hub_common.envelope import Envelope
 from hub_common.uow import IDEMPOTENCY
 from hub_notifications.adapters.messages import MESSAGES
-from hub_notifications.adapters.privacy import CONFIRMATIONS, EXPORTS
+from hub_notifications.adapters.privacy import ATTEMPTS, CONFIRMATIONS, EXPORTS
 from hub_notifications.domain.contacts import Contact
 from hub_notifications.domain.privacy import SELF, one_month_after
 from hub_testkit.service_api import assert_problem
@@ -238,3 +238,8 @@ async def test_asking_by_email_is_limited_per_address_and_the_links_expire(api) 
     [retention] = [task for task in api.ctx.components.periodic if task.name == "retention"]
     assert (await retention.run())["unconfirmed privacy requests"] >= 3
     assert await api.count(CONFIRMATIONS) == 0 and await api.outbox(OPENED) == []
+    # The hashed record of the asks goes too, once it can no longer limit another ask.
+    ran = await retention.run()
+    assert ran["privacy request rate-limit counts"] == 0 and await api.count(ATTEMPTS) == 3
+    await api.db[ATTEMPTS].update_many({}, {"$set": {"at": datetime.now(UTC) - timedelta(days=2)}})
+    assert (await retention.run())["privacy request rate-limit counts"] == 3 and await api.count(ATTEMPTS) == 0

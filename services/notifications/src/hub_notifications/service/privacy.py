@@ -56,6 +56,7 @@ log = get_logger(__name__)
 CONFIRM_WITHIN = timedelta(days=1)  # an emailed confirmation link works once, for this long
 ASKS_PER_ADDRESS = (3, timedelta(days=1))  # at most 3 asks about one address a day
 ASKS_PER_CLIENT = (10, timedelta(hours=1))  # and 10 an hour from one client
+ASKS_COUNTED_FOR = max(ASKS_PER_ADDRESS[1], ASKS_PER_CLIENT[1])  # an ask older than this limits nothing
 
 
 class PrivacyService:
@@ -295,10 +296,12 @@ class PrivacyService:
         return await self.requests.remove_exports(cutoff)
 
     async def remove_unconfirmed(self, cutoff: datetime) -> int:
-        """Retention: expired confirmations (and the address an unused one holds), and old rate-limit counts."""
-        return await self.requests.remove_confirmations(cutoff) + await self.requests.remove_attempts(
-            cutoff - ASKS_PER_ADDRESS[1]
-        )
+        """Retention: expired confirmations go, with the address an unused one holds."""
+        return await self.requests.remove_confirmations(cutoff)
+
+    async def remove_asks(self, cutoff: datetime) -> int:
+        """Retention: the (hashed) record of asks, once older than the longest rate-limit window."""
+        return await self.requests.remove_attempts(cutoff)
 
 
 def receipt(request: PrivacyRequest) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from datetime import timedelta
 from hub_common.clock import Clock, system_clock
 from hub_common.retention import RetentionRule
 from hub_notifications.adapters.messages import MessageRepository
-from hub_notifications.service.privacy import PrivacyService
+from hub_notifications.service.privacy import ASKS_COUNTED_FOR, PrivacyService
 
 
 def retention_rules(
@@ -57,5 +57,11 @@ def retention_rules(
             timedelta(0),
             privacy.remove_unconfirmed,
             why="an emailed confirmation link that expired, with the address it was asked for",
+        ),
+        RetentionRule(
+            "privacy request rate-limit counts",
+            ASKS_COUNTED_FOR,
+            privacy.remove_asks,
+            why="hashed records of asks, kept only as long as they can limit another",
         ),
     ]
