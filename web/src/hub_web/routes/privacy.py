@@ -16,7 +16,6 @@ from hub_web import forms
 from hub_web.clients import ServiceProblem
 from hub_web.deps import Form, NeedsSignIn, WebDep
 from hub_web.forms import Errors, FormData
-from hub_web.session import Session
 from hub_web.web import Web
 
 router = APIRouter(include_in_schema=False)
@@ -127,30 +126,40 @@ def _zip(archive: bytes, filename: str) -> Response:
 # -- the privacy team ------------------------------------------------------------------------------
 
 
-def privacy_team(request: Request, web: Web) -> tuple[Session, str]:
+def privacy_team(request: Request, web: Web) -> str:
+    """The signed-in privacy officer's (or operator's) service token; anyone else is sent to sign in."""
     session = web.session(request)
     if not (session.signed_in and session.role in PRIVACY_ROLES):
         raise NeedsSignIn(quote(request.url.path))
-    return session, web.token(request) or ""
+    return web.token(request) or ""
 
 
-@router.get("/staff/privacy", response_class=HTMLResponse)
-async def queue(request: Request, web: WebDep) -> HTMLResponse:
-    _session, token = privacy_team(request, web)
+async def queue_page(
+    request: Request, web: Web, token: str, form: FormData, errors: Errors | None = None
+) -> HTMLResponse:
+    """The open requests and the form to log one (with what was typed and its errors, after a refusal)."""
     requests = await web.services.notifications.privacy_requests(token)
     return await web.render(
         request,
         "staff/privacy.html",
+        status=400 if errors else 200,
         title="Privacy requests",
         requests=requests,
         kinds=KINDS,
-        form=FormData([("idempotency_key", uuid.uuid4().hex)]),
+        errors=errors,
+        form=form,
     )
+
+
+@router.get("/staff/privacy", response_class=HTMLResponse)
+async def queue(request: Request, web: WebDep) -> HTMLResponse:
+    token = privacy_team(request, web)
+    return await queue_page(request, web, token, FormData([("idempotency_key", uuid.uuid4().hex)]))
 
 
 @router.post("/staff/privacy", response_class=HTMLResponse)
 async def log_request(request: Request, web: WebDep, form: Form) -> Response:
-    _session, token = privacy_team(request, web)
+    token = privacy_team(request, web)
     body, errors = _logged(form)
     if not errors:
         key = form.one("idempotency_key") or uuid.uuid4().hex
@@ -163,29 +172,19 @@ async def log_request(request: Request, web: WebDep, form: Form) -> Response:
                 errors.add(str(error.get("field", "email")).removeprefix("body."), str(error.get("message")))
         else:
             return web.redirect(f"/staff/privacy/{opened['id']}")
-    requests = await web.services.notifications.privacy_requests(token)
-    return await web.render(
-        request,
-        "staff/privacy.html",
-        status=400,
-        title="Privacy requests",
-        requests=requests,
-        kinds=KINDS,
-        errors=errors,
-        form=form,
-    )
+    return await queue_page(request, web, token, form, errors)
 
 
 @router.get("/staff/privacy/{request_id}", response_class=HTMLResponse)
 async def one_request(request: Request, web: WebDep, request_id: str) -> HTMLResponse:
-    _session, token = privacy_team(request, web)
+    token = privacy_team(request, web)
     found = await web.services.notifications.privacy_request(token, request_id)
     return await web.render(request, "staff/privacy_request.html", title=f"Request {found['reference']}", r=found)
 
 
 @router.get("/staff/privacy/{request_id}/export")
 async def team_download(request: Request, web: WebDep, request_id: str) -> Response:
-    _session, token = privacy_team(request, web)
+    token = privacy_team(request, web)
     return _zip(await web.services.notifications.privacy_export(token, request_id), f"subject-access-{request_id}.zip")
 
 
