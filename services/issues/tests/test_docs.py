@@ -38,13 +38,3 @@ async def test_asyncapi_lists_every_issues_event_and_the_asset_events(api) -> No
     assert receive["action"] == "receive"
     assert {"hub.assets.asset.registered.v1", "hub.assets.asset.retired.v1"} <= names
 
-
-def test_apikey_cli_prints_a_key_the_service_accepts(capsys) -> None:
-    from hub_common.auth import decode_token
-    from hub_issues.api.apikey import main
-    from hub_issues.settings import IssuesSettings
-
-    token = main(["--role", "partner", "--sub", "p-9", "--hub", "hub-northfield"])
-    assert capsys.readouterr().out.strip() == token
-    principal = decode_token(IssuesSettings().auth_secret.get_secret_value(), token)
-    assert (principal.sub, principal.role, principal.hubs) == ("p-9", "partner", ("hub-northfield",))

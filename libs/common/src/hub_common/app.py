@@ -172,6 +172,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.ctx = ctx
+    app.state.verifier = ctx.verifier
     readiness = Readiness(ctx)
 
     _install_error_handlers(app)

@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl
 from fastapi import Depends, Header, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from hub_common.auth import Principal, Role, decode_token
+from hub_common.auth import Principal, Role
 from hub_common.concurrency import etag_for, expected_version
 from hub_common.errors import Unauthorized
 from hub_common.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -37,11 +37,13 @@ from hub_common.uow import IdempotentRequest
 
 T = TypeVar("T")
 
-_bearer = HTTPBearer(auto_error=False, description="JWT signed with HS256 (claims: sub, role, hubs)")
+_bearer = HTTPBearer(
+    auto_error=False, description="JWT from the platform's issuer, ES256 (claims: sub, role, hubs, iss, aud, exp)"
+)
 
 
-# Dependencies are ``async def`` although they do no I/O: FastAPI runs plain ``def`` dependencies in a
-# worker thread, a hop that cost more than the work itself on every request.
+# Dependencies are ``async def`` (most do no I/O): FastAPI runs plain ``def`` dependencies in a worker
+# thread, a hop that cost more than the work itself on every request.
 
 
 async def optional_principal(
@@ -49,7 +51,7 @@ async def optional_principal(
 ) -> Principal | None:
     if credentials is None:
         return None
-    principal = decode_token(request.app.state.settings.auth_secret.get_secret_value(), credentials.credentials)
+    principal = await request.app.state.verifier.verify(credentials.credentials)
     request.state.principal = principal
     return principal
 

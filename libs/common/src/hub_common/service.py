@@ -22,6 +22,7 @@ from fastapi import APIRouter
 
 from hub_common import mongo
 from hub_common.audit import AUDIT_INDEXES, AccessAudit
+from hub_common.auth import KeySource, TokenVerifier, verifier_for
 from hub_common.clock import Clock, system_clock
 from hub_common.consumer import ConsumerRunner, Handler, inbox_indexes
 from hub_common.contracts import all_topics
@@ -56,6 +57,9 @@ class Components:
     # Long-running loops of the worker beside relay and consumer, e.g. message delivery: each runs
     # until the stop event is set, on every worker replica (they must share work safely).
     loops: Sequence[WorkerLoop] = ()
+    # Where this service's API finds the issuer's public keys, when not where the settings say: the
+    # issuer itself reads its own key store rather than asking itself over HTTP.
+    key_source: KeySource | None = None
 
 
 @dataclass
@@ -96,6 +100,15 @@ class ServiceContext(Generic[S]):
     @cached_property
     def components(self) -> Components:
         return self.definition.bootstrap(self)
+
+    @cached_property
+    def verifier(self) -> TokenVerifier:
+        """Checks the bearer tokens this service's API is called with (one per process: keys cached)."""
+        verifier = verifier_for(self.settings)
+        if self.components.key_source is not None:
+            verifier.source = self.components.key_source
+            verifier.min_refetch_s = 0.0  # a local read, not a request to the issuer: no need to spare it
+        return verifier
 
     @property
     def name(self) -> str:

@@ -10,7 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from hub_common.contracts.topics import topic_configs
 from hub_common.kafka import KafkaConnection
 
-DEV_AUTH_SECRET = "dev-only-secret-change-me-in-production-0123456789"  # noqa: S105
+# The identity service (the platform's one token issuer) on its local port.
+DEV_ISSUER = "http://127.0.0.1:8006"
 
 
 class HubSettings(BaseSettings):
@@ -37,7 +38,13 @@ class HubSettings(BaseSettings):
     root_path: str = ""
     log_format: Literal["json", "console"] = "json"
     log_level: str = "INFO"
-    auth_secret: SecretStr = SecretStr(DEV_AUTH_SECRET)
+    # Tokens are verified, never minted, here: the issuer's URL (the ``iss`` every token must carry),
+    # the audience they are for, and where its public keys are (default: the issuer's JWKS). A JWKS
+    # given inline (HUB_AUTH_JWKS, JSON) is used as it is and never fetched.
+    auth_issuer: str = DEV_ISSUER
+    auth_audience: str = "community-hub"
+    auth_jwks_url: str = ""
+    auth_jwks: str = ""
     environment: Literal["development", "test", "production"] = "development"
     demo_data: bool = False
 
@@ -85,8 +92,8 @@ class HubSettings(BaseSettings):
             self.mongo_db = f"hub_{self.service_name}"
         if not self.http_port:
             self.http_port = self.default_http_port
-        if self.environment == "production" and self.auth_secret.get_secret_value() == DEV_AUTH_SECRET:
-            raise ValueError("HUB_AUTH_SECRET must be set to a private value in production")
+        if self.environment == "production" and self.auth_issuer == DEV_ISSUER:
+            raise ValueError("HUB_AUTH_ISSUER must name the platform's token issuer in production")
         return self
 
     @property

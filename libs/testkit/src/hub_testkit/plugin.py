@@ -16,6 +16,7 @@ from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.settings import HubSettings
 from hub_testkit.infra import InfraEndpoints, discard_test_database, start_test_infra
 from hub_testkit.servers import HttpReceiver, SmtpMailbox
+from hub_testkit.tokens import TEST_JWKS
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +53,7 @@ def test_settings(infra: InfraEndpoints, settings_class: type[HubSettings], uniq
         "environment": "test",
         "outbox_poll_interval_s": 0.2,
         "consumer_backoff_initial_s": 0.05,
+        "auth_jwks": TEST_JWKS,  # the test kit's signing key (hub_testkit.tokens), verified like the issuer's
         **overrides,
     }
     return settings_class(**values)

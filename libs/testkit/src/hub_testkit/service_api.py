@@ -19,11 +19,12 @@ import httpx
 from asgi_lifespan import LifespanManager
 
 from hub_common.app import PROBLEM_JSON, create_app
-from hub_common.auth import Role, issue_token
+from hub_common.auth import Role
 from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.settings import HubSettings
 from hub_common.uow import OUTBOX
 from hub_testkit.infra import discard_test_database
+from hub_testkit.tokens import issue_token
 
 S = TypeVar("S", bound=HubSettings)
 
@@ -44,7 +45,6 @@ class ServiceApi(Generic[S]):
 
     def token(self, role: Role, sub: str | None = None, hubs: tuple[str, ...] = ()) -> str:
         return issue_token(
-            self.settings.auth_secret.get_secret_value(),
             sub=sub or f"{role}-{uuid.uuid4().hex[:6]}",
             role=role,
             hubs=hubs,

@@ -7,6 +7,7 @@ Importing this package registers every contract, so a consumer can validate any 
 from hub_common.contracts import (  # noqa: F401
     assets,
     contacts,
+    identity,
     issues,
     notifications,
     participation,

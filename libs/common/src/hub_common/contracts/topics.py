@@ -1,6 +1,6 @@
 """Topic names of the contract."""
 
-SERVICES = ("volunteers", "issues", "assets", "notifications", "participation")
+SERVICES = ("volunteers", "issues", "assets", "notifications", "participation", "identity")
 CONTACTS_TOPIC = "hub.contacts"
 # Requests about one person's data (erasure, subject access) and each service's answer: read by every
 # service and by no partner. An access answer carries the person's data, so the topic is compacted

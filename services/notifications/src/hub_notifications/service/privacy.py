@@ -26,6 +26,7 @@ from hub_common.audit import AccessAudit
 from hub_common.auth import PRIVACY_ROLES, Principal
 from hub_common.clock import Clock
 from hub_common.contracts.privacy import (
+    ANSWER_TYPES,
     PrivacyAnswerCollected,
     PrivacyConfirmationRequested,
     PrivacyRequestAnswered,
@@ -34,7 +35,6 @@ from hub_common.contracts.privacy import (
     RequestKind,
     answer_key,
 )
-from hub_common.contracts.topics import SERVICES
 from hub_common.errors import Forbidden, Gone, NotFound, RuleViolation, TooManyRequests
 from hub_common.logging import get_logger
 from hub_common.uow import IdempotentRequest, Transaction, UnitOfWork
@@ -128,7 +128,7 @@ class PrivacyService:
             email=email,
             phone=phone,
             people_found=len(people),
-            services=SERVICES,
+            services=tuple(ANSWER_TYPES),  # the services that hold data about people answer
             received_at=now,
             due_at=one_month_after(now),
             notify_person_id=notify_person_id,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.datastructures import FormData
 
-from hub_common.auth import Principal, decode_token
+from hub_common.auth import Principal
 from hub_common.errors import Unauthorized
 from hub_common.http import idempotency_for
 from hub_common.uow import IdempotentRequest
@@ -100,13 +100,13 @@ async def _form(request: Request) -> FormData:
 
 
 async def api_key_caller(request: Request) -> Principal:
-    """Who posts: the ``api_key`` form field (or query parameter), a partner or staff JWT, as the
-    Open311 spec has callers sign in (a Bearer header plays no part here)."""
+    """Who posts: the ``api_key`` form field (or query parameter), a partner or staff token from the
+    platform's issuer, as the Open311 spec has callers sign in (a Bearer header plays no part here)."""
     api_key = forms.text(await _form(request), "api_key", 4000) or request.query_params.get("api_key")
     if not api_key:
         raise Open311Error(400, "api_key is required")
     try:
-        principal = decode_token(request.app.state.settings.auth_secret.get_secret_value(), api_key)
+        principal = await request.app.state.verifier.verify(api_key)
     except Unauthorized as exc:
         raise Open311Error(403, f"api_key is not valid: {exc.detail}") from None
     if principal.role not in API_KEY_ROLES:

@@ -1,0 +1,1 @@
+"""Community Hub identity service: the one token issuer, and the registry of partner organisations."""

@@ -1,0 +1,35 @@
+"""The ``key_ring`` collection: one document holding the issuer's signing keys (private halves encrypted)."""
+
+from __future__ import annotations
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from hub_common.mongo import IndexSpec
+from hub_common.repository import Repository
+from hub_identity.domain.keys import KeyRing
+
+KEY_RING = "key_ring"
+
+INDEXES: tuple[IndexSpec, ...] = ()  # one document, read by _id
+
+
+class KeyRingRepository(Repository[KeyRing]):
+    collection_name = KEY_RING
+    model = KeyRing
+    noun = "key ring"
+
+
+class KeyVault:
+    """Encrypts private keys before they are stored: a copy of the database alone cannot sign."""
+
+    def __init__(self, key_encryption_key: str) -> None:
+        self._fernet = Fernet(key_encryption_key.encode())
+
+    def seal(self, pem: bytes) -> str:
+        return self._fernet.encrypt(pem).decode()
+
+    def open(self, sealed: str) -> bytes:
+        try:
+            return self._fernet.decrypt(sealed.encode())
+        except InvalidToken:
+            raise RuntimeError("the signing key cannot be decrypted: is HUB_SIGNING_KEY_ENCRYPTION_KEY the one it was stored with?") from None

@@ -1,0 +1,1 @@
+"""HTTP routes of the identity service: the issuer's public documents, its token endpoint, keys and partners."""

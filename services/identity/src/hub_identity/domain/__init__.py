@@ -1,0 +1,1 @@
+"""The identity service's domain: signing keys and their rotation, clients, partners. No I/O here."""
