@@ -35,7 +35,6 @@ from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 
 from hub_common.app import create_app
-from hub_common.auth import issue_token
 from hub_common.logging import configure_logging
 from hub_common.mongo import ensure_indexes
 from hub_common.uow import backbone_indexes
@@ -43,6 +42,7 @@ from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_issues.adapters import INDEXES
 from hub_issues.adapters.issues import IssueRepository
 from hub_issues.settings import IssuesSettings
+from hub_testkit.tokens import TEST_JWKS, issue_token
 
 NORTHFIELD = (53.8150, -1.5500)
 
@@ -180,7 +180,11 @@ async def main() -> None:
     configure_logging("bench", "console", "WARNING")
     run = uuid.uuid4().hex[:8]
     settings = IssuesSettings(
-        kafka_bootstrap_servers=args.kafka, mongo_uri=args.mongo, mongo_db=f"hub_bench_api_{run}", log_level="WARNING"
+        kafka_bootstrap_servers=args.kafka,
+        mongo_uri=args.mongo,
+        mongo_db=f"hub_bench_api_{run}",
+        log_level="WARNING",
+        auth_jwks=TEST_JWKS,  # the bench signs its callers' tokens with the test kit's key
     )
     client = AsyncMongoClient(args.mongo, tz_aware=True)
     names = (
@@ -193,7 +197,7 @@ async def main() -> None:
     try:
         seeding = create_app(ISSUES, settings)
         await ISSUES.seed_demo_data(seeding.state.ctx)
-        token = issue_token(settings.auth_secret.get_secret_value(), sub="bench-resident", role="resident")
+        token = issue_token(sub="bench-resident", role="resident")
         auth = {"Authorization": f"Bearer {token}"}
         # The database slows down unevenly as it fills and checkpoints, so the three take turns
         # (in a rotating order) and each figure is the median of its rounds.

@@ -51,13 +51,12 @@ from e2e import ArrivalRecorder, free_port, percentile
 from prometheus_client.parser import text_string_to_metric_families
 from pymongo import AsyncMongoClient
 
-from hub_common.auth import issue_token
 from hub_common.contracts import all_topics
 from hub_common.kafka import ensure_topics, start_group_at_end
 from hub_issues.__main__ import DEFINITION as ISSUES
-from hub_issues.settings import IssuesSettings
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_notifications.settings import NotificationsSettings
+from hub_testkit.tokens import TEST_JWKS, issue_token
 
 NORTHFIELD = (53.8150, -1.5500)  # inside the demo hub-northfield boundary
 STAFF = "nadia.khan@northfield-hub.localhost"  # the demo staff member alerted about Northfield's reports
@@ -128,6 +127,7 @@ class Stack:
         self.issues_port, self.notifications_port = free_port(), free_port()
         self.env = {
             **os.environ,
+            "HUB_AUTH_JWKS": TEST_JWKS,  # the bench signs its callers' tokens with the test kit's key
             "HUB_KAFKA_BOOTSTRAP_SERVERS": args.kafka,
             "HUB_MONGO_URI": args.mongo,
             "HUB_DEMO_DATA": "true",
@@ -244,8 +244,7 @@ async def main(args: argparse.Namespace) -> int:
     stack.start("notifications", stack.notifications_port)
     for _ in range(args.notification_workers - 1):  # more workers share the consumer group and the queue
         stack.start("notifications", 0, role="worker")
-    secret = IssuesSettings().auth_secret.get_secret_value()
-    api_key = issue_token(secret, sub="bench-partner", role="partner", hubs=["hub-northfield"])
+    api_key = issue_token(sub="bench-partner", role="partner", hubs=["hub-northfield"])
     restarted_at: float | None = None
     try:
         print("starting the issues and notifications services ...", file=sys.stderr, flush=True)

@@ -38,7 +38,6 @@ from pymongo import monitoring
 
 from hub_assets.__main__ import DEFINITION as ASSETS
 from hub_common.app import create_app
-from hub_common.auth import issue_token
 from hub_common.logging import configure_logging
 from hub_common.service import ServiceContext, ServiceDefinition
 from hub_issues.__main__ import DEFINITION as ISSUES
@@ -46,6 +45,7 @@ from hub_issues.domain import text as issue_text
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_participation.__main__ import DEFINITION as PARTICIPATION
 from hub_participation.domain.similar import keywords
+from hub_testkit.tokens import TEST_JWKS, issue_token
 from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
 
 DEFAULT_SIZES = "10000,100000"
@@ -208,12 +208,11 @@ class Bench:
 
 @dataclass
 class Tokens:
-    secret: str
     hubs: list[str] = field(default_factory=list)
 
     def headers(self, role: str, sub: str = "bench-staff") -> dict[str, str]:
         claims = {"hubs": self.hubs} if role in ("staff", "partner") else {}
-        return {"Authorization": f"Bearer {issue_token(self.secret, sub=sub, role=role, **claims)}"}
+        return {"Authorization": f"Bearer {issue_token(sub=sub, role=role, **claims)}"}
 
 
 def spread_time(rng: random.Random, days: int = 730) -> datetime:
@@ -582,8 +581,9 @@ async def bench_service(args: argparse.Namespace, name: str, sizes: list[int]) -
         mongo_db=f"hub_bench_growth_{args.run_id}_{name}",
         log_format="console",
         log_level="WARNING",
+        auth_jwks=TEST_JWKS,  # the bench signs its callers' tokens with the test kit's key
     )
-    tokens = Tokens(settings.auth_secret.get_secret_value())
+    tokens = Tokens()
     ctx = ServiceContext(bench.definition, settings)
     rng = random.Random(args.seed)
     results = {case.name: CaseResult(case.name) for case in bench.cases}

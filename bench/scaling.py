@@ -34,13 +34,13 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
 from hub_common import envelope
-from hub_common.auth import issue_token
 from hub_common.contracts import inbound_topic
 from hub_common.contracts.issues import PartnerReportSubmitted
 from hub_common.kafka import ensure_topics, start_group_at_end
 from hub_common.service import ServiceContext
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_issues.settings import IssuesSettings
+from hub_testkit.tokens import TEST_JWKS, issue_token
 
 API_PORT = 18201
 INBOUND = inbound_topic("issues")
@@ -52,6 +52,7 @@ class Processes:
     def __init__(self, args: argparse.Namespace, database: str, group: str) -> None:
         self.env = {
             **os.environ,
+            "HUB_AUTH_JWKS": TEST_JWKS,  # the bench signs its callers' tokens with the test kit's key
             "HUB_KAFKA_BOOTSTRAP_SERVERS": args.kafka,
             "HUB_MONGO_URI": args.mongo,
             "HUB_MONGO_DB": database,
@@ -103,7 +104,7 @@ async def api_figure(args: argparse.Namespace, replicas: int, run: str) -> float
         for port in ports:
             processes.start("api", port)
         await wait_ready(ports)
-        token = issue_token(IssuesSettings().auth_secret.get_secret_value(), sub="bench-resident", role="resident")
+        token = issue_token(sub="bench-resident", role="resident")
         headers = {"Authorization": f"Bearer {token}"}
         spread = random.Random(replicas)
         next_port = itertools.cycle(ports)

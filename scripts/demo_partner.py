@@ -14,7 +14,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from hub_notifications.demo import demo_webhook_secret
-from hub_notifications.settings import NotificationsSettings
 
 
 def handler_for(webhook: Webhook) -> type[BaseHTTPRequestHandler]:
@@ -48,7 +47,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8090)
     args = parser.parse_args()
-    secret = demo_webhook_secret(NotificationsSettings().auth_secret.get_secret_value())
+    secret = demo_webhook_secret()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), handler_for(Webhook(secret)))
     print(f"demo partner listening on http://127.0.0.1:{args.port}/hooks/riverside-housing", flush=True)
     server.serve_forever()

@@ -8,6 +8,7 @@ import re
 import uuid
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from typer.testing import CliRunner
@@ -15,20 +16,77 @@ from typer.testing import CliRunner
 from hub_cli import operations
 from hub_cli.main import app
 from hub_common.audit import AUDIT_INDEXES, AccessAudit
-from hub_common.auth import Principal, decode_token
+from hub_common.auth import Principal
 from hub_common.contracts import all_topics, dlt_topic, inbound_topic
 from hub_common.contracts.topics import SERVICES
 from hub_common.mongo import create_client, ensure_indexes
-from hub_common.settings import DEV_AUTH_SECRET
+from hub_testkit.plugin import ISSUER
+from hub_testkit.processes import free_port
+from hub_testkit.tokens import decode as decode_token
 
 runner = CliRunner()
 
 
-def test_token_prints_a_jwt_the_services_accept() -> None:
+@pytest.fixture
+def issuer_env(infra, monkeypatch) -> str:
+    """The CLI pointed at the session's real issuer (hub_testkit.issuer), as the development client."""
+    url = ISSUER["url"]
+    monkeypatch.setenv("HUB_ISSUER_URL", url)
+    return url
+
+
+def test_token_prints_a_token_from_the_issuer_the_services_accept(issuer_env) -> None:
     result = runner.invoke(app, ["token", "--role", "staff", "--sub", "alice", "--hub", "hub-northfield"])
     assert result.exit_code == 0, result.output
-    principal = decode_token(DEV_AUTH_SECRET, result.output.strip())
-    assert (principal.sub, principal.role, principal.hubs) == ("alice", "staff", ("hub-northfield",))
+    principal = decode_token(result.output.strip().splitlines()[-1])  # the issuer, in this process, logs too
+    assert (principal.sub, principal.role, principal.hubs, principal.client_id) == (
+        "alice",
+        "staff",
+        ("hub-northfield",),
+        "hub-cli",
+    )
+
+
+def test_token_says_when_the_issuer_does_not_answer(monkeypatch) -> None:
+    monkeypatch.setenv("HUB_ISSUER_URL", f"http://127.0.0.1:{free_port()}")
+    result = runner.invoke(app, ["token", "--role", "staff"])
+    assert result.exit_code != 0 and "does not answer" in result.output
+
+
+def test_partners_are_onboarded_granted_and_revoked_from_the_cli(issuer_env) -> None:
+    partner = f"cli-{uuid.uuid4().hex[:8]}"
+    added = runner.invoke(
+        app,
+        [
+            "partners",
+            "add",
+            partner,
+            "--organisation",
+            "Riverside Tenants",
+            "--hub",
+            "hub-riverside",
+            "--publishes",
+            "hub.issues.report.submitted.v1",
+            "--contact",
+            "Sam Lee <sam@tenants.example>",
+        ],
+        terminal_width=200,
+    )
+    assert added.exit_code == 0, added.output
+    secret = re.search(r"client_secret: (\S+)", added.output).group(1)
+    asked = httpx.post(f"{issuer_env}/oauth/token", data={"grant_type": "client_credentials"}, auth=(partner, secret))
+    assert asked.status_code == 200
+    assert decode_token(asked.json()["access_token"]).hubs == ("hub-riverside",)
+    granted = runner.invoke(app, ["partners", "grant", partner, "--hub", "hub-northfield"], terminal_width=200)
+    assert granted.exit_code == 0 and "hub-northfield" in granted.output
+    regranted = httpx.post(f"{issuer_env}/oauth/token", data={"grant_type": "client_credentials"}, auth=(partner, secret))
+    assert decode_token(regranted.json()["access_token"]).hubs == ("hub-northfield", "hub-riverside")
+    listed = runner.invoke(app, ["partners", "list"], terminal_width=200)
+    assert partner in listed.output
+    assert runner.invoke(app, ["partners", "revoke", partner]).exit_code != 0  # says what, or --all
+    assert runner.invoke(app, ["partners", "revoke", partner, "--all"]).exit_code == 0
+    refused = httpx.post(f"{issuer_env}/oauth/token", data={"grant_type": "client_credentials"}, auth=(partner, secret))
+    assert refused.status_code == 401
 
 
 def test_token_refuses_an_unknown_role() -> None:

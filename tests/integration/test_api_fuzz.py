@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from hub_common.auth import issue_token
 from hub_common.contracts.topics import SERVICES
-from hub_common.settings import DEV_AUTH_SECRET
 from hub_testkit.processes import free_port, wait_ready
+from hub_testkit.tokens import TEST_JWKS, issue_token
 
 pytestmark = pytest.mark.integration
 
@@ -37,9 +36,9 @@ def test_no_server_errors_and_responses_match_the_published_schema(service: str,
         "HUB_HTTP_PORT": str(port),
         "HUB_DEMO_DATA": "true",  # something to find, so not every generated id is a 404
         "HUB_LOG_LEVEL": "WARNING",
-        "HUB_AUTH_SECRET": DEV_AUTH_SECRET,
+        "HUB_AUTH_JWKS": TEST_JWKS,  # so the test kit's operator token below is accepted
     }
-    operator = issue_token(DEV_AUTH_SECRET, sub="fuzz-operator", role="operator")
+    operator = issue_token(sub="fuzz-operator", role="operator")
     with log.open("w") as out:
         server = subprocess.Popen(  # noqa: S603 - our own module, with our own interpreter
             [sys.executable, "-m", f"hub_{service}", "--role", "api"], env=env, stdout=out, stderr=out

@@ -19,8 +19,8 @@ from asgi_lifespan import LifespanManager
 from fastapi.routing import APIRoute
 
 from hub_common.app import create_app
-from hub_common.auth import issue_token
 from hub_common.contracts.topics import SERVICES
+from hub_testkit.tokens import issue_token
 
 pytestmark = pytest.mark.integration
 
@@ -93,7 +93,7 @@ def test_every_write_route_needs_a_signed_in_caller_unless_deliberately_open(ser
 async def test_anonymous_and_wrong_role_callers_are_refused_before_anything_runs(service, make_settings) -> None:
     settings = make_settings(definition(service).settings_class)
     app = create_app(definition(service), settings)
-    resident = issue_token(settings.auth_secret.get_secret_value(), sub="just-a-resident", role="resident")
+    resident = issue_token(sub="just-a-resident", role="resident")
     checked = 0
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)

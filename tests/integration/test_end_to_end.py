@@ -16,10 +16,11 @@ from asgi_lifespan import LifespanManager
 from standardwebhooks.webhooks import Webhook
 
 from hub_common.app import create_app
-from hub_common.auth import Principal, issue_token
+from hub_common.auth import Principal
 from hub_common.contracts import events_topic
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
+from hub_testkit.tokens import issue_token
 from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
 from hub_volunteers.service import commands as cmd
 from hub_volunteers.service.volunteers import VolunteerService
@@ -47,9 +48,7 @@ async def test_an_open311_report_emails_the_reporter_and_signs_one_webhook_follo
     background(issues.relay().run)
     background(notifications.run_worker)
 
-    api_key = issue_token(
-        issues.settings.auth_secret.get_secret_value(), sub="council-app", role="partner", hubs=["hub-northfield"]
-    )
+    api_key = issue_token(sub="council-app", role="partner", hubs=["hub-northfield"])
     address = f"resident-{unique}@example.org"
     app = create_app(ISSUES, issues.settings, context=issues)
     async with LifespanManager(app) as manager:
@@ -153,7 +152,7 @@ async def test_a_returning_volunteer_who_asks_for_a_link_gets_one_that_signs_in_
     """Volunteers API → outbox → hub.contacts → notifications → SMTP: the link's token opens their own record."""
     import re
 
-    from hub_common.auth import decode_token
+    from hub_testkit.tokens import decode as decode_token
 
     volunteers, _ = await _volunteers_and_notifications(service_context, kafka, background, smtp_server)
     use_cases = volunteers.components.use_cases
@@ -173,7 +172,7 @@ async def test_a_returning_volunteer_who_asks_for_a_link_gets_one_that_signs_in_
             )
             link = re.search(r"/volunteer/me\?token=(\S+)", email.get_content())
             assert link, email.get_content()
-            principal = decode_token(volunteers.settings.auth_secret.get_secret_value(), link.group(1))
+            principal = decode_token(link.group(1))
             assert principal.sub == account.sub  # their account, not the person id the email was addressed to
             me = await client.get("/v1/volunteers/me", headers={"Authorization": f"Bearer {link.group(1)}"})
             assert me.status_code == 200 and me.json()["id"] == volunteer.id

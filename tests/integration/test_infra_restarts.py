@@ -24,12 +24,13 @@ import pytest
 from hub_assets.__main__ import DEFINITION as ASSETS
 from hub_assets.adapters.maintenance import MAINTENANCE
 from hub_assets.domain.assets import AssetFields
-from hub_common.auth import Principal, issue_token
+from hub_common.auth import Principal
 from hub_common.contracts import events_topic
 from hub_common.service import ServiceContext
 from hub_common.uow import OUTBOX
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_issues.adapters.issues import ISSUES as ISSUES_COLLECTION
+from hub_testkit.tokens import issue_token
 
 pytestmark = pytest.mark.integration
 
@@ -89,7 +90,7 @@ async def running(
     await processes[0].wait_until_serving()
     # The hall reaches the issues service's read model the normal way: outbox → Kafka → consumer.
     await wait_until(lambda: issues.db["assets"].find_one({"_id": hall.id}), timeout_s=90)
-    token = issue_token(issues.settings.auth_secret.get_secret_value(), sub=f"resident-{unique}", role="resident")
+    token = issue_token(sub=f"resident-{unique}", role="resident")
     system = Running(issues, assets, processes, hall.id, token, processes[0].base_url)
     system.pids = [p.process.pid for p in processes]
     return system

@@ -21,12 +21,12 @@ from cloudevents.core.bindings import kafka as ce_kafka
 
 from hub_common import envelope
 from hub_common.app import create_app
-from hub_common.auth import issue_token
 from hub_common.contracts import CONTACTS_TOPIC, dlt_topic, events_topic, inbound_topic
 from hub_common.service import ServiceContext
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_issues.settings import IssuesSettings
 from hub_testkit.infra import discard_test_database
+from hub_testkit.tokens import issue_token
 
 pytestmark = pytest.mark.integration
 
@@ -53,7 +53,7 @@ async def issues_app(make_settings) -> AsyncIterator[tuple[httpx.AsyncClient, Se
 
 
 def api_key(settings: IssuesSettings) -> str:
-    return issue_token(settings.auth_secret.get_secret_value(), sub="partner-int", role="partner", hubs=[NORTHFIELD])
+    return issue_token(sub="partner-int", role="partner", hubs=[NORTHFIELD])
 
 
 async def test_open311_report_is_readable_over_open311_and_its_events_reach_kafka(make_settings, kafka, background):
@@ -155,7 +155,7 @@ async def test_report_about_an_asset_known_from_an_assets_event(make_settings, k
         rejected = await client.post("/open311/v2/requests.json", data=report("asset-never-registered"))
         assert rejected.status_code == 400
         assert "asset_id" in rejected.json()[0]["description"]
-        resident = issue_token(settings.auth_secret.get_secret_value(), sub="r", role="resident")
+        resident = issue_token(sub="r", role="resident")
         v1 = await client.post(
             "/v1/issues",
             json={

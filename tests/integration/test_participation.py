@@ -11,9 +11,10 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from hub_common.app import create_app
-from hub_common.auth import Principal, issue_token
+from hub_common.auth import Principal
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_participation.__main__ import DEFINITION as PARTICIPATION
+from hub_testkit.tokens import issue_token
 
 pytestmark = pytest.mark.integration
 
@@ -32,10 +33,8 @@ async def test_ten_supports_alert_staff_and_the_answer_reaches_the_proposer_by_e
     background(participation.relay().run)
     background(notifications.run_worker)
 
-    secret = participation.settings.auth_secret.get_secret_value()
-
     def as_(role: str, sub: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {issue_token(secret, sub=sub, role=role, hubs=[HUB])}"}
+        return {"Authorization": f"Bearer {issue_token(sub=sub, role=role, hubs=[HUB])}"}
 
     proposer_email = f"jo-{unique}@example.org"
     app = create_app(PARTICIPATION, participation.settings, context=participation)

@@ -29,7 +29,6 @@ from pymongo import AsyncMongoClient
 
 from hub_assets.demo import demo_id
 from hub_assets.settings import AssetsSettings
-from hub_common.auth import issue_token
 from hub_common.contracts import CONTACTS_TOPIC, PRIVACY_TOPIC, all_topics
 from hub_issues.settings import IssuesSettings
 from hub_notifications.settings import NotificationsSettings
@@ -37,6 +36,7 @@ from hub_participation.demo import demo_ideas
 from hub_participation.settings import ParticipationSettings
 from hub_testkit.events import cloud_event
 from hub_testkit.processes import free_port
+from hub_testkit.tokens import issue_token
 from hub_volunteers.settings import VolunteersSettings
 
 pytestmark = pytest.mark.integration
@@ -99,8 +99,7 @@ async def platform(kafka, make_settings, service_process, smtp_server):
 
 
 def token(settings, role: str, sub: str, hubs=(HUB,)) -> dict[str, str]:
-    secret = settings.auth_secret.get_secret_value()
-    return {"Authorization": f"Bearer {issue_token(secret, sub=sub, role=role, hubs=list(hubs))}"}
+    return {"Authorization": f"Bearer {issue_token(sub=sub, role=role, hubs=list(hubs))}"}
 
 
 async def make_their_data(platform, person: Person, *, hour: int = 10) -> dict[str, Any]:
@@ -126,7 +125,7 @@ async def make_their_data(platform, person: Person, *, hour: int = 10) -> dict[s
         assert response.status_code == 201, response.text
         made["volunteer"] = response.json()["id"]
 
-        api_key = issue_token(settings.auth_secret.get_secret_value(), sub="council-app", role="partner", hubs=[HUB])
+        api_key = issue_token(sub="council-app", role="partner", hubs=[HUB])
         made["reports"] = []
         for where in ("by the bus shelter", "behind the library"):
             response = await http.post(

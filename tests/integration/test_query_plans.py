@@ -42,7 +42,7 @@ growth = _load_growth_bench()
 async def test_every_list_query_of_the_service_uses_an_index(service, service_context):
     bench = growth.BENCHES[service]()
     ctx = await service_context(bench.definition)
-    tokens = growth.Tokens(ctx.settings.auth_secret.get_secret_value())
+    tokens = growth.Tokens()
     rng = random.Random(11)
     app = create_app(bench.definition, ctx.settings, context=ctx)
     async with LifespanManager(app) as manager:

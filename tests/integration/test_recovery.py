@@ -13,11 +13,11 @@ from asgi_lifespan import LifespanManager
 from hub_cli import operations
 from hub_common import envelope
 from hub_common.app import create_app
-from hub_common.auth import issue_token
 from hub_common.consumer import PermanentError
 from hub_common.contracts import CONTACTS_TOPIC
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_notifications.adapters.contacts import ContactRepository
+from hub_testkit.tokens import issue_token
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +32,7 @@ async def test_the_api_answers_503_while_the_database_is_down_and_recovers_by_it
         kafka_bootstrap_servers=private_infra.kafka_bootstrap_servers,
     )
     app = create_app(NOTIFICATIONS, settings)
-    token = issue_token(settings.auth_secret.get_secret_value(), sub="p1", role="resident")
+    token = issue_token(sub="p1", role="resident")
     headers = {"Authorization": f"Bearer {token}"}
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)

@@ -23,10 +23,11 @@ from web_testkit import make_client  # noqa: F401 - the page tests' fixture
 from hub_common.contracts import all_topics
 from hub_common.contracts.topics import SERVICES
 from hub_common.kafka import ensure_topics, start_group_at_end
-from hub_common.settings import DEV_AUTH_SECRET
 from hub_testkit.infra import InfraEndpoints
+from hub_testkit.plugin import ISSUER
 from hub_testkit.processes import free_port, stop_all, wait_ready
 from hub_testkit.servers import SmtpMailbox
+from hub_testkit.tokens import TEST_JWKS
 
 # Every service runs (a privacy request waits for each one's answer); the web app calls these.
 WEB_CALLS = ("volunteers", "issues", "assets", "notifications")
@@ -44,6 +45,10 @@ def consumed_topics(service: str) -> list[str]:
     return list(module.DEFINITION.consumes)
 
 
+# The identity service is the session's own issuer (hub_testkit.issuer), signing with the test kit's key.
+STACK_SERVICES = tuple(s for s in SERVICES if s != "identity")
+
+
 @dataclass
 class Stack:
     """The running services and web app; ``web_url`` is where the browser goes."""
@@ -51,7 +56,6 @@ class Stack:
     infra: InfraEndpoints
     logs: Path
     mailbox: SmtpMailbox
-    secret: str = DEV_AUTH_SECRET
     unique: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     ports: dict[str, int] = field(default_factory=dict)
     processes: list[subprocess.Popen] = field(default_factory=list)
@@ -76,10 +80,10 @@ class Stack:
         wait_ready(self.url(name) + ready_path, process, log)
 
     def start(self) -> Stack:
-        self.ports = {name: free_port() for name in (*SERVICES, "web")}
-        groups = {f"t-web-{s}-{self.unique}": consumed_topics(s) for s in SERVICES}
+        self.ports = {name: free_port() for name in (*STACK_SERVICES, "web")}
+        groups = {f"t-web-{s}-{self.unique}": consumed_topics(s) for s in STACK_SERVICES}
         asyncio.run(start_groups_at_end(self.infra.kafka_bootstrap_servers, groups))
-        for service in SERVICES:
+        for service in STACK_SERVICES:
             env = {
                 "HUB_KAFKA_BOOTSTRAP_SERVERS": self.infra.kafka_bootstrap_servers,
                 "HUB_MONGO_URI": self.infra.mongo_uri,
@@ -89,7 +93,8 @@ class Stack:
                 "HUB_DEMO_DATA": "true",
                 "HUB_LOG_LEVEL": "WARNING",
                 "HUB_LOG_FORMAT": "console",
-                "HUB_AUTH_SECRET": self.secret,
+                "HUB_AUTH_JWKS": TEST_JWKS,
+                "HUB_ISSUER_URL": ISSUER["url"],
                 "HUB_ENVIRONMENT": "test",
                 "HUB_OUTBOX_POLL_INTERVAL_S": "0.2",
                 "HUB_SMTP_PORT": str(self.mailbox.port),
@@ -107,7 +112,8 @@ class Stack:
             # (the hub outlines) as they would when a deployment's tile server is down.
             "HUB_MAP_TILE_URL": f"http://127.0.0.1:{free_port()}/tiles/{{z}}/{{x}}/{{y}}.png",
             "HUB_MAP_TILE_ATTRIBUTION": "Test Tiles",
-            "HUB_AUTH_SECRET": self.secret,
+            "HUB_AUTH_JWKS": TEST_JWKS,
+            "HUB_ISSUER_URL": ISSUER["url"],
             "HUB_ENVIRONMENT": "test",
             "HUB_LOG_LEVEL": "WARNING",
         }

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from hub_common.auth import decode_token
 from hub_web import forms
 from hub_web.accounts import AccountBook, StaffAccount, hash_password, parse_accounts, verify_password
 from hub_web.branding import contrast_ratio
@@ -173,13 +172,13 @@ def test_signing_in_rotates_the_csrf_token_and_tokens_carry_the_identity() -> No
     before = session.csrf
     session.ensure_resident(timedelta(days=1))
     assert session.csrf != before and session.sub.startswith("web-") and session.role == "resident"
-    principal = decode_token(SECRET, session.service_token(SECRET, timedelta(minutes=5)))
-    assert (principal.sub, principal.role) == (session.sub, "resident")
+    identity = session.service_identity()
+    assert (identity.sub, identity.role) == (session.sub, "resident")
     for n in range(30):
         session.remember_report(f"iss-{n}")
     assert len(session.reports) == 20 and session.reports[0] == "iss-29"
     session.sign_out()
-    assert not session.signed_in and session.reports == [] and session.service_token(SECRET, timedelta(1)) is None
+    assert not session.signed_in and session.reports == [] and session.service_identity() is None
 
 
 def test_staff_passwords_are_scrypt_hashed_and_checked_in_constant_time() -> None:
@@ -209,8 +208,11 @@ def test_hub_colours_must_keep_white_text_readable_and_production_refuses_dev_sh
     assert WebSettings(hub_colours='{"hub-a": "#1d4f91"}').colour_for("hub-a") == "#1d4f91"
     with pytest.raises(ValueError, match="contrast"):
         WebSettings(hub_colours='{"hub-a": "#ffdd00"}')
-    with pytest.raises(ValueError, match="HUB_AUTH_SECRET"):
+    with pytest.raises(ValueError, match="HUB_WEB_ISSUER_CLIENT_SECRET"):
         WebSettings(environment="production")
+    private = {"issuer_client_secret": SECRET, "auth_issuer": "https://issuer.council.example"}
     with pytest.raises(ValueError, match="development only"):
-        WebSettings(environment="production", auth_secret=SECRET, demo_accounts=True)
-    assert WebSettings(auth_secret=SECRET).cookie_key != SECRET  # a derived key, not the JWT secret itself
+        WebSettings(environment="production", demo_accounts=True, **private)
+    assert WebSettings(environment="production", **private).environment == "production"
+    # A derived key, not the client secret itself.
+    assert WebSettings(issuer_client_secret=SECRET).cookie_key != SECRET

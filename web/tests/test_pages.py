@@ -11,7 +11,8 @@ import httpx
 import pytest
 from web_testkit import ISSUE, SECRET, csrf_of
 
-from hub_common.auth import decode_token, issue_token
+from hub_testkit.tokens import decode as decode_token
+from hub_testkit.tokens import issue_token
 from hub_web.accounts import hash_password
 from hub_web.app import create_app
 from hub_web.settings import WebSettings
@@ -72,12 +73,12 @@ async def test_staff_pages_need_a_staff_sign_in_and_wrong_passwords_are_refused(
 
 async def test_an_email_link_signs_the_resident_in_and_drops_the_token(make_client) -> None:
     async for client in make_client():
-        token = issue_token(SECRET, sub="res-42", role="resident", hubs=["hub-a"], ttl=timedelta(days=30))
+        token = issue_token(sub="res-42", role="resident", hubs=["hub-a"], ttl=timedelta(days=30))
         follow = await client.get(f"/issues/iss-1?token={token}")
         assert follow.status_code == 303 and follow.headers["location"] == "/issues/iss-1"
         page = await client.get("/issues/iss-1")
         assert "You reported this problem" in page.text
-        staff_token = issue_token(SECRET, sub="s", role="staff", hubs=["hub-a"])
+        staff_token = issue_token(sub="s", role="staff", hubs=["hub-a"])
         other = await client.get(f"/issues/iss-1?token={staff_token}")  # only residents sign in by link
         assert other.status_code == 303
         assert "Your reports" in (await client.get("/issues/iss-1")).text  # still the resident
@@ -102,7 +103,7 @@ async def test_a_volunteer_asks_for_a_sign_in_link_and_the_emailed_link_signs_th
             asked.append(json.loads(request.content))
             return httpx.Response(202, json={"detail": "sent if known"})
         if request.url.path == "/v1/volunteers/me":
-            sub = decode_token(SECRET, request.headers["authorization"].split()[1]).sub
+            sub = decode_token(request.headers["authorization"].split()[1]).sub
             if sub == "web-rita":
                 return httpx.Response(200, json=volunteer, headers={"ETag": '"v1"'})
             return httpx.Response(404, json={"title": "Not found", "detail": "not a volunteer"})
@@ -119,17 +120,17 @@ async def test_a_volunteer_asks_for_a_sign_in_link_and_the_emailed_link_signs_th
         assert sent.status_code == 200 and "Check your email" in sent.text
         assert asked == [{"email": "rita@example.org"}]
 
-        token = issue_token(SECRET, sub="web-rita", role="resident", ttl=timedelta(hours=1))
+        token = issue_token(sub="web-rita", role="resident", ttl=timedelta(hours=1))
         follow = await client.get(f"/volunteer/me?token={token}")
         assert follow.status_code == 303 and follow.headers["location"] == "/volunteer/me"  # token dropped
         assert "Your volunteering" in (await client.get("/sign-in")).text  # signed in as the volunteer
 
     async for client in make_client(services):
-        expired = issue_token(SECRET, sub="web-rita", role="resident", ttl=timedelta(minutes=-5))
+        expired = issue_token(sub="web-rita", role="resident", ttl=timedelta(minutes=-5))
         stale = await client.get(f"/volunteer/me?token={expired}")
         assert stale.status_code == 303 and stale.headers["location"] == "/volunteer/sign-in-link"
         assert "expired" in (await client.get("/volunteer/sign-in-link")).text
-        staff = issue_token(SECRET, sub="web-rita", role="staff", hubs=["hub-a"])
+        staff = issue_token(sub="web-rita", role="staff", hubs=["hub-a"])
         assert (await client.get(f"/volunteer/me?token={staff}")).headers["location"] == "/volunteer/sign-in-link"
 
 
@@ -194,7 +195,7 @@ async def test_leaflets_files_are_served_from_the_installed_package(make_client)
         assert icon.status_code == 200 and icon.headers["content-type"] == "image/png"
         assert "no-store" not in icon.headers.get("cache-control", "")  # static files hold nobody's data
     with pytest.raises(RuntimeError, match=r"Leaflet .* is missing"):
-        create_app(WebSettings(auth_secret=SECRET, leaflet_dir="/nonexistent"))
+        create_app(WebSettings(session_secret=SECRET, leaflet_dir="/nonexistent"))
 
 
 async def test_the_report_map_asks_for_open_reports_near_the_chosen_spot(make_client) -> None:
@@ -279,7 +280,7 @@ class FakeInbox:
     def __call__(self, request: httpx.Request) -> httpx.Response | None:
         if not request.url.path.startswith("/v1/inbox"):
             return None
-        self.readers.add(decode_token(SECRET, request.headers["authorization"].split()[1]).sub)
+        self.readers.add(decode_token(request.headers["authorization"].split()[1]).sub)
         if request.url.path == "/v1/inbox/unread-count":
             return httpx.Response(200, json={"unread": sum(not m["read"] for m in self.messages)})
         if request.method == "POST":
@@ -343,7 +344,7 @@ async def test_a_volunteer_reads_the_messages_addressed_to_their_volunteer_recor
         return inbox(request)
 
     async for client in make_client(services):
-        token = issue_token(SECRET, sub="web-rita", role="resident", ttl=timedelta(hours=1))
+        token = issue_token(sub="web-rita", role="resident", ttl=timedelta(hours=1))
         await client.get(f"/volunteer/me?token={token}")
         page = await client.get("/inbox")
         assert page.status_code == 200 and "Message 3" in page.text

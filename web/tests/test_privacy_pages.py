@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import httpx
-from web_testkit import SECRET, csrf_of
+from web_testkit import csrf_of
 
-from hub_common.auth import issue_token
+from hub_testkit.tokens import issue_token
 
 REQUEST = {
     "id": "pr-1", "kind": "access", "status": "open", "reference": "DP-7", "reason": "letter", "handled_by": "dpo",
@@ -64,8 +64,8 @@ async def test_the_emailed_link_confirms_once_with_its_own_token(make_client) ->
             return httpx.Response(202, json={"detail": "ok", "kind": "erasure", "due_at": "2027-01-01T00:00:00Z"})
         return None
 
-    link = issue_token(SECRET, sub="privacy-confirmation:c1", role="resident")
-    other = issue_token(SECRET, sub="privacy-confirmation:c2", role="resident")
+    link = issue_token(sub="privacy-confirmation:c1", role="resident")
+    other = issue_token(sub="privacy-confirmation:c2", role="resident")
     async for client in make_client(notifications):
         assert (await client.get(f"/privacy/confirm/c1?token={other}")).status_code == 410  # another link's token
         page = await client.get(f"/privacy/confirm/c1?token={link}")

@@ -9,10 +9,14 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
+from hub_testkit.plugin import ISSUER
+from hub_testkit.tokens import TEST_JWKS
 from hub_web.app import create_app
 from hub_web.settings import WebSettings
 
 SECRET = "test-secret-with-enough-length-0123456789"
+# The web app under test: the session's issuer (hub_testkit.issuer) and the test kit's JWKS.
+WEB_TEST_SETTINGS: dict = {"session_secret": SECRET, "auth_jwks": TEST_JWKS}
 HUB = {
     "id": "hub-a",
     "name": "Alpha Hub",
@@ -41,9 +45,12 @@ def fake_services(handler: Callable[[httpx.Request], httpx.Response | None] | No
 
 
 @pytest.fixture
-def make_client() -> Callable[..., AsyncIterator[httpx.AsyncClient]]:
+def make_client(infra) -> Callable[..., AsyncIterator[httpx.AsyncClient]]:
+    """The web app with its services faked (``handler``), asking the session's real issuer for tokens."""
+
     async def make(handler=None, **settings) -> AsyncIterator[httpx.AsyncClient]:
-        app = create_app(WebSettings(auth_secret=SECRET, **settings), transport=fake_services(handler))
+        web_settings = WebSettings(**{**WEB_TEST_SETTINGS, "issuer_url": ISSUER["url"], **settings})
+        app = create_app(web_settings, transport=fake_services(handler))
         async with LifespanManager(app) as manager:
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://web.test") as client:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -27,9 +27,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hub_cli import operations
+from hub_cli import identity, operations
 from hub_common import ropa
-from hub_common.auth import ROLES, issue_token
 from hub_common.contracts import all_topics
 from hub_common.contracts.topics import SERVICES
 from hub_common.kafka import KafkaConnection
@@ -42,6 +41,9 @@ app.add_typer(topics_app, name="topics")
 app.add_typer(dlt_app, name="dlt")
 privacy_app = typer.Typer(help="Personal data: the record of processing and the access audit.", no_args_is_help=True)
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(identity.partners_app, name="partners")
+app.add_typer(identity.keys_app, name="keys")
+app.command()(identity.token)
 console = Console()
 
 KafkaOption = Annotated[
@@ -73,20 +75,6 @@ def _service(name: str) -> str:
     if name not in SERVICES:
         raise typer.BadParameter(f"unknown service {name!r}; one of {', '.join(SERVICES)}")
     return name
-
-
-@app.command()
-def token(
-    role: Annotated[str, typer.Option(help=f"one of: {', '.join(ROLES)}")],
-    sub: Annotated[str, typer.Option(help="who the token is for")] = "operator",
-    hub: Annotated[list[str] | None, typer.Option("--hub", help="a hub the token may act for (repeat)")] = None,
-    hours: Annotated[float, typer.Option(help="how long it is valid")] = 8.0,
-) -> None:
-    """Print a signed JWT (HS256 with HUB_AUTH_SECRET) for calling the APIs."""
-    if role not in ROLES:
-        raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}")
-    secret = _settings().auth_secret.get_secret_value()
-    typer.echo(issue_token(secret, sub=sub, role=role, hubs=hub or [], ttl=timedelta(hours=hours)))
 
 
 @topics_app.command("list")

@@ -3,132 +3,206 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
+import httpx
 import jwt
 import pytest
 from bson import ObjectId
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from pydantic import ValidationError
 
 from hub_assets.settings import AssetsSettings
-from hub_common.auth import CLOCK_SKEW_S, ROLES, Principal, decode_token, issue_token
+from hub_common.auth import CLOCK_SKEW_S, DEFAULT_AUDIENCE, ROLES, Principal, TokenVerifier
 from hub_common.concurrency import check_version, etag_for, expected_version
-from hub_common.errors import Forbidden, PreconditionFailed, ProblemError, Unauthorized
+from hub_common.errors import Forbidden, PreconditionFailed, ProblemError, ServiceUnavailable, Unauthorized
 from hub_common.pagination import InvalidCursor, _after, decode_cursor, encode_cursor
-from hub_common.settings import DEV_AUTH_SECRET, HubSettings
+from hub_common.settings import DEV_ISSUER, HubSettings
 from hub_common.tracing import TraceContext, new_trace, parse_traceparent
+from hub_identity.settings import IdentitySettings
 from hub_issues.settings import IssuesSettings
 from hub_notifications.settings import NotificationsSettings
 from hub_participation.settings import ParticipationSettings
 from hub_volunteers.settings import VolunteersSettings
 
-SECRET = "test-secret-" + "0123456789" * 6  # 71 bytes: long enough for HS512 too
+ISSUER = DEV_ISSUER
+KEY = ec.generate_private_key(ec.SECP256R1())
+OTHER_KEY = ec.generate_private_key(ec.SECP256R1())
+KID = "key-1"
 
 
-def raw_token(claims: dict, secret: str = SECRET) -> str:
-    return jwt.encode(claims, secret, algorithm="HS256")
+def jwk(key, kid: str = KID) -> dict:
+    return {**json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key())), "kid": kid, "alg": "ES256", "use": "sig"}
 
 
 def soon() -> datetime:
     return datetime.now(UTC) + timedelta(hours=1)
 
 
+def claims(**changes) -> dict:
+    body = {"sub": "u", "role": "staff", "hubs": [], "iss": ISSUER, "aud": DEFAULT_AUDIENCE, "exp": soon()}
+    return {k: v for k, v in {**body, **changes}.items() if v is not ...}
+
+
+def signed(body: dict, key=KEY, kid: str | None = KID, alg: str = "ES256") -> str:
+    return jwt.encode(body, key, algorithm=alg, headers={"kid": kid} if kid else {})
+
+
+class Jwks:
+    """A key source as the issuer's JWKS endpoint is one: the keys it publishes now, and how often asked."""
+
+    def __init__(self, *keys: dict) -> None:
+        self.keys, self.fetches = list(keys), 0
+
+    async def __call__(self) -> dict:
+        self.fetches += 1
+        return {"keys": self.keys}
+
+
+def verifier(jwks: Jwks | None = None, **options) -> TokenVerifier:
+    return TokenVerifier(jwks or Jwks(jwk(KEY)), issuer=ISSUER, min_refetch_s=0, **options)
+
+
 # --- tokens -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_issued_token_decodes_to_the_same_principal(role: str) -> None:
-    token = issue_token(SECRET, sub="user-1", role=role, hubs=["hub-a", "hub-b"])
-
-    assert decode_token(SECRET, token) == Principal(sub="user-1", role=role, hubs=("hub-a", "hub-b"))
-
-
-def test_token_claims_and_algorithm() -> None:
-    token = issue_token(SECRET, sub="user-1", role="staff", ttl=timedelta(minutes=5))
-
-    assert jwt.get_unverified_header(token)["alg"] == "HS256"
-    claims = jwt.decode(token, SECRET, algorithms=["HS256"])
-    assert claims["sub"] == "user-1"
-    assert claims["role"] == "staff"
-    assert claims["hubs"] == []
-    assert 290 <= claims["exp"] - claims["iat"] <= 300
+async def test_a_token_from_the_issuer_verifies_to_its_principal(role: str) -> None:
+    token = signed(claims(role=role, hubs=["hub-a", "hub-b"], client_id="hub-web"))
+    principal = await verifier().verify(token)
+    assert principal == Principal(sub="u", role=role, hubs=("hub-a", "hub-b"), client_id="hub-web")
 
 
 def test_roles_are_the_contract_roles() -> None:
     assert set(ROLES) == {"resident", "staff", "partner", "operator", "privacy"}
 
 
-def test_issue_token_refuses_an_unknown_role() -> None:
-    with pytest.raises(ValueError, match="unknown role"):
-        issue_token(SECRET, sub="u", role="admin")  # type: ignore[arg-type]
+async def test_token_expired_within_the_clock_skew_allowance_is_still_accepted() -> None:
+    token = signed(claims(exp=datetime.now(UTC) - timedelta(seconds=CLOCK_SKEW_S - 10)))
+    assert (await verifier().verify(token)).sub == "u"
 
 
-def test_token_expired_within_the_clock_skew_allowance_is_still_accepted() -> None:
-    token = issue_token(SECRET, sub="u", role="staff", ttl=timedelta(seconds=-(CLOCK_SKEW_S - 10)))
-    assert decode_token(SECRET, token).sub == "u"
-
-
-def test_expired_token_is_unauthorized() -> None:
-    token = issue_token(SECRET, sub="u", role="staff", ttl=timedelta(seconds=-(CLOCK_SKEW_S + 5)))
-
-    with pytest.raises(Unauthorized, match="expired") as raised:
-        decode_token(SECRET, token)
-    assert raised.value.status == 401
-
-
-def test_token_signed_with_another_secret_is_unauthorized() -> None:
-    token = issue_token("some-other-secret-0123456789-0123456789", sub="u", role="operator")
-
-    with pytest.raises(Unauthorized, match="not valid"):
-        decode_token(SECRET, token)
+def hs256_with_the_public_key() -> str:
+    """The classic confusion: an HS256 token whose 'secret' is the issuer's published public key."""
+    public_pem = KEY.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    header = base64.urlsafe_b64encode(json.dumps({"alg": "HS256", "typ": "JWT", "kid": KID}).encode()).rstrip(b"=")
+    payload = base64.urlsafe_b64encode(json.dumps(claims(exp=int(soon().timestamp()))).encode()).rstrip(b"=")
+    signature = base64.urlsafe_b64encode(hmac.new(public_pem, header + b"." + payload, hashlib.sha256).digest())
+    return (header + b"." + payload + b"." + signature.rstrip(b"=")).decode()
 
 
 @pytest.mark.parametrize(
-    "token",
+    ("token", "says"),
     [
-        "not-a-jwt",
-        "",
-        jwt.encode({"sub": "u", "role": "operator", "exp": soon()}, None, algorithm="none"),
-        jwt.encode({"sub": "u", "role": "operator", "exp": soon()}, SECRET, algorithm="HS512"),
-        raw_token({"sub": "u", "role": "staff"}),  # no exp
-        raw_token({"role": "staff", "exp": soon()}),  # no sub
-        raw_token({"sub": "u", "exp": soon()}),  # no role
+        (lambda: signed(claims(exp=datetime.now(UTC) - timedelta(seconds=CLOCK_SKEW_S + 5))), "expired"),
+        (lambda: signed(claims(nbf=datetime.now(UTC) + timedelta(minutes=10))), "not valid yet"),
+        (lambda: signed(claims(aud="another-platform")), "another audience"),
+        (lambda: signed(claims(aud=...)), "not valid"),
+        (lambda: signed(claims(iss="https://idp.example.org")), "does not trust"),
+        (lambda: signed(claims(iss=...)), "not valid"),
+        (lambda: jwt.encode(claims(), None, algorithm="none", headers={"kid": KID}), "'none'"),
+        (hs256_with_the_public_key, "'HS256'"),
+        (lambda: signed(claims(), key=OTHER_KEY), "not valid"),
+        (lambda: signed(claims(), kid="unknown-kid"), "does not publish"),
+        (lambda: signed(claims(), kid=None), "names no signing key"),
+        (lambda: "not-a-jwt", "not valid"),
+        (lambda: "", "not valid"),
+        (lambda: signed(claims(exp=...)), "not valid"),
+        (lambda: signed(claims(sub=...)), "not valid"),
+        (lambda: signed(claims(role=...)), "not valid"),
     ],
-    ids=["garbage", "empty", "alg-none", "other-alg", "no-exp", "no-sub", "no-role"],
+    ids=[
+        "expired",
+        "not-yet-valid",
+        "wrong-audience",
+        "no-audience",
+        "wrong-issuer",
+        "no-issuer",
+        "alg-none",
+        "hs256-with-public-key",
+        "signed-by-another-key",
+        "unknown-kid",
+        "no-kid",
+        "garbage",
+        "empty",
+        "no-exp",
+        "no-sub",
+        "no-role",
+    ],
 )
-def test_malformed_or_incomplete_tokens_are_unauthorized(token: str) -> None:
-    with pytest.raises(Unauthorized):
-        decode_token(SECRET, token)
+async def test_bad_tokens_are_refused_with_401(token, says: str) -> None:
+    with pytest.raises(Unauthorized, match=says) as raised:
+        await verifier().verify(token())
+    assert raised.value.status == 401
 
 
-def test_tampered_token_is_unauthorized() -> None:
-    token = issue_token(SECRET, sub="u", role="resident")
+async def test_tampered_token_is_unauthorized() -> None:
+    token = signed(claims(role="resident"))
     header, _payload, signature = token.split(".")
-    claims = jwt.decode(token, SECRET, algorithms=["HS256"])
-    claims["role"] = "operator"
-    forged_payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
-
+    forged = base64.urlsafe_b64encode(json.dumps(claims(role="operator", exp=int(soon().timestamp()))).encode())
     with pytest.raises(Unauthorized):
-        decode_token(SECRET, f"{header}.{forged_payload}.{signature}")
+        await verifier().verify(f"{header}.{forged.decode().rstrip('=')}.{signature}")
 
 
 @pytest.mark.parametrize("role", ["admin", "", "STAFF", ["staff"]])
-def test_unknown_role_claim_is_unauthorized(role) -> None:
+async def test_unknown_role_claim_is_unauthorized(role) -> None:
     with pytest.raises(Unauthorized, match="unknown role"):
-        decode_token(SECRET, raw_token({"sub": "u", "role": role, "exp": soon()}))
+        await verifier().verify(signed(claims(role=role)))
 
 
 @pytest.mark.parametrize("hubs", ["hub-a", ["hub-a", 7], {"hub": "a"}, None, 3])
-def test_hubs_claim_must_be_a_list_of_strings(hubs) -> None:
+async def test_hubs_claim_must_be_a_list_of_strings(hubs) -> None:
     with pytest.raises(Unauthorized, match="hubs"):
-        decode_token(SECRET, raw_token({"sub": "u", "role": "staff", "hubs": hubs, "exp": soon()}))
+        await verifier().verify(signed(claims(hubs=hubs)))
 
 
-def test_missing_hubs_claim_means_no_hubs() -> None:
-    principal = decode_token(SECRET, raw_token({"sub": "u", "role": "partner", "exp": soon()}))
-    assert principal.hubs == ()
+async def test_missing_hubs_claim_means_no_hubs() -> None:
+    assert (await verifier().verify(signed(claims(role="partner", hubs=...)))).hubs == ()
+
+
+async def test_keys_are_cached_and_fetched_again_for_an_unknown_kid_as_a_rotation_needs() -> None:
+    jwks = Jwks(jwk(KEY))
+    checking = verifier(jwks)
+    for _ in range(3):
+        await checking.verify(signed(claims()))
+    assert jwks.fetches == 1  # cached
+    # The issuer rotates: its JWKS now holds the next key too, and tokens signed with it arrive.
+    jwks.keys.append(jwk(OTHER_KEY, "key-2"))
+    assert (await checking.verify(signed(claims(), key=OTHER_KEY, kid="key-2"))).sub == "u"
+    assert jwks.fetches == 2
+    assert (await checking.verify(signed(claims()))).sub == "u"  # the old key's tokens still pass
+    assert jwks.fetches == 2
+
+
+async def test_unknown_kids_do_not_make_the_verifier_hammer_the_issuer() -> None:
+    jwks = Jwks(jwk(KEY))
+    checking = TokenVerifier(jwks, issuer=ISSUER, min_refetch_s=60)
+    await checking.verify(signed(claims()))
+    for n in range(5):
+        with pytest.raises(Unauthorized):
+            await checking.verify(signed(claims(), kid=f"random-{n}"))
+    assert jwks.fetches == 1
+
+
+async def test_the_issuer_being_away_keeps_the_cached_keys_and_without_any_answers_503() -> None:
+    jwks = Jwks(jwk(KEY))
+    checking = verifier(jwks, refresh_s=0)
+    await checking.verify(signed(claims()))
+
+    async def away() -> dict:
+        raise httpx.ConnectError("refused")
+
+    checking.source = away
+    assert (await checking.verify(signed(claims()))).sub == "u"  # stale keys rather than nobody signed in
+    with pytest.raises(ServiceUnavailable):
+        await TokenVerifier(away, issuer=ISSUER).verify(signed(claims()))
 
 
 # --- principals -------------------------------------------------------------------------------
@@ -344,6 +418,7 @@ SERVICES = [
     (AssetsSettings, "assets", 8003),
     (NotificationsSettings, "notifications", 8004),
     (ParticipationSettings, "participation", 8005),
+    (IdentitySettings, "identity", 8006),
 ]
 
 
@@ -379,7 +454,7 @@ def test_env_vars_are_honoured(clean_env: pytest.MonkeyPatch) -> None:
     clean_env.setenv("HUB_KAFKA_BOOTSTRAP_SERVERS", "kafka:29092")
     clean_env.setenv("HUB_MONGO_URI", "mongodb://db:27017/?replicaSet=rs0")
     clean_env.setenv("HUB_LOG_FORMAT", "console")
-    clean_env.setenv("HUB_AUTH_SECRET", "from-the-environment")
+    clean_env.setenv("HUB_AUTH_ISSUER", "https://issuer.example.org")
     clean_env.setenv("HUB_CONSUMER_GROUP", "hub-issues-shadow")
 
     settings = IssuesSettings()
@@ -389,7 +464,7 @@ def test_env_vars_are_honoured(clean_env: pytest.MonkeyPatch) -> None:
     assert settings.kafka_bootstrap_servers == "kafka:29092"
     assert settings.mongo_uri == "mongodb://db:27017/?replicaSet=rs0"
     assert settings.log_format == "console"
-    assert settings.auth_secret.get_secret_value() == "from-the-environment"
+    assert settings.auth_issuer == "https://issuer.example.org"
     assert settings.consumer_group == "hub-issues-shadow"
 
 
@@ -415,21 +490,27 @@ def test_invalid_env_value_is_refused(clean_env: pytest.MonkeyPatch) -> None:
         VolunteersSettings()
 
 
-def test_production_with_the_default_secret_refuses_to_start(clean_env: pytest.MonkeyPatch) -> None:
-    with pytest.raises(ValidationError, match="HUB_AUTH_SECRET"):
+def test_production_with_the_development_issuer_refuses_to_start(clean_env: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValidationError, match="HUB_AUTH_ISSUER"):
         VolunteersSettings(environment="production")
     clean_env.setenv("HUB_ENVIRONMENT", "production")
-    with pytest.raises(ValidationError, match="HUB_AUTH_SECRET"):
-        AssetsSettings()
-    clean_env.setenv("HUB_AUTH_SECRET", DEV_AUTH_SECRET)
-    with pytest.raises(ValidationError, match="HUB_AUTH_SECRET"):
+    with pytest.raises(ValidationError, match="HUB_AUTH_ISSUER"):
         AssetsSettings()
 
 
-def test_production_with_a_private_secret_starts(clean_env: pytest.MonkeyPatch) -> None:
-    settings = VolunteersSettings(environment="production", auth_secret="a-private-production-secret")
+def test_production_with_its_own_issuer_starts(clean_env: pytest.MonkeyPatch) -> None:
+    settings = VolunteersSettings(environment="production", auth_issuer="https://issuer.council.example")
     assert settings.environment == "production"
-    assert "a-private-production-secret" not in repr(settings)
+
+
+def test_production_identity_and_notifications_refuse_development_secrets(clean_env: pytest.MonkeyPatch) -> None:
+    from hub_identity.settings import IdentitySettings
+
+    issuer = "https://issuer.council.example"
+    with pytest.raises(ValidationError, match="HUB_SIGNING_KEY_ENCRYPTION_KEY"):
+        IdentitySettings(environment="production", auth_issuer=issuer)
+    with pytest.raises(ValidationError, match="HUB_PRIVACY_HASH_KEY"):
+        NotificationsSettings(environment="production", auth_issuer=issuer)
 
 
 def test_a_new_service_gets_its_defaults_from_its_name(clean_env) -> None:

@@ -155,7 +155,7 @@ def test_topic_names() -> None:
     assert inbound_topic("issues") == "hub.issues.inbound"
     assert dlt_topic("notifications") == "hub.notifications.dlt"
     topics = all_topics()
-    assert len(topics) == len(set(topics)) == 17
+    assert len(topics) == len(set(topics)) == 20  # two restricted, and three for each of six services
     assert CONTACTS_TOPIC in topics and PRIVACY_TOPIC in topics
     for service in ("volunteers", "issues", "assets", "notifications", "participation"):
         assert {events_topic(service), inbound_topic(service), dlt_topic(service)} <= set(topics)

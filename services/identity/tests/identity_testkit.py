@@ -43,7 +43,9 @@ class IdentityApi(ServiceApi[IdentitySettings]):
         async def jwks() -> dict[str, Any]:
             return (await self.client.get("/.well-known/jwks.json")).json()
 
-        return TokenVerifier(jwks, issuer=self.settings.auth_issuer, audience=self.settings.auth_audience, min_refetch_s=0)
+        return TokenVerifier(
+            jwks, issuer=self.settings.auth_issuer, audience=self.settings.auth_audience, min_refetch_s=0
+        )
 
     async def add_partner(self, partner_id: str = "housing-north", **fields: Any) -> dict[str, Any]:
         body = {

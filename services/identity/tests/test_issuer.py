@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import jwt
 import pytest
-
-from hub_common.errors import Unauthorized
 from identity_testkit import CLI, NOTIFICATIONS, WEB, basic
 from identity_testkit import IdentityApi as Api
+
+from hub_common.errors import Unauthorized
 
 ON_BEHALF_OF = "urn:community-hub:grant-type:on-behalf-of"
 
@@ -38,7 +38,9 @@ async def test_a_platform_client_gets_its_own_token_and_a_verifier_accepts_it(ap
 
 
 async def test_the_web_app_gets_tokens_on_behalf_of_people_it_signed_in(api: Api) -> None:
-    response = await api.ask(WEB, grant_type=ON_BEHALF_OF, sub="staff-7", role="staff", hubs="hub-a hub-b", expires_in="300")
+    response = await api.ask(
+        WEB, grant_type=ON_BEHALF_OF, sub="staff-7", role="staff", hubs="hub-a hub-b", expires_in="300"
+    )
     assert response.status_code == 200, response.text
     principal = await api.verifier().verify(response.json()["access_token"])
     assert (principal.sub, principal.role, principal.hubs, principal.client_id) == (
@@ -71,7 +73,12 @@ async def test_a_client_may_ask_only_for_the_roles_it_issues_for(api: Api) -> No
         ({}, basic(*CLI), 400, "invalid_request"),
         ({"grant_type": ON_BEHALF_OF, "role": "resident"}, basic(*WEB), 400, "invalid_request"),
         ({"grant_type": ON_BEHALF_OF, "sub": "x", "role": "king"}, basic(*WEB), 400, "invalid_request"),
-        ({"grant_type": ON_BEHALF_OF, "sub": "x", "role": "resident", "expires_in": "5"}, basic(*WEB), 400, "invalid_request"),
+        (
+            {"grant_type": ON_BEHALF_OF, "sub": "x", "role": "resident", "expires_in": "5"},
+            basic(*WEB),
+            400,
+            "invalid_request",
+        ),
     ],
 )
 async def test_bad_token_requests_are_refused_in_oauth_terms(api: Api, form, headers, status, error) -> None:

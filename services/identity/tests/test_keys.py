@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import jwt
 import pytest
+from identity_testkit import IdentityApi as Api
 
 from hub_common.errors import Unauthorized
-from identity_testkit import IdentityApi as Api
 
 
 def kid(token: str) -> str:

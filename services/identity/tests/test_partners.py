@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from hub_testkit.service_api import assert_problem
 from identity_testkit import IdentityApi as Api
 from identity_testkit import basic
+
+from hub_testkit.service_api import assert_problem
 
 
 async def test_a_registered_partner_gets_a_token_for_its_granted_hubs(api: Api) -> None:
@@ -33,7 +34,10 @@ async def test_a_registered_partner_gets_a_token_for_its_granted_hubs(api: Api) 
 
 async def test_grants_change_and_each_change_is_published(api: Api) -> None:
     await api.add_partner()
-    body = {"add": {"hubs": ["hub-riverside"]}, "remove": {"hubs": ["hub-northfield"], "publishes": ["hub.issues.report.submitted.v1"]}}
+    body = {
+        "add": {"hubs": ["hub-riverside"]},
+        "remove": {"hubs": ["hub-northfield"], "publishes": ["hub.issues.report.submitted.v1"]},
+    }
     response = await api.client.post("/v1/partners/housing-north/grants", json=body, headers=await api.operator())
     assert response.status_code == 200, response.text
     assert (response.json()["hubs"], response.json()["publishes"]) == (["hub-riverside"], [])
@@ -81,20 +85,29 @@ async def test_bad_registrations_are_refused_and_change_nothing(api: Api) -> Non
         assert response.status_code == status, (body, response.text)
     assert await api.count("partners") == 0
     await api.add_partner()
-    assert_problem(await api.client.post("/v1/partners", json={"id": "housing-north", "organisation": "x"}, headers=operator), 409)
+    assert_problem(
+        await api.client.post("/v1/partners", json={"id": "housing-north", "organisation": "x"}, headers=operator), 409
+    )
 
 
 async def test_only_operators_manage_the_registry(api: Api) -> None:
     staff = (
         await api.client.post(
             "/oauth/token",
-            data={"grant_type": "urn:community-hub:grant-type:on-behalf-of", "sub": "s", "role": "staff", "hubs": "hub-northfield"},
+            data={
+                "grant_type": "urn:community-hub:grant-type:on-behalf-of",
+                "sub": "s",
+                "role": "staff",
+                "hubs": "hub-northfield",
+            },
             headers=basic("hub-web", "dev-web-secret"),
         )
     ).json()["access_token"]
     headers = {"Authorization": f"Bearer {staff}"}
     assert (await api.client.get("/v1/partners", headers=headers)).status_code == 403
-    assert (await api.client.post("/v1/partners", json={"id": "x-y", "organisation": "x"}, headers=headers)).status_code == 403
+    assert (
+        await api.client.post("/v1/partners", json={"id": "x-y", "organisation": "x"}, headers=headers)
+    ).status_code == 403
     assert (await api.client.get("/v1/partners")).status_code == 401
 
 

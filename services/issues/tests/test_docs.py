@@ -37,4 +37,3 @@ async def test_asyncapi_lists_every_issues_event_and_the_asset_events(api) -> No
     receive = doc["operations"]["receive_hub_issues_inbound"]
     assert receive["action"] == "receive"
     assert {"hub.assets.asset.registered.v1", "hub.assets.asset.retired.v1"} <= names
-

@@ -33,7 +33,7 @@ async def test_demo_data_is_written_once_and_its_partner_webhook_delivers_verifi
             await ctx.uow.run(lambda tx, event=event: webhooks.plan(event, tx))
         assert await webhooks.deliver_due() == 1
         [(headers, body)] = endpoint.requests
-        secret = demo_webhook_secret(ctx.settings.auth_secret.get_secret_value())
+        secret = demo_webhook_secret()
         assert Webhook(secret).verify(body, headers)["data"]["issue_id"] == "I-R1"
 
 

@@ -347,7 +347,7 @@ async def test_the_reporter_and_supporters_hear_the_fix_and_follow_a_merge(servi
 async def test_the_feedback_request_links_to_the_form_signed_in_as_the_reporter(service_context, smtp_server):
     import re
 
-    from hub_common.auth import decode_token
+    from hub_testkit.tokens import decode as decode_token
 
     ctx, service = await setup(service_context, smtp_server.port, "asker")
     respond_by = datetime.now(UTC) + timedelta(days=14)
@@ -366,7 +366,7 @@ async def test_the_feedback_request_links_to_the_form_signed_in_as_the_reporter(
     [email] = smtp_server.to("asker@example.org")
     link = re.search(r"(\S+/issues/FB-1/feedback\?token=(\S+))", email.get_content())
     assert link and link.group(1).startswith(ctx.settings.public_base_url)
-    principal = decode_token(ctx.settings.auth_secret.get_secret_value(), link.group(2))
+    principal = decode_token(link.group(2))
     assert (principal.sub, principal.role) == ("asker", "resident")  # the reporter's own, short-lived sign-in
 
 
@@ -375,7 +375,7 @@ async def test_the_acknowledgement_links_an_anonymous_reporter_to_their_report_s
 ):
     import re
 
-    from hub_common.auth import decode_token
+    from hub_testkit.tokens import decode as decode_token
 
     ctx, service = await setup(service_context, smtp_server.port, "res-anon")
     await report(ctx, service, "ACK-1", "res-anon")
@@ -383,7 +383,7 @@ async def test_the_acknowledgement_links_an_anonymous_reporter_to_their_report_s
     [email] = smtp_server.to("res-anon@example.org")
     link = re.search(r"/issues/ACK-1\?token=(\S+)", email.get_content())
     assert link, email.get_content()
-    principal = decode_token(ctx.settings.auth_secret.get_secret_value(), link.group(1))
+    principal = decode_token(link.group(1))
     assert (principal.sub, principal.role) == ("res-anon", "resident")
 
 
@@ -394,8 +394,8 @@ async def test_a_volunteer_who_asked_gets_a_link_signed_in_as_their_account_for_
 
     import jwt
 
-    from hub_common.auth import decode_token
     from hub_common.contracts.contacts import VolunteerSignInLinkRequested
+    from hub_testkit.tokens import decode as decode_token
 
     ctx, service = await setup(service_context, smtp_server.port, "vol-rita")
     await service.preferences.save("vol-rita", {"opt_outs": ["volunteering:*"]}, None)
@@ -417,7 +417,7 @@ async def test_a_volunteer_who_asked_gets_a_link_signed_in_as_their_account_for_
     link = re.search(r"(\S+/volunteer/me\?token=(\S+))", email.get_content())
     assert link and link.group(1).startswith(ctx.settings.public_base_url)
     token = link.group(2)
-    principal = decode_token(ctx.settings.auth_secret.get_secret_value(), token)
+    principal = decode_token(token)
     assert (principal.sub, principal.role) == ("web-rita", "resident")
     claims = jwt.decode(token, options={"verify_signature": False})
     assert 55 * 60 < claims["exp"] - datetime.now(UTC).timestamp() <= 60 * 60

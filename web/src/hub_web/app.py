@@ -12,6 +12,8 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hub_common.auth import verifier_for
+from hub_common.issuer import IssuerClient, IssuerUnavailable
 from hub_web.accounts import AccountBook, demo_accounts, parse_accounts
 from hub_web.clients import (
     AssetsClient,
@@ -66,13 +68,19 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
     accounts = parse_accounts(settings.staff_accounts)
     if settings.demo_accounts:
         accounts += demo_accounts()
-    web = Web(settings, build_services(settings, transport), AccountBook(accounts))
+    issuer = IssuerClient(
+        settings.issuer_url or settings.auth_issuer,
+        settings.issuer_client_id,
+        settings.issuer_client_secret.get_secret_value(),
+    )
+    web = Web(settings, build_services(settings, transport), AccountBook(accounts), issuer, verifier_for(settings))
     codec = SessionCodec(settings.cookie_key)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         await web.services.close()
+        await issuer.close()
 
     app = FastAPI(title=settings.service_name, docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.web = web
@@ -109,7 +117,8 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
         return await web.render(request, "error.html", status=status, title=title, message=message, **extra)
 
     @app.exception_handler(ServiceDown)
-    async def service_down(request: Request, exc: ServiceDown) -> HTMLResponse:
+    @app.exception_handler(IssuerUnavailable)  # no token for the call: the same for the person
+    async def service_down(request: Request, exc: Exception) -> HTMLResponse:
         response = await error_page(
             request,
             503,

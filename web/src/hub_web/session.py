@@ -1,7 +1,8 @@
 """The browser session: a signed, HttpOnly, SameSite=Lax cookie holding who is signed in and a CSRF token.
 
-Nothing is stored server-side (the web app owns no database). Service calls use a JWT minted
-per request from the session, valid for a few minutes, so a leaked service token is short-lived.
+Nothing is stored server-side (the web app owns no database). Service calls use a short-lived token
+the web app asks the platform's issuer for, naming the session's identity (see ``Web.token``), so a
+leaked service token is short-lived and the cookie itself is no token.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, Literal
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from hub_common.auth import STAFF_ROLES, issue_token
+from hub_common.auth import STAFF_ROLES
 
 COOKIE_NAME = "hub_session"
 MAX_COOKIE_AGE_S = 90 * 24 * 3600
@@ -98,13 +99,14 @@ class Session:
         self.reports = [issue_id, *[r for r in self.reports if r != issue_id]][:MAX_REMEMBERED_REPORTS]
         self.changed = True
 
-    def service_token(self, secret: str, ttl: timedelta) -> str | None:
+    def service_identity(self) -> Identity | None:
+        """Whom the services are called as for this session (the web app asks the issuer for the token)."""
         if not self.signed_in or self.role is None:
             return None
-        return issue_token(secret, sub=self.sub or "", role=self.role, hubs=self.hubs, ttl=ttl)  # type: ignore[arg-type]
+        return Identity(self.sub or "", self.role, tuple(self.hubs))
 
-    def inbox_token(self, secret: str, ttl: timedelta) -> str | None:
-        """The token the notifications inbox is read with (volunteers and staff have one).
+    def inbox_identity(self) -> Identity | None:
+        """Whom the notifications inbox is read as (volunteers and staff have one).
 
         Staff read it as themselves. Notifications addresses a volunteer's messages to their
         volunteer record (the events' ``volunteer_id``), not to the resident account they sign in
@@ -114,8 +116,17 @@ class Session:
         if not self.signed_in:
             return None
         if self.kind == "volunteer" and self.volunteer_id:
-            return issue_token(secret, sub=self.volunteer_id, role="resident", ttl=ttl)
-        return self.service_token(secret, ttl) if self.kind == "staff" else None
+            return Identity(self.volunteer_id, "resident", ())
+        return self.service_identity() if self.kind == "staff" else None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Whom a service token names: its subject, role and hubs."""
+
+    sub: str
+    role: str
+    hubs: tuple[str, ...] = ()
 
 
 class SessionCodec:

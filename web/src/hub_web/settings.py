@@ -11,10 +11,11 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from hub_common.settings import DEV_AUTH_SECRET
+from hub_common.settings import DEV_ISSUER
 from hub_web.branding import DEFAULT_HUB_COLOUR, contrast_ratio
 from hub_web.maps import tile_origin
 
+DEV_WEB_CLIENT_SECRET = "dev-web-secret"  # noqa: S105  (the issuer's development client, refused in production)
 MIN_CONTRAST = 4.5  # WCAG 2.2 AA for normal text: the hub colour carries white text
 DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
@@ -35,21 +36,28 @@ class WebSettings(BaseSettings):
     notifications_url: str = "http://127.0.0.1:8004"
     request_timeout_s: float = Field(default=10.0, gt=0)
 
-    # Shared with the services: the web app mints short-lived tokens for the signed-in person.
-    auth_secret: SecretStr = Field(
-        default=SecretStr(DEV_AUTH_SECRET), validation_alias=AliasChoices("auth_secret", "HUB_AUTH_SECRET")
+    # The platform's token issuer: the web app is one of its clients, and asks it for short-lived
+    # tokens for the people it signed in; it verifies the tokens in our emails' links against its JWKS.
+    auth_issuer: str = Field(default=DEV_ISSUER, validation_alias=AliasChoices("auth_issuer", "HUB_AUTH_ISSUER"))
+    auth_audience: str = Field(
+        default="community-hub", validation_alias=AliasChoices("auth_audience", "HUB_AUTH_AUDIENCE")
     )
+    auth_jwks_url: str = Field(default="", validation_alias=AliasChoices("auth_jwks_url", "HUB_AUTH_JWKS_URL"))
+    auth_jwks: str = Field(default="", validation_alias=AliasChoices("auth_jwks", "HUB_AUTH_JWKS"))
+    issuer_url: str = Field(default="", validation_alias=AliasChoices("issuer_url", "HUB_ISSUER_URL"))
+    issuer_client_id: str = "hub-web"
+    issuer_client_secret: SecretStr = SecretStr(DEV_WEB_CLIENT_SECRET)
     environment: Literal["development", "test", "production"] = Field(
         default="development", validation_alias=AliasChoices("environment", "HUB_ENVIRONMENT")
     )
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("log_level", "HUB_LOG_LEVEL"))
 
-    # Signs the session cookie; derived from the auth secret when not set.
+    # Signs the session cookie; derived from the issuer client secret when not set.
     session_secret: SecretStr = SecretStr("")
     cookie_secure: bool = False
     staff_session_hours: float = Field(default=8, gt=0, le=24)
     resident_session_days: float = Field(default=30, gt=0, le=90)
-    service_token_minutes: float = Field(default=5, gt=0, le=60)
+    service_token_minutes: float = Field(default=15, ge=2, le=60)
 
     # JSON list of {"username", "name", "role": "staff"|"operator", "hubs": [...], "password_hash"}
     # (hashes from `python -m hub_web.accounts hash`).
@@ -96,19 +104,21 @@ class WebSettings(BaseSettings):
     @model_validator(mode="after")
     def _production_rules(self) -> WebSettings:
         if self.environment == "production":
-            if self.auth_secret.get_secret_value() == DEV_AUTH_SECRET:
-                raise ValueError("HUB_AUTH_SECRET must be set to a private value in production")
+            if self.issuer_client_secret.get_secret_value() == DEV_WEB_CLIENT_SECRET:
+                raise ValueError("HUB_WEB_ISSUER_CLIENT_SECRET must be set to a private secret in production")
+            if self.auth_issuer == DEV_ISSUER:
+                raise ValueError("HUB_AUTH_ISSUER must name the platform's token issuer in production")
             if self.demo_accounts or self.dev_sign_in:
                 raise ValueError("demo accounts and dev sign-in are for development only")
         return self
 
     @property
     def cookie_key(self) -> str:
-        """The session-signing key: its own secret, or one derived from the auth secret for this purpose only."""
+        """The session-signing key: its own secret, or one derived from the client secret for this purpose only."""
         own = self.session_secret.get_secret_value()
         if own:
             return own
-        secret = self.auth_secret.get_secret_value().encode()
+        secret = self.issuer_client_secret.get_secret_value().encode()
         return hmac.new(secret, b"hub-web-session-cookie", hashlib.sha256).hexdigest()
 
     @property

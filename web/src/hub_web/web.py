@@ -11,12 +11,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from hub_common.auth import Principal, decode_token
-from hub_common.errors import Unauthorized
+from hub_common.auth import Principal, TokenVerifier
+from hub_common.errors import ServiceUnavailable, Unauthorized
+from hub_common.issuer import IssuerClient
 from hub_web.accounts import AccountBook
 from hub_web.clients import ServiceDown, ServiceProblem, Services
 from hub_web.forms import Errors, FormData
-from hub_web.session import Session
+from hub_web.session import Identity, Session
 from hub_web.settings import WebSettings
 
 LOCAL_TZ = ZoneInfo("Europe/London")
@@ -54,9 +55,18 @@ def iso_date(value: str | datetime | None) -> str:
 
 
 class Web:
-    def __init__(self, settings: WebSettings, services: Services, accounts: AccountBook) -> None:
+    def __init__(
+        self,
+        settings: WebSettings,
+        services: Services,
+        accounts: AccountBook,
+        issuer: IssuerClient,
+        verifier: TokenVerifier,
+    ) -> None:
         self.settings = settings
         self.services = services
+        self.issuer = issuer  # tokens for the people this app signed in
+        self.verifier = verifier  # checks the tokens in our emails' links
         self.accounts = accounts
         self.env = Environment(
             loader=PackageLoader("hub_web", "templates"),
@@ -81,24 +91,30 @@ class Web:
     def session(request: Request) -> Session:
         return request.state.session
 
-    def token(self, request: Request) -> str | None:
-        ttl = timedelta(minutes=self.settings.service_token_minutes)
-        return self.session(request).service_token(self.settings.auth_secret.get_secret_value(), ttl)
+    async def token(self, request: Request) -> str | None:
+        return await self._token_for(self.session(request).service_identity())
 
-    def link_principal(self, token: str) -> Principal | None:
+    async def _token_for(self, identity: Identity | None) -> str | None:
+        """A token from the issuer naming ``identity`` (cached by the issuer client until near expiry)."""
+        if identity is None:
+            return None
+        ttl_s = int(self.settings.service_token_minutes * 60)
+        return await self.issuer.on_behalf_of(identity.sub, identity.role, identity.hubs, ttl_s=ttl_s)
+
+    async def link_principal(self, token: str) -> Principal | None:
         """Whom a link from one of our emails signs in as: a resident (or a volunteer's own account,
         which is a resident one); None when its token is expired, forged or anyone else's."""
         try:
-            principal = decode_token(self.settings.auth_secret.get_secret_value(), token)
-        except Unauthorized:
+            principal = await self.verifier.verify(token)
+        except (Unauthorized, ServiceUnavailable):
             return None
         return principal if principal.role == "resident" else None
 
-    def resident_token(self, request: Request) -> str:
+    async def resident_token(self, request: Request) -> str:
         """Sign the browser in as a (pseudonymous) resident if it is not signed in yet; their token."""
         session = self.session(request)
         session.ensure_resident(timedelta(days=self.settings.resident_session_days))
-        token = self.token(request)
+        token = await self.token(request)
         assert token is not None
         return token
 
@@ -116,14 +132,13 @@ class Web:
 
     # -- pages ------------------------------------------------------------------------------------
 
-    def inbox_token(self, request: Request) -> str | None:
-        ttl = timedelta(minutes=self.settings.service_token_minutes)
-        return self.session(request).inbox_token(self.settings.auth_secret.get_secret_value(), ttl)
+    async def inbox_token(self, request: Request) -> str | None:
+        return await self._token_for(self.session(request).inbox_identity())
 
     async def unread_messages(self, request: Request) -> int | None:
         """How many in-app messages the signed-in volunteer or staff member has not read, for the
         header; None for everyone else, or when notifications does not answer (the page still works)."""
-        token = self.inbox_token(request)
+        token = await self.inbox_token(request)
         if token is None:
             return None
         try:

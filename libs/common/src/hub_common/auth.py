@@ -183,7 +183,9 @@ class TokenVerifier:
                 # Keep what we had: the issuer being away for a while must not sign everyone out.
                 log.warning("could not fetch the issuer's keys", error=str(exc), cached_keys=len(self._keys))
                 if not self._keys:
-                    raise ServiceUnavailable("cannot check sign-ins right now: the token issuer does not answer") from None
+                    raise ServiceUnavailable(
+                        "cannot check sign-ins right now: the token issuer does not answer"
+                    ) from None
                 return
             self._keys = {k.key_id: k for k in keys if k.key_id}
             self._fetched_at = time.monotonic()

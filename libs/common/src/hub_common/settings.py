@@ -45,6 +45,8 @@ class HubSettings(BaseSettings):
     auth_audience: str = "community-hub"
     auth_jwks_url: str = ""
     auth_jwks: str = ""
+    # Where the issuer answers, for a service that asks it for tokens (default: HUB_AUTH_ISSUER).
+    issuer_url: str = ""
     environment: Literal["development", "test", "production"] = "development"
     demo_data: bool = False
 

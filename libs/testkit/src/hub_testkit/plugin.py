@@ -15,13 +15,18 @@ import pytest
 from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.settings import HubSettings
 from hub_testkit.infra import InfraEndpoints, discard_test_database, start_test_infra
+from hub_testkit.issuer import running_issuer
 from hub_testkit.servers import HttpReceiver, SmtpMailbox
 from hub_testkit.tokens import TEST_JWKS
+
+ISSUER: dict[str, str] = {}  # the session's test issuer, once the infrastructure is up
 
 
 @pytest.fixture(scope="session")
 def infra() -> Iterator[InfraEndpoints]:
-    with start_test_infra() as endpoints:
+    # The token issuer runs beside Kafka and MongoDB: services under test ask it for tokens.
+    with start_test_infra() as endpoints, running_issuer(endpoints.kafka_bootstrap_servers, endpoints.mongo_uri) as url:
+        ISSUER["url"] = url
         yield endpoints
 
 
@@ -54,6 +59,7 @@ def test_settings(infra: InfraEndpoints, settings_class: type[HubSettings], uniq
         "outbox_poll_interval_s": 0.2,
         "consumer_backoff_initial_s": 0.05,
         "auth_jwks": TEST_JWKS,  # the test kit's signing key (hub_testkit.tokens), verified like the issuer's
+        "issuer_url": ISSUER.get("url", ""),  # the session's issuer (hub_testkit.issuer), signing with it
         **overrides,
     }
     return settings_class(**values)

@@ -14,14 +14,25 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from hub_common.auth import DEFAULT_AUDIENCE, ROLES, Role
+from hub_common.auth import DEFAULT_AUDIENCE, ROLES, Principal, Role, principal_from_claims
 from hub_common.settings import DEV_ISSUER
 
 TEST_KID = f"test-{uuid.uuid4().hex[:8]}"
 _KEY = ec.generate_private_key(ec.SECP256R1())
-TEST_JWKS = json.dumps({"keys": [{**json.loads(jwt.algorithms.ECAlgorithm.to_jwk(_KEY.public_key())), "kid": TEST_KID, "alg": "ES256", "use": "sig"}]})
+TEST_PUBLIC_JWK = {
+    **json.loads(jwt.algorithms.ECAlgorithm.to_jwk(_KEY.public_key())),
+    "kid": TEST_KID,
+    "alg": "ES256",
+    "use": "sig",
+}
+TEST_JWKS = json.dumps({"keys": [TEST_PUBLIC_JWK]})
+# The test issuer (hub_testkit.issuer) signs with this same key, so its tokens verify like these.
+TEST_PRIVATE_PEM = _KEY.private_bytes(
+    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+)
 
 
 def issue_token(
@@ -47,3 +58,16 @@ def bearer(sub: str, role: Role, hubs: list[str] | tuple[str, ...] = (), **claim
 
 
 issue_token.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
+def decode(token: str) -> Principal:
+    """The principal a token from the test kit or the test issuer names (raises when it is not one)."""
+    claims = jwt.decode(
+        token,
+        _KEY.public_key(),
+        algorithms=["ES256"],
+        audience=DEFAULT_AUDIENCE,
+        issuer=DEV_ISSUER,
+        options={"require": ["sub", "role", "exp"]},
+    )
+    return principal_from_claims(claims)

@@ -11,9 +11,7 @@ from hub_identity.domain.processing import DECLARATION
 from hub_identity.settings import IdentitySettings
 
 # Every type this service publishes: the partner registry's changes.
-PUBLISHES = tuple(
-    c.type for c in all_contracts() if c.producer == "identity" and c.topic != inbound_topic("identity")
-)
+PUBLISHES = tuple(c.type for c in all_contracts() if c.producer == "identity" and c.topic != inbound_topic("identity"))
 
 DEFINITION = ServiceDefinition(
     bootstrap=bootstrap,

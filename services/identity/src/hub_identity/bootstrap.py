@@ -22,7 +22,9 @@ def bootstrap(ctx: ServiceContext[IdentitySettings]) -> Components:
     settings, clock, uow = ctx.settings, ctx.clock, ctx.uow
     partners = PartnerRepository(ctx.db)
     clients = platform_clients(settings.issuer_clients.get_secret_value())
-    longest = max([settings.partner_token_ttl_s, settings.default_token_ttl_s, *(c.max_ttl_s for c in clients.values())])
+    longest = max(
+        [settings.partner_token_ttl_s, settings.default_token_ttl_s, *(c.max_ttl_s for c in clients.values())]
+    )
     keys = KeyService(
         uow,
         KeyRingRepository(ctx.db),

@@ -7,6 +7,8 @@ Idempotent: a partner already registered is left as it is.
 
 from __future__ import annotations
 
+import contextlib
+
 from hub_common.auth import Principal
 from hub_common.demo import HUBS
 from hub_common.errors import Conflict
@@ -27,7 +29,7 @@ async def seed_demo_data(ctx: ServiceContext) -> None:
         consumes=["hub.issues.issue.reported.v1", "hub.issues.issue.fixed.v1", "hub.issues.issue.closed.v1"],
         publishes=["hub.issues.report.submitted.v1"],
     )
-    try:
+    with contextlib.suppress(Conflict):  # registered on an earlier start
         await use_cases.partners.add(
             DEMO_OPERATOR,
             DEMO_PARTNER,
@@ -36,5 +38,3 @@ async def seed_demo_data(ctx: ServiceContext) -> None:
             grants,
             secret=DEMO_PARTNER_SECRET,
         )
-    except Conflict:
-        pass  # registered on an earlier start

@@ -5,7 +5,7 @@ from pydantic import Field, SecretStr, model_validator
 from hub_common.settings import HubSettings
 
 # A Fernet key for development only: production refuses to start with it (see below).
-DEV_KEY_ENCRYPTION_KEY = "ZGV2LW9ubHkta2V5LWVuY3J5cHRpb24ta2V5LTEyMzQ="  # noqa: S105
+DEV_KEY_ENCRYPTION_KEY = "ZGV2LW9ubHkta2V5LWVuY3J5cHRpb24ta2V5LTEyMzQ="
 # The platform's own clients, in development: the web app, notifications (its emailed sign-in links) and
 # the hub CLI. Production names them, with private secrets, in HUB_ISSUER_CLIENTS.
 DEV_CLIENTS = (
@@ -40,5 +40,7 @@ class IdentitySettings(HubSettings):
             if self.signing_key_encryption_key.get_secret_value() == DEV_KEY_ENCRYPTION_KEY:
                 raise ValueError("HUB_SIGNING_KEY_ENCRYPTION_KEY must be set to a private Fernet key in production")
             if self.issuer_clients.get_secret_value() == DEV_CLIENTS:
-                raise ValueError("HUB_ISSUER_CLIENTS must name the platform's clients with private secrets in production")
+                raise ValueError(
+                    "HUB_ISSUER_CLIENTS must name the platform's clients with private secrets in production"
+                )
         return self

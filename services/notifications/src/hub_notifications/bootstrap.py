@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from hub_common.issuer import IssuerClient
 from hub_common.scheduler import PeriodicTask
 from hub_common.service import Components, ServiceContext
 from hub_common.wake import insert_driven_loop
@@ -39,6 +40,7 @@ from hub_notifications.service.privacy import PrivacyService
 from hub_notifications.service.recipients import RecipientReader
 from hub_notifications.service.retention import retention_rules
 from hub_notifications.service.rules import RuleService
+from hub_notifications.service.sign_in_links import SignInLinks
 from hub_notifications.service.templates import TemplateService
 from hub_notifications.service.webhooks import WebhookService
 from hub_notifications.settings import NotificationsSettings
@@ -79,7 +81,7 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
         clock=clock,
         export_ttl=timedelta(days=settings.privacy_export_retention_days),
         audit=ctx.audit,
-        secret=settings.auth_secret.get_secret_value(),
+        secret=settings.privacy_hash_key.get_secret_value(),
     )
     use_cases = UseCases(
         contacts=contact_book,
@@ -91,7 +93,6 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
             recipients,
             clock=clock,
             public_base_url=settings.public_base_url,
-            auth_secret=settings.auth_secret.get_secret_value(),
         ),
         delivery=DeliveryService(
             uow,
@@ -102,6 +103,13 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
             email,
             sms,
             channels,
+            SignInLinks(
+                IssuerClient(
+                    settings.issuer_url or settings.auth_issuer,
+                    settings.issuer_client_id,
+                    settings.issuer_client_secret.get_secret_value(),
+                )
+            ),
             clock=clock,
             rate_limits={"email": settings.email_rate_per_s, "sms": settings.sms_rate_per_s},
             batch_size=settings.delivery_batch_size,

@@ -1,8 +1,10 @@
 from typing import ClassVar
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
 from hub_common.settings import HubSettings
+
+DEV_PRIVACY_HASH_KEY = "dev-only-privacy-hash-key-0123456789"
 
 
 class NotificationsSettings(HubSettings):
@@ -25,6 +27,12 @@ class NotificationsSettings(HubSettings):
     # SMTP connections one worker keeps open and sends over at once (each reused for many messages).
     email_connections: int = Field(default=4, ge=1, le=64)
     sms_rate_per_s: float = 5.0
+    # Sign-in links in messages carry a token notifications asks the issuer for (as this client),
+    # when the message is sent. HUB_ISSUER_URL says where the issuer answers.
+    issuer_client_id: str = "hub-notifications"
+    issuer_client_secret: SecretStr = SecretStr("dev-notifications-secret")
+    # Keys the hashes by which privacy requests are counted for their rate limits (never the address).
+    privacy_hash_key: SecretStr = SecretStr(DEV_PRIVACY_HASH_KEY)
     # Where people open the web app; links in messages start here.
     public_base_url: str = "http://127.0.0.1:8080"
     # A message or webhook claimed by a worker that died before recording the outcome is tried
@@ -50,3 +58,9 @@ class NotificationsSettings(HubSettings):
     webhook_allow_private: bool = False
     # With HUB_DEMO_DATA: where the demo partner's webhook goes (`make run` starts a receiver there).
     demo_webhook_url: str = "http://127.0.0.1:8090/hooks/riverside-housing"
+
+    @model_validator(mode="after")
+    def _no_development_secrets_in_production(self) -> "NotificationsSettings":
+        if self.environment == "production" and self.privacy_hash_key.get_secret_value() == DEV_PRIVACY_HASH_KEY:
+            raise ValueError("HUB_PRIVACY_HASH_KEY must be set to a private value in production")
+        return self

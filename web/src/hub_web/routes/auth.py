@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from hub_common.auth import issue_token
 from hub_web import forms
 from hub_web.clients import ServiceProblem
 from hub_web.deps import Form, NotAllowed, WebDep
@@ -99,8 +98,7 @@ async def dev_sign_in(request: Request, web: WebDep, form: Form) -> Response:
 
 
 async def sign_in_volunteer(request: Request, web: WebDep, sub: str) -> Response:
-    secret = web.settings.auth_secret.get_secret_value()
-    probe = issue_token(secret, sub=sub, role="resident", ttl=timedelta(minutes=1))
+    probe = await web.issuer.on_behalf_of(sub, "resident")
     try:
         volunteer, _etag = await web.services.volunteers.me(probe)
     except ServiceProblem as problem:
@@ -143,7 +141,7 @@ async def send_sign_in_link(request: Request, web: WebDep, form: Form) -> HTMLRe
 
 async def sign_in_volunteer_by_link(request: Request, web: WebDep, token: str) -> Response:
     """The link a volunteer asked for carries their account's short-lived token: sign this browser in."""
-    principal = web.link_principal(token)
+    principal = await web.link_principal(token)
     if principal is None:
         web.session(request).set_flash("That link has expired or is not right. Ask for a new one below.")
         return web.redirect("/volunteer/sign-in-link")

@@ -18,8 +18,8 @@ PAGE_SIZE = 20
 MAX_CURSOR = 500
 
 
-def inbox_token(request: Request, web: Web) -> str:
-    token = web.inbox_token(request)
+async def inbox_token(request: Request, web: Web) -> str:
+    token = await web.inbox_token(request)
     if token is None:  # visitors and residents have no inbox here: signing in gives one
         raise NeedsSignIn("/inbox")
     return token
@@ -33,7 +33,7 @@ def inbox_address(cursor: str | None) -> str:
 async def inbox(
     request: Request, web: WebDep, cursor: Annotated[str | None, Query(max_length=MAX_CURSOR)] = None
 ) -> HTMLResponse:
-    page = await web.services.notifications.inbox(inbox_token(request, web), limit=PAGE_SIZE, cursor=cursor)
+    page = await web.services.notifications.inbox(await inbox_token(request, web), limit=PAGE_SIZE, cursor=cursor)
     return await web.render(
         request,
         "inbox.html",
@@ -46,7 +46,7 @@ async def inbox(
 
 @router.post("/inbox/{message_id}/read")
 async def mark_read(request: Request, message_id: str, web: WebDep, form: Form) -> Response:
-    token = inbox_token(request, web)
+    token = await inbox_token(request, web)
     cursor = form.one("cursor")[:MAX_CURSOR] or None
     outcome = "Message marked as read."
     try:

@@ -21,7 +21,7 @@ PASSED_ON = ("content-type", "cache-control", "etag")
 
 
 async def photo_response(request: Request, web: WebDep, photo_id: str, *, thumbnail: bool) -> Response:
-    served = await web.services.issues.photo(photo_id, thumbnail, token=web.token(request))
+    served = await web.services.issues.photo(photo_id, thumbnail, token=await web.token(request))
     return Response(served.content, headers={k: served.headers[k] for k in PASSED_ON if k in served.headers})
 
 

@@ -107,7 +107,7 @@ async def download(request: Request, web: WebDep, request_id: str, token: Token)
 
 def _link_for(web: Web, token: str, sub: str) -> bool:
     """The emailed link's token signs in as this confirmation or export, and nothing else."""
-    principal = web.link_principal(token) if token else None
+    principal = await web.link_principal(token) if token else None
     return principal is not None and principal.sub == sub
 
 
@@ -131,7 +131,7 @@ def privacy_team(request: Request, web: Web) -> str:
     session = web.session(request)
     if not (session.signed_in and session.role in PRIVACY_ROLES):
         raise NeedsSignIn(quote(request.url.path))
-    return web.token(request) or ""
+    return await web.token(request) or ""
 
 
 async def queue_page(

@@ -250,7 +250,7 @@ async def with_photos(request: Request, web: Web, form: FormData) -> tuple[FormD
 
 def reporter_token(request: Request, web: Web) -> str:
     """Whom a report (and its photos) is sent as: staff as themselves, anyone else as a resident."""
-    return web.token(request) if web.session(request).is_staff else web.resident_token(request)
+    return await web.token(request) if web.session(request).is_staff else await web.resident_token(request)
 
 
 async def send_report(
@@ -348,7 +348,7 @@ async def issues_near(
 
 def sign_in_from_link(web: Web, request: Request, token: str) -> bool:
     """A link from one of our emails carries a resident token: sign this browser in as that person."""
-    principal = web.link_principal(token)
+    principal = await web.link_principal(token)
     if principal is None:
         return False
     expires = float(jwt.decode(token, options={"verify_signature": False}).get("exp", 0))
@@ -371,7 +371,7 @@ async def issue_page(
         else:
             session.set_flash("That link has expired, but you can still see the report here.")
         return web.redirect(f"/issues/{issue_id}")  # drop the token from the address bar and history
-    issue, _etag = await web.services.issues.issue(issue_id, token=web.token(request))
+    issue, _etag = await web.services.issues.issue(issue_id, token=await web.token(request))
     hub = next((h for h in await web.hubs() if h["id"] == issue["hub_id"]), None)
     return await web.render(
         request,
@@ -386,7 +386,7 @@ async def issue_page(
 
 @router.post("/issues/{issue_id}/support")
 async def support(request: Request, issue_id: str, web: WebDep, form: Form) -> Response:
-    token = web.resident_token(request)
+    token = await web.resident_token(request)
     try:
         await web.services.issues.support(token, issue_id)
     except ServiceProblem as problem:
@@ -417,7 +417,7 @@ async def feedback_form(
 async def feedback_send(request: Request, issue_id: str, web: WebDep, form: Form) -> Response:
     issue, _etag = await web.services.issues.issue(issue_id)
     body, errors = forms.check_feedback(form)
-    token = web.token(request)
+    token = await web.token(request)
     if not errors and token is None:
         errors.general.append("Use the link in the email the hub sent you to answer.")
     if not errors:
@@ -458,7 +458,7 @@ async def my_reports(request: Request, web: WebDep) -> HTMLResponse:
 @router.post("/my-reports/forget")
 async def forget_me(request: Request, web: WebDep, form: Form) -> Response:
     session = web.session(request)
-    token = web.token(request)
+    token = await web.token(request)
     if token is not None and session.role == "resident":
         await web.services.issues.forget_me(token)
     session.sign_out()

@@ -77,7 +77,7 @@ async def console(request: Request, web: WebDep, session: Staff) -> Response:
 async def dashboard(request: Request, hub_id: str, web: WebDep, session: Staff) -> HTMLResponse:
     require_hub(session, hub_id)
     hub = await hub_or_404(web, hub_id)
-    token = web.token(request) or ""
+    token = await web.token(request) or ""
     s = web.services
     open_issues = [("hub_id", hub_id), ("limit", 200), *[("status", st) for st in OPEN_STATUSES]]
     (
@@ -141,7 +141,7 @@ async def dashboard(request: Request, hub_id: str, web: WebDep, session: Staff) 
 async def render_issue(
     request: Request, web: Web, issue_id: str, errors: Errors | None = None, form: FormData | None = None
 ) -> HTMLResponse:
-    issue, _etag = await web.services.issues.issue(issue_id, token=web.token(request))
+    issue, _etag = await web.services.issues.issue(issue_id, token=await web.token(request))
     require_hub(web.session(request), issue["hub_id"])
     hub = await hub_or_404(web, issue["hub_id"])
     actions = NEXT_ACTIONS.get(issue["status"], ())
@@ -166,14 +166,14 @@ async def issue_page(request: Request, issue_id: str, web: WebDep, session: Staf
 
 @router.post("/issues/{issue_id}/transition", response_class=HTMLResponse)
 async def transition(request: Request, issue_id: str, web: WebDep, session: Staff, form: Form) -> Response:
-    issue, etag = await web.services.issues.issue(issue_id, token=web.token(request))
+    issue, etag = await web.services.issues.issue(issue_id, token=await web.token(request))
     require_hub(session, issue["hub_id"])
     body, errors = forms.check_transition(form, NEXT_ACTIONS.get(issue["status"], ()))
     if not errors:
         expected = form.one("version")
         try:
             await web.services.issues.transition(
-                web.token(request) or "", issue_id, body, f'"v{expected}"' if expected.isdigit() else etag
+                await web.token(request) or "", issue_id, body, f'"v{expected}"' if expected.isdigit() else etag
             )
         except ServiceProblem as problem:
             if problem.status == 412:
@@ -194,7 +194,7 @@ async def transition(request: Request, issue_id: str, web: WebDep, session: Staf
 async def render_volunteer(
     request: Request, web: Web, volunteer_id: str, errors: Errors | None = None, form: FormData | None = None
 ) -> HTMLResponse:
-    volunteer, _etag = await web.services.volunteers.volunteer(web.token(request) or "", volunteer_id)
+    volunteer, _etag = await web.services.volunteers.volunteer(await web.token(request) or "", volunteer_id)
     require_hub(web.session(request), volunteer["hub_id"])
     hub = await hub_or_404(web, volunteer["hub_id"])
     skills = {s["id"]: s["name"] for s in await web.services.volunteers.skills()}
@@ -224,7 +224,7 @@ async def record_check(request: Request, volunteer_id: str, web: WebDep, session
     body, errors = forms.check_background_check(form, date.today())
     if not errors:
         try:
-            await web.services.volunteers.record_check(web.token(request) or "", volunteer_id, body)
+            await web.services.volunteers.record_check(await web.token(request) or "", volunteer_id, body)
         except ServiceProblem as problem:
             if problem.status not in (409, 422):
                 raise
@@ -245,7 +245,7 @@ async def change_status(request: Request, volunteer_id: str, web: WebDep, sessio
         version = form.one("version")
         try:
             await web.services.volunteers.change_status(
-                web.token(request) or "", volunteer_id, to, f'"v{version}"' if version.isdigit() else None
+                await web.token(request) or "", volunteer_id, to, f'"v{version}"' if version.isdigit() else None
             )
         except ServiceProblem as problem:
             if problem.status == 412:
@@ -267,7 +267,7 @@ async def change_status(request: Request, volunteer_id: str, web: WebDep, sessio
 async def shift_page(request: Request, shift_id: str, web: WebDep, session: Staff) -> HTMLResponse:
     shift = await web.services.volunteers.shift(shift_id)
     require_hub(session, shift["hub_id"])
-    token = web.token(request) or ""
+    token = await web.token(request) or ""
     hub = await hub_or_404(web, shift["hub_id"])
     role = await web.services.volunteers.role(shift["role_id"])
     return await web.render(
@@ -288,7 +288,7 @@ async def sign_up_volunteer(request: Request, shift_id: str, web: WebDep, sessio
     volunteer_id = form.one("volunteer_id")
     try:
         result = await web.services.volunteers.sign_up(
-            web.token(request) or "", shift_id, form.one("idempotency_key") or uuid.uuid4().hex, volunteer_id
+            await web.token(request) or "", shift_id, form.one("idempotency_key") or uuid.uuid4().hex, volunteer_id
         )
     except ServiceProblem as problem:
         if problem.status not in (403, 409, 422):
@@ -306,7 +306,7 @@ async def sign_up_volunteer(request: Request, shift_id: str, web: WebDep, sessio
 @router.post("/bookings/{booking_id}/decide")
 async def decide_booking(request: Request, booking_id: str, web: WebDep, session: Staff, form: Form) -> Response:
     action = form.one("action")
-    token = web.token(request) or ""
+    token = await web.token(request) or ""
     booking, etag = await web.services.assets.booking(token, booking_id)
     require_hub(session, booking["hub_id"])
     if action not in ("confirm", "decline"):
@@ -327,7 +327,7 @@ async def decide_booking(request: Request, booking_id: str, web: WebDep, session
 async def room_calendar(request: Request, room_id: str, web: WebDep, session: Staff) -> HTMLResponse:
     room = await web.services.assets.asset(room_id)
     require_hub(session, room["hub_id"])
-    token = web.token(request) or ""
+    token = await web.token(request) or ""
     now = datetime.now(UTC)
     confirmed = await web.services.assets.room_bookings(token, room_id, "confirmed")
     requested = await web.services.assets.room_bookings(token, room_id, "requested")

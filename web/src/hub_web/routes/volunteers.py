@@ -56,7 +56,7 @@ async def volunteer_home(
     hub = next((h for h in hubs if h["id"] == hub_id), None)
     volunteer = None
     if hub is None and session.kind == "volunteer" and session.volunteer_id and session.signed_in:
-        volunteer, _etag = await web.services.volunteers.me(web.token(request) or "")
+        volunteer, _etag = await web.services.volunteers.me(await web.token(request) or "")
         hub = next((h for h in hubs if h["id"] == volunteer["hub_id"]), None)
     hub = hub or (hubs[0] if hubs else None)
     if hub is None:
@@ -66,7 +66,7 @@ async def volunteer_home(
     fits: dict[str, str] = {}
     can_sign_up = False
     if session.kind == "volunteer" and session.volunteer_id and session.signed_in:
-        token = web.token(request) or ""
+        token = await web.token(request) or ""
         volunteer = volunteer or (await web.services.volunteers.me(token))[0]
         can_sign_up = volunteer["status"] in ("approved", "active")
         if can_sign_up:
@@ -140,7 +140,7 @@ async def register(request: Request, web: WebDep, form: Form) -> Response:
     if session.is_staff:
         errors.general.append("Sign out of the staff console to register as a volunteer yourself.")
         return await render_register(request, web, form, errors)
-    token = web.resident_token(request)
+    token = await web.resident_token(request)
     try:
         volunteer = await web.services.volunteers.register(token, body, form.one("idempotency_key") or uuid.uuid4().hex)
     except ServiceProblem as problem:
@@ -173,7 +173,7 @@ async def my_volunteering(
     if token is not None:  # the link they asked for by email; the redirect drops the token from the address
         return await sign_in_volunteer_by_link(request, web, token)
     session = volunteer_session(request)
-    token = web.token(request) or ""
+    token = await web.token(request) or ""
     client = web.services.volunteers
     volunteer, _etag = await client.me(token)
     now = datetime.now(UTC)
@@ -202,7 +202,7 @@ async def my_volunteering(
 @router.post("/volunteer/shifts/{shift_id}/sign-up")
 async def sign_up(request: Request, shift_id: str, web: WebDep, form: Form) -> Response:
     session = volunteer_session(request)
-    token = web.token(request) or ""
+    token = await web.token(request) or ""
     try:
         signup = await web.services.volunteers.sign_up(token, shift_id, form.one("idempotency_key") or uuid.uuid4().hex)
     except ServiceProblem as problem:
@@ -220,7 +220,7 @@ async def sign_up(request: Request, shift_id: str, web: WebDep, form: Form) -> R
 @router.post("/volunteer/shifts/{shift_id}/cancel")
 async def cancel_signup(request: Request, shift_id: str, web: WebDep, form: Form) -> Response:
     session = volunteer_session(request)
-    await web.services.volunteers.cancel_signup(web.token(request) or "", shift_id, session.volunteer_id or "")
+    await web.services.volunteers.cancel_signup(await web.token(request) or "", shift_id, session.volunteer_id or "")
     session.set_flash("You are no longer signed up to that shift.")
     return web.redirect("/volunteer/me")
 
@@ -234,7 +234,7 @@ def consented(volunteer: dict[str, Any], channel: str) -> bool:
 
 
 async def render_preferences(request: Request, web: Web, errors: Errors | None = None) -> HTMLResponse:
-    token = web.token(request) or ""
+    token = await web.token(request) or ""
     volunteer, _etag = await web.services.volunteers.me(token)
     prefs, _prefs_etag = await web.services.notifications.preferences(token)
     form = FormData(
@@ -261,7 +261,7 @@ async def preferences_page(request: Request, web: WebDep) -> HTMLResponse:
 @router.post("/volunteer/preferences", response_class=HTMLResponse)
 async def save_preferences(request: Request, web: WebDep, form: Form) -> Response:
     session = volunteer_session(request)
-    token = web.token(request) or ""
+    token = await web.token(request) or ""
     digest = form.one("digest")
     if digest not in dict(DIGESTS):
         errors = Errors()
@@ -283,7 +283,7 @@ async def save_preferences(request: Request, web: WebDep, form: Form) -> Respons
 @router.get("/volunteer/export")
 async def export(request: Request, web: WebDep) -> Response:
     session = volunteer_session(request)
-    data = await web.services.volunteers.export(web.token(request) or "", session.volunteer_id or "")
+    data = await web.services.volunteers.export(await web.token(request) or "", session.volunteer_id or "")
     return Response(
         json.dumps(data, indent=2, default=str),
         media_type="application/json",
@@ -304,7 +304,7 @@ async def erase(request: Request, web: WebDep, form: Form) -> Response:
         errors = Errors()
         errors.add("confirm", "Tick the box to confirm you want your data erased")
         return await web.render(request, "volunteer/erase.html", title="Erase your volunteering data", errors=errors)
-    await web.services.volunteers.erase(web.token(request) or "", session.volunteer_id or "")
+    await web.services.volunteers.erase(await web.token(request) or "", session.volunteer_id or "")
     session.sign_out()
     session.set_flash("Your volunteering data has been erased. Thank you for volunteering with us.")
     return web.redirect("/")

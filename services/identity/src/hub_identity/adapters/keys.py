@@ -32,4 +32,6 @@ class KeyVault:
         try:
             return self._fernet.decrypt(sealed.encode())
         except InvalidToken:
-            raise RuntimeError("the signing key cannot be decrypted: is HUB_SIGNING_KEY_ENCRYPTION_KEY the one it was stored with?") from None
+            raise RuntimeError(
+                "the signing key cannot be decrypted: is HUB_SIGNING_KEY_ENCRYPTION_KEY the one it was stored with?"
+            ) from None

@@ -20,7 +20,9 @@ router = APIRouter(prefix="/v1/partners", tags=["partners"])
 
 
 @router.post("", status_code=201, summary="Operators: register a partner; its client secret is shown once")
-async def add_partner(body: PartnerIn, response: Response, caller: Operator, partners: Partners) -> PartnerWithSecretOut:
+async def add_partner(
+    body: PartnerIn, response: Response, caller: Operator, partners: Partners
+) -> PartnerWithSecretOut:
     added = await partners.add(caller, body.id, body.organisation, body.contacts, body.grants())
     response.headers["Location"] = f"/v1/partners/{added.partner.id}"
     response.headers["Cache-Control"] = "no-store"
@@ -60,7 +62,9 @@ async def revoke_partner(partner_id: str, response: Response, caller: Operator, 
 
 
 @router.post("/{partner_id}/secret", summary="Operators: a new client secret, shown once (the old one stops)")
-async def rotate_secret(partner_id: str, response: Response, caller: Operator, partners: Partners) -> PartnerWithSecretOut:
+async def rotate_secret(
+    partner_id: str, response: Response, caller: Operator, partners: Partners
+) -> PartnerWithSecretOut:
     rotated = await partners.rotate_secret(caller, partner_id)
     response.headers["Cache-Control"] = "no-store"
     set_etag(response, rotated.partner.version)

@@ -111,7 +111,9 @@ def _client(request: Request, form: dict[str, str]) -> tuple[str, str]:
         return unquote(client_id), unquote(secret)  # §2.3.1: form-url-encoded before Basic encoding
     if form.get("client_id") and form.get("client_secret"):
         return form["client_id"], form["client_secret"]
-    raise OAuthError("invalid_client", "authenticate the client (HTTP Basic, or client_id and client_secret)", status=401)
+    raise OAuthError(
+        "invalid_client", "authenticate the client (HTTP Basic, or client_id and client_secret)", status=401
+    )
 
 
 def _int(value: str | None) -> int | None:

@@ -66,7 +66,9 @@ class KeyRing(BaseModel):
         longer sign; None when there is nothing to tidy."""
         signing = self.signing(now)
         keys = [
-            k if k.private_key is None or k is signing or k.activates_at > now else k.model_copy(update={"private_key": None})
+            k
+            if k.private_key is None or k is signing or k.activates_at > now
+            else k.model_copy(update={"private_key": None})
             for k in self.keys
             if not _removed(k, now)
         ]

@@ -42,11 +42,15 @@ class Grants(BaseModel):
             raise RuleViolation(f"not inbound event types a partner may publish: {', '.join(unknown)}")
         if any(not h.strip() for h in self.hubs):
             raise RuleViolation("a hub id cannot be empty")
-        return Grants(hubs=sorted(set(self.hubs)), consumes=sorted(set(self.consumes)), publishes=sorted(set(self.publishes)))
+        return Grants(
+            hubs=sorted(set(self.hubs)), consumes=sorted(set(self.consumes)), publishes=sorted(set(self.publishes))
+        )
 
     def plus(self, other: Grants) -> Grants:
         return Grants(
-            hubs=[*self.hubs, *other.hubs], consumes=[*self.consumes, *other.consumes], publishes=[*self.publishes, *other.publishes]
+            hubs=[*self.hubs, *other.hubs],
+            consumes=[*self.consumes, *other.consumes],
+            publishes=[*self.publishes, *other.publishes],
         ).checked()
 
     def minus(self, other: Grants) -> Grants:

@@ -134,7 +134,12 @@ class PartnerService:
                 raise Conflict(f"partner {partner_id!r} is revoked")
             now = self.clock()
             rotated = partner.model_copy(
-                update={"secret_hash": hashed, "secret_rotated_at": now, "updated_at": now, "version": partner.version + 1}
+                update={
+                    "secret_hash": hashed,
+                    "secret_rotated_at": now,
+                    "updated_at": now,
+                    "version": partner.version + 1,
+                }
             )
             await self.partners.save_if_version(rotated, partner.version, tx.session)
             return rotated

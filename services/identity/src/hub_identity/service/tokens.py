@@ -23,7 +23,7 @@ log = get_logger(__name__)
 class IssuedToken:
     access_token: str
     expires_in: int
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105  (the scheme, not a secret)
 
 
 class TokenService:

@@ -17,6 +17,7 @@ from typing import Protocol
 from aiolimiter import AsyncLimiter
 
 from hub_common.clock import Clock
+from hub_common.issuer import IssuerRefused, IssuerUnavailable
 from hub_common.logging import get_logger
 from hub_common.metrics import WORK_STAGE_SECONDS
 from hub_common.tracing import reset_current_trace, set_current_trace
@@ -37,6 +38,7 @@ from hub_notifications.domain.plain_text import LOCAL, plain_datetime
 from hub_notifications.service.channels import ChannelHealthService
 from hub_notifications.service.outcomes import GroupCommit
 from hub_notifications.service.recipients import Ready, RecipientReader, Recipients, assess, publish_outcome, trace_of
+from hub_notifications.service.sign_in_links import SignInLinks
 
 log = get_logger(__name__)
 
@@ -64,6 +66,7 @@ class DeliveryService:
         email: EmailSender,
         sms: SmsSender,
         channels: ChannelHealthService,
+        sign_in_links: SignInLinks,
         *,
         clock: Clock,
         rate_limits: Mapping[str, float],
@@ -77,6 +80,7 @@ class DeliveryService:
         self.email = email
         self.sms = sms
         self.channels = channels
+        self.sign_in_links = sign_in_links
         self.clock = clock
         self.batch_size = batch_size
         # Per-channel sending rate of this worker (messages per second), so the mail server or SMS
@@ -125,6 +129,12 @@ class DeliveryService:
 
     async def _attempt(self, message: Message, known: Recipients) -> Attempted:
         now = self.clock()
+        try:
+            message = await self.sign_in_links.signed(message, now)
+        except IssuerUnavailable as exc:  # like a mail server away: tried again after the usual backoff
+            return Attempted(message, after_temporary_failure(message.attempts, now, exc.detail))
+        except IssuerRefused as exc:  # this client's credentials or rights are wrong: an operator's job
+            return Attempted(message, Outcome("technical_failure", f"the token issuer refused: {exc}"))
         assessed = assess(message, known, now)
         if not isinstance(assessed, Ready):
             return assessed

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from hub_common.auth import issue_token
 from hub_common.clock import Clock
 from hub_common.envelope import Envelope
 from hub_common.tracing import current_trace
@@ -34,6 +33,7 @@ from hub_notifications.domain.rules import (
     rules_for,
 )
 from hub_notifications.service.recipients import Ready, RecipientReader, assess, publish_outcome
+from hub_notifications.service.sign_in_links import SIGN_IN
 
 
 def with_plain_text(data: dict[str, Any]) -> dict[str, Any]:
@@ -72,7 +72,6 @@ class PlanningService:
         *,
         clock: Clock,
         public_base_url: str,
-        auth_secret: str,
     ) -> None:
         self.messages = messages
         self.rule_settings = rule_settings
@@ -81,7 +80,6 @@ class PlanningService:
         self.recipients = recipients
         self.clock = clock
         self.public_base_url = public_base_url.rstrip("/")
-        self.auth_secret = auth_secret
 
     async def plan(self, event: Envelope, tx: Transaction) -> int:
         """Create the messages an event calls for; a repeated event creates nothing new."""
@@ -112,23 +110,23 @@ class PlanningService:
                 created += self._plan_for(event, rule, person_id, hub_id, data, tx)
         return created
 
-    def _link(self, rule: Rule, person_id: str, data: dict[str, Any]) -> dict[str, str]:
-        """The rule's web-app link, signed in as the recipient when the rule asks for it."""
+    def _link(self, rule: Rule, person_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        """The rule's web-app link, and whom it signs in as when the rule asks for it: the token is
+        asked of the issuer when the message is sent (see ``SignInLinks``), not here, so planning
+        never waits on the issuer and no token sits in a queued message."""
         if rule.link is None:
             return {}
         link = self.public_base_url + rule.link.format_map(data)
-        if (rule.sign_in_until or rule.sign_in_for) and self.auth_secret:
-            now = self.clock()
-            until = datetime.fromisoformat(data[rule.sign_in_until]) if rule.sign_in_until else now + rule.sign_in_for
-            token = issue_token(
-                self.auth_secret,
-                sub=data[rule.sign_in_as] if rule.sign_in_as else person_id,
-                role="resident",
-                hubs=[data["hub_id"]] if data.get("hub_id") else [],
-                ttl=max(until - now, timedelta(hours=1)),
-            )
-            link += f"?token={token}"
-        return {"link": link}
+        if not (rule.sign_in_until or rule.sign_in_for):
+            return {"link": link}
+        now = self.clock()
+        until = datetime.fromisoformat(data[rule.sign_in_until]) if rule.sign_in_until else now + rule.sign_in_for
+        sign_in = {
+            "sub": data[rule.sign_in_as] if rule.sign_in_as else person_id,
+            "hubs": [data["hub_id"]] if data.get("hub_id") else [],
+            "until": max(until, now + timedelta(hours=1)).isoformat(),
+        }
+        return {"link": link, SIGN_IN: sign_in}
 
     async def _track_followers(self, event_type: str, data: dict[str, Any], tx: Transaction) -> None:
         """Reporters and supporters follow an issue; when it is merged they follow the original too.
