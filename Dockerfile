@@ -3,7 +3,7 @@
 # (docker-compose.yml builds one image per app from it):
 #   docker build --build-arg APP=volunteers --build-arg PORT=8001 -t community-hub/volunteers .
 #   docker build --build-arg APP=web --build-arg PORT=8080 -t community-hub/web .
-# APP is volunteers, issues, assets, notifications, participation or web; the image runs "python -m hub_<APP>".
+# APP is volunteers, issues, assets, notifications, participation, identity or web; the image runs "python -m hub_<APP>".
 # A service image runs "--role api" unless told otherwise (compose runs "--role worker" beside it).
 
 # The web map (Leaflet) from npm, exactly as web/package-lock.json pins it (no dev packages: the
@@ -18,7 +18,7 @@ RUN mkdir /out && if [ "$APP" = web ]; then cp -r node_modules/leaflet/dist /out
 FROM python:3.11-slim AS build
 ARG APP
 ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PROJECT_ENVIRONMENT=/app/.venv UV_PYTHON_DOWNLOADS=never
-RUN test -n "$APP" || { echo "build with --build-arg APP=<volunteers|issues|assets|notifications|participation|web>"; exit 1; }
+RUN test -n "$APP" || { echo "build with --build-arg APP=<volunteers|issues|assets|notifications|participation|identity|web>"; exit 1; }
 RUN pip install --no-cache-dir uv==0.13.8
 WORKDIR /src
 # Every workspace member's metadata is needed to resolve the lock file; only this app and what it

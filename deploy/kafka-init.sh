@@ -5,14 +5,14 @@
 #   - each service writes its own hub.<service>.events and hub.<service>.dlt, reads the topics it
 #     consumes, and commits offsets for its group hub-<service>;
 #   - only notifications reads hub.contacts; volunteers, issues, assets and participation write to it;
-#   - every service reads and writes hub.privacy (privacy requests and their answers), no partner;
+#   - every service but identity reads and writes hub.privacy (requests and their answers), no partner;
 #   - a partner reads the public hub.<service>.events topics and writes only the inbound topics it
 #     is granted (HUB_KAFKA_PARTNERS="name:password:issues+assets;other:password:volunteers").
 set -euo pipefail
 BIN="${KAFKA_BIN:-/opt/kafka/bin}"
 BOOT=127.0.0.1:9095
 PARTITIONS="${HUB_KAFKA_TOPIC_PARTITIONS:-6}"
-SERVICES=(volunteers issues assets notifications participation)
+SERVICES=(volunteers issues assets notifications participation identity)
 
 declare -A CONSUMES=(
   [volunteers]="hub.volunteers.inbound hub.assets.events hub.issues.events hub.privacy"
@@ -20,6 +20,7 @@ declare -A CONSUMES=(
   [assets]="hub.assets.inbound hub.volunteers.events hub.issues.events hub.privacy"
   [notifications]="hub.contacts hub.notifications.inbound hub.volunteers.events hub.issues.events hub.assets.events hub.participation.events hub.privacy"
   [participation]="hub.privacy"
+  [identity]=""  # it publishes the partner registry's changes and reads nothing
 )
 
 topics=(hub.contacts hub.privacy)
@@ -42,10 +43,12 @@ for s in "${SERVICES[@]}"; do
   scram_user "$user" "$password"
   allow --allow-principal "User:$user" --operation Write --operation Describe \
     --topic "hub.$s.events" --topic "hub.$s.dlt"
-  if [[ "$s" != notifications ]]; then
+  if [[ "$s" != notifications && "$s" != identity ]]; then
     allow --allow-principal "User:$user" --operation Write --operation Describe --topic hub.contacts
   fi
-  allow --allow-principal "User:$user" --operation Write --operation Describe --topic hub.privacy  # answers
+  if [[ "$s" != identity ]]; then  # identity holds no residents' data: it answers no privacy request
+    allow --allow-principal "User:$user" --operation Write --operation Describe --topic hub.privacy  # answers
+  fi
   for t in ${CONSUMES[$s]}; do
     allow --allow-principal "User:$user" --operation Read --operation Describe --topic "$t"
   done

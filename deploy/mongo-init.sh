@@ -10,7 +10,7 @@ mongosh "$ROOT" --quiet --eval '
 '
 until mongosh "$ROOT" --quiet --eval 'db.hello().isWritablePrimary' | grep -q true; do sleep 1; done
 
-for s in volunteers issues assets notifications participation; do
+for s in volunteers issues assets notifications participation identity; do
   var="MONGO_PASSWORD_${s^^}"
   password="${!var:?set $var in .env}"
   mongosh "$ROOT" --quiet --eval "

@@ -33,8 +33,8 @@ MONGO_CACHE="${HUB_LOCAL_MONGO_CACHE:-2G}"  # WiredTiger cache; a small one stal
 # One SecantusDB process serves everything from one Python thread: under a burst of reports it was
 # the busiest process on the machine, a full core, with the services waiting on it. Each service
 # owns its database, so `make run` gives each its own server (bench/RESULTS.md: the drain halved).
-STORES=(volunteers issues assets notifications participation)
-STORE_PORT_BASE="${HUB_LOCAL_STORE_PORT_BASE:-27101}"  # volunteers 27101, issues 27102, assets 27103, notifications 27104, participation 27105
+STORES=(volunteers issues assets notifications participation identity)
+STORE_PORT_BASE="${HUB_LOCAL_STORE_PORT_BASE:-27101}"  # volunteers 27101, issues 27102, assets 27103, notifications 27104, participation 27105, identity 27106
 STORE_CACHE="${HUB_LOCAL_STORE_CACHE:-1G}"
 PYTHON="${PYTHON:-python3}"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make run`: start Kafka + MongoDB (unless HUB_KAFKA_BOOTSTRAP_SERVERS / HUB_MONGO_URI point
-# elsewhere), the five services (role "all": API + worker) and the web app on 8080, wait until
+# elsewhere), the six services (role "all": API + worker) and the web app on 8080, wait until
 # each is ready, print the URLs, and on Ctrl-C stop everything this script started.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,8 +9,9 @@ UV="${UV:-uv}"
 export HUB_LOG_FORMAT="${HUB_LOG_FORMAT:-console}"
 export HUB_DEMO_DATA="${HUB_DEMO_DATA:-true}"
 
-declare -A PORTS=([volunteers]=8001 [issues]=8002 [assets]=8003 [notifications]=8004 [participation]=8005)
-SERVICES=(volunteers issues assets notifications participation)
+declare -A PORTS=([volunteers]=8001 [issues]=8002 [assets]=8003 [notifications]=8004 [participation]=8005 [identity]=8006)
+# identity first: it is the token issuer the others verify against (they fetch its keys when first asked).
+SERVICES=(identity volunteers issues assets notifications participation)
 pids=()
 started_infra=false
 per_service_stores=false
@@ -102,12 +103,13 @@ cat <<MSG
 
 [run] the web app is ready: $web_url
       staff sign-in (demo): northfield / demo-password, riverside / demo-password
-[run] all five services are ready:
+[run] all six services are ready:
       volunteers     http://127.0.0.1:8001/docs
       issues         http://127.0.0.1:8002/docs
       assets         http://127.0.0.1:8003/docs
       notifications  http://127.0.0.1:8004/docs
       participation  http://127.0.0.1:8005/docs
+      identity       http://127.0.0.1:8006/docs  (the token issuer; demo partner: demo-partner / dev-demo-partner-secret)
       Kafka ${HUB_KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092} · MongoDB $(if $per_service_stores; then
         echo "one server per service: $(for s in "${SERVICES[@]}"; do printf '%s %s  ' "$s" "$(store_uri "$s")"; done)"
         echo "      (for the hub CLI in another shell: source .hub/run/stores.env)"

@@ -165,9 +165,15 @@ async def consume_own(api, event_type: str) -> Envelope:
     return event
 
 
-def link_token(message: dict) -> tuple[str, str]:
-    """The path and the sign-in token of the link an emailed message carries."""
-    path, _, token = message["values"]["link"].removeprefix("http://").partition("?token=")
+async def link_token(api, message: dict) -> tuple[str, str]:
+    """The path and the sign-in token of the link an emailed message carries, signed as its delivery
+    signs it (by the session's real issuer)."""
+    from hub_notifications.adapters.messages import MessageRepository
+
+    signed = await api.use_cases.delivery.sign_in_links.signed(
+        MessageRepository(api.db).from_document(message), datetime.now(UTC)
+    )
+    path, _, token = signed.values["link"].removeprefix("http://").partition("?token=")
     return path[path.index("/") :], token
 
 
@@ -187,7 +193,7 @@ async def test_a_person_asks_by_email_confirms_once_by_the_link_and_gets_their_e
     await consume_own(api, CONFIRM)  # notifications plans the email from its own event
     [email] = await api.db[MESSAGES].find({"message_type": "privacy_confirmation"}).to_list()
     assert email["person_id"] == "res-a" and email["channel"] == "email" and email["critical"] is True
-    path, token = link_token(email)
+    path, token = await link_token(api, email)
     confirmation_id = asked["data"]["confirmation_id"]
     assert path == f"/privacy/confirm/{confirmation_id}"
 
@@ -208,7 +214,7 @@ async def test_a_person_asks_by_email_confirms_once_by_the_link_and_gets_their_e
     assert completed["person_id"] == "res-a" and completed["export_sub"] == f"privacy-export:{request_id}"
     await consume_own(api, "hub.notifications.privacy_request.completed.v1")
     [ready] = await api.db[MESSAGES].find({"message_type": "privacy_export_ready"}).to_list()
-    path, token = link_token(ready)
+    path, token = await link_token(api, ready)
     assert path == f"/privacy/exports/{request_id}"
     export_url = f"/v1/privacy/requests/{request_id}/export"
     download = await api.client.get(export_url, headers={"Authorization": f"Bearer {token}"})
