@@ -79,7 +79,8 @@ def test_partners_are_onboarded_granted_and_revoked_from_the_cli(issuer_env) -> 
     assert decode_token(asked.json()["access_token"]).hubs == ("hub-riverside",)
     granted = runner.invoke(app, ["partners", "grant", partner, "--hub", "hub-northfield"], terminal_width=200)
     assert granted.exit_code == 0, granted.output
-    regranted = httpx.post(f"{issuer_env}/oauth/token", data={"grant_type": "client_credentials"}, auth=(partner, secret))
+    form = {"grant_type": "client_credentials"}
+    regranted = httpx.post(f"{issuer_env}/oauth/token", data=form, auth=(partner, secret))
     assert decode_token(regranted.json()["access_token"]).hubs == ("hub-northfield", "hub-riverside")
     listed = runner.invoke(app, ["partners", "list"], terminal_width=200)
     assert partner in listed.output

@@ -71,7 +71,7 @@ async def ask(request: Request, web: WebDep, form: Form) -> HTMLResponse:
 
 @router.get("/privacy/confirm/{confirmation_id}", response_class=HTMLResponse)
 async def confirm_page(request: Request, web: WebDep, confirmation_id: str, token: Token) -> HTMLResponse:
-    if not _link_for(web, token, f"privacy-confirmation:{confirmation_id}"):
+    if not await _link_for(web, token, f"privacy-confirmation:{confirmation_id}"):
         return await _gone(request, web)
     return await web.render(
         request, "privacy/confirm.html", title="Confirm your request", confirmation_id=confirmation_id, token=token
@@ -81,7 +81,7 @@ async def confirm_page(request: Request, web: WebDep, confirmation_id: str, toke
 @router.post("/privacy/confirm/{confirmation_id}", response_class=HTMLResponse)
 async def confirm(request: Request, web: WebDep, form: Form, confirmation_id: str) -> HTMLResponse:
     token = form.one("token")
-    if not _link_for(web, token, f"privacy-confirmation:{confirmation_id}"):
+    if not await _link_for(web, token, f"privacy-confirmation:{confirmation_id}"):
         return await _gone(request, web)
     try:
         answer = await web.services.notifications.confirm_privacy(token, confirmation_id)
@@ -94,7 +94,7 @@ async def confirm(request: Request, web: WebDep, form: Form, confirmation_id: st
 
 @router.get("/privacy/exports/{request_id}")
 async def download(request: Request, web: WebDep, request_id: str, token: Token) -> Response:
-    if not _link_for(web, token, f"privacy-export:{request_id}"):
+    if not await _link_for(web, token, f"privacy-export:{request_id}"):
         return await _gone(request, web)
     try:
         archive = await web.services.notifications.privacy_export(token, request_id)
@@ -105,7 +105,7 @@ async def download(request: Request, web: WebDep, request_id: str, token: Token)
     return _zip(archive, "your-data.zip")
 
 
-def _link_for(web: Web, token: str, sub: str) -> bool:
+async def _link_for(web: Web, token: str, sub: str) -> bool:
     """The emailed link's token signs in as this confirmation or export, and nothing else."""
     principal = await web.link_principal(token) if token else None
     return principal is not None and principal.sub == sub
@@ -126,7 +126,7 @@ def _zip(archive: bytes, filename: str) -> Response:
 # -- the privacy team ------------------------------------------------------------------------------
 
 
-def privacy_team(request: Request, web: Web) -> str:
+async def privacy_team(request: Request, web: Web) -> str:
     """The signed-in privacy officer's (or operator's) service token; anyone else is sent to sign in."""
     session = web.session(request)
     if not (session.signed_in and session.role in PRIVACY_ROLES):
@@ -153,13 +153,13 @@ async def queue_page(
 
 @router.get("/staff/privacy", response_class=HTMLResponse)
 async def queue(request: Request, web: WebDep) -> HTMLResponse:
-    token = privacy_team(request, web)
+    token = await privacy_team(request, web)
     return await queue_page(request, web, token, FormData([("idempotency_key", uuid.uuid4().hex)]))
 
 
 @router.post("/staff/privacy", response_class=HTMLResponse)
 async def log_request(request: Request, web: WebDep, form: Form) -> Response:
-    token = privacy_team(request, web)
+    token = await privacy_team(request, web)
     body, errors = _logged(form)
     if not errors:
         key = form.one("idempotency_key") or uuid.uuid4().hex
@@ -177,14 +177,14 @@ async def log_request(request: Request, web: WebDep, form: Form) -> Response:
 
 @router.get("/staff/privacy/{request_id}", response_class=HTMLResponse)
 async def one_request(request: Request, web: WebDep, request_id: str) -> HTMLResponse:
-    token = privacy_team(request, web)
+    token = await privacy_team(request, web)
     found = await web.services.notifications.privacy_request(token, request_id)
     return await web.render(request, "staff/privacy_request.html", title=f"Request {found['reference']}", r=found)
 
 
 @router.get("/staff/privacy/{request_id}/export")
 async def team_download(request: Request, web: WebDep, request_id: str) -> Response:
-    token = privacy_team(request, web)
+    token = await privacy_team(request, web)
     return _zip(await web.services.notifications.privacy_export(token, request_id), f"subject-access-{request_id}.zip")
 
 

@@ -240,7 +240,7 @@ async def with_photos(request: Request, web: Web, form: FormData) -> tuple[FormD
     digest = hashlib.sha256(b"".join(hashlib.sha256(data).digest() for _name, data, _type in files)).hexdigest()
     key = f"{form.one('idempotency_key') or uuid.uuid4().hex}-photos-{digest[:32]}"
     try:
-        ids = await web.services.issues.upload_photos(reporter_token(request, web), files, key)
+        ids = await web.services.issues.upload_photos(await reporter_token(request, web), files, key)
     except ServiceProblem as problem:
         if problem.status not in (413, 422):
             raise
@@ -248,7 +248,7 @@ async def with_photos(request: Request, web: Web, form: FormData) -> tuple[FormD
     return FormData([*form.without("photo_id"), *(("photo_id", photo_id) for photo_id in ids)]), None
 
 
-def reporter_token(request: Request, web: Web) -> str:
+async def reporter_token(request: Request, web: Web) -> str:
     """Whom a report (and its photos) is sent as: staff as themselves, anyone else as a resident."""
     return await web.token(request) if web.session(request).is_staff else await web.resident_token(request)
 
@@ -280,7 +280,7 @@ async def send_report(
     if form.all("photo_id"):
         body["photo_ids"] = form.all("photo_id")[:MAX_PHOTOS]
     session = web.session(request)
-    token = reporter_token(request, web)
+    token = await reporter_token(request, web)
     try:
         result = await web.services.issues.report(token, body, form.one("idempotency_key") or uuid.uuid4().hex)
     except ServiceProblem as problem:
@@ -346,7 +346,7 @@ async def issues_near(
     )
 
 
-def sign_in_from_link(web: Web, request: Request, token: str) -> bool:
+async def sign_in_from_link(web: Web, request: Request, token: str) -> bool:
     """A link from one of our emails carries a resident token: sign this browser in as that person."""
     principal = await web.link_principal(token)
     if principal is None:
@@ -366,7 +366,7 @@ async def issue_page(
 ) -> Response:
     session = web.session(request)
     if token is not None:
-        if sign_in_from_link(web, request, token):
+        if await sign_in_from_link(web, request, token):
             session.remember_report(issue_id)
         else:
             session.set_flash("That link has expired, but you can still see the report here.")
@@ -403,7 +403,7 @@ async def feedback_form(
     request: Request, issue_id: str, web: WebDep, token: Annotated[str | None, Query(max_length=2000)] = None
 ) -> Response:
     if token is not None:
-        if sign_in_from_link(web, request, token):
+        if await sign_in_from_link(web, request, token):
             web.session(request).remember_report(issue_id)
         else:
             web.session(request).set_flash("That link has expired. Answer using the latest email from the hub.")
