@@ -1,4 +1,4 @@
-"""What every page needs: settings, the service clients, staff accounts, templates, the session."""
+"""What every page needs: settings, the service clients, staff accounts and sign-in, templates, the session."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from hub_common.errors import Unauthorized
 from hub_web.accounts import AccountBook
 from hub_web.clients import ServiceDown, ServiceProblem, Services
 from hub_web.forms import Errors, FormData
+from hub_web.oidc import OidcSignIn
 from hub_web.session import Session
 from hub_web.settings import WebSettings
 
@@ -54,10 +55,13 @@ def iso_date(value: str | datetime | None) -> str:
 
 
 class Web:
-    def __init__(self, settings: WebSettings, services: Services, accounts: AccountBook) -> None:
+    def __init__(
+        self, settings: WebSettings, services: Services, accounts: AccountBook, oidc: OidcSignIn | None = None
+    ) -> None:
         self.settings = settings
         self.services = services
         self.accounts = accounts
+        self.oidc = oidc  # the council's OpenID provider, when HUB_WEB_OIDC_ISSUER_URL is set
         self.env = Environment(
             loader=PackageLoader("hub_web", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
