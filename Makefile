@@ -64,6 +64,7 @@ infra-up: install
 
 infra-down:
 	scripts/infra.sh down
+	scripts/infra.sh keycloak-down
 
 infra-status:
 	scripts/infra.sh status

@@ -285,7 +285,7 @@ case "$cmd" in
     log "ready: $(for name in "${STORES[@]}"; do printf '%s mongodb://127.0.0.1:%s  ' "$name" "$(store_port "$name")"; done)" ;;
   store-port) store_port "$2" ;;
   down)
-    stop_pid kafka "$RUN/kafka.pid"; stop_pid secantusdb "$RUN/mongo.pid"; stop_pid keycloak "$RUN/keycloak.pid"
+    stop_pid kafka "$RUN/kafka.pid"; stop_pid secantusdb "$RUN/mongo.pid"
     for name in "${STORES[@]}"; do stop_pid "secantusdb ($name)" "$RUN/mongo-$name.pid"; done ;;
   status)
     for name in kafka mongo keycloak; do
