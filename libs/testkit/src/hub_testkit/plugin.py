@@ -15,6 +15,7 @@ import pytest
 from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.settings import HubSettings
 from hub_testkit.infra import InfraEndpoints, discard_test_database, start_test_infra
+from hub_testkit.keycloak import Keycloak, keycloak_installed, keycloak_must_run, local_keycloak
 from hub_testkit.servers import HttpReceiver, SmtpMailbox
 
 
@@ -22,6 +23,18 @@ from hub_testkit.servers import HttpReceiver, SmtpMailbox
 def infra() -> Iterator[InfraEndpoints]:
     with start_test_infra() as endpoints:
         yield endpoints
+
+
+@pytest.fixture(scope="session")
+def keycloak() -> Iterator[Keycloak]:
+    """The real OpenID provider (Keycloak, a local process), started once for the tests that ask for it."""
+    if not keycloak_installed():
+        message = "needs Keycloak (make install; it needs Java 21 or newer)"
+        if keycloak_must_run():
+            pytest.fail(message)
+        pytest.skip(message)
+    with local_keycloak() as provider:
+        yield provider
 
 
 @pytest.fixture
