@@ -224,7 +224,7 @@ class OidcSignIn:
         await self._metadata()
         try:
             return KeySet.import_key_set(await self._client.fetch_jwk_set(force=refresh))
-        except (httpx.HTTPError, ValueError, JoseError) as exc:
+        except (httpx.HTTPError, ValueError, RuntimeError, JoseError) as exc:  # RuntimeError: no jwks_uri
             raise ProviderUnavailable(f"JWKS: {exc.__class__.__name__}") from None
 
     # -- signing out ------------------------------------------------------------------------------
