@@ -42,11 +42,12 @@ def test_an_incomplete_oidc_configuration_is_refused_at_start(change: dict, mess
         WebSettings(auth_secret=SECRET, **{**OIDC, **change})
 
 
-def test_production_needs_an_https_issuer() -> None:
+def test_production_needs_an_https_issuer_unless_it_is_on_this_machine() -> None:
     production = {"auth_secret": SECRET, "environment": "production"}
     with pytest.raises(ValidationError, match="https"):
-        WebSettings(**production, **OIDC)
+        WebSettings(**production, **{**OIDC, "oidc_issuer_url": "http://login.northfield.example/realms/council"})
     WebSettings(**production, **{**OIDC, "oidc_issuer_url": "https://login.northfield.example/realms/council"})
+    WebSettings(**production, **{**OIDC, "oidc_issuer_url": "http://localhost:8180/realms/community-hub"})
 
 
 async def test_the_sign_in_page_offers_the_council_provider_when_configured(make_client) -> None:

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
@@ -22,6 +23,13 @@ DEFAULT_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
 # Where `scripts/infra.sh install` puts Leaflet (npm, pinned by web/package-lock.json) in a checkout;
 # the image sets HUB_WEB_LEAFLET_DIR to the copy it carries.
 CHECKOUT_LEAFLET_DIR = Path(__file__).resolve().parents[3] / ".hub" / "web-tools" / "node_modules" / "leaflet" / "dist"
+
+
+def _https_or_loopback(url: str) -> bool:
+    """https, or a provider on this machine (compose's trial Keycloak at http://localhost:8180): the
+    browser reaches it without crossing a network, and browsers treat loopback as a secure context."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1", "::1"))
 
 
 class WebSettings(BaseSettings):
@@ -138,7 +146,7 @@ class WebSettings(BaseSettings):
                 raise ValueError("HUB_AUTH_SECRET must be set to a private value in production")
             if self.demo_accounts or self.dev_sign_in:
                 raise ValueError("demo accounts and dev sign-in are for development only")
-            if self.oidc_issuer_url and not self.oidc_issuer_url.startswith("https://"):
+            if self.oidc_issuer_url and not _https_or_loopback(self.oidc_issuer_url):
                 raise ValueError("HUB_WEB_OIDC_ISSUER_URL must be an https:// address in production")
         return self
 
