@@ -18,6 +18,13 @@ OIDC = {
 }
 
 
+def test_authlib_talks_to_the_provider_with_httpx_whose_errors_the_sign_in_catches() -> None:
+    import httpx
+    from authlib.integrations.httpx_client._compat import httpx2  # what Authlib's clients are built on
+
+    assert httpx2 is httpx  # were the httpx2 package installed, hub_web.oidc would catch the wrong errors
+
+
 def test_the_client_secret_never_shows_in_the_settings_repr_or_errors() -> None:
     settings = WebSettings(auth_secret=SECRET, **OIDC)
     assert "a-client-secret-nobody-may-see" not in repr(settings)

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import hmac
 import logging
+import warnings
 from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from authlib.integrations.base_client import OAuthError
-from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
 from authlib.oidc.core import CodeIDToken
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from joserfc import jwt
@@ -32,6 +31,14 @@ from starlette.requests import Request
 
 from hub_web.oidc_groups import GroupMap, StaffAccess, parse_group_map
 from hub_web.settings import WebSettings
+
+with warnings.catch_warnings():
+    # Authlib 1.9 would rather use the httpx2 package and warns when it falls back to httpx, the one
+    # the web app already uses for the services. The fallback is what we want: its errors are the
+    # httpx errors caught below (test_oidc_pages checks that Authlib still uses httpx).
+    warnings.filterwarnings("ignore", message="The httpx module is deprecated", category=DeprecationWarning)
+    from authlib.integrations.base_client import OAuthError
+    from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
 
 log = logging.getLogger(__name__)
 
