@@ -7,6 +7,7 @@ import pytest
 from pydantic import ValidationError
 from web_testkit import SECRET, csrf_of
 
+from hub_web.oidc import Transaction, TransactionCodec
 from hub_web.settings import WebSettings
 
 OIDC = {
@@ -112,3 +113,14 @@ async def test_a_callback_without_a_valid_transaction_is_refused_and_signs_nobod
         assert "This sign-in has expired" in refused.text
         assert 'hub_oidc=""' in refused.headers["set-cookie"]  # cleared: one try per transaction
         assert (await client.get("/staff")).status_code == 303
+
+
+async def test_a_callback_naming_another_issuer_is_refused_before_the_code_is_used(make_client) -> None:
+    settings = WebSettings(auth_secret=SECRET, **OIDC)
+    cookie = TransactionCodec(settings.cookie_key).dumps(Transaction("the-state", "n", "v", ""))
+    async for client in make_client(**OIDC):
+        client.cookies.set("hub_oidc", cookie, path="/auth/oidc")
+        params = {"state": "the-state", "code": "c", "iss": "https://evil.example/realms/council"}
+        refused = await client.get("/auth/oidc/callback", params=params)
+        assert refused.status_code == 400  # not a 503: the (unreachable) provider was never asked
+        assert "could not be verified" in refused.text

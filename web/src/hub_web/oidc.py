@@ -157,6 +157,10 @@ class OidcSignIn:
                 "We could not match this sign-in to one started in this browser in the last few minutes. "
                 "Go back to the sign-in page and try again.",
             )
+        if params.get("iss") and params["iss"].rstrip("/") != self.issuer:
+            # RFC 9207: the provider names itself in its answer; another one's answer is not ours.
+            log.warning("oidc callback names another issuer: %s", params["iss"][:200])
+            raise _bad_token()
         if params.get("error"):
             log.info("oidc sign-in refused by the provider: %s", params.get("error"))
             raise SignInRefused(
