@@ -1,5 +1,5 @@
 # Community Hub platform — the commands a newcomer needs.
-#   make install   everything a bare machine needs (Python deps, Kafka jars, SecantusDB)
+#   make install   everything a bare machine needs (Python deps, Kafka jars, SecantusDB, Keycloak)
 #   make run       start Kafka + MongoDB (SecantusDB), the five services and the web app (8080), with demo data
 #   make test      unit + integration tests against real Kafka and MongoDB processes
 #   make lint      ruff
@@ -24,7 +24,7 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install -q --disable-pip-version-check uv==$(UV_VERSION)
 
-$(STAMP): $(UV) uv.lock pyproject.toml libs/common/pyproject.toml libs/testkit/pyproject.toml cli/pyproject.toml web/pyproject.toml $(wildcard services/*/pyproject.toml) infra/kafka/pom.xml infra/secantusdb/requirements.lock web/package.json web/package-lock.json
+$(STAMP): $(UV) uv.lock pyproject.toml libs/common/pyproject.toml libs/testkit/pyproject.toml cli/pyproject.toml web/pyproject.toml $(wildcard services/*/pyproject.toml) infra/kafka/pom.xml infra/keycloak/dist.env infra/secantusdb/requirements.lock web/package.json web/package-lock.json
 	$(UV) sync --frozen --python 3.11
 	PYTHON=$(PYTHON) scripts/infra.sh install
 	@touch $(STAMP)
@@ -64,6 +64,7 @@ infra-up: install
 
 infra-down:
 	scripts/infra.sh down
+	scripts/infra.sh keycloak-down
 
 infra-status:
 	scripts/infra.sh status

@@ -2,7 +2,8 @@
 # Local infrastructure for development and tests: Apache Kafka (KRaft, one combined node) and
 # SecantusDB (a MongoDB-wire-compatible server), run as plain processes - no Docker needed.
 #
-#   scripts/infra.sh install   fetch Kafka jars from Maven Central, SecantusDB from PyPI, the web app's
+#   scripts/infra.sh install   fetch Kafka jars from Maven Central, SecantusDB from PyPI, Keycloak (the
+#                              local OpenID provider for staff sign-in) from Maven Central, the web app's
 #                              map (Leaflet from npm) and its browser-test tools (Debian's chromium,
 #                              axe-core from npm)
 #   scripts/infra.sh up        start both (idempotent) and wait until both answer
@@ -10,6 +11,8 @@
 #   scripts/infra.sh status    say what is running
 #   scripts/infra.sh stores-up one more SecantusDB per service (ports 27101-27105): `make run` uses
 #                              them, each service on its own database server (see below)
+#   scripts/infra.sh keycloak-up|keycloak-down   the OpenID provider alone (`make run`, and the tests that
+#                              sign staff in; `up` does not start it: the other tests do not need it)
 #   scripts/infra.sh restart-kafka|stop-kafka|start-kafka|stop-mongo|start-mongo   (fault tests)
 #
 # Everything lives in the repo's ignored .hub/ folder: jars and venvs in .hub/, data in
@@ -37,6 +40,15 @@ STORES=(volunteers issues assets notifications participation identity)
 STORE_PORT_BASE="${HUB_LOCAL_STORE_PORT_BASE:-27101}"  # volunteers 27101, issues 27102, assets 27103, notifications 27104, participation 27105, identity 27106
 STORE_CACHE="${HUB_LOCAL_STORE_CACHE:-1G}"
 PYTHON="${PYTHON:-python3}"
+# Keycloak: version and checksum in infra/keycloak/dist.env; the realm (clients, groups, demo staff)
+# in deploy/keycloak/community-hub-realm.json, imported at every start into an in-memory store.
+# shellcheck source=../infra/keycloak/dist.env
+source "$ROOT/infra/keycloak/dist.env"
+KEYCLOAK_HOME="$HUB_HOME/keycloak"
+KEYCLOAK_PORT="${HUB_LOCAL_KEYCLOAK_PORT:-8180}"
+KEYCLOAK_MANAGEMENT_PORT="${HUB_LOCAL_KEYCLOAK_MANAGEMENT_PORT:-9180}"  # health endpoints
+KEYCLOAK_HEAP="${HUB_LOCAL_KEYCLOAK_HEAP:--Xms64m -Xmx512m}"
+REALM_FILE="$ROOT/deploy/keycloak/community-hub-realm.json"
 
 log() { printf '[infra] %s\n' "$*" >&2; }
 
@@ -63,6 +75,81 @@ install_secantus() {
   "$SECANTUS_VENV/bin/pip" install -q --disable-pip-version-check \
     -r "$ROOT/infra/secantusdb/requirements.lock"
   echo "$want" > "$SECANTUS_VENV/.stamp"
+}
+
+java_major() { # java binary: its feature version (17, 21, 25...)
+  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'
+}
+
+# Keycloak 26 needs Java 21+, while the machine's default Java (Kafka's) may be 17: use
+# HUB_KEYCLOAK_JAVA_HOME, else JAVA_HOME or the java on PATH if new enough, else the newest JDK
+# under /usr/lib/jvm that is.
+keycloak_java_home() {
+  local candidate
+  for candidate in "${HUB_KEYCLOAK_JAVA_HOME:-}" "${JAVA_HOME:-}" \
+      "$(dirname "$(dirname "$(readlink -f "$(command -v java || echo /nonexistent)")")")" \
+      $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do
+    candidate="${candidate%/}"
+    if [[ -n "$candidate" && -x "$candidate/bin/java" ]] && (( $(java_major "$candidate/bin/java" || echo 0) >= 21 )); then
+      echo "$candidate"; return 0
+    fi
+  done
+  return 1
+}
+
+install_keycloak() {
+  if [[ -f "$KEYCLOAK_HOME/.stamp" && "$(cat "$KEYCLOAK_HOME/.stamp")" == "$KEYCLOAK_VERSION" ]]; then return; fi
+  local java_home; java_home="$(keycloak_java_home)" || {
+    log "Keycloak $KEYCLOAK_VERSION needs Java 21 or newer (found none: set HUB_KEYCLOAK_JAVA_HOME); skipping it, so staff sign-in through OpenID Connect cannot be run or tested here"
+    return 0
+  }
+  local name="keycloak-quarkus-dist-$KEYCLOAK_VERSION.tar.gz" downloads="$HUB_HOME/downloads"
+  local url="https://repo1.maven.org/maven2/org/keycloak/keycloak-quarkus-dist/$KEYCLOAK_VERSION/$name"
+  mkdir -p "$downloads"
+  if [[ ! -f "$downloads/$name" ]] || ! echo "$KEYCLOAK_SHA1  $downloads/$name" | sha1sum -c --quiet - 2>/dev/null; then
+    log "fetching Keycloak $KEYCLOAK_VERSION from Maven Central (about 170 MB)"
+    curl -fsSL --retry 3 -o "$downloads/$name.part" "$url"
+    echo "$KEYCLOAK_SHA1  $downloads/$name.part" | sha1sum -c --quiet - \
+      || { log "$name does not match the SHA-1 in infra/keycloak/dist.env"; rm -f "$downloads/$name.part"; exit 1; }
+    mv "$downloads/$name.part" "$downloads/$name"
+  fi
+  rm -rf "$KEYCLOAK_HOME" "$KEYCLOAK_HOME.part"; mkdir -p "$KEYCLOAK_HOME.part"
+  tar -xzf "$downloads/$name" -C "$KEYCLOAK_HOME.part" --strip-components=1
+  # Build once here (Quarkus' augmentation, ~25 s) with the options every start uses, so that a start
+  # is `start --optimized`: ready in seconds rather than the half minute `start-dev` rebuilds for.
+  # dev-mem: an in-memory store, refilled from the realm file at each start (nothing to keep locally);
+  # cache=local: two instances on one machine (make run's, the tests') must not form a cluster.
+  log "building Keycloak $KEYCLOAK_VERSION (Java: $java_home)"
+  JAVA_HOME="$java_home" "$KEYCLOAK_HOME.part/bin/kc.sh" build --db=dev-mem --cache=local --health-enabled=true \
+    >"$HUB_HOME/keycloak-build.log" 2>&1 || { log "Keycloak build failed; see $HUB_HOME/keycloak-build.log"; exit 1; }
+  echo "$KEYCLOAK_VERSION" > "$KEYCLOAK_HOME.part/.stamp"
+  mv "$KEYCLOAK_HOME.part" "$KEYCLOAK_HOME"
+}
+
+keycloak_ready() {
+  curl -fsS "http://127.0.0.1:$KEYCLOAK_MANAGEMENT_PORT/health/ready" >/dev/null 2>&1
+}
+
+start_keycloak() {
+  if pid_alive "$RUN/keycloak.pid"; then log "keycloak already running (pid $(cat "$RUN/keycloak.pid"))"; return; fi
+  [[ -f "$KEYCLOAK_HOME/.stamp" ]] || { log "Keycloak is not installed (needs Java 21+): run make install"; exit 1; }
+  local port; for port in "$KEYCLOAK_PORT" "$KEYCLOAK_MANAGEMENT_PORT"; do
+    if port_open "$port"; then log "port $port is taken by a process this script did not start"; exit 1; fi
+  done
+  local java_home; java_home="$(keycloak_java_home)" || { log "Keycloak needs Java 21 or newer"; exit 1; }
+  # --import-realm reads $KEYCLOAK_HOME/data/import (not configurable): make run's instance and the
+  # tests' share it, and differ only by the environment that fills the file's ${...} placeholders.
+  mkdir -p "$KEYCLOAK_HOME/data/import" "$LOGS" "$RUN"
+  cp "$REALM_FILE" "$KEYCLOAK_HOME/data/import/"
+  log "starting keycloak on http://127.0.0.1:$KEYCLOAK_PORT (health :$KEYCLOAK_MANAGEMENT_PORT, log: $LOGS/keycloak.log)"
+  # Plain HTTP on loopback only (a development provider); hostname-strict=false: the issuer is the
+  # address it is reached at. The realm file's ${...} placeholders come from the environment.
+  JAVA_HOME="$java_home" JAVA_OPTS_KC_HEAP="$KEYCLOAK_HEAP" nohup "$KEYCLOAK_HOME/bin/kc.sh" start --optimized \
+    --http-enabled=true --http-host=127.0.0.1 --http-port="$KEYCLOAK_PORT" \
+    --http-management-port="$KEYCLOAK_MANAGEMENT_PORT" --hostname-strict=false \
+    --import-realm \
+    >>"$LOGS/keycloak.log" 2>&1 &
+  echo $! > "$RUN/keycloak.pid"
 }
 
 # The web app's npm packages, pinned by web/package-lock.json: Leaflet (its map, served from
@@ -179,7 +266,13 @@ stop_pid() { # name pidfile
 
 cmd="${1:-status}"
 case "$cmd" in
-  install) install_kafka; install_secantus; install_web_packages ;;
+  install) install_kafka; install_secantus; install_keycloak; install_web_packages ;;
+  keycloak-up)
+    install_keycloak
+    began=$SECONDS; start_keycloak
+    wait_for keycloak 180 keycloak_ready  # ready: the realm is imported (about 15 s on 2 cores)
+    log "ready in $((SECONDS - began))s: keycloak http://127.0.0.1:$KEYCLOAK_PORT/realms/community-hub" ;;
+  keycloak-down) stop_pid keycloak "$RUN/keycloak.pid" ;;
   up)
     install_kafka; install_secantus
     start_mongo; start_kafka
@@ -196,7 +289,7 @@ case "$cmd" in
     stop_pid kafka "$RUN/kafka.pid"; stop_pid secantusdb "$RUN/mongo.pid"
     for name in "${STORES[@]}"; do stop_pid "secantusdb ($name)" "$RUN/mongo-$name.pid"; done ;;
   status)
-    for name in kafka mongo; do
+    for name in kafka mongo keycloak; do
       if pid_alive "$RUN/$name.pid"; then echo "$name: running (pid $(cat "$RUN/$name.pid"))"; else echo "$name: stopped"; fi
     done
     for name in "${STORES[@]}"; do
@@ -207,5 +300,5 @@ case "$cmd" in
   stop-mongo) stop_pid secantusdb "$RUN/mongo.pid" ;;
   start-mongo) start_mongo; wait_for secantusdb 60 mongo_ready ;;
   wipe) "$0" down; rm -rf "$DATA"; log "removed $DATA" ;;
-  *) echo "usage: $0 install|up|stores-up|store-port SERVICE|down|status|wipe|stop-kafka|start-kafka|stop-mongo|start-mongo" >&2; exit 2 ;;
+  *) echo "usage: $0 install|up|keycloak-up|keycloak-down|stores-up|store-port SERVICE|down|status|wipe|stop-kafka|start-kafka|stop-mongo|start-mongo" >&2; exit 2 ;;
 esac

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: start Kafka + MongoDB (unless HUB_KAFKA_BOOTSTRAP_SERVERS / HUB_MONGO_URI point
-# elsewhere), the six services (role "all": API + worker) and the web app on 8080, wait until
-# each is ready, print the URLs, and on Ctrl-C stop everything this script started.
+# elsewhere), Keycloak as the council's sign-in (unless HUB_WEB_OIDC_ISSUER_URL names a provider,
+# or HUB_KEYCLOAK=false), the six services (role "all": API + worker) and the web app on 8080,
+# wait until each is ready, print the URLs, and on Ctrl-C stop everything this script started.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -14,6 +15,8 @@ declare -A PORTS=([volunteers]=8001 [issues]=8002 [assets]=8003 [notifications]=
 SERVICES=(identity volunteers issues assets notifications participation)
 pids=()
 started_infra=false
+started_keycloak=false
+keycloak_pid=""
 per_service_stores=false
 
 cleanup() {
@@ -21,6 +24,8 @@ cleanup() {
   echo; echo "[run] stopping services"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ -n "$keycloak_pid" ]]; then wait "$keycloak_pid" 2>/dev/null || true; fi
+  if $started_keycloak; then scripts/infra.sh keycloak-down; fi
   if $started_infra; then scripts/infra.sh down; fi
 }
 trap cleanup INT TERM EXIT
@@ -42,6 +47,24 @@ if [[ -z "${HUB_KAFKA_BOOTSTRAP_SERVERS:-}" && -z "${HUB_MONGO_URI:-}" ]]; then
   fi
 else
   echo "[run] using external infrastructure: kafka=${HUB_KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092} mongo=${HUB_MONGO_URI:-mongodb://127.0.0.1:27017}"
+fi
+
+# The council's identity provider, for staff sign-in: a local Keycloak with the demo realm
+# (deploy/keycloak/community-hub-realm.json), started in the background while the services start.
+if [[ -z "${HUB_WEB_OIDC_ISSUER_URL:-}" && "${HUB_KEYCLOAK:-true}" == "true" ]]; then
+  if [[ -f .hub/keycloak/.stamp ]]; then
+    if [[ "$(scripts/infra.sh status)" != *"keycloak: running"* ]]; then started_keycloak=true; fi
+    scripts/infra.sh keycloak-up > >(sed -u "s/^/[keycloak] /") 2>&1 &
+    keycloak_pid=$!
+    export HUB_WEB_OIDC_ISSUER_URL="http://127.0.0.1:${HUB_LOCAL_KEYCLOAK_PORT:-8180}/realms/community-hub"
+    export HUB_WEB_OIDC_CLIENT_ID="${HUB_WEB_OIDC_CLIENT_ID:-hub-web}"
+    export HUB_WEB_OIDC_CLIENT_SECRET="${HUB_WEB_OIDC_CLIENT_SECRET:-demo-web-client-secret}"  # the realm file's development default
+    export HUB_WEB_OIDC_PROVIDER_NAME="${HUB_WEB_OIDC_PROVIDER_NAME:-the demo council account}"
+    demo_group_map='{"/hubs/{hub}/staff": {"role": "staff"}, "/operators": {"role": "operator"}, "/privacy": {"role": "privacy"}}'
+    export HUB_WEB_OIDC_GROUP_MAP="${HUB_WEB_OIDC_GROUP_MAP:-$demo_group_map}"
+  else
+    echo "[run] Keycloak is not installed (it needs Java 21 or newer; see make install): staff sign in with the demo passwords only"
+  fi
 fi
 
 # Development stand-ins for the outside world: a mail catcher (SMTP on 1025, emails kept in
@@ -87,6 +110,11 @@ for service in "${SERVICES[@]}"; do
   curl -fsS "$url" >/dev/null 2>&1 || { echo "[run] $service did not become ready; see its log lines above"; exit 1; }
 done
 
+if [[ -n "$keycloak_pid" ]]; then
+  wait "$keycloak_pid" || { echo "[run] Keycloak did not start; see .hub/logs/keycloak.log"; exit 1; }
+  keycloak_pid=""
+fi
+
 # The web app: demo staff accounts and demo-volunteer sign-in for local use (refused in production);
 # notifications' links (HUB_PUBLIC_BASE_URL, default http://127.0.0.1:8080) point at it.
 HUB_WEB_DEMO_ACCOUNTS="${HUB_WEB_DEMO_ACCOUNTS:-true}" HUB_WEB_DEV_SIGN_IN="${HUB_WEB_DEV_SIGN_IN:-true}" \
@@ -103,6 +131,12 @@ cat <<MSG
 
 [run] the web app is ready: $web_url
       staff sign-in (demo): northfield / demo-password, riverside / demo-password
+$(if [[ -n "${HUB_WEB_OIDC_ISSUER_URL:-}" ]]; then
+  echo "      council sign-in: ${HUB_WEB_OIDC_ISSUER_URL}"
+  if $started_keycloak || [[ "${HUB_WEB_OIDC_ISSUER_URL}" == *"/realms/community-hub" ]]; then
+    echo "        (demo Keycloak) nadia.northfield, ravi.riverside, olga.operator, colin.contractor (in no staff group) / demo-password"
+  fi
+fi)
 [run] all six services are ready:
       volunteers     http://127.0.0.1:8001/docs
       issues         http://127.0.0.1:8002/docs

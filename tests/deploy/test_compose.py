@@ -102,6 +102,7 @@ def test_every_hub_variable_in_the_env_example_is_read_by_some_service() -> None
             "HUB_VERSION",
             "HUB_GATEWAY_PORT",
             "HUB_KAFKA_PARTNERS",
+            "HUB_KEYCLOAK_PUBLIC_URL",  # compose's own: the keycloak service's hostname and the web's issuer
         }
     )
     unknown = {name for name in ENV_EXAMPLE if name.startswith("HUB_")} - known
@@ -160,6 +161,30 @@ def test_infrastructure_uses_the_official_images_with_health_checks() -> None:
     assert services["kafka"]["environment"]["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
     assert all("healthcheck" in services[name] for name in ("kafka", "mongo"))
     assert services["mailpit"]["profiles"] == ["dev"]
+
+
+def test_the_identity_provider_is_the_keycloak_make_install_runs_with_the_same_realm() -> None:
+    keycloak, web = COMPOSE["services"]["keycloak"], COMPOSE["services"]["web"]
+    dist = dict(
+        line.split("=", 1)
+        for line in (ROOT / "infra" / "keycloak" / "dist.env").read_text().splitlines()
+        if "=" in line
+    )
+    assert keycloak["image"] == f"quay.io/keycloak/keycloak:{dist['KEYCLOAK_VERSION']}"
+    assert keycloak["volumes"] == [
+        "./deploy/keycloak/community-hub-realm.json:/opt/keycloak/data/import/community-hub-realm.json:ro"
+    ]
+    assert "--import-realm" in keycloak["command"] and "healthcheck" in keycloak
+    assert keycloak["environment"]["HUB_KEYCLOAK_WEB_CLIENT_SECRET"].startswith("${HUB_WEB_OIDC_CLIENT_SECRET:?")
+    realm = (ROOT / "deploy" / "keycloak" / "community-hub-realm.json").read_text()
+    assert '"secret": "${HUB_KEYCLOAK_WEB_CLIENT_SECRET:' in realm
+    # The web app: the issuer the browser sees, the discovery document from inside the network.
+    env = web["environment"]
+    assert env["HUB_WEB_OIDC_ISSUER_URL"] == "${HUB_KEYCLOAK_PUBLIC_URL:-http://localhost:8180}/realms/community-hub"
+    assert env["HUB_WEB_OIDC_DISCOVERY_URL"].startswith("http://keycloak:8080/realms/community-hub/")
+    assert web["depends_on"]["keycloak"] == {"condition": "service_healthy"}
+    assert {"HUB_WEB_OIDC_ISSUER_URL", "HUB_WEB_OIDC_DISCOVERY_URL", "HUB_WEB_OIDC_CLIENT_ID"} <= web_settings_fields()
+    assert "HUB_WEB_OIDC_CLIENT_SECRET" in ENV_EXAMPLE and "HUB_WEB_OIDC_GROUP_MAP" in ENV_EXAMPLE
 
 
 def test_kafka_init_reads_what_each_service_consumes_and_creates_every_contract_topic() -> None:

@@ -25,6 +25,7 @@ from hub_common.contracts.topics import SERVICES
 from hub_common.kafka import ensure_topics, start_group_at_end
 from hub_testkit.infra import InfraEndpoints
 from hub_testkit.plugin import ISSUER
+from hub_testkit.keycloak import OIDC_WEB_TEST_PORT, Keycloak
 from hub_testkit.processes import free_port, stop_all, wait_ready
 from hub_testkit.servers import SmtpMailbox
 from hub_testkit.tokens import TEST_JWKS
@@ -67,11 +68,41 @@ class Stack:
     def web_url(self) -> str:
         return self.url("web")
 
+    def _web_env(self, port: int) -> dict[str, str]:
+        return {
+            "HUB_WEB_HTTP_PORT": str(port),
+            **{f"HUB_WEB_{s.upper()}_URL": self.url(s) for s in WEB_CALLS},
+            "HUB_WEB_DEMO_ACCOUNTS": "true",
+            "HUB_WEB_DEV_SIGN_IN": "true",
+            "HUB_WEB_SERVICE_NAME": "Hub Test",
+            "HUB_WEB_HUB_COLOURS": '{"hub-northfield": "#1d4f91", "hub-riverside": "#00703c"}',
+            # No internet here: a tile server that refuses at once, so the maps show their fallback
+            # (the hub outlines) as they would when a deployment's tile server is down.
+            "HUB_MAP_TILE_URL": f"http://127.0.0.1:{free_port()}/tiles/{{z}}/{{x}}/{{y}}.png",
+            "HUB_MAP_TILE_ATTRIBUTION": "Test Tiles",
+            "HUB_AUTH_JWKS": TEST_JWKS,
+            "HUB_ISSUER_URL": ISSUER["url"],
+            "HUB_ENVIRONMENT": "test",
+            "HUB_LOG_LEVEL": "WARNING",
+        }
+
+    def start_oidc_web(self, keycloak: Keycloak) -> str:
+        """A second web app on the same services that signs staff in through ``keycloak``; its URL.
+        It listens on the one port the realm registers a callback for."""
+        self.ports["oidc-web"] = OIDC_WEB_TEST_PORT
+        env = {
+            **self._web_env(OIDC_WEB_TEST_PORT),
+            **keycloak.web_env(self.url("oidc-web")),
+            "HUB_WEB_DEMO_ACCOUNTS": "false",  # as a council runs it: the provider's button alone
+        }
+        self._start("oidc-web", "hub_web", env, "/health/live")
+        return self.url("oidc-web")
+
     def _start(self, name: str, module: str, env: dict[str, str], ready_path: str) -> None:
         log = self.logs / f"{name}.log"
         with log.open("w") as out:
             process = subprocess.Popen(  # noqa: S603 - our own modules, with our own interpreter
-                [sys.executable, "-m", module, *(["--role", "all"] if name != "web" else [])],
+                [sys.executable, "-m", module, *(["--role", "all"] if module != "hub_web" else [])],
                 env={**os.environ, **env},
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -101,22 +132,7 @@ class Stack:
                 "HUB_PUBLIC_BASE_URL": self.web_url,
             }
             self._start(service, f"hub_{service}", env, "/health/ready")
-        web_env = {
-            "HUB_WEB_HTTP_PORT": str(self.ports["web"]),
-            **{f"HUB_WEB_{s.upper()}_URL": self.url(s) for s in WEB_CALLS},
-            "HUB_WEB_DEMO_ACCOUNTS": "true",
-            "HUB_WEB_DEV_SIGN_IN": "true",
-            "HUB_WEB_SERVICE_NAME": "Hub Test",
-            "HUB_WEB_HUB_COLOURS": '{"hub-northfield": "#1d4f91", "hub-riverside": "#00703c"}',
-            # No internet here: a tile server that refuses at once, so the maps show their fallback
-            # (the hub outlines) as they would when a deployment's tile server is down.
-            "HUB_MAP_TILE_URL": f"http://127.0.0.1:{free_port()}/tiles/{{z}}/{{x}}/{{y}}.png",
-            "HUB_MAP_TILE_ATTRIBUTION": "Test Tiles",
-            "HUB_AUTH_JWKS": TEST_JWKS,
-            "HUB_ISSUER_URL": ISSUER["url"],
-            "HUB_ENVIRONMENT": "test",
-            "HUB_LOG_LEVEL": "WARNING",
-        }
+        web_env = self._web_env(self.ports["web"])
         self._start("web", "hub_web", web_env, "/health/live")
         return self
 
@@ -132,3 +148,9 @@ def stack(infra: InfraEndpoints, tmp_path_factory: pytest.TempPathFactory) -> It
             yield running.start()
         finally:
             running.stop()
+
+
+@pytest.fixture(scope="session")
+def oidc_web(stack: Stack, keycloak: Keycloak) -> str:
+    """The URL of a web app on the stack's services whose staff sign in through the real Keycloak."""
+    return stack.start_oidc_web(keycloak)

@@ -10,6 +10,7 @@ real running services, with axe-core run on every page visited: no serious or cr
    acknowledgement email's link signs a resident in to follow their report.
 5. A resident reports with a photo from their phone (GPS in its EXIF) and sees it on the issue page;
    the images the page loads carry no EXIF.
+6. Staff sign in with their council account through the real OpenID provider (Keycloak) and sign out.
 
 With HUB_WEB_SCREENSHOTS set to a folder, the journeys also save screenshots of the map, inbox and
 privacy pages there (``HUB_WEB_SCREENSHOTS=web/docs``, the README's pictures); ordinary runs write nothing.
@@ -31,6 +32,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from hub_testkit.images import jpeg_with_gps, metadata_of
+from hub_testkit.keycloak import DEMO_PASSWORD as KEYCLOAK_DEMO_PASSWORD
+from hub_testkit.keycloak import Keycloak
 
 if TYPE_CHECKING:
     from conftest import Stack
@@ -546,4 +549,36 @@ def test_a_resident_finds_the_place_by_its_postcode(browser: Browser, stack: Sta
     axe.check(page)
     page.get_by_label("Latitude", exact=True).press("Enter")  # Enter continues: it does not search again
     expect(page.get_by_role("heading", name="What is the problem?")).to_be_visible()
+    page.context.close()
+
+
+def test_staff_sign_in_with_their_council_account_through_the_real_provider(
+    browser: Browser, oidc_web: str, keycloak: Keycloak, axe: AxeAudit
+) -> None:
+    """Journey 6: a Northfield staff member presses "Sign in with ...", signs in on Keycloak's own page
+    and lands on their hub's console; signing out ends both sessions. The pages' CSP lets the form's
+    redirect go to the provider (browsers apply form-action to it), and the provider's Secure
+    cookies work on http://127.0.0.1 as browsers treat loopback as secure."""
+    page = new_page(browser)
+    page.goto(oidc_web + "/sign-in")
+    expect(page.get_by_role("heading", name="Hub staff")).to_be_visible()
+    axe.check(page)
+    screenshot(page, "staff-sign-in-oidc")
+    page.get_by_role("button", name="Sign in with Hub Test Council").click()
+    page.wait_for_url(re.compile(re.escape(keycloak.issuer) + "/protocol/openid-connect/auth"))
+    page.get_by_label("Username").fill("nadia.northfield")
+    screenshot(page, "staff-sign-in-oidc-provider")
+    page.get_by_label("Password", exact=True).fill(KEYCLOAK_DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(oidc_web + "/staff/hubs/hub-northfield")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Northfield Community Hub")
+    axe.check(page)
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(re.escape(keycloak.issuer) + "/protocol/openid-connect/logout"))
+    page.get_by_role("button", name="Logout").click()  # the provider's confirmation (no ID token hint kept)
+    page.wait_for_url(re.compile(re.escape(oidc_web) + r"/\?state="))
+    expect(page.get_by_role("status")).to_contain_text("You have signed out")
+    page.goto(oidc_web + "/staff")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     page.context.close()

@@ -1,8 +1,8 @@
 """Staff accounts from configuration, with scrypt password hashes.
 
-There is no identity provider on a development machine; in production the council's OIDC
-provider would sign staff in instead (see web/README.md). ``python -m hub_web.accounts hash``
-prints a hash for ``HUB_WEB_STAFF_ACCOUNTS``.
+Staff normally sign in through the council's OpenID provider (hub_web.oidc); these are the demo
+accounts of development and any accounts a deployment configures beside it (see web/README.md).
+``python -m hub_web.accounts hash`` prints a hash for ``HUB_WEB_STAFF_ACCOUNTS``.
 """
 
 from __future__ import annotations

@@ -25,7 +25,8 @@ from hub_web.clients import (
     VolunteersClient,
 )
 from hub_web.deps import CsrfFailed, NeedsSignIn, NotAllowed
-from hub_web.routes import auth, inbox, photos, privacy, public, residents, staff, volunteers
+from hub_web.oidc import TRANSACTION_COOKIE, TRANSACTION_PATH, OidcSignIn, SignInRefused
+from hub_web.routes import auth, inbox, oidc, photos, privacy, public, residents, staff, volunteers
 from hub_web.session import COOKIE_NAME, MAX_COOKIE_AGE_S, SessionCodec
 from hub_web.settings import WebSettings
 from hub_web.web import Web
@@ -33,12 +34,15 @@ from hub_web.web import Web
 STATIC = Path(__file__).parent / "static"
 
 
-def content_security_policy(tile_origin: str) -> str:
+def content_security_policy(tile_origin: str, sign_in_origin: str | None = None) -> str:
     """No inline scripts or styles, and nothing from other sites but the map's street tiles (images
-    only): a script injected through a field cannot run, and the pages work without the tiles."""
+    only): a script injected through a field cannot run, and the pages work without the tiles.
+    Forms post here only; the council's sign-in provider is named too because browsers apply
+    form-action to where a form's answer redirects (the sign-in and sign-out buttons go there)."""
+    form_action = f"'self' {sign_in_origin}" if sign_in_origin else "'self'"
     return (
         f"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: {tile_origin}; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+        f"form-action {form_action}; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
     )
 
 
@@ -68,12 +72,15 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
     accounts = parse_accounts(settings.staff_accounts)
     if settings.demo_accounts:
         accounts += demo_accounts()
+    sign_in = OidcSignIn(settings) if settings.oidc_enabled else None
     issuer = IssuerClient(
         settings.issuer_url or settings.auth_issuer,
         settings.issuer_client_id,
         settings.issuer_client_secret.get_secret_value(),
     )
-    web = Web(settings, build_services(settings, transport), AccountBook(accounts), issuer, verifier_for(settings))
+    web = Web(
+        settings, build_services(settings, transport), AccountBook(accounts), issuer, verifier_for(settings), sign_in
+    )
     codec = SessionCodec(settings.cookie_key)
 
     @asynccontextmanager
@@ -86,7 +93,7 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
     app.state.web = web
     app.mount("/static/leaflet", leaflet_files(settings.leaflet_dir), name="leaflet")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    csp = content_security_policy(settings.map_tile_origin)
+    csp = content_security_policy(settings.map_tile_origin, sign_in.origin if sign_in else None)
 
     @app.middleware("http")
     async def session_and_headers(request: Request, call_next) -> Response:
@@ -103,6 +110,8 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
                 secure=settings.cookie_secure,
                 path="/",
             )
+        if getattr(request.state, "clear_oidc_transaction", False):
+            response.delete_cookie(TRANSACTION_COOKIE, path=TRANSACTION_PATH, httponly=True, samesite="lax")
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"  # sign-in links carry tokens
@@ -140,6 +149,10 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
             return await error_page(request, 404, "Page not found", "We could not find what you were looking for.")
         return await error_page(request, exc.status, "Sorry, that did not work", exc.detail)
 
+    @app.exception_handler(SignInRefused)
+    async def sign_in_refused(request: Request, exc: SignInRefused) -> HTMLResponse:
+        return await error_page(request, exc.status, exc.title, exc.message, sign_in_again=exc.status != 404)
+
     @app.exception_handler(CsrfFailed)
     async def csrf_failed(request: Request, exc: CsrfFailed) -> HTMLResponse:
         return await error_page(
@@ -171,7 +184,7 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
     async def live() -> PlainTextResponse:
         return PlainTextResponse("ok")
 
-    routers = (public, residents, photos, volunteers, privacy, staff, inbox, auth)
+    routers = (public, residents, photos, volunteers, privacy, staff, inbox, auth, oidc)
     for router in (module.router for module in routers):
         app.include_router(router)
     return app

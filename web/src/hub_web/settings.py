@@ -7,6 +7,7 @@ import hmac
 import json
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from hub_common.settings import DEV_ISSUER
 from hub_web.branding import DEFAULT_HUB_COLOUR, contrast_ratio
 from hub_web.maps import tile_origin
+from hub_web.oidc_groups import parse_group_map
 
 DEV_WEB_CLIENT_SECRET = "dev-web-secret"  # noqa: S105  (the issuer's development client, refused in production)
 MIN_CONTRAST = 4.5  # WCAG 2.2 AA for normal text: the hub colour carries white text
@@ -22,6 +24,13 @@ DEFAULT_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
 # Where `scripts/infra.sh install` puts Leaflet (npm, pinned by web/package-lock.json) in a checkout;
 # the image sets HUB_WEB_LEAFLET_DIR to the copy it carries.
 CHECKOUT_LEAFLET_DIR = Path(__file__).resolve().parents[3] / ".hub" / "web-tools" / "node_modules" / "leaflet" / "dist"
+
+
+def _https_or_loopback(url: str) -> bool:
+    """https, or a provider on this machine (compose's trial Keycloak at http://localhost:8180): the
+    browser reaches it without crossing a network, and browsers treat loopback as a secure context."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1", "::1"))
 
 
 class WebSettings(BaseSettings):
@@ -64,6 +73,24 @@ class WebSettings(BaseSettings):
     staff_accounts: str = "[]"
     demo_accounts: bool = False  # documented demo staff accounts for `make run`; refused in production
     dev_sign_in: bool = False  # sign in as a demo volunteer without email; refused in production
+    # Staff sign-in through the council's OpenID Connect provider (authorization code + PKCE), on
+    # when an issuer is set. The provider's groups become the services' role and hubs through
+    # oidc_group_map (JSON, see hub_web.oidc_groups). The client secret is a SecretStr, so it never
+    # appears in a repr, a log line or an error message.
+    oidc_issuer_url: str = ""
+    # Where the discovery document is fetched: <issuer>/.well-known/openid-configuration unless set
+    # (compose: the provider's address inside the network, while the issuer is the browser's one).
+    oidc_discovery_url: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr = SecretStr("")
+    oidc_provider_name: str = Field(default="your council account", min_length=1, max_length=80)
+    oidc_scopes: str = "openid profile"
+    oidc_groups_claim: str = Field(default="groups", min_length=1)
+    oidc_group_map: str = "{}"
+    # The callback's absolute URL as registered at the provider (…/auth/oidc/callback); by default
+    # the address the browser reached the web app at.
+    oidc_redirect_url: str = ""
+    oidc_sign_out_at_provider: bool = True  # RP-initiated logout: signing out here ends the provider's session too
     # JSON {"hub-id": "#rrggbb"}: the hub's colour behind white text (must reach 4.5:1 contrast).
     hub_colours: dict[str, str] = Field(default_factory=dict)
 
@@ -101,6 +128,25 @@ class WebSettings(BaseSettings):
         tile_origin(value)  # raises with what is wrong
         return value
 
+    @field_validator("oidc_group_map")
+    @classmethod
+    def _usable_group_map(cls, value: str) -> str:
+        parse_group_map(value)  # raises with what is wrong
+        return value
+
+    @model_validator(mode="after")
+    def _complete_oidc(self) -> WebSettings:
+        if self.oidc_issuer_url:
+            if not self.oidc_client_id or not self.oidc_client_secret.get_secret_value():
+                raise ValueError(
+                    "HUB_WEB_OIDC_CLIENT_ID and HUB_WEB_OIDC_CLIENT_SECRET are needed with HUB_WEB_OIDC_ISSUER_URL"
+                )
+            if not parse_group_map(self.oidc_group_map):
+                raise ValueError("HUB_WEB_OIDC_GROUP_MAP must map at least one group, or nobody could sign in")
+            if "openid" not in self.oidc_scopes.split():
+                raise ValueError("HUB_WEB_OIDC_SCOPES must include openid")
+        return self
+
     @model_validator(mode="after")
     def _production_rules(self) -> WebSettings:
         if self.environment == "production":
@@ -110,6 +156,8 @@ class WebSettings(BaseSettings):
                 raise ValueError("HUB_AUTH_ISSUER must name the platform's token issuer in production")
             if self.demo_accounts or self.dev_sign_in:
                 raise ValueError("demo accounts and dev sign-in are for development only")
+            if self.oidc_issuer_url and not _https_or_loopback(self.oidc_issuer_url):
+                raise ValueError("HUB_WEB_OIDC_ISSUER_URL must be an https:// address in production")
         return self
 
     @property
@@ -120,6 +168,10 @@ class WebSettings(BaseSettings):
             return own
         secret = self.issuer_client_secret.get_secret_value().encode()
         return hmac.new(secret, b"hub-web-session-cookie", hashlib.sha256).hexdigest()
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer_url)
 
     @property
     def map_tile_origin(self) -> str:

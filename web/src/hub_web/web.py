@@ -1,4 +1,4 @@
-"""What every page needs: settings, the service clients, staff accounts, templates, the session."""
+"""What every page needs: settings, the service clients, staff accounts and sign-in, templates, the session."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from hub_common.issuer import IssuerClient
 from hub_web.accounts import AccountBook
 from hub_web.clients import ServiceDown, ServiceProblem, Services
 from hub_web.forms import Errors, FormData
+from hub_web.oidc import OidcSignIn
 from hub_web.session import Identity, Session
 from hub_web.settings import WebSettings
 
@@ -62,12 +63,14 @@ class Web:
         accounts: AccountBook,
         issuer: IssuerClient,
         verifier: TokenVerifier,
+        oidc: OidcSignIn | None = None,
     ) -> None:
         self.settings = settings
         self.services = services
         self.issuer = issuer  # tokens for the people this app signed in
         self.verifier = verifier  # checks the tokens in our emails' links
         self.accounts = accounts
+        self.oidc = oidc  # the council's OpenID provider, when HUB_WEB_OIDC_ISSUER_URL is set
         self.env = Environment(
             loader=PackageLoader("hub_web", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),

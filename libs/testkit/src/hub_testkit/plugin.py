@@ -16,6 +16,7 @@ from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.settings import HubSettings
 from hub_testkit.infra import InfraEndpoints, discard_test_database, start_test_infra
 from hub_testkit.issuer import running_issuer
+from hub_testkit.keycloak import Keycloak, keycloak_installed, keycloak_must_run, local_keycloak
 from hub_testkit.servers import HttpReceiver, SmtpMailbox
 from hub_testkit.tokens import TEST_JWKS
 
@@ -28,6 +29,18 @@ def infra() -> Iterator[InfraEndpoints]:
     with start_test_infra() as endpoints, running_issuer(endpoints.kafka_bootstrap_servers, endpoints.mongo_uri) as url:
         ISSUER["url"] = url
         yield endpoints
+
+
+@pytest.fixture(scope="session")
+def keycloak() -> Iterator[Keycloak]:
+    """The real OpenID provider (Keycloak, a local process), started once for the tests that ask for it."""
+    if not keycloak_installed():
+        message = "needs Keycloak (make install; it needs Java 21 or newer)"
+        if keycloak_must_run():
+            pytest.fail(message)
+        pytest.skip(message)
+    with local_keycloak() as provider:
+        yield provider
 
 
 @pytest.fixture

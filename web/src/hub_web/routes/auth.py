@@ -13,6 +13,7 @@ from hub_web import forms
 from hub_web.clients import ServiceProblem
 from hub_web.deps import Form, NotAllowed, WebDep
 from hub_web.forms import Errors
+from hub_web.oidc import home_url
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,6 +32,16 @@ def safe_next(value: str | None, default: str) -> str:
     return default
 
 
+def staff_sign_in_options(web: WebDep) -> dict[str, object]:
+    """How staff can sign in here: the council's provider when configured, and passwords for the
+    accounts configured here (the demo ones only in development: the settings refuse them elsewhere)."""
+    return {
+        "oidc_provider": web.settings.oidc_provider_name if web.oidc is not None else None,
+        "password_accounts": len(web.accounts) > 0,
+        "demo_accounts": web.settings.demo_accounts,
+    }
+
+
 @router.get("/sign-in", response_class=HTMLResponse)
 async def sign_in_page(
     request: Request, web: WebDep, next: Annotated[str | None, Query(max_length=500)] = None
@@ -41,6 +52,7 @@ async def sign_in_page(
         title="Sign in",
         next_url=safe_next(next, ""),
         demo_volunteers=DEMO_VOLUNTEERS if web.settings.dev_sign_in else (),
+        **staff_sign_in_options(web),
     )
 
 
@@ -65,6 +77,7 @@ async def sign_in(request: Request, web: WebDep, form: Form) -> Response:
             form=form,
             next_url=safe_next(form.one("next"), ""),
             demo_volunteers=DEMO_VOLUNTEERS if web.settings.dev_sign_in else (),
+            **staff_sign_in_options(web),
         )
     web.session(request).sign_in(
         kind="staff",
@@ -74,15 +87,25 @@ async def sign_in(request: Request, web: WebDep, form: Form) -> Response:
         name=account.name,
         ttl=timedelta(hours=web.settings.staff_session_hours),
     )
-    home = "/staff/privacy" if account.role == "privacy" else "/staff"  # the privacy team runs no hub
-    return web.redirect(safe_next(form.one("next"), home))
+    return web.redirect(safe_next(form.one("next"), staff_home(account.role)))
+
+
+def staff_home(role: str) -> str:
+    return "/staff/privacy" if role == "privacy" else "/staff"  # the privacy team runs no hub
 
 
 @router.post("/sign-out")
 async def sign_out(request: Request, web: WebDep, form: Form) -> Response:
     session = web.session(request)
+    signed_in_by_provider = session.kind == "staff" and (session.sub or "").startswith("oidc-")
     session.sign_out()
     session.set_flash("You have signed out.")
+    if signed_in_by_provider and web.oidc is not None:
+        # Also end the session at the council's provider, or the next "Sign in with..." would let
+        # whoever uses this browser in without a password.
+        logout = await web.oidc.logout_url(home_url(web.settings, request))
+        if logout:
+            return web.redirect(logout)
     return web.redirect("/")
 
 
