@@ -24,8 +24,8 @@ from hub_common.contracts import all_topics
 from hub_common.contracts.topics import SERVICES
 from hub_common.kafka import ensure_topics, start_group_at_end
 from hub_testkit.infra import InfraEndpoints
-from hub_testkit.plugin import ISSUER
 from hub_testkit.keycloak import OIDC_WEB_TEST_PORT, Keycloak
+from hub_testkit.plugin import ISSUER
 from hub_testkit.processes import free_port, stop_all, wait_ready
 from hub_testkit.servers import SmtpMailbox
 from hub_testkit.tokens import TEST_JWKS
