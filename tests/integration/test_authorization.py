@@ -39,6 +39,9 @@ OPEN_TO_ANONYMOUS = {
     # not it is known, the address's owner confirms by the link emailed to it, and asks are limited
     # per address and per client.
     ("notifications", "POST", "/v1/privacy/self-requests"),
+    # The OAuth token endpoint: its callers are clients that authenticate with their own credentials
+    # in the request (RFC 6749 §2.3), not with a bearer token; it refuses them in OAuth's terms.
+    ("identity", "POST", "/oauth/token"),
 }
 
 

@@ -73,7 +73,7 @@ async def test_a_partner_onboarded_in_the_registry_reports_for_its_granted_hub_o
         assert granted.status_code in (200, 201), granted.text
         # A point in Riverside: the report belongs to a hub this partner is not granted.
         other = await client.post(
-            f"{issues.base_url}/open311/v2/requests.json", data=report(api_key, "53.7050", "-1.6050")
+            f"{issues.base_url}/open311/v2/requests.json", data=report(api_key, "53.7850", "-1.5500")
         )
         assert other.status_code == 403, other.text
 
