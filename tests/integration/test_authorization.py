@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 
 from hub_common.app import create_app
 from hub_common.contracts.topics import SERVICES
+from hub_testkit.issuer import test_key_ring
 from hub_testkit.tokens import issue_token
 
 pytestmark = pytest.mark.integration
@@ -96,6 +97,8 @@ def test_every_write_route_needs_a_signed_in_caller_unless_deliberately_open(ser
 async def test_anonymous_and_wrong_role_callers_are_refused_before_anything_runs(service, make_settings) -> None:
     settings = make_settings(definition(service).settings_class)
     app = create_app(definition(service), settings)
+    if service == "identity":  # it trusts its own key ring only: give it the test kit's key
+        await app.state.ctx.db["key_ring"].insert_one(test_key_ring(settings))
     resident = issue_token(sub="just-a-resident", role="resident")
     checked = 0
     async with LifespanManager(app) as manager:

@@ -25,12 +25,30 @@ from hub_testkit.processes import free_port
 from hub_testkit.tokens import TEST_JWKS, TEST_KID, TEST_PRIVATE_PEM, TEST_PUBLIC_JWK
 
 
-@contextlib.contextmanager
-def running_issuer(kafka_bootstrap_servers: str, mongo_uri: str) -> Iterator[str]:
+def test_key_ring(settings) -> dict:
+    """The identity service's key ring document holding the test kit's key alone (sealed with the
+    settings' key-encryption key): an issuer started on it signs as the test kit does."""
     from hub_common.repository import to_document
-    from hub_identity.__main__ import DEFINITION
     from hub_identity.adapters.keys import KeyVault
     from hub_identity.domain.keys import KeyRing, SigningKey
+
+    now = datetime.now(UTC) - timedelta(minutes=1)
+    key = SigningKey(
+        kid=TEST_KID,
+        public_jwk=TEST_PUBLIC_JWK,
+        private_key=KeyVault(settings.signing_key_encryption_key.get_secret_value()).seal(TEST_PRIVATE_PEM),
+        created_at=now,
+        activates_at=now,
+    )
+    return to_document(KeyRing(keys=[key]))
+
+
+test_key_ring.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
+@contextlib.contextmanager
+def running_issuer(kafka_bootstrap_servers: str, mongo_uri: str) -> Iterator[str]:
+    from hub_identity.__main__ import DEFINITION
     from hub_identity.settings import IdentitySettings
 
     port = free_port()
@@ -45,16 +63,8 @@ def running_issuer(kafka_bootstrap_servers: str, mongo_uri: str) -> Iterator[str
         log_format="console",
         log_level="WARNING",
     )
-    now = datetime.now(UTC) - timedelta(minutes=1)
-    key = SigningKey(
-        kid=TEST_KID,
-        public_jwk=TEST_PUBLIC_JWK,
-        private_key=KeyVault(settings.signing_key_encryption_key.get_secret_value()).seal(TEST_PRIVATE_PEM),
-        created_at=now,
-        activates_at=now,
-    )
     with pymongo.MongoClient(mongo_uri) as client:
-        client[settings.mongo_db]["key_ring"].insert_one(to_document(KeyRing(keys=[key])))
+        client[settings.mongo_db]["key_ring"].insert_one(test_key_ring(settings))
     server = uvicorn.Server(
         uvicorn.Config(create_app(DEFINITION, settings), host="127.0.0.1", port=port, log_level="warning")
     )
