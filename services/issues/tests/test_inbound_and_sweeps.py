@@ -90,35 +90,36 @@ async def test_partner_report_is_ingested_once_per_partner_reference(api, partne
 
 async def test_a_report_is_taken_only_from_a_partner_the_registry_grants_its_type_and_hub(api) -> None:
     """The read model follows hub.identity.events; each refusal dead-letters with its reason."""
+    TENANTS = "/partners/tenants-union"
     changed = datetime.now(UTC)
     grants = {"organisation": "Riverside Housing", "consumes": [], "changed_at": changed}
     with pytest.raises(PermanentError, match="not in the partner registry"):
-        await deliver(api, inbound("RH-9"))
+        await deliver(api, inbound("RH-9", source=TENANTS))
     # Registered for Northfield only: a report that falls in Riverside is refused, as over the API.
-    north = PartnerRegistered(partner_id="riverside-housing", hubs=[NORTHFIELD], publishes=[REPORT], **grants)
+    north = PartnerRegistered(partner_id="tenants-union", hubs=[NORTHFIELD], publishes=[REPORT], **grants)
     await deliver(api, registry_event(north))
     with pytest.raises(PermanentError, match="cannot act for hub 'hub-riverside'"):
-        await deliver(api, inbound("RH-9"))
+        await deliver(api, inbound("RH-9", source=TENANTS))
     # Granted Riverside but not the type.
-    no_type = PartnerGrantsChanged(partner_id="riverside-housing", hubs=[RIVERSIDE], publishes=[], **grants)
+    no_type = PartnerGrantsChanged(partner_id="tenants-union", hubs=[RIVERSIDE], publishes=[], **grants)
     await deliver(api, registry_event(no_type))
     with pytest.raises(PermanentError, match=r"is not granted 'hub\.issues\.report\.submitted\.v1'"):
-        await deliver(api, inbound("RH-9"))
+        await deliver(api, inbound("RH-9", source=TENANTS))
     # Both: taken. A late copy of an older change does not roll the grants back.
     later = {**grants, "changed_at": changed + timedelta(seconds=1)}
-    granted = PartnerGrantsChanged(partner_id="riverside-housing", hubs=[RIVERSIDE], publishes=[REPORT], **later)
+    granted = PartnerGrantsChanged(partner_id="tenants-union", hubs=[RIVERSIDE], publishes=[REPORT], **later)
     await deliver(api, registry_event(granted))
     await deliver(api, registry_event(north))
-    await deliver(api, inbound("RH-9"))
-    assert await api.count(ISSUES, partner_key="/partners/riverside-housing|RH-9") == 1
+    await deliver(api, inbound("RH-9", source=TENANTS))
+    assert await api.count(ISSUES, partner_key=f"{TENANTS}|RH-9") == 1
     # Revoked: nothing more from it.
-    revoked = PartnerRevoked(partner_id="riverside-housing", revoked_at=changed + timedelta(seconds=2))
+    revoked = PartnerRevoked(partner_id="tenants-union", revoked_at=changed + timedelta(seconds=2))
     await deliver(api, registry_event(revoked))
     with pytest.raises(PermanentError, match="has been revoked"):
-        await deliver(api, inbound("RH-10"))
+        await deliver(api, inbound("RH-10", source=TENANTS))
     with pytest.raises(PermanentError, match="neither a partner nor a service"):
         await deliver(api, inbound("RH-11", source="https://somewhere.example"))
-    assert await api.count(ISSUES) == 1
+    assert await api.count(ISSUES, partner_key={"$regex": "^/partners/tenants-union"}) == 1
 
 
 async def test_invalid_partner_reports_are_permanent_errors(api, partners) -> None:
