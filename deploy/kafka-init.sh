@@ -15,9 +15,9 @@ PARTITIONS="${HUB_KAFKA_TOPIC_PARTITIONS:-6}"
 SERVICES=(volunteers issues assets notifications participation identity)
 
 declare -A CONSUMES=(
-  [volunteers]="hub.volunteers.inbound hub.assets.events hub.issues.events hub.privacy"
-  [issues]="hub.issues.inbound hub.assets.events hub.privacy"
-  [assets]="hub.assets.inbound hub.volunteers.events hub.issues.events hub.privacy"
+  [volunteers]="hub.volunteers.inbound hub.assets.events hub.issues.events hub.privacy hub.identity.events"
+  [issues]="hub.issues.inbound hub.assets.events hub.privacy hub.identity.events"
+  [assets]="hub.assets.inbound hub.volunteers.events hub.issues.events hub.privacy hub.identity.events"
   [notifications]="hub.contacts hub.notifications.inbound hub.volunteers.events hub.issues.events hub.assets.events hub.participation.events hub.privacy"
   [participation]="hub.privacy"
   [identity]=""  # it publishes the partner registry's changes and reads nothing

@@ -18,6 +18,7 @@ from hub_common.contracts import dlt_topic, events_topic, inbound_topic
 from hub_common.contracts.assets import DirectoryEntrySubmitted
 from hub_common.contracts.issues import IssueReported
 from hub_common.uow import OUTBOX
+from hub_testkit.partners import grant_partner
 
 pytestmark = pytest.mark.integration
 
@@ -98,6 +99,8 @@ async def test_partner_keeps_its_directory_entry_through_hub_assets_inbound(
 ):
     assets = await service_context(ASSETS)
     entry_id, partner = str(uuid.uuid4()), f"partner-{unique}"
+    for who in (partner, "someone-else"):
+        await grant_partner(assets.db, who, hubs=["hub-riverside"], publishes=[DirectoryEntrySubmitted.event_type])
     data = DirectoryEntrySubmitted(
         entry_id=entry_id,
         partner_id=partner,

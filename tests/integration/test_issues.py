@@ -26,6 +26,7 @@ from hub_common.service import ServiceContext
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_issues.settings import IssuesSettings
 from hub_testkit.infra import discard_test_database
+from hub_testkit.partners import grant_partner
 from hub_testkit.tokens import issue_token
 
 pytestmark = pytest.mark.integration
@@ -179,6 +180,8 @@ async def test_partner_report_on_inbound_is_ingested_once_and_bad_ones_are_dead_
         await kafka.skip_history(settings.consumer_group, list(ISSUES.consumes))
         ref = f"RH-{uuid.uuid4().hex[:8]}"
         source = "/partners/riverside-housing"
+        types = ["hub.issues.report.submitted.v1"]
+        await grant_partner(ctx.db, "riverside-housing", hubs=["hub-northfield", "hub-riverside"], publishes=types)
 
         def submitted(partner_ref: str, service_code: str):
             return envelope.encode(

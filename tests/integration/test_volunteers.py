@@ -12,6 +12,7 @@ from hub_common import envelope
 from hub_common.auth import Principal
 from hub_common.contracts import CONTACTS_TOPIC, dlt_topic, events_topic, inbound_topic
 from hub_common.contracts.volunteers import MilestoneReached
+from hub_testkit.partners import grant_partner
 from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
 from hub_volunteers.service import commands as cmd
 
@@ -93,6 +94,8 @@ async def test_partner_registrations_on_inbound_are_ingested_once_and_bad_ones_d
     ctx = await service_context(VOLUNTEERS)
     hub = f"hub-{unique}"
     source = "/partners/leeds-volunteer-centre"
+    types = ["hub.volunteers.registration.submitted.v1"]
+    await grant_partner(ctx.db, "leeds-volunteer-centre", hubs=[hub], publishes=types)
 
     def submitted(ref: str, **overrides) -> envelope.KafkaRecord:
         data = {

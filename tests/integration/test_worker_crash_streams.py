@@ -37,6 +37,7 @@ from hub_issues.adapters.issues import ISSUES as ISSUES_COLLECTION
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_notifications.adapters.messages import MESSAGES
 from hub_testkit.events import cloud_event
+from hub_testkit.partners import grant_partner
 from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
 from hub_volunteers.adapters.hours import HOURS
 from hub_volunteers.adapters.volunteers import VOLUNTEERS as VOLUNTEERS_COLLECTION
@@ -240,6 +241,8 @@ async def test_volunteers_worker_killed_mid_stream_records_every_partner_volunte
     """A partner centre registers N/4 volunteers and reports 3 entries of hours for each (N events)."""
     ctx = await service_context(VOLUNTEERS, **WORKER_SETTINGS)
     hub, source = f"hub-{unique}", f"/partners/lvc-{unique}"
+    types = ["hub.volunteers.registration.submitted.v1", "hub.volunteers.hours.submitted.v1"]
+    await grant_partner(ctx.db, f"lvc-{unique}", hubs=[hub], publishes=types)
     volunteers = EVENTS // 4
     hours_each = 3
     records = []
@@ -336,6 +339,7 @@ async def test_assets_worker_killed_mid_stream_keeps_every_entry_and_opens_maint
     """N/2 partner directory entries (each a new asset) and N/2 issues reported against our rooms."""
     ctx = await service_context(ASSETS, **WORKER_SETTINGS)
     hub, partner = f"hub-{unique}", f"partner-{unique}"
+    await grant_partner(ctx.db, partner, hubs=[hub], publishes=[DirectoryEntrySubmitted.event_type])
     staff = Principal(sub=f"staff-{unique}", role="staff", hubs=(hub,))
     service = ctx.components.use_cases.assets
     rooms = [
@@ -419,6 +423,8 @@ async def test_issues_worker_killed_mid_stream_turns_each_partner_report_into_ex
     ctx = await service_context(ISSUES, **WORKER_SETTINGS)
     await ISSUES.seed_demo_data(ctx)  # hubs with boundaries and their categories
     source = f"/partners/riverside-housing-{unique}"
+    hubs = ["hub-northfield", "hub-riverside"]
+    await grant_partner(ctx.db, f"riverside-housing-{unique}", hubs=hubs, publishes=[PartnerReportSubmitted.event_type])
     spread = random.Random(unique)
     records = [
         cloud_event(

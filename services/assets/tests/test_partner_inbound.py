@@ -18,8 +18,16 @@ from hub_common.contracts.volunteers import (
     VolunteerStatusChanged,
 )
 from hub_common.envelope import Envelope
+from hub_common.partner_grants import PartnerGrantRepository
+from hub_testkit.partners import grant_partner
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+async def partners_in_the_registry(api: Api) -> None:
+    for partner in ("partner-a", "partner-b"):
+        await grant_partner(api.db, partner, hubs=[NORTH], publishes=[DirectoryEntrySubmitted.event_type])
 
 
 def submission(entry_id: str, partner: str = "partner-a", source: str | None = None, at=T0, **changes) -> Envelope:
@@ -45,7 +53,7 @@ def submission(entry_id: str, partner: str = "partner-a", source: str | None = N
 
 
 async def apply(api: Api, event: Envelope) -> None:
-    handler = handlers(api.use_cases)[DirectoryEntrySubmitted.event_type]
+    handler = handlers(api.use_cases, PartnerGrantRepository(api.db))[DirectoryEntrySubmitted.event_type]
     await api.ctx.uow.run(lambda tx: handler(event, tx))
 
 
@@ -109,7 +117,7 @@ def volunteer_event(event_cls, at, **data) -> Envelope:
 
 
 async def test_only_approved_or_active_volunteers_borrow_as_volunteers(api: Api) -> None:
-    table = handlers(api.use_cases)
+    table = handlers(api.use_cases, PartnerGrantRepository(api.db))
 
     async def deliver(event: Envelope) -> None:
         await api.ctx.uow.run(lambda tx: table[event.type](event, tx))

@@ -64,5 +64,8 @@ async def test_the_service_consumes_assets_and_inbound_and_handles_their_types(a
         "hub.assets.asset.retired.v1",
         "hub.issues.report.submitted.v1",
         "hub.notifications.privacy_request.opened.v1",
+        "hub.identity.partner.registered.v1",
+        "hub.identity.partner.grants_changed.v1",
+        "hub.identity.partner.revoked.v1",
     }
     assert "hub.issues.inbound" in DEFINITION.consumes and "hub.privacy" in DEFINITION.consumes

@@ -10,10 +10,12 @@ from issues_testkit import IN_NORTHFIELD, IN_RIVERSIDE, NORTHFIELD, RIVERSIDE, d
 
 from hub_common.consumer import PermanentError
 from hub_common.contracts.common import GeoPoint
+from hub_common.contracts.identity import PartnerGrantsChanged, PartnerRegistered, PartnerRevoked
 from hub_common.contracts.issues import PartnerReportSubmitted
 from hub_common.envelope import Envelope
 from hub_issues.adapters.issues import ISSUES
 from hub_issues.domain.issue import feedback_due, fix_metrics, median, overdue
+from hub_testkit.partners import grant_partner
 from hub_testkit.service_api import assert_problem
 
 T0 = datetime(2026, 6, 1, 9, tzinfo=UTC)
@@ -43,6 +45,22 @@ def test_overdue_and_feedback_due() -> None:
 # --- partner reports on hub.issues.inbound ---------------------------------------------------------
 
 
+REPORT = PartnerReportSubmitted.event_type
+
+
+@pytest.fixture
+async def partners(api) -> None:
+    """Two partners the registry grants Riverside and its report type (hub_common.partner_grants)."""
+    for partner in ("riverside-housing", "other"):
+        await grant_partner(api.db, partner, hubs=[RIVERSIDE], publishes=[REPORT])
+
+
+def registry_event(data) -> Envelope:
+    return Envelope(
+        id=str(uuid.uuid4()), source="/hub/identity", type=data.event_type, time=T0, subject=data.partner_id, data=data
+    )
+
+
 def inbound(ref: str, source: str = "/partners/riverside-housing", **fields) -> Envelope:
     data = PartnerReportSubmitted(
         partner_ref=ref,
@@ -56,7 +74,7 @@ def inbound(ref: str, source: str = "/partners/riverside-housing", **fields) -> 
     return Envelope(id=str(uuid.uuid4()), source=source, type=data.event_type, time=T0, subject=ref, data=data)
 
 
-async def test_partner_report_is_ingested_once_per_partner_reference(api) -> None:
+async def test_partner_report_is_ingested_once_per_partner_reference(api, partners) -> None:
     await deliver(api, inbound("RH-1"))
     await deliver(api, inbound("RH-1"))  # the partner sent it again with a new ce_id
     await deliver(api, inbound("RH-1", source="/partners/other"))  # another partner's RH-1
@@ -70,7 +88,41 @@ async def test_partner_report_is_ingested_once_per_partner_reference(api) -> Non
     assert len(events) == 2 and not await api.outbox("hub.issues.contact.upserted.v1")
 
 
-async def test_invalid_partner_reports_are_permanent_errors(api) -> None:
+async def test_a_report_is_taken_only_from_a_partner_the_registry_grants_its_type_and_hub(api) -> None:
+    """The read model follows hub.identity.events; each refusal dead-letters with its reason."""
+    TENANTS = "/partners/tenants-union"
+    changed = datetime.now(UTC)
+    grants = {"organisation": "Riverside Housing", "consumes": [], "changed_at": changed}
+    with pytest.raises(PermanentError, match="not in the partner registry"):
+        await deliver(api, inbound("RH-9", source=TENANTS))
+    # Registered for Northfield only: a report that falls in Riverside is refused, as over the API.
+    north = PartnerRegistered(partner_id="tenants-union", hubs=[NORTHFIELD], publishes=[REPORT], **grants)
+    await deliver(api, registry_event(north))
+    with pytest.raises(PermanentError, match="cannot act for hub 'hub-riverside'"):
+        await deliver(api, inbound("RH-9", source=TENANTS))
+    # Granted Riverside but not the type.
+    no_type = PartnerGrantsChanged(partner_id="tenants-union", hubs=[RIVERSIDE], publishes=[], **grants)
+    await deliver(api, registry_event(no_type))
+    with pytest.raises(PermanentError, match=r"is not granted 'hub\.issues\.report\.submitted\.v1'"):
+        await deliver(api, inbound("RH-9", source=TENANTS))
+    # Both: taken. A late copy of an older change does not roll the grants back.
+    later = {**grants, "changed_at": changed + timedelta(seconds=1)}
+    granted = PartnerGrantsChanged(partner_id="tenants-union", hubs=[RIVERSIDE], publishes=[REPORT], **later)
+    await deliver(api, registry_event(granted))
+    await deliver(api, registry_event(north))
+    await deliver(api, inbound("RH-9", source=TENANTS))
+    assert await api.count(ISSUES, partner_key=f"{TENANTS}|RH-9") == 1
+    # Revoked: nothing more from it.
+    revoked = PartnerRevoked(partner_id="tenants-union", revoked_at=changed + timedelta(seconds=2))
+    await deliver(api, registry_event(revoked))
+    with pytest.raises(PermanentError, match="has been revoked"):
+        await deliver(api, inbound("RH-10", source=TENANTS))
+    with pytest.raises(PermanentError, match="neither a partner nor a service"):
+        await deliver(api, inbound("RH-11", source="https://somewhere.example"))
+    assert await api.count(ISSUES, partner_key={"$regex": "^/partners/tenants-union"}) == 1
+
+
+async def test_invalid_partner_reports_are_permanent_errors(api, partners) -> None:
     cases = [
         ({"service_code": "unicorns"}, "service_code"),
         ({"attributes": {"offensive": "maybe"}}, "attributes.offensive"),

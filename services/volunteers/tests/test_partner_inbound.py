@@ -12,8 +12,16 @@ from hub_common.consumer import PermanentError
 from hub_common.contracts.volunteers import HoursSubmitted, RegistrationSubmitted
 from hub_common.envelope import Envelope
 from hub_common.uow import Transaction
+from hub_testkit.partners import grant_partner
 
 SOURCE = "/partners/leeds-volunteer-centre"
+
+
+@pytest.fixture(autouse=True)
+async def partner_in_the_registry(world: World) -> None:
+    """The volunteer centre, granted this hub and both its inbound types (hub_common.partner_grants)."""
+    types = [RegistrationSubmitted.event_type, HoursSubmitted.event_type]
+    await grant_partner(world.api.db, "leeds-volunteer-centre", hubs=[world.hub], publishes=types)
 
 
 def envelope(data) -> Envelope:

@@ -35,3 +35,8 @@ DEAD_PROCESSES_CLEARED = Counter(
 )
 # Items a retention rule removed (by kind of data, e.g. "email and text content"): the schedule at work.
 RETENTION_REMOVED = Counter("hub_retention_removed_total", "Items removed by a retention rule", ["service", "kind"])
+INBOUND_REFUSED = Counter(
+    "hub_inbound_refused_total",
+    "Inbound events refused before their handler ran (sender not registered, revoked or not granted)",
+    ["service", "type", "reason"],
+)

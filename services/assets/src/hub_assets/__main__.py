@@ -7,6 +7,7 @@ from hub_assets.demo import seed_demo_data
 from hub_assets.domain.processing import DECLARATION
 from hub_assets.settings import AssetsSettings
 from hub_common.contracts import PRIVACY_TOPIC, all_contracts, events_topic, inbound_topic
+from hub_common.partner_grants import IDENTITY_EVENTS
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
 
@@ -28,7 +29,13 @@ DEFINITION = ServiceDefinition(
         acv.router,
         periodic.router,
     ),
-    consumes=(inbound_topic("assets"), events_topic("issues"), events_topic("volunteers"), PRIVACY_TOPIC),
+    consumes=(
+        inbound_topic("assets"),
+        events_topic("issues"),
+        events_topic("volunteers"),
+        PRIVACY_TOPIC,
+        IDENTITY_EVENTS,
+    ),
     publishes=PUBLISHES,
     indexes=INDEXES,
     seed_demo_data=seed_demo_data,

@@ -20,6 +20,7 @@ from hub_assets.service.maintenance import MaintenanceService
 from hub_assets.service.periodic import PeriodicService
 from hub_assets.service.personal_data import PersonalDataService
 from hub_assets.settings import AssetsSettings
+from hub_common.partner_grants import PartnerGrantRepository
 from hub_common.scheduler import PeriodicTask
 from hub_common.service import Components, ServiceContext
 
@@ -46,4 +47,6 @@ def bootstrap(ctx: ServiceContext[AssetsSettings]) -> Components:
     # Overdue loans, inspections due, ended bookings, ACV dates: each every HUB_PERIODIC_INTERVAL_S.
     interval = ctx.settings.periodic_interval_s
     periodic = [PeriodicTask(f"assets-{name}", interval, job) for name, job in use_cases.periodic.jobs.items()]
-    return Components(use_cases=use_cases, handlers=handlers(use_cases), periodic=periodic)
+    return Components(
+        use_cases=use_cases, handlers=handlers(use_cases, PartnerGrantRepository(ctx.db)), periodic=periodic
+    )

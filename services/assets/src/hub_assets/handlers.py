@@ -1,9 +1,15 @@
-"""What the assets service does with each event type it consumes."""
+"""What the assets service does with each event type it consumes.
+
+- ``hub.assets.inbound``: a partner keeps its own directory entries, if granted the type and hub
+  (``hub_common.partner_grants``) and only its own (the entry's ``partner_id`` is its source).
+- ``hub.identity.partner.*``: the read model of partners' grants that check is made against.
+"""
 
 from __future__ import annotations
 
 from hub_assets.domain.loans import KnownVolunteer
 from hub_assets.service import UseCases
+from hub_common.auth import Principal
 from hub_common.consumer import Handler, PermanentError
 from hub_common.contracts.assets import DirectoryEntrySubmitted
 from hub_common.contracts.issues import IssueReported
@@ -15,6 +21,7 @@ from hub_common.contracts.volunteers import (
 )
 from hub_common.envelope import Envelope
 from hub_common.errors import ProblemError
+from hub_common.partner_grants import PartnerGrantRepository, grant_handlers, guarded_inbound
 from hub_common.privacy import privacy_handlers
 from hub_common.uow import Transaction
 
@@ -33,13 +40,13 @@ def volunteer_status(data: object) -> str:
     return "erased"
 
 
-def handlers(use_cases: UseCases) -> dict[str, Handler]:
+def handlers(use_cases: UseCases, grants: PartnerGrantRepository) -> dict[str, Handler]:
     async def on_issue_reported(event: Envelope, tx: Transaction) -> None:
         """An issue reported against one of our assets opens maintenance on it (once per issue)."""
         data: IssueReported = event.data  # type: ignore[assignment]
         await use_cases.maintenance.open_from_issue(data, tx)
 
-    async def on_directory_entry(event: Envelope, tx: Transaction) -> None:
+    async def on_directory_entry(event: Envelope, tx: Transaction, _partner: Principal | None) -> None:
         """A partner keeps its own directory entry current; anything else is dead-lettered."""
         data: DirectoryEntrySubmitted = event.data  # type: ignore[assignment]
         if event.source != f"{PARTNER_SOURCE_PREFIX}{data.partner_id}":
@@ -60,6 +67,7 @@ def handlers(use_cases: UseCases) -> dict[str, Handler]:
     return {
         **{t.event_type: on_volunteer for t in VOLUNTEER_TYPES},
         IssueReported.event_type: on_issue_reported,
-        DirectoryEntrySubmitted.event_type: on_directory_entry,
+        **guarded_inbound("assets", grants, {DirectoryEntrySubmitted.event_type: on_directory_entry}),
+        **grant_handlers(grants),
         **privacy_handlers("assets", use_cases.personal_data),
     }

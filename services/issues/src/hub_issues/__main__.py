@@ -1,6 +1,7 @@
 """What the issues service is, and the role switch: ``python -m hub_issues --role api|worker|all``."""
 
 from hub_common.contracts import PRIVACY_TOPIC, events_topic, inbound_topic
+from hub_common.partner_grants import IDENTITY_EVENTS
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
 from hub_issues.adapters import INDEXES
@@ -50,7 +51,7 @@ DEFINITION = ServiceDefinition(
         services.router,
         requests.router,
     ),
-    consumes=(inbound_topic("issues"), events_topic("assets"), PRIVACY_TOPIC),
+    consumes=(inbound_topic("issues"), events_topic("assets"), PRIVACY_TOPIC, IDENTITY_EVENTS),
     publishes=PUBLISHES,
     indexes=INDEXES,
     seed_demo_data=seed_demo_data,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from hub_common.partner_grants import PartnerGrantRepository
 from hub_common.retention import RetentionRule
 from hub_common.scheduler import PeriodicTask
 from hub_common.service import Components, ServiceContext
@@ -85,7 +86,7 @@ def bootstrap(ctx: ServiceContext[IssuesSettings]) -> Components:
     )
     return Components(
         use_cases=use_cases,
-        handlers=handlers(use_cases),
+        handlers=handlers(use_cases, PartnerGrantRepository(ctx.db)),
         periodic=[
             # Overdue flags and feedback requests, in the worker every HUB_SWEEP_INTERVAL_S.
             PeriodicTask("issue-sweep", settings.sweep_interval_s, use_cases.follow_up.sweep),

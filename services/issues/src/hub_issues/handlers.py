@@ -4,24 +4,28 @@
   Snapshots carry the full public state, so each event replaces what we hold unless we already
   hold a newer one (a replay or a late copy must not roll it back).
 - ``hub.issues.report.submitted.v1`` on ``hub.issues.inbound``: a partner's report, validated like
-  any other and ingested once per ``ce_source`` + ``partner_ref``; one that can never be valid is
+  any other and ingested once per ``ce_source`` + ``partner_ref``, from a partner granted the type
+  and the hub the report falls in (``hub_common.partner_grants``); one that can never be valid is
   dead-lettered with the reason.
+- ``hub.identity.partner.*``: the read model of partners' grants that check is made against.
 """
 
 from __future__ import annotations
 
+from hub_common.auth import Principal
 from hub_common.consumer import Handler, PermanentError
 from hub_common.contracts.assets import AssetRetired, AssetSnapshot
 from hub_common.contracts.issues import PartnerReportSubmitted
 from hub_common.envelope import Envelope
 from hub_common.errors import ProblemError
+from hub_common.partner_grants import PartnerGrantRepository, grant_handlers, guarded_inbound
 from hub_common.privacy import privacy_handlers
 from hub_common.uow import Transaction
 from hub_issues.service import UseCases
 from hub_issues.service.reporting import ReportRequest
 
 
-def handlers(use_cases: UseCases) -> dict[str, Handler]:
+def handlers(use_cases: UseCases, grants: PartnerGrantRepository) -> dict[str, Handler]:
     assets, reporting = use_cases.assets, use_cases.reporting
 
     async def on_asset_snapshot(event: Envelope, tx: Transaction) -> None:
@@ -32,7 +36,7 @@ def handlers(use_cases: UseCases) -> dict[str, Handler]:
         data: AssetRetired = event.data  # type: ignore[assignment]
         await assets.record_retirement(tx, data, as_of=event.time, event_id=event.id)
 
-    async def on_partner_report(event: Envelope, tx: Transaction) -> None:
+    async def on_partner_report(event: Envelope, tx: Transaction, partner: Principal | None) -> None:
         data: PartnerReportSubmitted = event.data  # type: ignore[assignment]
         request = ReportRequest(
             service_code=data.service_code,
@@ -51,7 +55,7 @@ def handlers(use_cases: UseCases) -> dict[str, Handler]:
             reporter_ref=data.reporter_ref,
         )
         try:
-            await reporting.ingest_partner_report(tx, request, source=event.source)
+            await reporting.ingest_partner_report(tx, request, source=event.source, partner=partner)
         except ProblemError as exc:
             reasons = "; ".join(f"{e['field']}: {e['message']}" for e in exc.errors or [])
             raise PermanentError(f"{exc.detail}{' (' + reasons + ')' if reasons else ''}") from exc
@@ -60,6 +64,7 @@ def handlers(use_cases: UseCases) -> dict[str, Handler]:
         "hub.assets.asset.registered.v1": on_asset_snapshot,
         "hub.assets.asset.updated.v1": on_asset_snapshot,
         "hub.assets.asset.retired.v1": on_asset_retired,
-        "hub.issues.report.submitted.v1": on_partner_report,
+        **guarded_inbound("issues", grants, {"hub.issues.report.submitted.v1": on_partner_report}),
+        **grant_handlers(grants),
         **privacy_handlers("issues", use_cases.personal_data),
     }

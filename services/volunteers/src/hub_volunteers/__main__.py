@@ -1,6 +1,7 @@
 """What the volunteers service is, and the role switch: ``python -m hub_volunteers --role api|worker|all``."""
 
 from hub_common.contracts import PRIVACY_TOPIC, all_contracts, events_topic, inbound_topic
+from hub_common.partner_grants import IDENTITY_EVENTS
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
 from hub_volunteers.adapters import INDEXES
@@ -22,7 +23,13 @@ DEFINITION = ServiceDefinition(
     description="Volunteer registration and consent, skills, roles and shifts, hours and recognition.",
     settings_class=VolunteersSettings,
     routers=routers,
-    consumes=(inbound_topic("volunteers"), events_topic("assets"), events_topic("issues"), PRIVACY_TOPIC),
+    consumes=(
+        inbound_topic("volunteers"),
+        events_topic("assets"),
+        events_topic("issues"),
+        PRIVACY_TOPIC,
+        IDENTITY_EVENTS,
+    ),
     publishes=PUBLISHES,
     indexes=INDEXES,
     seed_demo_data=seed_demo_data,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from hub_common.partner_grants import PartnerGrantRepository
 from hub_common.retention import RetentionRule
 from hub_common.scheduler import PeriodicTask
 from hub_common.service import Components, ServiceContext
@@ -94,7 +95,7 @@ def bootstrap(ctx: ServiceContext[VolunteersSettings]) -> Components:
     )
     return Components(
         use_cases=use_cases,
-        handlers=handlers(use_cases),
+        handlers=handlers(use_cases, PartnerGrantRepository(ctx.db)),
         periodic=[
             PeriodicTask(
                 "expiry-warnings", settings.accreditation_scan_interval_s, use_cases.reminders.raise_expiry_warnings

@@ -114,12 +114,16 @@ class ReportingService:
         await self.photos.attached(request.photo_ids)
         return report
 
-    async def ingest_partner_report(self, tx: Transaction, request: ReportRequest, *, source: str) -> None:
+    async def ingest_partner_report(
+        self, tx: Transaction, request: ReportRequest, *, source: str, partner: Principal | None = None
+    ) -> None:
         """A partner's report from ``hub.issues.inbound``, ingested once per source and ``partner_ref``
-        (the partner may send it again, even with a new event id). Raises why it can never be valid."""
+        (the partner may send it again, even with a new event id). ``partner`` is the sender with the
+        hubs it is granted (None: one of the platform's services): a report outside them is refused,
+        as over the API. Raises why it can never be valid."""
         if await self.issues.has_partner_report(f"{source}|{request.partner_ref}", tx.session):
             return
-        await self.save(tx, await self.prepare(None, request, trusted_source=source))
+        await self.save(tx, await self.prepare(partner, request, trusted_source=source))
 
     async def prepare(
         self, caller: Principal | None, request: ReportRequest, *, trusted_source: str | None = None
