@@ -64,8 +64,10 @@ def bootstrap(ctx: ServiceContext[VolunteersSettings]) -> Components:
         volunteers,
         shifts,
         roles,
+        signups,
         clock=clock,
         milestones=normalise_milestones(settings.milestone_hours),
+        audit=ctx.audit,
     )
     use_cases = UseCases(
         volunteers=registration,
