@@ -1,7 +1,7 @@
-"""Demo data (``HUB_DEMO_DATA``): skills, roles with full descriptions and shifts in the two demo hubs,
-and a few volunteers. Idempotent: fixed ids, inserted only when missing, and the events of what was
-inserted are published through the outbox like any other change (so notifications learns the
-demo volunteers' contact details).
+"""Demo data (``HUB_DEMO_DATA``): skills, roles with full descriptions and shifts in the two demo hubs (one
+food bank shift a day starting soon, to try checking in), and a few volunteers. Idempotent: fixed ids,
+inserted only when missing, and the events of what was inserted are published through the outbox like
+any other change (so notifications learns the demo volunteers' contact details).
 """
 
 from __future__ import annotations
@@ -110,6 +110,24 @@ def _shifts(role: Role, venue_address: str, at: datetime) -> list[Shift]:
     return shifts
 
 
+def _shift_soon(role: Role, venue_address: str, at: datetime) -> Shift:
+    """A shift starting 45 minutes after the demo data is loaded, so checking in with the shift's QR
+    code (open from an hour before the start) can be tried at once under `make run`. One per day:
+    the id carries the date, so a restart the same day finds it and adds nothing."""
+    start = at.replace(second=0) + timedelta(minutes=45)
+    return Shift(
+        id=f"{role.id.replace('role', 'shift')}-soon-{at:%Y%m%d}",
+        hub_id=role.hub_id,
+        role_id=role.id,
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        address=venue_address,
+        capacity=4,
+        created_at=at,
+        updated_at=at,
+    )
+
+
 def _volunteers(at: datetime) -> list[Volunteer]:
     consent = [
         Consent(purpose=p, granted=g, at=at, wording_version="2026-01")
@@ -193,7 +211,8 @@ class DemoData:
                 for role in _roles(hub["id"], at):
                     if await self.roles.add_if_missing(role, tx.session):
                         tx.publish(role_published(role), subject=role.id, hub_id=role.hub_id)
-                    for shift in _shifts(role, address, at):
+                    soon = [_shift_soon(role, address, at)] if role.id.endswith("-foodbank") else []
+                    for shift in [*soon, *_shifts(role, address, at)]:
                         if await self.shifts.add_if_missing(shift, tx.session):
                             tx.publish(ShiftPublished(**shift_snapshot(shift)), subject=shift.id, hub_id=shift.hub_id)
             for v in _volunteers(at):
