@@ -94,6 +94,8 @@ class Stack:
                 "HUB_OUTBOX_POLL_INTERVAL_S": "0.2",
                 "HUB_SMTP_PORT": str(self.mailbox.port),
                 "HUB_PUBLIC_BASE_URL": self.web_url,
+                # A first milestone at 2 hours (volunteers only reads it): one logged shift reaches it.
+                "HUB_MILESTONE_HOURS": "[2, 10, 50, 100, 250, 500]",
             }
             self._start(service, f"hub_{service}", env, "/health/ready")
         web_env = {

@@ -23,7 +23,7 @@ from hub_web.clients import (
     VolunteersClient,
 )
 from hub_web.deps import CsrfFailed, NeedsSignIn, NotAllowed
-from hub_web.routes import auth, inbox, photos, privacy, public, residents, staff, volunteers
+from hub_web.routes import attendance, auth, hours, inbox, photos, privacy, public, residents, staff, volunteers
 from hub_web.session import COOKIE_NAME, MAX_COOKIE_AGE_S, SessionCodec
 from hub_web.settings import WebSettings
 from hub_web.web import Web
@@ -162,7 +162,7 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
     async def live() -> PlainTextResponse:
         return PlainTextResponse("ok")
 
-    routers = (public, residents, photos, volunteers, privacy, staff, inbox, auth)
+    routers = (public, residents, photos, volunteers, hours, attendance, privacy, staff, inbox, auth)
     for router in (module.router for module in routers):
         app.include_router(router)
     return app

@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from hub_common.auth import Principal, decode_token
 from hub_common.errors import Unauthorized
 from hub_web.accounts import AccountBook
+from hub_web.check_in import CheckInCodes
 from hub_web.clients import ServiceDown, ServiceProblem, Services
 from hub_web.forms import Errors, FormData
 from hub_web.session import Session
@@ -58,6 +59,7 @@ class Web:
         self.settings = settings
         self.services = services
         self.accounts = accounts
+        self.check_in_codes = CheckInCodes(settings.cookie_key)
         self.env = Environment(
             loader=PackageLoader("hub_web", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -68,6 +70,7 @@ class Web:
         self.env.filters["when"] = when
         self.env.filters["day"] = lambda v: when(v, with_time=False)
         self.env.filters["iso_date"] = iso_date
+        self.env.filters["hours"] = lambda v: f"{round(float(v), 2):g}"  # 3, 2.5, 10.25: no "3.0"
         self.env.filters["status_words"] = lambda s: STATUS_WORDS.get(s, str(s).replace("_", " ").capitalize())
         self.env.globals["colour_for"] = settings.colour_for
         self.env.globals["OPEN_STATUSES"] = OPEN_STATUSES
