@@ -283,7 +283,16 @@ def test_the_new_pages_ask_the_right_people_to_sign_in(stack: Stack, staff: http
         assert visitor.get("/hubs/no-such-hub/thank-you").status_code == 404
     assert staff.get("/volunteer/hours/new").status_code == 303  # staff log no hours of their own here
     door = staff.get(f"/staff/shifts/{shift_now}/door")
-    assert door.status_code == 200 and 'http-equiv="refresh"' in door.text and "data-check-in-url" in door.text
+    assert door.status_code == 200 and f'data-renew="/staff/shifts/{shift_now}/qr?large=1"' in door.text
+    assert 'http-equiv="refresh"' not in door.text  # a page reloading on a timer fails WCAG 2.2.1
+    fresh = staff.get(f"/staff/shifts/{shift_now}/qr?large=1")  # what hub.js swaps in
+    assert fresh.status_code == 200 and "<figure" in fresh.text and 'role="img"' in fresh.text
+    assert "<html" not in fresh.text  # the figure alone
+    with browser(stack) as riverside:
+        sign_in_staff(riverside, "riverside")
+        assert riverside.get(f"/staff/shifts/{shift_now}/qr").status_code == 403
+    with browser(stack) as visitor:
+        assert visitor.get(f"/staff/shifts/{shift_now}/qr").status_code == 303
 
 
 def test_a_code_names_only_its_shift_and_is_signed() -> None:

@@ -1,4 +1,4 @@
-"""Checking in at a shift with a QR code: the signed, short-lived code the staff page shows, and its picture.
+"""Checking in at a shift with a QR code: the signed, short-lived code staff show, and its picture.
 
 The QR code encodes a web address, ``/volunteer/check-in/<code>``, that names the shift and nothing
 else: whom it checks in is the signed-in volunteer of the browser that opens it (the volunteers
@@ -7,9 +7,10 @@ service checks in the caller's own sign-up), so the address cannot check in anyo
 The code is signed by this app (itsdangerous, its own salt on the session key) and carries the time
 it was made, and it is accepted for ``CODE_MINUTES`` only. A photo of last week's code, or one sent
 round a group chat from the door an hour ago, no longer works: the code stands for "was at the shift
-just now". The staff page makes a new code on every load and the door page reloads itself well
-inside that time, so a volunteer scanning it always gets a fresh one. The volunteers service refuses
-a check-in outside the shift's window (from an hour before it starts until it ends) whatever the code.
+just now". The staff pages make a new code on every load and swap in a fresh one well inside that
+time (hub.js; without script, staff reload the page), so a volunteer scanning it always gets a live
+one. The volunteers service refuses a check-in outside the shift's window (from an hour before it
+starts until it ends) whatever the code.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from markupsafe import Markup
 
 CODE_MINUTES = 15
-DOOR_REFRESH_S = 240  # the door page's new code, well before the one shown expires
+RENEW_S = 240  # the pages swap in a new code this often, well before the one shown expires
 CODE_SALT = "hub-web-shift-check-in"
 
 

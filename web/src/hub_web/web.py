@@ -47,6 +47,12 @@ def when(value: str | datetime | None, *, with_time: bool = True) -> str:
     return f"{text}, {local:%H:%M}" if with_time else text
 
 
+def clock(value: str | datetime) -> str:
+    """'17:25' in UK time: a time later the same day, where the date would be noise."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return f"{(moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(LOCAL_TZ):%H:%M}"
+
+
 def iso_date(value: str | datetime | None) -> str:
     if not value:
         return ""
@@ -70,6 +76,7 @@ class Web:
         self.env.filters["when"] = when
         self.env.filters["day"] = lambda v: when(v, with_time=False)
         self.env.filters["iso_date"] = iso_date
+        self.env.filters["clock"] = clock
         self.env.filters["hours"] = lambda v: f"{round(float(v), 2):g}"  # 3, 2.5, 10.25: no "3.0"
         self.env.filters["status_words"] = lambda s: STATUS_WORDS.get(s, str(s).replace("_", " ").capitalize())
         self.env.globals["colour_for"] = settings.colour_for

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from hub_web.check_in import DOOR_REFRESH_S, qr_svg
+from hub_web.check_in import RENEW_S, qr_svg
 from hub_web.clients import ServiceProblem
 from hub_web.deps import Form, Staff, WebDep, require_hub
 from hub_web.forms import Errors
@@ -46,8 +46,9 @@ async def staff_shift(request: Request, web: Web, session: Any, shift_id: str) -
 
 @router.get("/staff/shifts/{shift_id}/door", response_class=HTMLResponse)
 async def door_page(request: Request, shift_id: str, web: WebDep, session: Staff) -> HTMLResponse:
-    """The QR code alone, large, for a screen at the door; it reloads itself (no script needed) so
-    the code shown is never near the end of its life."""
+    """The QR code alone, large, for a screen at the door. The code is swapped for a fresh one in
+    place (hub.js fetches ``/qr``) rather than by reloading the page: a page that refreshes itself
+    on a timer fails WCAG 2.2.1, and swapping one picture disturbs no one using the page."""
     shift, role, hub = await staff_shift(request, web, session, shift_id)
     return await web.render(
         request,
@@ -57,8 +58,17 @@ async def door_page(request: Request, shift_id: str, web: WebDep, session: Staff
         shift=shift,
         role=role,
         qr=check_in_qr(request, web, shift, role["title"]),
-        refresh_s=DOOR_REFRESH_S,
+        renew_s=RENEW_S,
     )
+
+
+@router.get("/staff/shifts/{shift_id}/qr", response_class=HTMLResponse)
+async def fresh_code(request: Request, shift_id: str, web: WebDep, session: Staff, large: bool = False) -> HTMLResponse:
+    """The QR code's figure alone (an HTML fragment) with a new code, for hub.js to swap in."""
+    shift, role, _hub = await staff_shift(request, web, session, shift_id)
+    qr = check_in_qr(request, web, shift, role["title"])
+    fragment = web.env.get_template("staff/_qr.html").render(shift=shift, qr=qr, large=large, renew_s=RENEW_S)
+    return HTMLResponse(fragment)
 
 
 # -- the volunteer's side ----------------------------------------------------------------------
@@ -128,9 +138,9 @@ async def check_in_or_out(request: Request, code: str, web: WebDep, form: Form) 
             raise
         message = problem.detail[:1].upper() + problem.detail[1:]
         return await render_check_in(request, web, code, Errors(general=[f"{message}."]), status=409)
-    at = web.env.filters["when"](signup["checked_in_at" if action == "in" else "checked_out_at"])
+    at = web.env.filters["clock"](signup["checked_in_at" if action == "in" else "checked_out_at"])
     if action == "in":
-        session.set_flash(f"You are checked in ({at}). Scan the code again when you leave, to check out.")
+        session.set_flash(f"You are checked in at {at}. Scan the code again when you leave, to check out.")
     else:
-        session.set_flash(f"You are checked out ({at}). Your time is logged; the hub will approve it. Thank you!")
+        session.set_flash(f"You are checked out at {at}. Your time is logged for the hub to approve. Thank you!")
     return web.redirect("/volunteer/me#hours")

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hub_web import forms
+from hub_web.check_in import RENEW_S
 from hub_web.clients import ServiceDown, ServiceProblem, seg
 from hub_web.deps import Form, Staff, WebDep, require_hub
 from hub_web.forms import Errors, FormData
@@ -303,6 +304,7 @@ async def shift_page(request: Request, shift_id: str, web: WebDep, session: Staf
         shift=shift,
         role=role,
         qr=check_in_qr(request, web, shift, role["title"]),
+        renew_s=RENEW_S,
         roster=await web.services.volunteers.roster(token, shift_id),
         waitlist=await web.services.volunteers.roster(token, shift_id, status="waitlisted"),
         matches=await web.services.volunteers.matches(token, shift_id),
