@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import subprocess
 import sys
 import uuid
@@ -53,6 +54,9 @@ class Stack:
     mailbox: SmtpMailbox
     secret: str = DEV_AUTH_SECRET
     unique: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    # The web app's own signing key (cookies, check-in codes), set rather than derived so that tests
+    # can make a code as staff pages do, e.g. an old one, whatever the platform's token setup is.
+    session_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     ports: dict[str, int] = field(default_factory=dict)
     processes: list[subprocess.Popen] = field(default_factory=list)
 
@@ -101,6 +105,7 @@ class Stack:
         web_env = {
             "HUB_WEB_HTTP_PORT": str(self.ports["web"]),
             **{f"HUB_WEB_{s.upper()}_URL": self.url(s) for s in WEB_CALLS},
+            "HUB_WEB_SESSION_SECRET": self.session_secret,
             "HUB_WEB_DEMO_ACCOUNTS": "true",
             "HUB_WEB_DEV_SIGN_IN": "true",
             "HUB_WEB_SERVICE_NAME": "Hub Test",

@@ -22,7 +22,6 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from web_testkit import csrf_of
 
 from hub_web.check_in import CODE_MINUTES, CODE_SALT, CheckInCodes, qr_svg
-from hub_web.settings import WebSettings
 
 if TYPE_CHECKING:
     from conftest import Stack
@@ -67,8 +66,7 @@ def old_code(stack: Stack, shift_id: str) -> str:
         def get_timestamp(self) -> int:
             return int(time.time()) - CODE_MINUTES * 60 - 5
 
-    key = WebSettings(auth_secret=stack.secret).cookie_key
-    return URLSafeTimedSerializer(key, salt=CODE_SALT, signer=Earlier).dumps(shift_id)
+    return URLSafeTimedSerializer(stack.session_secret, salt=CODE_SALT, signer=Earlier).dumps(shift_id)
 
 
 @pytest.fixture(scope="module")
