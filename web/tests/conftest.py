@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import subprocess
 import sys
 import uuid
@@ -58,6 +59,9 @@ class Stack:
     logs: Path
     mailbox: SmtpMailbox
     unique: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    # The web app's own signing key (cookies, check-in codes), set rather than derived so that tests
+    # can make a code as staff pages do, e.g. an old one, whatever the platform's token setup is.
+    session_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     ports: dict[str, int] = field(default_factory=dict)
     processes: list[subprocess.Popen] = field(default_factory=list)
 
@@ -72,6 +76,7 @@ class Stack:
         return {
             "HUB_WEB_HTTP_PORT": str(port),
             **{f"HUB_WEB_{s.upper()}_URL": self.url(s) for s in WEB_CALLS},
+            "HUB_WEB_SESSION_SECRET": self.session_secret,
             "HUB_WEB_DEMO_ACCOUNTS": "true",
             "HUB_WEB_DEV_SIGN_IN": "true",
             "HUB_WEB_SERVICE_NAME": "Hub Test",
@@ -130,6 +135,8 @@ class Stack:
                 "HUB_OUTBOX_POLL_INTERVAL_S": "0.2",
                 "HUB_SMTP_PORT": str(self.mailbox.port),
                 "HUB_PUBLIC_BASE_URL": self.web_url,
+                # A first milestone at 2 hours (volunteers only reads it): one logged shift reaches it.
+                "HUB_MILESTONE_HOURS": "[2, 10, 50, 100, 250, 500]",
             }
             self._start(service, f"hub_{service}", env, "/health/ready")
         web_env = self._web_env(self.ports["web"])

@@ -11,9 +11,13 @@ real running services, with axe-core run on every page visited: no serious or cr
 5. A resident reports with a photo from their phone (GPS in its EXIF) and sees it on the issue page;
    the images the page loads carry no EXIF.
 6. Staff sign in with their council account through the real OpenID provider (Keycloak) and sign out.
+7. A volunteer checks in and out with the QR code staff show for the shift and logs its hours; staff
+   approve them and give an award; the volunteer sees the milestone, award and training (with expiry)
+   and the milestone message, and the thank-you wall shows the award by first name.
 
-With HUB_WEB_SCREENSHOTS set to a folder, the journeys also save screenshots of the map, inbox and
-privacy pages there (``HUB_WEB_SCREENSHOTS=web/docs``, the README's pictures); ordinary runs write nothing.
+With HUB_WEB_SCREENSHOTS set to a folder, the journeys also save screenshots of the map, inbox,
+privacy, check-in, hours and thank-you wall pages there (``HUB_WEB_SCREENSHOTS=web/docs``, the
+README's pictures); ordinary runs write nothing.
 """
 
 from __future__ import annotations
@@ -582,3 +586,108 @@ def test_staff_sign_in_with_their_council_account_through_the_real_provider(
     page.goto(oidc_web + "/staff")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     page.context.close()
+
+
+def test_a_volunteer_checks_in_with_the_qr_code_logs_hours_staff_approve_and_thank_them(
+    browser: Browser, stack: Stack, axe: AxeAudit
+) -> None:
+    """Journey: Riverside's staff show the QR code of the shift running now (demo data puts Jo on it);
+    Jo opens its address, signs in, checks in and out, and logs the shift's hours; staff approve them,
+    give an award and record training; Jo sees the milestone, the award and the training (one expired)
+    on their page and the milestone in their inbox, and the thank-you wall shows the award by first name."""
+    web = stack.web_url
+    staff = new_page(browser)
+    staff.goto(web + "/sign-in")
+    staff.get_by_label("Username").fill("riverside")
+    staff.get_by_label("Password").fill("demo-password")
+    staff.get_by_role("button", name="Sign in", exact=True).click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Riverside Community Hub")
+    staff.locator("#today + p + ul a").filter(has_text="Food bank helper").first.click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Food bank helper")
+    qr = staff.get_by_role("img", name=re.compile("^QR code to check in to Food bank helper"))
+    expect(qr).to_be_visible()
+    assert qr.bounding_box()["width"] >= 200  # large enough for a phone to read across a table
+    axe.check(staff)
+    screenshot(staff, "shift-qr")
+    staff.get_by_role("link", name="Show the code full screen at the door").click()
+    expect(staff.get_by_role("img", name=re.compile("^QR code to check in"))).to_be_visible()
+    axe.check(staff)
+    address = staff.locator("figure[data-check-in-url]").get_attribute("data-check-in-url")
+
+    jo = new_page(browser)
+    jo.goto(address)  # what the phone's camera opens; not signed in yet
+    jo.get_by_label("Jo Walker (active volunteer, Riverside)").check()
+    jo.get_by_role("button", name="Sign in as this volunteer").click()
+    expect(jo.get_by_role("button", name="Check in")).to_be_visible()  # back at the shift's code
+    axe.check(jo)
+    screenshot(jo, "volunteer-check-in")
+    jo.get_by_role("button", name="Check in").click()
+    expect(jo.get_by_role("status")).to_contain_text("You are checked in")
+    jo.goto(address)
+    jo.get_by_role("button", name="Check out").click()
+    expect(jo.get_by_role("status")).to_contain_text("You are checked out")
+    jo.get_by_role("link", name="Log hours for a shift").click()
+    expect(jo.get_by_role("heading", level=1)).to_have_text("Log your hours")
+    jo.get_by_role("button", name="Log my hours").click()  # nothing chosen: the error summary
+    expect(jo.locator(".error-summary")).to_contain_text("Choose the shift you did")
+    axe.check(jo)
+    jo.get_by_label(re.compile("^Food bank helper")).check()
+    jo.get_by_label("How many hours did you volunteer?").fill("3")
+    jo.get_by_role("button", name="Log my hours").click()
+    expect(jo.get_by_role("status")).to_contain_text("3 hours logged")
+    expect(jo.get_by_text("Waiting for approval", exact=True)).to_be_visible()
+
+    staff.goto(web + "/staff/hubs/hub-riverside")
+    staff.get_by_role("link", name="Approve hours").click()
+    expect(staff.get_by_role("heading", name=re.compile("^Jo Walker: 3 hours"))).to_be_visible()
+    staff.get_by_text("Send back").first.click()  # the reason box opens (no script: <details>)
+    expect(staff.get_by_label("Why are these hours not right?")).to_be_visible()
+    axe.check(staff)
+    screenshot(staff, "staff-hours")
+    staff.get_by_role("button", name=re.compile("^Approve 3 hours of Jo Walker")).click()
+    expect(staff.get_by_role("status")).to_contain_text("Approved 3 hours")
+
+    staff.goto(web + "/staff/volunteers/demo-vol-jo")
+    staff.get_by_label("What it is for").fill("Drove the lunch club through the October floods")
+    staff.get_by_label("Period (optional)").fill("October 2026")
+    staff.get_by_role("button", name="Give the award").click()
+    expect(staff.get_by_role("status")).to_contain_text("Award given: Volunteer of the Month")
+    for name, issuer, awarded, expires in (
+        ("Minibus driver assessment", "Community Transport Association", ("1", "3", "2022"), ("1", "3", "2025")),
+        ("Emergency first aid", "St John Ambulance", ("5", "1", "2026"), ("5", "1", "2029")),
+    ):
+        staff.get_by_label("Name of the training or qualification").fill(name)
+        staff.get_by_label("Who gave it").fill(issuer)
+        for group, (day, month, year) in (("Date it was awarded", awarded), ("Expiry date (optional)", expires)):
+            fields = staff.get_by_role("group", name=group)
+            fields.get_by_label("Day").fill(day)
+            fields.get_by_label("Month").fill(month)
+            fields.get_by_label("Year").fill(year)
+        staff.get_by_role("button", name="Record it").click()
+        expect(staff.get_by_role("status")).to_contain_text(f"Recorded: {name}")
+    axe.check(staff)
+
+    jo.goto(web + "/volunteer/me")
+    expect(jo.get_by_text("2 hours milestone reached")).to_be_visible()
+    expect(jo.get_by_text("Drove the lunch club through the October floods")).to_be_visible()
+    expect(jo.locator(".tag-expired")).to_have_text("Expired")
+    expect(jo.get_by_text("Valid until Friday 5 January 2029")).to_be_visible()
+    axe.check(jo)
+    screenshot(jo, "volunteer-hours")
+
+    def milestone_message() -> bool:
+        jo.goto(web + "/inbox")
+        return jo.get_by_role("heading", name="Thank you for 2 hours of volunteering").count() > 0
+
+    assert eventually(milestone_message, timeout_s=120, every_s=1), "Jo got no milestone message in the inbox"
+
+    visitor = new_page(browser)
+    visitor.goto(web + "/hubs/hub-riverside")
+    visitor.get_by_role("link", name="See the thank-you wall").click()
+    award = visitor.get_by_role("heading", name="Jo: Volunteer of the Month")
+    expect(award).to_be_visible()
+    expect(visitor.get_by_text("Walker")).to_have_count(0)  # first names only
+    axe.check(visitor)
+    screenshot(visitor, "thank-you-wall")
+    for page in (staff, jo, visitor):
+        page.context.close()

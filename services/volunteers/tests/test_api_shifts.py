@@ -173,6 +173,57 @@ async def test_attendance_produces_hours_that_staff_approve_into_milestones(worl
     assert totals["by_role"] == [{"role_id": shift["role_id"], "hours": 10.5}]
 
 
+async def test_a_volunteer_logs_their_own_hours_only_for_a_shift_they_were_on_and_once(world: World) -> None:
+    shift = await world.shift(capacity=3)
+    volunteer, own = await world.active_volunteer()
+    other, others = await world.active_volunteer()
+    vid, sid = volunteer["id"], shift["id"]
+    path = f"/v1/volunteers/{vid}/hours"
+    body = {"hours": 3, "worked_on": date.today().isoformat(), "shift_id": sid, "note": "sorted tins"}
+    await world.api.client.post(f"/v1/shifts/{sid}/signups", headers=own)
+    assert_problem(await world.api.client.post(path, json=body, headers=own), 409)  # not started yet
+    started = datetime.now(UTC) - timedelta(hours=2)
+    moved = {"starts_at": started.isoformat(), "ends_at": (started + timedelta(hours=3)).isoformat()}
+    assert (await world.api.client.patch(f"/v1/shifts/{sid}", json=moved, headers=world.staff)).status_code == 200
+    not_on_it = await world.api.client.post(f"/v1/volunteers/{other['id']}/hours", json=body, headers=others)
+    assert_problem(not_on_it, 409)
+    first = await world.api.client.post(path, json=body, headers=own)
+    assert first.status_code == 201, first.text
+    assert_problem(await world.api.client.post(path, json=body, headers=own), 409)  # the same shift twice
+    assert await world.api.count("hours", volunteer_id=vid) == 1
+    # Staff may log hours for anyone who turned up, signed up or not.
+    by_staff = await world.api.client.post(f"/v1/volunteers/{other['id']}/hours", json=body, headers=world.staff)
+    assert by_staff.status_code == 201, by_staff.text
+    # Rejected hours may be logged again, corrected.
+    rejected = await world.api.client.post(
+        f"/v1/hours/{first.json()['id']}/reject", json={"reason": "it was 2 hours"}, headers=world.staff
+    )
+    assert rejected.json()["status"] == "rejected" and rejected.json()["reason"] == "it was 2 hours"
+    again = await world.api.client.post(path, json={**body, "hours": 2}, headers=own)
+    assert again.status_code == 201, again.text
+
+
+async def test_the_approval_queue_names_each_volunteer_and_the_read_is_on_record(world: World) -> None:
+    volunteer, own = await world.active_volunteer(name="Priya Patel")
+    logged = await world.api.client.post(
+        f"/v1/volunteers/{volunteer['id']}/hours",
+        json={"hours": 1.5, "worked_on": date.today().isoformat()},
+        headers=own,
+    )
+    staff = world.api.auth("staff", "sam-staff", hubs=(world.hub,))
+    queue = await world.api.client.get("/v1/hours", params={"hub_id": world.hub}, headers=staff)
+    assert queue.status_code == 200, queue.text
+    [entry] = queue.json()["items"]
+    assert (entry["id"], entry["name"], entry["minutes"]) == (logged.json()["id"], "Priya Patel", 90)
+    other_hub = world.api.auth("staff", hubs=("hub-elsewhere",))
+    assert_problem(await world.api.client.get("/v1/hours", params={"hub_id": world.hub}, headers=other_hub), 403)
+    officer = world.api.auth("privacy", "dpo-alex")
+    audit = await world.api.client.get("/v1/audit/access", params={"person_id": volunteer["id"]}, headers=officer)
+    newest = audit.json()["items"][0]
+    assert (newest["kind"], newest["reader"]) == ("hours queue", "sam-staff")
+    assert newest["record_ids"] == [logged.json()["id"]]
+
+
 async def test_milestones_are_awarded_exactly_once_even_with_concurrent_approvals(world: World) -> None:
     volunteer, own = await world.active_volunteer()
     vid = volunteer["id"]

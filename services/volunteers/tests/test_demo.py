@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from hub_common.demo import HUBS
 from hub_common.repository import from_document
 from hub_volunteers.__main__ import DEFINITION
@@ -27,3 +29,11 @@ async def test_demo_data_is_complete_and_idempotent(service_context) -> None:
         assert roles and all(r.status == "published" and r.missing_description() == [] for r in roles)
         assert await ctx.db[SHIFTS].count_documents({"hub_id": hub["id"], "status": "published"}) >= 2
     assert await ctx.db["outbox"].count_documents({"type": "hub.volunteers.contact.upserted.v1"}) == counts[3]
+    # Each hub has a shift running now with its demo volunteer on it: checking in can be tried at once.
+    now = datetime.now(UTC)
+    running = await ctx.db[SHIFTS].find({"starts_at": {"$lte": now}, "ends_at": {"$gt": now}}).to_list()
+    assert sorted(s["hub_id"] for s in running) == sorted(h["id"] for h in HUBS)
+    assert all(s["confirmed"] == 1 for s in running)
+    places = await ctx.db["signups"].find({"shift_id": {"$in": [s["_id"] for s in running]}}).to_list()
+    assert sorted(p["volunteer_id"] for p in places) == ["demo-vol-amira", "demo-vol-jo"]
+    assert {p["status"] for p in places} == {"confirmed"}

@@ -7,6 +7,7 @@ short-lived token, so the services stay the only source of truth and do every pe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -192,8 +193,12 @@ class VolunteersClient(ServiceClient):
     async def role(self, role_id: str) -> dict[str, Any]:
         return await self.get(f"/v1/roles/{seg(role_id)}")
 
-    async def shifts(self, hub_id: str, limit: int = 50, token: str | None = None) -> list[dict[str, Any]]:
-        return (await self.get("/v1/shifts", params={"hub_id": hub_id, "limit": limit}, token=token))["items"]
+    async def shifts(
+        self, hub_id: str, limit: int = 50, token: str | None = None, starts_from: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """A hub's published shifts in time order, starting from ``starts_from`` (the service: now)."""
+        params = {"hub_id": hub_id, "limit": limit, "from": starts_from.isoformat() if starts_from else None}
+        return (await self.get("/v1/shifts", params=params, token=token))["items"]
 
     async def shift(self, shift_id: str) -> dict[str, Any]:
         return await self.get(f"/v1/shifts/{seg(shift_id)}")
@@ -233,9 +238,10 @@ class VolunteersClient(ServiceClient):
         path = f"/v1/shifts/{seg(shift_id)}/signups/{seg(volunteer_id)}/cancel"
         return await self.send("POST", path, token=token)
 
-    async def signups(self, token: str, volunteer_id: str) -> list[dict[str, Any]]:
+    async def signups(self, token: str, volunteer_id: str, since: datetime | None = None) -> list[dict[str, Any]]:
         path = f"/v1/volunteers/{seg(volunteer_id)}/signups"
-        return (await self.get(path, token=token, params={"limit": 100}))["items"]
+        params = {"limit": 100, "since": since.isoformat() if since else None}
+        return (await self.get(path, token=token, params=params))["items"]
 
     async def recommended(self, token: str, volunteer_id: str) -> list[dict[str, Any]]:
         return await self.get(f"/v1/volunteers/{seg(volunteer_id)}/recommended-shifts", token=token)
@@ -245,6 +251,50 @@ class VolunteersClient(ServiceClient):
 
     async def awards(self, token: str, volunteer_id: str) -> list[dict[str, Any]]:
         return (await self.get(f"/v1/volunteers/{seg(volunteer_id)}/awards", token=token))["items"]
+
+    async def hours(self, token: str, volunteer_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        """The volunteer's logged hours, latest worked first, with their status (and a rejection's reason)."""
+        return (await self.get(f"/v1/volunteers/{seg(volunteer_id)}/hours", token=token, params={"limit": limit}))[
+            "items"
+        ]
+
+    async def log_hours(
+        self, token: str, volunteer_id: str, body: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]:
+        path = f"/v1/volunteers/{seg(volunteer_id)}/hours"
+        return await self.send("POST", path, token=token, json=body, idempotency_key=idempotency_key)
+
+    async def hours_queue(self, token: str, hub_id: str, status: str = "pending") -> list[dict[str, Any]]:
+        """Staff: a hub's hours of one status, oldest first, each with the volunteer's name."""
+        params = {"hub_id": hub_id, "status": status, "limit": 200}
+        return (await self.get("/v1/hours", token=token, params=params))["items"]
+
+    async def approve_hours(self, token: str, hours_id: str) -> dict[str, Any]:
+        return await self.send("POST", f"/v1/hours/{seg(hours_id)}/approve", token=token)
+
+    async def reject_hours(self, token: str, hours_id: str, reason: str | None) -> dict[str, Any]:
+        return await self.send("POST", f"/v1/hours/{seg(hours_id)}/reject", token=token, json={"reason": reason})
+
+    async def give_award(
+        self, token: str, volunteer_id: str, body: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]:
+        path = f"/v1/volunteers/{seg(volunteer_id)}/awards"
+        return await self.send("POST", path, token=token, json=body, idempotency_key=idempotency_key)
+
+    async def add_accreditation(self, token: str, volunteer_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self.send("POST", f"/v1/volunteers/{seg(volunteer_id)}/accreditations", token=token, json=body)
+
+    async def check_in(self, token: str, shift_id: str, volunteer_id: str) -> dict[str, Any]:
+        path = f"/v1/shifts/{seg(shift_id)}/signups/{seg(volunteer_id)}/check-in"
+        return await self.send("POST", path, token=token)
+
+    async def check_out(self, token: str, shift_id: str, volunteer_id: str) -> dict[str, Any]:
+        path = f"/v1/shifts/{seg(shift_id)}/signups/{seg(volunteer_id)}/check-out"
+        return await self.send("POST", path, token=token)
+
+    async def recognition(self, hub_id: str, limit: int = 50, cursor: str | None = None) -> dict[str, Any]:
+        """A hub's public thank-you wall: awards of volunteers who agreed to be shown, first name only."""
+        return await self.get("/v1/recognition", params={"hub_id": hub_id, "limit": limit, "cursor": cursor})
 
     async def export(self, token: str, volunteer_id: str) -> dict[str, Any]:
         return await self.get(f"/v1/volunteers/{seg(volunteer_id)}/export", token=token)

@@ -272,10 +272,10 @@ REPORT_FIELDS = {
 # -- volunteering ---------------------------------------------------------------------------------
 
 
-def check_date(form: FormData, prefix: str, errors: Errors, *, label: str) -> date | None:
+def check_date(form: FormData, prefix: str, errors: Errors, *, label: str, missing: str | None = None) -> date | None:
     day, month, year = (form.one(f"{prefix}-{part}") for part in ("day", "month", "year"))
     if not (day or month or year):
-        errors.add(f"{prefix}-day", f"Enter your {label}")
+        errors.add(f"{prefix}-day", missing or f"Enter your {label}")
         return None
     try:
         value = date(int(year), int(month), int(day))
@@ -470,4 +470,106 @@ CHECK_FIELDS = {
     "certificate_ref": "certificate_ref",
     "issued_on": "issued-day",
     "renewal_due": "renewal-day",
+}
+
+
+# -- hours and recognition ------------------------------------------------------------------------
+
+MAX_HOURS_PER_ENTRY = 24  # the volunteers service's limit for one entry
+
+
+def check_hours(form: FormData, shift_ids: Sequence[str]) -> tuple[dict[str, Any], Errors]:
+    """A volunteer's hours for one of their shifts: which shift, how long (quarter hours), a note."""
+    errors = Errors()
+    shift_id = form.one("shift_id")
+    if shift_id not in shift_ids:
+        errors.add("shift_id", "Choose the shift you did")
+    hours = parse_float(form.one("hours").replace(",", "."))
+    if not form.one("hours"):
+        errors.add("hours", "Enter how many hours you volunteered")
+    elif hours is None:
+        errors.add("hours", "Enter the hours as a number, like 2.5")
+    elif not 0 < hours <= MAX_HOURS_PER_ENTRY:
+        errors.add("hours", f"Hours must be more than 0 and no more than {MAX_HOURS_PER_ENTRY}")
+    note = form.one("note")
+    if len(note) > 500:
+        errors.add("note", "The note must be 500 characters or fewer")
+    return {"shift_id": shift_id, "hours": hours, "note": note or None}, errors
+
+
+HOURS_FIELDS = {"shift_id": "shift_id", "hours": "hours", "worked_on": "shift_id", "note": "note"}
+
+
+def check_reason(form: FormData, *, required: bool) -> tuple[str | None, Errors]:
+    errors = Errors()
+    reason = form.one("reason")
+    if required and not reason:
+        errors.add("reason", "Say why, so the volunteer knows what to put right")
+    elif len(reason) > 500:
+        errors.add("reason", "The reason must be 500 characters or fewer")
+    return reason or None, errors
+
+
+def check_award(form: FormData) -> tuple[dict[str, Any], Errors]:
+    errors = Errors()
+    title, citation, period = form.one("award_title"), form.one("citation"), form.one("period")
+    if not title:
+        errors.add("award_title", "Enter the name of the award, like Volunteer of the Month")
+    elif len(title) > 200:
+        errors.add("award_title", "The name of the award must be 200 characters or fewer")
+    if not citation:
+        errors.add("citation", "Say what the award is for")
+    elif len(citation) > 2000:
+        errors.add("citation", "What the award is for must be 2000 characters or fewer")
+    if len(period) > 40:
+        errors.add("period", "The period must be 40 characters or fewer")
+    body = {"title": title, "citation": citation, "period": period or None, "public": form.one("public") == "yes"}
+    return body, errors
+
+
+AWARD_FIELDS = {"title": "award_title", "citation": "citation", "period": "period"}
+
+
+def optional_date(form: FormData, prefix: str, errors: Errors, *, label: str) -> date | None:
+    """A date that may be left empty (all three parts); partly filled in is an error."""
+    if not any(form.one(f"{prefix}-{part}") for part in ("day", "month", "year")):
+        return None
+    return check_date(form, prefix, errors, label=label)
+
+
+def check_accreditation(form: FormData, today: date, skill_ids: Sequence[str]) -> tuple[dict[str, Any], Errors]:
+    errors = Errors()
+    name, issuer, skill_id = form.one("accreditation"), form.one("issuer"), form.one("skill_id")
+    if not name:
+        errors.add("accreditation", "Enter the name of the training or qualification")
+    elif len(name) > 200:
+        errors.add("accreditation", "The name must be 200 characters or fewer")
+    if not issuer:
+        errors.add("issuer", "Enter who gave it, like St John Ambulance")
+    elif len(issuer) > 200:
+        errors.add("issuer", "Who gave it must be 200 characters or fewer")
+    if skill_id and skill_id not in skill_ids:
+        errors.add("skill_id", "Choose a skill from the list, or none")
+    issued = check_date(form, "awarded", errors, label="date it was awarded", missing="Enter the date it was awarded")
+    if issued and issued > today:
+        errors.add("awarded-day", "The date it was awarded cannot be in the future")
+    expires = optional_date(form, "expires", errors, label="expiry date")
+    if issued and expires and expires <= issued:
+        errors.add("expires-day", "The expiry date must be after the date it was awarded")
+    body = {
+        "name": name,
+        "issuer": issuer,
+        "skill_id": skill_id or None,
+        "issued_on": issued.isoformat() if issued else None,
+        "expires_on": expires.isoformat() if expires else None,
+    }
+    return body, errors
+
+
+ACCREDITATION_FIELDS = {
+    "name": "accreditation",
+    "issuer": "issuer",
+    "skill_id": "skill_id",
+    "issued_on": "awarded-day",
+    "expires_on": "expires-day",
 }

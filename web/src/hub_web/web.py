@@ -15,6 +15,7 @@ from hub_common.auth import Principal, TokenVerifier
 from hub_common.errors import ServiceUnavailable, Unauthorized
 from hub_common.issuer import IssuerClient
 from hub_web.accounts import AccountBook
+from hub_web.check_in import CheckInCodes
 from hub_web.clients import ServiceDown, ServiceProblem, Services
 from hub_web.forms import Errors, FormData
 from hub_web.oidc import OidcSignIn
@@ -48,6 +49,12 @@ def when(value: str | datetime | None, *, with_time: bool = True) -> str:
     return f"{text}, {local:%H:%M}" if with_time else text
 
 
+def clock(value: str | datetime) -> str:
+    """'17:25' in UK time: a time later the same day, where the date would be noise."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return f"{(moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(LOCAL_TZ):%H:%M}"
+
+
 def iso_date(value: str | datetime | None) -> str:
     if not value:
         return ""
@@ -71,6 +78,7 @@ class Web:
         self.verifier = verifier  # checks the tokens in our emails' links
         self.accounts = accounts
         self.oidc = oidc  # the council's OpenID provider, when HUB_WEB_OIDC_ISSUER_URL is set
+        self.check_in_codes = CheckInCodes(settings.cookie_key)
         self.env = Environment(
             loader=PackageLoader("hub_web", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -81,6 +89,8 @@ class Web:
         self.env.filters["when"] = when
         self.env.filters["day"] = lambda v: when(v, with_time=False)
         self.env.filters["iso_date"] = iso_date
+        self.env.filters["clock"] = clock
+        self.env.filters["hours"] = lambda v: f"{round(float(v), 2):g}"  # 3, 2.5, 10.25: no "3.0"
         self.env.filters["status_words"] = lambda s: STATUS_WORDS.get(s, str(s).replace("_", " ").capitalize())
         self.env.globals["colour_for"] = settings.colour_for
         self.env.globals["OPEN_STATUSES"] = OPEN_STATUSES

@@ -65,8 +65,10 @@ def bootstrap(ctx: ServiceContext[VolunteersSettings]) -> Components:
         volunteers,
         shifts,
         roles,
+        signups,
         clock=clock,
         milestones=normalise_milestones(settings.milestone_hours),
+        audit=ctx.audit,
     )
     use_cases = UseCases(
         volunteers=registration,
@@ -91,7 +93,7 @@ def bootstrap(ctx: ServiceContext[VolunteersSettings]) -> Components:
         venues=VenueService(venues, equipment),
         partners=PartnerService(registration, logging, volunteers, hours),
         reminders=ReminderService(uow, volunteers, clock=clock, warning_days=settings.accreditation_warning_days),
-        demo=DemoData(uow, skills, roles, shifts, volunteers, clock=clock),
+        demo=DemoData(uow, skills, roles, shifts, volunteers, signups, clock=clock),
     )
     return Components(
         use_cases=use_cases,

@@ -1,7 +1,8 @@
-"""Demo data (``HUB_DEMO_DATA``): skills, roles with full descriptions and shifts in the two demo hubs,
-and a few volunteers. Idempotent: fixed ids, inserted only when missing, and the events of what was
-inserted are published through the outbox like any other change (so notifications learns the
-demo volunteers' contact details).
+"""Demo data (``HUB_DEMO_DATA``): skills, roles with full descriptions and shifts in the two demo hubs (one
+food bank shift a day running now, with a demo volunteer on it, to try checking in), and a few
+volunteers. Idempotent: fixed ids, inserted only when missing, and the events of what was inserted are
+published through the outbox like any other change (so notifications learns the demo volunteers' contact
+details).
 """
 
 from __future__ import annotations
@@ -10,19 +11,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from hub_common.clock import Clock
-from hub_common.contracts.volunteers import ShiftPublished, VolunteerRegistered
+from hub_common.contracts.volunteers import ShiftPublished, SignupConfirmed, VolunteerRegistered
 from hub_common.demo import HUBS
 from hub_common.service import ServiceContext
 from hub_common.uow import Transaction, UnitOfWork
 from hub_volunteers.adapters.roles import RoleRepository
 from hub_volunteers.adapters.shifts import ShiftRepository
+from hub_volunteers.adapters.signups import SignupRepository
 from hub_volunteers.adapters.skills import SkillRepository
 from hub_volunteers.adapters.volunteers import VolunteerRepository
 from hub_volunteers.domain.roles import Role, SkillNeed
-from hub_volunteers.domain.shifts import Shift
+from hub_volunteers.domain.shifts import Shift, Signup
 from hub_volunteers.domain.skills import Skill
 from hub_volunteers.domain.volunteers import BackgroundCheck, Consent, EmergencyContact, Slot, Volunteer, VolunteerSkill
-from hub_volunteers.service.events import contact_upserted, role_published, shift_snapshot
+from hub_volunteers.service.events import contact_upserted, role_published, shift_snapshot, signup_fields
 from hub_volunteers.settings import VolunteersSettings
 
 SKILL_LIST = [
@@ -110,6 +112,46 @@ def _shifts(role: Role, venue_address: str, at: datetime) -> list[Shift]:
     return shifts
 
 
+def _shift_now(role: Role, venue_address: str, at: datetime) -> Shift:
+    """A shift that began 15 minutes before the demo data was loaded and runs for three hours, with
+    the hub's demo volunteer on it, so checking in with the shift's QR code and logging its hours
+    can be tried at once under `make run`. One per day: the id carries the date, so a restart the
+    same day finds it and adds nothing."""
+    start = at.replace(second=0) - timedelta(minutes=15)
+    return Shift(
+        id=f"{role.id.replace('role', 'shift')}-now-{at:%Y%m%d}",
+        hub_id=role.hub_id,
+        role_id=role.id,
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        address=venue_address,
+        capacity=4,
+        confirmed=1,  # the demo volunteer's place, stored beside it
+        created_at=at,
+        updated_at=at,
+    )
+
+
+def _place_on(shift: Shift, volunteer_id: str, at: datetime) -> Signup:
+    return Signup(
+        id=f"{shift.id}:{volunteer_id}",
+        shift_id=shift.id,
+        volunteer_id=volunteer_id,
+        hub_id=shift.hub_id,
+        role_id=shift.role_id,
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        status="confirmed",
+        queued_at=at,
+        signed_up_by="demo",
+        updated_at=at,
+    )
+
+
+def _hub_name(hub_id: str) -> str:
+    return next(h["name"] for h in HUBS if h["id"] == hub_id)
+
+
 def _volunteers(at: datetime) -> list[Volunteer]:
     consent = [
         Consent(purpose=p, granted=g, at=at, wording_version="2026-01")
@@ -160,6 +202,10 @@ def _volunteers(at: datetime) -> list[Volunteer]:
     ]
 
 
+# Who is on each hub's shift running now (an active demo volunteer of that hub).
+NOW_SHIFT_VOLUNTEERS = {"hub-northfield": "demo-vol-amira", "hub-riverside": "demo-vol-jo"}
+
+
 class DemoData:
     """Writes the demo data through the process's repositories (built once by ``bootstrap``)."""
 
@@ -170,6 +216,7 @@ class DemoData:
         roles: RoleRepository,
         shifts: ShiftRepository,
         volunteers: VolunteerRepository,
+        signups: SignupRepository,
         *,
         clock: Clock,
     ) -> None:
@@ -178,6 +225,7 @@ class DemoData:
         self.roles = roles
         self.shifts = shifts
         self.volunteers = volunteers
+        self.signups = signups
         self.clock = clock
 
     async def seed(self) -> None:
@@ -199,6 +247,14 @@ class DemoData:
             for v in _volunteers(at):
                 if await self.volunteers.add_if_missing(v, tx.session):
                     _publish_registered(tx, v, at)
+            for hub_id, volunteer_id in NOW_SHIFT_VOLUNTEERS.items():
+                role = next(r for r in _roles(hub_id, at) if r.id.endswith("-foodbank"))
+                shift = _shift_now(role, f"{_hub_name(hub_id)}, Community Centre", at)
+                if await self.shifts.add_if_missing(shift, tx.session):
+                    tx.publish(ShiftPublished(**shift_snapshot(shift)), subject=shift.id, hub_id=shift.hub_id)
+                    signup = _place_on(shift, volunteer_id, at)
+                    await self.signups.put(signup, tx.session)
+                    tx.publish(SignupConfirmed(**signup_fields(signup)), subject=signup.id, hub_id=shift.hub_id)
 
         await self.uow.run(work)
 

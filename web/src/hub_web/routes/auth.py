@@ -117,10 +117,11 @@ async def dev_sign_in(request: Request, web: WebDep, form: Form) -> Response:
     sub = form.one("sub")
     if sub not in dict(DEMO_VOLUNTEERS):
         raise NotAllowed("Choose one of the demo volunteers.")
-    return await sign_in_volunteer(request, web, sub)
+    # Back to where they were going: a shift's check-in code opened before signing in, say.
+    return await sign_in_volunteer(request, web, sub, safe_next(form.one("next"), "/volunteer/me"))
 
 
-async def sign_in_volunteer(request: Request, web: WebDep, sub: str) -> Response:
+async def sign_in_volunteer(request: Request, web: WebDep, sub: str, next_url: str = "/volunteer/me") -> Response:
     probe = await web.issuer.on_behalf_of(sub, "resident")
     try:
         volunteer, _etag = await web.services.volunteers.me(probe)
@@ -136,7 +137,7 @@ async def sign_in_volunteer(request: Request, web: WebDep, sub: str) -> Response
         volunteer_id=volunteer["id"],
         ttl=timedelta(days=web.settings.resident_session_days),
     )
-    return web.redirect("/volunteer/me")
+    return web.redirect(next_url)
 
 
 @router.get("/volunteer/sign-in-link", response_class=HTMLResponse)

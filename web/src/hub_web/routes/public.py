@@ -84,6 +84,25 @@ async def you_said_we_did(
     )
 
 
+@router.get("/hubs/{hub_id}/thank-you", response_class=HTMLResponse)
+async def thank_you_wall(
+    request: Request, hub_id: str, web: WebDep, cursor: Annotated[str | None, Query(max_length=500)] = None
+) -> HTMLResponse:
+    """The hub's thank-you wall: the volunteers service gives only the awards of volunteers who
+    agreed to be shown, with their first name, so the page shows what it is given and nothing more."""
+    hub = await hub_or_404(web, hub_id)
+    page = await web.services.volunteers.recognition(hub_id, limit=30, cursor=cursor)
+    return await web.render(
+        request,
+        "thank_you.html",
+        title=f"Thank you, volunteers: {hub['name']}",
+        hub=hub,
+        items=page["items"],
+        next_cursor=page.get("next_cursor"),
+        cursor=cursor,
+    )
+
+
 @router.get("/places", response_class=HTMLResponse)
 async def places(
     request: Request,

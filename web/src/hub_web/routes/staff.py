@@ -16,11 +16,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hub_web import forms
+from hub_web.check_in import RENEW_S
 from hub_web.clients import ServiceDown, ServiceProblem, seg
 from hub_web.deps import Form, Staff, WebDep, require_hub
 from hub_web.forms import Errors, FormData
 from hub_web.maps import issue_points, map_config
+from hub_web.routes.attendance import check_in_qr
 from hub_web.routes.public import hub_or_404
+from hub_web.routes.volunteers import accreditations_shown
 from hub_web.web import OPEN_STATUSES, Web
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -48,6 +51,7 @@ ACTION_WORDS = {
     "reopen": ("Reopen", None),
 }
 SHIFT_HORIZON = timedelta(days=21)
+TODAY = timedelta(hours=24)  # "shifts today": running now or starting within a day
 
 
 async def section(call: Awaitable[T]) -> tuple[T | None, str | None]:
@@ -80,6 +84,8 @@ async def dashboard(request: Request, hub_id: str, web: WebDep, session: Staff) 
     token = await web.token(request) or ""
     s = web.services
     open_issues = [("hub_id", hub_id), ("limit", 200), *[("status", st) for st in OPEN_STATUSES]]
+    now = datetime.now(UTC)
+    started_since = now - TODAY
     (
         (issues_page, issues_error),
         (applicants, applicants_error),
@@ -90,6 +96,8 @@ async def dashboard(request: Request, hub_id: str, web: WebDep, session: Staff) 
         (failed, failed_error),
         (paused, paused_error),
         (rooms, _rooms_error),
+        (pending_hours, hours_error),
+        (recent_shifts, _recent_error),
     ) = await asyncio.gather(
         section(s.issues.issues(open_issues, token=token)),
         section(s.volunteers.pipeline(token, hub_id)),
@@ -100,14 +108,21 @@ async def dashboard(request: Request, hub_id: str, web: WebDep, session: Staff) 
         section(s.notifications.failed_messages(token, hub_id)),
         section(s.notifications.paused_webhooks(token, hub_id)),
         section(s.assets.search({"hub_id": hub_id, "kind": "room", "limit": 50})),
+        section(s.volunteers.hours_queue(token, hub_id)),
+        # Shifts that began within the day too: one running now is where check-in codes are wanted.
+        section(s.volunteers.shifts(hub_id, limit=50, token=token, starts_from=started_since)),
     )
-    now = datetime.now(UTC)
     issues = (issues_page or {}).get("items", [])
     by_priority = sorted(issues, key=lambda i: (-i["support_count"], i["requested_at"]))
     short = [
         sh
         for sh in shifts or []
         if sh["confirmed"] < sh["capacity"] and datetime.fromisoformat(sh["starts_at"]) < now + SHIFT_HORIZON
+    ]
+    today = [
+        sh
+        for sh in recent_shifts or []
+        if datetime.fromisoformat(sh["ends_at"]) > now and datetime.fromisoformat(sh["starts_at"]) < now + TODAY
     ]
     return await web.render(
         request,
@@ -121,6 +136,9 @@ async def dashboard(request: Request, hub_id: str, web: WebDep, session: Staff) 
         applicants=applicants or [],
         applicants_error=applicants_error,
         short_shifts=short,
+        shifts_today=today,
+        pending_hours=pending_hours or [],
+        hours_error=hours_error,
         shifts_error=shifts_error,
         titles={r["id"]: r["title"] for r in roles or []},
         bookings=bookings or [],
@@ -197,7 +215,12 @@ async def render_volunteer(
     volunteer, _etag = await web.services.volunteers.volunteer(await web.token(request) or "", volunteer_id)
     require_hub(web.session(request), volunteer["hub_id"])
     hub = await hub_or_404(web, volunteer["hub_id"])
-    skills = {s["id"]: s["name"] for s in await web.services.volunteers.skills()}
+    token = await web.token(request) or ""
+    client = web.services.volunteers
+    skill_list, totals, awards = await asyncio.gather(
+        client.skills(), client.totals(token, volunteer_id), client.awards(token, volunteer_id)
+    )
+    skills = {s["id"]: s["name"] for s in skill_list}
     today = date.today()
     valid_checks = [c for c in volunteer.get("checks", []) if c["issued_on"] <= today.isoformat() <= c["renewal_due"]]
     return await web.render(
@@ -206,11 +229,14 @@ async def render_volunteer(
         status=400 if errors else 200,
         title=f"Volunteer: {volunteer['name']}",
         errors=errors,
-        form=form,
+        form=form or FormData([("idempotency_key", uuid.uuid4().hex), ("public", "yes")]),
         hub=hub,
         volunteer=volunteer,
         skills=skills,
         valid_checks=valid_checks,
+        totals=totals,
+        awards=awards,
+        accreditations=accreditations_shown(volunteer, today),
     )
 
 
@@ -277,6 +303,8 @@ async def shift_page(request: Request, shift_id: str, web: WebDep, session: Staf
         hub=hub,
         shift=shift,
         role=role,
+        qr=check_in_qr(request, web, shift, role["title"]),
+        renew_s=RENEW_S,
         roster=await web.services.volunteers.roster(token, shift_id),
         waitlist=await web.services.volunteers.roster(token, shift_id, status="waitlisted"),
         matches=await web.services.volunteers.matches(token, shift_id),

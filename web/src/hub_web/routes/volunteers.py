@@ -31,6 +31,8 @@ STATUS_EXPLAINED = {
     "inactive": "You are taking a break from volunteering.",
     "archived": "Your volunteering has ended.",
 }
+HOURS_STATUS = {"pending": "Waiting for approval", "approved": "Approved", "rejected": "Not approved"}
+EXPIRY_WARNING = timedelta(days=30)  # as the volunteers service warns before an accreditation expires
 
 
 def volunteer_session(request: Request) -> Session:
@@ -195,8 +197,21 @@ async def my_volunteering(
         signups=signups,
         titles=titles,
         totals=await client.totals(token, volunteer["id"]),
-        awards=await client.awards(token, volunteer["id"]),
+        awards=[a for a in await client.awards(token, volunteer["id"]) if a["kind"] != "milestone"],
+        hours=await client.hours(token, volunteer["id"], limit=20),
+        accreditations=accreditations_shown(volunteer, date.today()),
+        hours_status=HOURS_STATUS,
     )
+
+
+def accreditations_shown(volunteer: dict[str, Any], today: date) -> list[dict[str, Any]]:
+    """The volunteer's accreditations, latest first, each saying whether it has expired or soon will."""
+    shown = []
+    for acc in sorted(volunteer.get("accreditations", []), key=lambda a: a["issued_on"], reverse=True):
+        expires = date.fromisoformat(acc["expires_on"]) if acc.get("expires_on") else None
+        state = "valid" if expires is None or expires > today + EXPIRY_WARNING else "expiring"
+        shown.append({**acc, "state": "expired" if expires and expires < today else state})
+    return shown
 
 
 @router.post("/volunteer/shifts/{shift_id}/sign-up")

@@ -91,6 +91,12 @@ class HoursRepository(Repository[HoursEntry]):
             hint=QUEUE,
         )
 
+    async def logged_for_shift(self, volunteer_id: str, shift_id: str, session: Session = None) -> bool:
+        """Whether the volunteer has hours for the shift that are pending or approved (a rejected
+        entry may be logged again, corrected). Served by the by-volunteer index."""
+        query = {"volunteer_id": volunteer_id, "shift_id": shift_id, "status": {"$in": ["pending", "approved"]}}
+        return await self.collection.find_one(query, {"_id": 1}, session=session, hint=BY_VOLUNTEER) is not None
+
     async def of_volunteer(self, volunteer_id: str, paging: PageQuery) -> tuple[list[HoursEntry], str | None]:
         return await self.page(
             {"volunteer_id": volunteer_id},

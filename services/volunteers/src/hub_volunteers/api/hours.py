@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from hub_common.http import Caller, Idempotency, Paging
 from hub_common.pagination import Page
 from hub_volunteers.api.deps import Hours, HubQuery
-from hub_volunteers.api.schemas import TotalRow, Totals, WallEntry
+from hub_volunteers.api.schemas import QueuedHours, TotalRow, Totals, WallEntry
 from hub_volunteers.domain.hours import HoursEntry, HoursStatus
 from hub_volunteers.domain.skills import Award
 from hub_volunteers.service import commands as cmd
@@ -67,12 +67,13 @@ async def awards(volunteer_id: str, caller: Caller, page: Paging, hours: Hours) 
 # -- the approval queue and hub totals ------------------------------------------------------------
 
 
-@router.get("/hours", tags=["hours"], summary="Staff: a hub's hours by status (the approval queue)")
+@router.get("/hours", tags=["hours"], summary="Staff: a hub's hours by status (the approval queue), with names")
 async def hours_queue(
     caller: Caller, page: Paging, hub_id: HubQuery, hours: Hours, status: HoursStatus = "pending"
-) -> Page[HoursEntry]:
-    items, cursor = await hours.queue(caller, hub_id, status, page)
-    return Page[HoursEntry](items=items, next_cursor=cursor)
+) -> Page[QueuedHours]:
+    entries, cursor = await hours.queue(caller, hub_id, status, page)
+    items = [QueuedHours(**entry.model_dump(), name=name) for entry, name in entries]
+    return Page[QueuedHours](items=items, next_cursor=cursor)
 
 
 @router.post("/hours/{hours_id}/approve", tags=["hours"], summary="Staff: approve hours (may reach a milestone)")

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from hub_volunteers.domain.hours import HoursEntry
 from hub_volunteers.domain.shifts import Signup
 from hub_volunteers.domain.volunteers import Status
 
@@ -54,6 +55,12 @@ class Recommendation(BaseModel):
 
 class RosterEntry(Signup):
     """A sign-up with the volunteer's name, for the staff running the shift."""
+
+    name: str
+
+
+class QueuedHours(HoursEntry):
+    """Hours in a hub's approval queue, with the volunteer's name, for the staff deciding them."""
 
     name: str
 

@@ -62,6 +62,17 @@ def check_logged_hours(minutes: int, worked_on: date, today: date) -> None:
         )
 
 
+def check_own_hours_for_shift(signed_up: bool, shift_started: bool, already_logged: bool) -> None:
+    """A volunteer logging their own hours for a shift: they were on it, it has begun, and its time is
+    not logged yet (checking out logs it; a second entry would count the same shift twice)."""
+    if not signed_up:
+        raise Conflict("you were not signed up to this shift")
+    if not shift_started:
+        raise Conflict("this shift has not started yet; log its hours once you have done it")
+    if already_logged:
+        raise Conflict("hours for this shift are already logged")
+
+
 def milestones_reached(total_minutes: int, thresholds: Iterable[int], already: Iterable[int]) -> list[int]:
     """Milestones (in hours) the total has reached that were never awarded before, lowest first.
 

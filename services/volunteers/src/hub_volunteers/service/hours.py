@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from hub_common.audit import AccessAudit
 from hub_common.auth import Principal
 from hub_common.clock import Clock
 from hub_common.contracts.volunteers import AwardGiven, HoursApproved, HoursRejected, MilestoneReached
@@ -16,8 +17,16 @@ from hub_volunteers.adapters.awards import AwardRepository
 from hub_volunteers.adapters.hours import GroupBy, HoursRepository
 from hub_volunteers.adapters.roles import RoleRepository
 from hub_volunteers.adapters.shifts import ShiftRepository
+from hub_volunteers.adapters.signups import SignupRepository
 from hub_volunteers.adapters.volunteers import VolunteerRepository
-from hub_volunteers.domain.hours import HoursEntry, HoursSource, HoursStatus, check_logged_hours, milestones_reached
+from hub_volunteers.domain.hours import (
+    HoursEntry,
+    HoursSource,
+    HoursStatus,
+    check_logged_hours,
+    check_own_hours_for_shift,
+    milestones_reached,
+)
 from hub_volunteers.domain.skills import Award, milestone_award
 from hub_volunteers.domain.volunteers import Volunteer
 from hub_volunteers.service import commands as cmd
@@ -34,9 +43,11 @@ class HoursService:
         volunteers: VolunteerRepository,
         shifts: ShiftRepository,
         roles: RoleRepository,
+        signups: SignupRepository,
         *,
         clock: Clock,
         milestones: tuple[int, ...],
+        audit: AccessAudit,
     ) -> None:
         self.uow = uow
         self.hours = hours
@@ -44,8 +55,10 @@ class HoursService:
         self.volunteers = volunteers
         self.shifts = shifts
         self.roles = roles
+        self.signups = signups
         self.clock = clock
         self.milestones = milestones  # whole hours, lowest first
+        self.audit = audit  # staff are shown the names in the approval queue
 
     # -- logging and approval ----------------------------------------------------------------------
 
@@ -56,9 +69,22 @@ class HoursService:
             v = await self.volunteers.get(volunteer_id, tx.session)
             require_self_or_staff(caller, v)
             source: HoursSource = "staff" if caller.is_staff else "volunteer"
+            if source == "volunteer" and body.shift_id:
+                await self._check_own_shift(v, body.shift_id, tx)
             return await self.log_in(v, body, source=source, by=caller.sub, tx=tx)
 
         return await self.uow.run(work, idempotency=idempotency, result_type=HoursEntry)
+
+    async def _check_own_shift(self, v: Volunteer, shift_id: str, tx: Transaction) -> None:
+        """Staff may log hours for anyone who turned up; a volunteer only for a shift they were on."""
+        shift = await self.shifts.get(shift_id, tx.session)
+        signup = await self.signups.find(f"{shift.id}:{v.id}", tx.session)
+        check_own_hours_for_shift(
+            signed_up=signup is not None and signup.status == "confirmed",
+            shift_started=shift.starts_at <= self.clock(),
+            already_logged=(signup is not None and signup.hours_id is not None)
+            or await self.hours.logged_for_shift(v.id, shift.id, tx.session),
+        )
 
     async def log_in(
         self,
@@ -242,9 +268,17 @@ class HoursService:
 
     async def queue(
         self, caller: Principal, hub_id: str, status: HoursStatus, paging: PageQuery
-    ) -> tuple[list[HoursEntry], str | None]:
+    ) -> tuple[list[tuple[HoursEntry, str]], str | None]:
+        """Staff: a hub's hours of one status, oldest first, each with the volunteer's name (staff
+        approve hours of people they know, not of opaque ids, so the names are a read on record)."""
         caller.require_staff_for(hub_id)
-        return await self.hours.queue(hub_id, status, paging)
+        entries, cursor = await self.hours.queue(hub_id, status, paging)
+        ids = sorted({e.volunteer_id for e in entries})
+        names = await self.volunteers.names(ids)
+        await self.audit.read(
+            caller, kind="hours queue", record_ids=[e.id for e in entries], person_ids=ids, why=status
+        )
+        return [(e, names.get(e.volunteer_id, "")) for e in entries], cursor
 
     async def awards_of(
         self, caller: Principal, volunteer_id: str, paging: PageQuery
