@@ -182,8 +182,9 @@ class ReportingService:
             attributes=answers,
             asset_id=request.asset_id,
             reporter_id=reporter_id,
-            submitted_by=caller.sub if caller else trusted_source,
-            submitted_by_role=caller.role if caller else ("partner" if trusted_source else "anonymous"),
+            # A partner's inbound report is the source's (its caller, the partner's grants, only checks the hub).
+            submitted_by=trusted_source or (caller.sub if caller else None),
+            submitted_by_role="partner" if trusted_source else (caller.role if caller else "anonymous"),
             channel=request.channel,
             partner_key=f"{trusted_source}|{request.partner_ref}" if trusted_source and request.partner_ref else None,
             followers=[reporter_id] if reporter_id else [],
