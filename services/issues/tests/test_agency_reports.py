@@ -93,7 +93,7 @@ async def test_the_agency_reports_back_on_the_inbound_topic(api) -> None:
     issue_id = await referred(api)
     await grant_partner(api.db, AGENCY, hubs=[NORTHFIELD], publishes=[AgencyUpdateSubmitted.event_type])
     await deliver(api, report_back(issue_id, "progress"))
-    with pytest.raises(PermanentError, match="reason"):
+    with pytest.raises(PermanentError, match="say why it is closed without a fix"):
         await deliver(api, report_back(issue_id, "not_fixed"))  # not fixed needs a reason
     await deliver(api, report_back(issue_id, "not_fixed", reason="It is on private land"))
     issue = (await api.client.get(f"/v1/issues/{issue_id}")).json()
