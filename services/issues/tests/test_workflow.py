@@ -144,3 +144,22 @@ def test_open311_status_mapping() -> None:
         "referred": "open",
         "reported": "open",
     }
+
+
+def test_the_agency_an_issue_is_referred_to_may_start_fix_or_close_it_as_not_fixed() -> None:
+    agency = Actor("north-highways", "partner")
+    referred = WorkflowState("iss-1", "referred", "res-1", None, agency_responsible="north-highways")
+    assert decide(referred, "start", actor=agency, at=NOW, public_note="on site").to_status == "in_progress"
+    assert decide(referred, "fix", actor=agency, at=NOW, public_note="done").to_status == "fixed"
+    assert (
+        decide(referred, "close_not_fixed", actor=agency, at=NOW, public_note="x", reason="private land").by_role
+        == "partner"
+    )
+    for action in ("acknowledge", "refer", "close", "reopen", "mark_duplicate"):
+        with pytest.raises(Forbidden):
+            decide(referred, action, actor=agency, at=NOW, public_note="x", agency_responsible="y", duplicate_of="z")
+    with pytest.raises(Forbidden, match="referred to it"):
+        decide(referred, "fix", actor=Actor("another-agency", "partner"), at=NOW, public_note="x")
+    closed = WorkflowState("iss-1", "fixed", "res-1", NOW, agency_responsible="north-highways")
+    with pytest.raises(Forbidden):
+        decide(closed, "reopen", actor=agency, at=NOW, public_note="x")

@@ -7,6 +7,8 @@
   any other and ingested once per ``ce_source`` + ``partner_ref``, from a partner granted the type
   and the hub the report falls in (``hub_common.partner_grants``); one that can never be valid is
   dead-lettered with the reason.
+- ``hub.issues.agency_update.submitted.v1`` on ``hub.issues.inbound``: the agency an issue is
+  referred to reports back (progress, started, fixed, not fixed), as it may over the API.
 - ``hub.identity.partner.*``: the read model of partners' grants that check is made against.
 """
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 from hub_common.auth import Principal
 from hub_common.consumer import Handler, PermanentError
 from hub_common.contracts.assets import AssetRetired, AssetSnapshot
-from hub_common.contracts.issues import PartnerReportSubmitted
+from hub_common.contracts.issues import AgencyUpdateSubmitted, PartnerReportSubmitted
 from hub_common.envelope import Envelope
 from hub_common.errors import ProblemError
 from hub_common.partner_grants import PartnerGrantRepository, grant_handlers, guarded_inbound
@@ -35,6 +37,15 @@ def handlers(use_cases: UseCases, grants: PartnerGrantRepository) -> dict[str, H
     async def on_asset_retired(event: Envelope, tx: Transaction) -> None:
         data: AssetRetired = event.data  # type: ignore[assignment]
         await assets.record_retirement(tx, data, as_of=event.time, event_id=event.id)
+
+    async def on_agency_update(event: Envelope, tx: Transaction, partner: Principal | None) -> None:
+        data: AgencyUpdateSubmitted = event.data  # type: ignore[assignment]
+        if partner is None:
+            raise PermanentError("only the partner agency an issue is referred to reports back on it")
+        try:
+            await use_cases.workflow.agency_report(tx, partner, data)
+        except ProblemError as exc:
+            raise PermanentError(f"report back on {data.issue_id} refused: {exc.detail}") from exc
 
     async def on_partner_report(event: Envelope, tx: Transaction, partner: Principal | None) -> None:
         data: PartnerReportSubmitted = event.data  # type: ignore[assignment]
@@ -64,7 +75,11 @@ def handlers(use_cases: UseCases, grants: PartnerGrantRepository) -> dict[str, H
         "hub.assets.asset.registered.v1": on_asset_snapshot,
         "hub.assets.asset.updated.v1": on_asset_snapshot,
         "hub.assets.asset.retired.v1": on_asset_retired,
-        **guarded_inbound("issues", grants, {"hub.issues.report.submitted.v1": on_partner_report}),
+        **guarded_inbound(
+            "issues",
+            grants,
+            {"hub.issues.report.submitted.v1": on_partner_report, AgencyUpdateSubmitted.event_type: on_agency_update},
+        ),
         **grant_handlers(grants),
         **privacy_handlers("issues", use_cases.personal_data),
     }

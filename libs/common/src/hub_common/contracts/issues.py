@@ -215,3 +215,20 @@ class IssueAssigned(EventData):
     assignee: str = Field(min_length=1, max_length=128, description="a team name or opaque staff id")
     assigned_by: str | None = Field(default=None, max_length=128, description="opaque account id")
     assigned_at: datetime
+
+
+AgencyReportKind = Literal["progress", "started", "fixed", "not_fixed"]
+
+
+@event_contract("hub.issues.agency_update.submitted.v1", topic="hub.issues.inbound")
+class AgencyUpdateSubmitted(EventData):
+    """The partner agency an issue was referred to reports back on it: progress (a public update),
+    work started, fixed, or not fixed (with a reason). Taken only from ``/partners/<id>`` when the
+    open issue is referred to that partner (``agency_responsible``) and it is granted the hub and
+    this type; the resident sees it among the issue's public updates. Send a repeat with the same
+    ``ce_id`` (consumers drop repeats); a status it has already reached is refused to the DLT."""
+
+    issue_id: str = Field(min_length=1, max_length=64)
+    kind: AgencyReportKind
+    public_note: str = Field(min_length=1, max_length=2000, description="shown to the public")
+    reason: str | None = Field(default=None, max_length=500, description="why it is not fixed (kind not_fixed)")

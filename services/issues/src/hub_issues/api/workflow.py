@@ -74,12 +74,13 @@ async def assign(
 @router.post(
     "/issues/{issue_id}/updates",
     tags=["workflow"],
-    summary="Publish a progress update (no status change)",
+    summary="Publish a progress update (no status change): staff, or the agency it is referred to",
     response_model_exclude_unset=True,
 )
 async def publish_update(
-    issue_id: str, body: UpdateIn, response: Response, principal: Editor, workflow: Workflow
+    issue_id: str, body: UpdateIn, response: Response, principal: Caller, workflow: Workflow
 ) -> IssueOut:
+    """Hub staff, or the partner agency the issue is referred to (reporting its progress back)."""
     issue = await workflow.publish_update(principal, issue_id, body.public_note, body.photo_ids)
     set_etag(response, issue.version)
-    return issue_view(issue, staff=True)
+    return issue_view(issue, staff=principal.is_staff_for(issue.hub_id))

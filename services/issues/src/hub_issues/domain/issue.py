@@ -127,7 +127,11 @@ class Issue(BaseModel):
     @property
     def workflow_state(self) -> WorkflowState:
         return WorkflowState(
-            issue_id=self.id, status=self.status, reporter_id=self.reporter_id, closed_at=self.closed_at
+            issue_id=self.id,
+            status=self.status,
+            reporter_id=self.reporter_id,
+            closed_at=self.closed_at,
+            agency_responsible=self.agency_responsible,
         )
 
     def _require_open(self, doing: str) -> None:

@@ -2,7 +2,8 @@
 
 reported -> acknowledged -> in_progress -> fixed -> closed, plus referred (to a partner agency),
 closed_not_fixed (with a reason), duplicate (merged into another issue) and reopen (staff any
-time; the reporter only within the reopen period after it was fixed or closed). Every change
+time; the reporter only within the reopen period after it was fixed or closed). A partner agency an
+open issue is referred to reports back on it: it may start work, fix it or close it as not fixed. Every change
 records who, when, a public note and an optional private note. Anything else is a conflict.
 """
 
@@ -24,6 +25,8 @@ ActorRole = Literal["resident", "staff", "partner", "operator", "system"]
 OPEN_STATUSES: frozenset[str] = frozenset({"reported", "acknowledged", "in_progress", "referred"})
 CLOSED_STATUSES: frozenset[str] = frozenset({"fixed", "closed", "closed_not_fixed", "duplicate"})
 REOPENABLE: frozenset[str] = frozenset({"fixed", "closed", "closed_not_fixed"})
+# What the agency an issue is referred to (a registered partner) may do with it.
+AGENCY_ACTIONS: frozenset[str] = frozenset({"start", "fix", "close_not_fixed"})
 
 # action -> (statuses it may start from, status it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -72,6 +75,7 @@ class WorkflowState:
     status: str
     reporter_id: str | None
     closed_at: datetime | None  # when it last entered a closed status
+    agency_responsible: str | None = None  # the agency it was referred to (a partner's id, or a name)
 
 
 def decide(
@@ -130,6 +134,12 @@ def decide(
 def _check_actor(state: WorkflowState, action: str, actor: Actor, at: datetime, reopen_period: timedelta) -> None:
     if actor.role in STAFF_ROLES or actor.role == "system":
         return
+    if actor.role == "partner":
+        if not is_agency(state, actor):
+            raise Forbidden("a partner changes only the issues referred to it")
+        if action not in AGENCY_ACTIONS:
+            raise Forbidden(f"the agency an issue is referred to may {', '.join(sorted(AGENCY_ACTIONS))}, not {action}")
+        return
     is_reporter = actor.id is not None and actor.id == state.reporter_id
     if action != "reopen" or not is_reporter:
         raise Forbidden("only hub staff change an issue's status; its reporter may reopen it")
@@ -138,6 +148,16 @@ def _check_actor(state: WorkflowState, action: str, actor: Actor, at: datetime, 
             f"the reopen period ({reopen_period.days} days after it was closed) has passed; report it again",
             current_status=state.status,
         )
+
+
+def is_agency(state: WorkflowState, actor: Actor) -> bool:
+    """Whether ``actor`` is the partner agency the open issue is referred to."""
+    return (
+        actor.role == "partner"
+        and actor.id is not None
+        and actor.id == state.agency_responsible
+        and state.status in OPEN_STATUSES
+    )
 
 
 def allowed_actions(status: str) -> list[str]:

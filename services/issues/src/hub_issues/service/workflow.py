@@ -1,4 +1,5 @@
-"""The workflow: staff move an issue through its statuses, merge duplicates, assign it, publish updates."""
+"""The workflow: staff move an issue through its statuses, merge duplicates, assign it, publish updates;
+the partner agency an issue is referred to reports back on it."""
 
 from __future__ import annotations
 
@@ -7,28 +8,34 @@ from datetime import datetime, timedelta
 from hub_common.auth import Principal
 from hub_common.clock import Clock
 from hub_common.concurrency import check_version
-from hub_common.contracts.issues import IssueAssigned, IssueUpdatePublished
+from hub_common.contracts.issues import AgencyUpdateSubmitted, IssueAssigned, IssueUpdatePublished
 from hub_common.errors import Conflict, Forbidden, RuleViolation
 from hub_common.uow import Transaction, UnitOfWork
 from hub_issues.adapters.issues import IssueRepository
 from hub_issues.domain.events import duplicate_merged, location_of, status_event
 from hub_issues.domain.issue import Issue
 from hub_issues.domain.photos import Photo
-from hub_issues.domain.workflow import Actor, decide
+from hub_issues.domain.workflow import Actor, decide, is_agency
 from hub_issues.service.photos import PhotoService
 from hub_issues.service.saving import save
+
+# What each kind of an agency's report back does to the issue (progress is an update, no change).
+AGENCY_REPORTS = {"started": "start", "fixed": "fix", "not_fixed": "close_not_fixed"}
 
 
 async def load_for_change(
     issues: IssueRepository, tx: Transaction, caller: Principal, issue_id: str, expected_version: int | None
 ) -> Issue:
-    """The issue a caller is about to change: staff only of its hub; partners never; residents go on
-    to the workflow's own rules (a reporter may reopen)."""
+    """The issue a caller is about to change: staff only of its hub; a partner only if it is the
+    agency the open issue is referred to and is granted its hub; residents go on to the workflow's
+    own rules (a reporter may reopen)."""
     issue = await issues.get(issue_id, tx.session)
     if caller.is_staff:
         caller.require_hub(issue.hub_id)
     elif caller.role == "partner":
-        raise Forbidden("partners cannot change an issue's status")
+        if not is_agency(issue.workflow_state, Actor(caller.sub, "partner")):
+            raise Forbidden("a partner changes only the open issues referred to it")
+        caller.require_hub(issue.hub_id)
     check_version(expected_version, issue.version)
     return issue
 
@@ -71,24 +78,54 @@ class WorkflowService:
         async def work(tx: Transaction) -> Issue:
             issue = await load_for_change(self.issues, tx, caller, issue_id, expected_version)
             photos = await self._staff_photos(tx, caller, photo_ids or [], now)
-            change = decide(
-                issue.workflow_state,
-                action,
-                actor=Actor(caller.sub, caller.role),
-                at=now,
-                public_note=public_note,
-                private_note=private_note,
-                agency_responsible=agency_responsible,
-                reason=reason,
-                reopen_period=self.reopen_period,
+            return await self._changed(
+                tx, caller, issue, action, now, public_note, private_note, agency_responsible, reason, photos
             )
-            changed = await save(self.issues, issue.after(change).with_update_photos(photos), issue.version, tx.session)
-            tx.publish(status_event(changed, change), subject=issue_id, hub_id=issue.hub_id)
-            return changed
 
         changed = await self.uow.run(work)
         await self.photos.attached(photo_ids or [])
         return changed
+
+    async def _changed(
+        self,
+        tx: Transaction,
+        caller: Principal,
+        issue: Issue,
+        action: str,
+        now: datetime,
+        public_note: str,
+        private_note: str | None = None,
+        agency_responsible: str | None = None,
+        reason: str | None = None,
+        photos: list[Photo] | None = None,
+    ) -> Issue:
+        change = decide(
+            issue.workflow_state,
+            action,
+            actor=Actor(caller.sub, caller.role),
+            at=now,
+            public_note=public_note,
+            private_note=private_note,
+            agency_responsible=agency_responsible,
+            reason=reason,
+            reopen_period=self.reopen_period,
+        )
+        changed = await save(
+            self.issues, issue.after(change).with_update_photos(photos or []), issue.version, tx.session
+        )
+        tx.publish(status_event(changed, change), subject=issue.id, hub_id=issue.hub_id)
+        return changed
+
+    async def agency_report(self, tx: Transaction, agency: Principal, data: AgencyUpdateSubmitted) -> Issue:
+        """The partner agency an issue is referred to reports back on ``hub.issues.inbound``: progress
+        (a public update), work started, fixed, or not fixed with a reason. In the consumer's unit of
+        work; refused as over the API when the issue is not referred to it."""
+        now = self.clock()
+        issue = await load_for_change(self.issues, tx, agency, data.issue_id, None)
+        if data.kind == "progress":
+            return await self._published(tx, agency, issue, data.public_note.strip(), [], now)
+        action = AGENCY_REPORTS[data.kind]
+        return await self._changed(tx, agency, issue, action, now, data.public_note, reason=data.reason)
 
     async def merge(
         self,
@@ -165,27 +202,41 @@ class WorkflowService:
         now = self.clock()
         note = public_note.strip()
 
+        if not (caller.is_staff or caller.role == "partner"):
+            raise Forbidden("only the hub's staff, or the agency an issue is referred to, publish its updates")
+
         async def work(tx: Transaction) -> Issue:
             issue = await load_for_change(self.issues, tx, caller, issue_id, None)
             photos = await self._staff_photos(tx, caller, photo_ids or [], now)
-            updated = issue.with_update(note, by=caller.sub, by_role=caller.role, at=now).with_update_photos(photos)
-            await save(self.issues, updated, issue.version, tx.session)
-            tx.publish(
-                IssueUpdatePublished(
-                    issue_id=issue_id,
-                    hub_id=issue.hub_id,
-                    service_code=issue.service_code,
-                    location=location_of(issue),
-                    status=issue.status,
-                    public_note=note,
-                    published_by=caller.sub,
-                    published_at=now,
-                ),
-                subject=issue_id,
-                hub_id=issue.hub_id,
-            )
-            return updated
+            return await self._published(tx, caller, issue, note, photos, now)
 
         updated = await self.uow.run(work)
         await self.photos.attached(photo_ids or [])
+        return updated
+
+    async def _published(
+        self, tx: Transaction, caller: Principal, issue: Issue, note: str, photos: list[Photo], now: datetime
+    ) -> Issue:
+        if not note:
+            raise RuleViolation(
+                "an update needs a public note",
+                errors=[{"field": "public_note", "message": "say what happened", "type": "missing"}],
+            )
+        issue_id = issue.id
+        updated = issue.with_update(note, by=caller.sub, by_role=caller.role, at=now).with_update_photos(photos)
+        await save(self.issues, updated, issue.version, tx.session)
+        tx.publish(
+            IssueUpdatePublished(
+                issue_id=issue_id,
+                hub_id=issue.hub_id,
+                service_code=issue.service_code,
+                location=location_of(issue),
+                status=issue.status,
+                public_note=note,
+                published_by=caller.sub,
+                published_at=now,
+            ),
+            subject=issue_id,
+            hub_id=issue.hub_id,
+        )
         return updated
