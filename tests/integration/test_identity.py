@@ -12,8 +12,11 @@ import httpx
 import jwt
 import pytest
 
+from hub_assets.settings import AssetsSettings
 from hub_identity.settings import IdentitySettings
 from hub_issues.settings import IssuesSettings
+from hub_notifications.settings import NotificationsSettings
+from hub_participation.settings import ParticipationSettings
 from hub_testkit.processes import free_port
 from hub_volunteers.settings import VolunteersSettings
 
@@ -33,9 +36,18 @@ async def token(client: httpx.AsyncClient, issuer: str, credentials: tuple[str, 
     return response.json()["access_token"]
 
 
+VERIFIERS = {
+    "issues": IssuesSettings,
+    "volunteers": VolunteersSettings,
+    "assets": AssetsSettings,
+    "notifications": NotificationsSettings,
+    "participation": ParticipationSettings,
+}
+
+
 @pytest.fixture
 async def platform(service_process, make_settings):
-    """The issuer, and the issues and volunteers APIs trusting it alone (its JWKS at its URL)."""
+    """The issuer, and every other service's API trusting it alone (its JWKS at its URL)."""
     port = free_port()
     issuer = f"http://127.0.0.1:{port}"
     trust = {"auth_issuer": issuer, "auth_jwks": "", "issuer_url": ""}
@@ -44,19 +56,22 @@ async def platform(service_process, make_settings):
         make_settings(IdentitySettings, http_port=port, key_publish_ahead_s=6, **trust),
         role="api",
     )
-    issues = service_process(
-        "issues", make_settings(IssuesSettings, http_port=free_port(), demo_data=True, **trust), role="api"
-    )
-    volunteers = service_process(
-        "volunteers", make_settings(VolunteersSettings, http_port=free_port(), **trust), role="api"
-    )
-    for process in (identity, issues, volunteers):
+    services = {
+        name: service_process(
+            name,
+            make_settings(settings, http_port=free_port(), demo_data=name == "issues", **trust),
+            role="api",
+        )
+        for name, settings in VERIFIERS.items()
+    }
+    for process in (identity, *services.values()):
         await process.wait_until_serving(timeout_s=90)
-    return issuer, issues, volunteers
+    return issuer, services
 
 
 async def test_a_partner_onboarded_in_the_registry_reports_for_its_granted_hub_only(platform) -> None:
-    issuer, issues, _volunteers = platform
+    issuer, services = platform
+    issues = services["issues"]
     async with httpx.AsyncClient(timeout=30) as client:
         operator = {"Authorization": f"Bearer {await token(client, issuer, OPERATOR)}"}
         added = await client.post(
@@ -86,16 +101,16 @@ async def test_a_partner_onboarded_in_the_registry_reports_for_its_granted_hub_o
 
 
 async def test_a_key_rotation_keeps_every_service_accepting_tokens_throughout(platform) -> None:
-    issuer, issues, volunteers = platform
+    issuer, services = platform
     async with httpx.AsyncClient(timeout=30) as client:
         old = await token(client, issuer, OPERATOR)
         checked = {"tokens": 0, "refused": []}
 
         async def keep_calling(stop: asyncio.Event) -> None:
-            """Both services, with the old token and a fresh one each round, as clients would."""
+            """Every service, with the old token and a fresh one each round, as clients would."""
             while not stop.is_set():
                 fresh = await token(client, issuer, OPERATOR)
-                for service in (issues, volunteers):
+                for service in services.values():
                     for bearer in (old, fresh):
                         response = await client.get(
                             f"{service.base_url}/v1/audit/access", headers={"Authorization": f"Bearer {bearer}"}
@@ -127,5 +142,5 @@ async def test_a_key_rotation_keeps_every_service_accepting_tokens_throughout(pl
         finally:
             stop.set()
             await caller
-        assert checked["refused"] == [] and checked["tokens"] > 20
+        assert checked["refused"] == [] and checked["tokens"] > 4 * 2 * len(services)
         assert jwt.get_unverified_header(old)["kid"] != new_kid  # the old token outlived the switch, still accepted
