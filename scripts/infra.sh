@@ -14,6 +14,9 @@
 #   scripts/infra.sh keycloak-up|keycloak-down   the OpenID provider alone (`make run`, and the tests that
 #                              sign staff in; `up` does not start it: the other tests do not need it)
 #   scripts/infra.sh restart-kafka|stop-kafka|start-kafka|stop-mongo|start-mongo   (fault tests)
+#   HUB_LOCAL_KAFKA_SASL_PORT=… HUB_LOCAL_KAFKA_ADMIN_PASSWORD=… scripts/infra.sh start-kafka
+#                              a broker with a SASL/SCRAM listener and ACLs, as compose runs it (the
+#                              tests of partners' Kafka access; infra/kafka/sasl.properties.template)
 #
 # Everything lives in the repo's ignored .hub/ folder: jars and venvs in .hub/, data in
 # .hub/data, logs in .hub/logs, pid files in .hub/run.
