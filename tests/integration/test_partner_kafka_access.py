@@ -205,3 +205,24 @@ async def test_rotate_gives_a_partner_a_new_kafka_password_and_the_old_one_stops
         env={"HUB_ISSUER_URL": issuer, **sasl_kafka.sasl_env("admin", sasl_kafka.admin_password)},
     )
     assert refused.exit_code != 0 and "no active partner: nobody-here" in refused.output, refused.output
+
+
+async def test_a_broker_without_acls_is_refused_with_a_reason_and_left_alone(infra, issuer) -> None:
+    """The default test broker (and make run's) has no authorizer: there is nothing the sync could enforce."""
+    await hub_plain(issuer, "partners", "add", f"westfield-{uuid.uuid4().hex[:6]}", "--organisation", "Westfield")
+    result = await asyncio.to_thread(
+        runner.invoke,
+        app,
+        ["partners", "sync-kafka", "--kafka", infra.kafka_bootstrap_servers],
+        env={"HUB_ISSUER_URL": issuer},
+    )
+    assert result.exit_code != 0, result.output
+    said = " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())  # the error box, unwrapped
+    assert "the broker has no authorizer" in said, result.output
+    assert "password" not in result.output
+
+
+async def hub_plain(issuer: str, *args: str) -> Result:
+    result = await asyncio.to_thread(runner.invoke, app, list(args), env={"HUB_ISSUER_URL": issuer})
+    assert result.exit_code == 0, result.output
+    return result

@@ -38,6 +38,7 @@ from kafka.admin import (
     UserScramCredentialDeletion,
     UserScramCredentialUpsertion,
 )
+from kafka.errors import SecurityDisabledError
 
 from hub_common.contracts import UnknownEventType, contract_for
 from hub_common.contracts.topics import RESTRICTED_TOPICS, inbound_topic
@@ -220,6 +221,14 @@ class PartnerAccessBroker:
         self.admin.close()
 
     def state(self) -> BrokerState:
+        try:
+            return self._state()
+        except SecurityDisabledError:
+            raise SyncRefused(self._no_authorizer) from None
+
+    _no_authorizer = "the broker has no authorizer, so ACLs mean nothing there (is this the SASL broker?)"
+
+    def _state(self) -> BrokerState:
         described = self.admin.describe_user_scram_credentials()
         users = {
             name
@@ -235,8 +244,10 @@ class PartnerAccessBroker:
             resource_pattern=ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY),
         )
         acls, error = self.admin.describe_acls(everything)
-        if error.errno:  # kafka-python hands the error class back rather than raising it
-            raise SyncRefused(f"the broker would not list its ACLs: {error.__name__} (is an authorizer configured?)")
+        if error is SecurityDisabledError:  # kafka-python hands the error class back rather than raising it
+            raise SyncRefused(self._no_authorizer)
+        if error.errno:
+            raise SyncRefused(f"the broker would not list its ACLs: {error.__name__}")
         permissions: dict[str, set[Permission]] = {}
         for acl in acls:
             kind, _, name = acl.principal.partition(":")
