@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError, TopicAuthorizationFailedError
 from typer.testing import CliRunner, Result
 
+from hub_cli.kafka_access import PartnerAccessBroker, SyncRefused
 from hub_cli.main import app
 from hub_testkit.issuer import running_issuer
 
@@ -226,3 +227,30 @@ async def hub_plain(issuer: str, *args: str) -> Result:
     result = await asyncio.to_thread(runner.invoke, app, list(args), env={"HUB_ISSUER_URL": issuer})
     assert result.exit_code == 0, result.output
     return result
+
+
+async def test_a_sync_that_fails_part_way_still_shows_the_passwords_it_set(sasl_kafka, issuer, monkeypatch) -> None:
+    """A later run sees those users exist and would not show them again: they are printed before the error."""
+    first_id, second_id = f"aaa-{uuid.uuid4().hex[:6]}", f"zzz-{uuid.uuid4().hex[:6]}"  # planned in this order
+    for pid in (first_id, second_id):
+        await hub(sasl_kafka, issuer, "partners", "add", pid, "--organisation", pid, "--consumes", ISSUE_REPORTED)
+    real_apply = PartnerAccessBroker.apply
+
+    def fail_on_the_second_partner(self, change):
+        if change.partner_id == second_id:
+            raise SyncRefused("the broker went away (injected)")
+        real_apply(self, change)
+
+    monkeypatch.setattr(PartnerAccessBroker, "apply", fail_on_the_second_partner)
+    env = {"HUB_ISSUER_URL": issuer, **sasl_kafka.sasl_env("admin", sasl_kafka.admin_password)}
+    failed = await asyncio.to_thread(runner.invoke, app, ["partners", "sync-kafka"], env=env)
+    assert failed.exit_code != 0 and "injected" in failed.output, failed.output
+    assert f"Kafka credentials for {second_id}" not in failed.output
+    first = Partner(sasl_kafka, first_id, password_of(failed.output, first_id))
+
+    monkeypatch.setattr(PartnerAccessBroker, "apply", real_apply)
+    rerun = await hub(sasl_kafka, issuer, "partners", "sync-kafka")
+    assert f"Kafka credentials for {first_id}" not in rerun.output  # it already has its user
+    assert password_of(rerun.output, second_id)
+    await seed(sasl_kafka, "hub.issues.events", b"an issue reported")
+    assert await first.read_one("hub.issues.events")

@@ -209,19 +209,30 @@ def partners_sync_kafka(
         broker = kafka_access.PartnerAccessBroker(connection)
     except KafkaError as exc:
         raise typer.BadParameter(f"cannot reach Kafka at {connection.bootstrap_servers}: {exc}") from None
+    changes: list[kafka_access.PartnerChange] = []
+    done: list[kafka_access.PartnerChange] = []
+    failure = None
     try:
         changes = kafka_access.plan(registry, broker.state(), rotate or [])
-        if not dry_run:
-            for change in changes:
-                if change.changes_anything:
-                    broker.apply(change)
+        for change in changes if not dry_run else []:
+            if change.changes_anything:
+                broker.apply(change)
+                done.append(change)
     except kafka_access.SyncRefused as exc:
-        raise typer.BadParameter(str(exc)) from None
+        failure = str(exc)
     except KafkaError as exc:
-        raise typer.BadParameter(f"Kafka at {connection.bootstrap_servers} failed: {exc!r}") from None
+        failure = f"Kafka at {connection.bootstrap_servers} failed: {exc!r}"
     finally:
         broker.close()
-    _print_sync(changes, dry_run=dry_run)
+    if failure is None:
+        _print_sync(changes, dry_run=dry_run)
+        return
+    # What was made before the failure is said, passwords the broker now holds above all: a later run
+    # sees those users exist and would not show them again.
+    made = [c for c in changes if c in done or c.password_stored]
+    if made:
+        _print_sync(made, dry_run=False)
+    raise typer.BadParameter(failure + (" (the changes above were made; run it again once fixed)" if made else ""))
 
 
 def _print_sync(changes: list[Any], *, dry_run: bool) -> None:
@@ -250,10 +261,10 @@ def _print_sync(changes: list[Any], *, dry_run: bool) -> None:
     if dry_run:
         return
     for change in changed:
-        if change.password:
+        if change.password and change.password_stored:
             # stdout only, this once: the broker keeps SCRAM's derived keys, and no log line has it.
             typer.echo(f"Kafka credentials for {change.partner_id}: username {change.user}  password {change.password}")
-    if any(c.password for c in changed):
+    if any(c.password_stored for c in changed):
         typer.echo(
             "Passwords are shown this once: hand each to its partner through their secret manager. "
             "Partners connect to the broker's partner listener with SASL SCRAM-SHA-512."

@@ -122,6 +122,7 @@ class PartnerChange:
     add: list[Permission] = field(default_factory=list)
     remove: list[Permission] = field(default_factory=list)
     password: str | None = None  # set when the user is created or rotated: shown once, never stored
+    password_stored: bool = False  # the broker has it: it must be shown, even if a later step fails
 
     @property
     def user(self) -> str:
@@ -267,6 +268,7 @@ class PartnerAccessBroker:
         if change.password:
             upsertion = UserScramCredentialUpsertion(change.user, MECHANISM, change.password, iterations=ITERATIONS)
             self._alter(change.user, upsertion)
+            change.password_stored = True
         if change.add:
             created = self.admin.create_acls([_acl(change.user, p) for p in change.add])
             if created["failed"]:
