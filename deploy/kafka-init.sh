@@ -6,8 +6,12 @@
 #     consumes, and commits offsets for its group hub-<service>;
 #   - only notifications reads hub.contacts; volunteers, issues, assets and participation write to it;
 #   - every service but identity reads and writes hub.privacy (requests and their answers), no partner;
-#   - a partner reads the public hub.<service>.events topics and writes only the inbound topics it
-#     is granted (HUB_KAFKA_PARTNERS="name:password:issues+assets;other:password:volunteers").
+#   - `admin` (KAFKA_ADMIN_PASSWORD) is the super user `hub partners sync-kafka` signs in as.
+#
+# Partners are not made here: their users and ACLs come from the partner registry, through
+# `hub partners sync-kafka` (README "How partners integrate"). HUB_KAFKA_PARTNERS, which this script
+# used to read, is gone rather than kept for a first boot: the script runs at every `docker compose
+# up`, so it would give a partner back, at each start, the access the registry had withdrawn.
 set -euo pipefail
 BIN="${KAFKA_BIN:-/opt/kafka/bin}"
 BOOT=127.0.0.1:9095
@@ -57,19 +61,8 @@ for s in "${SERVICES[@]}"; do
   allow --allow-principal "User:$user" --operation IdempotentWrite --cluster
 done
 
-IFS=';' read -ra partners <<< "${HUB_KAFKA_PARTNERS:-}"
-for entry in "${partners[@]}"; do
-  [[ -z "$entry" ]] && continue
-  IFS=':' read -r name password grants <<< "$entry"
-  user="partner-$name"
-  scram_user "$user" "$password"
-  for s in "${SERVICES[@]}"; do
-    allow --allow-principal "User:$user" --operation Read --operation Describe --topic "hub.$s.events"
-  done
-  IFS='+' read -ra inbound <<< "$grants"
-  for s in "${inbound[@]}"; do
-    allow --allow-principal "User:$user" --operation Write --operation Describe --topic "hub.$s.inbound"
-  done
-  allow --allow-principal "User:$user" --operation Read --group "partner-$name-" --resource-pattern-type prefixed
-done
-echo "kafka-init: ${#topics[@]} topics with $PARTITIONS partitions, ${#SERVICES[@]} service users, ${#partners[@]} partner(s)"
+# The sync's super user (KAFKA_SUPER_USERS names it): it signs in on the PARTNER listener from an
+# operator's machine, since no image holds the CLI.
+scram_user admin "${KAFKA_ADMIN_PASSWORD:?set KAFKA_ADMIN_PASSWORD in .env}"
+
+echo "kafka-init: ${#topics[@]} topics with $PARTITIONS partitions, ${#SERVICES[@]} service users (partners: hub partners sync-kafka)"

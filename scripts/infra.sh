@@ -14,6 +14,9 @@
 #   scripts/infra.sh keycloak-up|keycloak-down   the OpenID provider alone (`make run`, and the tests that
 #                              sign staff in; `up` does not start it: the other tests do not need it)
 #   scripts/infra.sh restart-kafka|stop-kafka|start-kafka|stop-mongo|start-mongo   (fault tests)
+#   HUB_LOCAL_KAFKA_SASL_PORT=… HUB_LOCAL_KAFKA_ADMIN_PASSWORD=… scripts/infra.sh start-kafka
+#                              a broker with a SASL/SCRAM listener and ACLs, as compose runs it (the
+#                              tests of partners' Kafka access; infra/kafka/sasl.properties.template)
 #
 # Everything lives in the repo's ignored .hub/ folder: jars and venvs in .hub/, data in
 # .hub/data, logs in .hub/logs, pid files in .hub/run.
@@ -30,6 +33,9 @@ KAFKA_CONF="$RUN/kafka-server.properties"
 SECANTUS_VENV="$HUB_HOME/secantusdb-venv"
 KAFKA_PORT="${HUB_LOCAL_KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${HUB_LOCAL_KAFKA_CONTROLLER_PORT:-9093}"
+# Set only for a broker with a SASL/SCRAM listener and ACLs (infra/kafka/sasl.properties.template);
+# its super user `admin` gets HUB_LOCAL_KAFKA_ADMIN_PASSWORD when the storage is formatted.
+KAFKA_SASL_PORT="${HUB_LOCAL_KAFKA_SASL_PORT:-}"
 MONGO_PORT="${HUB_LOCAL_MONGO_PORT:-27017}"
 KAFKA_HEAP="${HUB_LOCAL_KAFKA_HEAP:-512m}"
 MONGO_CACHE="${HUB_LOCAL_MONGO_CACHE:-2G}"  # WiredTiger cache; a small one stalls big deletes under load
@@ -202,17 +208,31 @@ kafka_ready() {
 
 start_kafka() {
   if pid_alive "$RUN/kafka.pid"; then log "kafka already running (pid $(cat "$RUN/kafka.pid"))"; return; fi
-  if port_open "$KAFKA_PORT"; then log "port $KAFKA_PORT is taken by a process this script did not start"; exit 1; fi
+  local port; for port in "$KAFKA_PORT" $KAFKA_SASL_PORT; do
+    if port_open "$port"; then log "port $port is taken by a process this script did not start"; exit 1; fi
+  done
   mkdir -p "$DATA/kafka" "$LOGS" "$RUN"
-  sed -e "s#@HUB_DATA@#$DATA#g" -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" \
-      -e "s#@KAFKA_CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
-      "$ROOT/infra/kafka/server.properties.template" > "$KAFKA_CONF"
+  local fill=(-e "s#@HUB_DATA@#$DATA#g" -e "s#@KAFKA_PORT@#$KAFKA_PORT#g"
+    -e "s#@KAFKA_CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" -e "s#@KAFKA_SASL_PORT@#$KAFKA_SASL_PORT#g")
+  local format_extra=()
+  if [[ -n "$KAFKA_SASL_PORT" ]]; then
+    local sasl="$ROOT/infra/kafka/sasl.properties.template" overridden
+    [[ -n "${HUB_LOCAL_KAFKA_ADMIN_PASSWORD:-}" ]] || { log "HUB_LOCAL_KAFKA_SASL_PORT needs HUB_LOCAL_KAFKA_ADMIN_PASSWORD"; exit 1; }
+    # The SASL file names the listeners anew: drop the template's lines for the keys it sets.
+    overridden="$(sed -n 's/^\([a-z.]*\)=.*/\1/p' "$sasl" | paste -sd'|')"
+    { sed "${fill[@]}" "$ROOT/infra/kafka/server.properties.template" | grep -vE "^($overridden)="
+      sed "${fill[@]}" "$sasl"; } > "$KAFKA_CONF"
+    # KRaft keeps SCRAM credentials in its metadata log: the first super user is written at format time.
+    format_extra=(--add-scram "SCRAM-SHA-512=[name=admin,password=$HUB_LOCAL_KAFKA_ADMIN_PASSWORD]")
+  else
+    sed "${fill[@]}" "$ROOT/infra/kafka/server.properties.template" > "$KAFKA_CONF"
+  fi
   if [[ ! -f "$DATA/kafka/meta.properties" ]]; then
     log "formatting KRaft storage in $DATA/kafka"
     local cluster_id; cluster_id="$(kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)"
-    kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_CONF" >>"$LOGS/kafka.log" 2>&1
+    kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_CONF" "${format_extra[@]}" >>"$LOGS/kafka.log" 2>&1
   fi
-  log "starting kafka on 127.0.0.1:$KAFKA_PORT (log: $LOGS/kafka.log)"
+  log "starting kafka on 127.0.0.1:$KAFKA_PORT${KAFKA_SASL_PORT:+ (SASL/SCRAM on $KAFKA_SASL_PORT)} (log: $LOGS/kafka.log)"
   nohup java -Xms"$KAFKA_HEAP" -Xmx"$KAFKA_HEAP" -XX:+UseG1GC \
     -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.properties" \
     -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_CONF" >>"$LOGS/kafka.log" 2>&1 &

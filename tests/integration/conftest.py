@@ -332,6 +332,65 @@ async def private_kafka(private_infra: PrivateInfra) -> KafkaTools:
     return tools
 
 
+# -- a broker with SASL/SCRAM and ACLs, for partners' Kafka access ---------------------------------
+
+
+class SaslKafka:
+    """One broker run by ``scripts/infra.sh`` with a SASL_PLAINTEXT SCRAM-SHA-512 listener and the
+    KRaft StandardAuthorizer (no ACL, no access: ``allow.everyone.if.no.acl.found=false``), as compose
+    runs Kafka, on free ports in a folder of its own. ``admin`` is its super user over SASL; on its
+    PLAINTEXT listener (loopback) anyone is, which the tests use for their own setup only."""
+
+    def __init__(self, home: Path) -> None:
+        ports = {"kafka": free_port(), "controller": free_port(), "mongo": free_port(), "sasl": free_port()}
+        self.home = home
+        self.plaintext_bootstrap = f"127.0.0.1:{ports['kafka']}"
+        self.sasl_bootstrap = f"127.0.0.1:{ports['sasl']}"
+        self.admin_password = uuid.uuid4().hex  # this broker's alone, thrown away with it
+        self.env = {
+            **infra_env(home, ports),
+            "HUB_LOCAL_KAFKA_SASL_PORT": str(ports["sasl"]),
+            "HUB_LOCAL_KAFKA_ADMIN_PASSWORD": self.admin_password,
+        }
+
+    def sasl_env(self, username: str, password: str) -> dict[str, str]:
+        """``HUB_KAFKA_*`` for a client of the SASL listener (the CLI's settings)."""
+        return {
+            "HUB_KAFKA_BOOTSTRAP_SERVERS": self.sasl_bootstrap,
+            "HUB_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+            "HUB_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+            "HUB_KAFKA_USERNAME": username,
+            "HUB_KAFKA_PASSWORD": password,
+        }
+
+    def start(self) -> None:
+        # Only the broker: the tests of partners' access need no database of their own.
+        command = [str(INFRA_SCRIPT), "start-kafka"]
+        done = subprocess.run(command, env=self.env, check=False, capture_output=True, text=True)  # noqa: S603
+        if done.returncode:
+            raise RuntimeError(f"the SASL broker did not start: {done.stderr.strip()} (logs in {self.home / 'logs'})")
+
+    def stop(self) -> None:
+        subprocess.run([str(INFRA_SCRIPT), "stop-kafka"], env=self.env, check=False, capture_output=True)  # noqa: S603
+
+
+@pytest.fixture(scope="session")
+def sasl_kafka(infra: InfraEndpoints) -> Iterator[SaslKafka]:
+    """The SASL broker, started once, when the first test asks for it (local infrastructure only:
+    the other modes bring no Kafka this suite can configure), its contract topics created."""
+    if not infra.can_stop_and_start:
+        pytest.skip("needs the local Kafka processes, which the tests can configure with SASL and ACLs")
+    home = REPO_ROOT / ".hub" / "test-sasl" / uuid.uuid4().hex[:10]
+    broker = SaslKafka(home)
+    try:
+        broker.start()
+        asyncio.run(KafkaTools(broker.plaintext_bootstrap).ensure_contract_topics())
+        yield broker
+    finally:
+        broker.stop()
+        shutil.rmtree(home, ignore_errors=True)
+
+
 @pytest.fixture
 def free_tcp_port() -> int:
     """A port nothing listens on, e.g. for an API process's ``http_port``."""

@@ -1,5 +1,8 @@
 """``hub token``, ``hub partners …`` and ``hub keys …``: the CLI as a client of the token issuer.
 
+``hub partners sync-kafka`` then makes the broker's partner users and ACLs match the registry it
+read (hub_cli.kafka_access).
+
 The CLI holds no signing key: it is the issuer's ``hub-cli`` client (HUB_CLI_CLIENT_ID and
 HUB_CLI_CLIENT_SECRET; the development ones by default), gets its own operator token with the
 client-credentials grant for the registry and key commands, and asks for tokens on behalf of
@@ -14,11 +17,13 @@ from typing import Annotated, Any
 
 import httpx
 import typer
+from kafka.errors import KafkaError
 from rich.console import Console
 from rich.table import Table
 
 from hub_common.auth import ROLES
 from hub_common.issuer import IssuerClient, IssuerRefused, IssuerUnavailable
+from hub_common.kafka import KafkaConnection
 from hub_common.settings import HubSettings
 
 partners_app = typer.Typer(
@@ -167,17 +172,103 @@ def partners_rotate(partner_id: str) -> None:
     typer.echo(f"client_secret: {rotated['client_secret']}")
 
 
-@partners_app.command("list")
-def partners_list() -> None:
-    """Every registered partner and what it is granted."""
+def _registry() -> list[dict[str, Any]]:
+    """The whole registry, page by page."""
     partners, cursor = [], None
     while True:
         page = _run(_admin("GET", "/v1/partners?limit=200" + (f"&cursor={cursor}" if cursor else "")))
         partners += page["items"]
         cursor = page["next_cursor"]
         if not cursor:
-            break
-    _partner_table(partners)
+            return partners
+
+
+@partners_app.command("list")
+def partners_list() -> None:
+    """Every registered partner and what it is granted."""
+    _partner_table(_registry())
+
+
+@partners_app.command("sync-kafka")
+def partners_sync_kafka(
+    kafka: Annotated[
+        str | None,
+        typer.Option("--kafka", help="an unauthenticated broker; by default HUB_KAFKA_* (SASL as the super user)"),
+    ] = None,
+    rotate: Annotated[
+        list[str] | None, typer.Option("--rotate", help="a partner to give a new Kafka password (repeat)")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="say what would change; change nothing")] = False,
+) -> None:
+    """Make the broker's partner SCRAM users and ACLs match the registry; prints new passwords once."""
+    from hub_cli import kafka_access  # the Kafka admin client is loaded for this command alone
+
+    registry = _registry()
+    connection = KafkaConnection(kafka) if kafka else HubSettings().kafka
+    try:
+        broker = kafka_access.PartnerAccessBroker(connection)
+    except KafkaError as exc:
+        raise typer.BadParameter(f"cannot reach Kafka at {connection.bootstrap_servers}: {exc}") from None
+    changes: list[kafka_access.PartnerChange] = []
+    done: list[kafka_access.PartnerChange] = []
+    failure = None
+    try:
+        changes = kafka_access.plan(registry, broker.state(), rotate or [])
+        for change in changes if not dry_run else []:
+            if change.changes_anything:
+                broker.apply(change)
+                done.append(change)
+    except kafka_access.SyncRefused as exc:
+        failure = str(exc)
+    except KafkaError as exc:
+        failure = f"Kafka at {connection.bootstrap_servers} failed: {exc!r}"
+    finally:
+        broker.close()
+    if failure is None:
+        _print_sync(changes, dry_run=dry_run)
+        return
+    # What was made before the failure is said, passwords the broker now holds above all: a later run
+    # sees those users exist and would not show them again.
+    made = [c for c in changes if c in done or c.password_stored]
+    if made:
+        _print_sync(made, dry_run=False)
+    raise typer.BadParameter(failure + (" (the changes above were made; run it again once fixed)" if made else ""))
+
+
+def _print_sync(changes: list[Any], *, dry_run: bool) -> None:
+    changed = [c for c in changes if c.changes_anything]
+    if not changed:
+        typer.echo(f"No change: the broker's partner users and ACLs match the registry ({len(changes)} partner(s)).")
+        return
+
+    def did(done: str, would: str) -> str:
+        return would if dry_run else done
+
+    for change in changed:
+        typer.echo(f"{change.user} ({change.reason}):")
+        if change.create_user:
+            typer.echo(f"  {did('created', 'would create')} the SCRAM-SHA-512 user")
+        if change.rotate_password:
+            typer.echo(f"  {did('gave', 'would give')} it a new password")
+        for permission in change.add:
+            typer.echo(f"  + {permission}")
+        for permission in change.remove:
+            typer.echo(f"  - {permission}")
+        if change.delete_user:
+            typer.echo(f"  {did('deleted', 'would delete')} the SCRAM user")
+    dry = " (dry run: nothing was changed)" if dry_run else ""
+    typer.echo(f"{len(changed)} partner(s) changed, {len(changes) - len(changed)} already matched{dry}")
+    if dry_run:
+        return
+    for change in changed:
+        if change.password and change.password_stored:
+            # stdout only, this once: the broker keeps SCRAM's derived keys, and no log line has it.
+            typer.echo(f"Kafka credentials for {change.partner_id}: username {change.user}  password {change.password}")
+    if any(c.password_stored for c in changed):
+        typer.echo(
+            "Passwords are shown this once: hand each to its partner through their secret manager. "
+            "Partners connect to the broker's partner listener with SASL SCRAM-SHA-512."
+        )
 
 
 def _keys_table(keys: list[dict[str, Any]]) -> None:
