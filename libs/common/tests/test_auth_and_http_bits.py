@@ -511,6 +511,8 @@ def test_production_identity_and_notifications_refuse_development_secrets(clean_
         IdentitySettings(environment="production", auth_issuer=issuer)
     with pytest.raises(ValidationError, match="HUB_PRIVACY_HASH_KEY"):
         NotificationsSettings(environment="production", auth_issuer=issuer)
+    with pytest.raises(ValidationError, match="HUB_WEBHOOK_SECRET_KEY"):
+        NotificationsSettings(environment="production", auth_issuer=issuer, privacy_hash_key="a-private-key-0123456789")
 
 
 def test_a_new_service_gets_its_defaults_from_its_name(clean_env) -> None:

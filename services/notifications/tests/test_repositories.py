@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from hub_common.sealed import Sealer
 from hub_notifications.__main__ import DEFINITION
 from hub_notifications.adapters.messages import MessageRepository
 from hub_notifications.adapters.preferences import PreferencesRepository
 from hub_notifications.adapters.subscriptions import SubscriptionRepository
 from hub_notifications.domain.messages import Message, StatusChange
 from hub_notifications.domain.preferences import Preferences
-from hub_notifications.domain.webhooks import Subscription
+from hub_notifications.domain.webhooks import SigningSecret, Subscription, new_secret
 
 
 def planned(message_id: str) -> Message:
@@ -52,7 +53,7 @@ async def test_a_planned_message_is_stored_once_without_the_fields_it_gets_later
 
 async def test_a_subscription_change_keeps_the_failures_the_worker_counted_meanwhile(service_context) -> None:
     ctx = await service_context(DEFINITION)
-    subscriptions = SubscriptionRepository(ctx.db)
+    subscriptions = repository(ctx)
     current = Subscription(id="s1", partner="p", url="https://partner.example/hook", created_at=datetime.now(UTC))
     await subscriptions.add(current)
     await subscriptions.record_result("s1", False, 15, datetime.now(UTC))  # while the partner edits
@@ -77,3 +78,25 @@ async def test_preferences_are_stored_when_first_changed_and_then_only_over_the_
     assert await preferences.save_version(second, 1)
     stored = await preferences.of("p1")
     assert (stored.version, stored.digest, stored.opt_outs) == (2, "daily", ("shifts:*",))
+
+
+def repository(ctx) -> SubscriptionRepository:
+    return SubscriptionRepository(ctx.db, Sealer(ctx.settings.webhook_secret_key.get_secret_value(), setting="k"))
+
+
+async def test_webhook_signing_secrets_are_stored_sealed_and_read_back(service_context) -> None:
+    ctx = await service_context(DEFINITION)
+    subscriptions = repository(ctx)
+    now = datetime.now(UTC)
+    secret = new_secret()
+    subscription = Subscription(
+        id="s2", partner="p", url="https://partner.example/hook", created_at=now,
+        secrets=(SigningSecret(secret=secret, created_at=now),),
+    )  # fmt: skip
+    await subscriptions.add(subscription)
+    stored = await ctx.db["webhook_subscriptions"].find_one({"_id": "s2"})
+    assert secret not in str(stored) and stored["secrets"][0]["secret"].startswith("gAAAA")
+    assert (await subscriptions.get("s2")).signing_secrets(now) == [secret]
+    # One stored before sealing began is read as it is (and sealed when next saved).
+    await ctx.db["webhook_subscriptions"].update_one({"_id": "s2"}, {"$set": {"secrets.0.secret": secret}})
+    assert (await subscriptions.get("s2")).signing_secrets(now) == [secret]

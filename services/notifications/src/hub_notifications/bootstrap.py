@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from hub_common.issuer import IssuerClient
 from hub_common.scheduler import PeriodicTask
+from hub_common.sealed import Sealer
 from hub_common.service import Components, ServiceContext
 from hub_common.wake import insert_driven_loop
 from hub_notifications.adapters.channel_health import ChannelHealthRepository
@@ -59,7 +60,9 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
     rule_settings = RuleSettingRepository(db)
     hub_staff = HubStaffRepository(db)
     followers = IssueFollowerRepository(db)
-    subscriptions = SubscriptionRepository(db)
+    subscriptions = SubscriptionRepository(
+        db, Sealer(settings.webhook_secret_key.get_secret_value(), setting="HUB_WEBHOOK_SECRET_KEY")
+    )
     deliveries = DeliveryRepository(db, lease, clock=clock)
 
     templates = TemplateService(TemplateRepository(db), clock=clock)

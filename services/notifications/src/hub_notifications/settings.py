@@ -5,6 +5,8 @@ from pydantic import Field, SecretStr, model_validator
 from hub_common.settings import HubSettings
 
 DEV_PRIVACY_HASH_KEY = "dev-only-privacy-hash-key-0123456789"
+# A Fernet key for development only (production refuses it).
+DEV_WEBHOOK_SECRET_KEY = "ZGV2LW9ubHktd2ViaG9vay1zZWNyZXQta2V5LTEyMzQ="  # noqa: S105
 
 
 class NotificationsSettings(HubSettings):
@@ -31,6 +33,8 @@ class NotificationsSettings(HubSettings):
     # when the message is sent. HUB_ISSUER_URL says where the issuer answers.
     issuer_client_id: str = "hub-notifications"
     issuer_client_secret: SecretStr = SecretStr("dev-notifications-secret")
+    # Seals partners' webhook signing secrets in the database (a Fernet key; production refuses this one).
+    webhook_secret_key: SecretStr = SecretStr(DEV_WEBHOOK_SECRET_KEY)
     # Keys the hashes by which privacy requests are counted for their rate limits (never the address).
     privacy_hash_key: SecretStr = SecretStr(DEV_PRIVACY_HASH_KEY)
     # Where people open the web app; links in messages start here.
@@ -63,4 +67,6 @@ class NotificationsSettings(HubSettings):
     def _no_development_secrets_in_production(self) -> "NotificationsSettings":
         if self.environment == "production" and self.privacy_hash_key.get_secret_value() == DEV_PRIVACY_HASH_KEY:
             raise ValueError("HUB_PRIVACY_HASH_KEY must be set to a private value in production")
+        if self.environment == "production" and self.webhook_secret_key.get_secret_value() == DEV_WEBHOOK_SECRET_KEY:
+            raise ValueError("HUB_WEBHOOK_SECRET_KEY must be set to a private Fernet key in production")
         return self

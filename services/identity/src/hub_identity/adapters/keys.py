@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from cryptography.fernet import Fernet, InvalidToken
-
 from hub_common.mongo import IndexSpec
 from hub_common.repository import Repository
+from hub_common.sealed import Sealer
 from hub_identity.domain.keys import KeyRing
 
 KEY_RING = "key_ring"
@@ -23,15 +22,10 @@ class KeyVault:
     """Encrypts private keys before they are stored: a copy of the database alone cannot sign."""
 
     def __init__(self, key_encryption_key: str) -> None:
-        self._fernet = Fernet(key_encryption_key.encode())
+        self._sealer = Sealer(key_encryption_key, setting="HUB_SIGNING_KEY_ENCRYPTION_KEY")
 
     def seal(self, pem: bytes) -> str:
-        return self._fernet.encrypt(pem).decode()
+        return self._sealer.seal(pem)
 
     def open(self, sealed: str) -> bytes:
-        try:
-            return self._fernet.decrypt(sealed.encode())
-        except InvalidToken:
-            raise RuntimeError(
-                "the signing key cannot be decrypted: is HUB_SIGNING_KEY_ENCRYPTION_KEY the one it was stored with?"
-            ) from None
+        return self._sealer.open_bytes(sealed)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
 
 from hub_common.http import PageQuery
 from hub_common.mongo import IndexSpec
 from hub_common.repository import Repository, Session, to_document
+from hub_common.sealed import Sealer
 from hub_notifications.domain.webhooks import Subscription
 
 SUBSCRIPTIONS = "webhook_subscriptions"
@@ -30,15 +33,32 @@ BY_STATUS = [("status", ASCENDING), ("_id", ASCENDING)]
 
 
 class SubscriptionRepository(Repository[Subscription]):
+    """Signing secrets are stored sealed (``hub_common.sealed``): the worker must read them back to
+    sign, so they cannot be hashed, and a copy of the database alone must not let anyone forge a
+    delivery. A secret stored before sealing began (plain ``whsec_…``) is read as it is and sealed
+    at the subscription's next save."""
+
     collection_name = SUBSCRIPTIONS
     model = Subscription
     noun = "webhook subscription"
+
+    def __init__(self, db: AsyncDatabase, sealer: Sealer) -> None:
+        super().__init__(db)
+        self.sealer = sealer
 
     def to_document(self, item: Subscription) -> dict[str, Any]:
         doc = to_document(item)
         if doc["paused_at"] is None:
             del doc["paused_at"]  # set only when the worker pauses it
+        doc["secrets"] = [{**s, "secret": self.sealer.seal(s["secret"])} for s in doc.get("secrets", [])]
         return doc
+
+    def from_document(self, doc: Mapping[str, Any]) -> Subscription:
+        opened = [
+            {**s, "secret": s["secret"] if s["secret"].startswith("whsec_") else self.sealer.open(s["secret"])}
+            for s in doc.get("secrets", [])
+        ]
+        return super().from_document({**doc, "secrets": opened})
 
     async def save_changes(
         self, current: Subscription, changed: Subscription, *, check_version: bool, session: Session = None
@@ -49,7 +69,13 @@ class SubscriptionRepository(Repository[Subscription]):
         Only the changed fields are written: the worker counts failures on the same document without
         a version (:meth:`record_result`), and a whole-document replace would undo its count."""
         before, after = self.to_document(current), self.to_document(changed)
-        changes = {k: v for k, v in after.items() if k not in ("_id", "version") and before.get(k) != v}
+        # Sealing is randomised: the secrets differ in every document made, so compare them unsealed.
+        same_secrets = current.secrets == changed.secrets
+        changes = {
+            k: v
+            for k, v in after.items()
+            if k not in ("_id", "version") and before.get(k) != v and not (k == "secrets" and same_secrets)
+        }
         query: dict[str, Any] = {"_id": current.id}
         if check_version:
             query["version"] = current.version
