@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -115,3 +116,45 @@ async def test_registration_refuses_private_urls_unless_allowed_and_other_hubs(s
     with pytest.raises(RuleViolation, match="not public event types"):
         await service.register(PARTNER, {"url": "https://partner.example/hook", "event_types": ["hub.contacts.x"]})
     assert await service.subscriptions.collection.count_documents({}) == 0
+
+
+async def test_a_registered_partners_webhooks_carry_only_what_the_registry_grants_it(service_context) -> None:
+    """The read model of hub.identity.events: a partner subscribes to its granted types only, a type
+    the registry withdraws is no longer delivered, and a revoked partner's subscriptions are paused."""
+    from hub_common.contracts.identity import PartnerGrantsChanged, PartnerRegistered, PartnerRevoked
+    from hub_common.errors import Forbidden, RuleViolation
+
+    ctx = await service_context(DEFINITION)
+    service, table = ctx.components.use_cases.webhooks, ctx.components.handlers
+    now = datetime.now(UTC)
+    grants = {"partner_id": PARTNER.sub, "organisation": "Riverside Housing", "hubs": ["hub-northfield"]}
+
+    async def registry(data) -> None:
+        event = Envelope(id=uuid.uuid4().hex, source="/hub/identity", type=data.event_type, time=now,
+                         subject=data.partner_id, data=data)  # fmt: skip
+        await ctx.uow.run(lambda tx: table[data.event_type](event, tx))
+
+    reported = IssueReported.event_type
+    await registry(PartnerRegistered(**grants, consumes=[reported], publishes=[], changed_at=now))
+    url = {"url": "https://partner.example/hook"}
+    with pytest.raises(Forbidden, match=r"does not grant you: hub\.issues\.issue\.fixed\.v1"):
+        await service.register(PARTNER, {**url, "event_types": [reported, "hub.issues.issue.fixed.v1"]})
+    with pytest.raises(RuleViolation, match="name the event types"):
+        await service.register(PARTNER, url)
+    sub, _secret = await service.register(PARTNER, {**url, "event_types": [reported]})
+    assert await plan(ctx, issue_reported("I-7")) == 1
+    # The registry withdraws the type: the subscription stays, and carries it no more.
+    later = now.replace(year=now.year + 1)
+    withdrawn = PartnerGrantsChanged(**grants, consumes=[], publishes=[], changed_at=later)
+    await registry(withdrawn)
+    assert await plan(ctx, issue_reported("I-8")) == 0
+    # Revoked: its subscriptions are paused.
+    await registry(PartnerRevoked(partner_id=PARTNER.sub, revoked_at=later.replace(year=later.year + 1)))
+    assert (await service.subscriptions.get(sub.id)).status == "paused"
+    with pytest.raises(Forbidden, match="revoked"):
+        await service.register(PARTNER, {**url, "event_types": [reported]})
+    # The registry's own events are not for partners' webhooks.
+    with pytest.raises(RuleViolation, match="not public event types"):
+        await service.register(
+            Principal(sub="other", role="partner"), {**url, "event_types": [PartnerRegistered.event_type]}
+        )

@@ -48,6 +48,7 @@ class PartnerGrant(BaseModel):
     id: str
     hubs: list[str] = Field(default_factory=list)
     publishes: list[str] = Field(default_factory=list)
+    consumes: list[str] = Field(default_factory=list)  # what its webhooks may carry (notifications)
     active: bool = True
     changed_at: datetime
 
@@ -72,7 +73,13 @@ def grant_handlers(grants: PartnerGrantRepository) -> dict[str, Handler]:
 
     async def on_grants(event: Envelope, tx: Transaction) -> None:
         data: PartnerRegistered = event.data  # type: ignore[assignment]
-        grant = PartnerGrant(id=data.partner_id, hubs=data.hubs, publishes=data.publishes, changed_at=data.changed_at)
+        grant = PartnerGrant(
+            id=data.partner_id,
+            hubs=data.hubs,
+            publishes=data.publishes,
+            consumes=data.consumes,
+            changed_at=data.changed_at,
+        )
         await grants.record(grant, tx)
 
     async def on_revoked(event: Envelope, tx: Transaction) -> None:

@@ -4,6 +4,7 @@ Run it as ``python -m hub_notifications --role api|worker|all``.
 """
 
 from hub_common.contracts import CONTACTS_TOPIC, PRIVACY_TOPIC, events_topic, inbound_topic
+from hub_common.partner_grants import IDENTITY_EVENTS
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
 from hub_notifications.adapters import INDEXES
@@ -39,6 +40,7 @@ DEFINITION = ServiceDefinition(
         events_topic("assets"),
         events_topic("participation"),
         PRIVACY_TOPIC,
+        IDENTITY_EVENTS,  # the partner registry: which types each partner's webhooks may carry
     ),
     publishes=(
         "hub.notifications.message.status_changed.v1",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from hub_common.issuer import IssuerClient
+from hub_common.partner_grants import PartnerGrantRepository
 from hub_common.scheduler import PeriodicTask
 from hub_common.sealed import Sealer
 from hub_common.service import Components, ServiceContext
@@ -127,6 +128,7 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
             subscriptions,
             deliveries,
             HttpWebhookSender(allow_private=settings.webhook_allow_private, clock=clock),
+            PartnerGrantRepository(db),
             clock=clock,
             allow_private=settings.webhook_allow_private,
         ),

@@ -5,8 +5,10 @@ from __future__ import annotations
 from hub_common.consumer import Handler
 from hub_common.contracts import CONTACTS_TOPIC, all_contracts
 from hub_common.contracts.contacts import ContactErased, ContactUpserted
+from hub_common.contracts.identity import PartnerRevoked
 from hub_common.contracts.privacy import ANSWER_TYPES, PrivacyRequestAnswered
 from hub_common.envelope import Envelope
+from hub_common.partner_grants import grant_handlers
 from hub_common.privacy import privacy_handlers
 from hub_common.uow import Transaction
 from hub_notifications.domain.contacts import Contact
@@ -54,6 +56,15 @@ def handlers(use_cases: UseCases) -> dict[str, Handler]:
             table[contract.type] = on_contact_erased
     for event_type in public_event_types() | {rule.event_type for rule in RULES} | set(CANCELS):
         table[event_type] = on_public_event
+    # The partner registry: the read model of grants, and a revoked partner's webhooks paused.
+    registry = grant_handlers(webhooks.grants)
+    record_revocation = registry[PartnerRevoked.event_type]
+
+    async def on_partner_revoked(event: Envelope, tx: Transaction) -> None:
+        await record_revocation(event, tx)
+        await webhooks.partner_revoked(event.data.partner_id, tx)  # type: ignore[attr-defined]
+
+    table |= {**registry, PartnerRevoked.event_type: on_partner_revoked}
     # Privacy requests: this service answers for its own records like every other, and owns them.
     table |= privacy_handlers("notifications", use_cases.personal_data)
     table |= {answer.event_type: on_privacy_answer for answer in ANSWER_TYPES.values()}

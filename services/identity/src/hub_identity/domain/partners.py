@@ -85,9 +85,14 @@ def check_partner_id(partner_id: str) -> str:
 
 
 def partner_readable_types() -> set[str]:
-    """Event types a partner may be granted to read: public events, never contacts, privacy or inbound."""
+    """Event types a partner may be granted to read: public events, never contacts, privacy, inbound
+    or the registry's own (another partner's grants are not a partner's business)."""
     inbound = {inbound_topic(c.producer) for c in all_contracts()}
-    return {c.type for c in all_contracts() if c.topic not in RESTRICTED_TOPICS and c.topic not in inbound}
+    return {
+        c.type
+        for c in all_contracts()
+        if c.topic not in RESTRICTED_TOPICS and c.topic not in inbound and c.producer != "identity"
+    }
 
 
 def partner_publishable_types() -> set[str]:

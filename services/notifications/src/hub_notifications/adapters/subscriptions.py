@@ -87,6 +87,15 @@ class SubscriptionRepository(Repository[Subscription]):
         )
         return self.from_document(doc) if doc is not None else None
 
+    async def pause_partner(self, partner: str, now: datetime, session: Session = None) -> int:
+        """Pause every active subscription of this partner (a version bump, as any change)."""
+        result = await self.collection.update_many(
+            {"partner": partner, "status": "active"},
+            {"$set": {"status": "paused", "paused_at": now}, "$inc": {"version": 1}},
+            session=session,
+        )
+        return result.modified_count
+
     async def candidates(self, event_type: str, session: Session) -> list[Subscription]:
         """Active subscriptions that take this type (or every type); filters are applied by the caller."""
         docs = await self.collection.find(

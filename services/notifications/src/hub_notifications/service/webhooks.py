@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from cloudevents.core.formats.json import JSONFormat
@@ -15,9 +15,10 @@ from hub_common.clock import Clock
 from hub_common.concurrency import check_version
 from hub_common.contracts import all_contracts
 from hub_common.envelope import Envelope
-from hub_common.errors import NotFound, PreconditionFailed, RuleViolation
+from hub_common.errors import Forbidden, NotFound, PreconditionFailed, RuleViolation
 from hub_common.http import PageQuery
 from hub_common.logging import get_logger
+from hub_common.partner_grants import PartnerGrantRepository
 from hub_common.uow import Transaction
 from hub_notifications.adapters.deliveries import DeliveryRepository
 from hub_notifications.adapters.subscriptions import SubscriptionRepository
@@ -41,8 +42,13 @@ class WebhookSender(Protocol):
 
 
 def public_event_types() -> set[str]:
-    """Every type on the other services' public events topics: what partners may subscribe to here."""
-    return {c.type for c in all_contracts() if c.topic.endswith(".events") and c.producer != "notifications"}
+    """Every type on the other services' public events topics: what partners may subscribe to here
+    (not the partner registry's own events: other partners' grants are no partner's business)."""
+    return {
+        c.type
+        for c in all_contracts()
+        if c.topic.endswith(".events") and c.producer not in ("notifications", "identity")
+    }
 
 
 def structured_cloudevent(event: Envelope, data: dict[str, Any]) -> str:
@@ -69,10 +75,12 @@ class WebhookService:
         subscriptions: SubscriptionRepository,
         deliveries: DeliveryRepository,
         sender: WebhookSender,
+        grants: PartnerGrantRepository,
         *,
         clock: Clock,
         allow_private: bool,
     ) -> None:
+        self.grants = grants  # the partner registry's grants, as hub.identity.events tell them
         self.subscriptions = subscriptions
         self.deliveries = deliveries
         self.sender = sender
@@ -85,6 +93,7 @@ class WebhookService:
         """Create a subscription from its fields (url, filters, description); returns it and its
         signing secret (shown only this once)."""
         secret, now = new_secret(), self.clock()
+        await self._check_granted(caller, fields.get("event_types") or ())
         subscription = self._valid(
             caller,
             {
@@ -112,6 +121,7 @@ class WebhookService:
         current = await self.get(caller, subscription_id)
         check_version(expected_version, current.version)
         changed = self._valid(caller, {**current.model_dump(), **changes})
+        await self._check_granted(caller, changed.event_types)
         saved = await self.subscriptions.save_changes(current, changed, check_version=True)
         if saved is None:
             raise PreconditionFailed("the subscription changed meanwhile; read it again")
@@ -154,6 +164,28 @@ class WebhookService:
             raise NotFound(f"no webhook subscription {current.id}")
         return saved
 
+    async def _check_granted(self, caller: Principal, event_types: Sequence[str]) -> None:
+        """A registered partner subscribes only to the types the registry grants it (all of them must
+        be named: "every type" would outgrow its grants). A partner the registry has not told us of
+        yet (or a development token) is held to the public types only, as before the registry."""
+        if caller.role != "partner":
+            return
+        grant = await self.grants.find(caller.sub)
+        if grant is None:
+            return
+        if not grant.active:
+            raise Forbidden("this partner has been revoked")
+        if not event_types:
+            raise RuleViolation("name the event types: a registered partner subscribes to the types it is granted")
+        missing = sorted(set(event_types) - set(grant.consumes))
+        if missing:
+            raise Forbidden(f"the partner registry does not grant you: {', '.join(missing)}")
+
+    async def partner_revoked(self, partner_id: str, tx: Transaction) -> int:
+        """The registry revoked a partner: its subscriptions are paused (deliveries held, nothing
+        sent); an operator resumes them if the partner returns. How many were paused."""
+        return await self.subscriptions.pause_partner(partner_id, self.clock(), tx.session)
+
     def _valid(self, caller: Principal, fields: Mapping[str, Any]) -> Subscription:
         """The subscription these fields describe, if its URL is allowed, its types are public and its
         hubs are the caller's."""
@@ -186,6 +218,10 @@ class WebhookService:
         for sub in candidates:
             if not matches(sub, event.type, event.hub_id or data.get("hub_id"), data):
                 continue
+            partner = sub.partner
+            grant = await tx.memo(("partner-grant", partner), lambda p=partner: self.grants.find(p, tx.session))
+            if grant is not None and (not grant.active or event.type not in grant.consumes):
+                continue  # the registry withdrew this type (or the partner): its webhook no longer carries it
             payload = payload or structured_cloudevent(event, data)
             now = self.clock()
             delivery = Delivery(
