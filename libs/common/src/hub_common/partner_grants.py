@@ -98,7 +98,7 @@ def guarded_inbound(
 ) -> dict[str, Handler]:
     """The service's inbound handlers, each run only for an event its sender may send."""
 
-    def guard(event_type: str, handler: InboundHandler) -> Handler:
+    def guard(handler: InboundHandler) -> Handler:
         async def checked(event: Envelope, tx: Transaction) -> None:
             partner = await sender(event, tx)
             await handler(event, tx, partner)
@@ -130,4 +130,4 @@ def guarded_inbound(
     for event_type in inbound:
         if contract_for(event_type).producer != service:
             raise ValueError(f"{event_type} is not an inbound type of {service}")
-    return {event_type: guard(event_type, handler) for event_type, handler in inbound.items()}
+    return {event_type: guard(handler) for event_type, handler in inbound.items()}

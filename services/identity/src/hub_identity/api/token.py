@@ -20,8 +20,8 @@ from urllib.parse import parse_qsl, unquote
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from hub_common.issuer import ON_BEHALF_OF
 from hub_identity.api.deps import Tokens
-from hub_identity.api.wellknown import ON_BEHALF_OF
 from hub_identity.domain.clients import OAuthError
 
 router = APIRouter(tags=["issuer"])

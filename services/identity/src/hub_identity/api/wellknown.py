@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from hub_common.issuer import ON_BEHALF_OF
 from hub_identity.api.deps import Keys
 
 router = APIRouter(tags=["issuer"])
-ON_BEHALF_OF = "urn:community-hub:grant-type:on-behalf-of"
 
 
 @router.get("/.well-known/jwks.json", summary="The public keys tokens are verified with (JWKS, RFC 7517)")

@@ -40,12 +40,11 @@ class KeyService:
         self.longest_token = longest_token + timedelta(seconds=CLOCK_SKEW_S)
         self._cached: KeyRing | None = None
         self._cached_at = float("-inf")
+        self._private: dict[str, Any] = {}  # loaded signing keys by kid: decrypted and parsed once
 
     async def current_ring(self) -> KeyRing:
         if self._cached is None or time.monotonic() - self._cached_at > RING_CACHE_S:
-            ring = await self.ring.find("ring")
-            if ring is None:
-                ring = await self.ensure_key()
+            ring = await self.ensure_key()
             self._cached, self._cached_at = ring, time.monotonic()
         return self._cached
 
@@ -72,7 +71,10 @@ class KeyService:
             ring = await self.current_ring()
             key = ring.signing(self.clock())
         assert key is not None and key.private_key is not None, "the key ring has no signing key"
-        private = serialization.load_pem_private_key(self.vault.open(key.private_key), password=None)
+        private = self._private.get(key.kid)
+        if private is None:  # once per key and process, not for every token
+            private = serialization.load_pem_private_key(self.vault.open(key.private_key), password=None)
+            self._private = {key.kid: private}  # only the signing key is kept: a replaced one goes
         return jwt.encode(claims, private, algorithm="ES256", headers={"kid": key.kid, "typ": "JWT"})
 
     async def rotate(self, *, immediately: bool = False) -> KeyRing:

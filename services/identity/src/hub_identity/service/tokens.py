@@ -43,12 +43,6 @@ class TokenService:
         self.issuer, self.audience = issuer, audience
         self.partner_ttl_s, self.default_ttl_s = partner_ttl_s, default_ttl_s
 
-    @property
-    def longest_ttl(self) -> timedelta:
-        """The longest a token this issuer signs can live (a replaced key stays published this long)."""
-        longest = max([self.partner_ttl_s, self.default_ttl_s, *(c.max_ttl_s for c in self.clients.values())])
-        return timedelta(seconds=longest)
-
     async def client_credentials(self, client_id: str, secret: str) -> IssuedToken:
         """A token for the client itself: a partner, for its granted hubs; a platform client, in its role."""
         platform = self.clients.get(client_id)
