@@ -204,6 +204,33 @@ async def test_retention_shows_each_rule_s_latest_run(infra) -> None:
         await client.close()
 
 
+async def test_channels_show_the_mail_server_and_the_token_issuer_with_what_waits_for_each(infra) -> None:
+    from hub_notifications.adapters.channel_health import ChannelHealthRepository
+    from hub_notifications.domain.channels import ChannelHealth, waiting_for_channel
+
+    client = create_client(infra.mongo_uri, app_name="cli-test")
+    db = client["hub_notifications"]
+    try:
+        now = datetime.now(UTC)
+        down = ChannelHealth.fresh("issuer", now).could_not_reach("refused", now)
+        for _ in range(2):
+            down = down.could_not_reach("the token issuer does not answer (ConnectError)", now)
+        assert down.down
+        await ChannelHealthRepository(db).save(down)
+        held = {"status": "temporary_failure", "reason": waiting_for_channel("issuer"), "channel": "email"}
+        await db["messages"].insert_many([{"_id": f"m{n}", **held} for n in range(3)])
+        rows = await operations.channel_health(infra.mongo_uri)
+        assert [(h.id, h.state, n) for h, n in rows] == [("email", "up", 0), ("issuer", "down", 3)]
+        result = await asyncio.to_thread(
+            runner.invoke, app, ["channels", "--mongo", infra.mongo_uri], terminal_width=250
+        )
+        assert result.exit_code == 0, result.output
+        assert "issuer" in result.output and "down" in result.output and "ConnectError" in result.output
+    finally:
+        await client.drop_database("hub_notifications")
+        await client.close()
+
+
 async def test_privacy_audit_lists_reads_newest_first_across_services(infra) -> None:
     client = create_client(infra.mongo_uri, app_name="cli-test")
     try:

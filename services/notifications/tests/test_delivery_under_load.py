@@ -270,10 +270,71 @@ async def test_a_mail_server_outage_holds_emails_without_spending_attempts_and_a
     assert email.state == "up" and count == 0
 
 
+async def test_a_token_issuer_outage_holds_only_emails_with_sign_in_links_and_its_return_releases_them_at_once(
+    service_context, smtp_server, infra
+):
+    """The issuer is kept like a mail server: after a few token requests that find no issuer, emails
+    with a sign-in link wait for it (no attempt spent, no backoff of minutes), and no token is asked
+    while it is away; emails without a link go meanwhile; when it answers again a probe finds it and
+    what waited goes at once, each once, with a token that verifies."""
+    from hub_notifications.domain.channels import UNREACHABLE_LIMIT, waiting_for_channel
+    from hub_testkit.issuer import running_issuer
+    from hub_testkit.processes import free_port
+    from hub_testkit.tokens import decode
+
+    port = free_port()
+    servers = (infra.kafka_bootstrap_servers, infra.mongo_uri)
+    with running_issuer(*servers, port=port) as issuer:
+        ctx, service = await setup(service_context, smtp_server.port, "no-issuer", issuer_url=issuer)
+    service.delivery.recipients.max_per_hour = 0  # the issuer stopped as the block ended
+    for n in range(6):
+        await ctx.uow.run(lambda tx, n=n: service.planning.plan(issue_reported(f"T-{n}", reporter="no-issuer"), tx))
+    await service.delivery.deliver_due()
+
+    assert service.channels.is_down("issuer") and not service.channels.is_down("email")
+    held = waiting_for_channel("issuer")
+    emails = [d async for d in ctx.db[MESSAGES].find({"person_id": "no-issuer", "channel": "email"})]
+    assert len([d for d in emails if d["reason"] == held]) >= 6 - (UNREACHABLE_LIMIT - 1)
+    assert all(d["status"] == "temporary_failure" and d["attempts"] <= 1 for d in emails)
+    assert smtp_server.to("no-issuer@example.org") == []  # none went without its token
+
+    # While it is away: a message without a link goes; one with a link is held without a request.
+    signup = {"signup_id": "s-1:no-issuer", "shift_id": "s-1", "volunteer_id": "no-issuer"}
+    signup["starts_at"] = datetime.now(UTC) + timedelta(days=3)
+    await ctx.uow.run(
+        lambda tx: service.planning.plan(volunteer_event("hub.volunteers.signup.confirmed.v1", signup), tx)
+    )
+    await ctx.uow.run(lambda tx: service.planning.plan(issue_reported("T-late", reporter="no-issuer"), tx))
+    await service.delivery.deliver_due()
+    [confirmation] = smtp_server.to("no-issuer@example.org")
+    assert confirmation["Subject"] == "Your place is confirmed"
+    late = await ctx.db[MESSAGES].find_one({"values.issue_id": "T-late", "channel": "email"})
+    assert (late["status"], late["reason"], late["attempts"]) == ("temporary_failure", held, 0)
+    [(issuer_health, waiting)] = [(h, n) for h, n in await service.channels.states() if h.id == "issuer"]
+    holding = await ctx.db[MESSAGES].count_documents({"person_id": "no-issuer", "reason": held})
+    assert issuer_health.state == "down" and waiting == holding >= 7 - (UNREACHABLE_LIMIT - 1)
+
+    with running_issuer(*servers, port=port):  # the issuer answers again, on the same address
+        back = time.monotonic()
+        while len(smtp_server.to("no-issuer@example.org")) < 8:
+            assert time.monotonic() - back < 15, "the emails held for the issuer were not released within 15 s"
+            await service.delivery.deliver_due()  # what the worker's loop does every second
+            await asyncio.sleep(0.2)
+        assert not service.channels.is_down("issuer")
+    acknowledgements = [m for m in smtp_server.to("no-issuer@example.org") if m["Subject"] != "Your place is confirmed"]
+    ids = [m["X-Hub-Message-Id"] for m in acknowledgements]
+    assert len(ids) == len(set(ids)) == 7  # each once
+    for email in acknowledgements:
+        token = email.get_content().split("?token=")[1].split()[0]
+        assert (decode(token).sub, decode(token).role) == ("no-issuer", "resident")
+    [(issuer_health, waiting)] = [(h, n) for h, n in await service.channels.states() if h.id == "issuer"]
+    assert issuer_health.state == "up" and waiting == 0
+
+
 async def test_operators_see_each_channel_in_the_api(api) -> None:
     staff = api.auth("operator")
     listed = (await api.client.get("/v1/channels", headers=staff)).json()
-    assert [(c["channel"], c["state"], c["held"]) for c in listed] == [("email", "up", 0)]
+    assert [(c["channel"], c["state"], c["held"]) for c in listed] == [("email", "up", 0), ("issuer", "up", 0)]
     assert (await api.client.get("/v1/channels", headers=api.auth("resident"))).status_code == 403
 
 

@@ -44,6 +44,7 @@ class IssuerClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.token_url = issuer_url.rstrip("/") + "/oauth/token"
+        self.metadata_url = issuer_url.rstrip("/") + "/.well-known/oauth-authorization-server"
         self._auth = httpx.BasicAuth(client_id, client_secret)
         self._http = httpx.AsyncClient(timeout=timeout_s, transport=transport)
         self._cache: OrderedDict[tuple, tuple[str, float]] = OrderedDict()
@@ -68,6 +69,16 @@ class IssuerClient:
     async def own_token(self) -> str:
         """The client's token for itself (client credentials)."""
         return await self._token(("own",), {"grant_type": "client_credentials"}, cache=True)
+
+    async def probe(self) -> None:
+        """Does the issuer answer? Its metadata (RFC 8414) read, or IssuerUnavailable: a caller that
+        found it away asks this, not for a token, until it is back."""
+        try:
+            response = await self._http.get(self.metadata_url)
+        except httpx.HTTPError as exc:
+            raise IssuerUnavailable(f"the token issuer does not answer ({type(exc).__name__})") from None
+        if response.status_code != 200:
+            raise IssuerUnavailable(f"the token issuer failed ({response.status_code})")
 
     async def _token(self, key: tuple, form: dict[str, str], *, cache: bool) -> str:
         cached = self._cache.get(key) if cache else None

@@ -47,11 +47,13 @@ test_key_ring.__test__ = False  # type: ignore[attr-defined]  # a helper, not a 
 
 
 @contextlib.contextmanager
-def running_issuer(kafka_bootstrap_servers: str, mongo_uri: str) -> Iterator[str]:
+def running_issuer(kafka_bootstrap_servers: str, mongo_uri: str, *, port: int | None = None) -> Iterator[str]:
+    """An issuer for as long as the block lasts (on ``port`` if given: one stopped and started
+    again on the same port is an issuer's outage, as its clients see it)."""
     from hub_identity.__main__ import DEFINITION
     from hub_identity.settings import IdentitySettings
 
-    port = free_port()
+    port = port or free_port()
     settings = IdentitySettings(
         kafka_bootstrap_servers=kafka_bootstrap_servers,
         mongo_uri=mongo_uri,

@@ -42,7 +42,7 @@ from hub_notifications.service.privacy import PrivacyService
 from hub_notifications.service.recipients import RecipientReader
 from hub_notifications.service.retention import retention_rules
 from hub_notifications.service.rules import RuleService
-from hub_notifications.service.sign_in_links import SignInLinks
+from hub_notifications.service.sign_in_links import ISSUER, SignInLinks
 from hub_notifications.service.templates import TemplateService
 from hub_notifications.service.webhooks import WebhookService
 from hub_notifications.settings import NotificationsSettings
@@ -71,8 +71,19 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
         settings.smtp_host, settings.smtp_port, settings.smtp_from, connections=settings.email_connections
     )
     sms = HttpSmsSender(settings.sms_endpoint, settings.sms_api_key.get_secret_value())
-    # SMS without a provider fails each message permanently; there is no server to wait for.
-    probes = {"email": email, **({"sms": sms} if settings.sms_endpoint else {})}
+    # A sign-in link's token is asked of the issuer as its message is sent. A token takes it
+    # milliseconds: 2 s without an answer means it hangs, and the breaker should learn so soon.
+    sign_in_links = SignInLinks(
+        IssuerClient(
+            settings.issuer_url or settings.auth_issuer,
+            settings.issuer_client_id,
+            settings.issuer_client_secret.get_secret_value(),
+            timeout_s=2.0,
+        )
+    )
+    # SMS without a provider fails each message permanently; there is no server to wait for. The
+    # issuer is kept beside the channels: an email with a sign-in link needs it as much as SMTP.
+    probes = {"email": email, **({"sms": sms} if settings.sms_endpoint else {}), ISSUER: sign_in_links}
     channels = ChannelHealthService(ChannelHealthRepository(db), messages, probes, clock=clock)
     limit = settings.max_messages_per_hour
     sent_log = SentLog(db, keep=limit)
@@ -107,13 +118,7 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
             email,
             sms,
             channels,
-            SignInLinks(
-                IssuerClient(
-                    settings.issuer_url or settings.auth_issuer,
-                    settings.issuer_client_id,
-                    settings.issuer_client_secret.get_secret_value(),
-                )
-            ),
+            sign_in_links,
             clock=clock,
             rate_limits={"email": settings.email_rate_per_s, "sms": settings.sms_rate_per_s},
             batch_size=settings.delivery_batch_size,

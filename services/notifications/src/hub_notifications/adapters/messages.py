@@ -288,6 +288,7 @@ class MessageRepository(DueWork[Message]):
         return result.matched_count == 1
 
 
-def _held_for(channel: str) -> dict[str, Any]:
-    """The messages waiting for a channel's server to answer again."""
-    return {"channel": channel, "status": "temporary_failure", "reason": waiting_for_channel(channel)}
+def _held_for(server: str) -> dict[str, Any]:
+    """The messages waiting for a server to answer again: their channel's, or the token issuer (the
+    reason names which; an email can wait for either)."""
+    return {"status": "temporary_failure", "reason": waiting_for_channel(server)}

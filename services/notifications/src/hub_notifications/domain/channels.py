@@ -4,6 +4,9 @@ instead of each spending its retries; a probe finds when it answers again, and t
     up ──(UNREACHABLE_LIMIT sends in a row could not reach the server)──▶ down
     down ──(a probe, or any send, reaches the server)──▶ up, and what waited is released in order
 
+The servers kept so are each channel's (the mail server, the SMS provider) and the token issuer,
+which an email with a sign-in link needs before it can go.
+
 Only a server that cannot be reached opens the breaker (connection refused, timeout, dropped
 connection); a server that answers "no" for one message (a 4xx or 5xx) is that message's failure.
 """

@@ -38,7 +38,7 @@ from hub_notifications.domain.plain_text import LOCAL, plain_datetime
 from hub_notifications.service.channels import ChannelHealthService
 from hub_notifications.service.outcomes import GroupCommit
 from hub_notifications.service.recipients import Ready, RecipientReader, Recipients, assess, publish_outcome, trace_of
-from hub_notifications.service.sign_in_links import SignInLinks
+from hub_notifications.service.sign_in_links import ISSUER, SignInLinks
 
 log = get_logger(__name__)
 
@@ -129,12 +129,11 @@ class DeliveryService:
 
     async def _attempt(self, message: Message, known: Recipients) -> Attempted:
         now = self.clock()
-        try:
-            message = await self.sign_in_links.signed(message, now)
-        except IssuerUnavailable as exc:  # like a mail server away: tried again after the usual backoff
-            return Attempted(message, after_temporary_failure(message.attempts, now, exc.detail))
-        except IssuerRefused as exc:  # this client's credentials or rights are wrong: an operator's job
-            return Attempted(message, Outcome("technical_failure", f"the token issuer refused: {exc}"))
+        if self.sign_in_links.needs(message):
+            signed = await self._signed(message, now)
+            if isinstance(signed, Attempted):
+                return signed
+            message = signed
         assessed = assess(message, known, now)
         if not isinstance(assessed, Ready):
             return assessed
@@ -170,6 +169,26 @@ class DeliveryService:
             return Attempted(message, Outcome("technical_failure", repr(exc)))
         await self.channels.reached(message.channel)
         return Attempted(message, Outcome("delivered"), rendered)
+
+    async def _signed(self, message: Message, now: datetime) -> Message | Attempted:
+        """The message with its link's token, or what it becomes without one. The issuer is kept
+        like a channel's server: while it is away (or while the message's own channel is), no token
+        is asked and the message waits for it, spending no attempt; a probe finds it back and
+        releases them all at once (the backoff of minutes is only for a few failures in a row)."""
+        for server in (message.channel, ISSUER):
+            if self.channels.is_down(server):
+                return Attempted(message, hold(server, now))
+        try:
+            signed = await self.sign_in_links.signed(message, now)
+        except IssuerUnavailable as exc:
+            await self.channels.could_not_reach(ISSUER, exc.detail)
+            if self.channels.is_down(ISSUER):
+                return Attempted(message, hold(ISSUER, self.clock()))
+            return Attempted(message, after_temporary_failure(message.attempts, now, exc.detail))
+        except IssuerRefused as exc:  # this client's credentials or rights are wrong: an operator's job
+            return Attempted(message, Outcome("technical_failure", f"the token issuer refused: {exc}"))
+        await self.channels.reached(ISSUER)
+        return signed
 
     async def send_digests(self) -> int:
         """One email per person whose digest is due, listing every message collected for it."""
