@@ -1,6 +1,7 @@
 """Burst: does the event pipeline keep up with the front door, and does a new resident wait behind a backlog?
 
-The issues and notifications services run as real processes (``python -m hub_<name> --role all``,
+The issues and notifications services and the token issuer (identity, which notifications asks for
+each acknowledgement's sign-in link) run as real processes (``python -m hub_<name> --role all``,
 as ``make run`` starts them) on the dev broker and database; the bench is an outside client: it
 POSTs N resident reports (Open311, form-encoded, with the resident's email) at C concurrent, and a
 real SMTP server (aiosmtpd, in this process) notes when each acknowledgement arrives. From ONE run:
@@ -46,6 +47,7 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
+import pymongo
 from aiosmtpd.controller import Controller
 from e2e import ArrivalRecorder, free_port, percentile
 from prometheus_client.parser import text_string_to_metric_families
@@ -120,11 +122,11 @@ def infra_pids() -> dict[str, int]:
 
 
 class Stack:
-    """The issues and notifications services as processes (``--role all``), on fresh databases and groups."""
+    """The issuer, issues and notifications services as processes (``--role all``), on fresh databases and groups."""
 
     def __init__(self, args: argparse.Namespace, run_id: str, smtp_port: int) -> None:
         self.run_id = run_id
-        self.issues_port, self.notifications_port = free_port(), free_port()
+        self.issues_port, self.notifications_port, self.identity_port = free_port(), free_port(), free_port()
         self.env = {
             **os.environ,
             "HUB_AUTH_JWKS": TEST_JWKS,  # the bench signs its callers' tokens with the test kit's key
@@ -135,12 +137,29 @@ class Stack:
             "HUB_LOG_FORMAT": "json",
             "HUB_SMTP_HOST": "127.0.0.1",
             "HUB_SMTP_PORT": str(smtp_port),
+            "HUB_ISSUER_URL": f"http://127.0.0.1:{self.identity_port}",
         }
         # Each service may have its own database server (--notifications-mongo): one SecantusDB
         # process is single-threaded Python, and under a burst it was the busiest process.
-        self.mongo = {"issues": args.mongo, "notifications": args.notifications_mongo or args.mongo}
+        self.mongo = {
+            "issues": args.mongo,
+            "notifications": args.notifications_mongo or args.mongo,
+            "identity": args.mongo,  # read once, for its key ring: it issues tokens from memory
+        }
         self.processes: list[subprocess.Popen] = []
         self.logs: list[Path] = []
+        self.serving: list[tuple[int, Path]] = []  # the APIs to wait for, and their logs
+
+    def start_issuer(self) -> None:
+        """The identity service, signing with the test kit's key (its key ring seeded before it
+        starts), so the tokens it issues verify against the JWKS the other services are given."""
+        from hub_identity.settings import IdentitySettings
+        from hub_testkit.issuer import test_key_ring
+
+        settings = IdentitySettings(mongo_uri=self.mongo["identity"], mongo_db=self.database("identity"))
+        with pymongo.MongoClient(settings.mongo_uri) as client:
+            client[settings.mongo_db]["key_ring"].insert_one(test_key_ring(settings))
+        self.start("identity", self.identity_port)
 
     def database(self, service: str) -> str:
         return f"hub_bench_burst_{self.run_id}_{service}"
@@ -162,10 +181,12 @@ class Stack:
             command = [sys.executable, "-m", f"hub_{service}", "--role", role]
             # Its warnings (HUB_LOG_LEVEL above) kept beside its errors, to read after an odd run.
             self.processes.append(subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT))
+        if port:
+            self.serving.append((port, log))
 
     async def wait_ready(self) -> None:
         async with httpx.AsyncClient() as client:
-            for port, log in zip((self.issues_port, self.notifications_port), self.logs[:2], strict=True):
+            for port, log in self.serving:
                 for _ in range(720):  # up to 3 minutes (index creation on a busy dev database)
                     with contextlib.suppress(httpx.TransportError):
                         if (await client.get(f"http://127.0.0.1:{port}/health/ready")).status_code == 200:
@@ -240,6 +261,7 @@ async def main(args: argparse.Namespace) -> int:
     # Fresh groups would read each topic from its start: every earlier event on this broker.
     await start_group_at_end(args.kafka, stack.group("issues"), list(ISSUES.consumes))
     await start_group_at_end(args.kafka, stack.group("notifications"), list(NOTIFICATIONS.consumes))
+    stack.start_issuer()
     stack.start("issues", stack.issues_port)
     stack.start("notifications", stack.notifications_port)
     for _ in range(args.notification_workers - 1):  # more workers share the consumer group and the queue
@@ -266,8 +288,9 @@ async def main(args: argparse.Namespace) -> int:
             answered: list[float] = []
             pids = {
                 **infra_pids(),
-                "issues": stack.processes[0].pid,
-                **{f"notifications-{n}": p.pid for n, p in enumerate(stack.processes[1:], start=1)},
+                "identity": stack.processes[0].pid,
+                "issues": stack.processes[1].pid,
+                **{f"notifications-{n}": p.pid for n, p in enumerate(stack.processes[2:], start=1)},
                 "bench": os.getpid(),
             }
             cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
@@ -442,7 +465,7 @@ async def profile(args: argparse.Namespace, stack: Stack, metrics: str) -> None:
         if args.store_profile is not None:
             await print_store_profile(db, args.store_profile)
         if not args.keep:
-            for service in ("issues", "notifications"):
+            for service in ("issues", "notifications", "identity"):
                 owner = AsyncMongoClient(stack.mongo[service])
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(owner.drop_database(stack.database(service)), 60)

@@ -46,6 +46,7 @@ from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_issues.settings import IssuesSettings
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_notifications.settings import NotificationsSettings
+from hub_testkit.issuer import running_issuer
 
 DEFAULT_REPORTS = 200
 WARMUP_REPORTS = 3
@@ -257,8 +258,13 @@ async def main(args: argparse.Namespace) -> int:
     issues_settings = IssuesSettings(
         **common, mongo_db=f"hub_bench_e2e_{run_id}_issues", consumer_group_override=f"hub-bench-{run_id}-issues"
     )
+    # The token issuer notifications asks for each acknowledgement's sign-in link: the real identity
+    # service (in a thread of this process, as the tests run it), signing with the test kit's key.
+    issuer = contextlib.ExitStack()
+    issuer_url = issuer.enter_context(running_issuer(args.kafka, args.mongo))
     notifications_settings = NotificationsSettings(
         **common,
+        issuer_url=issuer_url,
         mongo_db=f"hub_bench_e2e_{run_id}_notifications",
         consumer_group_override=f"hub-bench-{run_id}-notifications",
         smtp_host="127.0.0.1",
@@ -305,6 +311,7 @@ async def main(args: argparse.Namespace) -> int:
         await attach_stages(notifications, reports)
     finally:
         smtp.stop()
+        issuer.close()
         if not args.keep:
             for ctx in (issues, notifications):
                 with contextlib.suppress(Exception):

@@ -34,6 +34,7 @@ from hub_common.service import ServiceContext
 from hub_notifications.__main__ import DEFINITION
 from hub_notifications.settings import NotificationsSettings
 from hub_testkit.events import cloud_event, issue_reported_record
+from hub_testkit.issuer import running_issuer
 
 stage: contextvars.ContextVar[str] = contextvars.ContextVar("stage", default="other")
 
@@ -124,7 +125,11 @@ async def main(args: argparse.Namespace) -> None:
     mailbox, smtp_port = Mailbox(), free_port()
     smtp = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
     smtp.start()
+    # The token issuer each acknowledgement's sign-in link is asked of, as under `make run`.
+    issuer = contextlib.ExitStack()
+    issuer_url = issuer.enter_context(running_issuer(args.kafka, args.mongo))
     settings = NotificationsSettings(
+        issuer_url=issuer_url,
         mongo_uri=args.mongo,
         mongo_db=f"hub_bench_profile_{run}",
         kafka_bootstrap_servers=args.kafka,
@@ -155,6 +160,7 @@ async def main(args: argparse.Namespace) -> None:
         walls["delivery"] = time.perf_counter() - started
     finally:
         smtp.stop()
+        issuer.close()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(ctx.client.drop_database(settings.mongo_db), 60)
         await ctx.close()

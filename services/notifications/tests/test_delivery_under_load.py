@@ -331,6 +331,43 @@ async def test_a_token_issuer_outage_holds_only_emails_with_sign_in_links_and_it
     assert issuer_health.state == "up" and waiting == 0
 
 
+async def test_an_issuer_that_hangs_opens_the_breaker_after_its_timeout_and_is_then_asked_for_no_more_tokens(
+    service_context, smtp_server
+):
+    """An issuer that takes connections and never answers: the first token requests give up at the
+    client's timeout, the breaker opens, and later rounds ask for no token (only probes)."""
+    from hub_notifications.domain.channels import waiting_for_channel
+
+    requests: list[str] = []
+
+    async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        requests.append((await reader.readline()).decode().split(" ")[1])  # e.g. /oauth/token
+        await asyncio.sleep(3600)
+
+    server = await asyncio.start_server(hang, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        ctx, service = await setup(service_context, smtp_server.port, "hung", issuer_url=f"http://127.0.0.1:{port}")
+        service.delivery.recipients.max_per_hour = 0
+        for n in range(6):
+            await ctx.uow.run(lambda tx, n=n: service.planning.plan(issue_reported(f"H-{n}", reporter="hung"), tx))
+        started = time.monotonic()
+        await service.delivery.deliver_due()
+        assert time.monotonic() - started < 15  # the 2 s timeout, not the batch waiting on each in turn
+        assert service.channels.is_down("issuer")
+        asked = requests.count("/oauth/token")
+        assert 3 <= asked <= 6
+
+        await ctx.uow.run(lambda tx: service.planning.plan(issue_reported("H-late", reporter="hung"), tx))
+        await service.delivery.deliver_due()
+        assert requests.count("/oauth/token") == asked  # no token asked while it is down (probes only)
+        late = await ctx.db[MESSAGES].find_one({"values.issue_id": "H-late", "channel": "email"})
+        assert (late["reason"], late["attempts"]) == (waiting_for_channel("issuer"), 0)
+        assert smtp_server.to("hung@example.org") == []
+    finally:
+        server.close()
+
+
 async def test_operators_see_each_channel_in_the_api(api) -> None:
     staff = api.auth("operator")
     listed = (await api.client.get("/v1/channels", headers=staff)).json()
