@@ -58,6 +58,7 @@ bench: install infra-up
 	$(UV) run --frozen python bench/notifications_profile.py
 	$(UV) run --frozen python bench/burst.py
 	$(UV) run --frozen python bench/burst.py --outage-s 120
+	$(UV) run --frozen python bench/dashboard.py
 
 infra-up: install
 	scripts/infra.sh up

@@ -14,14 +14,18 @@ real running services, with axe-core run on every page visited: no serious or cr
 7. A volunteer checks in and out with the QR code staff show for the shift and logs its hours; staff
    approve them and give an award; the volunteer sees the milestone, award and training (with expiry)
    and the milestone message, and the thank-you wall shows the award by first name.
+8. Staff open the insight dashboard over six months of history (written into the services'
+   databases as they store it), see its charts and their tables, and download a series as CSV.
 
 With HUB_WEB_SCREENSHOTS set to a folder, the journeys also save screenshots of the map, inbox,
-privacy, check-in, hours and thank-you wall pages there (``HUB_WEB_SCREENSHOTS=web/docs``, the
+privacy, check-in, hours, thank-you wall and insight pages there (``HUB_WEB_SCREENSHOTS=web/docs``, the
 README's pictures); ordinary runs write nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
+import csv
 import io
 import json
 import os
@@ -29,13 +33,16 @@ import re
 import time
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from hub_common.demo import HUBS
 from hub_testkit.images import jpeg_with_gps, metadata_of
+from hub_testkit.insight import seed_insight_history
 from hub_testkit.keycloak import DEMO_PASSWORD as KEYCLOAK_DEMO_PASSWORD
 from hub_testkit.keycloak import Keycloak
 
@@ -691,3 +698,53 @@ def test_a_volunteer_checks_in_with_the_qr_code_logs_hours_staff_approve_and_tha
     screenshot(visitor, "thank-you-wall")
     for page in (staff, jo, visitor):
         page.context.close()
+
+
+def test_staff_open_the_insight_dashboard_see_the_charts_and_download_a_csv(
+    browser: Browser, stack: Stack, axe: AxeAudit
+) -> None:
+    services = ("issues", "volunteers", "assets")
+    databases = {s: f"t_web_{s}_{stack.unique}" for s in services}
+    northfield = {"id": HUBS[0]["id"], **HUBS[0]["centre"]}
+    history = seed_insight_history({s: stack.infra.mongo_uri for s in services}, databases, [northfield])
+    with ThreadPoolExecutor(1) as thread:  # its own event loop, beside Playwright's
+        seeded = thread.submit(asyncio.run, history).result()
+    assert seeded.fixed and seeded.answers and seeded.hours_entries and seeded.bookings and seeded.loans
+
+    page = new_page(browser)
+    sign_in_staff(page, stack, axe)
+    page.get_by_role("link", name="Insight").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Insight")
+    expect(page.get_by_label("Hub")).to_have_value("all")
+    for name in (
+        "Issues opened and fixed per week",
+        "Median time to fix by category (hours)",
+        "Satisfaction with fixes per month (1 to 5)",
+        "Approved volunteer hours per month",
+        "Room bookings and equipment loans per month",
+    ):
+        expect(page.get_by_role("img", name=name)).to_be_visible()
+    axe.check(page)
+    page.get_by_text("Issues opened and fixed per week: the figures as a table").click()
+    weekly = page.get_by_role("table", name="Issues opened and fixed per week")
+    expect(weekly).to_be_visible()
+    axe.check(page)
+    opened_on_page = int(page.locator(".key-figures li", has_text="opened").locator(".key-figure").inner_text())
+    assert opened_on_page > 0
+
+    page.get_by_label("Hub").select_option(label="Northfield Community Hub")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_label("Hub")).to_have_value("hub-northfield")
+    timing = page.context.request.get(page.url).headers["server-timing"]
+    assert all(f"{name};dur=" in timing for name in (*services, "fetch", "total")), timing
+    screenshot(page, "staff-insight")
+
+    with page.expect_download() as downloading:
+        page.get_by_role("link", name="Download issues per week (CSV)").click()
+    download = downloading.value
+    assert download.suggested_filename.startswith("insight-issues-weekly-hub-northfield-")
+    rows = list(csv.reader(io.StringIO(Path(download.path()).read_text())))
+    assert rows[0] == ["week_starting", "opened", "fixed"]
+    assert sum(int(r[1]) for r in rows[1:]) == opened_on_page  # the same figures as the page
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", r[0]) for r in rows[1:])
+    page.context.close()

@@ -26,7 +26,20 @@ from hub_web.clients import (
 )
 from hub_web.deps import CsrfFailed, NeedsSignIn, NotAllowed
 from hub_web.oidc import TRANSACTION_COOKIE, TRANSACTION_PATH, OidcSignIn, SignInRefused
-from hub_web.routes import attendance, auth, hours, inbox, oidc, photos, privacy, public, residents, staff, volunteers
+from hub_web.routes import (
+    attendance,
+    auth,
+    hours,
+    inbox,
+    insight,
+    oidc,
+    photos,
+    privacy,
+    public,
+    residents,
+    staff,
+    volunteers,
+)
 from hub_web.session import COOKIE_NAME, MAX_COOKIE_AGE_S, SessionCodec
 from hub_web.settings import WebSettings
 from hub_web.web import Web
@@ -184,7 +197,7 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
     async def live() -> PlainTextResponse:
         return PlainTextResponse("ok")
 
-    routers = (public, residents, photos, volunteers, hours, attendance, privacy, staff, inbox, auth, oidc)
+    routers = (public, residents, photos, volunteers, hours, attendance, privacy, insight, staff, inbox, auth, oidc)
     for router in (module.router for module in routers):
         app.include_router(router)
     return app

@@ -1,7 +1,7 @@
 """What the assets service is, and the role switch: ``python -m hub_assets --role api|worker|all``."""
 
 from hub_assets.adapters import INDEXES
-from hub_assets.api import acv, assets, bookings, hsds, loans, maintenance, periodic
+from hub_assets.api import acv, assets, bookings, hsds, insight, loans, maintenance, periodic
 from hub_assets.bootstrap import bootstrap
 from hub_assets.demo import seed_demo_data
 from hub_assets.domain.processing import DECLARATION
@@ -28,6 +28,7 @@ DEFINITION = ServiceDefinition(
         hsds.router,
         acv.router,
         periodic.router,
+        insight.router,
     ),
     consumes=(
         inbound_topic("assets"),

@@ -19,6 +19,7 @@ from hub_assets.service.loans import LoanService
 from hub_assets.service.maintenance import MaintenanceService
 from hub_assets.service.periodic import PeriodicService
 from hub_assets.service.personal_data import PersonalDataService
+from hub_assets.service.usage import UsageService
 from hub_assets.settings import AssetsSettings
 from hub_common.partner_grants import PartnerGrantRepository
 from hub_common.scheduler import PeriodicTask
@@ -43,6 +44,7 @@ def bootstrap(ctx: ServiceContext[AssetsSettings]) -> Components:
         acv=acv,
         periodic=PeriodicService(loans, maintenance, bookings, acv),
         personal_data=PersonalDataService(uow, booking_records, loan_records),
+        usage=UsageService(booking_records, loan_records),
     )
     # Overdue loans, inspections due, ended bookings, ACV dates: each every HUB_PERIODIC_INTERVAL_S.
     interval = ctx.settings.periodic_interval_s

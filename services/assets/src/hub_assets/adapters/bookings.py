@@ -10,6 +10,7 @@ from pymongo import ASCENDING
 
 from hub_assets.adapters.indexes import ix
 from hub_assets.domain.bookings import Booking
+from hub_common.insight import InsightScope, day_key
 from hub_common.mongo import IndexSpec
 from hub_common.repository import Repository, Session
 
@@ -116,6 +117,20 @@ class BookingRepository(Repository[Booking]):
             }
             for d in docs
         ]
+
+    async def held_per_day(self, scope: InsightScope) -> dict[str, tuple[int, float]]:
+        """Staff insight: per UTC day of the period, the hubs' confirmed or held bookings starting that
+        day and their minutes (by_hub: the hub, the status, then the start)."""
+        match = {
+            "hub_id": {"$in": list(scope.hub_ids)},
+            "status": {"$in": ["confirmed", "completed"]},
+            "starts_at": {"$gte": scope.start_at, "$lt": scope.end_at},
+        }
+        minutes = {"$divide": [{"$subtract": ["$ends_at", "$starts_at"]}, 60_000]}
+        group = {"_id": day_key("starts_at"), "bookings": {"$sum": 1}, "minutes": {"$sum": minutes}}
+        pipeline = [{"$match": match}, {"$group": group}]
+        rows = await (await self.collection.aggregate(pipeline, hint="by_hub")).to_list()
+        return {row["_id"]: (row["bookings"], row["minutes"]) for row in rows}
 
     async def of_bookers(self, booker_ids: list[str], session: Session) -> list[Booking]:
         """Every booking made under any of these ids (one person's), by start."""

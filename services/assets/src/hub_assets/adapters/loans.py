@@ -8,11 +8,13 @@ from pymongo import ASCENDING
 
 from hub_assets.adapters.indexes import ix
 from hub_assets.domain.loans import ACTIVE, Loan
+from hub_common.insight import InsightScope, day_key
 from hub_common.mongo import IndexSpec
 from hub_common.repository import Repository, Session
 
 LOANS = "loans"
 BY_DUE = (("due_at", ASCENDING), ("_id", ASCENDING))
+CHECKED_OUT = "by_hub_checked_out"
 
 INDEXES = (
     IndexSpec(
@@ -22,6 +24,7 @@ INDEXES = (
             ix([("status", ASCENDING), *BY_DUE], "by_status_due"),
             ix([("hub_id", ASCENDING), ("status", ASCENDING), *BY_DUE], "by_hub"),
             ix([("borrower_id", ASCENDING), *BY_DUE], "by_borrower"),  # a person's loans (privacy requests)
+            ix([("hub_id", ASCENDING), ("checked_out_at", ASCENDING)], CHECKED_OUT),  # staff insight: use over time
         ),
     ),
 )
@@ -50,6 +53,16 @@ class LoanRepository(Repository[Loan]):
         return await self.page(
             {"hub_id": hub_id, "status": status}, sort=BY_DUE, hint="by_hub", limit=limit, cursor=cursor
         )
+
+    async def checked_out_per_day(self, scope: InsightScope) -> dict[str, int]:
+        """Staff insight: per UTC day of the period, how many of the hubs' loans were handed over."""
+        match = {
+            "hub_id": {"$in": list(scope.hub_ids)},
+            "checked_out_at": {"$gte": scope.start_at, "$lt": scope.end_at},
+        }
+        pipeline = [{"$match": match}, {"$group": {"_id": day_key("checked_out_at"), "loans": {"$sum": 1}}}]
+        rows = await (await self.collection.aggregate(pipeline, hint=CHECKED_OUT)).to_list()
+        return {row["_id"]: row["loans"] for row in rows}
 
     async def of_borrowers(self, borrower_ids: list[str], session: Session) -> list[Loan]:
         """Every loan to any of these ids (one person's), by due time."""

@@ -12,6 +12,7 @@ from hub_assets.service.loans import LoanService
 from hub_assets.service.maintenance import MaintenanceService
 from hub_assets.service.periodic import PeriodicService
 from hub_assets.service.personal_data import PersonalDataService
+from hub_assets.service.usage import UsageService
 from hub_common.http import use_case
 
 Assets = Annotated[AssetService, use_case(lambda uc: uc.assets)]
@@ -22,3 +23,4 @@ Maintenance = Annotated[MaintenanceService, use_case(lambda uc: uc.maintenance)]
 Acv = Annotated[AcvService, use_case(lambda uc: uc.acv)]
 Periodic = Annotated[PeriodicService, use_case(lambda uc: uc.periodic)]
 PersonalData = Annotated[PersonalDataService, use_case(lambda uc: uc.personal_data)]
+Usage = Annotated[UsageService, use_case(lambda uc: uc.usage)]

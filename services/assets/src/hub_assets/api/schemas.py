@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 from hub_assets.domain.assets import Asset
 from hub_assets.service.shared import Contact
 from hub_common.contracts.assets import BorrowerKind, Condition
+from hub_common.insight import InsightOut
 
 
 class Body(BaseModel):
@@ -120,6 +121,17 @@ class RoomUsage(BaseModel):
 
 class OrganisationUsage(UsageShare):
     rooms: int
+
+
+class MonthUse(BaseModel):
+    month: str = Field(description="YYYY-MM")
+    bookings: int = Field(description="room bookings (confirmed or held) starting in the month")
+    booked_hours: float
+    loans: int = Field(description="equipment loans handed over in the month")
+
+
+class UseInsight(InsightOut):
+    monthly: list[MonthUse]
 
 
 class UsageReport(BaseModel):

@@ -13,6 +13,7 @@ from hub_assets.service.loans import LoanService
 from hub_assets.service.maintenance import MaintenanceService
 from hub_assets.service.periodic import PeriodicService
 from hub_assets.service.personal_data import PersonalDataService
+from hub_assets.service.usage import UsageService
 
 
 @dataclass(frozen=True)
@@ -25,3 +26,4 @@ class UseCases:
     acv: AcvService
     periodic: PeriodicService
     personal_data: PersonalDataService  # erasure and subject access (hub.privacy, forget me)
+    usage: UsageService  # staff insight: bookings and loans over time

@@ -1,10 +1,16 @@
-"""The joint-use report of a hub's facilities: hours booked per room and per organisation."""
+"""The use of a hub's facilities: the joint-use report (hours booked per room and per organisation)
+and staff insight over time (bookings and loans per month, one hub or several)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+
+from hub_assets.adapters.bookings import BookingRepository
+from hub_assets.adapters.loans import LoanRepository
+from hub_common.insight import InsightScope, by_month
 
 
 def usage_report(
@@ -40,3 +46,33 @@ def usage_report(
         "rooms": sorted(by_room.values(), key=lambda r: -r["hours"]),
         "organisations": sorted(by_org.values(), key=lambda o: -o["hours"]),
     }
+
+
+class UsageService:
+    """Staff insight of the hubs' rooms and equipment: figures only, never who booked or borrowed."""
+
+    def __init__(self, bookings: BookingRepository, loans: LoanRepository) -> None:
+        self.bookings = bookings
+        self.loans = loans
+
+    async def insight(self, scope: InsightScope) -> dict[str, Any]:
+        """Per month of the period: room bookings (confirmed or held) starting then and their hours,
+        and equipment loans handed over then; the scope is checked already (staff of each hub)."""
+        held, handed_over = await asyncio.gather(
+            self.bookings.held_per_day(scope), self.loans.checked_out_per_day(scope)
+        )
+        bookings = by_month(scope, {day: n for day, (n, _) in held.items()})
+        minutes = by_month(scope, {day: m for day, (_, m) in held.items()})
+        loans = by_month(scope, handed_over)
+        return {
+            **scope.body(),
+            "monthly": [
+                {
+                    "month": month,
+                    "bookings": int(bookings[month]),
+                    "booked_hours": round(minutes[month] / 60, 2),
+                    "loans": int(loans[month]),
+                }
+                for month in bookings
+            ],
+        }

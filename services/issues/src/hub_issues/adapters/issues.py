@@ -14,6 +14,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel
 
 from hub_common.http import PageQuery
+from hub_common.insight import InsightScope, day_key
 from hub_common.mongo import IndexSpec
 from hub_common.repository import Repository, Session
 from hub_issues.domain import text
@@ -24,6 +25,7 @@ from hub_issues.domain.statistics import Outcome
 
 ISSUES = "issues"
 CLOSED_WITH_REPORTER = "closed_with_reporter"
+FEEDBACK_RECEIVED = "hub_feedback_received"
 
 INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec(
@@ -72,6 +74,12 @@ INDEXES: tuple[IndexSpec, ...] = (
             IndexModel([("supporters", ASCENDING)], name="supporters"),
             IndexModel([("partner_key", ASCENDING)], name="partner_key", unique=True, sparse=True),
             IndexModel([("photos.id", ASCENDING)], name="photos"),
+            # Staff insight: a hub's questionnaire answers by when they came (only answered issues).
+            IndexModel(
+                [("hub_id", ASCENDING), ("feedback.received_at", ASCENDING)],
+                name=FEEDBACK_RECEIVED,
+                partialFilterExpression={"feedback.received_at": {"$exists": True}},
+            ),
         ),
     ),
 )
@@ -245,6 +253,50 @@ class IssueRepository(Repository[Issue]):
             )
             async for doc in cursor
         ]
+
+    # -- staff insight (bounded periods, each on an index led by the hub and the time grouped) -----
+
+    async def _grouped(self, match: dict[str, Any], group: dict[str, Any], hint: str) -> list[dict[str, Any]]:
+        pipeline = [{"$match": match}, {"$group": group}, {"$sort": {"_id": 1}}]
+        return await (await self.collection.aggregate(pipeline, hint=hint)).to_list()
+
+    async def opened_per_day(self, scope: InsightScope) -> dict[str, int]:
+        """Issues the hubs received per UTC day of the period (hub_newest)."""
+        match = {"hub_id": {"$in": list(scope.hub_ids)}, "requested_at": {"$gte": scope.start_at, "$lt": scope.end_at}}
+        rows = await self._grouped(match, {"_id": day_key("requested_at"), "n": {"$sum": 1}}, "hub_newest")
+        return {row["_id"]: row["n"] for row in rows}
+
+    def _fixed_in(self, scope: InsightScope) -> dict[str, Any]:
+        return {"hub_id": {"$in": list(scope.hub_ids)}, "fixed_at": {"$gte": scope.start_at, "$lt": scope.end_at}}
+
+    async def fixed_per_day(self, scope: InsightScope) -> dict[str, int]:
+        """Issues fixed per UTC day of the period (you_said_we_did)."""
+        rows = await self._grouped(
+            self._fixed_in(scope), {"_id": day_key("fixed_at"), "n": {"$sum": 1}}, "you_said_we_did"
+        )
+        return {row["_id"]: row["n"] for row in rows}
+
+    async def fix_hours_by_category(self, scope: InsightScope) -> list[tuple[str, str, list[float]]]:
+        """Per category: its name and the hours to fix of each issue fixed in the period (you_said_we_did)."""
+        group = {"_id": "$service_code", "name": {"$first": "$service_name"}, "hours": {"$push": "$time_to_fix_h"}}
+        rows = await self._grouped(self._fixed_in(scope), group, "you_said_we_did")
+        return [(row["_id"], row["name"], [h for h in row["hours"] if h is not None]) for row in rows]
+
+    async def satisfaction_per_day(self, scope: InsightScope) -> dict[str, tuple[int, int]]:
+        """Per UTC day: how many answers rated the fix (1-5) and the sum of their ratings (hub_feedback_received)."""
+        match = {
+            "hub_id": {"$in": list(scope.hub_ids)},
+            "feedback.received_at": {"$gte": scope.start_at, "$lt": scope.end_at},
+            "feedback.satisfaction": {"$gte": 1},
+        }
+        group = {"_id": day_key("feedback.received_at"), "n": {"$sum": 1}, "total": {"$sum": "$feedback.satisfaction"}}
+        rows = await self._grouped(match, group, FEEDBACK_RECEIVED)
+        return {row["_id"]: (row["n"], row["total"]) for row in rows}
+
+    async def overdue_count(self, hub_ids: tuple[str, ...]) -> int:
+        """Open issues of the hubs past their expected time now (the hub and ``open`` of priorities)."""
+        query = {"hub_id": {"$in": list(hub_ids)}, "open": True, "overdue": True}
+        return await self.collection.count_documents(query, hint="priorities")
 
     async def nearby(self, lat: float, lon: float, code: str, radius_m: float) -> list[Nearby]:
         """Issues of one category in the grid cells within ``radius_m``: the caller keeps open ones in range.

@@ -1,4 +1,4 @@
-"""The public feeds of a hub: priorities, "you said, we did", area statistics."""
+"""The public feeds of a hub: priorities, "you said, we did", area statistics; staff insight over time."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from datetime import datetime
 from fastapi import APIRouter
 
 from hub_common.http import Paging
+from hub_common.insight import Scope
 from hub_common.pagination import Page
 from hub_issues.api.deps import Feeds
-from hub_issues.api.schemas import PriorityOut, StatsOut, YouSaidWeDidOut
+from hub_issues.api.schemas import IssuesInsightOut, PriorityOut, StatsOut, YouSaidWeDidOut
 from hub_issues.api.views import priority_view, stats_view, you_said_we_did_view
 
 router = APIRouter(prefix="/v1")
@@ -30,3 +31,12 @@ async def you_said_we_did(hub_id: str, page: Paging, feeds: Feeds) -> Page[YouSa
 @router.get("/hubs/{hub_id}/stats", tags=["feeds"], summary="Area statistics per category")
 async def stats(feeds: Feeds, hub_id: str, since: datetime | None = None, until: datetime | None = None) -> StatsOut:
     return stats_view(await feeds.statistics(hub_id, since, until))
+
+
+@router.get(
+    "/insight",
+    tags=["feeds"],
+    summary="Staff: issues opened and fixed per week, time to fix by category, overdue, satisfaction trend",
+)
+async def insight(scope: Scope, feeds: Feeds) -> IssuesInsightOut:
+    return IssuesInsightOut.model_validate(await feeds.insight(scope))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from hub_common.insight import InsightOut
 
 HUB_ID = r"^[a-z0-9][a-z0-9-]{1,63}$"
 CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -301,6 +303,43 @@ class StatsOut(BaseModel):
     median_hours_to_fix: float | None
     share_fixed_within_target: float | None
     categories: list[CategoryStats]
+
+
+class InsightWeek(BaseModel):
+    week: date = Field(description="the Monday (UTC) the week starts")
+    opened: int
+    fixed: int
+
+
+class InsightTimeToFix(BaseModel):
+    service_code: str
+    service_name: str
+    fixed: int = Field(description="issues of the category fixed in the period")
+    median_hours: float | None
+
+
+class SatisfactionWeek(BaseModel):
+    week: date
+    answers: int = Field(description="questionnaire answers that rated the fix (1-5)")
+    average: float | None
+
+
+class SatisfactionMonth(BaseModel):
+    month: str = Field(description="YYYY-MM")
+    answers: int
+    average: float | None
+
+
+class SatisfactionTrend(BaseModel):
+    weekly: list[SatisfactionWeek]
+    monthly: list[SatisfactionMonth]
+
+
+class IssuesInsightOut(InsightOut):
+    weekly: list[InsightWeek]
+    time_to_fix: list[InsightTimeToFix]
+    overdue: int = Field(description="open issues of the hubs past their expected time now")
+    satisfaction: SatisfactionTrend
 
 
 class SweepOut(BaseModel):

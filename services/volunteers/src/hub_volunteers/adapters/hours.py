@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from hub_common.http import PageQuery
+from hub_common.insight import InsightScope
 from hub_common.mongo import IndexSpec
 from hub_common.repository import Repository, Session
 from hub_volunteers.domain.hours import HoursEntry, HoursStatus
@@ -15,6 +16,7 @@ from hub_volunteers.domain.hours import HoursEntry, HoursStatus
 HOURS = "hours"
 QUEUE = "queue_v1"  # the approval queue: a hub's hours by status, oldest first
 BY_VOLUNTEER = "by_volunteer_v1"
+WORKED = "approved_by_hub_worked_v1"  # staff insight: a hub's approved hours by the day worked
 GroupBy = Literal["role", "volunteer", "month"]
 _GROUP_KEYS: dict[str, Any] = {
     "role": "$role_id",
@@ -31,6 +33,11 @@ INDEXES = (
                 name=QUEUE,
             ),
             IndexModel([("volunteer_id", ASCENDING), ("worked_on", DESCENDING), ("_id", ASCENDING)], name=BY_VOLUNTEER),
+            IndexModel(
+                [("hub_id", ASCENDING), ("worked_on", ASCENDING)],
+                name=WORKED,
+                partialFilterExpression={"status": "approved"},
+            ),
             IndexModel(
                 [("partner_ref", ASCENDING)],
                 name="partner_ref_unique",
@@ -81,6 +88,21 @@ class HoursRepository(Repository[HoursEntry]):
             {"$sort": {"_id": 1}},
         ]
         return [(row["_id"], row["minutes"], row["entries"]) async for row in await self.collection.aggregate(pipeline)]
+
+    async def approved_per_month(self, scope: InsightScope) -> dict[str, tuple[int, int]]:
+        """The hubs' approved hours worked in the period per month (``YYYY-MM``): (minutes, entries),
+        grouped by the store on the (approved only) hub and day-worked index."""
+        match = {
+            "hub_id": {"$in": list(scope.hub_ids)},
+            "status": "approved",
+            "worked_on": {"$gte": scope.start.isoformat(), "$lt": scope.end.isoformat()},
+        }
+        pipeline = [
+            {"$match": match},
+            {"$group": {"_id": _GROUP_KEYS["month"], "minutes": {"$sum": "$minutes"}, "entries": {"$sum": 1}}},
+        ]
+        rows = await (await self.collection.aggregate(pipeline, hint=WORKED)).to_list()
+        return {row["_id"]: (row["minutes"], row["entries"]) for row in rows}
 
     async def queue(self, hub_id: str, status: HoursStatus, paging: PageQuery) -> tuple[list[HoursEntry], str | None]:
         return await self.page(

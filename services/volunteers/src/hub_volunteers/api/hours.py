@@ -8,9 +8,10 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query
 
 from hub_common.http import Caller, Idempotency, Paging
+from hub_common.insight import Scope
 from hub_common.pagination import Page
 from hub_volunteers.api.deps import Hours, HubQuery
-from hub_volunteers.api.schemas import QueuedHours, TotalRow, Totals, WallEntry
+from hub_volunteers.api.schemas import HoursInsight, QueuedHours, TotalRow, Totals, WallEntry
 from hub_volunteers.domain.hours import HoursEntry, HoursStatus
 from hub_volunteers.domain.skills import Award
 from hub_volunteers.service import commands as cmd
@@ -97,6 +98,13 @@ async def hub_totals(
 ) -> dict[str, Any]:
     rows = await hours.hub_totals(caller, hub_id, start, end, group_by)
     return {"hub_id": hub_id, "group_by": group_by, "rows": [TotalRow(**r) for r in rows]}
+
+
+@router.get(
+    "/insight", tags=["hours"], summary="Staff: approved volunteer hours per month of a period, for one hub or several"
+)
+async def insight(scope: Scope, hours: Hours) -> HoursInsight:
+    return HoursInsight.model_validate(await hours.insight(scope))
 
 
 # -- recognition ----------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from hub_common.insight import InsightOut
 from hub_volunteers.domain.hours import HoursEntry
 from hub_volunteers.domain.shifts import Signup
 from hub_volunteers.domain.volunteers import Status
@@ -38,6 +39,16 @@ class TotalRow(BaseModel):
     key: str | None
     hours: float
     entries: int
+
+
+class MonthHours(BaseModel):
+    month: str = Field(description="YYYY-MM")
+    hours: float = Field(description="approved hours worked in the month")
+    entries: int
+
+
+class HoursInsight(InsightOut):
+    monthly: list[MonthHours]
 
 
 class Recommendation(BaseModel):

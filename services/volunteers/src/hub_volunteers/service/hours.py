@@ -12,6 +12,7 @@ from hub_common.clock import Clock
 from hub_common.contracts.volunteers import AwardGiven, HoursApproved, HoursRejected, MilestoneReached
 from hub_common.errors import Conflict
 from hub_common.http import PageQuery
+from hub_common.insight import InsightScope, months
 from hub_common.uow import IdempotentRequest, Transaction, UnitOfWork
 from hub_volunteers.adapters.awards import AwardRepository
 from hub_volunteers.adapters.hours import GroupBy, HoursRepository
@@ -259,6 +260,16 @@ class HoursService:
             {"key": key, "hours": round(minutes / 60, 2), "entries": entries}
             for key, minutes, entries in await self.hours.approved_in_hub(hub_id, start, end, group_by)
         ]
+
+    async def insight(self, scope: InsightScope) -> dict[str, Any]:
+        """Staff insight: the hubs' approved hours per month of the period (zero where none); the
+        scope is checked already (staff of each hub)."""
+        per_month = await self.hours.approved_per_month(scope)
+        rows = [(month, *per_month.get(month, (0, 0))) for month in months(scope)]
+        return {
+            **scope.body(),
+            "monthly": [{"month": m, "hours": round(minutes / 60, 2), "entries": n} for m, minutes, n in rows],
+        }
 
     async def of_volunteer(
         self, caller: Principal, volunteer_id: str, paging: PageQuery
