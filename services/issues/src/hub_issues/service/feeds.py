@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from hub_common.clock import Clock
@@ -38,6 +39,15 @@ class FeedService:
         return await self.issues.find(issue_id)
 
     async def search(self, query: IssueQuery, paging: PageQuery) -> tuple[list[Issue], str | None]:
+        return await self.issues.search(query, paging)
+
+    async def hub_issues(
+        self, query: IssueQuery, paging: PageQuery, *, overdue: bool = False
+    ) -> tuple[list[Issue], str | None]:
+        """The staff console's list of one hub's issues, newest first; ``overdue``: open and past the
+        time the category promises, as of now (not waiting for the sweep's flag)."""
+        if overdue:
+            query = replace(query, overdue_at=self.clock())
         return await self.issues.search(query, paging)
 
     async def open311_requests(
