@@ -53,7 +53,9 @@ async def test_a_resident_asks_staff_approve_and_it_becomes_a_reservation(api: A
     assert [item["id"] for item in waiting.json()["items"]] == [loan["id"]]
     mine = await api.client.get("/v1/loans", headers=api.auth("resident", RESIDENT, ()))
     assert [item["id"] for item in mine.json()["items"]] == [loan["id"]]
-    assert_problem(await api.client.get(f"/v1/loans/{loan['id']}", headers=api.auth("resident", "someone-else", ())), 404)
+    assert_problem(
+        await api.client.get(f"/v1/loans/{loan['id']}", headers=api.auth("resident", "someone-else", ())), 404
+    )
 
     approved = await api.client.post(f"/v1/loans/{loan['id']}/approve", headers={**api.staff, "If-Match": '"v1"'})
     assert approved.status_code == 200, approved.text
@@ -107,6 +109,10 @@ async def test_who_may_ask_and_decide_and_bad_requests(api: Api, kit_id: str) ->
         assert response.status_code in (401, 403), response.text
         response = await api.client.post(f"/v1/loans/{loan['id']}/decline", headers=who)
         assert response.status_code in (401, 403), response.text
-    assert_problem(await api.client.post(f"/v1/loans/{loan['id']}/approve", headers={**api.staff, "If-Match": '"v7"'}), 412)
-    assert_problem(await api.client.post(f"/v1/loans/{loan['id']}/check-out", json={"condition": "good"}, headers=api.staff), 409)
+    assert_problem(
+        await api.client.post(f"/v1/loans/{loan['id']}/approve", headers={**api.staff, "If-Match": '"v7"'}), 412
+    )
+    assert_problem(
+        await api.client.post(f"/v1/loans/{loan['id']}/check-out", json={"condition": "good"}, headers=api.staff), 409
+    )
     assert (await api.ctx.db[LOANS].find_one({"_id": loan["id"]}))["status"] == "requested"

@@ -26,7 +26,21 @@ from hub_web.clients import (
 )
 from hub_web.deps import CsrfFailed, NeedsSignIn, NotAllowed
 from hub_web.oidc import TRANSACTION_COOKIE, TRANSACTION_PATH, OidcSignIn, SignInRefused
-from hub_web.routes import attendance, auth, hours, inbox, oidc, photos, privacy, public, residents, staff, volunteers
+from hub_web.routes import (
+    attendance,
+    auth,
+    console,
+    hours,
+    inbox,
+    oidc,
+    photos,
+    privacy,
+    public,
+    resident_requests,
+    residents,
+    staff,
+    volunteers,
+)
 from hub_web.session import COOKIE_NAME, MAX_COOKIE_AGE_S, SessionCodec
 from hub_web.settings import WebSettings
 from hub_web.web import Web
@@ -185,6 +199,7 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
         return PlainTextResponse("ok")
 
     routers = (public, residents, photos, volunteers, hours, attendance, privacy, staff, inbox, auth, oidc)
+    routers += (console, resident_requests)  # the console's lists; residents ask to borrow and book
     for router in (module.router for module in routers):
         app.include_router(router)
     return app

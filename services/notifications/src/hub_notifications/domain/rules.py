@@ -406,8 +406,7 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
     *_both(
         "loan_reserved",
         "Your loan is reserved",
-        "What you asked to borrow is reserved for you from {starts_at_text}. Please bring it back by "
-        "{due_at_text}.",
+        "What you asked to borrow is reserved for you from {starts_at_text}. Please bring it back by {due_at_text}.",
         "Reserved for you from {starts_at_text}, due back by {due_at_text}.",
     ),
     *_both(
