@@ -224,3 +224,31 @@ async def test_a_resident_asks_to_book_a_room_and_a_clash_is_explained(make_clie
         assert clash.status_code == 400 and "already booked for part of this slot" in clash.text
         assert (await client.get("/places/kit-1/book")).status_code == 404
         assert HUB["id"] == "hub-a"
+
+
+async def test_the_dashboard_shows_the_first_few_of_each_list_with_links_to_the_rest(make_client) -> None:
+    priority = {k: ISSUE[k] for k in ("id", "service_code", "service_name", "description", "status",
+                                      "support_count", "requested_at", "lat", "lon")}  # fmt: skip
+    loan = {"id": "loan-1", "asset_id": "kit-1", "hub_id": "hub-a", "borrower_kind": "resident",
+            "borrower_id": "web-x", "quantity": 1, "starts_at": "2026-12-05T09:00:00Z",
+            "due_at": "2026-12-07T17:00:00Z", "status": "requested", "notes": "Litter pick", "version": 1}  # fmt: skip
+
+    def services(request: httpx.Request) -> httpx.Response | None:
+        answers = {
+            "/v1/hubs/hub-a/priorities": [priority],
+            "/v1/hubs/hub-a/issues": [{**ISSUE, "expected_at": "2026-11-21T10:00:00Z"}],
+            "/v1/loans": [loan] if request.url.params.get("status") == "requested" else [],
+            "/v1/assets": [KIT] if request.url.params.get("kind") == "equipment" else [],
+        }
+        if request.url.path in answers:
+            return httpx.Response(200, json={"items": answers[request.url.path], "next_cursor": "more"})
+        return None
+
+    async for client in make_client(services, **STAFF):
+        await sign_in(client)
+        dashboard = await client.get("/staff/hubs/hub-a")
+        assert dashboard.status_code == 200
+        assert 'href="/staff/hubs/hub-a/issues?overdue=yes"' in dashboard.text  # more overdue than shown
+        assert "The 1 most supported open issues" in dashboard.text
+        assert "Litter-picking kit: " in dashboard.text and 'action="/staff/loans/loan-1/decide"' in dashboard.text
+        assert 'href="/staff/hubs/hub-a/issues?view=map"' in dashboard.text
