@@ -8,6 +8,7 @@ trail (``hub_web.paging``). The services check every permission again with the s
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -15,7 +16,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from hub_web.clients import ServiceDown, ServiceProblem, seg
+from hub_web.clients import ServiceProblem, seg
 from hub_web.deps import Form, Staff, WebDep, require_hub
 from hub_web.maps import issue_points, map_config
 from hub_web.paging import TRAIL_MAX_LENGTH, Pager
@@ -28,6 +29,7 @@ MAP_PAGE_SIZE = 200  # the map view shows up to this many pins a page (the list 
 CursorQuery = Annotated[str | None, Query(max_length=2000)]
 TrailQuery = Annotated[str | None, Query(max_length=TRAIL_MAX_LENGTH)]
 BAD_CURSOR = "That page link no longer works. Start again from the first page."
+SEARCH_WORDS = "Search for whole words of two or more letters or numbers, like “glass” or “bus stop”."
 
 VOLUNTEER_STATUSES = (
     ("applicant", "Applied, waiting for approval"),
@@ -116,20 +118,21 @@ async def issues(
     if pager.cursor:
         params.append(("cursor", pager.cursor))
     message = None
+    # Both at once: the page waits for the slower of the two calls, not their sum.
+    found, offered = await asyncio.gather(
+        web.services.issues.hub_issues(token, hub_id, params),
+        web.services.issues.categories(hub_id),
+        return_exceptions=True,
+    )
     page: dict[str, Any] = {"items": [], "next_cursor": None}
-    try:
-        page = await web.services.issues.hub_issues(token, hub_id, params)
-    except ServiceProblem as problem:
-        if problem.status == 400:
-            message = BAD_CURSOR
-        elif problem.status == 422:
-            message = "Search for whole words of two or more letters or numbers, like “glass” or “bus stop”."
-        else:
-            raise
-    try:
-        categories = await web.services.issues.categories(hub_id)
-    except (ServiceDown, ServiceProblem):
-        categories = []  # the filter offers no categories; the list still works
+    if isinstance(found, ServiceProblem) and found.status in (400, 422):
+        message = BAD_CURSOR if found.status == 400 else SEARCH_WORDS
+    elif isinstance(found, BaseException):
+        raise found
+    else:
+        page = found
+    # Without the categories the filter offers none; the list still works.
+    categories = offered if isinstance(offered, list) else []
     items, now = page["items"], datetime.now(UTC)
     path = f"/staff/hubs/{seg(hub_id)}/issues"
     view_filters = [*filters, ("view", "map")] if view == "map" else filters
