@@ -16,6 +16,9 @@ real running services, with axe-core run on every page visited: no serious or cr
    and the milestone message, and the thank-you wall shows the award by first name.
 8. Staff open the insight dashboard over six months of history (written into the services'
    databases as they store it), see its charts and their tables, and download a series as CSV.
+9. Staff find the first report with the console's search and filters and open the results as a map.
+10. A resident asks to borrow a litter-picking kit; staff approve it on their dashboard; the resident
+   sees it reserved and is emailed the answer.
 
 With HUB_WEB_SCREENSHOTS set to a folder, the journeys also save screenshots of the map, inbox,
 privacy, check-in, hours, thank-you wall and insight pages there (``HUB_WEB_SCREENSHOTS=web/docs``, the
@@ -34,6 +37,7 @@ import time
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -404,6 +408,11 @@ def test_staff_fix_the_issue_and_the_residents_page_shows_the_update(
     staff = new_page(browser)
     sign_in_staff(staff, stack, axe)
     staff.get_by_role("link", name="Litter").filter(has_text="Litter").first.wait_for()
+    # The console maps the hub's open issues (the list beside the map is the accessible alternative).
+    staff.get_by_role("link", name="Map of open issues").click()
+    expect(staff.locator("figure[data-map] .leaflet-marker-icon").first).to_be_visible()
+    axe.check(staff)
+    screenshot(staff, "staff-dashboard-map")
     staff.goto(f"{web}/staff/issues/{issue_id}")
     axe.check(staff)
     staff.get_by_role("button", name="Save and tell residents").click()  # no action chosen
@@ -445,10 +454,105 @@ def test_staff_fix_the_issue_and_the_residents_page_shows_the_update(
 
     assert eventually(staff_alert, timeout_s=120, every_s=1), "staff got no in-app alert of the reports"
     axe.check(staff)
-    staff.goto(web + "/staff/hubs/hub-northfield")
-    expect(staff.locator("figure[data-map] .leaflet-marker-icon").first).to_be_visible()
+
+
+def test_staff_find_an_issue_with_the_consoles_filters_search_and_map(
+    browser: Browser, stack: Stack, axe: AxeAudit, reported: dict[str, str]
+) -> None:
+    """Journey: staff search their hub's issues for a word of the report, narrow by category and
+    status, open the page of results as a map, and follow a pin to the issue."""
+    staff = new_page(browser)
+    sign_in_staff(staff, stack, axe)
+    staff.get_by_role("link", name="Find and filter issues").first.click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Issues")
     axe.check(staff)
-    screenshot(staff, "staff-dashboard-map")
+    staff.get_by_label("Search", exact=True).fill(f"rubbish {stack.unique}")
+    staff.get_by_label("Category", exact=True).select_option(label="Litter")
+    staff.get_by_label("Status", exact=True).select_option(label="Any status")
+    staff.get_by_role("button", name="Show issues").click()
+    rows = staff.locator("table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(reported["issue_id"])
+    assert f"q=rubbish+{stack.unique}" in staff.url and "category=litter" in staff.url  # a GET form: bookmarkable
+    axe.check(staff)
+    screenshot(staff, "staff-issues-filtered")
+    staff.get_by_label("Search", exact=True).fill(f"nothing-like-it-{stack.unique}")
+    staff.get_by_role("button", name="Show issues").click()
+    expect(staff.get_by_text("No issues match these filters.")).to_be_visible()
+    staff.go_back()
+    staff.get_by_role("link", name="Map", exact=True).click()
+    marker = staff.locator("figure[data-map] .leaflet-marker-icon")
+    expect(marker).to_have_count(1)
+    expect(staff.locator("table tbody tr")).to_have_count(1)  # the list stays beside the map
+    marker.first.click()
+    expect(staff.locator(".leaflet-popup")).to_have_css("opacity", "1")
+    axe.check(staff)
+    screenshot(staff, "staff-issues-map")
+    staff.locator(".leaflet-popup-content a").first.click()
+    expect(staff).to_have_url(re.compile(f"/staff/issues/{reported['issue_id']}$"))
+    staff.context.close()
+
+
+def test_a_resident_asks_to_borrow_a_litter_picking_kit_and_staff_approve_it(
+    browser: Browser, stack: Stack, axe: AxeAudit
+) -> None:
+    """Journey: a resident finds the litter-picking kit in the groups and places list, asks to borrow
+    two for the weekend; staff approve the request on their dashboard; the resident's requests page
+    shows it reserved and the hub's answer arrives by email."""
+    web = stack.web_url
+    resident = new_page(browser)
+    resident.goto(web + "/places?kind=equipment&hub_id=hub-northfield")
+    axe.check(resident)
+    resident.get_by_role("link", name="Litter-picking kit").first.click()
+    axe.check(resident)
+    resident.get_by_role("link", name="Ask to borrow Litter-picking kit").click()
+    expect(resident.get_by_role("heading", level=1)).to_have_text("Ask to borrow: Litter-picking kit")
+    resident.get_by_role("button", name="Send my request").click()  # nothing filled in
+    expect(resident.locator(".error-summary")).to_contain_text("Enter the day you would like it from")
+    axe.check(resident)
+    start = datetime.now(UTC).date() + timedelta(days=2)
+    for group, day in (
+        ("Which day would you like it from?", start),
+        ("Which day will you bring it back?", start + timedelta(days=1)),
+    ):
+        fields = resident.get_by_role("group", name=group)
+        fields.get_by_label("Day").fill(str(day.day))
+        fields.get_by_label("Month").fill(str(day.month))
+        fields.get_by_label("Year").fill(str(day.year))
+    resident.get_by_label("How many do you need?").fill("2")
+    note = f"Litter pick on the green ({stack.unique})"
+    resident.get_by_label("What is it for? (optional)").fill(note)
+    resident.get_by_label("Your name").fill("Winifred Quill")
+    email = f"winnie-{stack.unique}@example.org"
+    resident.get_by_label("Email address").fill(email)
+    resident.get_by_role("button", name="Send my request").click()
+    expect(resident.get_by_role("status")).to_contain_text("Your request to borrow Litter-picking kit has been sent")
+    expect(resident.get_by_text("Waiting for the hub to decide")).to_be_visible()
+    axe.check(resident)
+
+    staff = new_page(browser)
+    sign_in_staff(staff, stack, axe)
+    request = staff.locator("#equipment-requests ~ ul li.card", has_text=note)
+    expect(request).to_be_visible()
+    screenshot(staff, "staff-equipment-request")
+    request.get_by_role("button", name=re.compile("^Approve")).click()
+    expect(staff.get_by_role("status")).to_contain_text("Request approved")
+    expect(staff.locator("#equipment-requests ~ ul li.card", has_text=note)).to_have_count(0)
+    axe.check(staff)
+    staff.goto(web + "/staff/hubs/hub-northfield/loans?status=reserved")
+    expect(staff.locator("table")).to_contain_text("Litter-picking kit")
+    axe.check(staff)
+
+    resident.goto(web + "/my-requests")
+    expect(resident.get_by_text("Approved: reserved for you")).to_be_visible()
+    axe.check(resident)
+
+    def answer():
+        return [m for m in stack.mailbox.to(email) if m["Subject"] == "Your loan is reserved"]
+
+    assert eventually(answer, timeout_s=120), "the resident got no email saying the loan is reserved"
+    for page in (resident, staff):
+        page.context.close()
 
 
 def test_every_other_public_page_passes_the_accessibility_check(browser: Browser, stack: Stack, axe: AxeAudit) -> None:

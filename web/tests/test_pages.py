@@ -232,20 +232,20 @@ async def test_the_report_map_asks_for_open_reports_near_the_chosen_spot(make_cl
         assert len(asked) == 1
 
 
-async def test_the_staff_dashboard_maps_the_hubs_open_issues(make_client) -> None:
+async def test_the_staff_consoles_map_view_maps_the_hubs_open_issues(make_client) -> None:
     account = {"username": "alpha", "name": "Alpha staff", "role": "staff", "hubs": ["hub-a"],
                "password_hash": hash_password("alpha-password")}  # fmt: skip
 
     def issues(request: httpx.Request) -> httpx.Response | None:
-        if request.url.path == "/v1/issues":
+        if request.url.path == "/v1/hubs/hub-a/issues":
             return httpx.Response(200, json={"items": [ISSUE], "next_cursor": None})
         return None
 
     async for client in make_client(issues, staff_accounts=json.dumps([account])):
         await sign_in(client, "alpha", "alpha-password")
-        dashboard = await client.get("/staff/hubs/hub-a")
-        assert dashboard.status_code == 200
-        drawn = map_of(dashboard.text)
+        view = await client.get("/staff/hubs/hub-a/issues?view=map")
+        assert view.status_code == 200
+        drawn = map_of(view.text)
         assert drawn["points"][0] == {"lat": 0.5, "lon": 0.5, "title": "Litter", "url": "/staff/issues/iss-1",
                                            "status": "reported", "support_count": 0}  # fmt: skip
         assert drawn["pick"] is False

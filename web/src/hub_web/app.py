@@ -29,6 +29,7 @@ from hub_web.oidc import TRANSACTION_COOKIE, TRANSACTION_PATH, OidcSignIn, SignI
 from hub_web.routes import (
     attendance,
     auth,
+    console,
     hours,
     inbox,
     insight,
@@ -36,6 +37,7 @@ from hub_web.routes import (
     photos,
     privacy,
     public,
+    resident_requests,
     residents,
     staff,
     volunteers,
@@ -198,6 +200,7 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
         return PlainTextResponse("ok")
 
     routers = (public, residents, photos, volunteers, hours, attendance, privacy, insight, staff, inbox, auth, oidc)
+    routers += (console, resident_requests)  # the console's lists; residents ask to borrow and book
     for router in (module.router for module in routers):
         app.include_router(router)
     return app

@@ -155,6 +155,11 @@ class IssuesClient(ServiceClient):
     async def issues(self, params: list[tuple[str, Any]], token: str | None = None) -> dict[str, Any]:
         return await self.get("/v1/issues", params=params, token=token)
 
+    async def hub_issues(self, token: str, hub_id: str, params: list[tuple[str, Any]]) -> dict[str, Any]:
+        """Staff: one page of a hub's issues, filtered and searched (``status``, ``service_code``,
+        ``overdue``, ``assignee``, ``q``, ``limit``, ``cursor``)."""
+        return await self.get(f"/v1/hubs/{seg(hub_id)}/issues", params=params, token=token)
+
     async def issue(self, issue_id: str, token: str | None = None) -> tuple[dict[str, Any], str | None]:
         return await self.get_with_etag(f"/v1/issues/{seg(issue_id)}", token=token)
 
@@ -228,6 +233,13 @@ class VolunteersClient(ServiceClient):
     async def pipeline(self, token: str, hub_id: str, status: str = "applicant") -> list[dict[str, Any]]:
         params = {"hub_id": hub_id, "status": status, "limit": 100}
         return (await self.get("/v1/volunteers", params=params, token=token))["items"]
+
+    async def volunteers_page(
+        self, token: str, hub_id: str, status: str, limit: int = 25, cursor: str | None = None
+    ) -> dict[str, Any]:
+        """Staff: one page of a hub's volunteers of one status, oldest first."""
+        params = {"hub_id": hub_id, "status": status, "limit": limit, "cursor": cursor}
+        return await self.get("/v1/volunteers", params=params, token=token)
 
     async def sign_up(self, token: str, shift_id: str, idempotency_key: str, volunteer_id: str | None = None) -> Any:
         body = {"volunteer_id": volunteer_id} if volunteer_id else {}
@@ -335,6 +347,44 @@ class AssetsClient(ServiceClient):
     async def loans(self, token: str, hub_id: str, status: str = "checked_out") -> list[dict[str, Any]]:
         params = {"hub_id": hub_id, "status": status, "limit": 200}
         return (await self.get("/v1/loans", token=token, params=params))["items"]
+
+    # -- pages of the staff console, and residents' requests --------------------------------------
+
+    async def bookings_page(
+        self, token: str, hub_id: str, status: str, limit: int = 25, cursor: str | None = None
+    ) -> dict[str, Any]:
+        params = {"hub_id": hub_id, "status": status, "limit": limit, "cursor": cursor}
+        return await self.get("/v1/bookings", token=token, params=params)
+
+    async def loans_page(
+        self, token: str, hub_id: str, status: str, limit: int = 25, cursor: str | None = None
+    ) -> dict[str, Any]:
+        params = {"hub_id": hub_id, "status": status, "limit": limit, "cursor": cursor}
+        return await self.get("/v1/loans", token=token, params=params)
+
+    async def loan(self, token: str, loan_id: str) -> tuple[dict[str, Any], str | None]:
+        return await self.get_with_etag(f"/v1/loans/{seg(loan_id)}", token=token)
+
+    async def decide_loan(self, token: str, loan_id: str, action: str, etag: str | None, reason: str | None):
+        """Staff approve or decline a resident's request to borrow."""
+        path = f"/v1/loans/{seg(loan_id)}/{seg(action)}"
+        return await self.send("POST", path, token=token, json={"reason": reason} if reason else None, etag=etag)
+
+    async def ask_to_borrow(
+        self, token: str, asset_id: str, body: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]:
+        path = f"/v1/equipment/{seg(asset_id)}/loan-requests"
+        return await self.send("POST", path, token=token, json=body, idempotency_key=idempotency_key)
+
+    async def ask_to_book(self, token: str, room_id: str, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        path = f"/v1/rooms/{seg(room_id)}/bookings"
+        return await self.send("POST", path, token=token, json=body, idempotency_key=idempotency_key)
+
+    async def my_bookings(self, token: str) -> list[dict[str, Any]]:
+        return (await self.get("/v1/bookings", token=token, params={"limit": 50}))["items"]
+
+    async def my_loans(self, token: str) -> list[dict[str, Any]]:
+        return (await self.get("/v1/loans", token=token, params={"limit": 50}))["items"]
 
 
 class NotificationsClient(ServiceClient):

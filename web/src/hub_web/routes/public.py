@@ -19,6 +19,7 @@ PLACE_KINDS = [
     ("organisation", "Community groups and charities"),
     ("service", "Services and activities"),
     ("room", "Rooms to hire"),
+    ("equipment", "Equipment to borrow"),
     ("space", "Buildings and outdoor spaces"),
     ("funding", "Funding for groups"),
 ]
@@ -129,7 +130,7 @@ async def places(
             raise
         page, message = {"items": [], "next_cursor": None}, "Search using words with letters or numbers."
     hub = next((h for h in hubs if h["id"] == params["hub_id"]), None)
-    visible = [a for a in page["items"] if a["kind"] != "equipment"]  # equipment is lent by staff, not listed
+    visible = page["items"]
     shown_hubs = [hub] if hub else hubs
     return await web.render(
         request,
@@ -151,7 +152,7 @@ async def places(
 @router.get("/places/{asset_id}", response_class=HTMLResponse)
 async def place(request: Request, asset_id: str, web: WebDep) -> HTMLResponse:
     asset = await web.services.assets.asset(asset_id)
-    if asset["kind"] == "equipment" or asset.get("status") == "retired":
+    if asset.get("status") == "retired":
         raise ServiceProblem("assets", 404, "Not found", "not a public place")
     hubs = await web.hubs()
     hub = next((h for h in hubs if h["id"] == asset["hub_id"]), None)

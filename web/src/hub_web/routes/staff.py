@@ -20,7 +20,6 @@ from hub_web.check_in import RENEW_S
 from hub_web.clients import ServiceDown, ServiceProblem, seg
 from hub_web.deps import Form, Staff, WebDep, require_hub
 from hub_web.forms import Errors, FormData
-from hub_web.maps import issue_points, map_config
 from hub_web.routes.attendance import check_in_qr
 from hub_web.routes.public import hub_or_404
 from hub_web.routes.volunteers import accreditations_shown
@@ -51,6 +50,7 @@ ACTION_WORDS = {
     "reopen": ("Reopen", None),
 }
 SHIFT_HORIZON = timedelta(days=21)
+DASHBOARD_ITEMS = 10  # of each list on the dashboard; the list pages have the rest
 TODAY = timedelta(hours=24)  # "shifts today": running now or starting within a day
 
 
@@ -83,11 +83,16 @@ async def dashboard(request: Request, hub_id: str, web: WebDep, session: Staff) 
     hub = await hub_or_404(web, hub_id)
     token = await web.token(request) or ""
     s = web.services
-    open_issues = [("hub_id", hub_id), ("limit", 200), *[("status", st) for st in OPEN_STATUSES]]
+    # The dashboard shows the first few of each list; the issue, volunteer, booking and loan pages
+    # (routes/console.py) filter, search and page through all of them.
+    overdue_first = [("overdue", "true"), ("limit", DASHBOARD_ITEMS)]
     now = datetime.now(UTC)
     started_since = now - TODAY
     (
-        (issues_page, issues_error),
+        (issues, issues_error),
+        (overdue_page, _overdue_error),
+        (loan_requests, loan_requests_error),
+        (equipment, _equipment_error),
         (applicants, applicants_error),
         (shifts, shifts_error),
         (roles, _roles_error),
@@ -99,7 +104,10 @@ async def dashboard(request: Request, hub_id: str, web: WebDep, session: Staff) 
         (pending_hours, hours_error),
         (recent_shifts, _recent_error),
     ) = await asyncio.gather(
-        section(s.issues.issues(open_issues, token=token)),
+        section(s.issues.priorities(hub_id, limit=DASHBOARD_ITEMS)),
+        section(s.issues.hub_issues(token, hub_id, overdue_first)),
+        section(s.assets.loans_page(token, hub_id, "requested", limit=DASHBOARD_ITEMS)),
+        section(s.assets.search({"hub_id": hub_id, "kind": "equipment", "limit": 200})),
         section(s.volunteers.pipeline(token, hub_id)),
         section(s.volunteers.shifts(hub_id, limit=100, token=token)),
         section(s.volunteers.roles(hub_id)),
@@ -112,8 +120,7 @@ async def dashboard(request: Request, hub_id: str, web: WebDep, session: Staff) 
         # Shifts that began within the day too: one running now is where check-in codes are wanted.
         section(s.volunteers.shifts(hub_id, limit=50, token=token, starts_from=started_since)),
     )
-    issues = (issues_page or {}).get("items", [])
-    by_priority = sorted(issues, key=lambda i: (-i["support_count"], i["requested_at"]))
+    overdue_issues = (overdue_page or {}).get("items", [])
     short = [
         sh
         for sh in shifts or []
@@ -129,10 +136,14 @@ async def dashboard(request: Request, hub_id: str, web: WebDep, session: Staff) 
         "staff/dashboard.html",
         title=f"Dashboard: {hub['name']}",
         hub=hub,
-        overdue_issues=[i for i in by_priority if overdue(i, now)],
-        issues=by_priority,
-        issues_map=map_config(web.settings, [hub], points=issue_points(by_priority, "/staff/issues/{id}")),
+        overdue_issues=overdue_issues,
+        more_overdue=bool((overdue_page or {}).get("next_cursor")),
+        issues=issues or [],
         issues_error=issues_error,
+        loan_requests=(loan_requests or {}).get("items", []),
+        more_loan_requests=bool((loan_requests or {}).get("next_cursor")),
+        loan_requests_error=loan_requests_error,
+        equipment_names={e["id"]: e["name"] for e in (equipment or {}).get("items", [])},
         applicants=applicants or [],
         applicants_error=applicants_error,
         short_shifts=short,

@@ -105,7 +105,7 @@ class BookingCompleted(BookingEvent):
 
 # --- Equipment loans ------------------------------------------------------------------------
 
-LoanStatus = Literal["reserved", "checked_out", "returned", "cancelled"]
+LoanStatus = Literal["requested", "reserved", "checked_out", "returned", "cancelled", "declined"]
 BorrowerKind = Literal["volunteer", "organisation", "resident"]
 Condition = Literal["new", "good", "fair", "poor", "broken"]
 
@@ -124,11 +124,23 @@ class LoanEvent(EventData):
     quantity: int = Field(default=1, ge=1)
     location: GeoPoint | None = None
     condition: Condition | None = Field(default=None, description="condition at check-out or check-in")
+    reason: str | None = Field(default=None, max_length=500, description="why a request was declined")
+
+
+@event_contract("hub.assets.loan.requested.v1")
+class LoanRequested(LoanEvent):
+    """A resident asked to borrow equipment for these dates; staff will approve or decline it."""
 
 
 @event_contract("hub.assets.loan.reserved.v1")
 class LoanReserved(LoanEvent):
-    """Equipment is reserved for these dates (no overbooking of the available quantity)."""
+    """Equipment is reserved for these dates (no overbooking of the available quantity); also a
+    resident's request that staff approved."""
+
+
+@event_contract("hub.assets.loan.declined.v1")
+class LoanDeclined(LoanEvent):
+    """Staff declined a resident's request to borrow equipment."""
 
 
 @event_contract("hub.assets.loan.checked_out.v1")

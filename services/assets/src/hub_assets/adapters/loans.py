@@ -64,6 +64,13 @@ class LoanRepository(Repository[Loan]):
         rows = await (await self.collection.aggregate(pipeline, hint=CHECKED_OUT)).to_list()
         return {row["_id"]: row["loans"] for row in rows}
 
+    async def of_borrower(
+        self, borrower_id: str, status: str | None, *, limit: int, cursor: str | None
+    ) -> tuple[list[Loan], str | None]:
+        """One borrower's loans (a resident's own requests), by due time, in one status or all."""
+        query = {"borrower_id": borrower_id, **({"status": status} if status else {})}
+        return await self.page(query, sort=BY_DUE, hint="by_borrower", limit=limit, cursor=cursor)
+
     async def of_borrowers(self, borrower_ids: list[str], session: Session) -> list[Loan]:
         """Every loan to any of these ids (one person's), by due time."""
         found = self.collection.find({"borrower_id": {"$in": borrower_ids}}, session=session).hint("by_borrower")

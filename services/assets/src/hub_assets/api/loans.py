@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from hub_assets.api.deps import Loans
-from hub_assets.api.schemas import ConditionIn, LoanIn
+from hub_assets.api.schemas import ConditionIn, LoanIn, LoanRequestIn, ReasonIn
 from hub_assets.domain.loans import Loan
 from hub_common.contracts.assets import LoanStatus
 from hub_common.http import Caller, Idempotency, IfMatch, Paging, set_etag
@@ -36,15 +36,43 @@ async def reserve(
     return loan
 
 
-@router.get("/loans", summary="A hub's loans by status (hub staff or partners)")
+@router.post(
+    "/equipment/{asset_id}/loan-requests",
+    status_code=201,
+    summary="Ask to borrow equipment (residents): a request the hub's staff approve or decline",
+)
+async def request_loan(
+    asset_id: str, body: LoanRequestIn, response: Response, principal: Caller, loans: Loans, idempotency: Idempotency
+) -> Loan:
+    loan = await loans.request(
+        principal,
+        asset_id,
+        starts_at=body.starts_at,
+        due_at=body.due_at,
+        quantity=body.quantity,
+        notes=body.notes,
+        contact=body.contact.to_contact() if body.contact else None,
+        idempotency=idempotency,
+    )
+    set_etag(response, loan.version)
+    response.headers["Location"] = f"/v1/loans/{loan.id}"
+    return loan
+
+
+@router.get("/loans", summary="A hub's loans by status (hub staff or partners); without hub_id, your own")
 async def list_loans(
     page: Paging,
     principal: Caller,
     loans: Loans,
-    hub_id: Annotated[str, Query(max_length=64)],
-    status: LoanStatus = "checked_out",
+    hub_id: Annotated[str | None, Query(max_length=64)] = None,
+    status: LoanStatus | None = None,
 ) -> Page[Loan]:
-    items, cursor = await loans.in_hub(principal, hub_id, status, limit=page.limit, cursor=page.cursor)
+    if hub_id is None:
+        items, cursor = await loans.mine(principal, status, limit=page.limit, cursor=page.cursor)
+    else:
+        items, cursor = await loans.in_hub(
+            principal, hub_id, status or "checked_out", limit=page.limit, cursor=page.cursor
+        )
     return Page[Loan](items=items, next_cursor=cursor)
 
 
@@ -73,7 +101,28 @@ async def check_in(
     return loan
 
 
-@router.post("/loans/{loan_id}/cancel", summary="Cancel a reservation")
+@router.post("/loans/{loan_id}/approve", summary="Approve a resident's request: it becomes a reservation (hub staff)")
+async def approve(loan_id: str, response: Response, principal: Caller, expected: IfMatch, loans: Loans) -> Loan:
+    loan = await loans.approve(principal, loan_id, expected)
+    set_etag(response, loan.version)
+    return loan
+
+
+@router.post("/loans/{loan_id}/decline", summary="Decline a resident's request, with a reason (hub staff)")
+async def decline(
+    loan_id: str,
+    response: Response,
+    principal: Caller,
+    expected: IfMatch,
+    loans: Loans,
+    body: ReasonIn | None = None,
+) -> Loan:
+    loan = await loans.decline(principal, loan_id, body.reason if body else None, expected)
+    set_etag(response, loan.version)
+    return loan
+
+
+@router.post("/loans/{loan_id}/cancel", summary="Cancel a reservation (hub staff, partners, or the borrower)")
 async def cancel(loan_id: str, response: Response, principal: Caller, expected: IfMatch, loans: Loans) -> Loan:
     loan = await loans.cancel(principal, loan_id, expected)
     set_etag(response, loan.version)

@@ -69,6 +69,16 @@ class LoanIn(Body):
     contact: ContactIn | None = Field(default=None, description="a person borrower's contact details")
 
 
+class LoanRequestIn(Body):
+    """A resident's request to borrow: the borrower is the caller."""
+
+    starts_at: AwareDatetime
+    due_at: AwareDatetime
+    quantity: int = Field(default=1, ge=1, le=100)
+    notes: str = Field(default="", max_length=500, description="what it is for, for the hub's staff")
+    contact: ContactIn | None = Field(default=None, description="how the hub tells you its decision")
+
+
 class ConditionIn(Body):
     condition: Condition
 

@@ -1,6 +1,8 @@
 """Equipment reservations and loans.
 
-reserved → checked_out → returned;  reserved → cancelled. A loan is overdue while it is checked
+reserved → checked_out → returned;  reserved → cancelled. A resident's request to borrow starts
+as requested → reserved (staff approve, when the quantity is free) | declined | cancelled; a request
+holds no items until it is approved. A loan is overdue while it is checked
 out past its due time (detected by :func:`overdue`, announced once). The quantity of an
 equipment entry is never over-committed: at every instant, the active loans overlapping a new
 one leave at least its quantity free (an overdue loan holds its items until it is returned).
@@ -14,14 +16,16 @@ from datetime import datetime, timedelta
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from hub_common.contracts.assets import BorrowerKind, Condition, LoanStatus
-from hub_common.errors import Conflict, RuleViolation
+from hub_common.errors import Conflict, Forbidden, RuleViolation
 
 ACTIVE: tuple[LoanStatus, ...] = ("reserved", "checked_out")
 TRANSITIONS: dict[str, set[str]] = {
+    "requested": {"reserved", "declined", "cancelled"},
     "reserved": {"checked_out", "cancelled"},
     "checked_out": {"returned"},
     "returned": set(),
     "cancelled": set(),
+    "declined": set(),
 }
 # A volunteer borrows once cleared to volunteer (statuses from hub.volunteers.events).
 VOLUNTEER_MAY_BORROW = ("approved", "active")
@@ -46,6 +50,7 @@ class Loan(BaseModel):
     returned_at: datetime | None = None
     overdue_since: datetime | None = None
     notes: str = ""
+    reason: str | None = Field(default=None, max_length=500, description="why a request was declined")
     version: int = 1
     created_at: datetime
     updated_at: datetime
@@ -110,6 +115,12 @@ def transition(loan: Loan, target: LoanStatus, now: datetime, **changes: object)
     if target not in TRANSITIONS[loan.status]:
         raise Conflict(f"a {loan.status} loan cannot become {target}")
     return loan.model_copy(update={"status": target, "version": loan.version + 1, "updated_at": now, **changes})
+
+
+def may_cancel(loan: Loan, actor_id: str, actor_may_manage: bool) -> None:
+    """The hub's staff or partners cancel any reservation; a resident only their own request or reservation."""
+    if not actor_may_manage and loan.borrower_id != actor_id:
+        raise Forbidden("only the borrower or the hub's staff can cancel this loan")
 
 
 def check_out(loan: Loan, now: datetime, condition: Condition) -> Loan:

@@ -25,8 +25,10 @@ from hub_common.contracts.assets import (
     Condition,
     LoanCancelled,
     LoanCheckedOut,
+    LoanDeclined,
     LoanEvent,
     LoanOverdue,
+    LoanRequested,
     LoanReserved,
     LoanReturned,
     LoanStatus,
@@ -48,6 +50,7 @@ def loan_event(cls: type[LoanEvent], loan: Loan, asset: Asset | None, condition:
         quantity=loan.quantity,
         location=asset.location if asset else None,
         condition=condition,
+        reason=loan.reason,
     )
 
 
@@ -87,16 +90,10 @@ class LoanService:
         """Hub staff or partners reserve equipment for dates; the quantity is never over-committed."""
 
         async def work(tx: Transaction) -> Loan:
-            asset = await self.assets.find(asset_id, tx.session)
-            if asset is None or asset.kind != "equipment":
-                raise NotFound(f"there is no equipment {asset_id!r}")
+            asset = await self._lendable(asset_id, tx)
             await self.locks.lock(asset_id, tx.session)
             require_staff_or_partner_for(caller, asset.hub_id)
-            if asset.status != "active":
-                raise Conflict("this equipment is not being lent")
             assert asset.equipment is not None
-            if asset.equipment.condition == "broken":
-                raise Conflict("this equipment is broken; it cannot be lent until it is repaired")
             if borrower_kind == "volunteer":
                 await self._check_volunteer(borrower_id, tx)
             now = self.clock()
@@ -123,6 +120,104 @@ class LoanService:
 
         return await self.uow.run(work, idempotency=idempotency, result_type=Loan)
 
+    async def _lendable(self, asset_id: str, tx: Transaction) -> Asset:
+        asset = await self.assets.find(asset_id, tx.session)
+        if asset is None or asset.kind != "equipment":
+            raise NotFound(f"there is no equipment {asset_id!r}")
+        if asset.status != "active":
+            raise Conflict("this equipment is not being lent")
+        assert asset.equipment is not None
+        if asset.equipment.condition == "broken":
+            raise Conflict("this equipment is broken; it cannot be lent until it is repaired")
+        return asset
+
+    async def request(
+        self,
+        caller: Principal,
+        asset_id: str,
+        *,
+        starts_at: datetime,
+        due_at: datetime,
+        quantity: int = 1,
+        notes: str = "",
+        contact: Contact | None = None,
+        idempotency: IdempotentRequest | None = None,
+    ) -> Loan:
+        """A resident asks to borrow equipment: a request the hub's staff approve or decline.
+
+        The dates and the quantity free are checked now (so a resident hears at once what cannot be
+        lent), and again when staff approve; a request holds no items meanwhile.
+        """
+        caller.require_role("resident")
+
+        async def work(tx: Transaction) -> Loan:
+            asset = await self._lendable(asset_id, tx)
+            assert asset.equipment is not None
+            now = self.clock()
+            rules.check_loan_dates(starts_at, due_at, now, asset.equipment.max_loan_days)
+            others = await self.loans.active_for(asset_id, tx.session)
+            rules.check_available(asset.equipment.quantity, others, starts_at, due_at, quantity, now)
+            loan = Loan(
+                id=new_id(),
+                asset_id=asset_id,
+                hub_id=asset.hub_id,
+                borrower_kind="resident",
+                borrower_id=caller.sub,
+                quantity=quantity,
+                starts_at=starts_at,
+                due_at=due_at,
+                status="requested",
+                notes=notes,
+                created_at=now,
+                updated_at=now,
+            )
+            await self.loans.add(loan, tx.session)
+            tx.publish(loan_event(LoanRequested, loan, asset), subject=loan.id, hub_id=loan.hub_id)
+            publish_contact(tx, caller.sub, contact, asset.hub_id)
+            return loan
+
+        return await self.uow.run(work, idempotency=idempotency, result_type=Loan)
+
+    async def approve(self, caller: Principal, loan_id: str, expected: int | None = None) -> Loan:
+        """Staff approve a request: it becomes a reservation if the quantity is still free (checked
+        under the equipment's lock, as a reservation is)."""
+
+        async def work(tx: Transaction) -> Loan:
+            current = await self.loans.get(loan_id, tx.session)
+            caller.require_staff_for(current.hub_id)
+            check_version(expected, current.version)
+            if current.status != "requested":
+                raise Conflict(f"a {current.status} loan is not a request waiting for a decision")
+            asset = await self._lendable(current.asset_id, tx)
+            await self.locks.lock(asset.id, tx.session)
+            assert asset.equipment is not None
+            now = self.clock()
+            others = [o for o in await self.loans.active_for(asset.id, tx.session) if o.id != current.id]
+            rules.check_available(
+                asset.equipment.quantity, others, current.starts_at, current.due_at, current.quantity, now
+            )
+            loan = rules.transition(current, "reserved", now)
+            await self.loans.save_if_version(loan, current.version, tx.session)
+            tx.publish(loan_event(LoanReserved, loan, asset), subject=loan.id, hub_id=loan.hub_id)
+            return loan
+
+        return await self.uow.run(work)
+
+    async def decline(
+        self, caller: Principal, loan_id: str, reason: str | None = None, expected: int | None = None
+    ) -> Loan:
+        async def work(tx: Transaction) -> Loan:
+            current = await self.loans.get(loan_id, tx.session)
+            caller.require_staff_for(current.hub_id)
+            check_version(expected, current.version)
+            loan = rules.transition(current, "declined", self.clock(), reason=reason)
+            await self.loans.save_if_version(loan, current.version, tx.session)
+            asset = await self.assets.find(loan.asset_id, tx.session)
+            tx.publish(loan_event(LoanDeclined, loan, asset), subject=loan.id, hub_id=loan.hub_id)
+            return loan
+
+        return await self.uow.run(work)
+
     async def _check_volunteer(self, volunteer_id: str, tx: Transaction) -> None:
         status = await self.volunteers.status_of(volunteer_id, tx.session)
         if status not in rules.VOLUNTEER_MAY_BORROW:
@@ -137,9 +232,20 @@ class LoanService:
         return await self.volunteers.record(volunteer, tx.session)
 
     async def get(self, caller: Principal, loan_id: str) -> Loan:
+        """One loan, for the hub's staff and partners or its borrower (a 404 for anyone else)."""
         loan = await self.loans.get(loan_id)
+        if loan.borrower_id == caller.sub and caller.role == "resident":
+            return loan
+        if caller.role == "resident":
+            raise NotFound(f"there is no loan {loan_id!r}")
         require_staff_or_partner_for(caller, loan.hub_id)
         return loan
+
+    async def mine(
+        self, caller: Principal, status: LoanStatus | None, *, limit: int, cursor: str | None
+    ) -> tuple[list[Loan], str | None]:
+        """The caller's own requests and loans, by due time."""
+        return await self.loans.of_borrower(caller.sub, status, limit=limit, cursor=cursor)
 
     async def in_hub(
         self, caller: Principal, hub_id: str, status: LoanStatus, *, limit: int, cursor: str | None
@@ -168,8 +274,14 @@ class LoanService:
         )
 
     async def cancel(self, caller: Principal, loan_id: str, expected: int | None = None) -> Loan:
+        """Staff or partners cancel a reservation; a resident their own request or reservation."""
         return await self._change(
-            caller, loan_id, lambda loan, now: rules.transition(loan, "cancelled", now), LoanCancelled, expected
+            caller,
+            loan_id,
+            lambda loan, now: rules.transition(loan, "cancelled", now),
+            LoanCancelled,
+            expected,
+            borrower_may=True,
         )
 
     async def _change(
@@ -180,10 +292,15 @@ class LoanService:
         event: type[LoanEvent],
         expected: int | None,
         condition: Condition | None = None,
+        *,
+        borrower_may: bool = False,
     ) -> Loan:
         async def work(tx: Transaction) -> Loan:
             current = await self.loans.get(loan_id, tx.session)
-            require_staff_or_partner_for(caller, current.hub_id)
+            if borrower_may and caller.role == "resident":
+                rules.may_cancel(current, caller.sub, actor_may_manage=False)
+            else:
+                require_staff_or_partner_for(caller, current.hub_id)
             check_version(expected, current.version)
             now = self.clock()
             loan = change(current, now)

@@ -40,6 +40,10 @@ INDEXES: tuple[IndexSpec, ...] = (
             IndexModel(
                 [("service_code", ASCENDING), ("requested_at", DESCENDING), ("_id", DESCENDING)], name="code_newest"
             ),
+            IndexModel(
+                [("hub_id", ASCENDING), ("service_code", ASCENDING), ("requested_at", DESCENDING), ("_id", DESCENDING)],
+                name="hub_code_newest",
+            ),
             IndexModel([("open", ASCENDING), ("requested_at", DESCENDING), ("_id", DESCENDING)], name="open_newest"),
             IndexModel([("search_terms", ASCENDING), ("requested_at", DESCENDING)], name="search_terms"),
             IndexModel([("location", GEOSPHERE), ("service_code", ASCENDING), ("open", ASCENDING)], name="near"),
@@ -135,6 +139,7 @@ class IssueQuery:
     until: datetime | None = None
     ids: list[str] | None = None
     assignee: str | None = None
+    overdue_at: datetime | None = None  # open and expected before this time (the staff console's "overdue")
 
     def filter(self) -> dict[str, Any]:
         query: dict[str, Any] = {}
@@ -161,6 +166,9 @@ class IssueQuery:
             }
         if self.assignee is not None:
             query["assignee"] = self.assignee
+        if self.overdue_at is not None:
+            query["open"] = True
+            query["expected_at"] = {"$lt": self.overdue_at}
         return query
 
 
@@ -179,7 +187,9 @@ def search_index(query: dict[str, Any]) -> str | None:
     if "hub_id" in query:
         if "status" in query:
             return "hub_status_newest"
-        return "hub_assignee_newest" if "assignee" in query else "hub_newest"
+        if "assignee" in query:
+            return "hub_assignee_newest"
+        return "hub_code_newest" if "service_code" in query else "hub_newest"
     if "service_code" in query:
         return "code_newest"
     return "newest"

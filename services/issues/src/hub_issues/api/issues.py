@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 
 from hub_common.auth import Principal
 from hub_common.errors import Forbidden, RuleViolation
-from hub_common.http import Idempotency, OptionalCaller, Paging, set_etag
+from hub_common.http import Idempotency, OptionalCaller, Paging, StaffForHub, set_etag
 from hub_common.pagination import Page
 from hub_issues.adapters.issues import IssueQuery
 from hub_issues.api.deps import Feeds, Reporting
@@ -89,15 +89,9 @@ async def list_issues(
         raise Forbidden("filtering by assignee needs hub_id and staff access to that hub")
     if (lat is None) != (lon is None):
         raise RuleViolation("give both lat and lon to search near a point")
-    unknown = [s for s in status or [] if s not in STATUSES]
-    if unknown:
-        raise RuleViolation(
-            f"unknown status {', '.join(unknown)}",
-            errors=[{"field": "query.status", "message": f"one of {', '.join(STATUSES)}", "type": "enum"}],
-        )
     query = IssueQuery(
         hub_id=hub_id,
-        statuses=status,
+        statuses=checked_statuses(status),
         service_codes=[service_code] if service_code else None,
         near=(lat, lon, radius_m) if lat is not None and lon is not None else None,
         words=text.query_terms(q) if q else None,
@@ -108,6 +102,52 @@ async def list_issues(
     issues, cursor = await feeds.search(query, page)
     items = [issue_view(i, staff=is_staff_for(principal, i.hub_id)) for i in issues]
     return Page[IssueOut](items=items, next_cursor=cursor)
+
+
+def checked_statuses(status: list[str] | None) -> list[str] | None:
+    unknown = [s for s in status or [] if s not in STATUSES]
+    if unknown:
+        raise RuleViolation(
+            f"unknown status {', '.join(unknown)}",
+            errors=[{"field": "query.status", "message": f"one of {', '.join(STATUSES)}", "type": "enum"}],
+        )
+    return status or None
+
+
+@router.get(
+    "/hubs/{hub_id}/issues",
+    tags=["issues"],
+    summary="Staff: a hub's issues, filtered and searched, newest first (cursor pages)",
+    response_model_exclude_unset=True,
+)
+async def hub_issues(
+    hub_id: str,
+    page: Paging,
+    principal: StaffForHub,
+    feeds: Feeds,
+    status: Annotated[list[str] | None, Query(description=f"any of {', '.join(STATUSES)}")] = None,
+    service_code: Annotated[list[str] | None, Query(max_length=64, description="any of these categories")] = None,
+    overdue: Annotated[bool, Query(description="only open issues past their expected time")] = False,
+    assignee: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="whole words of the title, description, address or id")
+    ] = None,
+) -> Page[IssueOut]:
+    words = text.query_terms(q) if q else None
+    if q and not words:
+        raise RuleViolation(
+            "search for words of two or more letters or digits",
+            errors=[{"field": "query.q", "message": "no words to search for", "type": "value_error"}],
+        )
+    query = IssueQuery(
+        hub_id=hub_id,
+        statuses=checked_statuses(status),
+        service_codes=service_code or None,
+        words=words,
+        assignee=assignee,
+    )
+    issues, cursor = await feeds.hub_issues(query, page, overdue=overdue)
+    return Page[IssueOut](items=[issue_view(i, staff=True) for i in issues], next_cursor=cursor)
 
 
 @router.get(

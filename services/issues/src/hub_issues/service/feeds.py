@@ -4,6 +4,7 @@ and what staff read of their hubs over time (insight)."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,6 +43,15 @@ class FeedService:
         return await self.issues.find(issue_id)
 
     async def search(self, query: IssueQuery, paging: PageQuery) -> tuple[list[Issue], str | None]:
+        return await self.issues.search(query, paging)
+
+    async def hub_issues(
+        self, query: IssueQuery, paging: PageQuery, *, overdue: bool = False
+    ) -> tuple[list[Issue], str | None]:
+        """The staff console's list of one hub's issues, newest first; ``overdue``: open and past the
+        time the category promises, as of now (not waiting for the sweep's flag)."""
+        if overdue:
+            query = replace(query, overdue_at=self.clock())
         return await self.issues.search(query, paging)
 
     async def open311_requests(

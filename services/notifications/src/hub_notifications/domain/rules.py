@@ -155,6 +155,9 @@ RULES: tuple[Rule, ...] = (
     Rule(ASSET + "booking.confirmed.v1", "booking_confirmed", "booker_id", PERSON, "bookings"),
     Rule(ASSET + "booking.declined.v1", "booking_declined", "booker_id", PERSON, "bookings"),
     Rule(ASSET + "booking.cancelled.v1", "booking_cancelled", "booker_id", URGENT, "bookings", critical=True),
+    Rule(ASSET + "loan.requested.v1", "loan_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
+    Rule(ASSET + "loan.reserved.v1", "loan_reserved", "borrower_id", PERSON, "loans"),
+    Rule(ASSET + "loan.declined.v1", "loan_declined", "borrower_id", PERSON, "loans"),
     Rule(ASSET + "loan.checked_out.v1", "loan_checked_out", "borrower_id", PERSON, "loans"),
     Rule(ASSET + "loan.checked_out.v1", "loan_due_reminder", "borrower_id", PERSON, "loans", reminder=LOAN_REMINDER),
     Rule(ASSET + "loan.overdue.v1", "loan_overdue", "borrower_id", URGENT, "loans"),
@@ -392,6 +395,25 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
         "Your room booking from {starts_at_text} to {ends_at_text} has been cancelled. {reason}",
         "Your booking from {starts_at_text} has been cancelled. {reason}",
         "Your room booking from {starts_at_text} is cancelled. {reason}",
+    ),
+    *_both(
+        "loan_staff_alert",
+        "An equipment request needs a decision",
+        "A resident asked to borrow equipment from {starts_at_text} to {due_at_text}. Approve or decline it "
+        "in the staff console.",
+        "A request to borrow equipment from {starts_at_text} is waiting for a decision.",
+    ),
+    *_both(
+        "loan_reserved",
+        "Your loan is reserved",
+        "What you asked to borrow is reserved for you from {starts_at_text}. Please bring it back by {due_at_text}.",
+        "Reserved for you from {starts_at_text}, due back by {due_at_text}.",
+    ),
+    *_both(
+        "loan_declined",
+        "Your request to borrow could not be accepted",
+        "We are sorry: your request to borrow from {starts_at_text} could not be accepted. {reason}",
+        "Your request to borrow from {starts_at_text} could not be accepted. {reason}",
     ),
     *_both(
         "loan_checked_out",
