@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
@@ -232,6 +232,19 @@ class YouSaidWeDidOut(BaseModel):
     fixed_at: datetime
     lat: float
     lon: float
+
+
+class ForumActionOut(BaseModel):
+    """An action agreed at a resident forum and done: what was raised, who took it on, what was done."""
+
+    id: str
+    meeting_id: str
+    you_said: str = Field(description="the forum meeting it was agreed at")
+    action: str
+    owner: str
+    due_on: date
+    we_did: str
+    done_at: datetime
 
 
 class AssignIn(Strict):
