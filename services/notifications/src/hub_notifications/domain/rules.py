@@ -471,7 +471,7 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
     ),
     *_both(
         "forum_reminder",
-        "Reminder: {title} is tomorrow",
+        "Reminder: {title} is coming up",
         "A reminder that {title} starts {starts_at_text}.\n\nWhere: {place} {online_url}\n\n"
         "If you cannot come, please cancel your place so someone else can have it.",
         "Reminder: {title} starts {starts_at_text}.",
