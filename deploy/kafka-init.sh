@@ -6,6 +6,8 @@
 #     consumes, and commits offsets for its group hub-<service>;
 #   - only notifications reads hub.contacts; volunteers, issues, assets and participation write to it;
 #   - every service but identity reads and writes hub.privacy (requests and their answers), no partner;
+#   - participation also writes hub.assets.inbound: a forum meeting's room booking request (the assets
+#     service takes that type only from /hub/participation; partners' inbound ACLs come from the registry);
 #   - `admin` (KAFKA_ADMIN_PASSWORD) is the super user `hub partners sync-kafka` signs in as.
 #
 # Partners are not made here: their users and ACLs come from the partner registry, through
@@ -20,11 +22,16 @@ SERVICES=(volunteers issues assets notifications participation identity)
 
 declare -A CONSUMES=(
   [volunteers]="hub.volunteers.inbound hub.assets.events hub.issues.events hub.privacy hub.identity.events"
-  [issues]="hub.issues.inbound hub.assets.events hub.privacy hub.identity.events"
+  [issues]="hub.issues.inbound hub.assets.events hub.participation.events hub.privacy hub.identity.events"
   [assets]="hub.assets.inbound hub.volunteers.events hub.issues.events hub.privacy hub.identity.events"
   [notifications]="hub.contacts hub.notifications.inbound hub.volunteers.events hub.issues.events hub.assets.events hub.participation.events hub.privacy hub.identity.events"
-  [participation]="hub.privacy"
+  [participation]="hub.privacy hub.assets.events"
   [identity]=""  # it publishes the partner registry's changes and reads nothing
+)
+
+# Another service's inbound topic a service writes to (its requests to that service).
+declare -A WRITES_INBOUND=(
+  [participation]="hub.assets.inbound"  # a forum meeting's room booking request
 )
 
 topics=(hub.contacts hub.privacy)
@@ -55,6 +62,9 @@ for s in "${SERVICES[@]}"; do
   fi
   for t in ${CONSUMES[$s]}; do
     allow --allow-principal "User:$user" --operation Read --operation Describe --topic "$t"
+  done
+  for t in ${WRITES_INBOUND[$s]:-}; do
+    allow --allow-principal "User:$user" --operation Write --operation Describe --topic "$t"
   done
   allow --allow-principal "User:$user" --operation Describe --topic '*'  # topic bootstrap lists them
   allow --allow-principal "User:$user" --operation Read --group "hub-$s"

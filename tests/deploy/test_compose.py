@@ -231,6 +231,17 @@ def test_kafka_acls_keep_contacts_to_notifications_and_leave_partners_to_the_reg
     users = re.findall(r"--entity-name (\S+)", calls.read_text())
     assert sorted(users) == sorted(["admin", *(f"svc-{s}" for s in SERVICES)])
     assert grants("svc-issues", "Write") == {"hub.issues.events", "hub.issues.dlt", CONTACTS_TOPIC, PRIVACY_TOPIC}
+    # Participation asks the assets service for forum rooms on its inbound topic; no other service writes there.
+    assert grants("svc-participation", "Write") == {
+        "hub.participation.events",
+        "hub.participation.dlt",
+        "hub.assets.inbound",
+        CONTACTS_TOPIC,
+        PRIVACY_TOPIC,
+    }
+    for service in SERVICES:
+        if service not in ("participation", "assets"):
+            assert "hub.assets.inbound" not in grants(f"svc-{service}", "Write"), service
     for service in ANSWER_TYPES:  # the services that answer privacy requests; identity holds no residents' data
         assert PRIVACY_TOPIC in grants(f"svc-{service}", "Read"), service
     assert grants("svc-identity", "Read") == set()

@@ -64,7 +64,16 @@ async def deliver(api: ServiceApi, event: Envelope) -> None:
     await api.ctx.uow.run(work)
 
 
-WIPED_EACH_TIME = ("issues", "outbox", "idempotency_keys", "assets", "inbox", "photos.files", "photos.chunks")
+WIPED_EACH_TIME = (
+    "issues",
+    "outbox",
+    "idempotency_keys",
+    "assets",
+    "forum_actions",
+    "inbox",
+    "photos.files",
+    "photos.chunks",
+)
 PHOTO_MAX_BYTES = 2_000_000  # lower than the default, so the oversize uploads stay small
 
 

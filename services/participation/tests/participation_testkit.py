@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -13,10 +14,19 @@ from hub_participation.settings import ParticipationSettings
 from hub_testkit.plugin import test_settings
 from hub_testkit.service_api import ServiceApi, assert_problem
 
-__all__ = ["NORTH", "RIVER", "ParticipationApi", "api", "assert_problem", "idea_body", "participation_app"]
+__all__ = [
+    "NORTH",
+    "RIVER",
+    "ParticipationApi",
+    "api",
+    "assert_problem",
+    "idea_body",
+    "meeting_body",
+    "participation_app",
+]
 
 NORTH, RIVER = "hub-northfield", "hub-riverside"
-WIPED_EACH_TIME = ("ideas", "idea_settings", "outbox", "idempotency_keys", "inbox")
+WIPED_EACH_TIME = ("ideas", "idea_settings", "meetings", "outbox", "idempotency_keys", "inbox", "access_audit")
 
 
 class ParticipationApi(ServiceApi[ParticipationSettings]):
@@ -40,6 +50,26 @@ class ParticipationApi(ServiceApi[ParticipationSettings]):
     async def support(self, idea_id: str, by: str, **body: Any) -> httpx.Response:
         return await self.client.post(f"/v1/ideas/{idea_id}/supports", json=body, headers=self.resident(by))
 
+    async def schedule(self, hub: str = NORTH, **fields: Any) -> dict[str, Any]:
+        response = await self.client.post("/v1/meetings", json=meeting_body(hub, **fields), headers=self.staff(hub))
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    async def register(self, meeting_id: str, by: str, **body: Any) -> httpx.Response:
+        return await self.client.post(f"/v1/meetings/{meeting_id}/registration", json=body, headers=self.resident(by))
+
+    async def meeting(self, meeting_id: str) -> dict[str, Any]:
+        response = await self.client.get(f"/v1/meetings/{meeting_id}")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def took_place(self, meeting_id: str) -> None:
+        """Move a meeting into the past, as if it had been held (minutes come after the start)."""
+        past = datetime.now(UTC) - timedelta(days=1)
+        await self.db["meetings"].update_one(
+            {"_id": meeting_id}, {"$set": {"starts_at": past, "ends_at": past + timedelta(hours=2)}}
+        )
+
     async def idea(self, idea_id: str) -> dict[str, Any]:
         response = await self.client.get(f"/v1/ideas/{idea_id}")
         assert response.status_code == 200, response.text
@@ -52,6 +82,21 @@ def idea_body(**overrides: Any) -> dict[str, Any]:
         "title": "Plant fruit trees on Green Lane",
         "description": "Apple trees along the verge, looked after by neighbours.",
         "category": "green spaces",
+        **overrides,
+    }
+
+
+def meeting_body(hub: str = NORTH, **overrides: Any) -> dict[str, Any]:
+    starts = (datetime.now(UTC) + timedelta(days=7)).replace(hour=18, minute=30, second=0, microsecond=0)
+    return {
+        "hub_id": hub,
+        "title": "Northfield residents' forum",
+        "description": "Your ideas, the hub's plans and questions to the council.",
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=2)).isoformat(),
+        "place": {"kind": "room", "room_id": "room-main-hall", "name": "Main Hall, 1 Green Lane"},
+        "capacity": 30,
+        "waitlist": True,
         **overrides,
     }
 

@@ -115,3 +115,55 @@ async def test_openapi_and_asyncapi_describe_every_route_and_event(api: Particip
     assert "hub.notifications.privacy_request.opened.v1" in names  # what it consumes
     for probe in ("/health/live", "/health/ready", "/metrics"):
         assert (await api.client.get(probe)).status_code == 200, probe
+
+
+async def test_erasure_drops_a_registrants_link_and_access_needs_and_keeps_the_count(api: ParticipationApi) -> None:
+    meeting = (await api.schedule())["id"]
+    registered = await api.register(
+        meeting, "res-otto", access_needs="Wheelchair space", contact={"email": "otto@example.org"}
+    )
+    assert registered.status_code == 200
+    await api.register(meeting, "res-other", access_needs="Large print")
+
+    exported = await ask(api, "access", ["res-otto"])
+    [mine] = exported["export"]["forum_registrations"]
+    assert mine["meeting_id"] == meeting and mine["access_needs"] == "Wheelchair space"
+    assert "Large print" not in str(exported) and "res-other" not in str(exported)
+
+    answer = await ask(api, "erasure", ["res-otto"])
+
+    assert {h["kind"]: h["count"] for h in answer["held"]}["forum registrations"] == 1
+    stored = await api.db.meetings.find({}).to_list()
+    assert "res-otto" not in str(stored) and "Wheelchair" not in str(stored)
+    assert "Wheelchair" not in str(await api.db.idempotency_keys.find({}).to_list())
+    assert (await api.meeting(meeting))["registered"] == 2  # the place stays, anonymous
+    [erased] = await api.outbox("hub.participation.contact.erased.v1")
+    assert erased["data"] == {"person_id": "res-otto"}
+
+
+async def test_demo_data_schedules_an_upcoming_forum_with_an_agenda_in_both_hubs(api: ParticipationApi) -> None:
+    await DEFINITION.seed_demo_data(api.ctx)
+    await DEFINITION.seed_demo_data(api.ctx)  # a restart adds nothing twice
+
+    for hub, kind in (("hub-northfield", "room"), ("hub-riverside", "online")):
+        [forum] = (await api.client.get(f"/v1/hubs/{hub}/meetings")).json()["items"]
+        assert forum["place"]["kind"] == kind and forum["registered"] == 3
+        assert [i["kind"] for i in forum["agenda"]].count("idea") >= 1
+        assert any(i["kind"] == "staff" for i in forum["agenda"])
+    requests = await api.outbox("hub.participation.room_booking.requested.v1")
+    assert len(requests) == 1 and requests[0]["data"]["hub_id"] == "hub-northfield"
+
+
+async def test_openapi_describes_the_forum_routes(api: ParticipationApi) -> None:
+    paths = (await api.client.get("/openapi.json")).json()["paths"]
+    for path in (
+        "/v1/meetings",
+        "/v1/meetings/{meeting_id}",
+        "/v1/meetings/{meeting_id}/registration",
+        "/v1/meetings/{meeting_id}/minutes",
+        "/v1/meetings/{meeting_id}/actions/{action_id}/complete",
+        "/v1/hubs/{hub_id}/meetings",
+        "/v1/hubs/{hub_id}/meetings.ics",
+    ):
+        assert path in paths, path
+    assert "hub.assets.events" in DEFINITION.consumes

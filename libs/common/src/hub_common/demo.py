@@ -5,6 +5,7 @@ Fictional places; coordinates are WGS84 (GeoJSON order: longitude, latitude).
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 HUBS: list[dict[str, Any]] = [
@@ -28,3 +29,11 @@ HUBS: list[dict[str, Any]] = [
     },
 ]
 DEFAULT_HUB_ID = "hub-northfield"
+
+# The demo assets' ids are derived from their hub and name, so the other services' demo data can
+# name them (e.g. the participation service's demo forum in Northfield's Main Hall).
+DEMO_ASSET_NAMESPACE = uuid.UUID("6f1c2b1e-5d0a-4c55-9a43-7f8a2f6b9a01")
+
+
+def demo_asset_id(hub_id: str, name: str) -> str:
+    return str(uuid.uuid5(DEMO_ASSET_NAMESPACE, f"{hub_id}/{name}"))

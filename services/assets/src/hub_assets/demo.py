@@ -7,25 +7,22 @@ is registered (with its AssetRegistered event) in its own unit of work.
 from __future__ import annotations
 
 import contextlib
-import uuid
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
 from hub_assets.domain.assets import AssetFields
-from hub_common.demo import HUBS
+from hub_common.demo import HUBS, demo_asset_id
 from hub_common.logging import get_logger
 from hub_common.service import ServiceContext
 
 log = get_logger(__name__)
-DEMO_NAMESPACE = uuid.UUID("6f1c2b1e-5d0a-4c55-9a43-7f8a2f6b9a01")
 WEEKDAYS_9_TO_9 = [{"weekday": d, "opens": "09:00", "closes": "21:00"} for d in range(5)] + [
     {"weekday": 5, "opens": "10:00", "closes": "16:00"}
 ]
 
 
-def demo_id(hub_id: str, name: str) -> str:
-    return str(uuid.uuid5(DEMO_NAMESPACE, f"{hub_id}/{name}"))
+demo_id = demo_asset_id  # ids derived from names (hub_common.demo), so other services' demo data can name them
 
 
 def _at(hub: dict[str, Any], dlat: float, dlon: float) -> dict[str, float]:

@@ -2,6 +2,9 @@
 
 - ``hub.assets.inbound``: a partner keeps its own directory entries, if granted the type and hub
   (``hub_common.partner_grants``) and only its own (the entry's ``partner_id`` is its source).
+- ``hub.participation.room_booking.requested.v1`` on ``hub.assets.inbound``: a forum meeting's room,
+  booked as the hub staff member who scheduled it and answered with ``room_booking.answered.v1``;
+  only from ``/hub/participation`` (not partner-granted: the booker is staff that service checked).
 - ``hub.identity.partner.*``: the read model of partners' grants that check is made against.
 """
 
@@ -9,10 +12,12 @@ from __future__ import annotations
 
 from hub_assets.domain.loans import KnownVolunteer
 from hub_assets.service import UseCases
+from hub_common import metrics
 from hub_common.auth import Principal
 from hub_common.consumer import Handler, PermanentError
 from hub_common.contracts.assets import DirectoryEntrySubmitted
 from hub_common.contracts.issues import IssueReported
+from hub_common.contracts.participation import RoomBookingRequested
 from hub_common.contracts.volunteers import (
     VolunteerApproved,
     VolunteerErased,
@@ -26,6 +31,8 @@ from hub_common.privacy import privacy_handlers
 from hub_common.uow import Transaction
 
 PARTNER_SOURCE_PREFIX = "/partners/"
+# The platform services that may ask for a room on hub.assets.inbound, by their ce_source.
+ROOM_REQUESTERS = {"/hub/participation": "participation"}
 VOLUNTEER_TYPES = (VolunteerRegistered, VolunteerApproved, VolunteerStatusChanged, VolunteerErased)
 
 
@@ -56,6 +63,16 @@ def handlers(use_cases: UseCases, grants: PartnerGrantRepository) -> dict[str, H
         except ProblemError as exc:
             raise PermanentError(exc.detail) from exc
 
+    async def on_room_booking_request(event: Envelope, tx: Transaction) -> None:
+        """A forum meeting's room, asked for by the participation service (and no one else: a
+        partner's source is refused, since the booker is hub staff that participation checked)."""
+        service = ROOM_REQUESTERS.get(event.source)
+        if service is None:
+            metrics.INBOUND_REFUSED.labels("assets", event.type, "unknown_sender").inc()
+            raise PermanentError(f"refused: ce_source {event.source!r} may not request room bookings")
+        data: RoomBookingRequested = event.data  # type: ignore[assignment]
+        await use_cases.bookings.request_for_service(service, data, tx)
+
     async def on_volunteer(event: Envelope, tx: Transaction) -> None:
         """Keep who may borrow as a volunteer: id, hub and status (latest event time wins)."""
         data = event.data
@@ -67,6 +84,7 @@ def handlers(use_cases: UseCases, grants: PartnerGrantRepository) -> dict[str, H
     return {
         **{t.event_type: on_volunteer for t in VOLUNTEER_TYPES},
         IssueReported.event_type: on_issue_reported,
+        RoomBookingRequested.event_type: on_room_booking_request,
         **guarded_inbound("assets", grants, {DirectoryEntrySubmitted.event_type: on_directory_entry}),
         **grant_handlers(grants),
         **privacy_handlers("assets", use_cases.personal_data),

@@ -1,16 +1,17 @@
 """What the participation service is, and the role switch: ``python -m hub_participation --role api|worker|all``."""
 
-from hub_common.contracts import PRIVACY_TOPIC, all_contracts, inbound_topic
+from hub_common.contracts import PRIVACY_TOPIC, all_contracts, events_topic, inbound_topic
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
 from hub_participation.adapters import INDEXES
-from hub_participation.api import hubs, ideas, moderation, responses
+from hub_participation.api import hubs, ideas, meetings, minutes, moderation, registrations, responses
 from hub_participation.bootstrap import bootstrap
 from hub_participation.demo import seed_demo_data
 from hub_participation.domain.processing import DECLARATION
 from hub_participation.settings import ParticipationSettings
 
-# Every type this service publishes: its events, contacts and privacy answers.
+# Every type this service publishes: its events, contacts, privacy answers and its room booking
+# requests (on hub.assets.inbound).
 PUBLISHES = tuple(
     c.type for c in all_contracts() if c.producer == "participation" and c.topic != inbound_topic("participation")
 )
@@ -19,10 +20,19 @@ DEFINITION = ServiceDefinition(
     bootstrap=bootstrap,
     name="participation",
     title="Community Hub — participation",
-    description="Residents set the agenda: ideas proposed, supported, answered by the hub and tracked as actions.",
+    description="Residents set the agenda: ideas proposed, supported, answered by the hub and tracked as actions; "
+    "resident forum meetings with registration, minutes and actions.",
     settings_class=ParticipationSettings,
-    routers=(hubs.router, ideas.router, moderation.router, responses.router),
-    consumes=(PRIVACY_TOPIC,),
+    routers=(
+        hubs.router,
+        ideas.router,
+        moderation.router,
+        responses.router,
+        meetings.router,
+        registrations.router,
+        minutes.router,
+    ),
+    consumes=(PRIVACY_TOPIC, events_topic("assets")),
     publishes=PUBLISHES,
     indexes=INDEXES,
     seed_demo_data=seed_demo_data,

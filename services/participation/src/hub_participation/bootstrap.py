@@ -5,12 +5,16 @@ from __future__ import annotations
 from hub_common.service import Components, ServiceContext
 from hub_participation.adapters.hubs import IdeaSettingsRepository
 from hub_participation.adapters.ideas import IdeaRepository
+from hub_participation.adapters.meetings import MeetingRepository
 from hub_participation.handlers import handlers
 from hub_participation.service import UseCases
 from hub_participation.service.hubs import HubService
+from hub_participation.service.meetings import MeetingService
+from hub_participation.service.minutes import MinutesService
 from hub_participation.service.moderation import ModerationService
 from hub_participation.service.personal_data import PersonalDataService
 from hub_participation.service.proposals import ProposalService
+from hub_participation.service.registrations import RegistrationService
 from hub_participation.service.responses import ResponseService
 from hub_participation.service.support import SupportService
 from hub_participation.settings import ParticipationSettings
@@ -18,7 +22,7 @@ from hub_participation.settings import ParticipationSettings
 
 def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
     settings, clock, uow = ctx.settings, ctx.clock, ctx.uow
-    ideas = IdeaRepository(ctx.db)
+    ideas, meetings = IdeaRepository(ctx.db), MeetingRepository(ctx.db)
     hubs = HubService(
         uow, IdeaSettingsRepository(ctx.db), clock=clock, default_threshold=settings.idea_support_threshold
     )
@@ -28,6 +32,9 @@ def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
         support=SupportService(uow, ideas, clock=clock),
         moderation=ModerationService(uow, ideas, clock=clock),
         responses=ResponseService(uow, ideas, clock=clock),
-        personal_data=PersonalDataService(uow, ideas),
+        meetings=MeetingService(uow, meetings, ideas, hubs, clock=clock),
+        registrations=RegistrationService(uow, meetings, ctx.audit, clock=clock),
+        minutes=MinutesService(uow, meetings, clock=clock),
+        personal_data=PersonalDataService(uow, ideas, meetings),
     )
     return Components(use_cases=use_cases, handlers=handlers(use_cases))

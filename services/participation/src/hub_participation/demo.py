@@ -1,25 +1,37 @@
 """Demo data for ``make run`` (``HUB_DEMO_DATA``): both demo hubs open for ideas, a few ideas in each,
-one of them past its threshold and answered.
+one of them past its threshold and answered; and an upcoming resident forum in each, its agenda drawn
+from the hub's most supported open ideas and staff items: Northfield's in the Main Hall (its room
+asked of the assets service by event, as any meeting's), Riverside's online, a few residents registered.
 
 Idempotent: the ideas have known ids, every step goes through the use cases (so the events are the
 real ones), and a step already taken (an idea there, a support counted, an answer given) is skipped.
+A forum is scheduled only where the hub has no upcoming one, on a Wednesday evening a week or so
+ahead (its id names the date, so a restart the same week adds nothing).
 """
 
 from __future__ import annotations
 
 import contextlib
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pymongo.errors import DuplicateKeyError
 
 from hub_common.auth import Principal
-from hub_common.demo import HUBS
+from hub_common.demo import HUBS, demo_asset_id
 from hub_common.errors import Conflict
+from hub_common.http import PageQuery
 from hub_common.logging import get_logger
 from hub_common.service import ServiceContext
 from hub_participation.domain.idea import Wording
+from hub_participation.domain.meeting import AgendaItem, Place
 from hub_participation.service import UseCases
+from hub_participation.service.meetings import ScheduleRequest
 from hub_participation.service.proposals import ProposalRequest
+
+UK = ZoneInfo("Europe/London")
+FORUM_REGISTRANTS = 3  # demo residents with a place at each forum
 
 log = get_logger(__name__)
 
@@ -83,7 +95,72 @@ async def seed_demo_data(ctx: ServiceContext) -> None:
     await use_cases.hubs.open_missing([hub["id"] for hub in HUBS])
     for idea in demo_ideas():
         await _seed_idea(use_cases, idea)
-    log.info("demo data ready", ideas=len(demo_ideas()))
+    forums = [await _seed_forum(use_cases, forum) for forum in demo_forums(ctx.clock())]
+    log.info("demo data ready", ideas=len(demo_ideas()), forums=sum(forums))
+
+
+def forum_start(now: datetime) -> datetime:
+    """The first Wednesday at least a week ahead, 18:30 UK time (inside the demo rooms' hours)."""
+    day = (now + timedelta(days=7)).astimezone(UK).date()
+    day += timedelta(days=(2 - day.weekday()) % 7)
+    return datetime.combine(day, time(18, 30), tzinfo=UK)
+
+
+def demo_forums(now: datetime) -> list[dict[str, Any]]:
+    north, river = HUBS[0]["id"], HUBS[1]["id"]
+    starts = forum_start(now)
+    return [
+        {
+            "hub": north,
+            "title": "Northfield residents' forum",
+            "description": "Residents' ideas, the hub's plans for the winter and questions to your councillors.",
+            "starts_at": starts,
+            "place": Place(
+                kind="room",
+                name="Main Hall, Northfield Community Centre, 1 Green Lane",
+                room_id=demo_asset_id(north, "Main Hall"),
+            ),
+            "capacity": 60,
+            "items": [("The hub's winter opening hours", None), ("Any other business", None)],
+        },
+        {
+            "hub": river,
+            "title": "Riverside residents' forum (online)",
+            "description": "An evening online: your ideas for the riverside and the library's reopening.",
+            "starts_at": starts + timedelta(days=1),
+            "place": Place(kind="online", name="Online", online_url="https://meet.example.org/riverside-forum"),
+            "capacity": 40,
+            "items": [("The library's reopening in spring", "With the library manager.")],
+        },
+    ]
+
+
+async def _seed_forum(use_cases: UseCases, forum: dict[str, Any]) -> bool:
+    """Schedule the hub's demo forum unless it has an upcoming meeting; True if it was scheduled."""
+    hub_id, starts_at = forum["hub"], forum["starts_at"]
+    upcoming, _ = await use_cases.meetings.in_hub(hub_id, True, PageQuery(limit=1))
+    if upcoming:
+        return False
+    staff = Principal(sub=f"demo-staff-{hub_id}", role="staff", hubs=(hub_id,))
+    request = ScheduleRequest(
+        hub_id=hub_id,
+        title=forum["title"],
+        description=forum["description"],
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=2),
+        place=forum["place"],
+        capacity=forum["capacity"],
+        waitlist=True,
+        top_ideas=3,
+        staff_items=[AgendaItem(title=title, kind="staff", note=note) for title, note in forum["items"]],
+    )
+    meeting_id = f"meeting-demo-{hub_id}-{starts_at.date().isoformat()}"
+    with contextlib.suppress(DuplicateKeyError):
+        await use_cases.meetings.schedule(staff, request, meeting_id=meeting_id)
+    for n in range(FORUM_REGISTRANTS):
+        resident = Principal(sub=f"demo-forum-resident-{hub_id}-{n}", role="resident", hubs=(hub_id,))
+        await use_cases.registrations.register(resident, meeting_id, access_needs=None, contact=None)
+    return True
 
 
 async def _seed_idea(use_cases: UseCases, idea: dict[str, Any]) -> None:

@@ -103,6 +103,25 @@ class BookingCompleted(BookingEvent):
     """A confirmed booking took place."""
 
 
+@event_contract("hub.assets.room_booking.answered.v1")
+class RoomBookingAnswered(EventData):
+    """The answer to a platform service's room booking request (``hub.participation.room_booking.requested.v1``),
+    carrying its ``request_id``: the booking made (confirmed, or requested where the room needs a staff
+    decision), or declined with the reason when the room cannot be booked then; again whenever that
+    booking is later confirmed, declined or cancelled."""
+
+    request_id: str = Field(min_length=1, max_length=64, description="the request's correlation id")
+    requested_by: str = Field(min_length=1, max_length=32, description="the service that asked, e.g. participation")
+    booking_id: str | None = Field(default=None, max_length=64, description="None when no booking was made")
+    asset_id: str = Field(min_length=1, max_length=64, description="the room")
+    hub_id: str = Field(min_length=1, max_length=64)
+    status: BookingStatus
+    starts_at: datetime
+    ends_at: datetime
+    reason: str | None = Field(default=None, max_length=500, description="why it was declined or cancelled")
+    answered_at: datetime
+
+
 # --- Equipment loans ------------------------------------------------------------------------
 
 LoanStatus = Literal["requested", "reserved", "checked_out", "returned", "cancelled", "declined"]

@@ -10,13 +10,14 @@ proposer chooses stays in the service's own pages; contact details travel on ``h
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import Field
 
 from hub_common.contracts.common import GeoPoint
 from hub_common.contracts.registry import EventData, event_contract
+from hub_common.contracts.topics import inbound_topic
 
 IdeaOutcome = Literal["accepted", "not_taken_forward"]
 
@@ -98,3 +99,152 @@ class ActionProgressPublished(IdeaEvent):
     done: bool = Field(description="the action is complete")
     published_by: str | None = Field(default=None, max_length=128, description="opaque staff account id")
     published_at: datetime
+
+
+# --- Forum meetings --------------------------------------------------------------------------
+# A hub's resident forum: scheduled by its staff (in a room booked through the assets service, or
+# online), with an agenda drawn from its most supported ideas and staff items; residents register
+# (capacity, waitlist); staff publish minutes with actions, each tracked to done. Registrants appear
+# as opaque ids only (notifications tells them); what they said about access needs never leaves the
+# service.
+
+MeetingPlaceKind = Literal["room", "online"]
+
+
+class MeetingEvent(EventData):
+    """What every forum meeting event says: which meeting, in which hub."""
+
+    meeting_id: str = Field(min_length=1, max_length=64)
+    hub_id: str = Field(min_length=1, max_length=64)
+
+
+class MeetingFacts(MeetingEvent):
+    """The meeting as a message about it needs it: what, when and where (all public)."""
+
+    title: str = Field(min_length=1, max_length=120)
+    starts_at: datetime
+    ends_at: datetime
+    place: str = Field(min_length=1, max_length=300, description="where: the room's name and address, or 'online'")
+    online_url: str | None = Field(default=None, max_length=500, description="the link to join, if online")
+
+
+@event_contract("hub.participation.meeting.scheduled.v1")
+class MeetingScheduled(MeetingFacts):
+    """Hub staff scheduled a resident forum meeting; residents may register."""
+
+    place_kind: MeetingPlaceKind
+    room_id: str | None = Field(default=None, max_length=64, description="the assets service's room, if in one")
+    capacity: int = Field(ge=1)
+    waitlist: bool
+    agenda: list[str] = Field(default_factory=list, max_length=50, description="the agenda items' titles")
+    scheduled_at: datetime
+
+
+@event_contract("hub.participation.meeting.cancelled.v1")
+class MeetingCancelled(MeetingFacts):
+    """Hub staff called a meeting off; everyone registered or waiting is told."""
+
+    reason: str = Field(min_length=1, max_length=500)
+    registrant_ids: list[str] = Field(default_factory=list, description="opaque person ids of those registered")
+    cancelled_at: datetime
+
+
+@event_contract("hub.participation.meeting.room_changed.v1")
+class MeetingRoomChanged(MeetingEvent):
+    """What the assets service answered about the meeting's room booking (confirmed, declined...)."""
+
+    room_id: str = Field(min_length=1, max_length=64)
+    room_status: Literal["requested", "awaiting_approval", "confirmed", "declined", "cancelled"]
+    reason: str | None = Field(default=None, max_length=500)
+    changed_at: datetime
+
+
+class RegistrationEvent(MeetingFacts):
+    """A resident's place at a meeting after a change (the person as an opaque id only)."""
+
+    registration_id: str = Field(min_length=1, max_length=64)
+    person_id: str = Field(min_length=1, max_length=128, description="opaque person id, never contact data")
+
+
+@event_contract("hub.participation.registration.confirmed.v1")
+class RegistrationConfirmed(RegistrationEvent):
+    """A resident has a place at the meeting (their invitation, and a reminder before it)."""
+
+    registered_at: datetime
+
+
+@event_contract("hub.participation.registration.waitlisted.v1")
+class RegistrationWaitlisted(RegistrationEvent):
+    """The meeting is full: the resident waits for a place (promoted in order when one is freed)."""
+
+    position: int = Field(ge=1, description="their place on the waitlist")
+    registered_at: datetime
+
+
+@event_contract("hub.participation.registration.promoted.v1")
+class RegistrationPromoted(RegistrationEvent):
+    """Someone cancelled: the first on the waitlist now has a place."""
+
+    promoted_at: datetime
+
+
+@event_contract("hub.participation.registration.cancelled.v1")
+class RegistrationCancelled(RegistrationEvent):
+    """The resident gave up their place (or their place on the waitlist)."""
+
+    cancelled_at: datetime
+
+
+class ForumActionItem(EventData):
+    action_id: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=1, max_length=200)
+    owner: str = Field(min_length=1, max_length=120, description="the team or role that will do it")
+    due_on: date
+
+
+@event_contract("hub.participation.meeting.minutes_published.v1")
+class MinutesPublished(MeetingEvent):
+    """Hub staff published a meeting's minutes and the actions agreed; those registered are told."""
+
+    title: str = Field(min_length=1, max_length=120)
+    starts_at: datetime
+    minutes: str = Field(min_length=1, max_length=20_000)
+    actions: list[ForumActionItem] = Field(default_factory=list, max_length=50)
+    registrant_ids: list[str] = Field(default_factory=list, description="opaque person ids of those who had a place")
+    published_at: datetime
+
+
+@event_contract("hub.participation.forum_action.completed.v1")
+class ForumActionCompleted(MeetingEvent):
+    """An action agreed at a forum meeting is done ("You Said, We Did")."""
+
+    action_id: str = Field(min_length=1, max_length=64)
+    meeting_title: str = Field(min_length=1, max_length=120)
+    title: str = Field(min_length=1, max_length=200)
+    owner: str = Field(min_length=1, max_length=120)
+    due_on: date
+    note: str = Field(min_length=1, max_length=4000, description="what was done")
+    completed_by: str | None = Field(default=None, max_length=128, description="opaque staff account id")
+    completed_at: datetime
+
+
+@event_contract("hub.participation.room_booking.requested.v1", topic=inbound_topic("assets"))
+class RoomBookingRequested(EventData):
+    """The participation service asks the assets service for a room, on ``hub.assets.inbound``.
+
+    Only ``ce_source`` ``/hub/participation`` is accepted (assets dead-letters any other sender; in
+    production only the participation service's Kafka user may write it besides the partners). The
+    hub's staff who scheduled the meeting are the booker, checked by participation as staff of the
+    hub; the assets service applies its booking rules and answers with
+    ``hub.assets.room_booking.answered.v1`` carrying ``request_id``.
+    """
+
+    request_id: str = Field(min_length=1, max_length=64, description="the correlation id (the meeting id)")
+    hub_id: str = Field(min_length=1, max_length=64)
+    room_id: str = Field(min_length=1, max_length=64)
+    starts_at: datetime
+    ends_at: datetime
+    purpose: str = Field(default="", max_length=500)
+    attendees: int | None = Field(default=None, ge=1)
+    requested_by: str = Field(min_length=1, max_length=128, description="opaque id of the hub staff member")
+    requested_at: datetime

@@ -16,6 +16,7 @@ from hub_common.repository import Repository, Session
 
 BOOKINGS = "bookings"
 BY_START = (("starts_at", ASCENDING), ("_id", ASCENDING))
+REQUESTED = {"request_id": {"$type": "string"}}  # bookings made for a platform service's request
 
 INDEXES = (
     IndexSpec(
@@ -25,6 +26,8 @@ INDEXES = (
             ix([("booker_id", ASCENDING), *BY_START], "by_booker"),
             ix([("status", ASCENDING), ("ends_at", ASCENDING), ("_id", ASCENDING)], "by_status_end"),
             ix([("hub_id", ASCENDING), ("status", ASCENDING), *BY_START], "by_hub"),
+            # A platform service's request is booked once however often it arrives (its correlation id).
+            ix([("request_id", ASCENDING)], "by_request", unique=True, partialFilterExpression=REQUESTED),
         ),
     ),
 )
@@ -46,6 +49,11 @@ class BookingRepository(Repository[Booking]):
         }
         docs = await self.collection.find(query, session=session).hint("by_room").to_list()
         return [self.from_document(d) for d in docs]
+
+    async def of_request(self, request_id: str, session: Session = None) -> Booking | None:
+        """The booking made for a platform service's request (its correlation id), if any."""
+        doc = await self.collection.find_one({"request_id": request_id}, session=session)
+        return self.from_document(doc) if doc is not None else None
 
     # -- the lists ---------------------------------------------------------------------------------
 

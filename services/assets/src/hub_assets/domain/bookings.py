@@ -47,6 +47,9 @@ class Booking(BaseModel):
     status: BookingStatus
     reason: str | None = None
     series_id: str | None = None
+    # A platform service's request this booking answers (e.g. a forum meeting's), and who asked.
+    request_id: str | None = None
+    requested_by: str | None = None
     version: int = 1
     created_at: datetime
     updated_at: datetime

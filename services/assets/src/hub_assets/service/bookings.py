@@ -29,8 +29,10 @@ from hub_common.contracts.assets import (
     BookingEvent,
     BookingRequested,
     BookingStatus,
+    RoomBookingAnswered,
 )
-from hub_common.errors import Conflict, Forbidden, NotFound, RuleViolation
+from hub_common.contracts.participation import RoomBookingRequested
+from hub_common.errors import Conflict, Forbidden, NotFound, ProblemError, RuleViolation
 from hub_common.uow import IdempotentRequest, Transaction, UnitOfWork
 
 CALENDAR_PAST_DAYS = 30  # how far back the room's calendar feed goes
@@ -40,6 +42,23 @@ TRANSITION_EVENTS: dict[str, type[BookingEvent]] = {
     "cancelled": BookingCancelled,
     "completed": BookingCompleted,
 }
+
+
+def answered_event(booking: Booking, now: datetime) -> RoomBookingAnswered:
+    """The answer to the platform service whose request this booking was made for."""
+    assert booking.request_id is not None and booking.requested_by is not None
+    return RoomBookingAnswered(
+        request_id=booking.request_id,
+        requested_by=booking.requested_by,
+        booking_id=booking.id,
+        asset_id=booking.room_id,
+        hub_id=booking.hub_id,
+        status=booking.status,
+        starts_at=booking.starts_at,
+        ends_at=booking.ends_at,
+        reason=booking.reason,
+        answered_at=now,
+    )
 
 
 def booking_event(cls: type[BookingEvent], booking: Booking, room: Asset | None) -> BookingEvent:
@@ -149,6 +168,47 @@ class BookingService:
             return BookingSeries(series_id=series_id, booked=booked, conflicts=conflicts)
 
         return await self.uow.run(work, idempotency=idempotency, result_type=BookingSeries)
+
+    async def request_for_service(self, service: str, data: RoomBookingRequested, tx: Transaction) -> None:
+        """A platform service's request for a room (a forum meeting's), in the consumer's transaction:
+        booked as the hub staff member who asked, through the same rules, lock and overlap check as
+        any booking, and answered with its correlation id (declined with the reason when the room
+        cannot be booked then). A request booked before is not booked again."""
+        if await self.bookings.of_request(data.request_id, tx.session) is not None:
+            return
+        caller = Principal(sub=data.requested_by, role="staff", hubs=(data.hub_id,))
+        now = self.clock()
+        try:
+            room = await self._bookable_room(data.room_id, tx)
+            if room.hub_id != data.hub_id:
+                raise Forbidden(f"the room is not in hub {data.hub_id!r}")
+            errors = self._rule_errors(caller, room, data.starts_at, data.ends_at, data.attendees)
+            if errors:
+                raise RuleViolation("this slot cannot be booked: " + "; ".join(e["message"] for e in errors))
+            await self.locks.lock_room_days(room.id, data.starts_at, data.ends_at, tx.session)
+            await self._refuse_overlap(room.id, data.starts_at, data.ends_at, tx)
+        except ProblemError as exc:
+            tx.publish(
+                RoomBookingAnswered(
+                    request_id=data.request_id,
+                    requested_by=service,
+                    asset_id=data.room_id,
+                    hub_id=data.hub_id,
+                    status="declined",
+                    starts_at=data.starts_at,
+                    ends_at=data.ends_at,
+                    reason=exc.detail[:500],
+                    answered_at=now,
+                ),
+                subject=data.request_id,
+                hub_id=data.hub_id,
+            )
+            return
+        booking = self._new_booking(
+            room, caller, None, data.purpose, data.attendees, data.starts_at, data.ends_at, now
+        ).model_copy(update={"request_id": data.request_id, "requested_by": service})
+        await self._add(booking, room, tx)
+        tx.publish(answered_event(booking, now), subject=data.request_id, hub_id=booking.hub_id)
 
     async def _bookable_room(self, room_id: str, tx: Transaction) -> Asset:
         room = await self.assets.find(room_id, tx.session)
@@ -264,6 +324,10 @@ class BookingService:
             tx.publish(
                 booking_event(TRANSITION_EVENTS[target], booking, room), subject=booking.id, hub_id=booking.hub_id
             )
+            if booking.request_id is not None:  # the service that asked for it hears the decision
+                tx.publish(
+                    answered_event(booking, booking.updated_at), subject=booking.request_id, hub_id=booking.hub_id
+                )
             return booking
 
         return await self.uow.run(work)

@@ -1,4 +1,5 @@
-"""The public feeds of a hub: priorities, "you said, we did", area statistics; staff insight over time."""
+"""The public feeds of a hub: priorities, "you said, we did" (fixed problems, and forum actions done),
+area statistics; staff insight over time."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from fastapi import APIRouter
 from hub_common.http import Paging
 from hub_common.insight import Scope
 from hub_common.pagination import Page
-from hub_issues.api.deps import Feeds
-from hub_issues.api.schemas import IssuesInsightOut, PriorityOut, StatsOut, YouSaidWeDidOut
-from hub_issues.api.views import priority_view, stats_view, you_said_we_did_view
+from hub_issues.api.deps import Feeds, ForumActions
+from hub_issues.api.schemas import ForumActionOut, IssuesInsightOut, PriorityOut, StatsOut, YouSaidWeDidOut
+from hub_issues.api.views import forum_action_view, priority_view, stats_view, you_said_we_did_view
 
 router = APIRouter(prefix="/v1")
 
@@ -26,6 +27,16 @@ async def priorities(hub_id: str, page: Paging, feeds: Feeds) -> Page[PriorityOu
 async def you_said_we_did(hub_id: str, page: Paging, feeds: Feeds) -> Page[YouSaidWeDidOut]:
     issues, cursor = await feeds.you_said_we_did(hub_id, page)
     return Page[YouSaidWeDidOut](items=[you_said_we_did_view(i) for i in issues], next_cursor=cursor)
+
+
+@router.get(
+    "/hubs/{hub_id}/you-said-we-did/forum-actions",
+    tags=["feeds"],
+    summary="Actions agreed at the hub's resident forums and done (beside the fixed problems)",
+)
+async def forum_actions_done(hub_id: str, page: Paging, actions: ForumActions) -> Page[ForumActionOut]:
+    done, cursor = await actions.done_in_hub(hub_id, page)
+    return Page[ForumActionOut](items=[forum_action_view(a) for a in done], next_cursor=cursor)
 
 
 @router.get("/hubs/{hub_id}/stats", tags=["feeds"], summary="Area statistics per category")

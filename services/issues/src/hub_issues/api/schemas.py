@@ -236,6 +236,19 @@ class YouSaidWeDidOut(BaseModel):
     lon: float
 
 
+class ForumActionOut(BaseModel):
+    """An action agreed at a resident forum and done: what was raised, who took it on, what was done."""
+
+    id: str
+    meeting_id: str
+    you_said: str = Field(description="the forum meeting it was agreed at")
+    action: str
+    owner: str
+    due_on: date
+    we_did: str
+    done_at: datetime
+
+
 class AssignIn(Strict):
     assignee: str = Field(min_length=1, max_length=128, description="team name or staff id")
     version: int | None = Field(default=None, ge=1)

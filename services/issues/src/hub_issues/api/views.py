@@ -7,9 +7,11 @@ a field left unset here is left out of the JSON.
 
 from __future__ import annotations
 
+from hub_issues.adapters.forum_actions import ForumActionDone
 from hub_issues.api.schemas import (
     CategoryOut,
     CategoryStats,
+    ForumActionOut,
     HistoryOut,
     HubOut,
     IssueOut,
@@ -162,6 +164,19 @@ def you_said_we_did_view(issue: Issue) -> YouSaidWeDidOut:
         fixed_at=issue.fixed_at,
         lat=issue.lat,
         lon=issue.lon,
+    )
+
+
+def forum_action_view(action: ForumActionDone) -> ForumActionOut:
+    return ForumActionOut(
+        id=action.id,
+        meeting_id=action.meeting_id,
+        you_said=action.meeting_title,
+        action=action.title,
+        owner=action.owner,
+        due_on=action.due_on,
+        we_did=action.note,
+        done_at=action.completed_at,
     )
 
 

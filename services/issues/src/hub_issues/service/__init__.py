@@ -8,6 +8,7 @@ from hub_issues.service.assets import AssetService
 from hub_issues.service.catalogue import CatalogueService
 from hub_issues.service.feeds import FeedService
 from hub_issues.service.follow_up import FollowUpService
+from hub_issues.service.forum_actions import ForumActionService
 from hub_issues.service.hubs import HubService
 from hub_issues.service.personal_data import PersonalDataService
 from hub_issues.service.photos import PhotoService
@@ -28,3 +29,4 @@ class UseCases:
     personal_data: PersonalDataService  # erasure and subject access (hub.privacy, forget me)
     places: PlaceService  # address and postcode search
     photos: PhotoService
+    forum_actions: ForumActionService  # the participation service's completed forum actions (You Said, We Did)

@@ -58,6 +58,8 @@ PERSON = ("email", "inapp")
 URGENT = ("email", "sms", "inapp")
 SHIFT_REMINDER = Reminder("starts_at", timedelta(hours=24), "signup_id")
 LOAN_REMINDER = Reminder("due_at", timedelta(hours=24), "loan_id")
+FORUM_REMINDER = Reminder("starts_at", timedelta(hours=24), "registration_id")
+FORUM = IDEA  # forum meetings are the participation service's too
 
 RULES: tuple[Rule, ...] = (
     # issues
@@ -176,6 +178,16 @@ RULES: tuple[Rule, ...] = (
     Rule(IDEA + "idea.threshold_reached.v1", "idea_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
     Rule(IDEA + "idea.responded.v1", "idea_responded", IDEA_FOLLOWERS, PERSON, "idea_updates"),
     Rule(IDEA + "action.progress_published.v1", "idea_progress", IDEA_FOLLOWERS, PERSON, "idea_updates"),
+    # forum meetings: a registrant gets their invitation (or their place on the waitlist, then the
+    # place when one is freed) and a reminder the day before; everyone registered hears the meeting
+    # called off, and those who had a place that the minutes are published.
+    Rule(FORUM + "registration.confirmed.v1", "forum_invitation", "person_id", PERSON, "forums"),
+    Rule(FORUM + "registration.confirmed.v1", "forum_reminder", "person_id", PERSON, "forums", reminder=FORUM_REMINDER),
+    Rule(FORUM + "registration.waitlisted.v1", "forum_waitlisted", "person_id", PERSON, "forums"),
+    Rule(FORUM + "registration.promoted.v1", "forum_place_freed", "person_id", PERSON, "forums"),
+    Rule(FORUM + "registration.promoted.v1", "forum_reminder", "person_id", PERSON, "forums", reminder=FORUM_REMINDER),
+    Rule(FORUM + "meeting.cancelled.v1", "forum_cancelled", "registrant_ids", URGENT, "forums", critical=True),
+    Rule(FORUM + "meeting.minutes_published.v1", "forum_minutes", "registrant_ids", PERSON, "forums"),
 )
 
 # Events that call off pending reminders: event type -> (event field, reminder key field).
@@ -184,6 +196,8 @@ CANCELS: dict[str, tuple[str, str]] = {
     VOL + "shift.cancelled.v1": ("shift_id", "shift_id"),
     ASSET + "loan.returned.v1": ("loan_id", "loan_id"),
     ASSET + "loan.cancelled.v1": ("loan_id", "loan_id"),
+    FORUM + "registration.cancelled.v1": ("registration_id", "registration_id"),
+    FORUM + "meeting.cancelled.v1": ("meeting_id", "meeting_id"),
 }
 
 
@@ -468,6 +482,48 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
         "The hub has answered the idea: {title}",
         'The hub has answered the idea "{title}" that you proposed or follow: it is {outcome_text}.\n\n{response}',
         '"{title}" is {outcome_text}. {response}',
+    ),
+    *_both(
+        "forum_invitation",
+        "You are registered: {title}",
+        "You have a place at {title}, {starts_at_text} to {ends_at_text}.\n\nWhere: {place} {online_url}\n\n"
+        "We will remind you the day before. If you cannot come, please cancel your place so someone on the "
+        "waitlist can have it.",
+        "You have a place at {title}, {starts_at_text}.",
+    ),
+    *_both(
+        "forum_reminder",
+        "Reminder: {title} is coming up",
+        "A reminder that {title} starts {starts_at_text}.\n\nWhere: {place} {online_url}\n\n"
+        "If you cannot come, please cancel your place so someone else can have it.",
+        "Reminder: {title} starts {starts_at_text}.",
+    ),
+    *_both(
+        "forum_waitlisted",
+        "You are on the waitlist: {title}",
+        "{title} ({starts_at_text}) is full, so you are number {position} on its waitlist. If a place is "
+        "freed we will give it to you and tell you.",
+        "You are number {position} on the waitlist for {title}.",
+    ),
+    *_both(
+        "forum_place_freed",
+        "A place is yours: {title}",
+        "Good news: a place was freed at {title}, {starts_at_text} to {ends_at_text}, and it is yours.\n\n"
+        "Where: {place} {online_url}",
+        "A place at {title} ({starts_at_text}) is now yours.",
+    ),
+    *_both(
+        "forum_cancelled",
+        "Called off: {title}",
+        "We are sorry: {title}, planned for {starts_at_text}, has been called off. {reason}",
+        "{title} ({starts_at_text}) has been called off. {reason}",
+        "{title} on {starts_at_text} is called off. {reason}",
+    ),
+    *_both(
+        "forum_minutes",
+        "The minutes of {title}",
+        "The minutes of {title} ({starts_at_text}) are published:\n\n{minutes}",
+        "The minutes of {title} are published.",
     ),
     *_both(
         "idea_progress",

@@ -89,6 +89,14 @@ class IdeaRepository(Repository[Idea]):
             hint = "hub_status_newest" if order == "newest" else hint
         return await self.page(query, sort=ORDERS[order], limit=paging.limit, cursor=paging.cursor, hint=hint)
 
+    async def most_supported_open(self, hub_id: str, limit: int) -> list[Idea]:
+        """The hub's most supported ideas still taking support, not hidden (a forum's agenda)."""
+        if limit <= 0:
+            return []
+        query = {"hub_id": hub_id, "listed": True, "status": {"$in": ["open", "for_response"]}}
+        found = self.collection.find(query).sort(ORDERS["support"]).hint("hub_support").limit(limit)
+        return [self.from_document(doc) for doc in await found.to_list()]
+
     async def similar_candidates(self, hub_id: str, words: list[str]) -> list[Candidate]:
         """The hub's ideas still taking support that share a keyword with ``words`` (similar)."""
         if not words:

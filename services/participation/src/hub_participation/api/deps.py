@@ -9,8 +9,11 @@ from fastapi import Depends
 from hub_common.auth import STAFF_ROLES, Principal
 from hub_common.http import require_roles, use_case
 from hub_participation.service.hubs import HubService
+from hub_participation.service.meetings import MeetingService
+from hub_participation.service.minutes import MinutesService
 from hub_participation.service.moderation import ModerationService
 from hub_participation.service.proposals import ProposalService
+from hub_participation.service.registrations import RegistrationService
 from hub_participation.service.responses import ResponseService
 from hub_participation.service.support import SupportService
 
@@ -19,6 +22,9 @@ Proposals = Annotated[ProposalService, use_case(lambda uc: uc.proposals)]
 Support = Annotated[SupportService, use_case(lambda uc: uc.support)]
 Moderation = Annotated[ModerationService, use_case(lambda uc: uc.moderation)]
 Responses = Annotated[ResponseService, use_case(lambda uc: uc.responses)]
+Meetings = Annotated[MeetingService, use_case(lambda uc: uc.meetings)]
+Registrations = Annotated[RegistrationService, use_case(lambda uc: uc.registrations)]
+Minutes = Annotated[MinutesService, use_case(lambda uc: uc.minutes)]
 
 # Refused before the body is read (which hub staff may act for, the use case checks on the idea).
 Resident = Annotated[Principal, Depends(require_roles("resident"))]

@@ -1,11 +1,13 @@
 """The participation service's record of processing (rendered by ``hub privacy ropa``). Participation
 keeps no contact details (a proposer's go to notifications on ``hub.contacts``): the opaque ids that
-stand for people, the name a proposer chose to be shown by, and what they wrote."""
+stand for people, the name a proposer chose to be shown by, what they wrote, and what a resident
+registering for a forum meeting said about their access needs."""
 
 from __future__ import annotations
 
 from hub_common.ropa import Declaration, Processing
 from hub_participation.domain.idea import Flag, Idea, Progress, Wording
+from hub_participation.domain.meeting import AgendaItem, ForumAction, Meeting, Minutes, Place, Registration
 
 DECLARATION = Declaration(
     service="participation",
@@ -45,6 +47,41 @@ DECLARATION = Declaration(
             lawful_basis="public task",
             retention="kept for the hub's moderators; the flagger's id goes at erasure",
         ),
+        Processing(
+            "forum meeting registrations",
+            Registration,
+            ("person_id", "access_needs"),
+            purpose="a place at the hub's resident forum; arranging the meeting for the access needs stated "
+            "(step-free access, a hearing loop, an interpreter)",
+            lawful_basis="consent (they register, and choose what to tell about their needs); access needs may be "
+            "health data: explicit consent",
+            retention="until the person asks to be forgotten (the place stays in the counts, anonymous)",
+            recipients="notifications (the id, to send the invitation and reminder); the hub's staff see the "
+            "access needs without whose they are (each read in the access audit); never published",
+        ),
+        Processing(
+            "staff who run a forum meeting",
+            Meeting,
+            ("scheduled_by",),
+            purpose="who scheduled a meeting, for the hub's own records",
+            lawful_basis="public task",
+            retention="until erasure",
+        ),
+        Processing(
+            "staff who minute a meeting",
+            Minutes,
+            ("by",),
+            purpose="who published the minutes",
+            lawful_basis="public task",
+            retention="until erasure",
+        ),
     ),
-    not_personal={(Progress, "note"): "staff's public note on an accepted idea's progress"},
+    not_personal={
+        (Progress, "note"): "staff's public note on an accepted idea's progress",
+        (Place, "name"): "the name and address of the meeting's room or 'Online'",
+        (Place, "room_note"): "the assets service's reason about the room booking",
+        (AgendaItem, "note"): "staff's public note on an agenda item",
+        (ForumAction, "done_note"): "staff's public note on what was done",
+        (ForumAction, "owner"): "the team or role that owns a forum action (public), not a resident",
+    },
 )

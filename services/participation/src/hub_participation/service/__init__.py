@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hub_participation.service.hubs import HubService
+from hub_participation.service.meetings import MeetingService
+from hub_participation.service.minutes import MinutesService
 from hub_participation.service.moderation import ModerationService
 from hub_participation.service.personal_data import PersonalDataService
 from hub_participation.service.proposals import ProposalService
+from hub_participation.service.registrations import RegistrationService
 from hub_participation.service.responses import ResponseService
 from hub_participation.service.support import SupportService
 
@@ -19,4 +22,7 @@ class UseCases:
     support: SupportService
     moderation: ModerationService
     responses: ResponseService
+    meetings: MeetingService  # forum meetings: scheduling, the room, the calendar
+    registrations: RegistrationService
+    minutes: MinutesService  # minutes and their actions
     personal_data: PersonalDataService  # erasure and subject access (hub.privacy)

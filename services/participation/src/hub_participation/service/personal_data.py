@@ -2,7 +2,9 @@
 
 No contact details (they go to notifications on ``hub.contacts``): opaque person ids on ideas (the
 proposer, supporters, followers, flaggers, staff who answered or hid one) and the display name a
-proposer chose. Erasure unlinks the person from every idea and drops the name they chose; the idea,
+proposer chose; on forum meetings, registrations (with the access needs a resident stated) and the
+staff who scheduled one, minuted it or closed an action. A registration erased stays an anonymous
+place, so the counts stay right. Erasure unlinks the person from every idea and drops the name they chose; the idea,
 its wording and its counts stay, anonymous: the hub's public record of what residents asked for.
 """
 
@@ -15,13 +17,16 @@ from hub_common.contracts.privacy import HeldData
 from hub_common.privacy import held
 from hub_common.uow import Transaction, UnitOfWork
 from hub_participation.adapters.ideas import IdeaRepository
+from hub_participation.adapters.meetings import MeetingRepository
 from hub_participation.domain.idea import Idea
+from hub_participation.domain.meeting import Meeting
 
 
 class PersonalDataService:
-    def __init__(self, uow: UnitOfWork, ideas: IdeaRepository) -> None:
+    def __init__(self, uow: UnitOfWork, ideas: IdeaRepository, meetings: MeetingRepository) -> None:
         self.uow = uow
         self.ideas = ideas
+        self.meetings = meetings
 
     async def erase_people(self, person_ids: list[str], tx: Transaction) -> list[HeldData]:
         """Unlink these ids (one person's) from every idea; tell notifications to erase their contact."""
@@ -36,10 +41,23 @@ class PersonalDataService:
         await tx.erase_idempotent_results([*person_ids, *(i.id for i in involved if i.proposer_id in person_ids)])
         # Their contact details may have come to notifications from here under these ids (with an idea
         # or a follow): the erased event supersedes them, in the contact book and the compacted topic.
+        meetings = await self.meetings.involving(person_ids, tx.session)
+        registered = sum(_registered(meeting, person_ids) for meeting in meetings)
+        for meeting in meetings:
+            forgotten = meeting
+            for person_id in person_ids:
+                forgotten = forgotten.forgetting(person_id)
+            await self.meetings.save_if_version(forgotten, meeting.version, tx.session)
         linked = {pid for idea in involved for pid in (idea.proposer_id, *idea.followers)}
+        linked |= {r.person_id for meeting in meetings for r in meeting.registrations if r.person_id}
         for person_id in sorted(pid for pid in person_ids if pid in linked):
             tx.publish(ParticipantContactErased(person_id=person_id), subject=person_id)
         return [
+            *held(
+                "forum registrations",
+                registered,
+                "unlinked from you, with the access needs you gave; the place stays in the counts, anonymous",
+            ),
             *held("ideas proposed", proposed, "unlinked from you, with the name you chose; the idea stays, anonymous"),
             *held("ideas supported", supported, "unlinked from you; the support count stays"),
             *held("ideas followed", followed, "no longer followed"),
@@ -63,7 +81,22 @@ class PersonalDataService:
                 if flag.by in mine
             ],
         }
+        meetings = await self.meetings.involving(person_ids, tx.session)
+        export["forum_registrations"] = [
+            {
+                "meeting_id": meeting.id,
+                "title": meeting.title,
+                "starts_at": meeting.starts_at.isoformat(),
+                "status": r.status,
+                "access_needs": r.access_needs,
+                "registered_at": r.registered_at.isoformat(),
+            }
+            for meeting in meetings
+            for r in meeting.registrations
+            if r.person_id in mine
+        ]
         return [
+            *held("forum registrations", len(export["forum_registrations"]), "exported"),
             *held("ideas proposed", proposed, "exported"),
             *held("ideas supported", supported, "exported"),
             *held("ideas followed", followed, "exported"),
@@ -79,6 +112,10 @@ def _counts(ideas: list[Idea], person_ids: list[str]) -> tuple[int, int, int, in
         sum(bool(mine & set(idea.followers)) for idea in ideas),
         sum(any(flag.by in mine for flag in idea.flags) for idea in ideas),
     )
+
+
+def _registered(meeting: Meeting, person_ids: list[str]) -> int:
+    return sum(r.person_id in person_ids for r in meeting.registrations)
 
 
 def _idea(idea: Idea) -> dict[str, Any]:
