@@ -16,7 +16,16 @@ from hub_testkit.service_api import ServiceApi, assert_problem
 __all__ = ["NORTH", "RIVER", "ParticipationApi", "api", "assert_problem", "idea_body", "participation_app"]
 
 NORTH, RIVER = "hub-northfield", "hub-riverside"
-WIPED_EACH_TIME = ("ideas", "idea_settings", "outbox", "idempotency_keys", "inbox")
+WIPED_EACH_TIME = (
+    "ideas",
+    "idea_settings",
+    "surveys",
+    "survey_answers",
+    "satisfaction",
+    "outbox",
+    "idempotency_keys",
+    "inbox",
+)
 
 
 class ParticipationApi(ServiceApi[ParticipationSettings]):

@@ -1,10 +1,10 @@
 """What the participation service is, and the role switch: ``python -m hub_participation --role api|worker|all``."""
 
-from hub_common.contracts import PRIVACY_TOPIC, all_contracts, inbound_topic
+from hub_common.contracts import PRIVACY_TOPIC, all_contracts, events_topic, inbound_topic
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
 from hub_participation.adapters import INDEXES
-from hub_participation.api import hubs, ideas, moderation, responses
+from hub_participation.api import hubs, ideas, moderation, responses, surveys
 from hub_participation.bootstrap import bootstrap
 from hub_participation.demo import seed_demo_data
 from hub_participation.domain.processing import DECLARATION
@@ -21,8 +21,8 @@ DEFINITION = ServiceDefinition(
     title="Community Hub — participation",
     description="Residents set the agenda: ideas proposed, supported, answered by the hub and tracked as actions.",
     settings_class=ParticipationSettings,
-    routers=(hubs.router, ideas.router, moderation.router, responses.router),
-    consumes=(PRIVACY_TOPIC,),
+    routers=(hubs.router, ideas.router, moderation.router, responses.router, surveys.router),
+    consumes=(PRIVACY_TOPIC, events_topic("issues")),  # issues: the after-fix questionnaire's answers
     publishes=PUBLISHES,
     indexes=INDEXES,
     seed_demo_data=seed_demo_data,

@@ -1,6 +1,6 @@
 """Repositories of the participation service (the only code that touches MongoDB) and the indexes they need."""
 
 from hub_common.mongo import IndexSpec
-from hub_participation.adapters import hubs, ideas
+from hub_participation.adapters import hubs, ideas, satisfaction, surveys
 
-INDEXES: tuple[IndexSpec, ...] = (*hubs.INDEXES, *ideas.INDEXES)
+INDEXES: tuple[IndexSpec, ...] = (*hubs.INDEXES, *ideas.INDEXES, *surveys.INDEXES, *satisfaction.INDEXES)

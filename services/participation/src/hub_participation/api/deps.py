@@ -12,13 +12,17 @@ from hub_participation.service.hubs import HubService
 from hub_participation.service.moderation import ModerationService
 from hub_participation.service.proposals import ProposalService
 from hub_participation.service.responses import ResponseService
+from hub_participation.service.satisfaction import SatisfactionService
 from hub_participation.service.support import SupportService
+from hub_participation.service.surveys import SurveyService
 
 Hubs = Annotated[HubService, use_case(lambda uc: uc.hubs)]
 Proposals = Annotated[ProposalService, use_case(lambda uc: uc.proposals)]
 Support = Annotated[SupportService, use_case(lambda uc: uc.support)]
 Moderation = Annotated[ModerationService, use_case(lambda uc: uc.moderation)]
 Responses = Annotated[ResponseService, use_case(lambda uc: uc.responses)]
+Surveys = Annotated[SurveyService, use_case(lambda uc: uc.surveys)]
+Satisfaction = Annotated[SatisfactionService, use_case(lambda uc: uc.satisfaction)]
 
 # Refused before the body is read (which hub staff may act for, the use case checks on the idea).
 Resident = Annotated[Principal, Depends(require_roles("resident"))]

@@ -9,7 +9,9 @@ from hub_participation.service.moderation import ModerationService
 from hub_participation.service.personal_data import PersonalDataService
 from hub_participation.service.proposals import ProposalService
 from hub_participation.service.responses import ResponseService
+from hub_participation.service.satisfaction import SatisfactionService
 from hub_participation.service.support import SupportService
+from hub_participation.service.surveys import SurveyService
 
 
 @dataclass(frozen=True)
@@ -20,3 +22,5 @@ class UseCases:
     moderation: ModerationService
     responses: ResponseService
     personal_data: PersonalDataService  # erasure and subject access (hub.privacy)
+    surveys: SurveyService
+    satisfaction: SatisfactionService  # after-fix questionnaire answers from the issues service

@@ -1,9 +1,10 @@
 """What the participation service holds about people, and their rights over it (erasure, subject access).
 
 No contact details (they go to notifications on ``hub.contacts``): opaque person ids on ideas (the
-proposer, supporters, followers, flaggers, staff who answered or hid one) and the display name a
-proposer chose. Erasure unlinks the person from every idea and drops the name they chose; the idea,
-its wording and its counts stay, anonymous: the hub's public record of what residents asked for.
+proposer, supporters, followers, flaggers, staff who answered or hid one), the display name a
+proposer chose, and whose each survey answer is. Erasure unlinks the person from every idea and drops
+the name they chose; the idea, its wording and its counts stay, anonymous: the hub's public record
+of what residents asked for. Survey answers stay in the results, moved to an id that names no one.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from hub_common.contracts.privacy import HeldData
 from hub_common.privacy import held
 from hub_common.uow import Transaction, UnitOfWork
 from hub_participation.adapters.ideas import IdeaRepository
+from hub_participation.adapters.surveys import AnswerRepository
 from hub_participation.domain.idea import Idea
 
 
 class PersonalDataService:
-    def __init__(self, uow: UnitOfWork, ideas: IdeaRepository) -> None:
+    def __init__(self, uow: UnitOfWork, ideas: IdeaRepository, answers: AnswerRepository) -> None:
         self.uow = uow
         self.ideas = ideas
+        self.answers = answers
 
     async def erase_people(self, person_ids: list[str], tx: Transaction) -> list[HeldData]:
         """Unlink these ids (one person's) from every idea; tell notifications to erase their contact."""
@@ -39,7 +42,12 @@ class PersonalDataService:
         linked = {pid for idea in involved for pid in (idea.proposer_id, *idea.followers)}
         for person_id in sorted(pid for pid in person_ids if pid in linked):
             tx.publish(ParticipantContactErased(person_id=person_id), subject=person_id)
+        # Survey answers stay counted, under an id that names no one.
+        answered = await self.answers.of_people(person_ids, tx.session)
+        for answer in answered:
+            await self.answers.unlink(answer, tx.session)
         return [
+            *held("survey answers", len(answered), "unlinked from you; the answers stay in the results, anonymous"),
             *held("ideas proposed", proposed, "unlinked from you, with the name you chose; the idea stays, anonymous"),
             *held("ideas supported", supported, "unlinked from you; the support count stays"),
             *held("ideas followed", followed, "no longer followed"),
@@ -63,7 +71,12 @@ class PersonalDataService:
                 if flag.by in mine
             ],
         }
+        answered = await self.answers.of_people(person_ids, tx.session)
+        export["survey_answers"] = [
+            {"survey_id": a["survey_id"], "answers": a["answers"], "locality": a.get("locality")} for a in answered
+        ]
         return [
+            *held("survey answers", len(answered), "exported"),
             *held("ideas proposed", proposed, "exported"),
             *held("ideas supported", supported, "exported"),
             *held("ideas followed", followed, "exported"),
