@@ -26,7 +26,18 @@ __all__ = [
 ]
 
 NORTH, RIVER = "hub-northfield", "hub-riverside"
-WIPED_EACH_TIME = ("ideas", "idea_settings", "meetings", "outbox", "idempotency_keys", "inbox", "access_audit")
+WIPED_EACH_TIME = (
+    "ideas",
+    "idea_settings",
+    "meetings",
+    "surveys",
+    "survey_answers",
+    "satisfaction",
+    "outbox",
+    "idempotency_keys",
+    "inbox",
+    "access_audit",
+)
 
 
 class ParticipationApi(ServiceApi[ParticipationSettings]):

@@ -4,7 +4,7 @@ from hub_common.contracts import PRIVACY_TOPIC, all_contracts, events_topic, inb
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
 from hub_participation.adapters import INDEXES
-from hub_participation.api import hubs, ideas, meetings, minutes, moderation, registrations, responses
+from hub_participation.api import hubs, ideas, meetings, minutes, moderation, registrations, responses, surveys
 from hub_participation.bootstrap import bootstrap
 from hub_participation.demo import seed_demo_data
 from hub_participation.domain.processing import DECLARATION
@@ -31,8 +31,10 @@ DEFINITION = ServiceDefinition(
         meetings.router,
         registrations.router,
         minutes.router,
+        surveys.router,
     ),
-    consumes=(PRIVACY_TOPIC, events_topic("assets")),
+    # assets: the answers to forum room requests; issues: the after-fix questionnaire's answers
+    consumes=(PRIVACY_TOPIC, events_topic("assets"), events_topic("issues")),
     publishes=PUBLISHES,
     indexes=INDEXES,
     seed_demo_data=seed_demo_data,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from hub_common.scheduler import PeriodicTask
 from hub_common.service import Components, ServiceContext
 from hub_participation.adapters.hubs import IdeaSettingsRepository
 from hub_participation.adapters.ideas import IdeaRepository
 from hub_participation.adapters.meetings import MeetingRepository
+from hub_participation.adapters.satisfaction import SatisfactionRepository
+from hub_participation.adapters.surveys import AnswerRepository, SurveyRepository
 from hub_participation.handlers import handlers
 from hub_participation.service import UseCases
 from hub_participation.service.hubs import HubService
@@ -16,13 +19,18 @@ from hub_participation.service.personal_data import PersonalDataService
 from hub_participation.service.proposals import ProposalService
 from hub_participation.service.registrations import RegistrationService
 from hub_participation.service.responses import ResponseService
+from hub_participation.service.satisfaction import SatisfactionService
 from hub_participation.service.support import SupportService
+from hub_participation.service.surveys import SurveyService
 from hub_participation.settings import ParticipationSettings
+
+CLOSE_SURVEYS_EVERY_S = 60
 
 
 def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
     settings, clock, uow = ctx.settings, ctx.clock, ctx.uow
     ideas, meetings = IdeaRepository(ctx.db), MeetingRepository(ctx.db)
+    answers = AnswerRepository(ctx.db)
     hubs = HubService(
         uow, IdeaSettingsRepository(ctx.db), clock=clock, default_threshold=settings.idea_support_threshold
     )
@@ -35,6 +43,13 @@ def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
         meetings=MeetingService(uow, meetings, ideas, hubs, clock=clock),
         registrations=RegistrationService(uow, meetings, ctx.audit, clock=clock),
         minutes=MinutesService(uow, meetings, clock=clock),
-        personal_data=PersonalDataService(uow, ideas, meetings),
+        personal_data=PersonalDataService(uow, ideas, meetings, answers),
+        surveys=SurveyService(uow, SurveyRepository(ctx.db), answers, clock=clock),
+        satisfaction=SatisfactionService(SatisfactionRepository(ctx.db)),
     )
-    return Components(use_cases=use_cases, handlers=handlers(use_cases))
+    return Components(
+        use_cases=use_cases,
+        handlers=handlers(use_cases),
+        # Surveys given a closing time close by themselves (and publish their results) within a minute.
+        periodic=(PeriodicTask("close-due-surveys", CLOSE_SURVEYS_EVERY_S, use_cases.surveys.close_due),),
+    )

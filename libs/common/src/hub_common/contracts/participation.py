@@ -248,3 +248,50 @@ class RoomBookingRequested(EventData):
     attendees: int | None = Field(default=None, ge=1)
     requested_by: str = Field(min_length=1, max_length=128, description="opaque id of the hub staff member")
     requested_at: datetime
+
+
+# --- surveys and consultations ----------------------------------------------------------------------
+
+
+class SurveyEvent(EventData):
+    """What every survey event says: which survey, in which hub."""
+
+    survey_id: str = Field(min_length=1, max_length=64)
+    hub_id: str = Field(min_length=1, max_length=64)
+
+
+@event_contract("hub.participation.survey.opened.v1")
+class SurveyOpened(SurveyEvent):
+    """A hub opened a survey or consultation for residents' answers."""
+
+    title: str = Field(min_length=1, max_length=160)
+    template: str | None = Field(default=None, max_length=40, description='e.g. "place_standard"')
+    questions: int = Field(ge=1)
+    opened_at: datetime
+    closes_at: datetime | None = None
+
+
+class SurveyQuestionResult(EventData):
+    """One question's anonymous result: counts per option or scale point, a scale's mean (overall and
+    per locality), a ranking's average place per option. Free text is counted, never carried."""
+
+    question_id: str = Field(min_length=1, max_length=40)
+    kind: Literal["single", "multiple", "scale", "text", "ranking"]
+    text: str = Field(min_length=1, max_length=300)
+    answered: int = Field(ge=0)
+    counts: dict[str, int] = Field(default_factory=dict)
+    mean: float | None = None
+    average_place: dict[str, float] = Field(default_factory=dict)
+    by_locality: dict[str, float] = Field(default_factory=dict)
+
+
+@event_contract("hub.participation.survey.closed.v1")
+class SurveyClosed(SurveyEvent):
+    """A survey closed, with its anonymous results: "one conversation, many destinations" — other
+    services and partners read these instead of asking residents the same questions again."""
+
+    title: str = Field(min_length=1, max_length=160)
+    template: str | None = Field(default=None, max_length=40)
+    respondents: int = Field(ge=0)
+    results: list[SurveyQuestionResult]
+    closed_at: datetime

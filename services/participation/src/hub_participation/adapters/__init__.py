@@ -1,6 +1,12 @@
 """Repositories of the participation service (the only code that touches MongoDB) and the indexes they need."""
 
 from hub_common.mongo import IndexSpec
-from hub_participation.adapters import hubs, ideas, meetings
+from hub_participation.adapters import hubs, ideas, meetings, satisfaction, surveys
 
-INDEXES: tuple[IndexSpec, ...] = (*hubs.INDEXES, *ideas.INDEXES, *meetings.INDEXES)
+INDEXES: tuple[IndexSpec, ...] = (
+    *hubs.INDEXES,
+    *ideas.INDEXES,
+    *meetings.INDEXES,
+    *surveys.INDEXES,
+    *satisfaction.INDEXES,
+)

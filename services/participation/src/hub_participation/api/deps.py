@@ -15,7 +15,9 @@ from hub_participation.service.moderation import ModerationService
 from hub_participation.service.proposals import ProposalService
 from hub_participation.service.registrations import RegistrationService
 from hub_participation.service.responses import ResponseService
+from hub_participation.service.satisfaction import SatisfactionService
 from hub_participation.service.support import SupportService
+from hub_participation.service.surveys import SurveyService
 
 Hubs = Annotated[HubService, use_case(lambda uc: uc.hubs)]
 Proposals = Annotated[ProposalService, use_case(lambda uc: uc.proposals)]
@@ -25,6 +27,8 @@ Responses = Annotated[ResponseService, use_case(lambda uc: uc.responses)]
 Meetings = Annotated[MeetingService, use_case(lambda uc: uc.meetings)]
 Registrations = Annotated[RegistrationService, use_case(lambda uc: uc.registrations)]
 Minutes = Annotated[MinutesService, use_case(lambda uc: uc.minutes)]
+Surveys = Annotated[SurveyService, use_case(lambda uc: uc.surveys)]
+Satisfaction = Annotated[SatisfactionService, use_case(lambda uc: uc.satisfaction)]
 
 # Refused before the body is read (which hub staff may act for, the use case checks on the idea).
 Resident = Annotated[Principal, Depends(require_roles("resident"))]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from hub_common.ropa import Declaration, Processing
 from hub_participation.domain.idea import Flag, Idea, Progress, Wording
 from hub_participation.domain.meeting import AgendaItem, ForumAction, Meeting, Minutes, Place, Registration
+from hub_participation.domain.survey import SurveyAnswer
 
 DECLARATION = Declaration(
     service="participation",
@@ -38,6 +39,15 @@ DECLARATION = Declaration(
             lawful_basis="consent (they support or follow it)",
             retention="until erasure; the support count stays, anonymous",
             recipients="notifications (followers' ids, to send updates); supporters are never published",
+        ),
+        Processing(
+            "survey answers",
+            SurveyAnswer,
+            ("respondent", "answers", "locality"),
+            purpose="consultations and surveys: once each, counted into anonymous results",
+            lawful_basis="consent (they choose to answer)",
+            retention="until the person asks to be forgotten; the answers stay in the results, anonymous",
+            recipients="the public and partners (anonymous results only); staff read free text without whose",
         ),
         Processing(
             "flags",

@@ -12,7 +12,9 @@ from hub_participation.service.personal_data import PersonalDataService
 from hub_participation.service.proposals import ProposalService
 from hub_participation.service.registrations import RegistrationService
 from hub_participation.service.responses import ResponseService
+from hub_participation.service.satisfaction import SatisfactionService
 from hub_participation.service.support import SupportService
+from hub_participation.service.surveys import SurveyService
 
 
 @dataclass(frozen=True)
@@ -26,3 +28,5 @@ class UseCases:
     registrations: RegistrationService
     minutes: MinutesService  # minutes and their actions
     personal_data: PersonalDataService  # erasure and subject access (hub.privacy)
+    surveys: SurveyService
+    satisfaction: SatisfactionService  # after-fix questionnaire answers from the issues service

@@ -3,9 +3,11 @@
 No contact details (they go to notifications on ``hub.contacts``): opaque person ids on ideas (the
 proposer, supporters, followers, flaggers, staff who answered or hid one) and the display name a
 proposer chose; on forum meetings, registrations (with the access needs a resident stated) and the
-staff who scheduled one, minuted it or closed an action. A registration erased stays an anonymous
-place, so the counts stay right. Erasure unlinks the person from every idea and drops the name they chose; the idea,
-its wording and its counts stay, anonymous: the hub's public record of what residents asked for.
+staff who scheduled one, minuted it or closed an action; and whose each survey answer is. A
+registration erased stays an anonymous place, so the counts stay right. Erasure unlinks the person
+from every idea and drops the name they chose; the idea, its wording and its counts stay,
+anonymous: the hub's public record of what residents asked for. Survey answers stay in the
+results, moved to an id that names no one.
 """
 
 from __future__ import annotations
@@ -18,15 +20,19 @@ from hub_common.privacy import held
 from hub_common.uow import Transaction, UnitOfWork
 from hub_participation.adapters.ideas import IdeaRepository
 from hub_participation.adapters.meetings import MeetingRepository
+from hub_participation.adapters.surveys import AnswerRepository
 from hub_participation.domain.idea import Idea
 from hub_participation.domain.meeting import Meeting
 
 
 class PersonalDataService:
-    def __init__(self, uow: UnitOfWork, ideas: IdeaRepository, meetings: MeetingRepository) -> None:
+    def __init__(
+        self, uow: UnitOfWork, ideas: IdeaRepository, meetings: MeetingRepository, answers: AnswerRepository
+    ) -> None:
         self.uow = uow
         self.ideas = ideas
         self.meetings = meetings
+        self.answers = answers
 
     async def erase_people(self, person_ids: list[str], tx: Transaction) -> list[HeldData]:
         """Unlink these ids (one person's) from every idea; tell notifications to erase their contact."""
@@ -52,12 +58,17 @@ class PersonalDataService:
         linked |= {r.person_id for meeting in meetings for r in meeting.registrations if r.person_id}
         for person_id in sorted(pid for pid in person_ids if pid in linked):
             tx.publish(ParticipantContactErased(person_id=person_id), subject=person_id)
+        # Survey answers stay counted, under an id that names no one.
+        answered = await self.answers.of_people(person_ids, tx.session)
+        for answer in answered:
+            await self.answers.unlink(answer, tx.session)
         return [
             *held(
                 "forum registrations",
                 registered,
                 "unlinked from you, with the access needs you gave; the place stays in the counts, anonymous",
             ),
+            *held("survey answers", len(answered), "unlinked from you; the answers stay in the results, anonymous"),
             *held("ideas proposed", proposed, "unlinked from you, with the name you chose; the idea stays, anonymous"),
             *held("ideas supported", supported, "unlinked from you; the support count stays"),
             *held("ideas followed", followed, "no longer followed"),
@@ -95,8 +106,13 @@ class PersonalDataService:
             for r in meeting.registrations
             if r.person_id in mine
         ]
+        answered = await self.answers.of_people(person_ids, tx.session)
+        export["survey_answers"] = [
+            {"survey_id": a["survey_id"], "answers": a["answers"], "locality": a.get("locality")} for a in answered
+        ]
         return [
             *held("forum registrations", len(export["forum_registrations"]), "exported"),
+            *held("survey answers", len(answered), "exported"),
             *held("ideas proposed", proposed, "exported"),
             *held("ideas supported", supported, "exported"),
             *held("ideas followed", followed, "exported"),

@@ -1,0 +1,119 @@
+"""The ``surveys`` and ``survey_answers`` collections.
+
+An answer's ``_id`` is ``<survey>:<respondent>``: the database itself lets each person answer a
+survey once, however many of their submissions arrive together (the second insert of the same id
+fails, or conflicts and is retried into that failure). Erasure moves an answer to an anonymous id
+(``<survey>:erased-<random>``): it is still counted, and no longer anyone's.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
+
+from hub_common.errors import Conflict
+from hub_common.http import PageQuery
+from hub_common.mongo import IndexSpec
+from hub_common.pagination import find_page
+from hub_common.repository import Repository, Session
+from hub_participation.domain.survey import Survey, SurveyStatus
+
+SURVEYS = "surveys"
+ANSWERS = "survey_answers"
+
+INDEXES: tuple[IndexSpec, ...] = (
+    IndexSpec(
+        SURVEYS,
+        (
+            IndexModel(
+                [("hub_id", ASCENDING), ("status", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
+                name="hub_status_newest",
+            ),
+            IndexModel([("hub_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)], name="hub_newest"),
+        ),
+    ),
+    IndexSpec(
+        ANSWERS,
+        (
+            IndexModel([("survey_id", ASCENDING)], name="by_survey"),
+            IndexModel([("respondent", ASCENDING)], name="by_respondent"),
+        ),
+    ),
+)
+NEWEST = [("created_at", DESCENDING), ("_id", DESCENDING)]
+
+
+class SurveyRepository(Repository[Survey]):
+    collection_name = SURVEYS
+    model = Survey
+    noun = "survey"
+
+    async def in_hub(
+        self, hub_id: str, status: SurveyStatus | None, paging: PageQuery, *, drafts: bool
+    ) -> tuple[list[Survey], str | None]:
+        """A hub's surveys, newest first: of one status, or all (drafts only if ``drafts``)."""
+        query: dict[str, Any] = {"hub_id": hub_id}
+        if status is not None:
+            query["status"] = status
+        elif not drafts:
+            query["status"] = {"$ne": "draft"}
+        hint = "hub_status_newest" if status is not None else "hub_newest"  # $ne: filtered on the walk
+        return await self.page(query, sort=NEWEST, limit=paging.limit, cursor=paging.cursor, hint=hint)
+
+    async def due_to_close(self, now, limit: int = 100) -> list[Survey]:
+        """Open surveys whose closing time has passed (few: a hub runs a handful at a time)."""
+        found = self.collection.find({"status": "open", "closes_at": {"$lte": now}}).limit(limit)
+        return [self.from_document(doc) async for doc in found]
+
+
+class AnswerRepository:
+    """Residents' answers: each once per survey; read back as (answers, locality) for the tally."""
+
+    def __init__(self, db) -> None:
+        self.collection = db[ANSWERS]
+
+    async def add(self, survey_id: str, respondent: str, doc: dict[str, Any], session: Session) -> None:
+        try:
+            await self.collection.insert_one(
+                {"_id": f"{survey_id}:{respondent}", "survey_id": survey_id, "respondent": respondent, **doc},
+                session=session,
+            )
+        except DuplicateKeyError:
+            raise Conflict("you have already answered this survey") from None
+
+    async def given_by(self, survey_id: str, respondent: str, session: Session = None) -> bool:
+        return (
+            await self.collection.find_one({"_id": f"{survey_id}:{respondent}"}, {"_id": 1}, session=session)
+            is not None
+        )
+
+    async def of_survey(self, survey_id: str, session: Session = None) -> list[dict[str, Any]]:
+        projection = {"_id": 0, "answers": 1, "locality": 1}
+        found = self.collection.find({"survey_id": survey_id}, projection, session=session)
+        return await found.hint("by_survey").to_list()
+
+    async def texts(self, survey_id: str, question_id: str, paging: PageQuery) -> tuple[list[str], str | None]:
+        """Free-text answers to one question, without whose they are (a page of them)."""
+        query = {"survey_id": survey_id, f"answers.{question_id}": {"$type": "string"}}
+        docs, cursor = await find_page(
+            self.collection,
+            query,
+            sort=[("_id", ASCENDING)],
+            limit=paging.limit,
+            cursor=paging.cursor,
+            projection={f"answers.{question_id}": 1},
+        )
+        return [doc["answers"][question_id] for doc in docs], cursor
+
+    async def of_people(self, person_ids: list[str], session: Session) -> list[dict[str, Any]]:
+        return await self.collection.find({"respondent": {"$in": person_ids}}, session=session).to_list()
+
+    async def unlink(self, doc: dict[str, Any], session: Session) -> None:
+        """The answer stays counted, under an id that names no one."""
+        await self.collection.delete_one({"_id": doc["_id"]}, session=session)
+        anonymous = {k: v for k, v in doc.items() if k not in ("_id", "respondent")}
+        anonymous["_id"] = f"{doc['survey_id']}:erased-{uuid.uuid4().hex}"
+        await self.collection.insert_one(anonymous, session=session)

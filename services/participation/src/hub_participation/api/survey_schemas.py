@@ -1,0 +1,107 @@
+"""Request and response schemas of surveys and satisfaction trends (no one's answer, no respondent)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hub_participation.domain.satisfaction import SatisfactionMonth
+from hub_participation.domain.survey import Question, QuestionResult, Survey, SurveyStatus
+
+LOCALITY = Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SurveyIn(Strict):
+    hub_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")
+    title: str | None = Field(default=None, min_length=3, max_length=160, description="a template gives one")
+    intro: str | None = Field(default=None, max_length=2000, description="what it is for, and what happens next")
+    questions: list[Question] = Field(default_factory=list, max_length=60)
+    localities: list[LOCALITY] = Field(default_factory=list, max_length=40, description="areas to answer for")
+    template: str | None = Field(default=None, description='"place_standard": its 14 themes on a 1-7 scale')
+
+
+class SurveyEditIn(Strict):
+    title: str | None = Field(default=None, min_length=3, max_length=160)
+    intro: str | None = Field(default=None, max_length=2000)
+    questions: list[Question] | None = Field(default=None, max_length=60)
+    localities: list[LOCALITY] | None = Field(default=None, max_length=40)
+
+    def changes(self) -> dict[str, Any]:
+        changes = self.model_dump(exclude_unset=True, exclude={"questions", "localities"})
+        if self.questions is not None:
+            changes["questions"] = tuple(self.questions)
+        if self.localities is not None:
+            changes["localities"] = tuple(self.localities)
+        return changes
+
+
+class OpenIn(Strict):
+    closes_at: datetime | None = Field(default=None, description="when it closes by itself (and its results go out)")
+
+
+class AnswerIn(Strict):
+    answers: dict[Annotated[str, Field(max_length=40)], Any] = Field(max_length=60)
+    locality: LOCALITY | None = None
+
+
+class AnsweredOut(BaseModel):
+    survey_id: str
+    respondents: int
+
+
+class SurveyOut(BaseModel):
+    id: str
+    hub_id: str
+    title: str
+    intro: str | None
+    questions: list[Question]
+    localities: list[str]
+    template: str | None
+    status: SurveyStatus
+    opened_at: datetime | None
+    closes_at: datetime | None
+    closed_at: datetime | None
+    respondents: int
+
+
+def survey_view(survey: Survey) -> SurveyOut:
+    return SurveyOut(**survey.model_dump(exclude={"created_by", "created_at", "version"}))
+
+
+class ResultsOut(BaseModel):
+    survey_id: str
+    respondents: int
+    questions: list[QuestionResult]
+
+
+class TextsOut(BaseModel):
+    items: list[str]
+    next_cursor: str | None = None
+
+
+class SatisfactionOut(BaseModel):
+    month: str
+    service_code: str
+    answered: int
+    fixed: int
+    rated: int
+    mean_rating: float | None
+    ratings: dict[str, int]
+
+
+def satisfaction_view(tally: SatisfactionMonth) -> SatisfactionOut:
+    return SatisfactionOut(
+        month=tally.month,
+        service_code=tally.service_code,
+        answered=tally.answered,
+        fixed=tally.fixed,
+        rated=tally.rated,
+        mean_rating=tally.mean_rating,
+        ratings={str(r): tally.ratings.get(str(r), 0) for r in range(1, 6)},
+    )

@@ -1,0 +1,215 @@
+"""Surveys through the real app and database: build, open, answer once (also 50 times at once),
+results public only when closed and published as an anonymous event, the Place Standard template,
+free text for staff only, erasure keeping the counts, and satisfaction from the after-fix questionnaire."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from participation_testkit import NORTH, RIVER, ParticipationApi, assert_problem
+from test_privacy_demo_and_docs import ask
+
+from hub_common.contracts.issues import IssueFeedbackReceived
+from hub_common.envelope import Envelope
+
+CLOSED = "hub.participation.survey.closed.v1"
+QUESTIONS = [
+    {"id": "park", "kind": "single", "text": "Which park do you use most?", "options": ["North", "South"]},
+    {"id": "safe", "kind": "scale", "text": "How safe do you feel there?", "low": 1, "high": 5},
+    {"id": "why", "kind": "text", "text": "Anything else?", "required": False},
+    {"id": "order", "kind": "ranking", "text": "What first?", "options": ["bins", "lights", "benches"]},
+]
+GOOD = {"park": "North", "safe": 4, "why": "The lights by the gate are out.", "order": ["lights", "bins", "benches"]}
+
+
+async def new_survey(api: ParticipationApi, **fields) -> dict:
+    body = {"hub_id": NORTH, "title": "Our parks", "questions": QUESTIONS, **fields}
+    response = await api.client.post("/v1/surveys", json=body, headers=api.staff())
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def opened(api: ParticipationApi, **fields) -> dict:
+    survey = await new_survey(api, **fields)
+    response = await api.client.post(f"/v1/surveys/{survey['id']}/open", json={}, headers=api.staff())
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def answer(api: ParticipationApi, survey_id: str, by: str, answers: dict, **extra):
+    return await api.client.post(
+        f"/v1/surveys/{survey_id}/answers", json={"answers": answers, **extra}, headers=api.resident(by)
+    )
+
+
+async def test_staff_build_and_open_a_survey_and_residents_answer_it_once_each(api: ParticipationApi) -> None:
+    survey = await new_survey(api)
+    assert survey["status"] == "draft" and survey["respondents"] == 0
+    assert (await api.client.get(f"/v1/surveys/{survey['id']}")).status_code == 404  # a draft is not public
+    assert (await api.client.get(f"/v1/surveys/{survey['id']}", headers=api.staff())).status_code == 200
+    edited = await api.client.patch(
+        f"/v1/surveys/{survey['id']}", json={"intro": "Tell us about the parks."}, headers=api.staff()
+    )
+    assert edited.status_code == 200 and edited.json()["intro"] == "Tell us about the parks."
+
+    assert_problem(await answer(api, survey["id"], "res-1", GOOD), 409)  # not open yet
+    opened = await api.client.post(f"/v1/surveys/{survey['id']}/open", json={}, headers=api.staff())
+    assert opened.json()["status"] == "open"
+    listed = (await api.client.get(f"/v1/hubs/{NORTH}/surveys")).json()["items"]
+    assert [s["id"] for s in listed] == [survey["id"]]
+
+    first = await answer(api, survey["id"], "res-1", GOOD)
+    assert first.status_code == 201 and first.json() == {"survey_id": survey["id"], "respondents": 1}
+    assert_problem(await answer(api, survey["id"], "res-1", GOOD), 409)  # once each
+    mine = await api.client.get(f"/v1/surveys/{survey['id']}/answers/mine", headers=api.resident("res-1"))
+    assert mine.json() == {"answered": True}
+    assert_problem(await answer(api, survey["id"], "res-2", {**GOOD, "safe": 9}), 422)
+    assert_problem(await answer(api, survey["id"], "res-2", {"park": "North"}), 422)  # required ones missing
+    assert_problem(
+        await api.client.patch(f"/v1/surveys/{survey['id']}", json={"title": "Changed"}, headers=api.staff()), 409
+    )
+    assert await api.count("survey_answers") == 1
+
+
+async def test_fifty_submissions_of_one_person_at_once_give_one_answer(api: ParticipationApi) -> None:
+    survey = await opened(api)
+    responses = await asyncio.gather(*(answer(api, survey["id"], "res-eager", GOOD) for _ in range(50)))
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [201] + [409] * 49, codes
+    assert await api.count("survey_answers", survey_id=survey["id"]) == 1
+    assert (await api.client.get(f"/v1/surveys/{survey['id']}")).json()["respondents"] == 1
+
+
+async def test_results_are_public_once_closed_and_go_out_as_an_anonymous_event(api: ParticipationApi) -> None:
+    survey = await opened(api)
+    for n, (park, safe) in enumerate([("North", 4), ("North", 2), ("South", 3)]):
+        response = await answer(api, survey["id"], f"res-{n}", {**GOOD, "park": park, "safe": safe})
+        assert response.status_code == 201, response.text
+    assert_problem(await api.client.get(f"/v1/surveys/{survey['id']}/results"), 403)  # not while open
+    staff_view = await api.client.get(f"/v1/surveys/{survey['id']}/results", headers=api.staff())
+    assert staff_view.status_code == 200 and staff_view.json()["respondents"] == 3
+
+    texts = await api.client.get(f"/v1/surveys/{survey['id']}/questions/why/texts", headers=api.staff())
+    assert texts.json()["items"] == ["The lights by the gate are out."] * 3
+    assert_problem(await api.client.get(f"/v1/surveys/{survey['id']}/questions/why/texts", headers=api.resident()), 403)
+
+    closed = await api.client.post(f"/v1/surveys/{survey['id']}/close", headers=api.staff())
+    assert closed.json()["status"] == "closed"
+    assert_problem(await api.client.post(f"/v1/surveys/{survey['id']}/close", headers=api.staff()), 409)
+    assert_problem(await answer(api, survey["id"], "res-late", GOOD), 409)
+    public = (await api.client.get(f"/v1/surveys/{survey['id']}/results")).json()
+    by_id = {q["question_id"]: q for q in public["questions"]}
+    assert by_id["park"]["counts"] == {"North": 2, "South": 1} and by_id["safe"]["mean"] == 3.0
+    assert by_id["why"]["answered"] == 3 and "lights by the gate" not in str(public)
+
+    [event] = await api.outbox(CLOSED, subject=survey["id"])
+    assert event["data"]["respondents"] == 3 and event["hub_id"] == NORTH
+    assert "res-0" not in str(event) and "lights by the gate" not in str(event)
+    assert {q["question_id"]: q["counts"] for q in event["data"]["results"]}["park"] == {"North": 2, "South": 1}
+
+
+async def test_the_place_standard_template_gives_fourteen_themes_and_a_mean_per_area(api: ParticipationApi) -> None:
+    survey = await opened(api, title=None, questions=[], template="place_standard", localities=["Ash", "Elm"])
+    assert len(survey["questions"]) == 14 and survey["title"].startswith("Place Standard")
+    every = {q["id"]: 4 for q in survey["questions"]}
+    assert_problem(await answer(api, survey["id"], "res-1", every), 422)  # which area?
+    for by, where, safe in (("res-1", "Ash", 2), ("res-2", "Elm", 6), ("res-3", "Elm", 7)):
+        response = await answer(api, survey["id"], by, {**every, "feeling-safe": safe}, locality=where)
+        assert response.status_code == 201, response.text
+    await api.client.post(f"/v1/surveys/{survey['id']}/close", headers=api.staff())
+    results = (await api.client.get(f"/v1/surveys/{survey['id']}/results")).json()
+    safe = {q["question_id"]: q for q in results["questions"]}["feeling-safe"]
+    assert safe["by_locality"] == {"Ash": 2.0, "Elm": 6.5}
+    assert_problem(
+        await api.client.post("/v1/surveys", json={"hub_id": NORTH, "template": "nope"}, headers=api.staff()), 422
+    )
+
+
+async def test_who_may_do_what_with_surveys(api: ParticipationApi) -> None:
+    body = {"hub_id": NORTH, "title": "Our parks", "questions": QUESTIONS}
+    assert_problem(await api.client.post("/v1/surveys", json=body), 401)
+    assert_problem(await api.client.post("/v1/surveys", json=body, headers=api.resident()), 403)
+    assert_problem(await api.client.post("/v1/surveys", json=body, headers=api.staff(RIVER)), 403)
+    bad = {**body, "questions": [{"id": "x", "kind": "single", "text": "?", "options": ["one"]}]}
+    assert_problem(await api.client.post("/v1/surveys", json=bad, headers=api.staff()), 422)
+    survey = await new_survey(api)
+    for action in ("open", "close"):
+        path = f"/v1/surveys/{survey['id']}/{action}"
+        assert_problem(await api.client.post(path, json={}, headers=api.staff(RIVER)), 403)
+    assert_problem(
+        await api.client.get(f"/v1/hubs/{NORTH}/surveys", params={"status": "draft"}, headers=api.resident()), 403
+    )
+    drafts = await api.client.get(f"/v1/hubs/{NORTH}/surveys", params={"status": "draft"}, headers=api.staff())
+    assert [s["id"] for s in drafts.json()["items"]] == [survey["id"]]
+    assert (await api.client.get(f"/v1/hubs/{NORTH}/surveys")).json()["items"] == []  # drafts are not public
+    await api.client.post(f"/v1/surveys/{survey['id']}/open", json={}, headers=api.staff())
+    as_staff = await api.client.post(f"/v1/surveys/{survey['id']}/answers", json={"answers": GOOD}, headers=api.staff())
+    assert_problem(as_staff, 403)  # residents answer; staff do not
+    assert_problem(await api.client.post(f"/v1/surveys/{survey['id']}/answers", json={"answers": GOOD}), 401)
+
+
+async def test_erasure_unlinks_a_person_s_answers_and_keeps_them_in_the_results(api: ParticipationApi) -> None:
+    survey = await opened(api)
+    await answer(api, survey["id"], "res-otto", GOOD)
+    await answer(api, survey["id"], "res-other", {**GOOD, "park": "South"})
+    export = await ask(api, "access", ["res-otto"])
+    assert {line["kind"]: line["count"] for line in export["held"]}["survey answers"] == 1
+    erased = await ask(api, "erasure", ["res-otto"])
+    assert {line["kind"]: line["count"] for line in erased["held"]}["survey answers"] == 1
+    stored = await api.db.survey_answers.find({}).to_list()
+    assert len(stored) == 2 and "res-otto" not in str(stored)
+    results = (await api.client.get(f"/v1/surveys/{survey['id']}/results", headers=api.staff())).json()
+    assert {q["question_id"]: q for q in results["questions"]}["park"]["counts"] == {"North": 1, "South": 1}
+
+
+async def test_the_after_fix_questionnaire_s_answers_make_a_monthly_satisfaction_trend(api: ParticipationApi) -> None:
+    handler = api.ctx.components.handlers[IssueFeedbackReceived.event_type]
+    when = datetime.now(UTC).replace(day=2)
+    for fixed, rating, code in (
+        (True, 5, "litter"),
+        (True, 3, "litter"),
+        (False, None, "litter"),
+        (True, 4, "graffiti"),
+    ):
+        data = IssueFeedbackReceived(
+            issue_id=uuid.uuid4().hex[:8],
+            hub_id=NORTH,
+            service_code=code,
+            location={"lat": 53.81, "lon": -1.55},
+            fixed=fixed,
+            satisfaction=rating,
+            received_at=when,
+        )
+        event = Envelope(
+            id=str(uuid.uuid4()),
+            source="/hub/issues",
+            type=data.event_type,
+            time=when,
+            subject=data.issue_id,
+            data=data,
+        )
+        await api.ctx.uow.run(lambda tx, event=event: handler(event, tx))
+    assert_problem(await api.client.get(f"/v1/hubs/{NORTH}/satisfaction", headers=api.resident()), 403)
+    assert_problem(await api.client.get(f"/v1/hubs/{NORTH}/satisfaction", headers=api.staff(RIVER)), 403)
+    month = when.strftime("%Y-%m")
+    trend = (await api.client.get(f"/v1/hubs/{NORTH}/satisfaction", headers=api.staff())).json()
+    litter = next(t for t in trend if t["service_code"] == "litter")
+    assert (litter["month"], litter["answered"], litter["fixed"], litter["rated"], litter["mean_rating"]) == (
+        month,
+        3,
+        2,
+        2,
+        4.0,
+    )
+    assert litter["ratings"] == {"1": 0, "2": 0, "3": 1, "4": 0, "5": 1}
+    assert "issue_id" not in str(await api.db.satisfaction.find({}).to_list())
+    assert_problem(
+        await api.client.get(f"/v1/hubs/{NORTH}/satisfaction", params={"since": "2026-13"}, headers=api.staff()), 422
+    )
+    earlier = (when - timedelta(days=40)).strftime("%Y-%m")
+    none = await api.client.get(
+        f"/v1/hubs/{NORTH}/satisfaction", params={"since": earlier, "until": earlier}, headers=api.staff()
+    )
+    assert none.json() == []
