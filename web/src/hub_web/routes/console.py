@@ -206,8 +206,10 @@ async def bookings(
     hub, token = await staff_hub(request, web, session, hub_id)
     status = chosen_status(status, BOOKING_STATUSES)
     pager = Pager.of(cursor, trail)
-    page, message = await listed(web.services.assets.bookings_page(token, hub_id, status, PAGE_SIZE, pager.cursor))
-    rooms = await web.services.assets.search({"hub_id": hub_id, "kind": "room", "limit": 200})
+    (page, message), rooms = await asyncio.gather(
+        listed(web.services.assets.bookings_page(token, hub_id, status, PAGE_SIZE, pager.cursor)),
+        web.services.assets.search({"hub_id": hub_id, "kind": "room", "limit": 200}),
+    )
     return await web.render(
         request,
         "staff/bookings.html",
@@ -235,8 +237,10 @@ async def loans(
     hub, token = await staff_hub(request, web, session, hub_id)
     status = chosen_status(status, LOAN_STATUSES)
     pager = Pager.of(cursor, trail)
-    page, message = await listed(web.services.assets.loans_page(token, hub_id, status, PAGE_SIZE, pager.cursor))
-    equipment = await web.services.assets.search({"hub_id": hub_id, "kind": "equipment", "limit": 200})
+    (page, message), equipment = await asyncio.gather(
+        listed(web.services.assets.loans_page(token, hub_id, status, PAGE_SIZE, pager.cursor)),
+        web.services.assets.search({"hub_id": hub_id, "kind": "equipment", "limit": 200}),
+    )
     now = datetime.now(UTC)
     return await web.render(
         request,

@@ -9,6 +9,7 @@ fails, or conflicts and is retried into that failure). Erasure moves an answer t
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
@@ -33,12 +34,15 @@ INDEXES: tuple[IndexSpec, ...] = (
                 name="hub_status_newest",
             ),
             IndexModel([("hub_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)], name="hub_newest"),
+            # The worker's look for open surveys past their closing time, every minute.
+            IndexModel([("status", ASCENDING), ("closes_at", ASCENDING)], name="closing"),
         ),
     ),
     IndexSpec(
         ANSWERS,
         (
-            IndexModel([("survey_id", ASCENDING)], name="by_survey"),
+            # A survey's answers, for the tally and (in id order) for the pages of free text.
+            IndexModel([("survey_id", ASCENDING), ("_id", ASCENDING)], name="by_survey"),
             IndexModel([("respondent", ASCENDING)], name="by_respondent"),
         ),
     ),
@@ -63,9 +67,9 @@ class SurveyRepository(Repository[Survey]):
         hint = "hub_status_newest" if status is not None else "hub_newest"  # $ne: filtered on the walk
         return await self.page(query, sort=NEWEST, limit=paging.limit, cursor=paging.cursor, hint=hint)
 
-    async def due_to_close(self, now, limit: int = 100) -> list[Survey]:
+    async def due_to_close(self, now: datetime, limit: int = 100) -> list[Survey]:
         """Open surveys whose closing time has passed (few: a hub runs a handful at a time)."""
-        found = self.collection.find({"status": "open", "closes_at": {"$lte": now}}).limit(limit)
+        found = self.collection.find({"status": "open", "closes_at": {"$lte": now}}).hint("closing").limit(limit)
         return [self.from_document(doc) async for doc in found]
 
 
@@ -104,6 +108,7 @@ class AnswerRepository:
             sort=[("_id", ASCENDING)],
             limit=paging.limit,
             cursor=paging.cursor,
+            hint="by_survey",
             projection={f"answers.{question_id}": 1},
         )
         return [doc["answers"][question_id] for doc in docs], cursor

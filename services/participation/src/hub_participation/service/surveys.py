@@ -18,8 +18,9 @@ from pydantic import BaseModel
 
 from hub_common.auth import Principal
 from hub_common.clock import Clock
+from hub_common.concurrency import check_version
 from hub_common.contracts.participation import SurveyClosed, SurveyOpened, SurveyQuestionResult
-from hub_common.errors import Forbidden, NotFound, PreconditionFailed, RuleViolation
+from hub_common.errors import Forbidden, NotFound, RuleViolation
 from hub_common.http import PageQuery
 from hub_common.repository import Session
 from hub_common.uow import IdempotentRequest, Transaction, UnitOfWork
@@ -205,8 +206,7 @@ class SurveyService:
             survey = await self.surveys.get(survey_id, tx.session)
             if caller is not None:
                 caller.require_staff_for(survey.hub_id)
-            if expected is not None and expected != survey.version:
-                raise PreconditionFailed("the survey changed meanwhile; read it again")
+            check_version(expected, survey.version)
             changed = change(survey)
             await self.surveys.save_if_version(changed, survey.version, tx.session)
             if publish is not None:
