@@ -147,7 +147,6 @@ class Stack:
             "identity": args.mongo,  # read once, for its key ring: it issues tokens from memory
         }
         self.processes: list[subprocess.Popen] = []
-        self.logs: list[Path] = []
         self.serving: list[tuple[int, Path]] = []  # the APIs to wait for, and their logs
 
     def start_issuer(self) -> None:
@@ -176,7 +175,6 @@ class Stack:
             "HUB_CONSUMER_GROUP": self.group(service),
         }
         log = Path(tempfile.gettempdir()) / f"hub-bench-burst-{service}-{len(self.processes)}.log"
-        self.logs.append(log)
         with log.open("w") as out:
             command = [sys.executable, "-m", f"hub_{service}", "--role", role]
             # Its warnings (HUB_LOG_LEVEL above) kept beside its errors, to read after an odd run.
