@@ -213,3 +213,22 @@ async def test_the_after_fix_questionnaire_s_answers_make_a_monthly_satisfaction
         f"/v1/hubs/{NORTH}/satisfaction", params={"since": earlier, "until": earlier}, headers=api.staff()
     )
     assert none.json() == []
+
+
+async def test_a_survey_past_its_closing_time_is_closed_by_the_worker_with_its_results(api: ParticipationApi) -> None:
+    survey = await new_survey(api)
+    closes_at = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    response = await api.client.post(
+        f"/v1/surveys/{survey['id']}/open", json={"closes_at": closes_at}, headers=api.staff()
+    )
+    assert response.status_code == 200, response.text
+    await answer(api, survey["id"], "res-1", GOOD)
+    surveys = api.ctx.components.use_cases.surveys
+    assert await surveys.close_due() == 0  # not yet
+    # The test kit has no clock to move: its closing time is moved into the past where it is stored.
+    await api.db.surveys.update_one({"_id": survey["id"]}, {"$set": {"closes_at": datetime.now(UTC)}})
+    assert await surveys.close_due() == 1
+    assert (await api.client.get(f"/v1/surveys/{survey['id']}")).json()["status"] == "closed"
+    [event] = await api.outbox(CLOSED, subject=survey["id"])
+    assert event["data"]["respondents"] == 1
+    assert await surveys.close_due() == 0  # closed once

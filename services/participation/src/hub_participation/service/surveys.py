@@ -20,7 +20,7 @@ from hub_common.auth import Principal
 from hub_common.clock import Clock
 from hub_common.concurrency import check_version
 from hub_common.contracts.participation import SurveyClosed, SurveyOpened, SurveyQuestionResult
-from hub_common.errors import Forbidden, NotFound, RuleViolation
+from hub_common.errors import Conflict, Forbidden, NotFound, RuleViolation
 from hub_common.http import PageQuery
 from hub_common.repository import Session
 from hub_common.uow import IdempotentRequest, Transaction, UnitOfWork
@@ -126,9 +126,14 @@ class SurveyService:
     async def close_due(self) -> int:
         """The worker's schedule: close every open survey whose closing time has passed."""
         due = await self.surveys.due_to_close(self.clock())
+        closed = 0
         for survey in due:
-            await self.close(None, survey.id)
-        return len(due)
+            try:
+                await self.close(None, survey.id)
+                closed += 1
+            except Conflict:  # its staff closed it meanwhile: the rest still close
+                continue
+        return closed
 
     async def answer(
         self,
