@@ -8,7 +8,6 @@ says whose a ballot is. Erasure moves a counted ballot to ``<round>:erased-<rand
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
@@ -17,6 +16,7 @@ from pymongo.errors import DuplicateKeyError
 from hub_common.errors import Conflict
 from hub_common.mongo import IndexSpec
 from hub_common.repository import Session
+from hub_participation.adapters.anonymous import move_to_anonymous_id
 
 BALLOTS = "pb_ballots"
 
@@ -57,7 +57,4 @@ class BallotRepository:
 
     async def unlink(self, doc: dict[str, Any], session: Session) -> None:
         """The ballot stays counted, under an id that names no one."""
-        await self.collection.delete_one({"_id": doc["_id"]}, session=session)
-        await self.collection.insert_one(
-            {**doc, "_id": f"{doc['round_id']}:erased-{uuid.uuid4().hex}"}, session=session
-        )
+        await move_to_anonymous_id(self.collection, doc, doc["round_id"], session)

@@ -21,6 +21,7 @@ from hub_participation.adapters.pb_rounds import ProposalRepository, RoundReposi
 from hub_participation.domain.pb_count import RoundResults, count
 from hub_participation.domain.pb_proposal import ON_BALLOT
 from hub_participation.domain.pb_round import Round
+from hub_participation.service.closing import close_each
 
 
 class Recount(BaseModel):
@@ -72,14 +73,8 @@ class ResultsService:
 
     async def close_due(self) -> int:
         """The worker's schedule: close every round whose voting window has passed."""
-        closed = 0
-        for due in await self.rounds.due_to_close(self.clock()):
-            try:
-                await self.close(None, due.id)
-                closed += 1
-            except Conflict:  # its staff closed it meanwhile: the rest still close
-                continue
-        return closed
+        due = await self.rounds.due_to_close(self.clock())
+        return await close_each((r.id for r in due), lambda round_id: self.close(None, round_id))
 
     async def results(self, round_id: str) -> RoundResults:
         """Public once voting has closed (not before: early counts would steer later votes)."""
