@@ -249,6 +249,19 @@ class ForumActionOut(BaseModel):
     done_at: datetime
 
 
+class FundedProjectOut(BaseModel):
+    """A project residents chose in a participatory budgeting round and that was delivered."""
+
+    id: str
+    round_id: str
+    you_said: str = Field(description="the budgeting round residents voted in")
+    project: str
+    cost: int = Field(description="in pence")
+    votes: int
+    we_did: str
+    done_at: datetime
+
+
 class AssignIn(Strict):
     assignee: str = Field(min_length=1, max_length=128, description="team name or staff id")
     version: int | None = Field(default=None, ge=1)
