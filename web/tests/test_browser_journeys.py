@@ -667,6 +667,62 @@ def test_a_resident_finds_the_place_by_its_postcode(browser: Browser, stack: Sta
     page.context.close()
 
 
+def test_a_welsh_speaking_resident_reports_in_welsh_and_is_answered_in_welsh(
+    browser: Browser, stack: Stack, axe: AxeAudit
+) -> None:
+    """The browser asks for Welsh: every step, message and date of the report is in Welsh, the
+    acknowledgement email too, and the switch in the header gives English back."""
+    context = browser.new_context(bypass_csp=True, locale="cy-GB")
+    context.set_default_timeout(45_000)
+    page = context.new_page()
+    page.goto(stack.web_url + "/")
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    expect(page.get_by_role("heading", name="Beth ydych chi am ei wneud?")).to_be_visible()
+    axe.check(page)
+    page.get_by_role("link", name="Rhoi gwybod am broblem yn eich ardal").click()
+    page.get_by_role("button", name="Parhau").click()
+    expect(page.locator(".error-summary")).to_contain_text("Rhowch y cyfeiriad neu disgrifiwch ble mae'r broblem")
+    expect(page).to_have_title(re.compile("^" + re.escape("Gwall: Ble mae'r broblem?")))
+    axe.check(page)
+    page.get_by_label("Cyfeiriad neu ddisgrifiad o'r lle").fill("nf1 1aa")
+    page.get_by_role("button", name="Dod o hyd i'r cyfeiriad neu'r cod post hwn").click()
+    expect(page.get_by_role("status").filter(has_text="Daethom o hyd i")).to_contain_text("NF1 1AA")
+    page.get_by_role("button", name="Parhau").click()
+    expect(page.get_by_role("heading", name="Beth yw'r broblem?")).to_be_visible()
+    page.get_by_label("Litter", exact=True).check()  # the hub's own category names stay as the hub wrote them
+    page.get_by_role("button", name="Parhau").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dywedwch wrthym am y broblem: litter")
+    axe.check(page)
+    description = f"Sbwriel wrth y safle bws {stack.unique}"
+    page.get_by_label("Disgrifiwch y broblem").fill(description)
+    page.get_by_label("Yes").check()
+    page.get_by_role("button", name="Parhau").click()
+    page.get_by_label("Eich enw").fill("Gwen Preswylydd")
+    email = f"gwen-{stack.unique}@example.org"
+    page.get_by_label("Cyfeiriad e-bost").fill(email)
+    axe.check(page)
+    page.get_by_role("button", name="Anfon yr adroddiad").click()
+    expect(page.get_by_role("status")).to_contain_text("Mae eich adroddiad wedi'i anfon")
+    issue_id = re.search(r"/issues/(iss-[0-9a-f]+)$", page.url).group(1)
+    expect(page.get_by_text("Chi roddodd wybod am y broblem hon")).to_be_visible()
+    expect(page.locator(".summary-list")).to_contain_text(re.compile(r"Dydd \w+ \d+ \w+ 20\d\d"))  # a Welsh date
+    axe.check(page)
+    screenshot(page, "welsh-report")
+
+    def welsh_acknowledgement():
+        return [m for m in stack.mailbox.to(email) if m["Subject"].startswith("Mae eich adroddiad gennym")]
+
+    [mail] = eventually(welsh_acknowledgement, timeout_s=60)
+    body = mail.get_body(("plain",)).get_content()
+    assert body.startswith("Helo Gwen Preswylydd,") and issue_id in body, body
+
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_text("You reported this problem")).to_be_visible()
+    assert page.url.endswith(f"/issues/{issue_id}")  # the same page, in English
+    context.close()
+
+
 def test_staff_sign_in_with_their_council_account_through_the_real_provider(
     browser: Browser, oidc_web: str, keycloak: Keycloak, axe: AxeAudit
 ) -> None:

@@ -16,6 +16,7 @@ from hub_web import forms
 from hub_web.clients import ServiceProblem
 from hub_web.deps import Form, NeedsSignIn, WebDep
 from hub_web.forms import Errors, FormData
+from hub_web.i18n import _
 from hub_web.web import Web
 
 router = APIRouter(include_in_schema=False)
@@ -52,7 +53,7 @@ async def ask(request: Request, web: WebDep, form: Form) -> HTMLResponse:
             if problem.status == 429:
                 errors.add("email", "You have asked several times today. Please try again tomorrow.")
             elif problem.status == 422:
-                errors.add("email", forms.EMAIL_FORMAT)
+                errors.add("email", _(forms.EMAIL_FORMAT))
             else:
                 raise
     if errors:
@@ -198,7 +199,7 @@ def _logged(form: FormData) -> tuple[dict[str, str | None], Errors]:
     if not email and not phone:
         errors.add("email", "Enter the person's email address or phone number")
     elif email and not forms.EMAIL.match(email):
-        errors.add("email", forms.EMAIL_FORMAT)
+        errors.add("email", _(forms.EMAIL_FORMAT))
     if not reference:
         errors.add("reference", "Enter your case reference")
     if not reason:

@@ -7,9 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from hub_web import i18n
 from hub_web.clients import ServiceProblem
 from hub_web.deps import WebDep
 from hub_web.geo import dots, hub_map
+from hub_web.i18n import _
 from hub_web.maps import asset_points, map_config
 
 router = APIRouter(include_in_schema=False)
@@ -35,7 +37,7 @@ async def hub_or_404(web, hub_id: str) -> dict[str, Any]:
 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request, web: WebDep) -> HTMLResponse:
-    return await web.render(request, "home.html", title="Your community hub", hubs=await web.hubs())
+    return await web.render(request, "home.html", title=_("Your community hub"), hubs=await web.hubs())
 
 
 @router.get("/brand.css")
@@ -78,7 +80,7 @@ async def you_said_we_did(
     return await web.render(
         request,
         "you_said_we_did.html",
-        title=f"You said, we did: {hub['name']}",
+        title=_("You said, we did: %(hub)s", hub=hub["name"]),
         hub=hub,
         items=page["items"],
         next_cursor=page.get("next_cursor"),
@@ -114,7 +116,7 @@ async def places(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> HTMLResponse:
     hubs = await web.hubs()
-    kinds = {k for k, _ in PLACE_KINDS if k}
+    kinds = {k for k, _label in PLACE_KINDS if k}
     params = {
         "hub_id": hub_id if hub_id in {h["id"] for h in hubs} else None,
         "kind": kind if kind in kinds else None,
@@ -159,11 +161,33 @@ async def place(request: Request, asset_id: str, web: WebDep) -> HTMLResponse:
     return await web.render(request, "place.html", title=asset["name"], hub=hub, asset=asset, weekdays=WEEKDAYS)
 
 
+@router.get("/language/{code}")
+async def choose_language(
+    code: str, web: WebDep, back: Annotated[str | None, Query(max_length=2000)] = None
+) -> Response:
+    """The switch in every page's header: remember the language in a cookie and go back to the page.
+    A link, not a form, so that it works without JavaScript and from any page; it changes nothing
+    but how pages are worded."""
+    if code not in i18n.LANGUAGES:
+        raise ServiceProblem("web", 404, "Not found", f"no language {code}")
+    response = web.redirect(i18n.switch_target(back))
+    response.set_cookie(
+        i18n.COOKIE,
+        code,
+        max_age=i18n.COOKIE_MAX_AGE_S,
+        httponly=True,
+        samesite="lax",
+        secure=web.settings.cookie_secure,
+        path="/",
+    )
+    return response
+
+
 @router.get("/privacy", response_class=HTMLResponse)
 async def privacy(request: Request, web: WebDep) -> HTMLResponse:
-    return await web.render(request, "privacy.html", title="How we use your information")
+    return await web.render(request, "privacy.html", title=_("How we use your information"))
 
 
 @router.get("/accessibility", response_class=HTMLResponse)
 async def accessibility(request: Request, web: WebDep) -> HTMLResponse:
-    return await web.render(request, "accessibility.html", title="Accessibility statement")
+    return await web.render(request, "accessibility.html", title=_("Accessibility statement"))
