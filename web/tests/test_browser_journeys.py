@@ -45,7 +45,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from hub_common.demo import HUBS
-from hub_testkit.images import jpeg_with_gps, metadata_of
+from hub_testkit.images import image_file, jpeg_with_gps, metadata_of
 from hub_testkit.insight import seed_insight_history
 from hub_testkit.keycloak import DEMO_PASSWORD as KEYCLOAK_DEMO_PASSWORD
 from hub_testkit.keycloak import Keycloak
@@ -259,7 +259,46 @@ def test_a_resident_reports_with_a_photo_and_the_page_shows_it_without_exif(
     expect(loaded).to_be_visible()
     assert loaded.evaluate("img => img.complete && img.naturalWidth > 0")
     strict.context.close()
+    issue_id = page.url.rsplit("/", 1)[1]
     page.context.close()
+    staff_hide_the_photo_and_add_one_of_the_work(browser, stack, axe, issue_id, src=link)
+
+
+def staff_hide_the_photo_and_add_one_of_the_work(
+    browser: Browser, stack: Stack, axe: AxeAudit, issue_id: str, src: str
+) -> None:
+    """Moderation from the console: the resident's photo leaves the public page (and its address
+    stops answering the public), staff still see it; staff then add a photo with their update."""
+    staff = new_page(browser)
+    sign_in_staff(staff, stack, axe)
+    staff.goto(f"{stack.web_url}/staff/issues/{issue_id}")
+    expect(staff.get_by_role("img", name=re.compile("^Photo 1, sent by the reporter"))).to_be_visible()
+    staff.get_by_role("button", name="Hide photo 1 from the public").click()  # no reason given
+    expect(staff.locator(".error-summary")).to_contain_text("Say why the photo is hidden")
+    axe.check(staff)
+    staff.get_by_label("Why hide photo 1?").fill("Shows a person's face")
+    staff.get_by_role("button", name="Hide photo 1 from the public").click()
+    expect(staff.get_by_role("status")).to_contain_text("The photo is hidden from the public")
+    expect(staff.get_by_text("Shows a person's face")).to_be_visible()
+    axe.check(staff)
+
+    public = browser.new_context().new_page()
+    public.goto(f"{stack.web_url}/issues/{issue_id}")
+    expect(public.get_by_role("heading", name="Updates")).to_be_visible()
+    expect(public.get_by_role("img", name=re.compile("^Photo"))).to_have_count(0)
+    assert public.request.get(stack.web_url + src).status == 404  # not served to the public any more
+
+    staff.get_by_label("Acknowledge").check()
+    staff.get_by_label("Public note").fill("We have seen it and will clear it this week.")
+    work = {"name": "work.png", "mimeType": "image/png", "buffer": image_file("PNG", 800, 600)}
+    staff.get_by_label("Photos with the note (optional)").set_input_files([work])
+    staff.get_by_role("button", name="Save and tell residents").click()
+    expect(staff.get_by_role("status")).to_contain_text("Done: acknowledge")
+    expect(staff.get_by_text("With 1 photo")).to_be_visible()
+    public.reload()
+    expect(public.get_by_role("img", name=re.compile("^Photo 1 of the problem, sent by the hub"))).to_be_visible()
+    public.context.close()
+    staff.context.close()
 
 
 def test_a_resident_picks_the_spot_on_the_map_and_sees_the_reports_nearby(

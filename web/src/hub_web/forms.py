@@ -435,12 +435,25 @@ def check_transition(form: FormData, allowed: Sequence[str]) -> tuple[dict[str, 
     return body, errors
 
 
+def check_hide_reason(form: FormData, field_id: str) -> tuple[str, Errors]:
+    """The reason to hide a photo, from the form beside it (``field_id``: that photo's field)."""
+    errors = Errors()
+    reason = form.one("hide_reason")
+    if not reason:
+        errors.add(field_id, "Say why the photo is hidden, for the other staff")
+    elif len(reason) > 500:
+        errors.add(field_id, "The reason must be 500 characters or fewer")
+    return reason, errors
+
+
 TRANSITION_FIELDS = {
     "action": "action",
     "public_note": "public_note",
     "private_note": "private_note",
     "agency_responsible": "agency_responsible",
     "reason": "reason",
+    "photo_ids": "photos",
+    "photos": "photos",
 }
 
 
