@@ -277,15 +277,15 @@ REPORT_FIELDS = {
 def check_date(form: FormData, prefix: str, errors: Errors, *, label: str, missing: str | None = None) -> date | None:
     day, month, year = (form.one(f"{prefix}-{part}") for part in ("day", "month", "year"))
     if not (day or month or year):
-        errors.add(f"{prefix}-day", missing or f"Enter your {label}")
+        errors.add(f"{prefix}-day", missing or _("Enter your %(label)s", label=label))
         return None
     try:
         value = date(int(year), int(month), int(day))
     except ValueError:
-        errors.add(f"{prefix}-day", f"{label.capitalize()} must be a real date, like 27 3 1990")
+        errors.add(f"{prefix}-day", _("%(label)s must be a real date, like 27 3 1990", label=label.capitalize()))
         return None
     if value.year < 1900:
-        errors.add(f"{prefix}-year", "Enter the year with 4 digits, like 1990")
+        errors.add(f"{prefix}-year", _("Enter the year with 4 digits, like 1990"))
         return None
     return value
 

@@ -11,21 +11,21 @@ from hub_web import i18n
 from hub_web.clients import ServiceProblem
 from hub_web.deps import WebDep
 from hub_web.geo import dots, hub_map
-from hub_web.i18n import _
+from hub_web.i18n import N_, _
 from hub_web.maps import asset_points, map_config
 
 router = APIRouter(include_in_schema=False)
 
 PLACE_KINDS = [
-    ("", "Anything"),
-    ("organisation", "Community groups and charities"),
-    ("service", "Services and activities"),
-    ("room", "Rooms to hire"),
-    ("equipment", "Equipment to borrow"),
-    ("space", "Buildings and outdoor spaces"),
-    ("funding", "Funding for groups"),
+    ("", N_("Anything")),
+    ("organisation", N_("Community groups and charities")),
+    ("service", N_("Services and activities")),
+    ("room", N_("Rooms to hire")),
+    ("equipment", N_("Equipment to borrow")),
+    ("space", N_("Buildings and outdoor spaces")),
+    ("funding", N_("Funding for groups")),
 ]
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
 
 
 async def hub_or_404(web, hub_id: str) -> dict[str, Any]:
@@ -98,7 +98,7 @@ async def thank_you_wall(
     return await web.render(
         request,
         "thank_you.html",
-        title=f"Thank you, volunteers: {hub['name']}",
+        title=_("Thank you, volunteers: %(hub)s", hub=hub["name"]),
         hub=hub,
         items=page["items"],
         next_cursor=page.get("next_cursor"),
@@ -130,14 +130,14 @@ async def places(
     except ServiceProblem as problem:
         if problem.status != 422:
             raise
-        page, message = {"items": [], "next_cursor": None}, "Search using words with letters or numbers."
+        page, message = {"items": [], "next_cursor": None}, _("Search using words with letters or numbers.")
     hub = next((h for h in hubs if h["id"] == params["hub_id"]), None)
     visible = page["items"]
     shown_hubs = [hub] if hub else hubs
     return await web.render(
         request,
         "places.html",
-        title="Community groups, services and places",
+        title=_("Community groups, services and places"),
         hub=hub,
         hubs=hubs,
         kinds=PLACE_KINDS,
