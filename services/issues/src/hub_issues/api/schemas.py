@@ -113,6 +113,11 @@ class ContactIn(Strict):
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr | None = None
     phone: str | None = Field(default=None, pattern=PHONE)
+    language: str = Field(
+        default="en",
+        pattern=r"^[a-z]{2}(-[A-Z]{2})?$",
+        description="The language to write to them in (e.g. cy for Welsh); English where a message has no such text",
+    )
 
 
 class ReportIn(Strict):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from hub_notifications.domain.templates import Template
+from hub_notifications.domain.welsh import WELSH_TEMPLATES
 
 RECIPIENT_FIELDS = frozenset({"display_name"})
 HUB_STAFF = "@hub_staff"  # audience: the staff who asked for alerts about the event's hub
@@ -555,6 +556,7 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
         'There is news about the idea "{title}" that you proposed or follow:\n\n{note}',
         'News about "{title}": {note}',
     ),
+    *WELSH_TEMPLATES,  # the resident messages in Welsh, for residents who reported in Welsh
 )
 
 
