@@ -387,6 +387,19 @@ async def test_the_acknowledgement_links_an_anonymous_reporter_to_their_report_s
     assert (principal.sub, principal.role) == ("res-anon", "resident")
 
 
+async def test_only_reminders_are_in_the_sparse_reminders_index_which_still_finds_them(service_context, smtp_server):
+    """A burst's acknowledgements carry no reminder keys, so they do not pay for an entry in the
+    reminders index; calling a reminder off still finds it through that index."""
+    ctx, service = await setup(service_context, smtp_server.port, "res-sparse")
+    await report(ctx, service, "SP-1", "res-sparse")
+    stored = [d async for d in ctx.db[MESSAGES].find({"person_id": "res-sparse"})]
+    assert stored and all("reminder_keys" not in d for d in stored)
+    explained = await ctx.db.command(
+        "explain", {"find": MESSAGES, "filter": {"reminder_keys": "signup_id:s1"}}, verbosity="queryPlanner"
+    )
+    assert "reminders" in str(explained["queryPlanner"]["winningPlan"]), explained
+
+
 async def test_a_resident_who_reported_in_welsh_is_answered_in_welsh_with_the_same_link(service_context, smtp_server):
     ctx, service = await setup(service_context, smtp_server.port, "res-cy", channels=("email",), language="cy")
     await report(ctx, service, "CY-1", "res-cy")
