@@ -129,7 +129,7 @@ class Participation:
         if path == "/v1/meetings/mtg-1/access-needs":
             return httpx.Response(200, json={"meeting_id": "mtg-1", "registered": 1, "waitlisted": 0,
                                              "needs": ["A hearing loop"]})  # fmt: skip
-        if path in ("/v1/meetings", "/v1/meetings/mtg-1/minutes"):
+        if path in ("/v1/meetings", "/v1/meetings/mtg-1/minutes", "/v1/meetings/mtg-1/cancel"):
             return httpx.Response(201, json=self.meeting)
         if path == "/v1/assets":
             return httpx.Response(200, json={"items": [{"id": "room-1", "name": "Main Hall"}], "next_cursor": None})
@@ -335,6 +335,12 @@ async def test_staff_moderate_answer_and_schedule(make_client) -> None:
         assert body["staff_items"] == [{"title": "Winter hours"}, {"title": "Any other business"}]
         page = await client.get("/staff/meetings/mtg-1")
         assert "A hearing loop" in page.text and "once the meeting has started" in page.text
+        refused = await client.post("/staff/meetings/mtg-1/cancel", data={"csrf_token": csrf})
+        assert refused.status_code == 400 and "Give the reason" in refused.text
+        called_off = await client.post("/staff/meetings/mtg-1/cancel", data={"csrf_token": csrf, "reason": "Snow"})
+        assert called_off.status_code == 303
+        cancel = fake.last("/v1/meetings/mtg-1/cancel")
+        assert cancel.headers["If-Match"] == '"v1"' and json.loads(cancel.content) == {"reason": "Snow"}
 
 
 async def test_staff_publish_minutes_with_actions_and_see_survey_results_and_texts(make_client) -> None:

@@ -77,6 +77,10 @@ class ParticipationClient(ServiceClient):
     async def schedule(self, token: str, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
         return await self.send("POST", "/v1/meetings", token=token, json=body, idempotency_key=idempotency_key)
 
+    async def cancel_meeting(self, token: str, meeting_id: str, reason: str, etag: str | None) -> dict[str, Any]:
+        path = f"/v1/meetings/{seg(meeting_id)}/cancel"
+        return await self.send("POST", path, token=token, json={"reason": reason}, etag=etag)
+
     async def my_registration(self, token: str, meeting_id: str) -> dict[str, Any] | None:
         """Your place at a meeting, or None when you have none."""
         try:

@@ -171,15 +171,16 @@ async def support(request: Request, idea_id: str, web: WebDep, form: Form) -> Re
         errors = Errors(general=[problem.detail[:1].upper() + problem.detail[1:]])
         return await idea_page(request, web, idea_id, errors=errors, status=problem.status)
     session = web.session(request)
+    count = outcome["support_count"]
+    supporters = f"{count} {'supporter' if count == 1 else 'supporters'}"
     if not outcome["counted"]:
         session.set_flash("You support this idea already: each person's support counts once.")
-    elif outcome["status"] == "for_response" and outcome["support_count"] >= outcome["support_threshold"]:
+    elif outcome["status"] == "for_response":
         session.set_flash(
-            f"Thank you: your support is counted. The idea has {outcome['support_count']} supporters, "
-            "enough for the hub to answer it."
+            f"Thank you: your support is counted. The idea has {supporters}, enough for the hub to answer it."
         )
     else:
-        session.set_flash(f"Thank you: your support is counted. The idea has {outcome['support_count']} supporters.")
+        session.set_flash(f"Thank you: your support is counted. The idea has {supporters}.")
     return web.redirect(f"/ideas/{idea_id}")
 
 

@@ -319,10 +319,25 @@ async def _meeting_action(
     except ServiceProblem as problem:
         if problem.status not in (409, 412, 422):
             raise
-        errors = from_problem(problem, {"minutes": "minutes", "note": "note"})
+        errors = from_problem(problem, {"minutes": "minutes", "reason": "reason"})
         return await meeting_page(request, web, session, meeting_id, errors=errors, form=form, status=problem.status)
     session.set_flash(message)
     return web.redirect(f"/staff/meetings/{meeting_id}")
+
+
+@router.post("/meetings/{meeting_id}/cancel", response_class=HTMLResponse)
+async def cancel_meeting(request: Request, meeting_id: str, web: WebDep, session: Staff, form: Form) -> Response:
+    reason, errors = pforms.check_reason(
+        form, "reason", low=3, high=500, missing="Give the reason: everyone registered is told it"
+    )
+    if errors:
+        return await meeting_page(request, web, session, meeting_id, errors=errors, form=form, status=400)
+
+    async def act(token: str, etag: str | None) -> str:
+        await web.services.participation.cancel_meeting(token, meeting_id, reason, etag)
+        return "The meeting is called off, and everyone registered is told why."
+
+    return await _meeting_action(request, web, session, meeting_id, form, act)
 
 
 @router.post("/meetings/{meeting_id}/minutes", response_class=HTMLResponse)
