@@ -4,6 +4,7 @@
 #   make test      unit + integration tests against real Kafka and MongoDB processes
 #   make lint      ruff
 #   make bench     benchmarks (prints figures and ratios)
+#   make translations  collect the web pages' marked words into the catalogues (then translate web/src/hub_web/locale/*/LC_MESSAGES/messages.po)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -14,7 +15,7 @@ UV := $(TOOLS)/bin/uv
 STAMP := .hub/.installed
 BENCH_GROWTH_SIZES ?= 2000,10000
 
-.PHONY: help install run test test-unit lint format bench infra-up infra-down infra-status clean
+.PHONY: help install run test test-unit lint format bench translations infra-up infra-down infra-status clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -47,6 +48,14 @@ lint: install
 format: install
 	$(UV) run --frozen ruff format .
 	$(UV) run --frozen ruff check --fix .
+
+# The words people read in the web app, marked _() in code and templates: collected into the template
+# catalogue, then merged into each language's .po (new words come in untranslated, changed ones fuzzy).
+LOCALE := web/src/hub_web/locale
+translations: install
+	cd web && ../$(UV) run --frozen pybabel extract -F babel.cfg --add-location=file --sort-by-file \
+		--project="Community Hub web app" --msgid-bugs-address="" --omit-header -o src/hub_web/locale/messages.pot .
+	$(UV) run --frozen pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) --width=100 --ignore-obsolete
 
 # growth at the issue's 10k/100k takes tens of minutes on SecantusDB: make bench BENCH_GROWTH_SIZES=10000,100000
 bench: install infra-up

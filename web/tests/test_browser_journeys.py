@@ -45,7 +45,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from hub_common.demo import HUBS
-from hub_testkit.images import jpeg_with_gps, metadata_of
+from hub_testkit.images import image_file, jpeg_with_gps, metadata_of
 from hub_testkit.insight import seed_insight_history
 from hub_testkit.keycloak import DEMO_PASSWORD as KEYCLOAK_DEMO_PASSWORD
 from hub_testkit.keycloak import Keycloak
@@ -259,7 +259,46 @@ def test_a_resident_reports_with_a_photo_and_the_page_shows_it_without_exif(
     expect(loaded).to_be_visible()
     assert loaded.evaluate("img => img.complete && img.naturalWidth > 0")
     strict.context.close()
+    issue_id = page.url.rsplit("/", 1)[1]
     page.context.close()
+    staff_hide_the_photo_and_add_one_of_the_work(browser, stack, axe, issue_id, src=link)
+
+
+def staff_hide_the_photo_and_add_one_of_the_work(
+    browser: Browser, stack: Stack, axe: AxeAudit, issue_id: str, src: str
+) -> None:
+    """Moderation from the console: the resident's photo leaves the public page (and its address
+    stops answering the public), staff still see it; staff then add a photo with their update."""
+    staff = new_page(browser)
+    sign_in_staff(staff, stack, axe)
+    staff.goto(f"{stack.web_url}/staff/issues/{issue_id}")
+    expect(staff.get_by_role("img", name=re.compile("^Photo 1, sent by the reporter"))).to_be_visible()
+    staff.get_by_role("button", name="Hide photo 1 from the public").click()  # no reason given
+    expect(staff.locator(".error-summary")).to_contain_text("Say why the photo is hidden")
+    axe.check(staff)
+    staff.get_by_label("Why hide photo 1?").fill("Shows a person's face")
+    staff.get_by_role("button", name="Hide photo 1 from the public").click()
+    expect(staff.get_by_role("status")).to_contain_text("The photo is hidden from the public")
+    expect(staff.get_by_text("Shows a person's face")).to_be_visible()
+    axe.check(staff)
+
+    public = browser.new_context().new_page()
+    public.goto(f"{stack.web_url}/issues/{issue_id}")
+    expect(public.get_by_role("heading", name="Updates")).to_be_visible()
+    expect(public.get_by_role("img", name=re.compile("^Photo"))).to_have_count(0)
+    assert public.request.get(stack.web_url + src).status == 404  # not served to the public any more
+
+    staff.get_by_label("Acknowledge").check()
+    staff.get_by_label("Public note").fill("We have seen it and will clear it this week.")
+    work = {"name": "work.png", "mimeType": "image/png", "buffer": image_file("PNG", 800, 600)}
+    staff.get_by_label("Photos with the note (optional)").set_input_files([work])
+    staff.get_by_role("button", name="Save and tell residents").click()
+    expect(staff.get_by_role("status")).to_contain_text("Done: acknowledge")
+    expect(staff.get_by_text("With 1 photo")).to_be_visible()
+    public.reload()
+    expect(public.get_by_role("img", name=re.compile("^Photo 1 of the problem, sent by the hub"))).to_be_visible()
+    public.context.close()
+    staff.context.close()
 
 
 def test_a_resident_picks_the_spot_on_the_map_and_sees_the_reports_nearby(
@@ -665,6 +704,62 @@ def test_a_resident_finds_the_place_by_its_postcode(browser: Browser, stack: Sta
     page.get_by_label("Latitude", exact=True).press("Enter")  # Enter continues: it does not search again
     expect(page.get_by_role("heading", name="What is the problem?")).to_be_visible()
     page.context.close()
+
+
+def test_a_welsh_speaking_resident_reports_in_welsh_and_is_answered_in_welsh(
+    browser: Browser, stack: Stack, axe: AxeAudit
+) -> None:
+    """The browser asks for Welsh: every step, message and date of the report is in Welsh, the
+    acknowledgement email too, and the switch in the header gives English back."""
+    context = browser.new_context(bypass_csp=True, locale="cy-GB")
+    context.set_default_timeout(45_000)
+    page = context.new_page()
+    page.goto(stack.web_url + "/")
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    expect(page.get_by_role("heading", name="Beth ydych chi am ei wneud?")).to_be_visible()
+    axe.check(page)
+    page.get_by_role("link", name="Rhoi gwybod am broblem yn eich ardal").click()
+    page.get_by_role("button", name="Parhau").click()
+    expect(page.locator(".error-summary")).to_contain_text("Rhowch y cyfeiriad neu disgrifiwch ble mae'r broblem")
+    expect(page).to_have_title(re.compile("^" + re.escape("Gwall: Ble mae'r broblem?")))
+    axe.check(page)
+    page.get_by_label("Cyfeiriad neu ddisgrifiad o'r lle").fill("nf1 1aa")
+    page.get_by_role("button", name="Dod o hyd i'r cyfeiriad neu'r cod post hwn").click()
+    expect(page.get_by_role("status").filter(has_text="Daethom o hyd i")).to_contain_text("NF1 1AA")
+    page.get_by_role("button", name="Parhau").click()
+    expect(page.get_by_role("heading", name="Beth yw'r broblem?")).to_be_visible()
+    page.get_by_label("Litter", exact=True).check()  # the hub's own category names stay as the hub wrote them
+    page.get_by_role("button", name="Parhau").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dywedwch wrthym am y broblem: litter")
+    axe.check(page)
+    description = f"Sbwriel wrth y safle bws {stack.unique}"
+    page.get_by_label("Disgrifiwch y broblem").fill(description)
+    page.get_by_label("Yes").check()
+    page.get_by_role("button", name="Parhau").click()
+    page.get_by_label("Eich enw").fill("Gwen Preswylydd")
+    email = f"gwen-{stack.unique}@example.org"
+    page.get_by_label("Cyfeiriad e-bost").fill(email)
+    axe.check(page)
+    page.get_by_role("button", name="Anfon yr adroddiad").click()
+    expect(page.get_by_role("status")).to_contain_text("Mae eich adroddiad wedi'i anfon")
+    issue_id = re.search(r"/issues/(iss-[0-9a-f]+)$", page.url).group(1)
+    expect(page.get_by_text("Chi roddodd wybod am y broblem hon")).to_be_visible()
+    expect(page.locator(".summary-list")).to_contain_text(re.compile(r"Dydd \w+ \d+ \w+ 20\d\d"))  # a Welsh date
+    axe.check(page)
+    screenshot(page, "welsh-report")
+
+    def welsh_acknowledgement():
+        return [m for m in stack.mailbox.to(email) if m["Subject"].startswith("Mae eich adroddiad gennym")]
+
+    [mail] = eventually(welsh_acknowledgement, timeout_s=60)
+    body = mail.get_body(("plain",)).get_content()
+    assert body.startswith("Helo Gwen Preswylydd,") and issue_id in body, body
+
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_text("You reported this problem")).to_be_visible()
+    assert page.url.endswith(f"/issues/{issue_id}")  # the same page, in English
+    context.close()
 
 
 def test_staff_sign_in_with_their_council_account_through_the_real_provider(

@@ -70,6 +70,7 @@ WIPED_EACH_TIME = (
     "idempotency_keys",
     "assets",
     "forum_actions",
+    "funded_projects",
     "inbox",
     "photos.files",
     "photos.chunks",

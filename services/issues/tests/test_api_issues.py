@@ -58,6 +58,17 @@ async def test_anonymous_report_needs_contact_which_goes_only_to_hub_contacts(ap
     assert upserted["data"]["person_id"] == reported["data"]["reporter_id"] == upserted["subject"]
     public = (await api.client.get(f"/v1/issues/{response.json()['issue']['id']}")).text
     assert "quill" not in public.lower() and "winnie" not in public and "+44" not in public
+    assert upserted["data"]["language"] == "en"  # unless they said otherwise
+
+
+async def test_a_reporter_who_writes_in_welsh_is_written_back_to_in_welsh(api) -> None:
+    contact = {"name": "Gwen", "email": "gwen@example.org", "language": "cy"}
+    response = await api.report(headers={}, contact=contact)
+    assert response.status_code == 201, response.text
+    [upserted] = await api.outbox("hub.issues.contact.upserted.v1")
+    assert upserted["data"]["language"] == "cy"
+    refused = await api.report(headers={}, contact=contact | {"language": "Welsh please"})
+    assert fields_of(assert_problem(refused, 422)) == {"body.contact.language"}
 
 
 async def test_bad_reports_are_4xx_and_write_nothing(api) -> None:

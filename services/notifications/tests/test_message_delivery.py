@@ -21,7 +21,7 @@ from hub_notifications.domain.messages import WAITING_FOR_CONTACT
 LONDON = ZoneInfo("Europe/London")
 
 
-async def setup(service_context, smtp_port: int, person: str, channels=("email",), **settings):
+async def setup(service_context, smtp_port: int, person: str, channels=("email",), language="en", **settings):
     ctx = await service_context(DEFINITION, smtp_port=smtp_port, **settings)
     service = ctx.components.use_cases
     contact = Contact(
@@ -29,7 +29,7 @@ async def setup(service_context, smtp_port: int, person: str, channels=("email",
         display_name="Alex",
         email=f"{person}@example.org",
         phone=None,
-        language="en",
+        language=language,
         hub_ids=("hub-northfield",),
         consented_channels=tuple(channels),
         source="/hub/issues",
@@ -385,6 +385,30 @@ async def test_the_acknowledgement_links_an_anonymous_reporter_to_their_report_s
     assert link, email.get_content()
     principal = decode_token(link.group(1))
     assert (principal.sub, principal.role) == ("res-anon", "resident")
+
+
+async def test_only_reminders_are_in_the_sparse_reminders_index_which_still_finds_them(service_context, smtp_server):
+    """A burst's acknowledgements carry no reminder keys, so they do not pay for an entry in the
+    reminders index; calling a reminder off still finds it through that index."""
+    ctx, service = await setup(service_context, smtp_server.port, "res-sparse")
+    await report(ctx, service, "SP-1", "res-sparse")
+    stored = [d async for d in ctx.db[MESSAGES].find({"person_id": "res-sparse"})]
+    assert stored and all("reminder_keys" not in d for d in stored)
+    explained = await ctx.db.command(
+        "explain", {"find": MESSAGES, "filter": {"reminder_keys": "signup_id:s1"}}, verbosity="queryPlanner"
+    )
+    assert "reminders" in str(explained["queryPlanner"]["winningPlan"]), explained
+
+
+async def test_a_resident_who_reported_in_welsh_is_answered_in_welsh_with_the_same_link(service_context, smtp_server):
+    ctx, service = await setup(service_context, smtp_server.port, "res-cy", channels=("email",), language="cy")
+    await report(ctx, service, "CY-1", "res-cy")
+    await service.delivery.deliver_due()
+    [email] = smtp_server.to("res-cy@example.org")
+    body = email.get_content()
+    assert email["Subject"].startswith("Mae eich adroddiad gennym") and body.startswith("Helo Alex,")
+    assert "Eich cyfeirnod yw CY-1" in body and "/issues/CY-1?token=" in body
+    assert email.get_content().count("Hello") == 0  # the whole text, not a Welsh greeting on English
 
 
 async def test_a_volunteer_who_asked_gets_a_link_signed_in_as_their_account_for_an_hour(service_context, smtp_server):

@@ -156,3 +156,14 @@ def test_a_channel_goes_down_after_a_few_unreachable_sends_and_probes_less_often
     assert delays == sorted(delays) and delays[-1] == PROBE_MAX <= timedelta(seconds=5)
     up = health.reached(now + timedelta(minutes=2))
     assert (up.state, up.since, up.next_probe_at, up.unreachable) == ("up", now + timedelta(minutes=2), None, 0)
+
+
+def test_each_welsh_default_has_its_english_one_and_the_same_fields() -> None:
+    english = {(t.message_type, t.channel): t for t in DEFAULT_TEMPLATES if t.language == "en"}
+    welsh = [t for t in DEFAULT_TEMPLATES if t.language == "cy"]
+    assert {t.message_type for t in welsh} >= {"issue_acknowledgement", "issue_fixed", "issue_update"}
+    for text in welsh:
+        source = english[(text.message_type, text.channel)]
+        same = placeholders(text.subject + text.body) == placeholders(source.subject + source.body)
+        assert same, text.key  # a dropped {link} would strand the resident
+        assert text.body != source.body

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub_common.auth import verifier_for
 from hub_common.issuer import IssuerClient, IssuerUnavailable
+from hub_web import i18n
 from hub_web.accounts import AccountBook, demo_accounts, parse_accounts
 from hub_web.clients import (
     AssetsClient,
@@ -25,6 +26,7 @@ from hub_web.clients import (
     VolunteersClient,
 )
 from hub_web.deps import CsrfFailed, NeedsSignIn, NotAllowed
+from hub_web.i18n import _
 from hub_web.oidc import TRANSACTION_COOKIE, TRANSACTION_PATH, OidcSignIn, SignInRefused
 from hub_web.participation_client import ParticipationClient
 from hub_web.routes import (
@@ -120,7 +122,9 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
     async def session_and_headers(request: Request, call_next) -> Response:
         session = codec.loads(request.cookies.get(COOKIE_NAME))
         request.state.session = session
-        response: Response = await call_next(request)
+        language = i18n.choose(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
+        with i18n.speaking(language):  # the endpoint's task copies this context, so it speaks it too
+            response: Response = await call_next(request)
         if session.changed:
             response.set_cookie(
                 COOKIE_NAME,
@@ -137,6 +141,9 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"  # sign-in links carry tokens
         response.headers["X-Frame-Options"] = "DENY"
+        if response.media_type == "text/html" or response.headers.get("content-type", "").startswith("text/html"):
+            response.headers["Content-Language"] = language
+            response.headers["Vary"] = "Accept-Language, Cookie"
         if not request.url.path.startswith("/static/") and "cache-control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"  # pages show personal data
         return response
@@ -152,9 +159,11 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
         response = await error_page(
             request,
             503,
-            "Sorry, there is a problem with the service",
-            "Part of the service is not answering at the moment. Try again in a few minutes. "
-            "Anything you have not sent yet has not been saved.",
+            _("Sorry, there is a problem with the service"),
+            _(
+                "Part of the service is not answering at the moment. Try again in a few minutes. "
+                "Anything you have not sent yet has not been saved."
+            ),
         )
         response.headers["Retry-After"] = "30"
         return response
@@ -165,10 +174,12 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
             request.state.session.sign_out()
             return web.redirect(f"/sign-in?next={request.url.path}")
         if exc.status == 403:
-            return await error_page(request, 403, "You cannot do this", exc.detail)
+            return await error_page(request, 403, _("You cannot do this"), exc.detail)
         if exc.status == 404:
-            return await error_page(request, 404, "Page not found", "We could not find what you were looking for.")
-        return await error_page(request, exc.status, "Sorry, that did not work", exc.detail)
+            return await error_page(
+                request, 404, _("Page not found"), _("We could not find what you were looking for.")
+            )
+        return await error_page(request, exc.status, _("Sorry, that did not work"), exc.detail)
 
     @app.exception_handler(SignInRefused)
     async def sign_in_refused(request: Request, exc: SignInRefused) -> HTMLResponse:
@@ -179,8 +190,8 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
         return await error_page(
             request,
             400,
-            "Your form has expired",
-            "For your security we could not accept that form. Go back, reload the page and try again.",
+            _("Your form has expired"),
+            _("For your security we could not accept that form. Go back, reload the page and try again."),
         )
 
     @app.exception_handler(NeedsSignIn)
@@ -189,17 +200,19 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
 
     @app.exception_handler(NotAllowed)
     async def not_allowed(request: Request, exc: NotAllowed) -> HTMLResponse:
-        return await error_page(request, 403, "You cannot see this page", exc.message)
+        return await error_page(request, 403, _("You cannot see this page"), exc.message)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404:
             return await error_page(
-                request, 404, "Page not found", "If you typed the web address, check it is correct."
+                request, 404, _("Page not found"), _("If you typed the web address, check it is correct.")
             )
         if exc.status_code == 405:
-            return await error_page(request, 405, "Sorry, that did not work", "That page cannot be used like this.")
-        return await error_page(request, exc.status_code, "Sorry, that did not work", str(exc.detail))
+            return await error_page(
+                request, 405, _("Sorry, that did not work"), _("That page cannot be used like this.")
+            )
+        return await error_page(request, exc.status_code, _("Sorry, that did not work"), str(exc.detail))
 
     @app.get("/health/live", include_in_schema=False)
     async def live() -> PlainTextResponse:

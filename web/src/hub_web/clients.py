@@ -151,6 +151,10 @@ class IssuesClient(ServiceClient):
         uploaded = await self.send("POST", "/v1/photos", token=token, files=parts, idempotency_key=idempotency_key)
         return [item["id"] for item in uploaded["items"]]
 
+    async def hide_photo(self, token: str, photo_id: str, reason: str) -> dict[str, Any]:
+        """Staff: hide a photo from the public (their hub's staff still see it, with the reason)."""
+        return await self.send("POST", f"/v1/photos/{seg(photo_id)}/hide", token=token, json={"reason": reason})
+
     async def photo(self, photo_id: str, thumbnail: bool, token: str | None = None) -> httpx.Response:
         """A photo's bytes and headers as the issues service serves them."""
         return await self.call("GET", f"/v1/photos/{seg(photo_id)}" + ("/thumbnail" if thumbnail else ""), token=token)

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from hub_web.i18n import N_, _
+
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+EMAIL_FORMAT = N_("Enter an email address in the correct format, like name@example.com")
 PHONE = re.compile(r"^\+?[0-9 ]{7,20}$")
 URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 DAYS = (
@@ -136,20 +138,20 @@ def check_place(form: FormData, hub_ids: Sequence[str]) -> tuple[Place, Errors]:
     lat = parse_float(lat_text) if lat_text else None
     lon = parse_float(lon_text) if lon_text else None
     if hub_id is not None and hub_id not in hub_ids:
-        errors.add("hub_id", "Choose an area from the list")
+        errors.add("hub_id", _("Choose an area from the list"))
     if lat_text and (lat is None or not -90 <= lat <= 90):
-        errors.add("lat", "Enter the latitude as a number between -90 and 90, like 53.815")
+        errors.add("lat", _("Enter the latitude as a number between -90 and 90, like 53.815"))
     if lon_text and (lon is None or not -180 <= lon <= 180):
-        errors.add("lon", "Enter the longitude as a number between -180 and 180, like -1.55")
+        errors.add("lon", _("Enter the longitude as a number between -180 and 180, like -1.55"))
     if bool(lat_text) != bool(lon_text):
-        errors.add("lon" if lat_text else "lat", "Enter both the latitude and the longitude, or neither")
+        errors.add("lon" if lat_text else "lat", _("Enter both the latitude and the longitude, or neither"))
     has_point = lat is not None and lon is not None and not errors.get("lat") and not errors.get("lon")
     if not has_point and not address and not errors:
-        errors.add("address", "Enter the address or describe where the problem is")
+        errors.add("address", _("Enter the address or describe where the problem is"))
     if not has_point and hub_id is None and not errors.get("hub_id"):
-        errors.add("hub_id", "Choose the area the problem is in")
+        errors.add("hub_id", _("Choose the area the problem is in"))
     if address and len(address) > 500:
-        errors.add("address", "The address must be 500 characters or fewer")
+        errors.add("address", _("The address must be 500 characters or fewer"))
     return Place(hub_id, address, lat if has_point else None, lon if has_point else None), errors
 
 
@@ -157,9 +159,9 @@ def check_category(form: FormData, categories: Sequence[Mapping[str, Any]]) -> t
     errors = Errors()
     code = form.one("service_code")
     if not code:
-        errors.add("service_code", "Choose what the problem is")
+        errors.add("service_code", _("Choose what the problem is"))
     elif code not in {c["code"] for c in categories}:
-        errors.add("service_code", "Choose one of the problems listed")
+        errors.add("service_code", _("Choose one of the problems listed"))
     return code or None, errors
 
 
@@ -172,9 +174,9 @@ def check_details(form: FormData, category: Mapping[str, Any]) -> tuple[dict[str
     errors = Errors()
     description = form.one("description")
     if not description:
-        errors.add("description", "Describe the problem")
+        errors.add("description", _("Describe the problem"))
     elif len(description) > 4000:
-        errors.add("description", "The description must be 4,000 characters or fewer")
+        errors.add("description", _("The description must be 4,000 characters or fewer"))
     answers: dict[str, Any] = {}
     for attribute in sorted(category.get("attributes", []), key=lambda a: a.get("order", 0)):
         if not attribute.get("variable", True):
@@ -185,39 +187,39 @@ def check_details(form: FormData, category: Mapping[str, Any]) -> tuple[dict[str
         if kind == "multivaluelist":
             chosen = form.all(name)
             if any(v not in allowed for v in chosen):
-                errors.add(name, "Choose from the options listed")
+                errors.add(name, _("Choose from the options listed"))
             elif chosen:
                 answers[attribute["code"]] = chosen
             elif attribute.get("required"):
-                errors.add(name, f"Answer: {question}")
+                errors.add(name, _("Answer: %(question)s", question=question))
             continue
         value = form.one(name)
         if not value:
             if attribute.get("required"):
-                errors.add(name, f"Answer: {question}")
+                errors.add(name, _("Answer: %(question)s", question=question))
             continue
         if kind == "singlevaluelist" and value not in allowed:
-            errors.add(name, "Choose one of the options listed")
+            errors.add(name, _("Choose one of the options listed"))
         elif kind == "number":
             number = parse_float(value)
             if number is None:
-                errors.add(name, "Enter a number, like 2 or 3.5")
+                errors.add(name, _("Enter a number, like 2 or 3.5"))
             else:
                 answers[attribute["code"]] = number
         elif kind == "datetime":
             try:
                 answers[attribute["code"]] = datetime.fromisoformat(value).isoformat()
             except ValueError:
-                errors.add(name, "Enter a date and time, like 2026-11-20 14:30")
+                errors.add(name, _("Enter a date and time, like 2026-11-20 14:30"))
         elif kind == "string" and len(value) > 200:
-            errors.add(name, "The answer must be 200 characters or fewer")
+            errors.add(name, _("The answer must be 200 characters or fewer"))
         elif len(value) > 4000:
-            errors.add(name, "The answer must be 4,000 characters or fewer")
+            errors.add(name, _("The answer must be 4,000 characters or fewer"))
         else:
             answers[attribute["code"]] = value
     media_url = form.one("media_url")
     if media_url and not URL.match(media_url):
-        errors.add("media_url", "Enter the photo link as a web address starting with https://")
+        errors.add("media_url", _("Enter the photo link as a web address starting with https://"))
     return {"description": description, "attributes": answers, "media_url": media_url or None}, errors
 
 
@@ -232,7 +234,7 @@ def check_email(form: FormData, *, missing: str) -> tuple[str, Errors]:
     if not email:
         errors.add("email", missing)
     elif not EMAIL.match(email):
-        errors.add("email", EMAIL_FORMAT)
+        errors.add("email", _(EMAIL_FORMAT))
     return email, errors
 
 
@@ -240,15 +242,15 @@ def check_contact(form: FormData, *, required: bool = True) -> tuple[dict[str, s
     errors = Errors()
     name, email, phone = form.one("name"), form.one("email"), form.one("phone")
     if not name and required:
-        errors.add("name", "Enter your name")
+        errors.add("name", _("Enter your name"))
     elif len(name) > 200:
-        errors.add("name", "Your name must be 200 characters or fewer")
+        errors.add("name", _("Your name must be 200 characters or fewer"))
     if email and not EMAIL.match(email):
-        errors.add("email", EMAIL_FORMAT)
+        errors.add("email", _(EMAIL_FORMAT))
     if phone and not PHONE.match(phone):
-        errors.add("phone", "Enter a phone number using digits and spaces, like 07700 900 982")
+        errors.add("phone", _("Enter a phone number using digits and spaces, like 07700 900 982"))
     if required and not email and not phone:
-        errors.add("email", "Enter an email address or a phone number so the hub can tell you what happens")
+        errors.add("email", _("Enter an email address or a phone number so the hub can tell you what happens"))
     return {"name": name or None, "email": email or None, "phone": phone or None}, errors
 
 
@@ -275,15 +277,15 @@ REPORT_FIELDS = {
 def check_date(form: FormData, prefix: str, errors: Errors, *, label: str, missing: str | None = None) -> date | None:
     day, month, year = (form.one(f"{prefix}-{part}") for part in ("day", "month", "year"))
     if not (day or month or year):
-        errors.add(f"{prefix}-day", missing or f"Enter your {label}")
+        errors.add(f"{prefix}-day", missing or _("Enter your %(label)s", label=label))
         return None
     try:
         value = date(int(year), int(month), int(day))
     except ValueError:
-        errors.add(f"{prefix}-day", f"{label.capitalize()} must be a real date, like 27 3 1990")
+        errors.add(f"{prefix}-day", _("%(label)s must be a real date, like 27 3 1990", label=label.capitalize()))
         return None
     if value.year < 1900:
-        errors.add(f"{prefix}-year", "Enter the year with 4 digits, like 1990")
+        errors.add(f"{prefix}-year", _("Enter the year with 4 digits, like 1990"))
         return None
     return value
 
@@ -291,7 +293,7 @@ def check_date(form: FormData, prefix: str, errors: Errors, *, label: str, missi
 def availability_slots(chosen: Iterable[str]) -> list[dict[str, str]]:
     slots = []
     for value in chosen:
-        day, _, part = value.partition("-")
+        day, _sep, part = value.partition("-")
         if day in dict(DAYS) and part in DAY_PARTS:
             _label, start, end = DAY_PARTS[part]
             slots.append({"day": day, "start": start.isoformat("minutes"), "end": end.isoformat("minutes")})
@@ -394,13 +396,13 @@ def check_feedback(form: FormData) -> tuple[dict[str, Any], Errors]:
     errors = Errors()
     fixed = form.one("fixed")
     if fixed not in ("yes", "no"):
-        errors.add("fixed", "Tell us whether the problem is fixed")
+        errors.add("fixed", _("Tell us whether the problem is fixed"))
     satisfaction = form.one("satisfaction")
     if satisfaction and satisfaction not in {"1", "2", "3", "4", "5"}:
-        errors.add("satisfaction", "Choose how satisfied you are from the list")
+        errors.add("satisfaction", _("Choose how satisfied you are from the list"))
     comment = form.one("comment")
     if len(comment) > 2000:
-        errors.add("comment", "Your comment must be 2,000 characters or fewer")
+        errors.add("comment", _("Your comment must be 2,000 characters or fewer"))
     body = {"fixed": fixed == "yes", "satisfaction": int(satisfaction) if satisfaction else None}
     if comment:
         body["comment"] = comment
@@ -433,12 +435,25 @@ def check_transition(form: FormData, allowed: Sequence[str]) -> tuple[dict[str, 
     return body, errors
 
 
+def check_hide_reason(form: FormData, field_id: str) -> tuple[str, Errors]:
+    """The reason to hide a photo, from the form beside it (``field_id``: that photo's field)."""
+    errors = Errors()
+    reason = form.one("hide_reason")
+    if not reason:
+        errors.add(field_id, "Say why the photo is hidden, for the other staff")
+    elif len(reason) > 500:
+        errors.add(field_id, "The reason must be 500 characters or fewer")
+    return reason, errors
+
+
 TRANSITION_FIELDS = {
     "action": "action",
     "public_note": "public_note",
     "private_note": "private_note",
     "agency_responsible": "agency_responsible",
     "reason": "reason",
+    "photo_ids": "photos",
+    "photos": "photos",
 }
 
 

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from hub_web.i18n import _
+
 if TYPE_CHECKING:
     from hub_web.settings import WebSettings
 
@@ -89,4 +91,18 @@ def map_config(
         "points": list(points),
         "pick": pick,
         "nearby_url": nearby_url,
+        "words": map_words(),
+    }
+
+
+def map_words() -> dict[str, str]:
+    """The few words static/map.js writes, in the page's language: the script has no catalogue of
+    its own, so it fills ``{name}`` slots in these."""
+    return {
+        "chosen": _("The place you chose"),
+        "finding": _("Finding your location…"),
+        "found": _("We have filled in your location. Move the pin if the problem is somewhere else."),
+        "not_found": _("We could not find your location. Click the map or type the position instead."),
+        "more_here": _("%(title)s and %(n)s more here", title="{title}", n="{n}"),
+        "me_too": _('%(n)s said "me too"', n="{n}"),
     }

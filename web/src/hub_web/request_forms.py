@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from hub_web.forms import Errors, FormData, check_contact, check_date
+from hub_web.i18n import _
 from hub_web.web import LOCAL_TZ
 
 CLOCK = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
@@ -46,7 +47,7 @@ def _contact(form: FormData, errors: Errors) -> dict[str, Any]:
 def _note(form: FormData, name: str, errors: Errors, label: str) -> str:
     text = form.one(name)
     if len(text) > MAX_NOTE:
-        errors.add(name, f"{label} must be {MAX_NOTE} characters or fewer")
+        errors.add(name, _("%(what)s must be %(n)s characters or fewer", what=label, n=MAX_NOTE))
     return text
 
 
@@ -57,20 +58,20 @@ def local(day: date, at: time) -> datetime:
 def check_borrow(form: FormData, today: date, now: datetime, most: int) -> tuple[dict[str, Any], Errors]:
     """A request to borrow: the dates (from today on), how many (at most ``most``), what for, contact."""
     errors = Errors()
-    start = check_date(form, "from", errors, label="first day", missing="Enter the day you would like it from")
-    until = check_date(form, "until", errors, label="return day", missing="Enter the day you will bring it back")
+    start = check_date(form, "from", errors, label=_("first day"), missing=_("Enter the day you would like it from"))
+    until = check_date(form, "until", errors, label=_("return day"), missing=_("Enter the day you will bring it back"))
     if start is not None and start < today:
-        errors.add("from-day", "The first day must be today or later")
+        errors.add("from-day", _("The first day must be today or later"))
     if start is not None and until is not None and until < start:
-        errors.add("until-day", "The return day must be the same as the first day or later")
+        errors.add("until-day", _("The return day must be the same as the first day or later"))
     quantity = 1
     if most > 1:
         raw = form.one("quantity") or "1"
         if not raw.isdigit() or not 1 <= int(raw) <= most:
-            errors.add("quantity", f"Enter how many you need, from 1 to {most}")
+            errors.add("quantity", _("Enter how many you need, from 1 to %(most)s", most=most))
         else:
             quantity = int(raw)
-    notes = _note(form, "notes", errors, "What it is for")
+    notes = _note(form, "notes", errors, _("What it is for"))
     contact = _contact(form, errors)
     if errors or start is None or until is None:
         return {}, errors
@@ -91,7 +92,7 @@ def _clock(form: FormData, name: str, errors: Errors, missing: str) -> time | No
         errors.add(name, missing)
         return None
     if match is None:
-        errors.add(name, "Enter a time using the 24-hour clock, like 14:30")
+        errors.add(name, _("Enter a time using the 24-hour clock, like 14:30"))
         return None
     return time(int(match.group(1)), int(match.group(2)))
 
@@ -99,19 +100,19 @@ def _clock(form: FormData, name: str, errors: Errors, missing: str) -> time | No
 def check_booking(form: FormData, today: date) -> tuple[dict[str, Any], Errors]:
     """A request to book a room: the day, start and end times, what for, how many people, contact."""
     errors = Errors()
-    day = check_date(form, "on", errors, label="day", missing="Enter the day you would like the room")
+    day = check_date(form, "on", errors, label=_("day"), missing=_("Enter the day you would like the room"))
     if day is not None and day < today:
-        errors.add("on-day", "The day must be today or later")
-    starts = _clock(form, "starts", errors, "Enter the time you would like the room from")
-    ends = _clock(form, "ends", errors, "Enter the time you will be finished by")
+        errors.add("on-day", _("The day must be today or later"))
+    starts = _clock(form, "starts", errors, _("Enter the time you would like the room from"))
+    ends = _clock(form, "ends", errors, _("Enter the time you will be finished by"))
     if starts is not None and ends is not None and ends <= starts:
-        errors.add("ends", "The end time must be after the start time")
-    purpose = _note(form, "purpose", errors, "What it is for")
+        errors.add("ends", _("The end time must be after the start time"))
+    purpose = _note(form, "purpose", errors, _("What it is for"))
     attendees = None
     if form.one("attendees"):
         raw = form.one("attendees")
         if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
-            errors.add("attendees", "Enter how many people, as a number like 12")
+            errors.add("attendees", _("Enter how many people, as a number like 12"))
         else:
             attendees = int(raw)
     contact = _contact(form, errors)

@@ -14,10 +14,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from hub_common.auth import Principal, TokenVerifier
 from hub_common.errors import ServiceUnavailable, Unauthorized
 from hub_common.issuer import IssuerClient
+from hub_web import i18n
 from hub_web.accounts import AccountBook
 from hub_web.check_in import CheckInCodes
 from hub_web.clients import ServiceDown, ServiceProblem, Services
 from hub_web.forms import Errors, FormData
+from hub_web.i18n import N_
 from hub_web.oidc import OidcSignIn
 from hub_web.session import Identity, Session
 from hub_web.settings import WebSettings
@@ -25,14 +27,14 @@ from hub_web.settings import WebSettings
 LOCAL_TZ = ZoneInfo("Europe/London")
 HUB_CACHE_S = 60.0
 STATUS_WORDS = {
-    "reported": "Reported",
-    "acknowledged": "Acknowledged",
-    "in_progress": "Work in progress",
-    "referred": "Passed to another organisation",
-    "fixed": "Fixed",
-    "closed": "Closed",
-    "closed_not_fixed": "Closed without a fix",
-    "duplicate": "Duplicate",
+    "reported": N_("Reported"),
+    "acknowledged": N_("Acknowledged"),
+    "in_progress": N_("Work in progress"),
+    "referred": N_("Passed to another organisation"),
+    "fixed": N_("Fixed"),
+    "closed": N_("Closed"),
+    "closed_not_fixed": N_("Closed without a fix"),
+    "duplicate": N_("Duplicate"),
 }
 OPEN_STATUSES = ("reported", "acknowledged", "in_progress", "referred")
 
@@ -44,9 +46,13 @@ def when(value: str | datetime | None, *, with_time: bool = True) -> str:
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    local = moment.astimezone(LOCAL_TZ)
-    text = f"{local:%A} {local.day} {local:%B %Y}"
-    return f"{text}, {local:%H:%M}" if with_time else text
+    return i18n.local_datetime(moment.astimezone(LOCAL_TZ), with_time=with_time)
+
+
+def status_words(status: str) -> str:
+    """A workflow status as residents read it, in the page's language."""
+    words = STATUS_WORDS.get(status)
+    return i18n.translate(words) if words else str(status).replace("_", " ").capitalize()
 
 
 def clock(value: str | datetime) -> str:
@@ -91,7 +97,11 @@ class Web:
         self.env.filters["iso_date"] = iso_date
         self.env.filters["clock"] = clock
         self.env.filters["hours"] = lambda v: f"{round(float(v), 2):g}"  # 3, 2.5, 10.25: no "3.0"
-        self.env.filters["status_words"] = lambda s: STATUS_WORDS.get(s, str(s).replace("_", " ").capitalize())
+        self.env.filters["status_words"] = status_words
+        self.env.add_extension("jinja2.ext.i18n")
+        # newstyle: _("%(n)s reports", n=3) formats and autoescapes inside the call, as in the code.
+        self.env.install_gettext_callables(i18n.translate, i18n.translate_plural, newstyle=True)  # type: ignore[attr-defined]
+        self.env.globals["LANGUAGES"] = i18n.LANGUAGES
         self.env.globals["colour_for"] = settings.colour_for
         self.env.globals["OPEN_STATUSES"] = OPEN_STATUSES
         self.env.globals["options"] = lambda items, value, label: [(i[value], i[label]) for i in items]
@@ -173,7 +183,8 @@ class Web:
         **context: Any,
     ) -> HTMLResponse:
         session = self.session(request)
-        page_title = f"{'Error: ' if errors else ''}{title} - {self.settings.service_name}"
+        shown = i18n._("Error: %(title)s", title=title) if errors else title
+        page_title = f"{shown} - {self.settings.service_name}"
         html = self.env.get_template(template).render(
             request=request,
             session=session,
@@ -188,6 +199,7 @@ class Web:
             brand_colour=self.settings.colour_for(hub["id"] if hub else None),
             dev_sign_in=self.settings.dev_sign_in,
             unread=await self.unread_messages(request),
+            language=i18n.current(),
             **context,
         )
         return HTMLResponse(html, status_code=status, headers=headers)

@@ -13,6 +13,7 @@ class Contact:
     name: str | None = None
     email: str | None = None
     phone: str | None = None
+    language: str = "en"  # the language they asked in: their messages come in it where a template has it
 
     @property
     def reachable(self) -> bool:

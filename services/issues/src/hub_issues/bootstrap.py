@@ -11,6 +11,7 @@ from hub_common.service import Components, ServiceContext
 from hub_issues.adapters.assets import AssetRepository
 from hub_issues.adapters.categories import CategoryRepository
 from hub_issues.adapters.forum_actions import ForumActionRepository
+from hub_issues.adapters.funded_projects import FundedProjectRepository
 from hub_issues.adapters.gazetteer import Gazetteer
 from hub_issues.adapters.hubs import HubRepository
 from hub_issues.adapters.issues import IssueRepository
@@ -24,6 +25,7 @@ from hub_issues.service.catalogue import CatalogueService
 from hub_issues.service.feeds import FeedService
 from hub_issues.service.follow_up import FollowUpService
 from hub_issues.service.forum_actions import ForumActionService
+from hub_issues.service.funded_projects import FundedProjectService
 from hub_issues.service.hubs import HubService
 from hub_issues.service.personal_data import PersonalDataService
 from hub_issues.service.photos import PhotoService
@@ -86,6 +88,7 @@ def bootstrap(ctx: ServiceContext[IssuesSettings]) -> Components:
         places=places,
         photos=photos,
         forum_actions=ForumActionService(ForumActionRepository(ctx.db)),
+        funded_projects=FundedProjectService(FundedProjectRepository(ctx.db)),
     )
     return Components(
         use_cases=use_cases,

@@ -11,6 +11,8 @@
   referred to reports back (progress, started, fixed, not fixed), as it may over the API.
 - ``hub.participation.forum_action.completed.v1``: an action agreed at a forum meeting is done; the
   ``forum_actions`` read model shows it in "You Said, We Did" beside the fixed problems.
+- ``hub.participation.pb_project.delivered.v1``: a project residents voted for in a participatory
+  budgeting round is delivered; the ``funded_projects`` read model shows it in "You Said, We Did" too.
 - ``hub.identity.partner.*``: the read model of partners' grants that check is made against.
 """
 
@@ -20,7 +22,7 @@ from hub_common.auth import Principal
 from hub_common.consumer import Handler, PermanentError
 from hub_common.contracts.assets import AssetRetired, AssetSnapshot
 from hub_common.contracts.issues import AgencyUpdateSubmitted, PartnerReportSubmitted
-from hub_common.contracts.participation import ForumActionCompleted
+from hub_common.contracts.participation import ForumActionCompleted, PbProjectDelivered
 from hub_common.envelope import Envelope
 from hub_common.errors import ProblemError
 from hub_common.partner_grants import PartnerGrantRepository, grant_handlers, guarded_inbound
@@ -44,6 +46,10 @@ def handlers(use_cases: UseCases, grants: PartnerGrantRepository) -> dict[str, H
     async def on_forum_action_completed(event: Envelope, tx: Transaction) -> None:
         data: ForumActionCompleted = event.data  # type: ignore[assignment]
         await use_cases.forum_actions.record_completed(tx, data)
+
+    async def on_project_delivered(event: Envelope, tx: Transaction) -> None:
+        data: PbProjectDelivered = event.data  # type: ignore[assignment]
+        await use_cases.funded_projects.record_delivered(tx, data)
 
     async def on_agency_update(event: Envelope, tx: Transaction, partner: Principal | None) -> None:
         data: AgencyUpdateSubmitted = event.data  # type: ignore[assignment]
@@ -83,6 +89,7 @@ def handlers(use_cases: UseCases, grants: PartnerGrantRepository) -> dict[str, H
         "hub.assets.asset.updated.v1": on_asset_snapshot,
         "hub.assets.asset.retired.v1": on_asset_retired,
         ForumActionCompleted.event_type: on_forum_action_completed,
+        PbProjectDelivered.event_type: on_project_delivered,
         **guarded_inbound(
             "issues",
             grants,

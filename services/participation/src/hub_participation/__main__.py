@@ -4,7 +4,19 @@ from hub_common.contracts import PRIVACY_TOPIC, all_contracts, events_topic, inb
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
 from hub_participation.adapters import INDEXES
-from hub_participation.api import hubs, ideas, meetings, minutes, moderation, registrations, responses, surveys
+from hub_participation.api import (
+    hubs,
+    ideas,
+    meetings,
+    minutes,
+    moderation,
+    pb_ballots,
+    pb_proposals,
+    pb_rounds,
+    registrations,
+    responses,
+    surveys,
+)
 from hub_participation.bootstrap import bootstrap
 from hub_participation.demo import seed_demo_data
 from hub_participation.domain.processing import DECLARATION
@@ -21,7 +33,7 @@ DEFINITION = ServiceDefinition(
     name="participation",
     title="Community Hub — participation",
     description="Residents set the agenda: ideas proposed, supported, answered by the hub and tracked as actions; "
-    "resident forum meetings with registration, minutes and actions.",
+    "resident forum meetings with registration, minutes and actions; surveys; participatory budgeting.",
     settings_class=ParticipationSettings,
     routers=(
         hubs.router,
@@ -32,6 +44,9 @@ DEFINITION = ServiceDefinition(
         registrations.router,
         minutes.router,
         surveys.router,
+        pb_rounds.router,
+        pb_proposals.router,
+        pb_ballots.router,
     ),
     # assets: the answers to forum room requests; issues: the after-fix questionnaire's answers
     consumes=(PRIVACY_TOPIC, events_topic("assets"), events_topic("issues")),

@@ -7,6 +7,8 @@ from hub_common.service import Components, ServiceContext
 from hub_participation.adapters.hubs import IdeaSettingsRepository
 from hub_participation.adapters.ideas import IdeaRepository
 from hub_participation.adapters.meetings import MeetingRepository
+from hub_participation.adapters.pb_ballots import BallotRepository
+from hub_participation.adapters.pb_rounds import ProposalRepository, RoundRepository
 from hub_participation.adapters.satisfaction import SatisfactionRepository
 from hub_participation.adapters.surveys import AnswerRepository, SurveyRepository
 from hub_participation.handlers import handlers
@@ -15,6 +17,12 @@ from hub_participation.service.hubs import HubService
 from hub_participation.service.meetings import MeetingService
 from hub_participation.service.minutes import MinutesService
 from hub_participation.service.moderation import ModerationService
+from hub_participation.service.pb_ballots import BallotService
+from hub_participation.service.pb_people import PbPeople
+from hub_participation.service.pb_projects import ProjectService
+from hub_participation.service.pb_proposals import PbProposalService
+from hub_participation.service.pb_results import ResultsService
+from hub_participation.service.pb_rounds import RoundService
 from hub_participation.service.personal_data import PersonalDataService
 from hub_participation.service.proposals import ProposalService
 from hub_participation.service.registrations import RegistrationService
@@ -25,12 +33,15 @@ from hub_participation.service.surveys import SurveyService
 from hub_participation.settings import ParticipationSettings
 
 CLOSE_SURVEYS_EVERY_S = 60
+CLOSE_ROUNDS_EVERY_S = 60
 
 
 def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
     settings, clock, uow = ctx.settings, ctx.clock, ctx.uow
     ideas, meetings = IdeaRepository(ctx.db), MeetingRepository(ctx.db)
     answers = AnswerRepository(ctx.db)
+    rounds, proposals, ballots = RoundRepository(ctx.db), ProposalRepository(ctx.db), BallotRepository(ctx.db)
+    ballot_key = settings.pb_ballot_key.get_secret_value().encode()
     hubs = HubService(
         uow, IdeaSettingsRepository(ctx.db), clock=clock, default_threshold=settings.idea_support_threshold
     )
@@ -43,13 +54,24 @@ def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
         meetings=MeetingService(uow, meetings, ideas, hubs, clock=clock),
         registrations=RegistrationService(uow, meetings, ctx.audit, clock=clock),
         minutes=MinutesService(uow, meetings, clock=clock),
-        personal_data=PersonalDataService(uow, ideas, meetings, answers),
+        personal_data=PersonalDataService(
+            uow, ideas, meetings, answers, PbPeople(rounds, proposals, ballots, ballot_key=ballot_key)
+        ),
         surveys=SurveyService(uow, SurveyRepository(ctx.db), answers, clock=clock),
         satisfaction=SatisfactionService(SatisfactionRepository(ctx.db)),
+        pb_rounds=RoundService(uow, rounds, proposals, clock=clock),
+        pb_proposals=PbProposalService(uow, rounds, proposals, clock=clock),
+        pb_ballots=BallotService(uow, rounds, proposals, ballots, key=ballot_key, clock=clock),
+        pb_results=ResultsService(uow, rounds, proposals, ballots, clock=clock),
+        pb_projects=ProjectService(uow, rounds, proposals, clock=clock),
     )
     return Components(
         use_cases=use_cases,
         handlers=handlers(use_cases),
         # Surveys given a closing time close by themselves (and publish their results) within a minute.
-        periodic=(PeriodicTask("close-due-surveys", CLOSE_SURVEYS_EVERY_S, use_cases.surveys.close_due),),
+        # Rounds past their voting window close (and publish their results) within a minute too.
+        periodic=(
+            PeriodicTask("close-due-surveys", CLOSE_SURVEYS_EVERY_S, use_cases.surveys.close_due),
+            PeriodicTask("close-due-pb-rounds", CLOSE_ROUNDS_EVERY_S, use_cases.pb_results.close_due),
+        ),
     )

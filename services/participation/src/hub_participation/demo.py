@@ -1,7 +1,8 @@
 """Demo data for ``make run`` (``HUB_DEMO_DATA``): both demo hubs open for ideas, a few ideas in each,
 one of them past its threshold and answered; and an upcoming resident forum in each, its agenda drawn
 from the hub's most supported open ideas and staff items: Northfield's in the Main Hall (its room
-asked of the assets service by event, as any meeting's), Riverside's online, a few residents registered.
+asked of the assets service by event, as any meeting's), Riverside's online, a few residents registered;
+and a participatory budgeting round in voting in each (``demo_pb``).
 
 Idempotent: the ideas have known ids, every step goes through the use cases (so the events are the
 real ones), and a step already taken (an idea there, a support counted, an answer given) is skipped.
@@ -24,6 +25,7 @@ from hub_common.errors import Conflict
 from hub_common.http import PageQuery
 from hub_common.logging import get_logger
 from hub_common.service import ServiceContext
+from hub_participation.demo_pb import seed_demo_rounds
 from hub_participation.domain.idea import Wording
 from hub_participation.domain.meeting import AgendaItem, Place
 from hub_participation.service import UseCases
@@ -96,7 +98,8 @@ async def seed_demo_data(ctx: ServiceContext) -> None:
     for idea in demo_ideas():
         await _seed_idea(use_cases, idea)
     forums = [await _seed_forum(use_cases, forum) for forum in demo_forums(ctx.clock())]
-    log.info("demo data ready", ideas=len(demo_ideas()), forums=sum(forums))
+    rounds = await seed_demo_rounds(use_cases, ctx.clock())
+    log.info("demo data ready", ideas=len(demo_ideas()), forums=sum(forums), budgeting_rounds=rounds)
 
 
 def forum_start(now: datetime) -> datetime:

@@ -1,8 +1,10 @@
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 
 from hub_common.settings import HubSettings
+
+DEV_PB_BALLOT_KEY = "dev-only-pb-ballot-key-0123456789"
 
 
 class ParticipationSettings(HubSettings):
@@ -11,3 +13,13 @@ class ParticipationSettings(HubSettings):
 
     # Supports that take an idea to a response from its hub, unless the hub's staff set their own.
     idea_support_threshold: int = Field(default=10, ge=1, le=100_000)
+    # Keys the hashes budgeting ballots are stored under (one per voter and round, naming no one to
+    # whoever reads the database without it). Changing it while a round is voting lets its voters
+    # vote again: set it once (production refuses the development key).
+    pb_ballot_key: SecretStr = SecretStr(DEV_PB_BALLOT_KEY)
+
+    @model_validator(mode="after")
+    def _no_development_key_in_production(self) -> "ParticipationSettings":
+        if self.environment == "production" and self.pb_ballot_key.get_secret_value() == DEV_PB_BALLOT_KEY:
+            raise ValueError("HUB_PB_BALLOT_KEY must be set to a private value in production")
+        return self

@@ -13,6 +13,7 @@ from hub_web import forms
 from hub_web.clients import ServiceProblem
 from hub_web.deps import Form, NotAllowed, WebDep
 from hub_web.forms import Errors
+from hub_web.i18n import _
 from hub_web.oidc import home_url
 
 router = APIRouter(include_in_schema=False)
@@ -154,7 +155,7 @@ async def send_sign_in_link(request: Request, web: WebDep, form: Form) -> HTMLRe
         except ServiceProblem as problem:
             if problem.status != 422:
                 raise
-            errors.add("email", forms.EMAIL_FORMAT)
+            errors.add("email", _(forms.EMAIL_FORMAT))
     if errors:
         title = "Get a link to sign in"
         return await web.render(

@@ -16,19 +16,22 @@ from hub_web import forms
 from hub_web.clients import ServiceProblem
 from hub_web.deps import Form, NeedsSignIn, WebDep
 from hub_web.forms import Errors, FormData
+from hub_web.i18n import N_, _
 from hub_web.web import Web
 
 router = APIRouter(include_in_schema=False)
 KINDS = {
-    "access": ("Send me a copy of my data", "We email you a link to download everything we hold about you."),
+    "access": (N_("Send me a copy of my data"), N_("We email you a link to download everything we hold about you.")),
     "erasure": (
-        "Delete everything about me",
-        "Your reports stay on the map without your name; your volunteering record, bookings' details, "
-        "contact details and messages are deleted. We cannot contact you afterwards.",
+        N_("Delete everything about me"),
+        N_(
+            "Your reports stay on the map without your name; your volunteering record, bookings' details, "
+            "contact details and messages are deleted. We cannot contact you afterwards."
+        ),
     ),
 }
 Token = Annotated[str, Query(min_length=1, max_length=4000)]
-GONE = "This link has been used already or has expired. You can ask again."
+GONE = N_("This link has been used already or has expired. You can ask again.")
 
 
 # -- residents -------------------------------------------------------------------------------------
@@ -36,7 +39,7 @@ GONE = "This link has been used already or has expired. You can ask again."
 
 @router.get("/privacy/request", response_class=HTMLResponse)
 async def request_page(request: Request, web: WebDep) -> HTMLResponse:
-    return await web.render(request, "privacy/request.html", title="Your personal data", kinds=KINDS, sent=False)
+    return await web.render(request, "privacy/request.html", title=_("Your personal data"), kinds=KINDS, sent=False)
 
 
 @router.post("/privacy/request", response_class=HTMLResponse)
@@ -44,15 +47,15 @@ async def ask(request: Request, web: WebDep, form: Form) -> HTMLResponse:
     kind = form.one("kind")
     email, errors = forms.check_email(form, missing="Enter the email address you gave us")
     if kind not in KINDS:
-        errors.add("kind", "Choose what you would like us to do")
+        errors.add("kind", _("Choose what you would like us to do"))
     if not errors:
         try:
             await web.services.notifications.ask_privacy(kind, email)
         except ServiceProblem as problem:
             if problem.status == 429:
-                errors.add("email", "You have asked several times today. Please try again tomorrow.")
+                errors.add("email", _("You have asked several times today. Please try again tomorrow."))
             elif problem.status == 422:
-                errors.add("email", forms.EMAIL_FORMAT)
+                errors.add("email", _(forms.EMAIL_FORMAT))
             else:
                 raise
     if errors:
@@ -60,13 +63,13 @@ async def ask(request: Request, web: WebDep, form: Form) -> HTMLResponse:
             request,
             "privacy/request.html",
             status=400,
-            title="Your personal data",
+            title=_("Your personal data"),
             kinds=KINDS,
             errors=errors,
             form=form,
             sent=False,
         )
-    return await web.render(request, "privacy/request.html", title="Check your email", sent=True, email=email)
+    return await web.render(request, "privacy/request.html", title=_("Check your email"), sent=True, email=email)
 
 
 @router.get("/privacy/confirm/{confirmation_id}", response_class=HTMLResponse)
@@ -74,7 +77,7 @@ async def confirm_page(request: Request, web: WebDep, confirmation_id: str, toke
     if not await _link_for(web, token, f"privacy-confirmation:{confirmation_id}"):
         return await _gone(request, web)
     return await web.render(
-        request, "privacy/confirm.html", title="Confirm your request", confirmation_id=confirmation_id, token=token
+        request, "privacy/confirm.html", title=_("Confirm your request"), confirmation_id=confirmation_id, token=token
     )
 
 
@@ -89,7 +92,7 @@ async def confirm(request: Request, web: WebDep, form: Form, confirmation_id: st
         if problem.status in (403, 404, 410):
             return await _gone(request, web)
         raise
-    return await web.render(request, "privacy/confirmed.html", title="Thank you", kind=answer["kind"])
+    return await web.render(request, "privacy/confirmed.html", title=_("Thank you"), kind=answer["kind"])
 
 
 @router.get("/privacy/exports/{request_id}")
@@ -112,7 +115,7 @@ async def _link_for(web: Web, token: str, sub: str) -> bool:
 
 
 async def _gone(request: Request, web: Web) -> HTMLResponse:
-    return await web.render(request, "privacy/gone.html", status=410, title="This link no longer works", why=GONE)
+    return await web.render(request, "privacy/gone.html", status=410, title=_("This link no longer works"), why=_(GONE))
 
 
 def _zip(archive: bytes, filename: str) -> Response:
@@ -198,7 +201,7 @@ def _logged(form: FormData) -> tuple[dict[str, str | None], Errors]:
     if not email and not phone:
         errors.add("email", "Enter the person's email address or phone number")
     elif email and not forms.EMAIL.match(email):
-        errors.add("email", forms.EMAIL_FORMAT)
+        errors.add("email", _(forms.EMAIL_FORMAT))
     if not reference:
         errors.add("reference", "Enter your case reference")
     if not reason:

@@ -7,23 +7,25 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from hub_web import i18n
 from hub_web.clients import ServiceProblem
 from hub_web.deps import WebDep
 from hub_web.geo import dots, hub_map
+from hub_web.i18n import N_, _
 from hub_web.maps import asset_points, map_config
 
 router = APIRouter(include_in_schema=False)
 
 PLACE_KINDS = [
-    ("", "Anything"),
-    ("organisation", "Community groups and charities"),
-    ("service", "Services and activities"),
-    ("room", "Rooms to hire"),
-    ("equipment", "Equipment to borrow"),
-    ("space", "Buildings and outdoor spaces"),
-    ("funding", "Funding for groups"),
+    ("", N_("Anything")),
+    ("organisation", N_("Community groups and charities")),
+    ("service", N_("Services and activities")),
+    ("room", N_("Rooms to hire")),
+    ("equipment", N_("Equipment to borrow")),
+    ("space", N_("Buildings and outdoor spaces")),
+    ("funding", N_("Funding for groups")),
 ]
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
 
 
 async def hub_or_404(web, hub_id: str) -> dict[str, Any]:
@@ -35,7 +37,7 @@ async def hub_or_404(web, hub_id: str) -> dict[str, Any]:
 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request, web: WebDep) -> HTMLResponse:
-    return await web.render(request, "home.html", title="Your community hub", hubs=await web.hubs())
+    return await web.render(request, "home.html", title=_("Your community hub"), hubs=await web.hubs())
 
 
 @router.get("/brand.css")
@@ -78,7 +80,7 @@ async def you_said_we_did(
     return await web.render(
         request,
         "you_said_we_did.html",
-        title=f"You said, we did: {hub['name']}",
+        title=_("You said, we did: %(hub)s", hub=hub["name"]),
         hub=hub,
         items=page["items"],
         next_cursor=page.get("next_cursor"),
@@ -96,7 +98,7 @@ async def thank_you_wall(
     return await web.render(
         request,
         "thank_you.html",
-        title=f"Thank you, volunteers: {hub['name']}",
+        title=_("Thank you, volunteers: %(hub)s", hub=hub["name"]),
         hub=hub,
         items=page["items"],
         next_cursor=page.get("next_cursor"),
@@ -114,7 +116,7 @@ async def places(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> HTMLResponse:
     hubs = await web.hubs()
-    kinds = {k for k, _ in PLACE_KINDS if k}
+    kinds = {k for k, _label in PLACE_KINDS if k}
     params = {
         "hub_id": hub_id if hub_id in {h["id"] for h in hubs} else None,
         "kind": kind if kind in kinds else None,
@@ -128,14 +130,14 @@ async def places(
     except ServiceProblem as problem:
         if problem.status != 422:
             raise
-        page, message = {"items": [], "next_cursor": None}, "Search using words with letters or numbers."
+        page, message = {"items": [], "next_cursor": None}, _("Search using words with letters or numbers.")
     hub = next((h for h in hubs if h["id"] == params["hub_id"]), None)
     visible = page["items"]
     shown_hubs = [hub] if hub else hubs
     return await web.render(
         request,
         "places.html",
-        title="Community groups, services and places",
+        title=_("Community groups, services and places"),
         hub=hub,
         hubs=hubs,
         kinds=PLACE_KINDS,
@@ -159,11 +161,33 @@ async def place(request: Request, asset_id: str, web: WebDep) -> HTMLResponse:
     return await web.render(request, "place.html", title=asset["name"], hub=hub, asset=asset, weekdays=WEEKDAYS)
 
 
+@router.get("/language/{code}")
+async def choose_language(
+    code: str, web: WebDep, back: Annotated[str | None, Query(max_length=2000)] = None
+) -> Response:
+    """The switch in every page's header: remember the language in a cookie and go back to the page.
+    A link, not a form, so that it works without JavaScript and from any page; it changes nothing
+    but how pages are worded."""
+    if code not in i18n.LANGUAGES:
+        raise ServiceProblem("web", 404, "Not found", f"no language {code}")
+    response = web.redirect(i18n.switch_target(back))
+    response.set_cookie(
+        i18n.COOKIE,
+        code,
+        max_age=i18n.COOKIE_MAX_AGE_S,
+        httponly=True,
+        samesite="lax",
+        secure=web.settings.cookie_secure,
+        path="/",
+    )
+    return response
+
+
 @router.get("/privacy", response_class=HTMLResponse)
 async def privacy(request: Request, web: WebDep) -> HTMLResponse:
-    return await web.render(request, "privacy.html", title="How we use your information")
+    return await web.render(request, "privacy.html", title=_("How we use your information"))
 
 
 @router.get("/accessibility", response_class=HTMLResponse)
 async def accessibility(request: Request, web: WebDep) -> HTMLResponse:
-    return await web.render(request, "accessibility.html", title="Accessibility statement")
+    return await web.render(request, "accessibility.html", title=_("Accessibility statement"))

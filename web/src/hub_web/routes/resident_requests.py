@@ -22,19 +22,21 @@ from hub_web import request_forms
 from hub_web.clients import ServiceProblem
 from hub_web.deps import Form, WebDep
 from hub_web.forms import Errors, FormData, from_problem
+from hub_web.i18n import N_, _
+from hub_web.routes.public import WEEKDAYS
 from hub_web.web import LOCAL_TZ, Web
 
 router = APIRouter(include_in_schema=False)
 KINDS = {"borrow": "equipment", "book": "room"}
 STATUS_WORDS = {
-    "requested": "Waiting for the hub to decide",
-    "reserved": "Approved: reserved for you",
-    "confirmed": "Confirmed",
-    "declined": "Not accepted",
-    "cancelled": "Cancelled",
-    "checked_out": "With you",
-    "returned": "Returned",
-    "completed": "Held",
+    "requested": N_("Waiting for the hub to decide"),
+    "reserved": N_("Approved: reserved for you"),
+    "confirmed": N_("Confirmed"),
+    "declined": N_("Not accepted"),
+    "cancelled": N_("Cancelled"),
+    "checked_out": N_("With you"),
+    "returned": N_("Returned"),
+    "completed": N_("Held"),
 }
 
 
@@ -55,12 +57,15 @@ async def render_ask(
         request,
         f"requests/{what}.html",
         status=400 if errors else 200,
-        title=f"Ask to borrow: {asset['name']}" if what == "borrow" else f"Ask to book: {asset['name']}",
+        title=_("Ask to borrow: %(what)s", what=asset["name"])
+        if what == "borrow"
+        else _("Ask to book: %(what)s", what=asset["name"]),
         errors=errors,
         form=form,
         hub=hub,
         asset=asset,
         staff=session.is_staff,
+        weekdays=WEEKDAYS,
     )
 
 
@@ -103,7 +108,7 @@ async def send(
 ) -> Response:
     session = web.session(request)
     if session.is_staff:
-        errors.general.append("Staff reserve equipment and book rooms for people from the staff console.")
+        errors.general.append(_("Staff reserve equipment and book rooms for people from the staff console."))
     if errors:
         return await render_ask(request, web, what, asset, form, errors)
     key = form.one("idempotency_key") or uuid.uuid4().hex
@@ -124,11 +129,15 @@ async def send(
             raise
         return await render_ask(request, web, what, asset, form, errors)
     if what == "borrow":
-        session.set_flash(f"Your request to borrow {asset['name']} has been sent. The hub will email you its answer.")
+        session.set_flash(
+            _("Your request to borrow %(what)s has been sent. The hub will email you its answer.", what=asset["name"])
+        )
     elif booking["status"] == "confirmed":
-        session.set_flash(f"{asset['name']} is booked for you. We have emailed you the details.")
+        session.set_flash(_("%(what)s is booked for you. We have emailed you the details.", what=asset["name"]))
     else:
-        session.set_flash(f"Your request to book {asset['name']} has been sent. The hub will email you its answer.")
+        session.set_flash(
+            _("Your request to book %(what)s has been sent. The hub will email you its answer.", what=asset["name"])
+        )
     return web.redirect("/my-requests")
 
 
@@ -149,7 +158,7 @@ async def my_requests(request: Request, web: WebDep) -> HTMLResponse:
     return await web.render(
         request,
         "requests/mine.html",
-        title="What you asked to borrow or book",
+        title=_("What you asked to borrow or book"),
         loans=loans,
         bookings=bookings,
         names=names,

@@ -17,13 +17,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import UploadFile
 
-from hub_web import forms
+from hub_web import forms, i18n
 from hub_web.clients import ServiceProblem
 from hub_web.deps import Form, WebDep
 from hub_web.forms import Errors, FormData
+from hub_web.i18n import _
 from hub_web.maps import issue_points, map_config
 from hub_web.routes.public import hub_or_404
-from hub_web.web import OPEN_STATUSES, STATUS_WORDS, Web
+from hub_web.web import OPEN_STATUSES, Web, status_words
 
 router = APIRouter(include_in_schema=False)
 
@@ -61,7 +62,7 @@ async def render_step(
         return await web.render(
             request,
             "report/place.html",
-            title="Where is the problem?",
+            title=_("Where is the problem?"),
             errors=errors,
             form=form,
             hubs=hubs,
@@ -74,11 +75,11 @@ async def render_step(
     if step == "category":
         groups: dict[str, list[dict[str, Any]]] = {}
         for c in sorted(categories, key=lambda c: (c["group"], c["name"])):
-            groups.setdefault(c["group"] or "Other", []).append(c)
+            groups.setdefault(c["group"] or _("Other"), []).append(c)
         return await web.render(
             request,
             "report/category.html",
-            title="What is the problem?",
+            title=_("What is the problem?"),
             errors=errors,
             form=form,
             hub=hub,
@@ -96,7 +97,7 @@ async def render_step(
         return await web.render(
             request,
             "report/details.html",
-            title=f"Tell us about the {category['name'].lower()}",
+            title=_("Tell us about the %(what)s", what=category["name"].lower()),
             errors=errors,
             form=form,
             hub=hub,
@@ -111,7 +112,7 @@ async def render_step(
     return await web.render(
         request,
         "report/contact.html",
-        title="How can we tell you what happens?",
+        title=_("How can we tell you what happens?"),
         errors=errors,
         form=form,
         hub=hub,
@@ -147,10 +148,12 @@ async def report_step(request: Request, web: WebDep, form: Form) -> Response:
         if place.lat is not None and place.lon is not None:
             hub_id = await web.services.issues.locate(place.lat, place.lon) or hub_id
         if hub_id is None:
-            errors.add("hub_id", "Choose the area the problem is in")
+            errors.add("hub_id", _("Choose the area the problem is in"))
             return await render_step(request, web, "place", form, errors)
         moved = hub_id != place.hub_id and place.hub_id is not None
-        note = f"The place you marked is in {(await web.hub_names()).get(hub_id, hub_id)}." if moved else None
+        note = (
+            _("The place you marked is in %(hub)s.", hub=(await web.hub_names()).get(hub_id, hub_id)) if moved else None
+        )
         return await render_step(request, web, "category", form, hub_id=hub_id, area_note=note)
     hub_id = form.one("hub_id")
     if hub_id not in {h["id"] for h in hubs}:
@@ -180,9 +183,9 @@ async def find_place(request: Request, web: Web, form: FormData) -> HTMLResponse
     query, errors = form.one("address"), Errors()
     found = await web.services.issues.places(query) if len(query) >= 2 else []
     if len(query) < 2:
-        errors.add("address", "Enter an address, a street or a postcode to find it")
+        errors.add("address", _("Enter an address, a street or a postcode to find it"))
     elif not found:
-        errors.add("address", "We could not find that place. Check it, or mark the spot on the map below.")
+        errors.add("address", _("We could not find that place. Check it, or mark the spot on the map below."))
     if errors:
         return await render_step(request, web, "place", form, errors)
     best = found[0]
@@ -218,7 +221,7 @@ async def reports_nearby(
     ]
     issues = (await web.services.issues.issues(params))["items"]
     points = issue_points(issues, "/issues/{id}")
-    return JSONResponse({"items": [p | {"status": STATUS_WORDS.get(p["status"], p["status"])} for p in points]})
+    return JSONResponse({"items": [p | {"status": status_words(p["status"])} for p in points]})
 
 
 async def with_photos(request: Request, web: Web, form: FormData) -> tuple[FormData, Errors | None]:
@@ -231,9 +234,9 @@ async def with_photos(request: Request, web: Web, form: FormData) -> tuple[FormD
     ]
     errors = Errors()
     if len(files) > MAX_PHOTOS:
-        errors.add("photos", f"Choose up to {MAX_PHOTOS} photos")
+        errors.add("photos", _("Choose up to %(n)s photos", n=MAX_PHOTOS))
     elif sum(len(data) for _name, data, _type in files) > MAX_PHOTO_BYTES:
-        errors.add("photos", "The photos are too large together: choose smaller ones")
+        errors.add("photos", _("The photos are too large together: choose smaller ones"))
     if errors or not files:
         return form, errors or None
     # The same photos under the same report answer with the same ids, however often the step is sent.
@@ -269,6 +272,8 @@ async def send_report(
         "attributes": details["attributes"],
         "contact": {k: v for k, v in contact.items() if v},
     }
+    if body["contact"]:
+        body["contact"]["language"] = i18n.current()  # the hub writes back in the language they reported in
     if lat is not None and lon is not None:
         body |= {"lat": lat, "lon": lon}
     else:
@@ -298,9 +303,9 @@ async def send_report(
     issue = result["issue"]
     session.remember_report(issue["id"])
     duplicates = len(result.get("likely_duplicates") or [])
-    message = f"Your report has been sent. Its reference is {issue['id']}."
+    message = _("Your report has been sent. Its reference is %(ref)s.", ref=issue["id"])
     if duplicates:
-        message += " Someone may already have reported the same problem nearby; the hub will link them up."
+        message += " " + _("Someone may already have reported the same problem nearby; the hub will link them up.")
     session.set_flash(message)
     return web.redirect(f"/issues/{issue['id']}")
 
@@ -335,7 +340,7 @@ async def issues_near(
     return await web.render(
         request,
         "issues.html",
-        title="Problems reported near you",
+        title=_("Problems reported near you"),
         errors=errors,
         form=form,
         hub=hub,
@@ -369,7 +374,7 @@ async def issue_page(
         if await sign_in_from_link(web, request, token):
             session.remember_report(issue_id)
         else:
-            session.set_flash("That link has expired, but you can still see the report here.")
+            session.set_flash(_("That link has expired, but you can still see the report here."))
         return web.redirect(f"/issues/{issue_id}")  # drop the token from the address bar and history
     issue, _etag = await web.services.issues.issue(issue_id, token=await web.token(request))
     hub = next((h for h in await web.hubs() if h["id"] == issue["hub_id"]), None)
@@ -392,9 +397,9 @@ async def support(request: Request, issue_id: str, web: WebDep, form: Form) -> R
     except ServiceProblem as problem:
         if problem.status != 409:
             raise
-        web.session(request).set_flash("This problem is no longer open, so it cannot take more support.")
+        web.session(request).set_flash(_("This problem is no longer open, so it cannot take more support."))
         return web.redirect(f"/issues/{issue_id}")
-    web.session(request).set_flash("Thank you. We have added your support, and you will hear about updates.")
+    web.session(request).set_flash(_("Thank you. We have added your support, and you will hear about updates."))
     return web.redirect(f"/issues/{issue_id}")
 
 
@@ -406,11 +411,11 @@ async def feedback_form(
         if await sign_in_from_link(web, request, token):
             web.session(request).remember_report(issue_id)
         else:
-            web.session(request).set_flash("That link has expired. Answer using the latest email from the hub.")
+            web.session(request).set_flash(_("That link has expired. Answer using the latest email from the hub."))
             return web.redirect(f"/issues/{issue_id}")
         return web.redirect(f"/issues/{issue_id}/feedback")
     issue, _etag = await web.services.issues.issue(issue_id)
-    return await web.render(request, "feedback.html", title="Is the problem fixed?", issue=issue)
+    return await web.render(request, "feedback.html", title=_("Is the problem fixed?"), issue=issue)
 
 
 @router.post("/issues/{issue_id}/feedback", response_class=HTMLResponse)
@@ -419,7 +424,7 @@ async def feedback_send(request: Request, issue_id: str, web: WebDep, form: Form
     body, errors = forms.check_feedback(form)
     token = await web.token(request)
     if not errors and token is None:
-        errors.general.append("Use the link in the email the hub sent you to answer.")
+        errors.general.append(_("Use the link in the email the hub sent you to answer."))
     if not errors:
         try:
             await web.services.issues.feedback(token or "", issue_id, body)
@@ -431,11 +436,11 @@ async def feedback_send(request: Request, issue_id: str, web: WebDep, form: Form
             )
     if errors:
         return await web.render(
-            request, "feedback.html", title="Is the problem fixed?", issue=issue, errors=errors, form=form
+            request, "feedback.html", title=_("Is the problem fixed?"), issue=issue, errors=errors, form=form
         )
     reopened = not body["fixed"]
     web.session(request).set_flash(
-        "Thank you for your answer. We have reopened the problem." if reopened else "Thank you for your answer."
+        _("Thank you for your answer. We have reopened the problem.") if reopened else _("Thank you for your answer.")
     )
     return web.redirect(f"/issues/{issue_id}")
 
@@ -452,7 +457,7 @@ async def my_reports(request: Request, web: WebDep) -> HTMLResponse:
                 raise
             continue
         items.append(issue)
-    return await web.render(request, "my_reports.html", title="Your reports", items=items)
+    return await web.render(request, "my_reports.html", title=_("Your reports"), items=items)
 
 
 @router.post("/my-reports/forget")
@@ -462,7 +467,7 @@ async def forget_me(request: Request, web: WebDep, form: Form) -> Response:
     if token is not None and session.role == "resident":
         await web.services.issues.forget_me(token)
     session.sign_out()
-    session.set_flash("We have removed your name and contact details from your reports.")
+    session.set_flash(_("We have removed your name and contact details from your reports."))
     return web.redirect("/")
 
 

@@ -22,6 +22,7 @@ from hub_web.deps import Form, Staff, WebDep, require_hub
 from hub_web.forms import Errors, FormData
 from hub_web.routes.attendance import check_in_qr
 from hub_web.routes.public import hub_or_404
+from hub_web.routes.residents import MAX_PHOTOS, PHOTO_TYPES, with_photos
 from hub_web.routes.volunteers import accreditations_shown
 from hub_web.web import OPEN_STATUSES, Web
 
@@ -180,9 +181,10 @@ async def render_issue(
         status=400 if errors else 200,
         title=f"{issue['service_name']}: {issue['id']}",
         errors=errors,
-        form=form,
+        form=form or FormData([("idempotency_key", uuid.uuid4().hex)]),
         hub=hub,
         issue=issue,
+        photo_types=PHOTO_TYPES,
         actions=[(a, *ACTION_WORDS[a]) for a in actions],
         is_overdue=issue["status"] in OPEN_STATUSES and overdue(issue, datetime.now(UTC)),
     )
@@ -198,6 +200,10 @@ async def transition(request: Request, issue_id: str, web: WebDep, session: Staf
     issue, etag = await web.services.issues.issue(issue_id, token=await web.token(request))
     require_hub(session, issue["hub_id"])
     body, errors = forms.check_transition(form, NEXT_ACTIONS.get(issue["status"], ()))
+    if not errors:  # the photos go up first (the update names them), once however often it is sent
+        form, photo_errors = await with_photos(request, web, form)
+        errors = photo_errors or errors
+        body["photo_ids"] = form.all("photo_id")[:MAX_PHOTOS]
     if not errors:
         expected = form.one("version")
         try:
@@ -214,6 +220,24 @@ async def transition(request: Request, issue_id: str, web: WebDep, session: Staf
     if errors:
         return await render_issue(request, web, issue_id, errors, form)
     session.set_flash(f"Done: {ACTION_WORDS[body['action']][0].lower()}. Residents following it will be told.")
+    return web.redirect(f"/staff/issues/{seg(issue_id)}")
+
+
+@router.post("/issues/{issue_id}/photos/{photo_id}/hide", response_class=HTMLResponse)
+async def hide_photo(
+    request: Request, issue_id: str, photo_id: str, web: WebDep, session: Staff, form: Form
+) -> Response:
+    """Moderation: a photo showing a face, a number plate or worse leaves the public pages at once
+    (the issues service serves it to its hub's staff only from then on)."""
+    issue, _etag = await web.services.issues.issue(issue_id, token=await web.token(request))
+    require_hub(session, issue["hub_id"])
+    if photo_id not in {p["id"] for p in issue.get("photos") or []}:
+        raise ServiceProblem("issues", 404, "Not found", "no such photo on this issue")
+    reason, errors = forms.check_hide_reason(form, f"hide_reason-{photo_id}")
+    if errors:
+        return await render_issue(request, web, issue_id, errors, form)
+    await web.services.issues.hide_photo(await web.token(request) or "", photo_id, reason)
+    session.set_flash("The photo is hidden from the public. Staff of this hub can still see it here.")
     return web.redirect(f"/staff/issues/{seg(issue_id)}")
 
 

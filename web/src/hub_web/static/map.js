@@ -69,7 +69,8 @@
   // Pins are for pointing; keyboard and screen reader users have the same links in the page's list,
   // and pins close together would be focus targets too small to tell apart.
   var points = spots(config.points).map(function (here) {
-    var title = here.length === 1 ? here[0].title : here[0].title + " and " + (here.length - 1) + " more here";
+    var title = here.length === 1 ? here[0].title
+      : config.words.more_here.replace("{title}", here[0].title).replace("{n}", here.length - 1);
     return L.marker([here[0].lat, here[0].lon], { title: title, alt: title, keyboard: false })
       .bindPopup(listOf(here)).addTo(map);
   });
@@ -97,7 +98,7 @@
       if (pin) {
         pin.setLatLng(latlng);
       } else {
-        pin = L.marker(latlng, { draggable: true, title: "The place you chose", alt: "The place you chose" }).addTo(map);
+        pin = L.marker(latlng, { draggable: true, title: config.words.chosen, alt: config.words.chosen }).addTo(map);
         pin.on("dragend", function () { choose(pin.getLatLng(), true); });
       }
       showNearby(latlng);
@@ -121,14 +122,14 @@
     if (locate && navigator.geolocation) {
       locate.removeAttribute("hidden");
       locate.addEventListener("click", function () {
-        locateStatus.textContent = "Finding your location…";
+        locateStatus.textContent = config.words.finding;
         navigator.geolocation.getCurrentPosition(function (position) {
           var here = L.latLng(position.coords.latitude, position.coords.longitude);
           choose(here, true);
           map.setView(here, 17);
-          locateStatus.textContent = "We have filled in your location. Move the pin if the problem is somewhere else.";
+          locateStatus.textContent = config.words.found;
         }, function () {
-          locateStatus.textContent = "We could not find your location. Click the map or type the position instead.";
+          locateStatus.textContent = config.words.not_found;
         }, { enableHighAccuracy: true, timeout: 15000 });
       });
     }
@@ -153,7 +154,7 @@
           .bindPopup(link(item.title, item.url)).addTo(reports);
         var li = document.createElement("li");
         li.appendChild(link(item.title, item.url));
-        li.appendChild(document.createTextNode(" (" + item.status + ", " + item.support_count + " said \u201cme too\u201d)"));
+        li.appendChild(document.createTextNode(" (" + item.status + ", " + config.words.me_too.replace("{n}", item.support_count) + ")"));
         ul.appendChild(li);
       });
       if (items.length) { list.removeAttribute("hidden"); } else { list.setAttribute("hidden", ""); }

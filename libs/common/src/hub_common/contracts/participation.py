@@ -295,3 +295,114 @@ class SurveyClosed(SurveyEvent):
     respondents: int = Field(ge=0)
     results: list[SurveyQuestionResult]
     closed_at: datetime
+
+
+# --- participatory budgeting ------------------------------------------------------------------------
+# A hub puts a budget (in pence) to its residents: they submit costed proposals, staff review them,
+# residents vote once each (allocation within the budget, or approval) and the winners are funded and
+# tracked to delivery. Keyed by the round id (the order of a round's events holds). No event says who
+# voted or how: results are counts. A proposal's submitter appears as an opaque id on its submission
+# only, which notifications uses to tell them when voting opens and the results are out.
+
+
+class PbRoundEvent(EventData):
+    """What every participatory budgeting event says: which round, in which hub."""
+
+    round_id: str = Field(min_length=1, max_length=64)
+    hub_id: str = Field(min_length=1, max_length=64)
+
+
+@event_contract("hub.participation.pb_round.proposals_opened.v1")
+class PbProposalsOpened(PbRoundEvent):
+    """A round takes residents' proposals."""
+
+    title: str = Field(min_length=1, max_length=160)
+    budget: int = Field(ge=1, description="in pence")
+    method: Literal["allocation", "approval"]
+    proposals_close_at: datetime | None = None
+    opened_at: datetime
+
+
+@event_contract("hub.participation.pb_proposal.submitted.v1")
+class PbProposalSubmitted(PbRoundEvent):
+    """A resident submitted a proposal to a round (it waits for the hub's review)."""
+
+    proposal_id: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=1, max_length=160)
+    estimated_cost: int = Field(ge=1, description="in pence, the proposer's estimate")
+    proposer_id: str = Field(min_length=1, max_length=128, description="opaque person id, never contact data")
+    submitted_at: datetime
+
+
+@event_contract("hub.participation.pb_proposal.reviewed.v1")
+class PbProposalReviewed(PbRoundEvent):
+    """Hub staff reviewed a proposal: eligible (on the ballot, at its final cost) or not, with the public reason."""
+
+    proposal_id: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=1, max_length=160)
+    eligible: bool
+    final_cost: int | None = Field(default=None, ge=1, description="in pence, when eligible")
+    reason: str | None = Field(default=None, max_length=1000)
+    reviewed_at: datetime
+
+
+@event_contract("hub.participation.pb_round.voting_opened.v1")
+class PbVotingOpened(PbRoundEvent):
+    """A round's ballot is open: each resident may vote once (and change their ballot until it closes)."""
+
+    title: str = Field(min_length=1, max_length=160)
+    budget: int = Field(ge=1, description="in pence")
+    method: Literal["allocation", "approval"]
+    max_approvals: int | None = Field(default=None, ge=1)
+    projects: int = Field(ge=1, description="eligible proposals on the ballot")
+    opens_at: datetime
+    closes_at: datetime
+
+
+class PbProjectResult(EventData):
+    """One project's votes, and whether it was funded."""
+
+    proposal_id: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=1, max_length=160)
+    cost: int = Field(ge=1, description="in pence")
+    votes: int = Field(ge=0)
+    funded: bool
+
+
+@event_contract("hub.participation.pb_round.results_published.v1")
+class PbResultsPublished(PbRoundEvent):
+    """Voting closed and the results are counted: anonymous counts only, projects in the order the
+    winners were chosen (votes, then the cheaper, then the earlier submitted)."""
+
+    title: str = Field(min_length=1, max_length=160)
+    method: Literal["allocation", "approval"]
+    budget: int = Field(ge=1, description="in pence")
+    ballots: int = Field(ge=0)
+    funded_total: int = Field(ge=0, description="in pence")
+    projects: list[PbProjectResult]
+    closed_at: datetime
+
+
+@event_contract("hub.participation.pb_project.progress_published.v1")
+class PbProjectProgressPublished(PbRoundEvent):
+    """Hub staff published progress on a funded project."""
+
+    proposal_id: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=1, max_length=160)
+    note: str = Field(min_length=1, max_length=4000)
+    done: bool = Field(description="the project is delivered")
+    published_by: str | None = Field(default=None, max_length=128, description="opaque staff account id")
+    published_at: datetime
+
+
+@event_contract("hub.participation.pb_project.delivered.v1")
+class PbProjectDelivered(PbRoundEvent):
+    """A project residents voted for is delivered ("You Said, We Did")."""
+
+    proposal_id: str = Field(min_length=1, max_length=64)
+    round_title: str = Field(min_length=1, max_length=160)
+    title: str = Field(min_length=1, max_length=160)
+    cost: int = Field(ge=1, description="in pence")
+    votes: int = Field(ge=0)
+    note: str = Field(min_length=1, max_length=4000, description="what was done")
+    delivered_at: datetime

@@ -1,7 +1,7 @@
 """Repositories of the issues service (the only code that touches MongoDB) and the indexes they need."""
 
 from hub_common.mongo import IndexSpec
-from hub_issues.adapters import assets, categories, forum_actions, gazetteer, hubs, issues, photos
+from hub_issues.adapters import assets, categories, forum_actions, funded_projects, gazetteer, hubs, issues, photos
 
 INDEXES: tuple[IndexSpec, ...] = (
     *hubs.INDEXES,
@@ -11,4 +11,5 @@ INDEXES: tuple[IndexSpec, ...] = (
     *photos.INDEXES,
     *gazetteer.INDEXES,
     *forum_actions.INDEXES,
+    *funded_projects.INDEXES,
 )

@@ -13,6 +13,7 @@ from hub_issues.service.catalogue import CatalogueService
 from hub_issues.service.feeds import FeedService
 from hub_issues.service.follow_up import FollowUpService
 from hub_issues.service.forum_actions import ForumActionService
+from hub_issues.service.funded_projects import FundedProjectService
 from hub_issues.service.hubs import HubService
 from hub_issues.service.personal_data import PersonalDataService
 from hub_issues.service.photos import PhotoService
@@ -27,6 +28,7 @@ Workflow = Annotated[WorkflowService, use_case(lambda uc: uc.workflow)]
 FollowUp = Annotated[FollowUpService, use_case(lambda uc: uc.follow_up)]
 Feeds = Annotated[FeedService, use_case(lambda uc: uc.feeds)]
 ForumActions = Annotated[ForumActionService, use_case(lambda uc: uc.forum_actions)]
+FundedProjects = Annotated[FundedProjectService, use_case(lambda uc: uc.funded_projects)]
 PersonalData = Annotated[PersonalDataService, use_case(lambda uc: uc.personal_data)]
 Places = Annotated[PlaceService, use_case(lambda uc: uc.places)]
 Photos = Annotated[PhotoService, use_case(lambda uc: uc.photos)]

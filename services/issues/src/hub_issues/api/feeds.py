@@ -1,5 +1,5 @@
-"""The public feeds of a hub: priorities, "you said, we did" (fixed problems, and forum actions done),
-area statistics; staff insight over time."""
+"""The public feeds of a hub: priorities, "you said, we did" (fixed problems, forum actions done,
+participatory budgeting projects delivered), area statistics; staff insight over time."""
 
 from __future__ import annotations
 
@@ -10,9 +10,22 @@ from fastapi import APIRouter
 from hub_common.http import Paging
 from hub_common.insight import Scope
 from hub_common.pagination import Page
-from hub_issues.api.deps import Feeds, ForumActions
-from hub_issues.api.schemas import ForumActionOut, IssuesInsightOut, PriorityOut, StatsOut, YouSaidWeDidOut
-from hub_issues.api.views import forum_action_view, priority_view, stats_view, you_said_we_did_view
+from hub_issues.api.deps import Feeds, ForumActions, FundedProjects
+from hub_issues.api.schemas import (
+    ForumActionOut,
+    FundedProjectOut,
+    IssuesInsightOut,
+    PriorityOut,
+    StatsOut,
+    YouSaidWeDidOut,
+)
+from hub_issues.api.views import (
+    forum_action_view,
+    funded_project_view,
+    priority_view,
+    stats_view,
+    you_said_we_did_view,
+)
 
 router = APIRouter(prefix="/v1")
 
@@ -37,6 +50,16 @@ async def you_said_we_did(hub_id: str, page: Paging, feeds: Feeds) -> Page[YouSa
 async def forum_actions_done(hub_id: str, page: Paging, actions: ForumActions) -> Page[ForumActionOut]:
     done, cursor = await actions.done_in_hub(hub_id, page)
     return Page[ForumActionOut](items=[forum_action_view(a) for a in done], next_cursor=cursor)
+
+
+@router.get(
+    "/hubs/{hub_id}/you-said-we-did/funded-projects",
+    tags=["feeds"],
+    summary="Projects residents voted for in participatory budgeting and delivered (beside the fixed problems)",
+)
+async def funded_projects_delivered(hub_id: str, page: Paging, projects: FundedProjects) -> Page[FundedProjectOut]:
+    done, cursor = await projects.delivered_in_hub(hub_id, page)
+    return Page[FundedProjectOut](items=[funded_project_view(p) for p in done], next_cursor=cursor)
 
 
 @router.get("/hubs/{hub_id}/stats", tags=["feeds"], summary="Area statistics per category")

@@ -42,7 +42,7 @@ def report_request(body: ReportIn) -> ReportRequest:
         answers=body.attributes,
         asset_id=body.asset_id,
         jurisdiction_id=body.jurisdiction_id,
-        contact=Contact(contact.name, str(contact.email) if contact.email else None, contact.phone)
+        contact=Contact(contact.name, str(contact.email) if contact.email else None, contact.phone, contact.language)
         if contact
         else Contact(),
     )

@@ -113,6 +113,11 @@ class ContactIn(Strict):
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr | None = None
     phone: str | None = Field(default=None, pattern=PHONE)
+    language: str = Field(
+        default="en",
+        pattern=r"^[a-z]{2}(-[A-Z]{2})?$",
+        description="The language to write to them in (e.g. cy for Welsh); English where a message has no such text",
+    )
 
 
 class ReportIn(Strict):
@@ -245,6 +250,19 @@ class ForumActionOut(BaseModel):
     action: str
     owner: str
     due_on: date
+    we_did: str
+    done_at: datetime
+
+
+class FundedProjectOut(BaseModel):
+    """A project residents chose in a participatory budgeting round and that was delivered."""
+
+    id: str
+    round_id: str
+    you_said: str = Field(description="the budgeting round residents voted in")
+    project: str
+    cost: int = Field(description="in pence")
+    votes: int
     we_did: str
     done_at: datetime
 

@@ -8,10 +8,12 @@ a field left unset here is left out of the JSON.
 from __future__ import annotations
 
 from hub_issues.adapters.forum_actions import ForumActionDone
+from hub_issues.adapters.funded_projects import FundedProjectDone
 from hub_issues.api.schemas import (
     CategoryOut,
     CategoryStats,
     ForumActionOut,
+    FundedProjectOut,
     HistoryOut,
     HubOut,
     IssueOut,
@@ -177,6 +179,19 @@ def forum_action_view(action: ForumActionDone) -> ForumActionOut:
         due_on=action.due_on,
         we_did=action.note,
         done_at=action.completed_at,
+    )
+
+
+def funded_project_view(project: FundedProjectDone) -> FundedProjectOut:
+    return FundedProjectOut(
+        id=project.id,
+        round_id=project.round_id,
+        you_said=project.round_title,
+        project=project.title,
+        cost=project.cost,
+        votes=project.votes,
+        we_did=project.note,
+        done_at=project.delivered_at,
     )
 
 

@@ -9,6 +9,7 @@ from hub_issues.service.catalogue import CatalogueService
 from hub_issues.service.feeds import FeedService
 from hub_issues.service.follow_up import FollowUpService
 from hub_issues.service.forum_actions import ForumActionService
+from hub_issues.service.funded_projects import FundedProjectService
 from hub_issues.service.hubs import HubService
 from hub_issues.service.personal_data import PersonalDataService
 from hub_issues.service.photos import PhotoService
@@ -30,3 +31,4 @@ class UseCases:
     places: PlaceService  # address and postcode search
     photos: PhotoService
     forum_actions: ForumActionService  # the participation service's completed forum actions (You Said, We Did)
+    funded_projects: FundedProjectService  # its participatory budgeting projects delivered (You Said, We Did)

@@ -279,6 +279,7 @@ class ReportingService:
             display_name=((contact.name or "").strip() or "Resident")[:200],
             email=contact.email,
             phone=contact.phone,
+            language=contact.language,
             hub_ids=[hub_id],
             consented_channels=channels,  # given with the report to hear about it
         )

@@ -1,5 +1,6 @@
-"""Who follows each issue (its reporter and supporters) or idea (its proposer and whoever asked), learnt
-from the issues and participation services' events; both are keyed by their id, which never collide."""
+"""Who follows each issue (its reporter and supporters), idea (its proposer and whoever asked) or
+participatory budgeting round (who proposed to it), learnt from the issues and participation services'
+events; all are keyed by their id, which never collide."""
 
 from __future__ import annotations
 

@@ -43,7 +43,9 @@ INDEXES = (
                 name="inbox",
             ),
             IndexModel([("hub_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)], name="by_hub"),
-            IndexModel([("reminder_keys", ASCENDING)], name="reminders"),
+            # Sparse: only reminders carry reminder_keys (see to_document), so the acknowledgements
+            # and alerts of a burst do not pay for an index entry each (an equality query still uses it).
+            IndexModel([("reminder_keys", ASCENDING)], name="reminders", sparse=True),
             # Retention: messages still holding their content, oldest first per channel. A message
             # leaves it when its content is removed, so the index holds at most a retention period.
             IndexModel(
@@ -98,6 +100,8 @@ class MessageRepository(DueWork[Message]):
         for name in (*LATER_FIELDS, "next_attempt_at"):  # a final message has no next attempt at all
             if doc[name] is None:
                 del doc[name]
+        if not doc["reminder_keys"]:  # not a reminder: left out of the sparse "reminders" index
+            del doc["reminder_keys"]
         return doc
 
     # -- delivery -----------------------------------------------------------------------------

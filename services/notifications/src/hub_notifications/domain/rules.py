@@ -13,13 +13,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from hub_notifications.domain.templates import Template
+from hub_notifications.domain.welsh import WELSH_TEMPLATES
 
 RECIPIENT_FIELDS = frozenset({"display_name"})
 HUB_STAFF = "@hub_staff"  # audience: the staff who asked for alerts about the event's hub
 FOLLOWERS = "@issue_followers"  # audience: the issue's reporter and everyone who supported it
 IDEA_FOLLOWERS = "@idea_followers"  # audience: the idea's proposer and everyone who asked to follow it
-# The event field naming what a followers audience follows (both kinds are kept in one follower book).
-FOLLOWED: dict[str, str] = {FOLLOWERS: "issue_id", IDEA_FOLLOWERS: "idea_id"}
+# audience: the residents who submitted a proposal to a participatory budgeting round (participation
+# keeps no list of a hub's residents, and a voter is never named in an event: the proposers are who
+# the round is known to matter to)
+PB_FOLLOWERS = "@pb_round_followers"
+# The event field naming what a followers audience follows (all kinds are kept in one follower book).
+FOLLOWED: dict[str, str] = {FOLLOWERS: "issue_id", IDEA_FOLLOWERS: "idea_id", PB_FOLLOWERS: "round_id"}
 TEXT_SUFFIX = "_text"  # every date/time field also comes as plain words, e.g. {starts_at_text}
 WORDED_FIELDS = frozenset({"status", "outcome"})  # states that also come in words, e.g. {outcome_text}
 
@@ -60,6 +65,7 @@ SHIFT_REMINDER = Reminder("starts_at", timedelta(hours=24), "signup_id")
 LOAN_REMINDER = Reminder("due_at", timedelta(hours=24), "loan_id")
 FORUM_REMINDER = Reminder("starts_at", timedelta(hours=24), "registration_id")
 FORUM = IDEA  # forum meetings are the participation service's too
+PB = IDEA + "pb_round."  # and participatory budgeting
 
 RULES: tuple[Rule, ...] = (
     # issues
@@ -188,6 +194,10 @@ RULES: tuple[Rule, ...] = (
     Rule(FORUM + "registration.promoted.v1", "forum_reminder", "person_id", PERSON, "forums", reminder=FORUM_REMINDER),
     Rule(FORUM + "meeting.cancelled.v1", "forum_cancelled", "registrant_ids", URGENT, "forums", critical=True),
     Rule(FORUM + "meeting.minutes_published.v1", "forum_minutes", "registrant_ids", PERSON, "forums"),
+    # participatory budgeting: those who proposed a project to a round hear that voting has opened
+    # (their project on the ballot or not) and what the results are.
+    Rule(PB + "voting_opened.v1", "pb_voting_opened", PB_FOLLOWERS, PERSON, "budgeting"),
+    Rule(PB + "results_published.v1", "pb_results", PB_FOLLOWERS, PERSON, "budgeting"),
 )
 
 # Events that call off pending reminders: event type -> (event field, reminder key field).
@@ -526,11 +536,27 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
         "The minutes of {title} are published.",
     ),
     *_both(
+        "pb_voting_opened",
+        "Voting is open: {title}",
+        "Voting has opened in {title}, the participatory budgeting round you sent a proposal to. "
+        "{projects} projects are on the ballot, and every resident may vote once until {closes_at_text} "
+        "(you can change your vote until then).",
+        "Voting is open in {title} until {closes_at_text}: {projects} projects on the ballot.",
+    ),
+    *_both(
+        "pb_results",
+        "The results of {title}",
+        "Voting has closed in {title}, the participatory budgeting round you sent a proposal to, and the "
+        "results are out: {ballots} residents voted. See which projects will be funded on the hub's page.",
+        "The results of {title} are out: {ballots} residents voted.",
+    ),
+    *_both(
         "idea_progress",
         "Progress on {title}",
         'There is news about the idea "{title}" that you proposed or follow:\n\n{note}',
         'News about "{title}": {note}',
     ),
+    *WELSH_TEMPLATES,  # the resident messages in Welsh, for residents who reported in Welsh
 )
 
 

@@ -130,7 +130,8 @@ class PlanningService:
 
     async def _track_followers(self, event_type: str, data: dict[str, Any], tx: Transaction) -> None:
         """Reporters and supporters follow an issue; when it is merged they follow the original too.
-        An idea's followers are named by the participation service (its proposer, whoever asks)."""
+        An idea's followers are named by the participation service (its proposer, whoever asks); a
+        budgeting round's are those who submitted a proposal to it."""
         if event_type == "hub.issues.issue.reported.v1" and data.get("reporter_id"):
             self.followers.follow(data["issue_id"], [data["reporter_id"]], tx)
         elif event_type == "hub.issues.issue.supported.v1":
@@ -140,6 +141,8 @@ class PlanningService:
             self.followers.follow(data["duplicate_of"], moving, tx)
         elif event_type == "hub.participation.idea.followed.v1":
             self.followers.follow(data["idea_id"], [data["follower_id"]], tx)
+        elif event_type == "hub.participation.pb_proposal.submitted.v1":  # hears how the round goes
+            self.followers.follow(data["round_id"], [data["proposer_id"]], tx)
 
     def _plan_for(
         self, event: Envelope, rule: Rule, person_id: str, hub_id: str | None, data: dict[str, Any], tx: Transaction

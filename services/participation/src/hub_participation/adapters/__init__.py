@@ -1,7 +1,7 @@
 """Repositories of the participation service (the only code that touches MongoDB) and the indexes they need."""
 
 from hub_common.mongo import IndexSpec
-from hub_participation.adapters import hubs, ideas, meetings, satisfaction, surveys
+from hub_participation.adapters import hubs, ideas, meetings, pb_ballots, pb_rounds, satisfaction, surveys
 
 INDEXES: tuple[IndexSpec, ...] = (
     *hubs.INDEXES,
@@ -9,4 +9,6 @@ INDEXES: tuple[IndexSpec, ...] = (
     *meetings.INDEXES,
     *surveys.INDEXES,
     *satisfaction.INDEXES,
+    *pb_rounds.INDEXES,
+    *pb_ballots.INDEXES,
 )

@@ -8,7 +8,6 @@ fails, or conflicts and is retried into that failure). Erasure moves an answer t
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +19,7 @@ from hub_common.http import PageQuery
 from hub_common.mongo import IndexSpec
 from hub_common.pagination import find_page
 from hub_common.repository import Repository, Session
+from hub_participation.adapters.anonymous import move_to_anonymous_id
 from hub_participation.domain.survey import Survey, SurveyStatus
 
 SURVEYS = "surveys"
@@ -118,7 +118,4 @@ class AnswerRepository:
 
     async def unlink(self, doc: dict[str, Any], session: Session) -> None:
         """The answer stays counted, under an id that names no one."""
-        await self.collection.delete_one({"_id": doc["_id"]}, session=session)
-        anonymous = {k: v for k, v in doc.items() if k not in ("_id", "respondent")}
-        anonymous["_id"] = f"{doc['survey_id']}:erased-{uuid.uuid4().hex}"
-        await self.collection.insert_one(anonymous, session=session)
+        await move_to_anonymous_id(self.collection, doc, doc["survey_id"], session, drop=("respondent",))

@@ -12,6 +12,11 @@ from hub_participation.service.hubs import HubService
 from hub_participation.service.meetings import MeetingService
 from hub_participation.service.minutes import MinutesService
 from hub_participation.service.moderation import ModerationService
+from hub_participation.service.pb_ballots import BallotService
+from hub_participation.service.pb_projects import ProjectService
+from hub_participation.service.pb_proposals import PbProposalService
+from hub_participation.service.pb_results import ResultsService
+from hub_participation.service.pb_rounds import RoundService
 from hub_participation.service.proposals import ProposalService
 from hub_participation.service.registrations import RegistrationService
 from hub_participation.service.responses import ResponseService
@@ -29,6 +34,11 @@ Registrations = Annotated[RegistrationService, use_case(lambda uc: uc.registrati
 Minutes = Annotated[MinutesService, use_case(lambda uc: uc.minutes)]
 Surveys = Annotated[SurveyService, use_case(lambda uc: uc.surveys)]
 Satisfaction = Annotated[SatisfactionService, use_case(lambda uc: uc.satisfaction)]
+PbRounds = Annotated[RoundService, use_case(lambda uc: uc.pb_rounds)]
+PbProposals = Annotated[PbProposalService, use_case(lambda uc: uc.pb_proposals)]
+PbBallots = Annotated[BallotService, use_case(lambda uc: uc.pb_ballots)]
+PbResults = Annotated[ResultsService, use_case(lambda uc: uc.pb_results)]
+PbProjects = Annotated[ProjectService, use_case(lambda uc: uc.pb_projects)]
 
 # Refused before the body is read (which hub staff may act for, the use case checks on the idea).
 Resident = Annotated[Principal, Depends(require_roles("resident"))]

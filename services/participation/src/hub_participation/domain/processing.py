@@ -8,6 +8,9 @@ from __future__ import annotations
 from hub_common.ropa import Declaration, Processing
 from hub_participation.domain.idea import Flag, Idea, Progress, Wording
 from hub_participation.domain.meeting import AgendaItem, ForumAction, Meeting, Minutes, Place, Registration
+from hub_participation.domain.pb_count import Ballot
+from hub_participation.domain.pb_proposal import ProjectUpdate, Proposal
+from hub_participation.domain.pb_round import Round
 from hub_participation.domain.survey import SurveyAnswer
 
 DECLARATION = Declaration(
@@ -85,8 +88,35 @@ DECLARATION = Declaration(
             lawful_basis="public task",
             retention="until erasure",
         ),
+        Processing(
+            "participatory budgeting proposals",
+            Proposal,
+            ("proposer_id",),
+            purpose="residents proposing how the hub spends a budget; telling them when voting opens and the results",
+            lawful_basis="consent (they submit it)",
+            retention="until the person asks to be forgotten (the proposal stays, anonymous)",
+            recipients="notifications (the id, on the submission event); the public sees the proposal, never whose",
+        ),
+        Processing(
+            "participatory budgeting ballots",
+            Ballot,
+            ("id",),
+            purpose="one vote per resident and round, which they may change while voting is open; recounts",
+            lawful_basis="consent (they vote)",
+            retention="until erasure: withdrawn while voting is open, otherwise kept counted under an id naming no one",
+            recipients="no one: the id is a keyed hash of the voter's id (HUB_PB_BALLOT_KEY), results are counts",
+        ),
+        Processing(
+            "staff who run a budgeting round",
+            Round,
+            ("created_by",),
+            purpose="who created a round, for the hub's own records",
+            lawful_basis="public task",
+            retention="until erasure",
+        ),
     ),
     not_personal={
+        (ProjectUpdate, "note"): "staff's public note on a funded project's progress",
         (Progress, "note"): "staff's public note on an accepted idea's progress",
         (Place, "name"): "the name and address of the meeting's room or 'Online'",
         (Place, "room_note"): "the assets service's reason about the room booking",

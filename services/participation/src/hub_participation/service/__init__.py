@@ -8,6 +8,11 @@ from hub_participation.service.hubs import HubService
 from hub_participation.service.meetings import MeetingService
 from hub_participation.service.minutes import MinutesService
 from hub_participation.service.moderation import ModerationService
+from hub_participation.service.pb_ballots import BallotService
+from hub_participation.service.pb_projects import ProjectService
+from hub_participation.service.pb_proposals import PbProposalService
+from hub_participation.service.pb_results import ResultsService
+from hub_participation.service.pb_rounds import RoundService
 from hub_participation.service.personal_data import PersonalDataService
 from hub_participation.service.proposals import ProposalService
 from hub_participation.service.registrations import RegistrationService
@@ -30,3 +35,9 @@ class UseCases:
     personal_data: PersonalDataService  # erasure and subject access (hub.privacy)
     surveys: SurveyService
     satisfaction: SatisfactionService  # after-fix questionnaire answers from the issues service
+    # participatory budgeting: rounds, proposals and their review, ballots, results, funded projects
+    pb_rounds: RoundService
+    pb_proposals: PbProposalService
+    pb_ballots: BallotService
+    pb_results: ResultsService
+    pb_projects: ProjectService

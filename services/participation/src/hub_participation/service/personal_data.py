@@ -7,7 +7,7 @@ staff who scheduled one, minuted it or closed an action; and whose each survey a
 registration erased stays an anonymous place, so the counts stay right. Erasure unlinks the person
 from every idea and drops the name they chose; the idea, its wording and its counts stay,
 anonymous: the hub's public record of what residents asked for. Survey answers stay in the
-results, moved to an id that names no one.
+results, moved to an id that names no one. Participatory budgeting: see :mod:`.pb_people`.
 """
 
 from __future__ import annotations
@@ -23,16 +23,23 @@ from hub_participation.adapters.meetings import MeetingRepository
 from hub_participation.adapters.surveys import AnswerRepository
 from hub_participation.domain.idea import Idea
 from hub_participation.domain.meeting import Meeting
+from hub_participation.service.pb_people import PbPeople
 
 
 class PersonalDataService:
     def __init__(
-        self, uow: UnitOfWork, ideas: IdeaRepository, meetings: MeetingRepository, answers: AnswerRepository
+        self,
+        uow: UnitOfWork,
+        ideas: IdeaRepository,
+        meetings: MeetingRepository,
+        answers: AnswerRepository,
+        budgeting: PbPeople,
     ) -> None:
         self.uow = uow
         self.ideas = ideas
         self.meetings = meetings
         self.answers = answers
+        self.budgeting = budgeting
 
     async def erase_people(self, person_ids: list[str], tx: Transaction) -> list[HeldData]:
         """Unlink these ids (one person's) from every idea; tell notifications to erase their contact."""
@@ -54,7 +61,8 @@ class PersonalDataService:
             for person_id in person_ids:
                 forgotten = forgotten.forgetting(person_id)
             await self.meetings.save_if_version(forgotten, meeting.version, tx.session)
-        linked = {pid for idea in involved for pid in (idea.proposer_id, *idea.followers)}
+        budgeting, proposers = await self.budgeting.erase(person_ids, tx)
+        linked = {pid for idea in involved for pid in (idea.proposer_id, *idea.followers)} | proposers
         linked |= {r.person_id for meeting in meetings for r in meeting.registrations if r.person_id}
         for person_id in sorted(pid for pid in person_ids if pid in linked):
             tx.publish(ParticipantContactErased(person_id=person_id), subject=person_id)
@@ -73,6 +81,7 @@ class PersonalDataService:
             *held("ideas supported", supported, "unlinked from you; the support count stays"),
             *held("ideas followed", followed, "no longer followed"),
             *held("ideas flagged", flagged, "unlinked from you; the flag stays for the moderators"),
+            *budgeting,
         ]
 
     async def export_people(self, person_ids: list[str], tx: Transaction) -> tuple[list[HeldData], dict[str, Any]]:
@@ -110,6 +119,8 @@ class PersonalDataService:
         export["survey_answers"] = [
             {"survey_id": a["survey_id"], "answers": a["answers"], "locality": a.get("locality")} for a in answered
         ]
+        budgeting, budgeting_export = await self.budgeting.export(person_ids, tx)
+        export |= budgeting_export
         return [
             *held("forum registrations", len(export["forum_registrations"]), "exported"),
             *held("survey answers", len(answered), "exported"),
@@ -117,6 +128,7 @@ class PersonalDataService:
             *held("ideas supported", supported, "exported"),
             *held("ideas followed", followed, "exported"),
             *held("ideas flagged", flagged, "exported"),
+            *budgeting,
         ], export
 
 

@@ -20,12 +20,13 @@ from hub_common.auth import Principal
 from hub_common.clock import Clock
 from hub_common.concurrency import check_version
 from hub_common.contracts.participation import SurveyClosed, SurveyOpened, SurveyQuestionResult
-from hub_common.errors import Conflict, Forbidden, NotFound, RuleViolation
+from hub_common.errors import Forbidden, NotFound, RuleViolation
 from hub_common.http import PageQuery
 from hub_common.repository import Session
 from hub_common.uow import IdempotentRequest, Transaction, UnitOfWork
 from hub_participation.adapters.surveys import AnswerRepository, SurveyRepository
 from hub_participation.domain.survey import TEMPLATES, Question, Results, Survey, SurveyStatus, tally
+from hub_participation.service.closing import close_each
 
 
 class SurveyDraft(BaseModel):
@@ -126,14 +127,7 @@ class SurveyService:
     async def close_due(self) -> int:
         """The worker's schedule: close every open survey whose closing time has passed."""
         due = await self.surveys.due_to_close(self.clock())
-        closed = 0
-        for survey in due:
-            try:
-                await self.close(None, survey.id)
-                closed += 1
-            except Conflict:  # its staff closed it meanwhile: the rest still close
-                continue
-        return closed
+        return await close_each((s.id for s in due), lambda survey_id: self.close(None, survey_id))
 
     async def answer(
         self,

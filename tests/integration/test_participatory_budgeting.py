@@ -1,0 +1,133 @@
+"""A participatory budgeting round end to end on the real broker and database, across services that meet
+only through events: staff open a round, residents propose, staff review, residents vote over HTTP
+(one of them 50 times at once: one ballot), the round closes with its anonymous results published,
+the proposer hears that voting opened and the results by email over real SMTP, the winners are funded
+projects, and the one delivered shows in the issues service's "You Said, We Did"."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from hub_common.app import create_app
+from hub_common.auth import Principal
+from hub_common.contact_details import Contact
+from hub_issues.__main__ import DEFINITION as ISSUES
+from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
+from hub_participation.__main__ import DEFINITION as PARTICIPATION
+from hub_participation.service.pb_proposals import Review, Submission
+from hub_participation.service.pb_rounds import RoundDraft
+from hub_testkit.tokens import issue_token
+
+pytestmark = pytest.mark.integration
+
+HUB = "hub-northfield"
+
+
+async def test_a_round_from_proposals_to_a_delivered_project_in_you_said_we_did(
+    service_context, kafka, background, wait_until, smtp_server, unique
+):
+    participation = await service_context(PARTICIPATION)
+    notifications = await service_context(NOTIFICATIONS, smtp_port=smtp_server.port)
+    issues = await service_context(ISSUES)
+    for ctx in (notifications, issues):
+        await kafka.skip_history(ctx.settings.consumer_group, list(ctx.definition.consumes))
+    staff = Principal(sub=f"staff-{unique}", role="staff", hubs=(HUB,))
+    proposer = Principal(sub=f"res-jo-{unique}", role="resident")
+    email = f"jo-{unique}@example.org"
+    use_cases = participation.components.use_cases
+    background(participation.run_worker)
+    background(notifications.run_worker)
+    background(issues.run_worker)
+
+    title = f"Northfield's £10,000 {unique}"
+    draft = RoundDraft(
+        hub_id=HUB,
+        title=title,
+        description="Tell us how to spend £10,000 on the estate.",
+        budget=1_000_000,
+        method="allocation",
+        voting_closes_at=datetime.now(UTC) + timedelta(days=14),
+    )
+    budget_round = await use_cases.pb_rounds.create(staff, draft)
+    await use_cases.pb_rounds.advance(staff, budget_round.id, "proposals", None)
+    planters = await use_cases.pb_proposals.submit(
+        proposer,
+        budget_round.id,
+        Submission(title="Planters on the square", description="Flowers by the shops.", estimated_cost=400_000),
+        Contact("Jo", email, None),
+    )
+    pitch = await use_cases.pb_proposals.submit(
+        Principal(sub=f"res-sam-{unique}", role="resident"),
+        budget_round.id,
+        Submission(title="An all-weather pitch", description="Five-a-side all year.", estimated_cost=900_000),
+    )
+    await use_cases.pb_proposals.review(staff, planters.id, Review(eligible=True, final_cost=450_000), None)
+    await use_cases.pb_proposals.review(staff, pitch.id, Review(eligible=True), None)
+    await use_cases.pb_rounds.advance(staff, budget_round.id, "review", None)
+    await use_cases.pb_rounds.advance(staff, budget_round.id, "voting", None)
+    [opened] = await wait_until(lambda: _mail(smtp_server, email, "Voting is open"), timeout_s=60)
+    assert title in opened["Subject"] and "2 projects are on the ballot" in opened.get_content()
+
+    app = create_app(PARTICIPATION, participation.settings, context=participation)
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://participation.test"
+        ) as client,
+    ):
+
+        def vote(sub: str, choices: list[str]):
+            headers = {"Authorization": f"Bearer {issue_token(sub=sub, role='resident')}"}
+            url = f"/v1/pb/rounds/{budget_round.id}/ballot"
+            return client.put(url, json={"choices": choices}, headers=headers)
+
+        at_once = await asyncio.gather(*(vote(f"res-eager-{unique}", [planters.id]) for _ in range(50)))
+        codes = [r.status_code for r in at_once]
+        assert codes.count(201) == 1 and set(codes) <= {200, 201, 409}, codes
+        for n in range(3):
+            assert (await vote(f"res-{n}-{unique}", [planters.id])).status_code == 201
+        assert (await vote(f"res-3-{unique}", [pitch.id])).status_code == 201
+        assert (await vote(f"res-4-{unique}", [pitch.id, planters.id])).status_code == 422  # over the budget
+        assert await participation.db["pb_ballots"].count_documents({"round_id": budget_round.id}) == 5
+
+        closed = await client.post(
+            f"/v1/pb/rounds/{budget_round.id}/close",
+            headers={"Authorization": f"Bearer {issue_token(sub=staff.sub, role='staff', hubs=[HUB])}"},
+        )
+        assert closed.status_code == 200, closed.text
+        results = (await client.get(f"/v1/pb/rounds/{budget_round.id}/results")).json()
+        assert [(p["proposal_id"], p["votes"], p["funded"]) for p in results["projects"]] == [
+            (planters.id, 4, True),
+            (pitch.id, 1, False),  # 900,000 no longer fits the 550,000 left
+        ]
+        assert (await vote(f"res-eager-{unique}", [pitch.id])).status_code == 409  # closed: no vote changes
+
+    [results_mail] = await wait_until(lambda: _mail(smtp_server, email, "The results of"), timeout_s=60)
+    assert "5 residents voted" in results_mail.get_content()
+
+    await use_cases.pb_projects.progress(staff, planters.id, "The planters are ordered.", False)
+    await use_cases.pb_projects.progress(staff, planters.id, "Planted with the residents' group.", True)
+    issues_app = create_app(ISSUES, issues.settings, context=issues)
+    async with (
+        LifespanManager(issues_app) as manager,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://issues.test") as client,
+    ):
+
+        async def shown() -> list | None:
+            page = (await client.get(f"/v1/hubs/{HUB}/you-said-we-did/funded-projects")).json()["items"]
+            return [p for p in page if p["round_id"] == budget_round.id] or None
+
+        [project] = await wait_until(shown, timeout_s=60)
+        assert project["id"] == planters.id and project["project"] == "Planters on the square"
+        assert project["we_did"] == "Planted with the residents' group." and project["you_said"] == title
+        assert project["votes"] == 4 and project["cost"] == 450_000
+    assert len(smtp_server.to(email)) == 2  # voting opened, the results: each once
+
+
+async def _mail(smtp_server, address: str, subject_has: str) -> list:
+    return [m for m in smtp_server.to(address) if subject_has in m["Subject"]]
