@@ -256,9 +256,9 @@ def test_the_web_app_sits_behind_the_gateway_at_the_root_and_calls_the_apis_thro
     web = COMPOSE["services"]["web"]
     assert web["build"] == {"context": ".", "args": {"APP": "web", "PORT": "8080"}} and "ports" not in web
     assert set(web["environment"]) <= web_settings_fields(), "compose sets a variable the web app does not read"
-    # The services the web app has pages for (participation's are not built yet), each through the gateway.
+    # The services the web app has pages for, each through the gateway.
     called = [s for s in SERVICES if f"{s}_url" in WebSettings.model_fields]
-    assert {"volunteers", "issues", "assets", "notifications"} <= set(called)
+    assert {"volunteers", "issues", "assets", "notifications", "participation"} <= set(called)
     for service in called:
         assert web["environment"][f"HUB_WEB_{service.upper()}_URL"] == f"http://gateway:8080/{service}"
     port = WebSettings.model_fields["http_port"].default

@@ -32,7 +32,7 @@ from hub_testkit.servers import SmtpMailbox
 from hub_testkit.tokens import TEST_JWKS
 
 # Every service runs (a privacy request waits for each one's answer); the web app calls these.
-WEB_CALLS = ("volunteers", "issues", "assets", "notifications")
+WEB_CALLS = ("volunteers", "issues", "assets", "notifications", "participation")
 
 
 async def start_groups_at_end(bootstrap: str, groups: dict[str, list[str]]) -> None:

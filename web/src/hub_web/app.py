@@ -28,6 +28,7 @@ from hub_web.clients import (
 from hub_web.deps import CsrfFailed, NeedsSignIn, NotAllowed
 from hub_web.i18n import _
 from hub_web.oidc import TRANSACTION_COOKIE, TRANSACTION_PATH, OidcSignIn, SignInRefused
+from hub_web.participation_client import ParticipationClient
 from hub_web.routes import (
     attendance,
     auth,
@@ -36,6 +37,8 @@ from hub_web.routes import (
     inbox,
     insight,
     oidc,
+    participate,
+    participation_staff,
     photos,
     privacy,
     public,
@@ -80,6 +83,9 @@ def build_services(settings: WebSettings, transport: httpx.AsyncBaseTransport | 
         assets=AssetsClient("assets", settings.assets_url, timeout_s=timeout, transport=transport),
         notifications=NotificationsClient(
             "notifications", settings.notifications_url, timeout_s=timeout, transport=transport
+        ),
+        participation=ParticipationClient(
+            "participation", settings.participation_url, timeout_s=timeout, transport=transport
         ),
     )
 
@@ -214,6 +220,7 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
 
     routers = (public, residents, photos, volunteers, hours, attendance, privacy, insight, staff, inbox, auth, oidc)
     routers += (console, resident_requests)  # the console's lists; residents ask to borrow and book
+    routers += (participate, participation_staff)  # have your say: ideas, forums, surveys; their console
     for router in (module.router for module in routers):
         app.include_router(router)
     return app

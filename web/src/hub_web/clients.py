@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
+
+if TYPE_CHECKING:
+    from hub_web.participation_client import ParticipationClient
 
 UNAVAILABLE = {502, 503, 504}
 
@@ -441,7 +444,8 @@ class Services:
     issues: IssuesClient
     assets: AssetsClient
     notifications: NotificationsClient
+    participation: ParticipationClient
 
     async def close(self) -> None:
-        for client in (self.volunteers, self.issues, self.assets, self.notifications):
+        for client in (self.volunteers, self.issues, self.assets, self.notifications, self.participation):
             await client.close()

@@ -43,6 +43,7 @@ class WebSettings(BaseSettings):
     issues_url: str = "http://127.0.0.1:8002"
     assets_url: str = "http://127.0.0.1:8003"
     notifications_url: str = "http://127.0.0.1:8004"
+    participation_url: str = "http://127.0.0.1:8005"
     request_timeout_s: float = Field(default=10.0, gt=0)
 
     # The platform's token issuer: the web app is one of its clients, and asks it for short-lived

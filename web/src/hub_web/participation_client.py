@@ -1,0 +1,143 @@
+"""The participation service's client: ideas, forum meetings and surveys (``services/participation``).
+
+Kept apart from ``clients.py`` (the other four services) so its pages can grow without touching
+theirs; it is the same thin ``ServiceClient``: problem+json becomes ``ServiceProblem``, a service
+that does not answer ``ServiceDown``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub_web.clients import ServiceClient, ServiceProblem, seg
+
+
+class ParticipationClient(ServiceClient):
+    # -- ideas ------------------------------------------------------------------------------------
+
+    async def idea_settings(self, hub_id: str) -> dict[str, Any]:
+        return await self.get(f"/v1/hubs/{seg(hub_id)}/idea-settings")
+
+    async def ideas(
+        self, hub_id: str, sort: str = "support", status: str | None = None, limit: int = 20, cursor: str | None = None
+    ) -> dict[str, Any]:
+        params = {"sort": sort, "status": status, "limit": limit, "cursor": cursor}
+        return await self.get(f"/v1/hubs/{seg(hub_id)}/ideas", params=params)
+
+    async def idea(self, idea_id: str) -> tuple[dict[str, Any], str | None]:
+        return await self.get_with_etag(f"/v1/ideas/{seg(idea_id)}")
+
+    async def similar(self, hub_id: str, title: str, description: str | None) -> list[dict[str, Any]]:
+        params = {"hub_id": hub_id, "title": title, "description": description}
+        return await self.get("/v1/ideas/similar", params=params)
+
+    async def propose(self, token: str, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        return await self.send("POST", "/v1/ideas", token=token, json=body, idempotency_key=idempotency_key)
+
+    async def support(self, token: str, idea_id: str, follow: bool, idempotency_key: str) -> dict[str, Any]:
+        path = f"/v1/ideas/{seg(idea_id)}/supports"
+        return await self.send("POST", path, token=token, json={"follow": follow}, idempotency_key=idempotency_key)
+
+    async def follow(self, token: str, idea_id: str, contact: dict[str, Any] | None) -> dict[str, Any]:
+        body = {"contact": contact} if contact else {}
+        return await self.send("POST", f"/v1/ideas/{seg(idea_id)}/followers", token=token, json=body)
+
+    async def flag(self, token: str, idea_id: str, reason: str, idempotency_key: str) -> dict[str, Any]:
+        path = f"/v1/ideas/{seg(idea_id)}/flags"
+        return await self.send("POST", path, token=token, json={"reason": reason}, idempotency_key=idempotency_key)
+
+    async def hide(self, token: str, idea_id: str, reason: str, etag: str | None) -> dict[str, Any]:
+        path = f"/v1/ideas/{seg(idea_id)}/hide"
+        return await self.send("POST", path, token=token, json={"reason": reason}, etag=etag)
+
+    async def respond(
+        self, token: str, idea_id: str, body: dict[str, Any], etag: str | None, idempotency_key: str
+    ) -> dict[str, Any]:
+        path = f"/v1/ideas/{seg(idea_id)}/response"
+        return await self.send("POST", path, token=token, json=body, etag=etag, idempotency_key=idempotency_key)
+
+    async def progress(self, token: str, idea_id: str, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        path = f"/v1/ideas/{seg(idea_id)}/progress"
+        return await self.send("POST", path, token=token, json=body, idempotency_key=idempotency_key)
+
+    # -- forum meetings ---------------------------------------------------------------------------
+
+    async def meetings(
+        self, hub_id: str, upcoming: bool = True, limit: int = 20, cursor: str | None = None
+    ) -> dict[str, Any]:
+        params = {"upcoming": "true" if upcoming else "false", "limit": limit, "cursor": cursor}
+        return await self.get(f"/v1/hubs/{seg(hub_id)}/meetings", params=params)
+
+    async def calendar(self, hub_id: str) -> bytes:
+        return (await self.call("GET", f"/v1/hubs/{seg(hub_id)}/meetings.ics")).content
+
+    async def meeting(self, meeting_id: str) -> tuple[dict[str, Any], str | None]:
+        return await self.get_with_etag(f"/v1/meetings/{seg(meeting_id)}")
+
+    async def schedule(self, token: str, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        return await self.send("POST", "/v1/meetings", token=token, json=body, idempotency_key=idempotency_key)
+
+    async def cancel_meeting(self, token: str, meeting_id: str, reason: str, etag: str | None) -> dict[str, Any]:
+        path = f"/v1/meetings/{seg(meeting_id)}/cancel"
+        return await self.send("POST", path, token=token, json={"reason": reason}, etag=etag)
+
+    async def my_registration(self, token: str, meeting_id: str) -> dict[str, Any] | None:
+        """Your place at a meeting, or None when you have none."""
+        try:
+            return await self.get(f"/v1/meetings/{seg(meeting_id)}/registration", token=token)
+        except ServiceProblem as problem:
+            if problem.status == 404:
+                return None
+            raise
+
+    async def register(self, token: str, meeting_id: str, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        path = f"/v1/meetings/{seg(meeting_id)}/registration"
+        return await self.send("POST", path, token=token, json=body, idempotency_key=idempotency_key)
+
+    async def cancel_registration(self, token: str, meeting_id: str) -> dict[str, Any]:
+        return await self.send("DELETE", f"/v1/meetings/{seg(meeting_id)}/registration", token=token)
+
+    async def access_needs(self, token: str, meeting_id: str) -> dict[str, Any]:
+        return await self.get(f"/v1/meetings/{seg(meeting_id)}/access-needs", token=token)
+
+    async def publish_minutes(self, token: str, meeting_id: str, body: dict[str, Any], etag: str | None) -> Any:
+        return await self.send("POST", f"/v1/meetings/{seg(meeting_id)}/minutes", token=token, json=body, etag=etag)
+
+    async def complete_action(self, token: str, meeting_id: str, action_id: str, note: str, etag: str | None) -> Any:
+        path = f"/v1/meetings/{seg(meeting_id)}/actions/{seg(action_id)}/complete"
+        return await self.send("POST", path, token=token, json={"note": note}, etag=etag)
+
+    # -- surveys ----------------------------------------------------------------------------------
+
+    async def surveys(
+        self, hub_id: str, status: str | None = None, token: str | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        params = {"status": status, "limit": limit}
+        return (await self.get(f"/v1/hubs/{seg(hub_id)}/surveys", params=params, token=token))["items"]
+
+    async def survey(self, survey_id: str, token: str | None = None) -> tuple[dict[str, Any], str | None]:
+        return await self.get_with_etag(f"/v1/surveys/{seg(survey_id)}", token=token)
+
+    async def create_survey(self, token: str, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        return await self.send("POST", "/v1/surveys", token=token, json=body, idempotency_key=idempotency_key)
+
+    async def open_survey(self, token: str, survey_id: str, closes_at: str | None, etag: str | None) -> Any:
+        path = f"/v1/surveys/{seg(survey_id)}/open"
+        return await self.send("POST", path, token=token, json={"closes_at": closes_at}, etag=etag)
+
+    async def close_survey(self, token: str, survey_id: str, etag: str | None) -> Any:
+        return await self.send("POST", f"/v1/surveys/{seg(survey_id)}/close", token=token, etag=etag)
+
+    async def answer(self, token: str, survey_id: str, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        path = f"/v1/surveys/{seg(survey_id)}/answers"
+        return await self.send("POST", path, token=token, json=body, idempotency_key=idempotency_key)
+
+    async def answered(self, token: str, survey_id: str) -> bool:
+        return bool((await self.get(f"/v1/surveys/{seg(survey_id)}/answers/mine", token=token))["answered"])
+
+    async def results(self, survey_id: str, token: str | None = None) -> dict[str, Any]:
+        return await self.get(f"/v1/surveys/{seg(survey_id)}/results", token=token)
+
+    async def texts(self, token: str, survey_id: str, question_id: str, limit: int = 100) -> dict[str, Any]:
+        path = f"/v1/surveys/{seg(survey_id)}/questions/{seg(question_id)}/texts"
+        return await self.get(path, token=token, params={"limit": limit})

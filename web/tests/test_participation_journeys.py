@@ -1,0 +1,300 @@
+"""Have your say journeys in a real headless Chromium against the real running services (the stack of
+test_browser_journeys.py, with the participation service), axe-core run on every page visited: no
+serious or critical violations.
+
+1. A resident proposes an idea (the similar ideas already proposed are shown first), other residents
+   support it until it reaches its threshold (two in the browser, eight more as browsers without
+   JavaScript), the proposer is emailed, staff answer it and publish progress from the console, and
+   the idea's page shows the answer.
+2. Staff schedule an online forum with one place and a waiting list; a resident registers with an
+   access need and sees the place confirmed; a second finds it full and joins the waiting list; the
+   first gives up the place and the second has it; staff see the access need, without a name.
+3. Staff build a survey with all five kinds of question and open it; a resident answers it (a ranking
+   with an option twice is refused); staff close it, and the results page shows its charts and tables.
+
+``HUB_WEB_SCREENSHOTS=web/docs`` saves the README's pictures of these pages.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import httpx
+from playwright.sync_api import Browser, Page, expect
+from test_browser_journeys import (  # noqa: F401 - browser and axe are fixtures
+    AxeAudit,
+    axe,
+    browser,
+    eventually,
+    new_page,
+    pytestmark,
+    screenshot,
+    sign_in_staff,
+)
+from web_testkit import csrf_of
+
+if TYPE_CHECKING:
+    from conftest import Stack
+
+NORTH = "hub-northfield"
+THRESHOLD = 10  # HUB_IDEA_SUPPORT_THRESHOLD's default, which the demo hubs keep
+
+
+def support_without_javascript(web_url: str, idea_id: str) -> None:
+    """A resident's support as a browser without JavaScript sends it: the page, then its form."""
+    with httpx.Client(base_url=web_url, follow_redirects=False, timeout=30) as resident:
+        page = resident.get(f"/ideas/{idea_id}")
+        answer = resident.post(f"/ideas/{idea_id}/support", data={"csrf_token": csrf_of(page.text)})
+        assert answer.status_code == 303, answer.text
+
+
+def test_a_resident_proposes_an_idea_residents_support_it_and_staff_answer(
+    browser: Browser,  # noqa: F811
+    stack: Stack,
+    axe: AxeAudit,  # noqa: F811 - the fixtures imported above
+) -> None:
+    web = stack.web_url
+    proposer = new_page(browser)
+    proposer.goto(web + "/")
+    proposer.get_by_role("link", name="Have your say").click()
+    expect(proposer.get_by_role("heading", level=1)).to_have_text("Have your say")
+    axe.check(proposer)
+    proposer.get_by_role("link", name="Northfield Community Hub").first.click()
+    axe.check(proposer)
+    proposer.get_by_role("link", name="Propose an idea").click()
+    proposer.get_by_role("button", name="Propose my idea").click()  # nothing filled in
+    expect(proposer.locator(".error-summary")).to_contain_text("Enter your idea in a line")
+    axe.check(proposer)
+    title = f"Benches on the walk to the shops and the school {stack.unique}"
+    email = f"jo-{stack.unique}@example.org"
+    proposer.get_by_label("Your idea in a line").fill(title)
+    proposer.get_by_label("What do you propose, and why?").fill(
+        "Somewhere to rest on the hill for parents with small children."
+    )
+    proposer.get_by_label("The name to show with it (optional)").fill("Jo")
+    proposer.get_by_label("Email address (optional)").fill(email)
+    proposer.get_by_role("button", name="Propose my idea").click()
+    # The demo hub's open benches idea is like it: shown first, with the choice to support it instead.
+    expect(proposer.get_by_role("heading", name="Ideas like yours already")).to_be_visible()
+    expect(proposer.get_by_role("link", name="More benches on the walk to the shops")).to_be_visible()
+    axe.check(proposer)
+    screenshot(proposer, "participate-similar-ideas")
+    proposer.get_by_role("button", name="Propose my idea").click()
+    expect(proposer.get_by_role("status")).to_contain_text("Your idea has been published")
+    expect(proposer.get_by_role("heading", level=1)).to_have_text(title)
+    expect(proposer.locator("#support-count")).to_have_text("0")
+    idea_id = re.search(r"/ideas/([^/?]+)$", proposer.url).group(1)
+    axe.check(proposer)
+
+    for n in (1, 2):  # two neighbours in the browser: the count rises with each
+        neighbour = new_page(browser)
+        neighbour.goto(f"{web}/hubs/{NORTH}/ideas?sort=newest")
+        axe.check(neighbour)
+        neighbour.get_by_role("link", name=title).click()
+        neighbour.get_by_role("button", name="Support this idea").click()
+        expect(neighbour.get_by_role("status")).to_contain_text(f"The idea has {n} supporter")
+        expect(neighbour.locator("#support-count")).to_have_text(str(n))
+        if n == 2:
+            axe.check(neighbour)
+            screenshot(neighbour, "participate-idea")
+            neighbour.get_by_role("button", name="Support this idea").click()  # twice counts once
+            expect(neighbour.get_by_role("status")).to_contain_text("each person's support counts once")
+            expect(neighbour.locator("#support-count")).to_have_text("2")
+        neighbour.context.close()
+    for _ in range(THRESHOLD - 2):
+        support_without_javascript(web, idea_id)
+
+    proposer.reload()
+    expect(proposer.locator("#support-count")).to_have_text(str(THRESHOLD))
+    expect(proposer.get_by_text("This idea has enough supporters")).to_be_visible()
+    axe.check(proposer)
+
+    def threshold_mail():
+        return [m for m in stack.mailbox.to(email) if "support" in m["Subject"].lower()]
+
+    assert eventually(threshold_mail, timeout_s=90), "the proposer was not emailed"
+
+    staff = new_page(browser)
+    sign_in_staff(staff, stack, axe)
+    staff.get_by_role("link", name="Have your say: ideas, forum meetings and surveys").click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Have your say")
+    axe.check(staff)
+    staff.get_by_role("link", name="Ideas: moderation and responses").click()
+    waiting = staff.locator("table", has=staff.get_by_text("Ideas for response"))
+    waiting.get_by_role("link", name=title).click()
+    axe.check(staff)
+    staff.get_by_role("button", name="Publish the answer").click()  # nothing chosen
+    expect(staff.locator(".error-summary")).to_contain_text("Choose whether the idea is accepted")
+    axe.check(staff)
+    staff.get_by_label("Accepted: the hub will do it").check()
+    staff.get_by_label("The hub's answer").fill("Yes: the streets team will put two benches on the hill in March.")
+    staff.get_by_role("button", name="Publish the answer").click()
+    expect(staff.get_by_role("status")).to_contain_text("Your answer is published")
+    staff.get_by_label("Progress update").fill("The school has agreed where the benches go.")
+    staff.get_by_role("button", name="Publish the update").click()
+    expect(staff.get_by_role("status")).to_contain_text("The progress update is published")
+    axe.check(staff)
+    screenshot(staff, "staff-participation-idea")
+    staff.context.close()
+
+    proposer.reload()
+    expect(proposer.get_by_role("heading", name="The hub's answer")).to_be_visible()
+    expect(proposer.get_by_text("the streets team will put two benches")).to_be_visible()
+    expect(proposer.get_by_text("The school has agreed where the benches go.")).to_be_visible()
+    axe.check(proposer)
+    proposer.context.close()
+
+
+def fill_date(page: Page, legend: str, day: datetime) -> None:
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))
+
+
+def test_residents_register_for_a_forum_and_the_second_joins_the_waiting_list(
+    browser: Browser,  # noqa: F811
+    stack: Stack,
+    axe: AxeAudit,  # noqa: F811 - the fixtures imported above
+) -> None:
+    web = stack.web_url
+    staff = new_page(browser)
+    sign_in_staff(staff, stack, axe)
+    staff.goto(f"{web}/staff/hubs/{NORTH}/participation/meetings")
+    axe.check(staff)
+    staff.get_by_role("link", name="Schedule a meeting").click()
+    axe.check(staff)
+    title = f"Small forum {stack.unique}"
+    staff.get_by_label("Title").fill(title)
+    fill_date(staff, "Date", datetime.now(UTC) + timedelta(days=14))
+    staff.get_by_label("Start time").fill("18:30")
+    staff.get_by_label("End time").fill("18:00")
+    staff.get_by_label("Online", exact=True).check()
+    staff.get_by_label("Link to join (for an online meeting)").fill("https://meet.example.org/small-forum")
+    staff.get_by_label("Places", exact=True).fill("1")
+    staff.get_by_role("button", name="Schedule the meeting").click()
+    expect(staff.locator(".error-summary")).to_contain_text("The end time must be after the start time")
+    axe.check(staff)
+    staff.get_by_label("End time").fill("20:00")
+    staff.get_by_role("button", name="Schedule the meeting").click()
+    expect(staff.get_by_role("status")).to_contain_text("The meeting is scheduled")
+    meeting_id = re.search(r"/staff/meetings/([^/?]+)$", staff.url).group(1)
+
+    first = new_page(browser)
+    first.goto(f"{web}/hubs/{NORTH}/meetings")
+    axe.check(first)
+    first.get_by_role("link", name="Northfield residents' forum").first.click()  # the demo's, in the Main Hall
+    expect(first.get_by_text("Main Hall, Northfield Community Centre")).to_be_visible()
+    axe.check(first)
+    first.goto(f"{web}/meetings/{meeting_id}")
+    expect(first.get_by_text("1 in all, 1 left")).to_be_visible()
+    first.get_by_label("Anything the hub should arrange for you? (optional)").fill("Captions, please")
+    first.get_by_role("button", name="Register for this meeting").click()
+    expect(first.get_by_role("status")).to_contain_text("You are registered")
+    expect(first.get_by_text("You are registered.")).to_be_visible()
+    expect(first.get_by_text("You told the hub: Captions, please")).to_be_visible()
+    axe.check(first)
+
+    second = new_page(browser)
+    second.goto(f"{web}/meetings/{meeting_id}")
+    expect(second.get_by_text("This meeting is full.")).to_be_visible()
+    axe.check(second)
+    second.get_by_role("button", name="Join the waiting list").click()
+    expect(second.get_by_role("status")).to_contain_text("you are on the waiting list: number 1")
+    expect(second.get_by_text("You are on the waiting list, number 1.")).to_be_visible()
+    axe.check(second)
+    screenshot(second, "participate-meeting-waitlist")
+
+    first.get_by_role("button", name="Give up my place").click()
+    expect(first.get_by_role("status")).to_contain_text("You have given up your place")
+    expect(first.get_by_role("button", name="Join the waiting list")).to_be_visible()  # full again
+    second.reload()
+    expect(second.get_by_text("You are registered.")).to_be_visible()
+    first.context.close()
+    second.context.close()
+
+    staff.reload()
+    expect(staff.get_by_text("1 of 1 places (0 left)")).to_be_visible()
+    expect(staff.get_by_text("Captions, please")).to_have_count(0)  # the first gave their place up
+    axe.check(staff)
+    screenshot(staff, "staff-participation-meeting")
+    staff.context.close()
+
+
+def test_staff_build_a_survey_a_resident_answers_it_and_the_results_have_charts(
+    browser: Browser,  # noqa: F811
+    stack: Stack,
+    axe: AxeAudit,  # noqa: F811 - the fixtures imported above
+) -> None:
+    web = stack.web_url
+    staff = new_page(browser)
+    sign_in_staff(staff, stack, axe)
+    staff.goto(f"{web}/staff/hubs/{NORTH}/participation/surveys")
+    staff.get_by_role("link", name="Start a survey").click()
+    axe.check(staff)
+    title = f"The hub's opening hours {stack.unique}"
+    staff.get_by_label("Title").fill(title)
+    questions = [
+        ("When do you come?", "One answer from a list", "Mornings\nAfternoons\nEvenings"),
+        ("What do you use?", "Any number of answers from a list", "Library\nCafe\nHall"),
+        ("How welcome do you feel?", "A number on a scale (1 to 5)", ""),
+        ("Anything else?", "Their own words", ""),
+        ("Which matters most?", "Put the options in order", "Longer hours\nMore events\nQuiet space"),
+    ]
+    for n, (text, kind, options) in enumerate(questions, start=1):
+        question = staff.get_by_role("group", name=f"Question {n}")
+        question.get_by_label("The question").fill(text)
+        question.get_by_label("How it is answered").select_option(label=kind)
+        if options:
+            question.get_by_label("The answers to choose from").fill(options)
+    staff.get_by_role("group", name="Question 4").get_by_label("Residents may leave it out").check()
+    staff.get_by_role("button", name="Save the draft").click()
+    expect(staff.get_by_role("status")).to_contain_text("saved as a draft")
+    axe.check(staff)
+    staff.get_by_role("button", name="Open the survey").click()
+    expect(staff.get_by_role("status")).to_contain_text("The survey is open")
+    survey_url = staff.url
+
+    resident = new_page(browser)
+    resident.goto(f"{web}/hubs/{NORTH}/surveys")
+    axe.check(resident)
+    resident.get_by_role("link", name=title).click()
+    axe.check(resident)
+    resident.get_by_label("Evenings").check()
+    resident.get_by_label("Library").check()
+    resident.get_by_label("Cafe").check()
+    resident.get_by_role("group", name=re.compile("How welcome do you feel")).get_by_label("4").check()
+    resident.get_by_label(re.compile("Anything else")).fill("Open on Sundays")
+    resident.get_by_label("Place 1 (most important)").select_option("Longer hours")
+    resident.get_by_label("Place 2").select_option("Longer hours")
+    resident.get_by_label("Place 3 (least important)").select_option("Quiet space")
+    resident.get_by_role("button", name="Send my answers").click()
+    expect(resident.locator(".error-summary")).to_contain_text("Give each option one place")
+    axe.check(resident)
+    screenshot(resident, "participate-survey")
+    resident.get_by_label("Place 2").select_option("More events")
+    resident.get_by_role("button", name="Send my answers").click()
+    expect(resident.get_by_role("heading", level=1)).to_have_text("Thank you for your answers")
+    axe.check(resident)
+
+    staff.goto(survey_url)
+    staff.get_by_role("button", name="Close the survey and publish the results").click()
+    expect(staff.get_by_role("status")).to_contain_text("The survey is closed")
+    expect(staff.locator("svg.chart")).to_have_count(4)
+    staff.get_by_role("link", name="Read the 1 written answer").click()
+    expect(staff.get_by_text("Open on Sundays")).to_be_visible()
+    axe.check(staff)
+    staff.context.close()
+
+    resident.goto(f"{web}/hubs/{NORTH}/surveys")
+    resident.get_by_role("link", name=title).click()
+    expect(resident.get_by_role("heading", level=1)).to_have_text(f"Results: {title}")
+    expect(resident.locator("svg.chart")).to_have_count(4)
+    expect(resident.get_by_text("Open on Sundays")).to_have_count(0)  # free text stays with staff
+    resident.get_by_text("Question 1: the figures as a table").click()
+    expect(resident.get_by_role("row", name="Evenings 1")).to_be_visible()
+    axe.check(resident)
+    screenshot(resident, "participate-survey-results")
+    resident.context.close()
