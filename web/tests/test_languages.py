@@ -49,9 +49,7 @@ def test_every_word_is_translated_and_keeps_its_placeholders(language: str) -> N
     for message in catalogue:
         if not message.id:
             continue
-        key = message.id if isinstance(message.id, str) else tuple(message.id)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        assert key in words or message.id not in words, message.id
         assert all(strings) and not message.fuzzy, f"{language}: untranslated or fuzzy: {message.id!r}"
     problems = [(m.id, [str(e) for e in errors]) for m, errors in catalogue.check()]
     assert not problems, problems  # e.g. a %(name)s dropped or renamed in the translation

@@ -141,7 +141,7 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"  # sign-in links carry tokens
         response.headers["X-Frame-Options"] = "DENY"
-        if response.media_type == "text/html" or response.headers.get("content-type", "").startswith("text/html"):
+        if response.headers.get("content-type", "").startswith("text/html"):
             response.headers["Content-Language"] = language
             response.headers["Vary"] = "Accept-Language, Cookie"
         if not request.url.path.startswith("/static/") and "cache-control" not in response.headers:

@@ -81,10 +81,6 @@ def _(message: str, **values: object) -> str:
     return translate(message) % values  # always formatted, as Jinja's newstyle gettext does: "%%" for a "%"
 
 
-def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
-    return translate_plural(singular, plural, n) % {"n": n, **values}
-
-
 def N_(message: str) -> str:
     """Marks words for the catalogue where they are defined; ``_()`` translates them where shown."""
     return message
