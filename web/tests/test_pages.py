@@ -198,6 +198,23 @@ async def test_leaflets_files_are_served_from_the_installed_package(make_client)
         create_app(WebSettings(session_secret=SECRET, leaflet_dir="/nonexistent"))
 
 
+async def test_the_marker_clustering_plugin_is_served_and_the_busy_maps_ask_for_it(make_client) -> None:
+    def assets(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/v1/assets":
+            return httpx.Response(200, json={"items": [], "next_cursor": None})
+        return None
+
+    async for client in make_client(assets):
+        script = await client.get("/static/markercluster/leaflet.markercluster.js")
+        assert script.status_code == 200 and "markerClusterGroup" in script.text
+        assert (await client.get("/static/markercluster/MarkerCluster.Default.css")).status_code == 200
+        places = await client.get("/places")
+        assert '<script src="/static/markercluster/leaflet.markercluster.js" defer>' in places.text
+        assert map_of(places.text)["cluster"] is True  # the asset map clusters its pins
+    with pytest.raises(RuntimeError, match=r"Leaflet.markercluster .* is missing"):
+        create_app(WebSettings(session_secret=SECRET, markercluster_dir="/nonexistent"))
+
+
 async def test_the_report_map_asks_for_open_reports_near_the_chosen_spot(make_client) -> None:
     asked: list[httpx.Request] = []
 

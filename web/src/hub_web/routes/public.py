@@ -184,7 +184,7 @@ async def places(
         kinds=PLACE_KINDS,
         chosen={"hub_id": params["hub_id"] or "", "kind": params["kind"] or "", "q": params["q"] or ""},
         items=visible,
-        map_config=map_config(web.settings, shown_hubs, points=asset_points(visible)),
+        map_config=map_config(web.settings, shown_hubs, points=asset_points(visible), cluster=True),
         next_cursor=page.get("next_cursor"),
         searched=bool(request.query_params),
         message=message,
