@@ -740,13 +740,14 @@ def test_a_welsh_speaking_resident_reports_in_welsh_and_is_answered_in_welsh(
     expect(page.get_by_role("status").filter(has_text="Daethom o hyd i")).to_contain_text("NF1 1AA")
     page.get_by_role("button", name="Parhau").click()
     expect(page.get_by_role("heading", name="Beth yw'r broblem?")).to_be_visible()
-    page.get_by_label("Litter", exact=True).check()  # the hub's own category names stay as the hub wrote them
+    page.get_by_label("Sbwriel", exact=True).check()  # the category as the hub's catalogue words it in Welsh
     page.get_by_role("button", name="Parhau").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Dywedwch wrthym am y broblem: litter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dywedwch wrthym am y broblem: sbwriel")
     axe.check(page)
     description = f"Sbwriel wrth y safle bws {stack.unique}"
     page.get_by_label("Disgrifiwch y broblem").fill(description)
-    page.get_by_label("Yes").check()
+    expect(page.get_by_role("group", name="A yw bin sbwriel yn gorlifo?")).to_be_visible()
+    page.get_by_label("Ydy", exact=True).check()
     page.get_by_role("button", name="Parhau").click()
     page.get_by_label("Eich enw").fill("Gwen Preswylydd")
     email = f"gwen-{stack.unique}@example.org"
@@ -756,6 +757,7 @@ def test_a_welsh_speaking_resident_reports_in_welsh_and_is_answered_in_welsh(
     expect(page.get_by_role("status")).to_contain_text("Mae eich adroddiad wedi'i anfon")
     issue_id = re.search(r"/issues/(iss-[0-9a-f]+)$", page.url).group(1)
     expect(page.get_by_text("Chi roddodd wybod am y broblem hon")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sbwriel")
     expect(page.locator(".summary-list")).to_contain_text(re.compile(r"Dydd \w+ \d+ \w+ 20\d\d"))  # a Welsh date
     axe.check(page)
     screenshot(page, "welsh-report")

@@ -60,6 +60,7 @@ def category_view(category: Category) -> CategoryOut:
         target_response_hours=category.target_response_hours,
         active=category.active,
         attributes=fields["attributes"],
+        translations=fields["translations"],
         version=category.version,
     )
 
