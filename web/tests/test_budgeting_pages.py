@@ -112,7 +112,7 @@ def test_money_and_the_round_form_are_checked_as_the_service_takes_them() -> Non
     body, errors = pforms.check_round(form, NOW)
     assert not errors
     assert body["budget"] == 100_050 and body["max_approvals"] == 3 and body["proposals_close_at"] is None
-    assert body["voting_closes_at"] == "2040-01-02T00:00:00+00:00"  # the end of the day, UK time
+    assert body["voting_closes_at"] == "2040-01-01T23:59:00+00:00"  # the end of the day, UK time
     assert pforms.round_form(body).one("voting_closes-day") == "1"  # shown back as the day it ends
     bad = FormData([("budget", "lots"), ("method", "raffle"), ("voting_opens-day", "5"), ("voting_opens-month", "1"),
                     ("voting_opens-year", "2040"), ("voting_closes-day", "4"), ("voting_closes-month", "1"),

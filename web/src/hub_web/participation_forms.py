@@ -464,12 +464,12 @@ def check_round(form: FormData, now: datetime) -> tuple[dict[str, Any], Errors]:
             )
         else:
             most = int(text)
-    moments = {
-        key: check_day(form, prefix, now, errors, label=label, end=end)
-        for (prefix, key, end), label in zip(
-            ROUND_DAYS, ("day proposals close", "day voting opens", "day voting closes"), strict=True
-        )
-    }
+    moments: dict[str, datetime | None] = {}
+    labels = ("day proposals close", "day voting opens", "day voting closes")
+    for (prefix, key, end), label in zip(ROUND_DAYS, labels, strict=True):
+        moment = check_day(form, prefix, now, errors, label=label, end=end)
+        # An end at 23:59 of its day, which reads as that day (its midnight would read as the next).
+        moments[key] = moment - timedelta(minutes=1) if moment and end else moment
     opens, closes = moments["voting_opens_at"], moments["voting_closes_at"]
     if opens and closes and closes <= opens and not errors.get("voting_closes-day"):
         errors.add("voting_closes-day", "Voting must close after it opens")
