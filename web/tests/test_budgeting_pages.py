@@ -178,17 +178,25 @@ async def test_a_resident_votes_is_told_when_over_the_budget_and_replaces_their_
         assert "Voting is not open at the moment" in words and "Change my vote" not in words
 
 
-async def test_voting_out_of_the_window_shows_the_services_refusal(make_client) -> None:
+async def test_approving_too_many_or_voting_out_of_the_window_shows_the_services_refusal(make_client) -> None:
     fake = Budgeting()
+    fake.round = {**ROUND, "method": "approval", "max_approvals": 1}
+    answers = iter([(422, "approve at most 1 projects"), (409, "voting is not open in this round")])
 
-    def closed(request: httpx.Request) -> httpx.Response | None:
+    def refusing(request: httpx.Request) -> httpx.Response | None:
         if request.url.path == "/v1/pb/rounds/pb-1/ballot" and request.method == "PUT":
-            return httpx.Response(409, json={"title": "Conflict", "detail": "voting is not open in this round"})
+            status, detail = next(answers)
+            return httpx.Response(status, json={"title": "Refused", "detail": detail})
         return fake(request)
 
-    async for client in make_client(closed):
+    async for client in make_client(refusing):
         page = await client.get("/budgeting/pb-1")
-        form = {"csrf_token": csrf_of(page.text), "choices": "pp-2"}
+        words = text_of(page.text)
+        assert "Tick every project you support" in words and "You can approve up to 1 project." in words
+        form = {"csrf_token": csrf_of(page.text), "choices": ["pp-1", "pp-2"]}
+        refused = await client.post("/budgeting/pb-1/ballot", data=form)
+        assert refused.status_code == 422 and "Approve at most 1 project: untick one or more" in text_of(refused.text)
+        form = {"csrf_token": csrf_of(refused.text), "choices": "pp-2"}
         refused = await client.post("/budgeting/pb-1/ballot", data=form)
         assert refused.status_code == 409
         assert "Voting is not open in this round, so your vote could not be counted." in text_of(refused.text)

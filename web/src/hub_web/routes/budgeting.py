@@ -154,7 +154,9 @@ async def round_(request: Request, round_id: str, web: WebDep) -> HTMLResponse:
     return await round_page(request, web, round_id)
 
 
-def _ballot_refused(problem: ServiceProblem, budget_round: dict[str, Any], costs: dict[str, int], chosen: list[str]):
+def _ballot_refused(
+    problem: ServiceProblem, budget_round: dict[str, Any], costs: dict[str, int], chosen: list[str]
+) -> Errors:
     """The service's refusal of a ballot in plain words: over the budget (in pounds, with the total), the
     most approvals, or voting not open; anything else as the service said it."""
     total = sum(costs.get(c, 0) for c in chosen)
@@ -167,12 +169,8 @@ def _ballot_refused(problem: ServiceProblem, budget_round: dict[str, Any], costs
             f"The projects you chose cost {pforms.pounds(total)} together, more than the budget of "
             f"{pforms.pounds(budget_round['budget'])}: untick one or more",
         )
-    elif (
-        budget_round["method"] == "approval"
-        and budget_round.get("max_approvals")
-        and len(chosen) > int(budget_round["max_approvals"])
-    ):
-        errors.add("choices", f"Approve at most {budget_round['max_approvals']} projects")
+    elif budget_round["method"] == "approval" and len(chosen) > (most := budget_round.get("max_approvals") or 100):
+        errors.add("choices", f"Approve at most {most} {'project' if most == 1 else 'projects'}: untick one or more")
     else:
         errors = from_problem(problem, {"choices": "choices"})
     return errors
