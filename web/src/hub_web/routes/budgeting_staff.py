@@ -234,8 +234,9 @@ async def recount(request: Request, round_id: str, web: WebDep, session: Staff, 
 
 
 async def _proposal_action(
-    request: Request, web: Web, session: Session, proposal_id: str, form: FormData, act, fields: dict[str, str]
+    request: Request, web: Web, session: Session, proposal_id: str, form: FormData, act: Act, fields: dict[str, str]
 ) -> Response:
+    """As ``_round_action``, for one of the round's proposals (its own ETag); back to the round's page."""
     token = await web.token(request) or ""
     proposal, etag = await web.services.participation.pb_proposal(proposal_id, token=token)
     require_hub(session, proposal["hub_id"])
