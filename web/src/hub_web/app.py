@@ -32,6 +32,8 @@ from hub_web.participation_client import ParticipationClient
 from hub_web.routes import (
     attendance,
     auth,
+    budgeting,
+    budgeting_staff,
     console,
     hours,
     inbox,
@@ -230,6 +232,7 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
     routers = (public, residents, photos, volunteers, hours, attendance, privacy, insight, staff, inbox, auth, oidc)
     routers += (console, resident_requests)  # the console's lists; residents ask to borrow and book
     routers += (participate, participation_staff)  # have your say: ideas, forums, surveys; their console
+    routers += (budgeting, budgeting_staff)  # have your say: participatory budgeting; its console
     for router in (module.router for module in routers):
         app.include_router(router)
     return app
