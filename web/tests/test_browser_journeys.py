@@ -223,10 +223,23 @@ def send_litter_report(page: Page, description: str, email: str) -> None:
 def test_a_resident_reports_with_a_photo_and_the_page_shows_it_without_exif(
     browser: Browser, stack: Stack, axe: AxeAudit
 ) -> None:
+    """Journey: the resident finds the place by its postcode, moves the pin on the map to the exact
+    spot, and sends a photo taken with a phone (GPS in its EXIF); the issue page shows it, stripped."""
     page = new_page(browser)
     web = stack.web_url
-    page.goto(web + "/report?hub_id=hub-northfield")
-    page.get_by_label("Address or description of the place").fill("Park gates, Moor Road")
+    page.goto(web + "/report")
+    page.get_by_label("Address or description of the place").fill("nf1 1aa")
+    page.get_by_role("button", name="Find this address or postcode").click()
+    expect(page.get_by_role("status").filter(has_text="We found")).to_contain_text("NF1 1AA")
+    expect(page.get_by_label("Latitude", exact=True)).to_have_value("53.8149")
+    outlines = page.locator(".leaflet-overlay-pane path")
+    expect(outlines).to_have_count(2)
+    page.locator("figure[data-map]").scroll_into_view_if_needed()
+    box = outlines.first.bounding_box()  # Northfield: the pin moved to the middle of it
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 3)
+    expect(page.get_by_role("button", name="The place you chose")).to_be_visible()
+    expect(page.get_by_label("Latitude", exact=True)).not_to_have_value("53.8149")
+    expect(page.get_by_label("Latitude", exact=True)).to_have_value(re.compile(r"^53\.8\d+$"))
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Litter", exact=True).check()
     page.get_by_role("button", name="Continue").click()
