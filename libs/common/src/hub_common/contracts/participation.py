@@ -253,6 +253,22 @@ class RoomBookingRequested(EventData):
     requested_at: datetime
 
 
+@event_contract("hub.participation.room_booking.released.v1", topic=inbound_topic("assets"))
+class RoomBookingReleased(EventData):
+    """The participation service gives back the room it asked for (``room_booking.requested`` with
+    the same ``request_id``): the forum meeting was called off. The assets service cancels the booking
+    made for that request, if it still stands, and answers with ``room_booking.answered.v1``
+    (cancelled); a request it never booked, or a booking already over, changes nothing. Only from
+    ``ce_source`` ``/hub/participation``, like the request, on the same key so it follows it."""
+
+    request_id: str = Field(min_length=1, max_length=64, description="the request's correlation id (the meeting id)")
+    hub_id: str = Field(min_length=1, max_length=64)
+    room_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=500, description="why the room is not needed, e.g. the meeting's")
+    released_by: str = Field(min_length=1, max_length=128, description="opaque id of the hub staff member")
+    released_at: datetime
+
+
 # --- surveys and consultations ----------------------------------------------------------------------
 
 
