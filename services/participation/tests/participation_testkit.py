@@ -36,6 +36,7 @@ WIPED_EACH_TIME = (
     "pb_rounds",
     "pb_proposals",
     "pb_ballots",
+    "panel",
     "outbox",
     "idempotency_keys",
     "inbox",

@@ -7,6 +7,7 @@ from hub_common.service import Components, ServiceContext
 from hub_participation.adapters.hubs import IdeaSettingsRepository
 from hub_participation.adapters.ideas import IdeaRepository
 from hub_participation.adapters.meetings import MeetingRepository
+from hub_participation.adapters.panel import PanelRepository
 from hub_participation.adapters.pb_ballots import BallotRepository
 from hub_participation.adapters.pb_rounds import ProposalRepository, RoundRepository
 from hub_participation.adapters.satisfaction import SatisfactionRepository
@@ -17,6 +18,7 @@ from hub_participation.service.hubs import HubService
 from hub_participation.service.meetings import MeetingService
 from hub_participation.service.minutes import MinutesService
 from hub_participation.service.moderation import ModerationService
+from hub_participation.service.panel import PanelService
 from hub_participation.service.pb_ballots import BallotService
 from hub_participation.service.pb_people import PbPeople
 from hub_participation.service.pb_projects import ProjectService
@@ -45,6 +47,7 @@ def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
     hubs = HubService(
         uow, IdeaSettingsRepository(ctx.db), clock=clock, default_threshold=settings.idea_support_threshold
     )
+    panel = PanelRepository(ctx.db)
     use_cases = UseCases(
         hubs=hubs,
         proposals=ProposalService(uow, ideas, hubs, clock=clock),
@@ -55,9 +58,10 @@ def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
         registrations=RegistrationService(uow, meetings, ctx.audit, clock=clock),
         minutes=MinutesService(uow, meetings, clock=clock),
         personal_data=PersonalDataService(
-            uow, ideas, meetings, answers, PbPeople(rounds, proposals, ballots, ballot_key=ballot_key)
+            uow, ideas, meetings, answers, PbPeople(rounds, proposals, ballots, ballot_key=ballot_key), panel
         ),
         surveys=SurveyService(uow, SurveyRepository(ctx.db), answers, clock=clock),
+        panel=PanelService(uow, panel, clock=clock),
         satisfaction=SatisfactionService(SatisfactionRepository(ctx.db)),
         pb_rounds=RoundService(uow, rounds, proposals, clock=clock),
         pb_proposals=PbProposalService(uow, rounds, proposals, clock=clock),

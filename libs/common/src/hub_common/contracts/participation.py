@@ -288,6 +288,26 @@ class SurveyOpened(SurveyEvent):
     questions: int = Field(ge=1)
     opened_at: datetime
     closes_at: datetime | None = None
+    panel_invited: bool = Field(default=False, description="the hub's citizens' panel is asked to answer it")
+
+
+@event_contract("hub.participation.panel.joined.v1")
+class PanelJoined(EventData):
+    """A resident joined a hub's citizens' panel: they agree to be asked to take its surveys (once
+    per membership; notifications keeps who to invite). The contact details go on ``hub.contacts``."""
+
+    hub_id: str = Field(min_length=1, max_length=64)
+    person_id: str = Field(min_length=1, max_length=128, description="opaque person id")
+    joined_at: datetime
+
+
+@event_contract("hub.participation.panel.left.v1")
+class PanelLeft(EventData):
+    """A resident left a hub's citizens' panel: they are not asked again."""
+
+    hub_id: str = Field(min_length=1, max_length=64)
+    person_id: str = Field(min_length=1, max_length=128, description="opaque person id")
+    left_at: datetime
 
 
 class SurveyQuestionResult(EventData):

@@ -8,6 +8,7 @@ from hub_participation.service.hubs import HubService
 from hub_participation.service.meetings import MeetingService
 from hub_participation.service.minutes import MinutesService
 from hub_participation.service.moderation import ModerationService
+from hub_participation.service.panel import PanelService
 from hub_participation.service.pb_ballots import BallotService
 from hub_participation.service.pb_projects import ProjectService
 from hub_participation.service.pb_proposals import PbProposalService
@@ -34,6 +35,7 @@ class UseCases:
     minutes: MinutesService  # minutes and their actions
     personal_data: PersonalDataService  # erasure and subject access (hub.privacy)
     surveys: SurveyService
+    panel: PanelService  # each hub's citizens' panel: residents who agree to be asked to take surveys
     satisfaction: SatisfactionService  # after-fix questionnaire answers from the issues service
     # participatory budgeting: rounds, proposals and their review, ballots, results, funded projects
     pb_rounds: RoundService
