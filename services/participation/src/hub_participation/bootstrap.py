@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from hub_common.partner_grants import PartnerGrantRepository
 from hub_common.scheduler import PeriodicTask
 from hub_common.service import Components, ServiceContext
 from hub_participation.adapters.hubs import IdeaSettingsRepository
 from hub_participation.adapters.ideas import IdeaRepository
 from hub_participation.adapters.meetings import MeetingRepository
+from hub_participation.adapters.partner_messages import PartnerMessageRepository
 from hub_participation.adapters.pb_ballots import BallotRepository
 from hub_participation.adapters.pb_rounds import ProposalRepository, RoundRepository
 from hub_participation.adapters.satisfaction import SatisfactionRepository
@@ -17,6 +19,7 @@ from hub_participation.service.hubs import HubService
 from hub_participation.service.meetings import MeetingService
 from hub_participation.service.minutes import MinutesService
 from hub_participation.service.moderation import ModerationService
+from hub_participation.service.partner_inbound import PartnerInbound
 from hub_participation.service.pb_ballots import BallotService
 from hub_participation.service.pb_people import PbPeople
 from hub_participation.service.pb_projects import ProjectService
@@ -45,6 +48,8 @@ def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
     hubs = HubService(
         uow, IdeaSettingsRepository(ctx.db), clock=clock, default_threshold=settings.idea_support_threshold
     )
+    registrations = RegistrationService(uow, meetings, ctx.audit, clock=clock)
+    pb_ballots = BallotService(uow, rounds, proposals, ballots, key=ballot_key, clock=clock)
     use_cases = UseCases(
         hubs=hubs,
         proposals=ProposalService(uow, ideas, hubs, clock=clock),
@@ -52,7 +57,7 @@ def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
         moderation=ModerationService(uow, ideas, clock=clock),
         responses=ResponseService(uow, ideas, clock=clock),
         meetings=MeetingService(uow, meetings, ideas, hubs, clock=clock),
-        registrations=RegistrationService(uow, meetings, ctx.audit, clock=clock),
+        registrations=registrations,
         minutes=MinutesService(uow, meetings, clock=clock),
         personal_data=PersonalDataService(
             uow, ideas, meetings, answers, PbPeople(rounds, proposals, ballots, ballot_key=ballot_key)
@@ -61,13 +66,14 @@ def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
         satisfaction=SatisfactionService(SatisfactionRepository(ctx.db)),
         pb_rounds=RoundService(uow, rounds, proposals, clock=clock),
         pb_proposals=PbProposalService(uow, rounds, proposals, clock=clock),
-        pb_ballots=BallotService(uow, rounds, proposals, ballots, key=ballot_key, clock=clock),
+        pb_ballots=pb_ballots,
         pb_results=ResultsService(uow, rounds, proposals, ballots, clock=clock),
         pb_projects=ProjectService(uow, rounds, proposals, clock=clock),
+        partner_inbound=PartnerInbound(pb_ballots, registrations, PartnerMessageRepository(ctx.db), clock=clock),
     )
     return Components(
         use_cases=use_cases,
-        handlers=handlers(use_cases),
+        handlers=handlers(use_cases, PartnerGrantRepository(ctx.db)),
         # Surveys given a closing time close by themselves (and publish their results) within a minute.
         # Rounds past their voting window close (and publish their results) within a minute too.
         periodic=(

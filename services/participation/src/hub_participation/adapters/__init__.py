@@ -1,7 +1,16 @@
 """Repositories of the participation service (the only code that touches MongoDB) and the indexes they need."""
 
 from hub_common.mongo import IndexSpec
-from hub_participation.adapters import hubs, ideas, meetings, pb_ballots, pb_rounds, satisfaction, surveys
+from hub_participation.adapters import (
+    hubs,
+    ideas,
+    meetings,
+    partner_messages,
+    pb_ballots,
+    pb_rounds,
+    satisfaction,
+    surveys,
+)
 
 INDEXES: tuple[IndexSpec, ...] = (
     *hubs.INDEXES,
@@ -11,4 +20,5 @@ INDEXES: tuple[IndexSpec, ...] = (
     *satisfaction.INDEXES,
     *pb_rounds.INDEXES,
     *pb_ballots.INDEXES,
+    *partner_messages.INDEXES,
 )

@@ -1,0 +1,25 @@
+"""The ``partner_messages`` collection: which partner messages on ``hub.participation.inbound`` were
+taken, by ``<ce_source>|<partner_ref>``, so a message the partner sends again (even with a new event
+id) changes nothing. It holds the partner's reference of the message and its type, never the person."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hub_common.mongo import IndexSpec
+from hub_common.repository import Session
+
+PARTNER_MESSAGES = "partner_messages"
+
+INDEXES: tuple[IndexSpec, ...] = ()  # read by _id only
+
+
+class PartnerMessageRepository:
+    def __init__(self, db) -> None:
+        self.collection = db[PARTNER_MESSAGES]
+
+    async def taken(self, key: str, session: Session) -> bool:
+        return await self.collection.find_one({"_id": key}, {"_id": 1}, session=session) is not None
+
+    async def record(self, key: str, event_type: str, at: datetime, session: Session) -> None:
+        await self.collection.insert_one({"_id": key, "type": event_type, "taken_at": at}, session=session)
