@@ -40,6 +40,8 @@ WIPED_EACH_TIME = (
     "idempotency_keys",
     "inbox",
     "access_audit",
+    "partner_messages",
+    "partner_grants",
 )
 
 
