@@ -16,6 +16,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from itertools import zip_longest
 from typing import Any
 
 import pytest
@@ -30,12 +31,26 @@ from hub_common.contracts import CONTACTS_TOPIC, events_topic, inbound_topic
 from hub_common.contracts.assets import DirectoryEntrySubmitted
 from hub_common.contracts.contacts import VolunteerContactUpserted
 from hub_common.contracts.issues import IssueReported, PartnerReportSubmitted
+from hub_common.contracts.participation import (
+    PartnerBallotSubmitted,
+    PartnerRegistrationSubmitted,
+    RegistrationConfirmed,
+)
 from hub_common.contracts.volunteers import HoursSubmitted, RegistrationSubmitted, VolunteerApproved
 from hub_common.uow import OUTBOX
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_issues.adapters.issues import ISSUES as ISSUES_COLLECTION
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_notifications.adapters.messages import MESSAGES
+from hub_participation.__main__ import DEFINITION as PARTICIPATION
+from hub_participation.adapters.partner_messages import PARTNER_MESSAGES
+from hub_participation.adapters.pb_ballots import BALLOTS
+from hub_participation.domain.meeting import Place
+from hub_participation.domain.pb_count import voter_key
+from hub_participation.service.meetings import ScheduleRequest
+from hub_participation.service.partner_inbound import partner_person_id
+from hub_participation.service.pb_proposals import Review, Submission
+from hub_participation.service.pb_rounds import RoundDraft
 from hub_testkit.events import cloud_event
 from hub_testkit.partners import grant_partner
 from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
@@ -465,3 +480,146 @@ async def test_issues_worker_killed_mid_stream_turns_each_partner_report_into_ex
 
 async def _none_pending_for(ctx, subjects: set[str]) -> bool:
     return await ctx.db[OUTBOX].count_documents({"subject": {"$in": list(subjects)}, "status": "pending"}) == 0
+
+
+# -- participation: partners' paper ballots and forum registrations on hub.participation.inbound ---
+
+
+async def test_participation_worker_killed_mid_stream_applies_every_vote_and_registration_once(
+    service_context, kafka, service_process, wait_until, unique
+):
+    """N/2 ballots from a library's voting station (a quarter of its voters vote twice, and their
+    second ballot is the one that counts) and N/2 forum registrations from its phone line."""
+    ctx = await service_context(PARTICIPATION, **WORKER_SETTINGS)
+    hub, library = f"hub-{unique}", f"library-{unique}"
+    source = f"/partners/{library}"
+    await grant_partner(
+        ctx.db,
+        library,
+        hubs=[hub],
+        publishes=[PartnerBallotSubmitted.event_type, PartnerRegistrationSubmitted.event_type],
+    )
+    budget_round, projects, meeting = await _round_in_voting_and_a_forum(ctx, hub, unique, places=EVENTS - EVENTS // 2)
+
+    ballots = EVENTS // 2
+    again = ballots // 5  # voters whose second ballot replaces their first
+    voters = [f"reader-{n}" for n in range(ballots - again)]
+    first_choice = {voter: [projects[n % 3]] for n, voter in enumerate(voters)}
+    last_choice = dict(first_choice)
+    cast = [(voter, first_choice[voter]) for voter in voters]
+    for voter in voters[:again]:
+        last_choice[voter] = [projects[(voters.index(voter) + 1) % 3], projects[3]]
+        cast.append((voter, last_choice[voter]))
+    callers = [f"caller-{n}" for n in range(EVENTS - ballots)]
+    ballot_records = [
+        cloud_event(
+            inbound_topic("participation"),
+            PartnerBallotSubmitted.event_type,
+            source,
+            voter,  # the key: one person's ballots share a partition, in the order they were cast
+            {
+                "partner_ref": f"paper-{n}",
+                "hub_id": hub,
+                "round_id": budget_round.id,
+                "person_ref": voter,
+                "choices": choices,
+            },
+        )
+        for n, (voter, choices) in enumerate(cast)
+    ]
+    registration_records = [
+        cloud_event(
+            inbound_topic("participation"),
+            PartnerRegistrationSubmitted.event_type,
+            source,
+            caller,
+            {
+                "partner_ref": f"call-{n}",
+                "hub_id": hub,
+                "meeting_id": meeting.id,
+                "person_ref": caller,
+                "access_needs": "Step-free access" if n % 10 == 0 else None,
+            },
+        )
+        for n, caller in enumerate(callers)
+    ]
+    records = [r for pair in zip_longest(ballot_records, registration_records) for r in pair if r is not None]
+    await kafka.skip_history(ctx.settings.consumer_group, list(PARTICIPATION.consumes))
+
+    async def taken() -> int:  # each message taken once, in the same transaction as its effect
+        return await ctx.db[PARTNER_MESSAGES].count_documents({"source": source})
+
+    await crash_and_recover(
+        lambda: service_process("participation", ctx.settings),
+        records,
+        kafka,
+        taken,
+        reached(taken, EVENTS),
+        wait_until,
+    )
+
+    assert await taken() == EVENTS
+    key = ctx.settings.pb_ballot_key.get_secret_value().encode()
+    stored = {doc["_id"]: doc["choices"] async for doc in ctx.db[BALLOTS].find({"round_id": budget_round.id})}
+    expected = {
+        voter_key(key, budget_round.id, partner_person_id(source, voter)): sorted(choices)
+        for voter, choices in last_choice.items()
+    }
+    assert stored == expected  # one ballot per voter, each with their last choice
+    counted = await ctx.components.use_cases.pb_rounds.get(None, budget_round.id)
+    assert counted.ballots == len(voters)  # the round's count of voters, once each
+
+    held = (await ctx.components.use_cases.meetings.get(meeting.id)).registrations
+    per_person = Counter(r.person_id for r in held)
+    assert set(per_person) == {partner_person_id(source, c) for c in callers} and set(per_person.values()) == {1}
+    assert all(r.status == "registered" for r in held)  # capacity for everyone: no one on the waitlist
+
+    # Each registration raised its confirmation once, and the relay (killed with the worker) published them.
+    await wait_until(lambda: _none_pending(ctx, hub), timeout_s=60)
+    confirmed = await kafka.published_per(
+        "participation", RegistrationConfirmed.event_type, "person_id", expected=len(callers), hub=hub
+    )
+    assert set(confirmed) == set(per_person) and set(confirmed.values()) == {1}
+
+
+async def _round_in_voting_and_a_forum(ctx, hub: str, unique: str, *, places: int):
+    """A budgeting round in voting with four projects, and an online forum with a place for everyone."""
+    use_cases = ctx.components.use_cases
+    staff = Principal(sub=f"staff-{unique}", role="staff", hubs=(hub,))
+    await use_cases.hubs.open_missing([hub])
+    draft = RoundDraft(
+        hub_id=hub,
+        title=f"Our £10,000 {unique}",
+        description="Tell us how to spend £10,000 on the estate.",
+        budget=1_000_000,
+        method="allocation",
+        voting_closes_at=datetime.now(UTC) + timedelta(days=14),
+    )
+    budget_round = await use_cases.pb_rounds.create(staff, draft)
+    await use_cases.pb_rounds.advance(staff, budget_round.id, "proposals", None)
+    projects = []
+    for n, (title, cost) in enumerate(
+        (("Planters", 300_000), ("A pitch", 400_000), ("Benches", 200_000), ("Art", 100_000))
+    ):
+        resident = Principal(sub=f"res-{n}-{unique}", role="resident")
+        proposal = await use_cases.pb_proposals.submit(
+            resident, budget_round.id, Submission(title=title, description=f"{title} for all.", estimated_cost=cost)
+        )
+        await use_cases.pb_proposals.review(staff, proposal.id, Review(eligible=True), None)
+        projects.append(proposal.id)
+    await use_cases.pb_rounds.advance(staff, budget_round.id, "review", None)
+    await use_cases.pb_rounds.advance(staff, budget_round.id, "voting", None)
+    starts = datetime.now(UTC) + timedelta(days=7)
+    meeting = await use_cases.meetings.schedule(
+        staff,
+        ScheduleRequest(
+            hub_id=hub,
+            title=f"Residents' forum {unique}",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            place=Place(kind="online", name="Online", online_url="https://meet.example.org/forum"),
+            capacity=places,
+            waitlist=True,
+        ),
+    )
+    return budget_round, projects, meeting

@@ -18,8 +18,10 @@ class PartnerMessageRepository:
     def __init__(self, db) -> None:
         self.collection = db[PARTNER_MESSAGES]
 
-    async def taken(self, key: str, session: Session) -> bool:
-        return await self.collection.find_one({"_id": key}, {"_id": 1}, session=session) is not None
+    async def taken(self, source: str, partner_ref: str, session: Session) -> bool:
+        found = await self.collection.find_one({"_id": f"{source}|{partner_ref}"}, {"_id": 1}, session=session)
+        return found is not None
 
-    async def record(self, key: str, event_type: str, at: datetime, session: Session) -> None:
-        await self.collection.insert_one({"_id": key, "type": event_type, "taken_at": at}, session=session)
+    async def record(self, source: str, partner_ref: str, event_type: str, at: datetime, session: Session) -> None:
+        doc = {"_id": f"{source}|{partner_ref}", "source": source, "type": event_type, "taken_at": at}
+        await self.collection.insert_one(doc, session=session)

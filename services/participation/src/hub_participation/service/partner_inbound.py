@@ -41,24 +41,26 @@ class PartnerInbound:
 
     async def ballot(self, tx: Transaction, source: str, data: PartnerBallotSubmitted) -> Cast | None:
         """The person's ballot (replacing their earlier one); None when this message was taken before."""
-        key = f"{source}|{data.partner_ref}"
-        if await self.messages.taken(key, tx.session):
+        if await self.messages.taken(source, data.partner_ref, tx.session):
             return None
         voter = partner_person_id(source, data.person_ref)
         cast = await self.ballots.cast_in(tx, voter, data.round_id, data.choices, hub_id=data.hub_id)
-        await self.messages.record(key, PartnerBallotSubmitted.event_type, self.clock(), tx.session)
+        await self.messages.record(
+            source, data.partner_ref, PartnerBallotSubmitted.event_type, self.clock(), tx.session
+        )
         return cast
 
     async def registration(
         self, tx: Transaction, source: str, data: PartnerRegistrationSubmitted
     ) -> RegistrationOutcome | None:
         """The person's place (or waitlist place); None when this message was taken before."""
-        key = f"{source}|{data.partner_ref}"
-        if await self.messages.taken(key, tx.session):
+        if await self.messages.taken(source, data.partner_ref, tx.session):
             return None
         person = partner_person_id(source, data.person_ref)
         outcome = await self.registrations.register_in(
             tx, person, data.meeting_id, access_needs=data.access_needs, hub_id=data.hub_id
         )
-        await self.messages.record(key, PartnerRegistrationSubmitted.event_type, self.clock(), tx.session)
+        await self.messages.record(
+            source, data.partner_ref, PartnerRegistrationSubmitted.event_type, self.clock(), tx.session
+        )
         return outcome
