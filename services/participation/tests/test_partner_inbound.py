@@ -5,7 +5,7 @@ only from a partner granted the type and the hub; what can never be valid is dea
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -165,3 +165,14 @@ async def test_a_registration_the_meeting_cannot_take_is_dead_lettered(api: Part
     with pytest.raises(PermanentError, match="registration call-3 refused: there is no meeting"):
         await apply(api, registration("mtg-none", "call-3", "caller-4"))
     assert len(await api.outbox(CONFIRMED, subject=meeting["id"])) == 1
+
+
+async def test_retention_forgets_the_references_of_messages_taken_long_ago(api: ParticipationApi) -> None:
+    meeting = await api.schedule()
+    await apply(api, registration(meeting["id"], "call-1", "caller-3"))
+    long_ago = datetime.now(UTC) - timedelta(days=401)
+    await api.db["partner_messages"].insert_one({"_id": f"{SOURCE}|call-0", "source": SOURCE, "taken_at": long_ago})
+
+    [retention] = [task for task in api.ctx.components.periodic if task.name == "retention"]
+    assert (await retention.run())["references of partners' ballots and registrations taken"] == 1
+    assert [doc["_id"] async for doc in api.db["partner_messages"].find({})] == [f"{SOURCE}|call-1"]

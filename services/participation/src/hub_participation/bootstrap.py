@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from hub_common.partner_grants import PartnerGrantRepository
+from hub_common.retention import RetentionRule
 from hub_common.scheduler import PeriodicTask
 from hub_common.service import Components, ServiceContext
 from hub_participation.adapters.hubs import IdeaSettingsRepository
@@ -37,6 +40,9 @@ from hub_participation.settings import ParticipationSettings
 
 CLOSE_SURVEYS_EVERY_S = 60
 CLOSE_ROUNDS_EVERY_S = 60
+# A partner message's reference is needed while its round or meeting may still take it (a resend is
+# refused by the rules after that): far longer than a voting window or the run-up to a forum.
+PARTNER_MESSAGES_KEPT = timedelta(days=400)
 
 
 def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
@@ -44,6 +50,7 @@ def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
     ideas, meetings = IdeaRepository(ctx.db), MeetingRepository(ctx.db)
     answers = AnswerRepository(ctx.db)
     rounds, proposals, ballots = RoundRepository(ctx.db), ProposalRepository(ctx.db), BallotRepository(ctx.db)
+    partner_messages = PartnerMessageRepository(ctx.db)
     ballot_key = settings.pb_ballot_key.get_secret_value().encode()
     hubs = HubService(
         uow, IdeaSettingsRepository(ctx.db), clock=clock, default_threshold=settings.idea_support_threshold
@@ -69,7 +76,7 @@ def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
         pb_ballots=pb_ballots,
         pb_results=ResultsService(uow, rounds, proposals, ballots, clock=clock),
         pb_projects=ProjectService(uow, rounds, proposals, clock=clock),
-        partner_inbound=PartnerInbound(pb_ballots, registrations, PartnerMessageRepository(ctx.db), clock=clock),
+        partner_inbound=PartnerInbound(pb_ballots, registrations, partner_messages, clock=clock),
     )
     return Components(
         use_cases=use_cases,
@@ -79,5 +86,15 @@ def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
         periodic=(
             PeriodicTask("close-due-surveys", CLOSE_SURVEYS_EVERY_S, use_cases.surveys.close_due),
             PeriodicTask("close-due-pb-rounds", CLOSE_ROUNDS_EVERY_S, use_cases.pb_results.close_due),
+            ctx.retention_task(
+                [
+                    RetentionRule(
+                        "references of partners' ballots and registrations taken",
+                        PARTNER_MESSAGES_KEPT,
+                        partner_messages.forget_before,
+                        why="only needed to take a resent message once while its round or meeting is open",
+                    )
+                ]
+            ),
         ),
     )

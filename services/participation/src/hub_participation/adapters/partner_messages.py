@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pymongo import ASCENDING, IndexModel
+
 from hub_common.mongo import IndexSpec
 from hub_common.repository import Session
 
 PARTNER_MESSAGES = "partner_messages"
 
-INDEXES: tuple[IndexSpec, ...] = ()  # read by _id only
+INDEXES: tuple[IndexSpec, ...] = (
+    IndexSpec(PARTNER_MESSAGES, (IndexModel([("taken_at", ASCENDING)], name="by_taken_at"),)),  # retention
+)
 
 
 class PartnerMessageRepository:
@@ -25,3 +29,7 @@ class PartnerMessageRepository:
     async def record(self, source: str, partner_ref: str, event_type: str, at: datetime, session: Session) -> None:
         doc = {"_id": f"{source}|{partner_ref}", "source": source, "type": event_type, "taken_at": at}
         await self.collection.insert_one(doc, session=session)
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        """Retention: drop the references of messages taken before ``cutoff``; how many."""
+        return (await self.collection.delete_many({"taken_at": {"$lt": cutoff}})).deleted_count
