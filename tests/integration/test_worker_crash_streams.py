@@ -20,6 +20,7 @@ from itertools import zip_longest
 from typing import Any
 
 import pytest
+from participation_testkit import online_forum, round_in_voting
 
 from hub_assets.__main__ import DEFINITION as ASSETS
 from hub_assets.adapters.assets import ASSETS as ASSETS_COLLECTION
@@ -45,12 +46,8 @@ from hub_notifications.adapters.messages import MESSAGES
 from hub_participation.__main__ import DEFINITION as PARTICIPATION
 from hub_participation.adapters.partner_messages import PARTNER_MESSAGES
 from hub_participation.adapters.pb_ballots import BALLOTS
-from hub_participation.domain.meeting import Place
 from hub_participation.domain.pb_count import voter_key
-from hub_participation.service.meetings import ScheduleRequest
 from hub_participation.service.partner_inbound import partner_person_id
-from hub_participation.service.pb_proposals import Review, Submission
-from hub_participation.service.pb_rounds import RoundDraft
 from hub_testkit.events import cloud_event
 from hub_testkit.partners import grant_partner
 from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
@@ -499,7 +496,9 @@ async def test_participation_worker_killed_mid_stream_applies_every_vote_and_reg
         hubs=[hub],
         publishes=[PartnerBallotSubmitted.event_type, PartnerRegistrationSubmitted.event_type],
     )
-    budget_round, projects, meeting = await _round_in_voting_and_a_forum(ctx, hub, unique, places=EVENTS - EVENTS // 2)
+    use_cases = ctx.components.use_cases
+    budget_round, projects = await round_in_voting(use_cases, hub, unique)
+    meeting = await online_forum(use_cases, hub, unique, places=EVENTS - EVENTS // 2)
 
     ballots = EVENTS // 2
     again = ballots // 5  # voters whose second ballot replaces their first
@@ -580,46 +579,3 @@ async def test_participation_worker_killed_mid_stream_applies_every_vote_and_reg
         "participation", RegistrationConfirmed.event_type, "person_id", expected=len(callers), hub=hub
     )
     assert set(confirmed) == set(per_person) and set(confirmed.values()) == {1}
-
-
-async def _round_in_voting_and_a_forum(ctx, hub: str, unique: str, *, places: int):
-    """A budgeting round in voting with four projects, and an online forum with a place for everyone."""
-    use_cases = ctx.components.use_cases
-    staff = Principal(sub=f"staff-{unique}", role="staff", hubs=(hub,))
-    await use_cases.hubs.open_missing([hub])
-    draft = RoundDraft(
-        hub_id=hub,
-        title=f"Our £10,000 {unique}",
-        description="Tell us how to spend £10,000 on the estate.",
-        budget=1_000_000,
-        method="allocation",
-        voting_closes_at=datetime.now(UTC) + timedelta(days=14),
-    )
-    budget_round = await use_cases.pb_rounds.create(staff, draft)
-    await use_cases.pb_rounds.advance(staff, budget_round.id, "proposals", None)
-    projects = []
-    for n, (title, cost) in enumerate(
-        (("Planters", 300_000), ("A pitch", 400_000), ("Benches", 200_000), ("Art", 100_000))
-    ):
-        resident = Principal(sub=f"res-{n}-{unique}", role="resident")
-        proposal = await use_cases.pb_proposals.submit(
-            resident, budget_round.id, Submission(title=title, description=f"{title} for all.", estimated_cost=cost)
-        )
-        await use_cases.pb_proposals.review(staff, proposal.id, Review(eligible=True), None)
-        projects.append(proposal.id)
-    await use_cases.pb_rounds.advance(staff, budget_round.id, "review", None)
-    await use_cases.pb_rounds.advance(staff, budget_round.id, "voting", None)
-    starts = datetime.now(UTC) + timedelta(days=7)
-    meeting = await use_cases.meetings.schedule(
-        staff,
-        ScheduleRequest(
-            hub_id=hub,
-            title=f"Residents' forum {unique}",
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=2),
-            place=Place(kind="online", name="Online", online_url="https://meet.example.org/forum"),
-            capacity=places,
-            waitlist=True,
-        ),
-    )
-    return budget_round, projects, meeting
