@@ -267,6 +267,16 @@ class FundedProjectOut(BaseModel):
     done_at: datetime
 
 
+class IdeaDoneOut(BaseModel):
+    """An idea residents proposed and supported that the hub took forward, and what it did."""
+
+    id: str = Field(description="the idea's id in the participation service")
+    you_said: str = Field(description="the idea")
+    support_count: int | None = Field(description="residents who supported it (unknown for older ideas)")
+    we_did: str
+    done_at: datetime
+
+
 class AssignIn(Strict):
     assignee: str = Field(min_length=1, max_length=128, description="team name or staff id")
     version: int | None = Field(default=None, ge=1)
