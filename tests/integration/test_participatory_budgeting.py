@@ -7,6 +7,8 @@ projects, and the one delivered shows in the issues service's "You Said, We Did"
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -155,19 +157,20 @@ async def test_a_librarys_paper_ballots_arrive_on_the_inbound_topic_and_the_inva
     def paper(n: int, person: str, choices: list[str], source: str = f"/partners/{library}"):
         ref = f"paper-{n}-{unique}"
         data = {"partner_ref": ref, "hub_id": hub, "round_id": budget_round.id, "person_ref": person}
-        return cloud_event(
-            inbound_topic("participation"), PartnerBallotSubmitted.event_type, source, ref, {**data, "choices": choices}
-        )
+        # One key for the station: its ballots stay in order on one partition, so a dead letter comes
+        # after every ballot before it was applied.
+        topic, event_type = inbound_topic("participation"), PartnerBallotSubmitted.event_type
+        return cloud_event(topic, event_type, source, "station-1", {**data, "choices": choices})
 
     async def dead_letters(*numbers: int) -> dict[str, str]:
-        wanted = {f"paper-{n}-{unique}".encode() for n in numbers}
-        dead = await kafka.collect(
-            dlt_topic("participation"),
-            lambda r: dict(r.headers).get("ce_subject") in wanted,
-            count=len(wanted),
-            timeout_s=60,
-        )
-        return {dict(r.headers)["ce_subject"].decode(): dict(r.headers)["hub_dlt_error"].decode() for r in dead}
+        wanted = {f"paper-{n}-{unique}" for n in numbers}
+        dead = await kafka.collect(dlt_topic("participation"), lambda r: ref_of(r) in wanted, count=len(wanted))
+        return {ref_of(r): dict(r.headers)["hub_dlt_error"].decode() for r in dead}
+
+    def ref_of(record) -> str | None:  # other tests' dead letters need not be JSON objects
+        with contextlib.suppress(ValueError, AttributeError):
+            return json.loads(record.value).get("partner_ref")
+        return None
 
     await kafka.produce_all(
         [
@@ -182,7 +185,7 @@ async def test_a_librarys_paper_ballots_arrive_on_the_inbound_topic_and_the_inva
     errors = await dead_letters(2, 3)
     assert "more than the budget" in errors[f"paper-2-{unique}"]
     assert f"not granted {PartnerBallotSubmitted.event_type!r}" in errors[f"paper-3-{unique}"]
-    counted = await use_cases.pb_rounds.get(None, budget_round.id)
+    counted = await use_cases.pb_rounds.get(None, budget_round.id)  # paper-1 and its copy came before
     assert counted.ballots == 1 and await participation.db["pb_ballots"].count_documents({"round_id": counted.id}) == 1
 
     await use_cases.pb_results.close(Principal(sub=f"staff-{unique}", role="staff", hubs=(hub,)), budget_round.id)

@@ -18,6 +18,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from hub_common.auth import Principal
 from hub_common.consumer import Handler, PermanentError, TransientError
 from hub_common.contracts.assets import RoomBookingAnswered
@@ -42,21 +44,11 @@ def handlers(use_cases: UseCases, grants: PartnerGrantRepository) -> dict[str, H
 
     async def on_partner_ballot(event: Envelope, tx: Transaction, _partner: Principal | None) -> None:
         data: PartnerBallotSubmitted = event.data  # type: ignore[assignment]
-        try:
-            await use_cases.partner_inbound.ballot(tx, event.source, data)
-        except PreconditionFailed as exc:  # changed meanwhile: read again and retry
-            raise TransientError(str(exc)) from exc
-        except ProblemError as exc:
-            raise PermanentError(f"ballot {data.partner_ref} refused: {_reason(exc)}") from exc
+        await _taken(f"ballot {data.partner_ref}", use_cases.partner_inbound.ballot(tx, event.source, data))
 
     async def on_partner_registration(event: Envelope, tx: Transaction, _partner: Principal | None) -> None:
         data: PartnerRegistrationSubmitted = event.data  # type: ignore[assignment]
-        try:
-            await use_cases.partner_inbound.registration(tx, event.source, data)
-        except PreconditionFailed as exc:  # changed meanwhile: read again and retry
-            raise TransientError(str(exc)) from exc
-        except ProblemError as exc:
-            raise PermanentError(f"registration {data.partner_ref} refused: {_reason(exc)}") from exc
+        await _taken(f"registration {data.partner_ref}", use_cases.partner_inbound.registration(tx, event.source, data))
 
     return {
         RoomBookingAnswered.event_type: on_room_answered,
@@ -74,6 +66,13 @@ def handlers(use_cases: UseCases, grants: PartnerGrantRepository) -> dict[str, H
     }
 
 
-def _reason(exc: ProblemError) -> str:
-    fields = "; ".join(f"{e['field']}: {e['message']}" for e in exc.errors or [])
-    return f"{exc.detail}{' (' + fields + ')' if fields else ''}"
+async def _taken(what: str, work: Awaitable[object]) -> None:
+    """A partner's message applied; a rule it breaks can never be met (the DLT, with the reason), while
+    a round or meeting changed meanwhile is read again."""
+    try:
+        await work
+    except PreconditionFailed as exc:
+        raise TransientError(str(exc)) from exc
+    except ProblemError as exc:
+        fields = "; ".join(f"{e['field']}: {e['message']}" for e in exc.errors or [])
+        raise PermanentError(f"{what} refused: {exc.detail}{' (' + fields + ')' if fields else ''}") from exc

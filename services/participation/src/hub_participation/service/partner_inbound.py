@@ -21,7 +21,7 @@ from hub_participation.service.registrations import RegistrationOutcome, Registr
 
 def partner_person_id(source: str, person_ref: str) -> str:
     """The opaque id of a partner's person: stable for the partner and its reference, and distinct
-    from every other partner's people and from residents' account ids."""
+    from every other partner's people."""
     return f"partner:{source.removeprefix(PARTNER_SOURCE)}:{person_ref}"
 
 
