@@ -9,6 +9,7 @@ from hub_participation.service.meetings import MeetingService
 from hub_participation.service.minutes import MinutesService
 from hub_participation.service.moderation import ModerationService
 from hub_participation.service.panel import PanelService
+from hub_participation.service.partner_inbound import PartnerInbound
 from hub_participation.service.pb_ballots import BallotService
 from hub_participation.service.pb_projects import ProjectService
 from hub_participation.service.pb_proposals import PbProposalService
@@ -43,3 +44,4 @@ class UseCases:
     pb_ballots: BallotService
     pb_results: ResultsService
     pb_projects: ProjectService
+    partner_inbound: PartnerInbound  # ballots and registrations partners take (hub.participation.inbound)
