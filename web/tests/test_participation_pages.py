@@ -377,3 +377,71 @@ async def test_staff_publish_minutes_with_actions_and_see_survey_results_and_tex
         assert (await client.post("/staff/hubs/hub-a/participation/surveys/new", data=form)).status_code == 303
         assert json.loads(fake.last("/v1/surveys").content) == {
             "hub_id": "hub-a", "localities": ["North", "South"], "template": "place_standard"}  # fmt: skip
+
+
+class FakePanel:
+    """The participation service's citizens' panel for hub-a: who is on it, and what opened a survey."""
+
+    def __init__(self) -> None:
+        self.members: dict[str, dict] = {}
+        self.opened: list[dict] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response | None:
+        path = request.url.path
+        if path == "/v1/hubs/hub-a/panel/me":
+            sub = _sub(request)
+            if request.method == "PUT":
+                changed = sub not in self.members
+                self.members[sub] = json.loads(request.content)["contact"]
+                return httpx.Response(200, json={"hub_id": "hub-a", "member": True, "changed": changed})
+            if request.method == "DELETE":
+                changed = self.members.pop(sub, None) is not None
+                return httpx.Response(200, json={"hub_id": "hub-a", "member": False, "changed": changed})
+            return httpx.Response(200, json={"hub_id": "hub-a", "member": sub in self.members, "changed": False})
+        if path == "/v1/hubs/hub-a/panel":
+            return httpx.Response(200, json={"hub_id": "hub-a", "members": len(self.members)})
+        if path == "/v1/surveys/srv-1":
+            return httpx.Response(200, json={**SURVEY, "status": "draft", "opened_at": None}, headers={"ETag": '"v1"'})
+        if path == "/v1/surveys/srv-1/open":
+            self.opened.append(json.loads(request.content))
+            return httpx.Response(200, json=SURVEY)
+        return None
+
+
+def _sub(request: httpx.Request) -> str:
+    from hub_testkit.tokens import decode
+
+    return decode(request.headers["authorization"].split()[1]).sub
+
+
+async def test_a_resident_joins_and_leaves_the_citizens_panel_and_staff_invite_it(make_client) -> None:
+    fake = FakePanel()
+    async for client in make_client(fake, **STAFF):
+        page = await client.get("/hubs/hub-a/panel")
+        assert page.status_code == 200 and "Join the panel" in page.text
+        refused = await client.post("/hubs/hub-a/panel/join", data={"csrf_token": csrf_of(page.text), "email": "x"})
+        assert refused.status_code == 400 and "Enter an email address in the correct format" in refused.text
+        assert fake.members == {}
+        joined = await client.post(
+            "/hubs/hub-a/panel/join",
+            data={"csrf_token": csrf_of(page.text), "name": "Ann", "email": "ann@example.org"},
+        )
+        assert joined.status_code == 303
+        [contact] = fake.members.values()
+        assert contact == {"email": "ann@example.org", "name": "Ann"}
+        on = await client.get("/hubs/hub-a/panel")
+        assert "You are on the panel" in on.text and "Leave the panel" in on.text
+        left = await client.post("/hubs/hub-a/panel/leave", data={"csrf_token": csrf_of(on.text)})
+        assert left.status_code == 303 and fake.members == {}
+        assert "You have left the citizens" in (await client.get("/hubs/hub-a/panel")).text
+
+    fake.members["res-someone"] = {"email": "s@example.org"}
+    async for client in make_client(fake, **STAFF):
+        await sign_in(client)
+        draft = await client.get("/staff/surveys/srv-1")
+        assert "panel to ask them to take it (1 resident)" in draft.text, draft.text[draft.text.find("<main"):][:1500]
+        opened = await client.post(
+            "/staff/surveys/srv-1/open", data={"csrf_token": csrf_of(draft.text), "invite_panel": "yes"}
+        )
+        assert opened.status_code == 303, opened.text
+        assert fake.opened == [{"closes_at": None, "invite_panel": True}]

@@ -122,9 +122,27 @@ class ParticipationClient(ServiceClient):
     async def create_survey(self, token: str, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
         return await self.send("POST", "/v1/surveys", token=token, json=body, idempotency_key=idempotency_key)
 
-    async def open_survey(self, token: str, survey_id: str, closes_at: str | None, etag: str | None) -> Any:
+    async def open_survey(
+        self, token: str, survey_id: str, closes_at: str | None, etag: str | None, *, invite_panel: bool = False
+    ) -> Any:
         path = f"/v1/surveys/{seg(survey_id)}/open"
-        return await self.send("POST", path, token=token, json={"closes_at": closes_at}, etag=etag)
+        body = {"closes_at": closes_at, "invite_panel": invite_panel}
+        return await self.send("POST", path, token=token, json=body, etag=etag)
+
+    # -- a hub's citizens' panel ------------------------------------------------------------------
+
+    async def on_panel(self, token: str, hub_id: str) -> bool:
+        return (await self.get(f"/v1/hubs/{seg(hub_id)}/panel/me", token=token))["member"]
+
+    async def join_panel(self, token: str, hub_id: str, contact: dict[str, Any]) -> bool:
+        joined = await self.send("PUT", f"/v1/hubs/{seg(hub_id)}/panel/me", token=token, json={"contact": contact})
+        return joined["changed"]
+
+    async def leave_panel(self, token: str, hub_id: str) -> bool:
+        return (await self.send("DELETE", f"/v1/hubs/{seg(hub_id)}/panel/me", token=token))["changed"]
+
+    async def panel_size(self, token: str, hub_id: str) -> int:
+        return (await self.get(f"/v1/hubs/{seg(hub_id)}/panel", token=token))["members"]
 
     async def close_survey(self, token: str, survey_id: str, etag: str | None) -> Any:
         return await self.send("POST", f"/v1/surveys/{seg(survey_id)}/close", token=token, etag=etag)

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from hub_web import forms
 from hub_web import participation_forms as pforms
 from hub_web.charts import Series, bar_chart
 from hub_web.clients import ServiceProblem
@@ -103,6 +104,60 @@ async def hub_start(request: Request, hub_id: str, web: WebDep) -> HTMLResponse:
         pounds=pforms.pounds,
         phase_words=pforms.PB_PHASES,
     )
+
+
+# -- the citizens' panel ----------------------------------------------------------------------------
+
+
+@router.get("/hubs/{hub_id}/panel", response_class=HTMLResponse)
+async def panel(request: Request, hub_id: str, web: WebDep) -> HTMLResponse:
+    return await panel_page(request, web, hub_id)
+
+
+async def panel_page(
+    request: Request,
+    web: Web,
+    hub_id: str,
+    *,
+    errors: Errors | None = None,
+    form: FormData | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    hub = await _hub(web, hub_id)
+    member = False
+    if is_resident(web, request):
+        member = await web.services.participation.on_panel(await web.token(request) or "", hub_id)
+    return await render(
+        request,
+        web,
+        "participate/panel.html",
+        status=status,
+        title=f"The citizens' panel of {hub['name']}",
+        hub=hub,
+        member=member,
+        errors=errors,
+        form=form,
+    )
+
+
+@router.post("/hubs/{hub_id}/panel/join", response_class=HTMLResponse)
+async def join_panel(request: Request, hub_id: str, web: WebDep, form: Form) -> Response:
+    email, errors = forms.check_email(form, missing="Enter the email address to ask you at")
+    if errors:
+        return await panel_page(request, web, hub_id, errors=errors, form=form, status=400)
+    contact: dict[str, Any] = {"email": email, **({"name": form.one("name")[:200]} if form.one("name") else {})}
+    token = await web.resident_token(request)
+    await web.services.participation.join_panel(token, hub_id, contact)
+    web.session(request).set_flash("You are on the citizens' panel: we will email you when there is a survey for it.")
+    return web.redirect(f"/hubs/{hub_id}/panel")
+
+
+@router.post("/hubs/{hub_id}/panel/leave", response_class=HTMLResponse)
+async def leave_panel(request: Request, hub_id: str, web: WebDep, form: Form) -> Response:
+    if is_resident(web, request):
+        await web.services.participation.leave_panel(await web.token(request) or "", hub_id)
+        web.session(request).set_flash("You have left the citizens' panel: we will not ask you again.")
+    return web.redirect(f"/hubs/{hub_id}/panel")
 
 
 # -- ideas ----------------------------------------------------------------------------------------

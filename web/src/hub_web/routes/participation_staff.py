@@ -438,9 +438,11 @@ async def survey_page(
     token = await web.token(request) or ""
     survey, _etag = await web.services.participation.survey(survey_id, token=token)
     hub = await hub_for(web, session, survey["hub_id"])
-    results = None
+    results, panel_size = None, 0
     if survey["status"] != "draft":
         results = await web.services.participation.results(survey_id, token=token)
+    else:
+        panel_size = await web.services.participation.panel_size(token, survey["hub_id"])
     return await render(
         request,
         web,
@@ -452,6 +454,7 @@ async def survey_page(
         results=results,
         shown=result_charts(results) if results else [],
         texts_href=lambda q: f"/staff/surveys/{survey_id}/questions/{q}/texts",
+        panel_size=panel_size,
         errors=errors,
         form=form or FormData(),
     )
@@ -484,8 +487,10 @@ async def open_survey(request: Request, survey_id: str, web: WebDep, session: St
         return await survey_page(request, web, session, survey_id, errors=errors, form=form, status=400)
 
     async def act(token: str, etag: str | None) -> str:
-        await web.services.participation.open_survey(token, survey_id, closes_at, etag)
-        return "The survey is open: residents find it on the hub's surveys page."
+        invite = form.one("invite_panel") == "yes"
+        await web.services.participation.open_survey(token, survey_id, closes_at, etag, invite_panel=invite)
+        asked = " The citizens' panel is being asked by email." if invite else ""
+        return "The survey is open: residents find it on the hub's surveys page." + asked
 
     return await _survey_action(request, web, session, survey_id, form, act)
 
