@@ -5,6 +5,7 @@ from hub_common.runner import main
 from hub_common.service import ServiceDefinition
 from hub_participation.adapters import INDEXES
 from hub_participation.api import (
+    councillors,
     hubs,
     ideas,
     meetings,
@@ -40,6 +41,7 @@ DEFINITION = ServiceDefinition(
         ideas.router,
         moderation.router,
         responses.router,
+        councillors.router,
         meetings.router,
         registrations.router,
         minutes.router,

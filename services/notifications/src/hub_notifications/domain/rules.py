@@ -184,6 +184,8 @@ RULES: tuple[Rule, ...] = (
     Rule(IDEA + "idea.threshold_reached.v1", "idea_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
     Rule(IDEA + "idea.responded.v1", "idea_responded", IDEA_FOLLOWERS, PERSON, "idea_updates"),
     Rule(IDEA + "action.progress_published.v1", "idea_progress", IDEA_FOLLOWERS, PERSON, "idea_updates"),
+    # A ward councillor's public comment reaches the idea's followers as its other updates do.
+    Rule(IDEA + "idea.councillor_commented.v1", "idea_councillor_comment", IDEA_FOLLOWERS, PERSON, "idea_updates"),
     # forum meetings: a registrant gets their invitation (or their place on the waitlist, then the
     # place when one is freed) and a reminder the day before; everyone registered hears the meeting
     # called off, and those who had a place that the minutes are published.
@@ -549,6 +551,13 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
         "Voting has closed in {title}, the participatory budgeting round you sent a proposal to, and the "
         "results are out: {ballots} residents voted. See which projects will be funded on the hub's page.",
         "The results of {title} are out: {ballots} residents voted.",
+    ),
+    *_both(
+        "idea_councillor_comment",
+        "A councillor has commented on {title}",
+        'Councillor {councillor_name} has commented on the idea "{title}" that you proposed or follow:\n\n'
+        "{comment}\n\nThe hub will still give the idea its answer.",
+        'Councillor {councillor_name} on "{title}": {comment}',
     ),
     *_both(
         "idea_progress",
