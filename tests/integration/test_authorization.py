@@ -93,6 +93,13 @@ def test_the_anonymous_list_names_only_routes_that_exist_and_are_open() -> None:
         assert "current_principal" not in names and not any(n.startswith("require_") for n in names)
 
 
+def test_the_councillor_list_names_only_routes_that_exist_and_admit_councillors_by_role() -> None:
+    for service, method, path in COUNCILLOR_WRITES:
+        routes = write_routes(create_app(definition(service)).routes)
+        [route] = [r for r in routes if r.path == path and method in r.methods]
+        assert "require_councillor" in dependency_names(route.dependant)
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_write_route_needs_a_signed_in_caller_unless_deliberately_open(service: str) -> None:
     app = create_app(definition(service))
