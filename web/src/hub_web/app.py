@@ -33,6 +33,7 @@ from hub_web.routes import (
     attendance,
     auth,
     console,
+    councillor,
     hours,
     inbox,
     insight,
@@ -221,6 +222,7 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
     routers = (public, residents, photos, volunteers, hours, attendance, privacy, insight, staff, inbox, auth, oidc)
     routers += (console, resident_requests)  # the console's lists; residents ask to borrow and book
     routers += (participate, participation_staff)  # have your say: ideas, forums, surveys; their console
+    routers += (councillor,)  # ward councillors: their ward's brief and their public comments
     for router in (module.router for module in routers):
         app.include_router(router)
     return app

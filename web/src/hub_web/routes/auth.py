@@ -92,9 +92,9 @@ async def sign_in(request: Request, web: WebDep, form: Form) -> Response:
 
 
 def staff_home(role: str) -> str:
-    # The privacy team runs no hub; a councillor is not hub staff: they start from their hub's ideas.
+    # The privacy team runs no hub; a councillor is not hub staff: they start from their ward's brief.
     if role == "councillor":
-        return "/have-your-say"
+        return "/councillor"
     return "/staff/privacy" if role == "privacy" else "/staff"
 
 
