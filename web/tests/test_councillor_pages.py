@@ -56,6 +56,9 @@ class Ward(Participation):
             return httpx.Response(200, json=STATS)
         if path == "/v1/hubs/hub-a/priorities":
             return httpx.Response(200, json={"items": [PRIORITY], "next_cursor": None})
+        if path == "/v1/hubs/hub-a/councillor-alerts/me":
+            self.asked.append(request)
+            return httpx.Response(204)
         if path == "/v1/ideas/idea-1/councillor-comments":
             self.asked.append(request)
             body = json.loads(request.content)
@@ -150,3 +153,24 @@ async def test_a_councillor_of_another_ward_and_residents_get_no_comment_form(ma
             "/ideas/idea-1/councillor-comment", data={"csrf_token": csrf_of(page.text), "comment": "Me too please"}
         )
         assert posted.status_code == 403 and not [r for r in fake.asked if "councillor-comments" in r.url.path]
+
+
+async def test_a_councillor_asks_for_their_wards_alerts_at_an_email_address(make_client) -> None:
+    fake = Ward()
+    async for client in make_client(fake, **ACCOUNTS):
+        await sign_in(client, "cathy")
+        page = await client.get("/councillor/hubs/hub-a")
+        csrf = csrf_of(page.text)
+        bad = await client.post("/councillor/hubs/hub-a/alerts", data={"csrf_token": csrf, "email": "nope"})
+        assert bad.status_code == 400 and "Your ward's brief" in bad.text
+
+        answer = await client.post(
+            "/councillor/hubs/hub-a/alerts", data={"csrf_token": csrf, "email": "cathy.moss@council.example"}
+        )
+
+        assert answer.status_code == 303 and answer.headers["location"] == "/councillor/hubs/hub-a"
+        sent = fake.last("/v1/hubs/hub-a/councillor-alerts/me", "PUT")
+        assert json.loads(sent.content) == {"display_name": "Cathy Moss", "email": "cathy.moss@council.example"}
+        assert "cathy.moss@council.example" in (await client.get("/councillor/hubs/hub-a")).text
+        other = await client.post("/councillor/hubs/hub-b/alerts", data={"csrf_token": csrf, "email": "c@x.example"})
+        assert other.status_code == 403

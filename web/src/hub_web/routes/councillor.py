@@ -18,10 +18,11 @@ from fastapi.responses import HTMLResponse, Response
 from hub_web import participation_forms as pforms
 from hub_web.clients import ServiceProblem
 from hub_web.deps import Form, NeedsSignIn, NotAllowed, WebDep
-from hub_web.forms import Errors
+from hub_web.forms import Errors, FormData, check_email
 from hub_web.routes.participate import idea_page, idea_words
 from hub_web.routes.public import hub_or_404
 from hub_web.session import Session
+from hub_web.web import Web
 
 router = APIRouter(include_in_schema=False)
 PRIORITIES = 5
@@ -47,6 +48,12 @@ async def wards(request: Request, web: WebDep) -> Response:
 
 @router.get("/councillor/hubs/{hub_id}", response_class=HTMLResponse)
 async def brief(request: Request, hub_id: str, web: WebDep) -> HTMLResponse:
+    return await brief_page(request, web, hub_id)
+
+
+async def brief_page(
+    request: Request, web: Web, hub_id: str, *, errors: Errors | None = None, form: FormData | None = None
+) -> HTMLResponse:
     councillor_of(request, web.session(request), hub_id)
     hub = await hub_or_404(web, hub_id)
     token = await web.token(request) or ""
@@ -59,6 +66,9 @@ async def brief(request: Request, hub_id: str, web: WebDep) -> HTMLResponse:
     return await web.render(
         request,
         "councillor/brief.html",
+        status=400 if errors else 200,
+        errors=errors,
+        form=form,
         title=f"Your ward: {hub['name']}",
         hub=hub,
         brief=ward,
@@ -66,6 +76,19 @@ async def brief(request: Request, hub_id: str, web: WebDep) -> HTMLResponse:
         priorities=priorities,
         idea_words=idea_words,
     )
+
+
+@router.post("/councillor/hubs/{hub_id}/alerts", response_class=HTMLResponse)
+async def join_alerts(request: Request, hub_id: str, web: WebDep, form: Form) -> Response:
+    """Email (and in-app) alerts of the ward's new ideas and of forum actions agreed, from notifications."""
+    session = councillor_of(request, web.session(request), hub_id)
+    email, errors = check_email(form, missing="Enter the email address for your alerts")
+    if errors:
+        return await brief_page(request, web, hub_id, errors=errors, form=form)
+    token = await web.token(request) or ""
+    await web.services.notifications.join_councillor_alerts(token, hub_id, session.name or "Councillor", email)
+    session.set_flash(f"You will be alerted about new ideas and forum actions at {email}, and in your messages.")
+    return web.redirect(f"/councillor/hubs/{hub_id}")
 
 
 @router.post("/ideas/{idea_id}/councillor-comment", response_class=HTMLResponse)
