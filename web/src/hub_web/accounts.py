@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from hub_common.auth import COUNCILLOR, PRIVACY_ROLES, STAFF_ROLES
-from hub_common.demo import HUBS
+from hub_common.demo import DEMO_COUNCILLORS, HUBS
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 # hub staff, operators, the privacy team, ward councillors (their hubs: the wards they represent)
@@ -60,9 +60,6 @@ def verify_password(password: str, encoded: str) -> bool:
 
 # Documented in web/README.md for `make run` (HUB_WEB_DEMO_ACCOUNTS=true); refused in production.
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - a published demo credential, development only
-# The demo hubs' ward councillors (usernames councillor-northfield, councillor-riverside), in HUBS' order:
-# the name is what their public comments are shown by.
-DEMO_COUNCILLORS = ("Cathy Moss", "Dev Anand")
 
 
 def demo_accounts() -> list[StaffAccount]:
@@ -72,11 +69,8 @@ def demo_accounts() -> list[StaffAccount]:
         accounts.append(
             StaffAccount(short, f"{hub['name']} staff", "staff", (hub["id"],), hash_password(DEMO_PASSWORD))
         )
-    for hub, councillor in zip(HUBS, DEMO_COUNCILLORS, strict=True):
-        short = hub["id"].removeprefix("hub-")
-        accounts.append(
-            StaffAccount(f"councillor-{short}", councillor, COUNCILLOR, (hub["id"],), hash_password(DEMO_PASSWORD))
-        )
+    for hub_id, (username, name) in DEMO_COUNCILLORS.items():  # their comments are shown by the name
+        accounts.append(StaffAccount(username, name, COUNCILLOR, (hub_id,), hash_password(DEMO_PASSWORD)))
     accounts.append(StaffAccount("privacy", "Data protection officer", "privacy", (), hash_password(DEMO_PASSWORD)))
     return accounts
 
