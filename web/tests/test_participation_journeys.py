@@ -11,6 +11,7 @@ serious or critical violations.
    first gives up the place and the second has it; staff see the access need, without a name.
 3. Staff build a survey with all five kinds of question and open it; a resident answers it (a ranking
    with an option twice is refused); staff close it, and the results page shows its charts and tables.
+4. A ward councillor reads their ward's brief and comments on an idea, shown as a councillor's.
 
 ``HUB_WEB_SCREENSHOTS=web/docs`` saves the README's pictures of these pages.
 """
@@ -297,4 +298,42 @@ def test_staff_build_a_survey_a_resident_answers_it_and_the_results_have_charts(
     expect(resident.get_by_role("row", name="Evenings 1")).to_be_visible()
     axe.check(resident)
     screenshot(resident, "participate-survey-results")
+    resident.context.close()
+
+
+def test_a_ward_councillor_reads_the_brief_and_comments_on_an_idea_as_a_councillor(
+    browser: Browser,  # noqa: F811
+    stack: Stack,
+    axe: AxeAudit,  # noqa: F811 - the fixtures imported above
+) -> None:
+    """4. Northfield's demo councillor signs in to the ward's brief (the hub's problems beside its ideas,
+    forums and actions), comments on an idea, and the idea's page shows it as a councillor's."""
+    councillor = new_page(browser)
+    councillor.goto(stack.web_url + "/sign-in")
+    councillor.get_by_label("Username").fill("councillor-northfield")
+    councillor.get_by_label("Password").fill("demo-password")
+    councillor.get_by_role("button", name="Sign in", exact=True).click()
+    expect(councillor.get_by_role("heading", level=1)).to_have_text("Your ward's brief")
+    expect(councillor.get_by_role("heading", name="Problems reported")).to_be_visible()
+    axe.check(councillor)
+    screenshot(councillor, "councillor-brief")
+    councillor.get_by_role("link", name="More benches on the walk to the shops").first.click()
+    councillor.get_by_role("button", name="Publish my comment").click()  # nothing written
+    expect(councillor.locator(".error-summary")).to_contain_text("Write your comment")
+    axe.check(councillor)
+    said = f"I back this and will raise it with the streets team {stack.unique}."
+    councillor.get_by_label("Your comment").fill(said)
+    councillor.get_by_role("button", name="Publish my comment").click()
+    expect(councillor.get_by_role("status")).to_contain_text("Your comment is published")
+    expect(councillor.get_by_role("heading", name="What councillors said")).to_be_visible()
+    expect(councillor.get_by_text(said)).to_be_visible()
+    axe.check(councillor)
+    councillor.context.close()
+
+    resident = new_page(browser)  # everyone reads it, labelled; no comment form for them
+    resident.goto(stack.web_url + "/hubs/hub-northfield/ideas")
+    resident.get_by_role("link", name="More benches on the walk to the shops").first.click()
+    expect(resident.get_by_text(said)).to_be_visible()
+    expect(resident.get_by_role("heading", name="Councillor Cathy Moss").first).to_be_visible()
+    expect(resident.get_by_role("button", name="Publish my comment")).to_have_count(0)
     resident.context.close()
