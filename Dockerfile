@@ -6,14 +6,15 @@
 # APP is volunteers, issues, assets, notifications, participation, identity or web; the image runs "python -m hub_<APP>".
 # A service image runs "--role api" unless told otherwise (compose runs "--role worker" beside it).
 
-# The web map (Leaflet) from npm, exactly as web/package-lock.json pins it (no dev packages: the
+# The web map (Leaflet and its marker-clustering plugin) from npm, exactly as web/package-lock.json pins it (no dev packages: the
 # browser-test tools stay out); only the web image keeps its files.
 FROM node:22-slim AS web-assets
 WORKDIR /web
 COPY web/package.json web/package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 ARG APP
-RUN mkdir /out && if [ "$APP" = web ]; then cp -r node_modules/leaflet/dist /out/leaflet; fi
+RUN mkdir /out && if [ "$APP" = web ]; then \
+      cp -r node_modules/leaflet/dist /out/leaflet && cp -r node_modules/leaflet.markercluster/dist /out/markercluster; fi
 
 FROM python:3.11-slim AS build
 ARG APP
@@ -49,6 +50,7 @@ ENV PATH=/app/.venv/bin:$PATH \
     HUB_WEB_HTTP_HOST=0.0.0.0 \
     HUB_WEB_HTTP_PORT=${PORT} \
     HUB_WEB_LEAFLET_DIR=/app/web-assets/leaflet \
+    HUB_WEB_MARKERCLUSTER_DIR=/app/web-assets/markercluster \
     HUB_LOG_FORMAT=json \
     HUB_ENVIRONMENT=production
 USER 10001

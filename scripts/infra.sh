@@ -158,8 +158,8 @@ start_keycloak() {
   echo $! > "$RUN/keycloak.pid"
 }
 
-# The web app's npm packages, pinned by web/package-lock.json: Leaflet (its map, served from
-# .hub/web-tools/node_modules/leaflet/dist; the image gets its own copy) and, for the browser tests,
+# The web app's npm packages, pinned by web/package-lock.json: Leaflet and Leaflet.markercluster (its
+# map, served from .hub/web-tools/node_modules/*/dist; the image gets its own copy) and, for the browser tests,
 # axe-core and Debian's Chromium (driven by Playwright; Playwright's own browser downloads are never used).
 WEB_TOOLS="$HUB_HOME/web-tools"
 install_web_packages() {

@@ -223,10 +223,23 @@ def send_litter_report(page: Page, description: str, email: str) -> None:
 def test_a_resident_reports_with_a_photo_and_the_page_shows_it_without_exif(
     browser: Browser, stack: Stack, axe: AxeAudit
 ) -> None:
+    """Journey: the resident finds the place by its postcode, moves the pin on the map to the exact
+    spot, and sends a photo taken with a phone (GPS in its EXIF); the issue page shows it, stripped."""
     page = new_page(browser)
     web = stack.web_url
-    page.goto(web + "/report?hub_id=hub-northfield")
-    page.get_by_label("Address or description of the place").fill("Park gates, Moor Road")
+    page.goto(web + "/report")
+    page.get_by_label("Address or description of the place").fill("nf1 1aa")
+    page.get_by_role("button", name="Find this address or postcode").click()
+    expect(page.get_by_role("status").filter(has_text="We found")).to_contain_text("NF1 1AA")
+    expect(page.get_by_label("Latitude", exact=True)).to_have_value("53.8149")
+    outlines = page.locator(".leaflet-overlay-pane path")
+    expect(outlines).to_have_count(2)
+    page.locator("figure[data-map]").scroll_into_view_if_needed()
+    box = outlines.first.bounding_box()  # Northfield: the pin moved to the middle of it
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 3)
+    expect(page.get_by_role("button", name="The place you chose")).to_be_visible()
+    expect(page.get_by_label("Latitude", exact=True)).not_to_have_value("53.8149")
+    expect(page.get_by_label("Latitude", exact=True)).to_have_value(re.compile(r"^53\.8\d+$"))
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Litter", exact=True).check()
     page.get_by_role("button", name="Continue").click()
@@ -608,10 +621,22 @@ def test_every_other_public_page_passes_the_accessibility_check(browser: Browser
     ):
         page.goto(stack.web_url + path)
         axe.check(page)
-    page.goto(stack.web_url + "/places?hub_id=hub-northfield")
-    markers = page.locator("figure[data-map] .leaflet-marker-icon")
-    expect(markers.first).to_be_visible()  # the places that have a position, beside the list
-    markers.first.click()
+    # Both hubs' places on one map: those close together are drawn as one pin with their count
+    # (Leaflet.markercluster), and a click on it zooms in until the single pins show.
+    page.goto(stack.web_url + "/places")
+    clusters = page.locator("figure[data-map] .marker-cluster")
+    expect(clusters.first).to_be_visible()
+    assert int(clusters.first.inner_text()) >= 2
+    axe.check(page)
+    screenshot(page, "places-map-clusters")
+    pins = page.locator("figure[data-map] img.leaflet-marker-icon")
+    for _ in range(6):  # each click zooms in to the cluster's pins, or splits it into smaller clusters
+        if pins.count():
+            break
+        clusters.first.click()
+        page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim, .leaflet-cluster-anim')")
+    expect(pins.first).to_be_visible()  # the places that have a position, beside the list
+    pins.first.click()
     expect(page.locator(".leaflet-popup-content a").first).to_have_attribute("href", re.compile(r"^/places/"))
     expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")  # faded in: axe measures its contrast
     axe.check(page)
@@ -728,13 +753,14 @@ def test_a_welsh_speaking_resident_reports_in_welsh_and_is_answered_in_welsh(
     expect(page.get_by_role("status").filter(has_text="Daethom o hyd i")).to_contain_text("NF1 1AA")
     page.get_by_role("button", name="Parhau").click()
     expect(page.get_by_role("heading", name="Beth yw'r broblem?")).to_be_visible()
-    page.get_by_label("Litter", exact=True).check()  # the hub's own category names stay as the hub wrote them
+    page.get_by_label("Sbwriel", exact=True).check()  # the category as the hub's catalogue words it in Welsh
     page.get_by_role("button", name="Parhau").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Dywedwch wrthym am y broblem: litter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dywedwch wrthym am y broblem: sbwriel")
     axe.check(page)
     description = f"Sbwriel wrth y safle bws {stack.unique}"
     page.get_by_label("Disgrifiwch y broblem").fill(description)
-    page.get_by_label("Yes").check()
+    expect(page.get_by_role("group", name="A yw bin sbwriel yn gorlifo?")).to_be_visible()
+    page.get_by_label("Ydy", exact=True).check()
     page.get_by_role("button", name="Parhau").click()
     page.get_by_label("Eich enw").fill("Gwen Preswylydd")
     email = f"gwen-{stack.unique}@example.org"
@@ -744,6 +770,7 @@ def test_a_welsh_speaking_resident_reports_in_welsh_and_is_answered_in_welsh(
     expect(page.get_by_role("status")).to_contain_text("Mae eich adroddiad wedi'i anfon")
     issue_id = re.search(r"/issues/(iss-[0-9a-f]+)$", page.url).group(1)
     expect(page.get_by_text("Chi roddodd wybod am y broblem hon")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sbwriel")
     expect(page.locator(".summary-list")).to_contain_text(re.compile(r"Dydd \w+ \d+ \w+ 20\d\d"))  # a Welsh date
     axe.check(page)
     screenshot(page, "welsh-report")

@@ -8,10 +8,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-from web_testkit import csrf_of
+from web_testkit import ISSUE, csrf_of
 
 from hub_web import i18n
 from hub_web.web import when
@@ -132,3 +133,47 @@ async def test_a_welsh_residents_form_errors_and_status_words_are_in_welsh(make_
         assert "<title>Gwall: Ble mae&#39;r broblem? - " in refused.text
         issue = await client.get("/issues/iss-1")
         assert "Y newyddion diweddaraf" in issue.text and "cyfeirnod iss-1" in issue.text
+
+
+FLY_TIPPING = {
+    "code": "fly_tipping", "name": "Fly-tipping", "group": "Street cleaning", "active": True,
+    "description": "Rubbish dumped illegally on public land",
+    "attributes": [{"code": "amount", "datatype": "singlevaluelist", "description": "How much is there?",
+                    "required": True, "order": 1, "variable": True, "datatype_description": "",
+                    "values": [{"key": "bag", "name": "A bag or two"}, {"key": "van", "name": "A van load or more"}]}],
+    "translations": {"cy": {"name": "Tipio anghyfreithlon", "group": "Glanhau strydoedd",
+                            "description": "Sbwriel wedi'i daflu'n anghyfreithlon ar dir cyhoeddus",
+                            "questions": {"amount": "Faint sydd yno?"},
+                            "choices": {"amount": {"bag": "Bag neu ddau"}}}},
+}  # fmt: skip
+
+
+async def test_a_welsh_resident_reads_the_hubs_categories_and_questions_in_welsh(make_client) -> None:
+    """The category's words come from the hub's catalogue (the issues service keeps them per language);
+    a choice left untranslated shows in English, and the answer sent back is the same key."""
+
+    def services(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/v1/hubs/hub-a/services":
+            return httpx.Response(200, json={"items": [FLY_TIPPING], "next_cursor": None})
+        if request.url.path == "/v1/issues/iss-1":
+            return httpx.Response(200, json={**ISSUE, "service_name": "Fly-tipping"}, headers={"ETag": '"v1"'})
+        return None
+
+    async for client in make_client(services):
+        await client.get("/language/cy")
+        csrf = csrf_of((await client.get("/report")).text)
+        choose = await client.post("/report", data={"csrf_token": csrf, "hub_id": "hub-a", "step": "category"})
+        assert "Tipio anghyfreithlon" in choose.text, choose.text[-3000:]
+        assert "Fly-tipping" not in choose.text and 'value="fly_tipping"' in choose.text  # the code stays
+        answers = {"csrf_token": csrf, "hub_id": "hub-a", "service_code": "fly_tipping", "step": "category"}
+        details = await client.post("/report", data=answers)
+        assert "Faint sydd yno?" in details.text and "Bag neu ddau" in details.text
+        assert "A van load or more" in details.text  # not translated by the hub: its own words
+        assert 'value="bag"' in details.text
+
+        issue = await client.get("/issues/iss-1")  # a report carries its category's name as reported
+        assert "<h1>Tipio anghyfreithlon</h1>" in issue.text and "<title>Tipio anghyfreithlon: iss-1" in issue.text
+
+        await client.get("/language/en")
+        english = await client.get("/issues/iss-1")
+        assert "<h1>Fly-tipping</h1>" in english.text

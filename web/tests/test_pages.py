@@ -198,6 +198,23 @@ async def test_leaflets_files_are_served_from_the_installed_package(make_client)
         create_app(WebSettings(session_secret=SECRET, leaflet_dir="/nonexistent"))
 
 
+async def test_the_marker_clustering_plugin_is_served_and_the_busy_maps_ask_for_it(make_client) -> None:
+    def assets(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/v1/assets":
+            return httpx.Response(200, json={"items": [], "next_cursor": None})
+        return None
+
+    async for client in make_client(assets):
+        script = await client.get("/static/markercluster/leaflet.markercluster.js")
+        assert script.status_code == 200 and "markerClusterGroup" in script.text
+        assert (await client.get("/static/markercluster/MarkerCluster.Default.css")).status_code == 200
+        places = await client.get("/places")
+        assert '<script src="/static/markercluster/leaflet.markercluster.js" defer>' in places.text
+        assert map_of(places.text)["cluster"] is True  # the asset map clusters its pins
+    with pytest.raises(RuntimeError, match=r"Leaflet.markercluster .* is missing"):
+        create_app(WebSettings(session_secret=SECRET, markercluster_dir="/nonexistent"))
+
+
 async def test_the_report_map_asks_for_open_reports_near_the_chosen_spot(make_client) -> None:
     asked: list[httpx.Request] = []
 
@@ -446,3 +463,58 @@ async def test_the_place_step_finds_an_address_or_postcode_and_fills_in_its_posi
         )
         assert missing.status_code == 200 and "We could not find that place" in missing.text
         assert asked == ["nf1 1aa", "nowhere"]
+
+
+# -- You said, we did --------------------------------------------------------------------------------
+
+FIXED = {"id": "iss-9", "service_name": "Litter", "you_said": "Bags by the bench", "we_did": "Cleared",
+         "requested_at": "2026-11-01T10:00:00Z",
+         "fixed_at": "2026-11-02T10:00:00Z", "lat": 0.5, "lon": 0.5}  # fmt: skip
+OUTCOMES = {
+    "ideas": {"id": "idea-1", "you_said": "A community fridge", "support_count": 14, "we_did": "Open on Mondays",
+              "done_at": "2026-11-03T10:00:00Z"},
+    "forum-actions": {"id": "act-1", "meeting_id": "m-1", "you_said": "November forum", "action": "Two benches",
+                      "owner": "Parks team", "due_on": "2026-12-01", "we_did": "Benches in",
+                      "done_at": "2026-11-04T10:00:00Z"},
+    "funded-projects": {"id": "pbp-1", "round_id": "pb-1", "you_said": "Our £10,000", "project": "Planters",
+                        "cost": 150_000, "votes": 41, "we_did": "Planted", "done_at": "2026-11-05T10:00:00Z"},
+}  # fmt: skip
+
+
+async def test_you_said_we_did_shows_ideas_forum_actions_and_funded_projects_beside_the_fixes(make_client) -> None:
+    asked: list[str] = []
+
+    def issues(request: httpx.Request) -> httpx.Response | None:
+        path, cursor = request.url.path, request.url.params.get("cursor")
+        asked.append(request.url.path)
+        if path == "/v1/hubs/hub-a/you-said-we-did":
+            return httpx.Response(200, json={"items": [FIXED], "next_cursor": None if cursor else "older"})
+        kind = path.removeprefix("/v1/hubs/hub-a/you-said-we-did/")
+        if kind in OUTCOMES:  # the funded projects have a page further back, the others not
+            more = "c2" if kind == "funded-projects" and not cursor else None
+            return httpx.Response(200, json={"items": [OUTCOMES[kind]] if not cursor else [], "next_cursor": more})
+        return None
+
+    async for client in make_client(issues):
+        page = await client.get("/hubs/hub-a/you-said-we-did")
+        assert page.status_code == 200, page.text
+        text = page.text
+        assert "Bags by the bench" in text and "Cleared" in text
+        for heading, what in [("Ideas taken forward", "A community fridge"), ("Actions from resident forums",
+                              "Two benches"), ("Projects residents voted for", "Planters")]:  # fmt: skip
+            assert heading in text and what in text
+        assert "14 people supported it" in text and "41 votes in Our £10,000" in text
+        assert "taken on by Parks team" in text
+        assert 'href="/hubs/hub-a/you-said-we-did/funded-projects"' in text
+        assert 'href="/hubs/hub-a/you-said-we-did/ideas"' not in text  # nothing further back to read
+
+        asked.clear()  # further back in the fixes: the other logs were on the first page, not asked again
+        older = await client.get("/hubs/hub-a/you-said-we-did?cursor=older")
+        assert older.status_code == 200 and asked == ["/v1/hubs/hub-a/you-said-we-did"]
+        assert "Projects residents voted for" not in older.text
+
+        projects = await client.get("/hubs/hub-a/you-said-we-did/funded-projects")
+        assert projects.status_code == 200 and "Planters" in projects.text
+        assert 'href="/hubs/hub-a/you-said-we-did/funded-projects?cursor=c2"' in projects.text
+        assert "Nothing here yet" in (await client.get("/hubs/hub-a/you-said-we-did/funded-projects?cursor=c2")).text
+        assert (await client.get("/hubs/hub-a/you-said-we-did/parking")).status_code == 404

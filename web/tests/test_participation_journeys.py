@@ -11,7 +11,13 @@ serious or critical violations.
    first gives up the place and the second has it; staff see the access need, without a name.
 3. Staff build a survey with all five kinds of question and open it; a resident answers it (a ranking
    with an option twice is refused); staff close it, and the results page shows its charts and tables.
-4. A ward councillor reads their ward's brief and comments on an idea, shown as a councillor's.
+4. Staff start a budgeting round (allocation, £1,000) and open it for proposals; a resident proposes
+   three projects; staff review them (one at a cost of their own, one not eligible, with its reason)
+   and open voting; the resident's ballot over the budget is refused in pounds, then one within it is
+   counted and replaced by another (and two more vote as browsers without JavaScript); staff close
+   voting, recount and post progress to delivery, and the results page shows the chart, its table
+   and the funded project's progress.
+5. A ward councillor reads their ward's brief and comments on an idea, shown as a councillor's.
 
 ``HUB_WEB_SCREENSHOTS=web/docs`` saves the README's pictures of these pages.
 """
@@ -49,6 +55,21 @@ def support_without_javascript(web_url: str, idea_id: str) -> None:
         page = resident.get(f"/ideas/{idea_id}")
         answer = resident.post(f"/ideas/{idea_id}/support", data={"csrf_token": csrf_of(page.text)})
         assert answer.status_code == 303, answer.text
+
+
+def vote_without_javascript(web_url: str, round_id: str, titles: list[str]) -> httpx.Response:
+    """A resident's ballot as a browser without JavaScript sends it: the round's page, then its form
+    with the boxes of ``titles`` ticked (found by their labels on the page)."""
+    with httpx.Client(base_url=web_url, follow_redirects=False, timeout=30) as resident:
+        page = resident.get(f"/budgeting/{round_id}")
+        boxes = dict(
+            re.findall(r'name="choices" type="checkbox" value="([^"]+)".*?<label[^>]*>([^<:]+):', page.text, re.S)
+        )
+        chosen = [value for value, label in boxes.items() if label in titles]
+        assert len(chosen) == len(titles), boxes
+        return resident.post(
+            f"/budgeting/{round_id}/ballot", data={"csrf_token": csrf_of(page.text), "choices": chosen}
+        )
 
 
 def test_a_resident_proposes_an_idea_residents_support_it_and_staff_answer(
@@ -301,12 +322,153 @@ def test_staff_build_a_survey_a_resident_answers_it_and_the_results_have_charts(
     resident.context.close()
 
 
+def test_staff_run_a_budgeting_round_a_resident_votes_within_the_budget_and_the_results_are_charted(
+    browser: Browser,  # noqa: F811
+    stack: Stack,
+    axe: AxeAudit,  # noqa: F811 - the fixtures imported above
+) -> None:
+    web = stack.web_url
+    staff = new_page(browser)
+    sign_in_staff(staff, stack, axe)
+    staff.goto(f"{web}/staff/hubs/{NORTH}/participation")
+    staff.get_by_role("link", name="Budgeting", exact=True).click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Budgeting")
+    expect(staff.get_by_role("link", name="Northfield's £10,000: you choose")).to_be_visible()  # the demo round
+    axe.check(staff)
+    staff.get_by_role("link", name="Start a budgeting round").click()
+    staff.get_by_role("button", name="Save the draft").click()  # nothing filled in
+    expect(staff.locator(".error-summary")).to_contain_text("Enter the budget, in pounds")
+    axe.check(staff)
+    title = f"Green Lane's £1,000 {stack.unique}"
+    staff.get_by_label("Title").fill(title)
+    staff.get_by_label("What the money is for").fill("£1,000 for Green Lane: choose the projects that fit it.")
+    staff.get_by_label("Budget, in pounds").fill("1,000")
+    staff.get_by_label(re.compile("^Choose projects within the budget")).check()
+    fill_date(staff, "Day voting closes", datetime.now(UTC) + timedelta(days=7))
+    staff.get_by_role("button", name="Save the draft").click()
+    expect(staff.get_by_role("status")).to_contain_text("The round is saved as a draft")
+    axe.check(staff)
+    staff.get_by_role("button", name="Open the round for proposals").click()
+    expect(staff.get_by_role("status")).to_contain_text("The round takes proposals now")
+    round_id = re.search(r"/staff/budgeting/([^/?#]+)", staff.url).group(1)
+
+    resident = new_page(browser)
+    resident.goto(web + "/have-your-say")
+    resident.get_by_role("link", name="Budgeting").first.click()  # the first hub's: Northfield
+    expect(resident.get_by_role("heading", level=1)).to_have_text("Budgeting in Northfield Community Hub")
+    axe.check(resident)
+    resident.get_by_role("link", name=title).click()
+    resident.get_by_role("link", name="Propose a project").click()
+    resident.get_by_role("button", name="Send my project").click()  # nothing filled in
+    expect(resident.locator(".error-summary")).to_contain_text("Enter your project in a line")
+    axe.check(resident)
+    projects = [("Planters along Green Lane", "600"), ("A bench by the bus stop", "500"), ("A new car park", "5,000")]
+    for n, (project, cost) in enumerate(projects):
+        if n:
+            resident.get_by_role("link", name="Propose a project").click()
+        resident.get_by_label("Your project in a line").fill(project)
+        resident.get_by_label("What is the project, and who does it help?").fill(f"{project}, for everyone.")
+        resident.get_by_label("Roughly what would it cost, in pounds?").fill(cost)
+        resident.get_by_role("button", name="Send my project").click()
+        expect(resident.get_by_role("status")).to_contain_text("Your project is sent")
+    expect(resident.get_by_text("Waiting for the hub's review")).to_have_count(3)
+    axe.check(resident)
+
+    staff.reload()
+
+    def review(project: str, eligible: bool, cost: str = "", reason: str = "") -> None:
+        card = staff.locator("section", has=staff.get_by_role("heading", name=project))
+        card.get_by_label("Eligible: it goes on the ballot" if eligible else "Not eligible", exact=True).check()
+        if cost:
+            card.get_by_label("Final cost, in pounds (if eligible)").fill(cost)
+        if reason:
+            card.get_by_label(re.compile("^Public reason")).fill(reason)
+        card.get_by_role("button", name="Save the review").click()
+        expect(staff.get_by_role("status")).to_contain_text("The review is saved")
+
+    review("Planters along Green Lane", True, cost="650")  # the hub's cost, with the planting
+    review("A bench by the bus stop", True)  # at the resident's estimate
+    card = staff.locator("section", has=staff.get_by_role("heading", name="A new car park"))
+    card.get_by_label("Not eligible", exact=True).check()
+    card.get_by_role("button", name="Save the review").click()  # no reason given
+    expect(staff.locator(".error-summary")).to_contain_text("Give the public reason")
+    axe.check(staff)
+    review("A new car park", False, reason="Far over the round's budget: passed to the highways team.")
+    staff.get_by_role("button", name="Stop taking proposals and finish the review").click()
+    staff.get_by_role("button", name="Open voting").click()
+    expect(staff.get_by_role("status")).to_contain_text("Voting is open")
+    axe.check(staff)
+
+    resident.goto(f"{web}/budgeting/{round_id}")
+    expect(resident.get_by_text("Why it is not eligible: Far over the round's budget")).to_be_visible()
+    resident.get_by_label("Planters along Green Lane: £650").check()
+    resident.get_by_label("A bench by the bus stop: £500").check()
+    resident.get_by_role("button", name="Cast my vote").click()
+    # Over the budget: the service refuses, and the page says why in pounds, keeping the ticks.
+    expect(resident.locator(".error-summary")).to_contain_text(
+        "The projects you chose cost £1,150 together, more than the budget of £1,000"
+    )
+    expect(resident.get_by_label("A bench by the bus stop: £500")).to_be_checked()
+    axe.check(resident)
+    resident.get_by_label("A bench by the bus stop: £500").uncheck()
+    resident.get_by_role("button", name="Cast my vote").click()
+    expect(resident.get_by_role("status")).to_contain_text("Thank you: your vote is counted")
+    expect(resident.locator("#your-ballot")).to_contain_text("£650 of £1,000")
+    expect(resident.locator("#ballots")).to_have_text("1")
+    axe.check(resident)
+    screenshot(resident, "participate-pb-vote")
+    resident.get_by_label("Planters along Green Lane: £650").uncheck()
+    resident.get_by_label("A bench by the bus stop: £500").check()
+    resident.get_by_role("button", name="Change my vote").click()
+    expect(resident.get_by_role("status")).to_contain_text("Your new choices replace your earlier vote")
+    expect(resident.locator("#your-ballot")).to_contain_text("A bench by the bus stop")
+    expect(resident.locator("#your-ballot")).not_to_contain_text("Planters")
+    expect(resident.locator("#ballots")).to_have_text("1")  # one person, one ballot
+    axe.check(resident)
+    # Two more residents vote as browsers without JavaScript: the bench gets two votes, the planters one.
+    over = vote_without_javascript(web, round_id, ["Planters along Green Lane", "A bench by the bus stop"])
+    assert over.status_code == 422 and "more than the budget of £1,000" in over.text
+    assert vote_without_javascript(web, round_id, ["A bench by the bus stop"]).status_code == 303
+    assert vote_without_javascript(web, round_id, ["Planters along Green Lane"]).status_code == 303
+
+    staff.reload()
+    staff.get_by_role("button", name="Close voting and publish the results").click()
+    expect(staff.get_by_role("status")).to_contain_text("Voting is closed")
+    expect(staff.locator("svg.chart")).to_have_count(1)
+    staff.get_by_role("button", name="Count the ballots again").click()
+    expect(staff.locator("#recount")).to_contain_text("The recount matches the published results")
+    axe.check(staff)
+    bench = staff.locator("section", has=staff.get_by_role("heading", name="A bench by the bus stop"))
+    bench.get_by_label(re.compile("^Progress update")).fill("The bench is ordered.")
+    bench.get_by_role("button", name="Publish the update").click()
+    expect(staff.get_by_role("status")).to_contain_text("The progress update is published")
+    bench = staff.locator("section", has=staff.get_by_role("heading", name="A bench by the bus stop"))
+    bench.get_by_label(re.compile("^Progress update")).fill("The bench is in, by the bus stop.")
+    bench.get_by_label("This update says the project is delivered").check()
+    bench.get_by_role("button", name="Publish the update").click()
+    expect(staff.get_by_role("status")).to_contain_text("The project is marked delivered")
+    axe.check(staff)
+    staff.context.close()
+
+    resident.goto(f"{web}/hubs/{NORTH}/budgeting")
+    resident.get_by_role("link", name=f"The results: {title}").click()
+    expect(resident.get_by_role("heading", level=1)).to_have_text(f"Results: {title}")
+    expect(resident.locator("svg.chart")).to_have_count(1)
+    # The bench has the most votes and is funded; the planters (£650) no longer fit the £500 left.
+    expect(resident.get_by_role("row", name="A bench by the bus stop £500 2 Yes")).to_be_visible()
+    expect(resident.get_by_role("row", name="Planters along Green Lane £650 1 No")).to_be_visible()
+    expect(resident.get_by_text("The bench is in, by the bus stop.")).to_be_visible()
+    axe.check(resident)
+    screenshot(resident, "participate-pb-results")
+    resident.context.close()
+
+
 def test_a_ward_councillor_reads_the_brief_and_comments_on_an_idea_as_a_councillor(
     browser: Browser,  # noqa: F811
     stack: Stack,
     axe: AxeAudit,  # noqa: F811 - the fixtures imported above
 ) -> None:
-    """4. Northfield's demo councillor signs in to the ward's brief (the hub's problems beside its ideas,
+    """5. Northfield's demo councillor signs in to the ward's brief (the hub's problems beside its ideas,
     forums and actions), comments on an idea, and the idea's page shows it as a councillor's."""
     councillor = new_page(browser)
     councillor.goto(stack.web_url + "/sign-in")

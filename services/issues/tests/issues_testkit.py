@@ -71,6 +71,7 @@ WIPED_EACH_TIME = (
     "assets",
     "forum_actions",
     "funded_projects",
+    "ideas_done",
     "inbox",
     "photos.files",
     "photos.chunks",

@@ -163,3 +163,40 @@ async def test_without_a_default_hub_a_report_outside_every_hub_is_refused(api) 
     body = assert_problem(response, 422, "rule-violated")
     assert body["errors"][0] == {"field": "location", "message": "outside every hub", "type": "outside"}
     assert await api.count("issues") == 0
+
+
+async def test_a_category_carries_its_words_in_other_languages(api) -> None:
+    url = f"/v1/hubs/{NORTHFIELD}/services"
+    welsh = {
+        "name": "Casglu sbwriel cymunedol",
+        "questions": {"kind": "Pa fath?"},
+        "choices": {"kind": {"park": "Parc"}},
+    }
+    made = await api.client.post(url, json={**LITTER_PICK, "translations": {"cy": welsh}}, headers=api.staff())
+    assert made.status_code == 201, made.text
+    assert made.json()["translations"]["cy"] == {**welsh, "description": "", "group": ""}
+
+    # Only what the category asks can be worded, in a language code; nothing is written otherwise.
+    for wrong, where in [
+        ({"xx-YY": {"name": "?"}}, "body.translations.xx-YY.[key]"),
+        ({"cy": {"name": ""}}, "body.translations.cy.name"),
+    ]:
+        refused = await api.client.post(url, json={**LITTER_PICK, "code": "other", "translations": wrong},
+                                        headers=api.staff())  # fmt: skip
+        assert where in fields_of(assert_problem(refused, 422)), refused.text
+    for wording, field in [
+        ({"name": "x", "questions": {"colour": "Lliw?"}}, "translations.cy.questions.colour"),
+        ({"name": "x", "choices": {"kind": {"beach": "Traeth"}}}, "translations.cy.choices.kind.beach"),
+        ({"name": "x", "choices": {"bags": {"one": "Un"}}}, "translations.cy.choices.bags.one"),
+    ]:
+        body = {**LITTER_PICK, "code": "other", "translations": {"cy": wording}}
+        refused = assert_problem(await api.client.post(url, json=body, headers=api.staff()), 422, "rule-violated")
+        assert field in fields_of(refused), refused
+    assert await api.count(CATEGORIES, code="other") == 0
+
+    # A change replaces them as a whole; the demo catalogue comes with Welsh.
+    changed = await api.client.patch(f"{url}/litter_pick", json={"translations": {}}, headers=api.staff())
+    assert changed.status_code == 200 and changed.json()["translations"] == {}
+    assert_problem(await api.client.patch(f"{url}/litter_pick", json={"translations": None}, headers=api.staff()), 422)
+    pothole = (await api.client.get(f"{url}/pothole")).json()
+    assert pothole["translations"]["cy"]["name"] == "Twll yn y ffordd"

@@ -66,6 +66,7 @@ async def test_the_service_consumes_assets_and_inbound_and_handles_their_types(a
         "hub.issues.agency_update.submitted.v1",
         "hub.participation.forum_action.completed.v1",
         "hub.participation.pb_project.delivered.v1",
+        "hub.participation.action.progress_published.v1",
         "hub.notifications.privacy_request.opened.v1",
         "hub.identity.partner.registered.v1",
         "hub.identity.partner.grants_changed.v1",

@@ -32,6 +32,8 @@ from hub_web.participation_client import ParticipationClient
 from hub_web.routes import (
     attendance,
     auth,
+    budgeting,
+    budgeting_staff,
     console,
     councillor,
     hours,
@@ -67,11 +69,12 @@ def content_security_policy(tile_origin: str, sign_in_origin: str | None = None)
     )
 
 
-def leaflet_files(folder: Path) -> StaticFiles:
-    if not (folder / "leaflet.js").is_file():
+def map_files(folder: Path, script: str, what: str, setting: str) -> StaticFiles:
+    """An npm package's dist folder the web map needs, refused at start when it is not there."""
+    if not (folder / script).is_file():
         raise RuntimeError(
-            f"Leaflet (the web map) is missing from {folder}: run `make install` (or `scripts/infra.sh install`), "
-            "or set HUB_WEB_LEAFLET_DIR to Leaflet's dist folder"
+            f"{what} is missing from {folder}: run `make install` (or `scripts/infra.sh install`), "
+            f"or set {setting} to its dist folder"
         )
     return StaticFiles(directory=folder)
 
@@ -115,7 +118,15 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
 
     app = FastAPI(title=settings.service_name, docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.web = web
-    app.mount("/static/leaflet", leaflet_files(settings.leaflet_dir), name="leaflet")
+    leaflet = map_files(settings.leaflet_dir, "leaflet.js", "Leaflet (the web map)", "HUB_WEB_LEAFLET_DIR")
+    clusters = map_files(
+        settings.markercluster_dir,
+        "leaflet.markercluster.js",
+        "Leaflet.markercluster (the web map's pin clusters)",
+        "HUB_WEB_MARKERCLUSTER_DIR",
+    )
+    app.mount("/static/leaflet", leaflet, name="leaflet")
+    app.mount("/static/markercluster", clusters, name="markercluster")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     csp = content_security_policy(settings.map_tile_origin, sign_in.origin if sign_in else None)
 
@@ -222,6 +233,7 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
     routers = (public, residents, photos, volunteers, hours, attendance, privacy, insight, staff, inbox, auth, oidc)
     routers += (console, resident_requests)  # the console's lists; residents ask to borrow and book
     routers += (participate, participation_staff)  # have your say: ideas, forums, surveys; their console
+    routers += (budgeting, budgeting_staff)  # have your say: participatory budgeting; its console
     routers += (councillor,)  # ward councillors: their ward's brief and their public comments
     for router in (module.router for module in routers):
         app.include_router(router)

@@ -191,6 +191,13 @@ class IssuesClient(ServiceClient):
     async def you_said_we_did(self, hub_id: str, limit: int = 20, cursor: str | None = None) -> dict[str, Any]:
         return await self.get(f"/v1/hubs/{seg(hub_id)}/you-said-we-did", params={"limit": limit, "cursor": cursor})
 
+    async def outcomes(self, hub_id: str, kind: str, limit: int = 10, cursor: str | None = None) -> dict[str, Any]:
+        """What residents asked for through the participation service and the hub did, one kind
+        (``ideas``, ``forum-actions`` or ``funded-projects``), latest first."""
+        return await self.get(
+            f"/v1/hubs/{seg(hub_id)}/you-said-we-did/{seg(kind)}", params={"limit": limit, "cursor": cursor}
+        )
+
     async def stats(self, hub_id: str) -> dict[str, Any]:
         return await self.get(f"/v1/hubs/{seg(hub_id)}/stats")
 

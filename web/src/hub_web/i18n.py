@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from babel import negotiate_locale
 from babel.dates import format_datetime
@@ -84,6 +85,28 @@ def _(message: str, **values: object) -> str:
 def N_(message: str) -> str:
     """Marks words for the catalogue where they are defined; ``_()`` translates them where shown."""
     return message
+
+
+def localised_category(category: dict[str, Any]) -> dict[str, Any]:
+    """A category as the issues service gives it, in the page's language: its translation's words
+    (name, description, group, questions, choices) over its own, where the hub gave them. Codes
+    and keys stay as they are, so the answers sent back are the same in every language."""
+    words = (category.get("translations") or {}).get(_language.get())
+    if not words:
+        return category
+    questions, choices = words.get("questions", {}), words.get("choices", {})
+    attributes = [
+        a
+        | {"description": questions.get(a["code"], a["description"])}
+        | {"values": [v | {"name": choices.get(a["code"], {}).get(v["key"], v["name"])} for v in a.get("values", [])]}
+        for a in category.get("attributes", [])
+    ]
+    return category | {
+        "name": words.get("name") or category["name"],
+        "description": words.get("description") or category.get("description", ""),
+        "group": words.get("group") or category.get("group", ""),
+        "attributes": attributes,
+    }
 
 
 def local_datetime(moment: datetime, *, with_time: bool) -> str:

@@ -78,10 +78,12 @@ def map_config(
     hubs: Sequence[dict[str, Any]],
     *,
     points: Sequence[dict[str, Any]] = (),
+    cluster: bool = False,
     pick: bool = False,
     nearby_url: str | None = None,
 ) -> dict[str, Any]:
-    """What ``static/map.js`` draws: tiles (with attribution), hub outlines, points; ``pick`` lets a
+    """What ``static/map.js`` draws: tiles (with attribution), hub outlines, points (``cluster``: pins
+    close together drawn as one with their count until one zooms in); ``pick`` lets a
     click or a dragged pin fill in the form's ``lat``/``lon`` fields, and ``nearby_url`` is asked for
     the open reports near the chosen spot."""
     return {
@@ -89,6 +91,7 @@ def map_config(
         "attribution": settings.map_tile_attribution,
         "areas": hub_areas(hubs),
         "points": list(points),
+        "cluster": cluster,
         "pick": pick,
         "nearby_url": nearby_url,
         "words": map_words(),

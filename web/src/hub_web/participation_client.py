@@ -1,4 +1,5 @@
-"""The participation service's client: ideas, forum meetings and surveys (``services/participation``).
+"""The participation service's client: ideas, forum meetings, surveys and participatory budgeting
+(``services/participation``).
 
 Kept apart from ``clients.py`` (the other four services) so its pages can grow without touching
 theirs; it is the same thin ``ServiceClient``: problem+json becomes ``ServiceProblem``, a service
@@ -153,3 +154,68 @@ class ParticipationClient(ServiceClient):
     async def texts(self, token: str, survey_id: str, question_id: str, limit: int = 100) -> dict[str, Any]:
         path = f"/v1/surveys/{seg(survey_id)}/questions/{seg(question_id)}/texts"
         return await self.get(path, token=token, params={"limit": limit})
+
+    # -- participatory budgeting ------------------------------------------------------------------
+
+    async def pb_rounds(self, hub_id: str, token: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """A hub's budgeting rounds, newest first (its drafts too, for its staff's token)."""
+        return (await self.get(f"/v1/hubs/{seg(hub_id)}/pb-rounds", params={"limit": limit}, token=token))["items"]
+
+    async def pb_round(self, round_id: str, token: str | None = None) -> tuple[dict[str, Any], str | None]:
+        return await self.get_with_etag(f"/v1/pb/rounds/{seg(round_id)}", token=token)
+
+    async def create_pb_round(self, token: str, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        return await self.send("POST", "/v1/pb/rounds", token=token, json=body, idempotency_key=idempotency_key)
+
+    async def edit_pb_round(self, token: str, round_id: str, changes: dict[str, Any], etag: str | None) -> Any:
+        return await self.send("PATCH", f"/v1/pb/rounds/{seg(round_id)}", token=token, json=changes, etag=etag)
+
+    async def advance_pb_round(self, token: str, round_id: str, to: str, etag: str | None) -> Any:
+        path = f"/v1/pb/rounds/{seg(round_id)}/advance"
+        return await self.send("POST", path, token=token, json={"to": to}, etag=etag)
+
+    async def close_pb_round(self, token: str, round_id: str, etag: str | None) -> Any:
+        return await self.send("POST", f"/v1/pb/rounds/{seg(round_id)}/close", token=token, etag=etag)
+
+    async def pb_results(self, round_id: str) -> dict[str, Any]:
+        return await self.get(f"/v1/pb/rounds/{seg(round_id)}/results")
+
+    async def pb_recount(self, token: str, round_id: str) -> dict[str, Any]:
+        return await self.send("POST", f"/v1/pb/rounds/{seg(round_id)}/recount", token=token)
+
+    async def pb_proposals(self, round_id: str, token: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        path = f"/v1/pb/rounds/{seg(round_id)}/proposals"
+        return (await self.get(path, params={"limit": limit}, token=token))["items"]
+
+    async def pb_proposal(self, proposal_id: str, token: str | None = None) -> tuple[dict[str, Any], str | None]:
+        return await self.get_with_etag(f"/v1/pb/proposals/{seg(proposal_id)}", token=token)
+
+    async def submit_pb_proposal(
+        self, token: str, round_id: str, body: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]:
+        path = f"/v1/pb/rounds/{seg(round_id)}/proposals"
+        return await self.send("POST", path, token=token, json=body, idempotency_key=idempotency_key)
+
+    async def review_pb_proposal(self, token: str, proposal_id: str, body: dict[str, Any], etag: str | None) -> Any:
+        path = f"/v1/pb/proposals/{seg(proposal_id)}/review"
+        return await self.send("POST", path, token=token, json=body, etag=etag)
+
+    async def pb_progress(
+        self, token: str, proposal_id: str, body: dict[str, Any], etag: str | None, idempotency_key: str
+    ) -> Any:
+        path = f"/v1/pb/proposals/{seg(proposal_id)}/progress"
+        return await self.send("POST", path, token=token, json=body, etag=etag, idempotency_key=idempotency_key)
+
+    async def my_ballot(self, token: str, round_id: str) -> list[str] | None:
+        """Your ballot's choices in a round, or None when you have not voted."""
+        try:
+            return (await self.get(f"/v1/pb/rounds/{seg(round_id)}/ballot", token=token))["choices"]
+        except ServiceProblem as problem:
+            if problem.status == 404:
+                return None
+            raise
+
+    async def cast_ballot(self, token: str, round_id: str, choices: list[str]) -> dict[str, Any]:
+        """Cast or replace your ballot (a PUT: sent twice it is the same ballot)."""
+        path = f"/v1/pb/rounds/{seg(round_id)}/ballot"
+        return await self.send("PUT", path, token=token, json={"choices": choices})

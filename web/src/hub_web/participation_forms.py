@@ -1,4 +1,5 @@
-"""Form checks for the "have your say" pages (ideas, forum meetings, surveys) and their staff console.
+"""Form checks for the "have your say" pages (ideas, forum meetings, surveys, participatory budgeting) and
+their staff console.
 
 Pure functions over the submitted form, as in ``forms.py``: plain-English messages keyed by the
 field they belong to, so the error summary links to each. The participation service checks
@@ -341,18 +342,27 @@ def check_survey(form: FormData, hub_id: str) -> tuple[dict[str, Any], Errors]:
     return body, errors
 
 
+def check_day(
+    form: FormData, prefix: str, now: datetime, errors: Errors, *, label: str, end: bool = True
+) -> datetime | None:
+    """An optional day (three fields, ``prefix-day`` …) as a moment: the end of that day, UK time
+    (``end``), or its start; it must not have passed. None when left empty."""
+    if not any(form.one(f"{prefix}-{p}") for p in ("day", "month", "year")):
+        return None
+    day = check_date(form, prefix, errors, label=label)
+    if day is None:
+        return None
+    moment = datetime.combine(day + timedelta(days=1) if end else day, time(0), tzinfo=UK)
+    if (moment <= now) if end else (day < today_uk(now)):
+        errors.add(f"{prefix}-day", f"The {label} must be today or later")
+    return moment
+
+
 def check_closes(form: FormData, now: datetime) -> tuple[str | None, Errors]:
     """The optional day a survey closes by itself (at the end of that day, UK time)."""
     errors = Errors()
-    if not any(form.one(f"closes-{p}") for p in ("day", "month", "year")):
-        return None, errors
-    day = check_date(form, "closes", errors, label="closing date")
-    if day is None:
-        return None, errors
-    closes = datetime.combine(day + timedelta(days=1), time(0), tzinfo=UK)
-    if closes <= now:
-        errors.add("closes-day", "The closing date must be today or later")
-    return closes.astimezone(UTC).isoformat(), errors
+    closes = check_day(form, "closes", now, errors, label="closing date")
+    return (closes.astimezone(UTC).isoformat() if closes else None), errors
 
 
 def today_uk(now: datetime) -> date:
@@ -361,3 +371,191 @@ def today_uk(now: datetime) -> date:
 
 def choices(items: Sequence[str]) -> list[tuple[str, str]]:
     return [(item, item) for item in items]
+
+
+# -- participatory budgeting ----------------------------------------------------------------------
+
+POUNDS = re.compile(r"^£?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{2})?$")
+MAX_PENCE = 10_000_000_000
+PB_PHASES = {
+    "draft": "Being prepared",
+    "proposals": "Taking proposals",
+    "review": "Proposals being reviewed",
+    "voting": "Voting",
+    "closed": "Closed: the results are published",
+}
+PB_METHODS = {
+    "allocation": "Choose projects within the budget: each resident picks projects whose costs fit the budget",
+    "approval": "Approve projects: each resident ticks every project they support",
+}
+
+
+def pounds(pence: int | None) -> str:
+    """Pence as people write money: £4,200, or £4,200.50 when there are pence."""
+    if pence is None:
+        return ""
+    whole, part = divmod(int(pence), 100)
+    return f"£{whole:,}" + (f".{part:02d}" if part else "")
+
+
+def check_pounds(form: FormData, name: str, errors: Errors, *, missing: str, what: str) -> int | None:
+    """An amount in pounds (£1,250, 1250 or 1250.50) as whole pence."""
+    text = form.one(name).replace(" ", "")
+    if not text:
+        errors.add(name, missing)
+        return None
+    match = POUNDS.match(text)
+    if not match:
+        errors.add(name, f"Enter {what} in pounds, like 1,500 or 1,500.50")
+        return None
+    pence = int(match.group(1).replace(",", "")) * 100 + int((match.group(3) or ".00")[1:])
+    if not 1 <= pence <= MAX_PENCE:
+        errors.add(name, f"Enter {what} from £0.01 to £100,000,000")
+        return None
+    return pence
+
+
+def _day_field(moment: str | None, end: bool) -> tuple[str, str, str]:
+    """A stored moment back as the day the staff form shows (the day it ends, for an end)."""
+    if not moment:
+        return "", "", ""
+    local = datetime.fromisoformat(moment).astimezone(UK) - (timedelta(microseconds=1) if end else timedelta())
+    return str(local.day), str(local.month), str(local.year)
+
+
+ROUND_DAYS = (("proposals_close", "proposals_close_at", True), ("voting_opens", "voting_opens_at", False),
+              ("voting_closes", "voting_closes_at", True))  # fmt: skip
+
+
+def round_form(budget_round: Mapping[str, Any]) -> FormData:
+    """A round's settings as the staff form shows them, to change."""
+    items = [("title", budget_round["title"]), ("description", budget_round["description"]),
+             ("budget", pounds(budget_round["budget"]).removeprefix("£")), ("method", budget_round["method"]),
+             ("max_approvals", str(budget_round.get("max_approvals") or ""))]  # fmt: skip
+    for prefix, key, end in ROUND_DAYS:
+        parts = (f"{prefix}-day", f"{prefix}-month", f"{prefix}-year")
+        items += zip(parts, _day_field(budget_round.get(key), end), strict=True)
+    return FormData(items)
+
+
+def check_round(form: FormData, now: datetime) -> tuple[dict[str, Any], Errors]:
+    """Staff's budgeting round: title, description, budget, voting method, and the window (days, UK time:
+    proposals close and voting closes at the end of their day, voting opens at the start of its own)."""
+    errors = Errors()
+    title, description = form.one("title"), form.one("description")
+    if not title:
+        errors.add("title", "Enter the round's title")
+    else:
+        _length(errors, "title", title, 5, 160, "The title")
+    if not description:
+        errors.add("description", "Say what the money is for, for residents")
+    else:
+        _length(errors, "description", description, 10, 4000, "The description")
+    budget = check_pounds(form, "budget", errors, missing="Enter the budget, in pounds", what="the budget")
+    method = form.one("method")
+    if method not in PB_METHODS:
+        errors.add("method", "Choose how residents vote")
+    most: int | None = None
+    text = form.one("max_approvals")
+    if method == "approval" and text:
+        if not text.isdigit() or not 1 <= int(text) <= 100:
+            errors.add(
+                "max_approvals", "Enter the most projects one resident may approve, from 1 to 100, or leave it empty"
+            )
+        else:
+            most = int(text)
+    moments: dict[str, datetime | None] = {}
+    labels = ("day proposals close", "day voting opens", "day voting closes")
+    for (prefix, key, end), label in zip(ROUND_DAYS, labels, strict=True):
+        moment = check_day(form, prefix, now, errors, label=label, end=end)
+        # An end at 23:59 of its day, which reads as that day (its midnight would read as the next).
+        moments[key] = moment - timedelta(minutes=1) if moment and end else moment
+    opens, closes = moments["voting_opens_at"], moments["voting_closes_at"]
+    if opens and closes and closes <= opens and not errors.get("voting_closes-day"):
+        errors.add("voting_closes-day", "Voting must close after it opens")
+    body: dict[str, Any] = {"title": title, "description": description, "budget": budget, "method": method,
+                            "max_approvals": most}  # fmt: skip
+    body |= {key: moment.astimezone(UTC).isoformat() if moment else None for key, moment in moments.items()}
+    return body, errors
+
+
+ROUND_FIELDS = {
+    "title": "title",
+    "description": "description",
+    "budget": "budget",
+    "method": "method",
+    "max_approvals": "max_approvals",
+    "proposals_close_at": "proposals_close-day",
+    "voting_opens_at": "voting_opens-day",
+    "voting_closes_at": "voting_closes-day",
+}
+
+
+def check_pb_proposal(form: FormData) -> tuple[dict[str, Any], Errors]:
+    """A resident's project for a budgeting round: what, why, and what they think it costs."""
+    errors = Errors()
+    title, description = form.one("title"), form.one("description")
+    if not title:
+        errors.add("title", "Enter your project in a line")
+    else:
+        _length(errors, "title", title, 5, 160, "The project's title")
+    if not description:
+        errors.add("description", "Say what the project is, and who it helps")
+    else:
+        _length(errors, "description", description, 10, 4000, "The description")
+    cost = check_pounds(
+        form, "estimated_cost", errors, missing="Enter roughly what it would cost, in pounds", what="the cost"
+    )
+    contact = _optional_email(form, errors)
+    body: dict[str, Any] = {"title": title, "description": description, "estimated_cost": cost}
+    if contact:
+        body["contact"] = contact
+    return body, errors
+
+
+PB_PROPOSAL_FIELDS = {
+    "title": "title",
+    "description": "description",
+    "estimated_cost": "estimated_cost",
+    "contact": "email",
+    "contact.email": "email",
+}
+
+
+def review_field(proposal_id: str, name: str) -> str:
+    return f"{name}-{proposal_id}"
+
+
+def check_review(form: FormData, proposal_id: str) -> tuple[dict[str, Any], Errors]:
+    """Staff review one proposal: eligible at a final cost (the estimate if left empty), or not, with a
+    public reason."""
+    errors = Errors()
+    outcome, reason = form.one(review_field(proposal_id, "outcome")), form.one(review_field(proposal_id, "reason"))
+    body: dict[str, Any] = {}
+    reason_field = review_field(proposal_id, "reason")
+    if outcome == "eligible":
+        body["eligible"] = True
+        cost_field = review_field(proposal_id, "final_cost")
+        if form.one(cost_field):
+            body["final_cost"] = check_pounds(form, cost_field, errors, missing="", what="the final cost")
+    elif outcome == "ineligible":
+        body["eligible"] = False
+        if not reason:
+            errors.add(reason_field, "Give the public reason it cannot go on the ballot")
+    else:
+        errors.add(review_field(proposal_id, "outcome"), "Choose eligible or not eligible")
+    if reason:
+        _length(errors, reason_field, reason, 3, 1000, "The reason")
+        body["reason"] = reason
+    return body, errors
+
+
+def ballot_choices(form: FormData, projects: Sequence[Mapping[str, Any]]) -> tuple[list[str], Errors]:
+    """The projects ticked on a ballot (the service checks the budget and the most approvals)."""
+    errors, on_ballot = Errors(), {p["id"] for p in projects}
+    chosen = list(dict.fromkeys(form.all("choices")))
+    if not chosen:
+        errors.add("choices", "Choose at least one project")
+    elif any(c not in on_ballot for c in chosen):
+        errors.add("choices", "Choose from the projects listed")
+    return chosen, errors

@@ -21,9 +21,12 @@ DEV_WEB_CLIENT_SECRET = "dev-web-secret"  # noqa: S105  (the issuer's developmen
 MIN_CONTRAST = 4.5  # WCAG 2.2 AA for normal text: the hub colour carries white text
 DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
-# Where `scripts/infra.sh install` puts Leaflet (npm, pinned by web/package-lock.json) in a checkout;
-# the image sets HUB_WEB_LEAFLET_DIR to the copy it carries.
-CHECKOUT_LEAFLET_DIR = Path(__file__).resolve().parents[3] / ".hub" / "web-tools" / "node_modules" / "leaflet" / "dist"
+# Where `scripts/infra.sh install` puts Leaflet and Leaflet.markercluster (npm, pinned by
+# web/package-lock.json) in a checkout; the image sets HUB_WEB_LEAFLET_DIR and
+# HUB_WEB_MARKERCLUSTER_DIR to the copies it carries.
+CHECKOUT_NODE_MODULES = Path(__file__).resolve().parents[3] / ".hub" / "web-tools" / "node_modules"
+CHECKOUT_LEAFLET_DIR = CHECKOUT_NODE_MODULES / "leaflet" / "dist"
+CHECKOUT_MARKERCLUSTER_DIR = CHECKOUT_NODE_MODULES / "leaflet.markercluster" / "dist"
 
 
 def _https_or_loopback(url: str) -> bool:
@@ -108,6 +111,8 @@ class WebSettings(BaseSettings):
         validation_alias=AliasChoices("map_tile_attribution", "HUB_MAP_TILE_ATTRIBUTION"),
     )
     leaflet_dir: Path = CHECKOUT_LEAFLET_DIR  # Leaflet's dist folder, served at /static/leaflet
+    # Leaflet.markercluster's dist folder (pins close together drawn as one), at /static/markercluster
+    markercluster_dir: Path = CHECKOUT_MARKERCLUSTER_DIR
 
     @field_validator("hub_colours", mode="before")
     @classmethod

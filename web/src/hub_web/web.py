@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, select_autoescape
 
 from hub_common.auth import Principal, TokenVerifier
 from hub_common.errors import ServiceUnavailable, Unauthorized
@@ -47,6 +49,12 @@ def when(value: str | datetime | None, *, with_time: bool = True) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return i18n.local_datetime(moment.astimezone(LOCAL_TZ), with_time=with_time)
+
+
+@pass_context
+def category_in_language(context: Any, name: str) -> str:
+    """``{{ issue.service_name | category }}``: the category's name in the page's language."""
+    return context.get("category_words", {}).get(name, name)
 
 
 def status_words(status: str) -> str:
@@ -98,6 +106,7 @@ class Web:
         self.env.filters["clock"] = clock
         self.env.filters["hours"] = lambda v: f"{round(float(v), 2):g}"  # 3, 2.5, 10.25: no "3.0"
         self.env.filters["status_words"] = status_words
+        self.env.filters["category"] = category_in_language
         self.env.add_extension("jinja2.ext.i18n")
         # newstyle: _("%(n)s reports", n=3) formats and autoescapes inside the call, as in the code.
         self.env.install_gettext_callables(i18n.translate, i18n.translate_plural, newstyle=True)  # type: ignore[attr-defined]
@@ -107,6 +116,8 @@ class Web:
         self.env.globals["options"] = lambda items, value, label: [(i[value], i[label]) for i in items]
         self._hubs: list[dict[str, Any]] = []
         self._hubs_at = 0.0
+        self._category_words: dict[str, dict[str, str]] = {}
+        self._category_words_at = 0.0
 
     # -- sessions and tokens ----------------------------------------------------------------------
 
@@ -149,6 +160,27 @@ class Web:
             self._hubs = sorted(await self.services.issues.hubs(), key=lambda h: h["name"])
             self._hubs_at = time.monotonic()
         return self._hubs
+
+    async def category_words(self) -> dict[str, str]:
+        """Category names in the page's language, by their own (English) name: a report carries the
+        name of its category as it was reported, so the pages that list reports look it up here.
+        From every hub's catalogue, cached like the hubs; empty in English, or when issues does not
+        answer (the names then show as reported)."""
+        language = i18n.current()
+        if language == i18n.SOURCE:
+            return {}
+        if time.monotonic() - self._category_words_at > HUB_CACHE_S:
+            try:
+                hubs = await self.hubs()
+                catalogues = await asyncio.gather(*(self.services.issues.categories(h["id"]) for h in hubs))
+            except (ServiceDown, ServiceProblem):
+                return self._category_words.get(language, {})
+            words: dict[str, dict[str, str]] = {}
+            for category in chain.from_iterable(catalogues):
+                for code, wording in (category.get("translations") or {}).items():
+                    words.setdefault(code, {}).setdefault(category["name"], wording["name"])
+            self._category_words, self._category_words_at = words, time.monotonic()
+        return self._category_words.get(language, {})
 
     async def hub_names(self) -> dict[str, str]:
         return {h["id"]: h["name"] for h in await self.hubs()}
@@ -200,6 +232,7 @@ class Web:
             dev_sign_in=self.settings.dev_sign_in,
             unread=await self.unread_messages(request),
             language=i18n.current(),
+            category_words=await self.category_words(),
             **context,
         )
         return HTMLResponse(html, status_code=status, headers=headers)

@@ -10,12 +10,11 @@ from hub_common.scheduler import PeriodicTask
 from hub_common.service import Components, ServiceContext
 from hub_issues.adapters.assets import AssetRepository
 from hub_issues.adapters.categories import CategoryRepository
-from hub_issues.adapters.forum_actions import ForumActionRepository
-from hub_issues.adapters.funded_projects import FundedProjectRepository
 from hub_issues.adapters.gazetteer import Gazetteer
 from hub_issues.adapters.hubs import HubRepository
 from hub_issues.adapters.issues import IssueRepository
 from hub_issues.adapters.nominatim import NominatimGeocoder
+from hub_issues.adapters.outcomes import ForumActionRepository, FundedProjectRepository, IdeaDoneRepository
 from hub_issues.adapters.photos import PhotoFiles
 from hub_issues.domain.photos import PhotoLimits
 from hub_issues.handlers import handlers
@@ -24,9 +23,8 @@ from hub_issues.service.assets import AssetService
 from hub_issues.service.catalogue import CatalogueService
 from hub_issues.service.feeds import FeedService
 from hub_issues.service.follow_up import FollowUpService
-from hub_issues.service.forum_actions import ForumActionService
-from hub_issues.service.funded_projects import FundedProjectService
 from hub_issues.service.hubs import HubService
+from hub_issues.service.outcomes import OutcomeService
 from hub_issues.service.personal_data import PersonalDataService
 from hub_issues.service.photos import PhotoService
 from hub_issues.service.places import PlaceService
@@ -87,8 +85,9 @@ def bootstrap(ctx: ServiceContext[IssuesSettings]) -> Components:
         personal_data=PersonalDataService(uow, issues),
         places=places,
         photos=photos,
-        forum_actions=ForumActionService(ForumActionRepository(ctx.db)),
-        funded_projects=FundedProjectService(FundedProjectRepository(ctx.db)),
+        outcomes=OutcomeService(
+            ForumActionRepository(ctx.db), FundedProjectRepository(ctx.db), IdeaDoneRepository(ctx.db)
+        ),
     )
     return Components(
         use_cases=use_cases,

@@ -8,18 +8,62 @@ from __future__ import annotations
 from hub_common import demo
 from hub_common.contracts.common import GeoPoint
 from hub_common.service import ServiceContext
-from hub_issues.domain.catalogue import Attribute, AttributeValue, Category
+from hub_issues.domain.catalogue import Attribute, AttributeValue, Category, CategoryWording
 from hub_issues.domain.hub import Hub
 from hub_issues.domain.places import Place
 from hub_issues.service import UseCases
 from hub_issues.settings import IssuesSettings
 
 YES_NO = (AttributeValue("yes", "Yes"), AttributeValue("no", "No"))
+IS_IT = {"yes": "Ydy", "no": "Nac ydy"}  # Welsh answers yes and no with the question's verb
+COULD = {"yes": "Gallai", "no": "Na allai"}
+
+# The catalogue in Welsh, for residents reporting in Welsh (the web app's second language).
+WELSH: dict[str, CategoryWording] = {
+    "litter": CategoryWording(
+        "Sbwriel", "Sbwriel, biniau sbwriel gorlawn neu wedi'u difrodi", "Glanhau strydoedd",
+        {"bin_overflowing": "A yw bin sbwriel yn gorlifo?"}, {"bin_overflowing": IS_IT},
+    ),
+    "fly_tipping": CategoryWording(
+        "Tipio anghyfreithlon", "Sbwriel wedi'i daflu'n anghyfreithlon ar dir cyhoeddus", "Glanhau strydoedd",
+        {"waste_type": "Beth sydd wedi'i daflu?", "amount": "Faint sydd yno?",
+         "seen_at": "Pryd welsoch chi'r sbwriel yn cael ei daflu (os gwnaethoch)?"},
+        {"waste_type": {"household": "Gwastraff cartref", "furniture": "Dodrefn neu fatresi",
+                        "builders": "Rwbel adeiladwyr", "hazardous": "Asbestos, cemegion neu nodwyddau"},
+         "amount": {"bag": "Bag neu ddau", "car": "Llond cist car", "van": "Llond fan neu fwy"}},
+    ),
+    "street_light": CategoryWording(
+        "Golau stryd wedi torri", "Golau stryd nad yw'n gweithio, sy'n fflachio neu sydd ymlaen yn ystod y dydd",
+        "Ffyrdd a goleuadau",
+        {"column_number": "Rhif ar y postyn lamp (os gallwch ei weld)", "fault": "Beth sy'n bod?"},
+        {"fault": {"out": "Ddim yn gweithio", "flickering": "Yn fflachio", "day_burning": "Ymlaen yn ystod y dydd",
+                   "damaged": "Wedi'i ddifrodi neu'n gwyro"}},
+    ),
+    "graffiti": CategoryWording(
+        "Graffiti", "Graffiti ar eiddo cyhoeddus", "Glanhau strydoedd",
+        {"offensive": "A yw'n sarhaus?", "area_m2": "Tua faint o fetrau sgwâr?"}, {"offensive": IS_IT},
+    ),
+    "damaged_bench": CategoryWording(
+        "Mainc wedi'i difrodi", "Mainc gyhoeddus wedi torri neu wedi'i fandaleiddio", "Parciau a mannau agored",
+        {"dangerous": "A allai rhywun gael ei anafu?"}, {"dangerous": COULD},
+    ),
+    "pothole": CategoryWording(
+        "Twll yn y ffordd", "Twll yn y ffordd neu wyneb ffordd wedi torri", "Ffyrdd a goleuadau",
+        {"depth_cm": "Tua pha mor ddwfn, mewn centimetrau?"},
+    ),
+    "dog_fouling": CategoryWording("Baw cŵn", "Baw cŵn ar lwybrau neu mewn parciau", "Glanhau strydoedd"),
+    "overgrown_vegetation": CategoryWording(
+        "Coed a gwrychoedd wedi gordyfu", "Canghennau neu wrychoedd yn rhwystro llwybrau, arwyddion neu oleuadau",
+        "Parciau a mannau agored", {"details": "Beth sy'n cael ei rwystro?"},
+    ),
+}  # fmt: skip
 
 
 def catalogue(hub_id: str) -> list[Category]:
     def cat(code, name, group, hours, description, keywords, *attributes) -> Category:
-        return Category(hub_id, code, name, description, group, tuple(keywords), hours, tuple(attributes))
+        words = {"cy": WELSH[code]}
+        return Category(hub_id, code, name, description, group, tuple(keywords), hours, tuple(attributes), True,
+                        translations=words)  # fmt: skip
 
     return [
         cat(

@@ -9,10 +9,11 @@
   dead-lettered with the reason.
 - ``hub.issues.agency_update.submitted.v1`` on ``hub.issues.inbound``: the agency an issue is
   referred to reports back (progress, started, fixed, not fixed), as it may over the API.
-- ``hub.participation.forum_action.completed.v1``: an action agreed at a forum meeting is done; the
-  ``forum_actions`` read model shows it in "You Said, We Did" beside the fixed problems.
-- ``hub.participation.pb_project.delivered.v1``: a project residents voted for in a participatory
-  budgeting round is delivered; the ``funded_projects`` read model shows it in "You Said, We Did" too.
+- ``hub.participation.forum_action.completed.v1``, ``hub.participation.pb_project.delivered.v1`` and
+  ``hub.participation.action.progress_published.v1`` (the one that finishes an idea's action): a
+  forum action done, a project residents voted for delivered, an idea taken forward and finished;
+  the outcome read models (``adapters/outcomes.py``) show them in "You Said, We Did" beside the
+  fixed problems.
 - ``hub.identity.partner.*``: the read model of partners' grants that check is made against.
 """
 
@@ -22,7 +23,7 @@ from hub_common.auth import Principal
 from hub_common.consumer import Handler, PermanentError
 from hub_common.contracts.assets import AssetRetired, AssetSnapshot
 from hub_common.contracts.issues import AgencyUpdateSubmitted, PartnerReportSubmitted
-from hub_common.contracts.participation import ForumActionCompleted, PbProjectDelivered
+from hub_common.contracts.participation import ActionProgressPublished, ForumActionCompleted, PbProjectDelivered
 from hub_common.envelope import Envelope
 from hub_common.errors import ProblemError
 from hub_common.partner_grants import PartnerGrantRepository, grant_handlers, guarded_inbound
@@ -45,11 +46,15 @@ def handlers(use_cases: UseCases, grants: PartnerGrantRepository) -> dict[str, H
 
     async def on_forum_action_completed(event: Envelope, tx: Transaction) -> None:
         data: ForumActionCompleted = event.data  # type: ignore[assignment]
-        await use_cases.forum_actions.record_completed(tx, data)
+        await use_cases.outcomes.record_forum_action(tx, data)
 
     async def on_project_delivered(event: Envelope, tx: Transaction) -> None:
         data: PbProjectDelivered = event.data  # type: ignore[assignment]
-        await use_cases.funded_projects.record_delivered(tx, data)
+        await use_cases.outcomes.record_funded_project(tx, data)
+
+    async def on_idea_progress(event: Envelope, tx: Transaction) -> None:
+        data: ActionProgressPublished = event.data  # type: ignore[assignment]
+        await use_cases.outcomes.record_idea_progress(tx, data)
 
     async def on_agency_update(event: Envelope, tx: Transaction, partner: Principal | None) -> None:
         data: AgencyUpdateSubmitted = event.data  # type: ignore[assignment]
@@ -90,6 +95,7 @@ def handlers(use_cases: UseCases, grants: PartnerGrantRepository) -> dict[str, H
         "hub.assets.asset.retired.v1": on_asset_retired,
         ForumActionCompleted.event_type: on_forum_action_completed,
         PbProjectDelivered.event_type: on_project_delivered,
+        ActionProgressPublished.event_type: on_idea_progress,
         **guarded_inbound(
             "issues",
             grants,

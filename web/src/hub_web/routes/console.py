@@ -151,7 +151,7 @@ async def issues(
         pages=pages(pager, path, view_filters, page.get("next_cursor")),
         list_href=path + (f"?{urlencode(filters)}" if filters else ""),
         map_href=f"{path}?{urlencode([*filters, ('view', 'map')])}",
-        issues_map=map_config(web.settings, [hub], points=issue_points(items, "/staff/issues/{id}"))
+        issues_map=map_config(web.settings, [hub], points=issue_points(items, "/staff/issues/{id}"), cluster=True)
         if view == "map"
         else None,
     )

@@ -50,13 +50,21 @@ async def _hub(web: Web, hub_id: str) -> dict[str, Any]:
     return await hub_or_404(web, hub_id)
 
 
-def _is_resident(web: Web, request: Request) -> bool:
+def is_resident(web: Web, request: Request) -> bool:
     session = web.session(request)
     return session.signed_in and session.role == "resident"
 
 
 async def render(request: Request, web: Web, template: str, **context: Any) -> HTMLResponse:
     return await web.render(request, template, idea_words=idea_words, **context)
+
+
+def refusal(problem: ServiceProblem, *statuses: int) -> ServiceProblem:
+    """The service's refusal, to show on the page, when its status is one of ``statuses`` (a 409 or
+    422 the person can act on); anything else is raised again for the app's error pages."""
+    if problem.status not in statuses:
+        raise problem
+    return problem
 
 
 # -- the start page -------------------------------------------------------------------------------
@@ -76,8 +84,11 @@ async def have_your_say(
 async def hub_start(request: Request, hub_id: str, web: WebDep) -> HTMLResponse:
     hub = await _hub(web, hub_id)
     p = web.services.participation
-    ideas, meetings, surveys = await asyncio.gather(
-        p.ideas(hub_id, "support", limit=3), p.meetings(hub_id, True, limit=3), p.surveys(hub_id, "open", limit=5)
+    ideas, meetings, surveys, rounds = await asyncio.gather(
+        p.ideas(hub_id, "support", limit=3),
+        p.meetings(hub_id, True, limit=3),
+        p.surveys(hub_id, "open", limit=5),
+        p.pb_rounds(hub_id, limit=3),
     )
     return await render(
         request,
@@ -88,6 +99,9 @@ async def hub_start(request: Request, hub_id: str, web: WebDep) -> HTMLResponse:
         ideas=ideas["items"],
         meetings=meetings["items"],
         surveys=surveys,
+        rounds=[r for r in rounds if r["phase"] != "closed"],
+        pounds=pforms.pounds,
+        phase_words=pforms.PB_PHASES,
     )
 
 
@@ -309,7 +323,7 @@ async def meeting_page(
     meeting, _etag = await web.services.participation.meeting(meeting_id)
     hub = await _hub(web, meeting["hub_id"])
     mine = None
-    if _is_resident(web, request):
+    if is_resident(web, request):
         token = await web.token(request)
         mine = await web.services.participation.my_registration(token or "", meeting_id)
     if mine and mine["status"] == "cancelled":
@@ -364,7 +378,7 @@ async def register(request: Request, meeting_id: str, web: WebDep, form: Form) -
 
 @router.post("/meetings/{meeting_id}/cancel-registration", response_class=HTMLResponse)
 async def cancel_registration(request: Request, meeting_id: str, web: WebDep, form: Form) -> Response:
-    if not _is_resident(web, request):
+    if not is_resident(web, request):
         return web.redirect(f"/meetings/{meeting_id}")
     token = await web.token(request) or ""
     try:
@@ -404,7 +418,7 @@ async def survey_page(
 ) -> HTMLResponse:
     hub = await _hub(web, survey["hub_id"])
     answered = False
-    if survey["status"] == "open" and _is_resident(web, request):
+    if survey["status"] == "open" and is_resident(web, request):
         answered = await web.services.participation.answered(await web.token(request) or "", survey["id"])
     return await render(
         request,

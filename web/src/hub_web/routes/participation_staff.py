@@ -37,7 +37,7 @@ async def render(request: Request, web: Web, template: str, **context: Any) -> H
     return await web.render(request, template, idea_words=idea_words, **context)
 
 
-async def _hub_for(web: Web, session: Session, hub_id: str) -> dict[str, Any]:
+async def hub_for(web: Web, session: Session, hub_id: str) -> dict[str, Any]:
     require_hub(session, hub_id)
     return await hub_or_404(web, hub_id)
 
@@ -51,7 +51,7 @@ def _section(hub_id: str, part: str = "") -> str:
 
 @router.get("/hubs/{hub_id}/participation", response_class=HTMLResponse)
 async def overview(request: Request, hub_id: str, web: WebDep, session: Staff) -> HTMLResponse:
-    hub = await _hub_for(web, session, hub_id)
+    hub = await hub_for(web, session, hub_id)
     token = await web.token(request) or ""
     p = web.services.participation
     recent, waiting, upcoming, surveys = await asyncio.gather(
@@ -78,7 +78,7 @@ async def overview(request: Request, hub_id: str, web: WebDep, session: Staff) -
 
 @router.get("/hubs/{hub_id}/participation/ideas", response_class=HTMLResponse)
 async def ideas(request: Request, hub_id: str, web: WebDep, session: Staff) -> HTMLResponse:
-    hub = await _hub_for(web, session, hub_id)
+    hub = await hub_for(web, session, hub_id)
     p = web.services.participation
     recent, waiting, accepted = await asyncio.gather(
         p.ideas(hub_id, "newest", limit=LIST_LIMIT),
@@ -110,7 +110,7 @@ async def idea_page(
     status: int = 200,
 ) -> HTMLResponse:
     idea, _etag = await web.services.participation.idea(idea_id)
-    hub = await _hub_for(web, session, idea["hub_id"])
+    hub = await hub_for(web, session, idea["hub_id"])
     return await render(
         request,
         web,
@@ -205,7 +205,7 @@ async def _rooms(web: Web, hub_id: str) -> tuple[dict[str, str], str | None]:
 
 @router.get("/hubs/{hub_id}/participation/meetings", response_class=HTMLResponse)
 async def meetings(request: Request, hub_id: str, web: WebDep, session: Staff) -> HTMLResponse:
-    hub = await _hub_for(web, session, hub_id)
+    hub = await hub_for(web, session, hub_id)
     upcoming, past = await asyncio.gather(
         web.services.participation.meetings(hub_id, True, limit=LIST_LIMIT),
         web.services.participation.meetings(hub_id, False, limit=LIST_LIMIT),
@@ -241,7 +241,7 @@ async def schedule_page(
 
 @router.get("/hubs/{hub_id}/participation/meetings/new", response_class=HTMLResponse)
 async def schedule_form(request: Request, hub_id: str, web: WebDep, session: Staff) -> HTMLResponse:
-    hub = await _hub_for(web, session, hub_id)
+    hub = await hub_for(web, session, hub_id)
     start = FormData(
         [("idempotency_key", uuid.uuid4().hex), ("capacity", "40"), ("top_ideas", "3"), ("waitlist", "yes")]
     )
@@ -250,7 +250,7 @@ async def schedule_form(request: Request, hub_id: str, web: WebDep, session: Sta
 
 @router.post("/hubs/{hub_id}/participation/meetings/new", response_class=HTMLResponse)
 async def schedule(request: Request, hub_id: str, web: WebDep, session: Staff, form: Form) -> Response:
-    hub = await _hub_for(web, session, hub_id)
+    hub = await hub_for(web, session, hub_id)
     rooms, _error = await _rooms(web, hub_id)
     body, errors = pforms.check_meeting(form, hub_id, rooms, datetime.now(UTC))
     if errors:
@@ -280,7 +280,7 @@ async def meeting_page(
     status: int = 200,
 ) -> HTMLResponse:
     meeting, _etag = await web.services.participation.meeting(meeting_id)
-    hub = await _hub_for(web, session, meeting["hub_id"])
+    hub = await hub_for(web, session, meeting["hub_id"])
     token = await web.token(request) or ""
     try:
         needs = await web.services.participation.access_needs(token, meeting_id)
@@ -374,7 +374,7 @@ async def complete(
 
 @router.get("/hubs/{hub_id}/participation/surveys", response_class=HTMLResponse)
 async def surveys(request: Request, hub_id: str, web: WebDep, session: Staff) -> HTMLResponse:
-    hub = await _hub_for(web, session, hub_id)
+    hub = await hub_for(web, session, hub_id)
     token = await web.token(request) or ""
     found = await web.services.participation.surveys(hub_id, token=token, limit=LIST_LIMIT)
     return await render(
@@ -401,13 +401,13 @@ async def builder_page(
 
 @router.get("/hubs/{hub_id}/participation/surveys/new", response_class=HTMLResponse)
 async def survey_form(request: Request, hub_id: str, web: WebDep, session: Staff) -> HTMLResponse:
-    hub = await _hub_for(web, session, hub_id)
+    hub = await hub_for(web, session, hub_id)
     return await builder_page(request, web, hub, FormData([("idempotency_key", uuid.uuid4().hex)]))
 
 
 @router.post("/hubs/{hub_id}/participation/surveys/new", response_class=HTMLResponse)
 async def create_survey(request: Request, hub_id: str, web: WebDep, session: Staff, form: Form) -> Response:
-    hub = await _hub_for(web, session, hub_id)
+    hub = await hub_for(web, session, hub_id)
     body, errors = pforms.check_survey(form, hub_id)
     if errors:
         return await builder_page(request, web, hub, form, errors, status=400)
@@ -437,7 +437,7 @@ async def survey_page(
 ) -> HTMLResponse:
     token = await web.token(request) or ""
     survey, _etag = await web.services.participation.survey(survey_id, token=token)
-    hub = await _hub_for(web, session, survey["hub_id"])
+    hub = await hub_for(web, session, survey["hub_id"])
     results = None
     if survey["status"] != "draft":
         results = await web.services.participation.results(survey_id, token=token)
@@ -503,7 +503,7 @@ async def close_survey(request: Request, survey_id: str, web: WebDep, session: S
 async def texts(request: Request, survey_id: str, question_id: str, web: WebDep, session: Staff) -> HTMLResponse:
     token = await web.token(request) or ""
     survey, _etag = await web.services.participation.survey(survey_id, token=token)
-    hub = await _hub_for(web, session, survey["hub_id"])
+    hub = await hub_for(web, session, survey["hub_id"])
     question = next((q for q in survey["questions"] if q["id"] == question_id), None)
     if question is None:
         raise ServiceProblem("participation", 404, "Not found", f"no question {question_id}")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub_web import i18n
 from hub_web.clients import ServiceProblem
@@ -71,12 +73,28 @@ async def hub_page(request: Request, hub_id: str, web: WebDep) -> HTMLResponse:
     )
 
 
+# What residents asked for beyond problem reports, and the hub did (the issues service keeps these
+# logs from the participation service's events): each kind's latest on the first page, and a page
+# of its own to read further back.
+OUTCOME_KINDS = {
+    "ideas": N_("Ideas taken forward"),
+    "forum-actions": N_("Actions from resident forums"),
+    "funded-projects": N_("Projects residents voted for"),
+}
+
+
 @router.get("/hubs/{hub_id}/you-said-we-did", response_class=HTMLResponse)
 async def you_said_we_did(
     request: Request, hub_id: str, web: WebDep, cursor: Annotated[str | None, Query(max_length=500)] = None
 ) -> HTMLResponse:
     hub = await hub_or_404(web, hub_id)
-    page = await web.services.issues.you_said_we_did(hub_id, limit=20, cursor=cursor)
+    issues = web.services.issues
+    if cursor:  # further back in the fixed problems: the other logs were on the first page
+        page, outcomes = await issues.you_said_we_did(hub_id, limit=20, cursor=cursor), []
+    else:
+        latest_of_each = (issues.outcomes(hub_id, kind, limit=5) for kind in OUTCOME_KINDS)
+        page, *latest = await asyncio.gather(issues.you_said_we_did(hub_id, limit=20), *latest_of_each)
+        outcomes = [outcome_list(kind, found) for kind, found in zip(OUTCOME_KINDS, latest, strict=True)]
     return await web.render(
         request,
         "you_said_we_did.html",
@@ -84,6 +102,29 @@ async def you_said_we_did(
         hub=hub,
         items=page["items"],
         next_cursor=page.get("next_cursor"),
+        outcomes=[o for o in outcomes if o["items"]],
+    )
+
+
+def outcome_list(kind: str, page: dict[str, Any]) -> dict[str, Any]:
+    heading = _(OUTCOME_KINDS[kind])
+    return {"kind": kind, "heading": heading, "items": page["items"], "next_cursor": page.get("next_cursor")}
+
+
+@router.get("/hubs/{hub_id}/you-said-we-did/{kind}", response_class=HTMLResponse)
+async def you_said_we_did_outcomes(
+    request: Request, hub_id: str, kind: str, web: WebDep, cursor: Annotated[str | None, Query(max_length=500)] = None
+) -> HTMLResponse:
+    if kind not in OUTCOME_KINDS:
+        raise StarletteHTTPException(404)
+    hub = await hub_or_404(web, hub_id)
+    found = outcome_list(kind, await web.services.issues.outcomes(hub_id, kind, limit=20, cursor=cursor))
+    return await web.render(
+        request,
+        "you_said_we_did_outcomes.html",
+        title=_("%(what)s: %(hub)s", what=found["heading"], hub=hub["name"]),
+        hub=hub,
+        outcome=found,
     )
 
 
@@ -143,7 +184,7 @@ async def places(
         kinds=PLACE_KINDS,
         chosen={"hub_id": params["hub_id"] or "", "kind": params["kind"] or "", "q": params["q"] or ""},
         items=visible,
-        map_config=map_config(web.settings, shown_hubs, points=asset_points(visible)),
+        map_config=map_config(web.settings, shown_hubs, points=asset_points(visible), cluster=True),
         next_cursor=page.get("next_cursor"),
         searched=bool(request.query_params),
         message=message,

@@ -71,7 +71,7 @@ async def render_step(
             found=context.get("found", []),
         )
     assert hub is not None
-    categories = await web.services.issues.categories(hub["id"])
+    categories = [i18n.localised_category(c) for c in await web.services.issues.categories(hub["id"])]
     if step == "category":
         groups: dict[str, list[dict[str, Any]]] = {}
         for c in sorted(categories, key=lambda c: (c["group"], c["name"])):
@@ -158,7 +158,7 @@ async def report_step(request: Request, web: WebDep, form: Form) -> Response:
     hub_id = form.one("hub_id")
     if hub_id not in {h["id"] for h in hubs}:
         return await render_step(request, web, "place", form)
-    categories = await web.services.issues.categories(hub_id)
+    categories = [i18n.localised_category(c) for c in await web.services.issues.categories(hub_id)]
     if step == "category":
         _code, errors = forms.check_category(form, categories)
         return await render_step(request, web, "details" if not errors else "category", form, errors or None)
@@ -381,7 +381,7 @@ async def issue_page(
     return await web.render(
         request,
         "issue.html",
-        title=f"{issue['service_name']}: {issue['id']}",
+        title=f"{(await web.category_words()).get(issue['service_name'], issue['service_name'])}: {issue['id']}",
         hub=hub,
         issue=issue,
         yours=issue_id in session.reports,

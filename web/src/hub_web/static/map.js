@@ -26,11 +26,16 @@
   tiles.once("tileerror", function () { if (note) { note.removeAttribute("hidden"); } });
   tiles.addTo(map);
 
+  // The hub names sit in a pane of their own under the pins (Leaflet puts tooltips above them), so a
+  // pin or cluster at a hub's centre is not hidden behind its name.
+  map.createPane("hub-names");
+  map.getPane("hub-names").style.zIndex = 450;
+  map.getPane("hub-names").style.pointerEvents = "none";
   var areas = L.geoJSON(config.areas, {
     interactive: false, // clicks go to the map, to pick a spot
     style: { color: "#1d4f91", weight: 3, fillColor: "#1d4f91", fillOpacity: 0.08 },
     onEachFeature: function (feature, layer) {
-      layer.bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "map-label" });
+      layer.bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "map-label", pane: "hub-names" });
     }
   }).addTo(map);
 
@@ -72,8 +77,15 @@
     var title = here.length === 1 ? here[0].title
       : config.words.more_here.replace("{title}", here[0].title).replace("{n}", here.length - 1);
     return L.marker([here[0].lat, here[0].lon], { title: title, alt: title, keyboard: false })
-      .bindPopup(listOf(here)).addTo(map);
+      .bindPopup(listOf(here));
   });
+  // Many pins (the asset map, a busy hub's open issues) are drawn as clusters with their count until
+  // one zooms in, so nearby pins do not cover each other; a click on a cluster zooms to its pins.
+  var pins = config.cluster && L.markerClusterGroup
+    ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 })
+    : L.layerGroup();
+  points.forEach(function (marker) { pins.addLayer(marker); });
+  pins.addTo(map);
   var shown = L.featureGroup(points.concat([areas])); // the hubs, and any point outside them
   if (shown.getBounds().isValid()) {
     map.fitBounds(shown.getBounds(), { padding: [20, 20], maxZoom: 16 });

@@ -99,6 +99,9 @@ class ActionProgressPublished(IdeaEvent):
     title: str = Field(min_length=1, max_length=120)
     note: str = Field(min_length=1, max_length=4000)
     done: bool = Field(description="the action is complete")
+    support_count: int | None = Field(
+        default=None, ge=0, description="residents who supported the idea (absent from older events)"
+    )
     published_by: str | None = Field(default=None, max_length=128, description="opaque staff account id")
     published_at: datetime
 

@@ -1,7 +1,7 @@
 """Repositories of the issues service (the only code that touches MongoDB) and the indexes they need."""
 
 from hub_common.mongo import IndexSpec
-from hub_issues.adapters import assets, categories, forum_actions, funded_projects, gazetteer, hubs, issues, photos
+from hub_issues.adapters import assets, categories, gazetteer, hubs, issues, outcomes, photos
 
 INDEXES: tuple[IndexSpec, ...] = (
     *hubs.INDEXES,
@@ -10,6 +10,5 @@ INDEXES: tuple[IndexSpec, ...] = (
     *assets.INDEXES,
     *photos.INDEXES,
     *gazetteer.INDEXES,
-    *forum_actions.INDEXES,
-    *funded_projects.INDEXES,
+    *outcomes.INDEXES,
 )

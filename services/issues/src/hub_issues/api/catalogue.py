@@ -13,7 +13,7 @@ from hub_issues.api.views import category_view
 from hub_issues.domain.catalogue import Category
 
 router = APIRouter(prefix="/v1")
-NOT_NULL = ("name", "attributes", "keywords", "description", "group", "active")
+NOT_NULL = ("name", "attributes", "keywords", "description", "group", "active", "translations")
 
 
 @router.post("/hubs/{hub_id}/services", status_code=201, tags=["catalogue"], summary="Add a category")

@@ -12,9 +12,8 @@ from hub_common.http import require_roles, use_case
 from hub_issues.service.catalogue import CatalogueService
 from hub_issues.service.feeds import FeedService
 from hub_issues.service.follow_up import FollowUpService
-from hub_issues.service.forum_actions import ForumActionService
-from hub_issues.service.funded_projects import FundedProjectService
 from hub_issues.service.hubs import HubService
+from hub_issues.service.outcomes import OutcomeService
 from hub_issues.service.personal_data import PersonalDataService
 from hub_issues.service.photos import PhotoService
 from hub_issues.service.places import PlaceService
@@ -27,8 +26,7 @@ Reporting = Annotated[ReportingService, use_case(lambda uc: uc.reporting)]
 Workflow = Annotated[WorkflowService, use_case(lambda uc: uc.workflow)]
 FollowUp = Annotated[FollowUpService, use_case(lambda uc: uc.follow_up)]
 Feeds = Annotated[FeedService, use_case(lambda uc: uc.feeds)]
-ForumActions = Annotated[ForumActionService, use_case(lambda uc: uc.forum_actions)]
-FundedProjects = Annotated[FundedProjectService, use_case(lambda uc: uc.funded_projects)]
+Outcomes = Annotated[OutcomeService, use_case(lambda uc: uc.outcomes)]
 PersonalData = Annotated[PersonalDataService, use_case(lambda uc: uc.personal_data)]
 Places = Annotated[PlaceService, use_case(lambda uc: uc.places)]
 Photos = Annotated[PhotoService, use_case(lambda uc: uc.photos)]

@@ -10,10 +10,11 @@ from fastapi import APIRouter
 from hub_common.http import Paging
 from hub_common.insight import Scope
 from hub_common.pagination import Page
-from hub_issues.api.deps import Feeds, ForumActions, FundedProjects
+from hub_issues.api.deps import Feeds, Outcomes
 from hub_issues.api.schemas import (
     ForumActionOut,
     FundedProjectOut,
+    IdeaDoneOut,
     IssuesInsightOut,
     PriorityOut,
     StatsOut,
@@ -22,6 +23,7 @@ from hub_issues.api.schemas import (
 from hub_issues.api.views import (
     forum_action_view,
     funded_project_view,
+    idea_done_view,
     priority_view,
     stats_view,
     you_said_we_did_view,
@@ -47,8 +49,8 @@ async def you_said_we_did(hub_id: str, page: Paging, feeds: Feeds) -> Page[YouSa
     tags=["feeds"],
     summary="Actions agreed at the hub's resident forums and done (beside the fixed problems)",
 )
-async def forum_actions_done(hub_id: str, page: Paging, actions: ForumActions) -> Page[ForumActionOut]:
-    done, cursor = await actions.done_in_hub(hub_id, page)
+async def forum_actions_done(hub_id: str, page: Paging, outcomes: Outcomes) -> Page[ForumActionOut]:
+    done, cursor = await outcomes.forum_actions_done(hub_id, page)
     return Page[ForumActionOut](items=[forum_action_view(a) for a in done], next_cursor=cursor)
 
 
@@ -57,9 +59,19 @@ async def forum_actions_done(hub_id: str, page: Paging, actions: ForumActions) -
     tags=["feeds"],
     summary="Projects residents voted for in participatory budgeting and delivered (beside the fixed problems)",
 )
-async def funded_projects_delivered(hub_id: str, page: Paging, projects: FundedProjects) -> Page[FundedProjectOut]:
-    done, cursor = await projects.delivered_in_hub(hub_id, page)
+async def funded_projects_delivered(hub_id: str, page: Paging, outcomes: Outcomes) -> Page[FundedProjectOut]:
+    done, cursor = await outcomes.projects_delivered(hub_id, page)
     return Page[FundedProjectOut](items=[funded_project_view(p) for p in done], next_cursor=cursor)
+
+
+@router.get(
+    "/hubs/{hub_id}/you-said-we-did/ideas",
+    tags=["feeds"],
+    summary="Ideas residents proposed and supported that the hub took forward and finished",
+)
+async def ideas_done(hub_id: str, page: Paging, outcomes: Outcomes) -> Page[IdeaDoneOut]:
+    done, cursor = await outcomes.ideas_done(hub_id, page)
+    return Page[IdeaDoneOut](items=[idea_done_view(i) for i in done], next_cursor=cursor)
 
 
 @router.get("/hubs/{hub_id}/stats", tags=["feeds"], summary="Area statistics per category")

@@ -74,6 +74,25 @@ class AttributeIn(Strict):
     values: list[ValueIn] = Field(default_factory=list, max_length=200)
 
 
+class CategoryWordingIn(Strict):
+    """The category's words in one other language; what is left out shows in the catalogue's own."""
+
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    group: str = Field(default="", max_length=100)
+    questions: dict[str, Annotated[str, Field(min_length=1, max_length=500)]] = Field(
+        default_factory=dict, max_length=50, description="attribute code -> its question in this language"
+    )
+    choices: dict[str, dict[str, Annotated[str, Field(min_length=1, max_length=200)]]] = Field(
+        default_factory=dict, max_length=50, description="attribute code -> value key -> its name in this language"
+    )
+
+
+# Language codes as the web app's (ISO 639-1 or -3, lower case: "cy", "gd", "pl").
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
+Translations = dict[LanguageCode, CategoryWordingIn]
+
+
 class CategoryIn(Strict):
     code: str = Field(pattern=CODE, description="Open311 service_code")
     name: str = Field(min_length=1, max_length=200)
@@ -83,6 +102,9 @@ class CategoryIn(Strict):
     target_response_hours: int | None = Field(default=None, ge=1, le=24 * 365)
     attributes: list[AttributeIn] = Field(default_factory=list, max_length=50)
     active: bool = True
+    translations: Translations = Field(
+        default_factory=dict, max_length=20, description="the category's words in other languages, by language code"
+    )
 
 
 class CategoryPatch(Strict):
@@ -93,6 +115,7 @@ class CategoryPatch(Strict):
     target_response_hours: int | None = Field(default=None, ge=1, le=24 * 365)
     attributes: list[AttributeIn] | None = Field(default=None, max_length=50)
     active: bool | None = None
+    translations: Translations | None = Field(default=None, max_length=20, description="replaces them all")
     version: int | None = Field(default=None, ge=1)
 
 
@@ -106,6 +129,7 @@ class CategoryOut(BaseModel):
     target_response_hours: int | None
     active: bool
     attributes: list[dict[str, Any]]
+    translations: dict[str, dict[str, Any]] = Field(description="its words in other languages, by language code")
     version: int
 
 
@@ -263,6 +287,16 @@ class FundedProjectOut(BaseModel):
     project: str
     cost: int = Field(description="in pence")
     votes: int
+    we_did: str
+    done_at: datetime
+
+
+class IdeaDoneOut(BaseModel):
+    """An idea residents proposed and supported that the hub took forward, and what it did."""
+
+    id: str = Field(description="the idea's id in the participation service")
+    you_said: str = Field(description="the idea")
+    support_count: int | None = Field(description="residents who supported it (unknown for older ideas)")
     we_did: str
     done_at: datetime
 

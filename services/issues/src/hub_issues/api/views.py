@@ -7,8 +7,7 @@ a field left unset here is left out of the JSON.
 
 from __future__ import annotations
 
-from hub_issues.adapters.forum_actions import ForumActionDone
-from hub_issues.adapters.funded_projects import FundedProjectDone
+from hub_issues.adapters.outcomes import ForumActionDone, FundedProjectDone, IdeaDone
 from hub_issues.api.schemas import (
     CategoryOut,
     CategoryStats,
@@ -16,6 +15,7 @@ from hub_issues.api.schemas import (
     FundedProjectOut,
     HistoryOut,
     HubOut,
+    IdeaDoneOut,
     IssueOut,
     LikelyDuplicateOut,
     PhotoOut,
@@ -60,6 +60,7 @@ def category_view(category: Category) -> CategoryOut:
         target_response_hours=category.target_response_hours,
         active=category.active,
         attributes=fields["attributes"],
+        translations=fields["translations"],
         version=category.version,
     )
 
@@ -192,6 +193,16 @@ def funded_project_view(project: FundedProjectDone) -> FundedProjectOut:
         votes=project.votes,
         we_did=project.note,
         done_at=project.delivered_at,
+    )
+
+
+def idea_done_view(idea: IdeaDone) -> IdeaDoneOut:
+    return IdeaDoneOut(
+        id=idea.id,
+        you_said=idea.title,
+        support_count=idea.support_count,
+        we_did=idea.note,
+        done_at=idea.done_at,
     )
 
 

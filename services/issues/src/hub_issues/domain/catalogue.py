@@ -76,6 +76,38 @@ class Attribute:
 
 
 @dataclass(frozen=True)
+class CategoryWording:
+    """A category's words in a language other than the catalogue's own, for residents reading in it
+    (the web app shows them when the resident reads Welsh, say). Missing words fall back to the
+    catalogue's own; codes and keys stay the same in every language."""
+
+    name: str
+    description: str = ""
+    group: str = ""
+    questions: Mapping[str, str] = field(default_factory=dict)  # attribute code -> its question
+    choices: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # code -> value key -> name
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "group": self.group,
+            "questions": dict(self.questions),
+            "choices": {code: dict(names) for code, names in self.choices.items()},
+        }
+
+    @staticmethod
+    def from_fields(fields: Mapping[str, Any]) -> CategoryWording:
+        return CategoryWording(
+            name=fields["name"],
+            description=fields.get("description", ""),
+            group=fields.get("group", ""),
+            questions=dict(fields.get("questions", {})),
+            choices={code: dict(names) for code, names in fields.get("choices", {}).items()},
+        )
+
+
+@dataclass(frozen=True)
 class Category:
     hub_id: str
     code: str
@@ -89,11 +121,31 @@ class Category:
     version: int = 1
     created_at: datetime | None = None  # set when the hub adds it to its catalogue
     updated_at: datetime | None = None
+    # The category's words in other languages, by language code ("cy"), for residents reading in them.
+    translations: Mapping[str, CategoryWording] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         codes = [a.code for a in self.attributes]
         if len(set(codes)) != len(codes):
             raise RuleViolation(f"category {self.code}: attribute codes must be unique")
+        self._check_translations()
+
+    def _check_translations(self) -> None:
+        """A translation may only word what the category asks: its questions and their choices."""
+        keys = {a.code: {v.key for v in a.values} for a in self.attributes}
+        errors = []
+        for language, wording in self.translations.items():
+            where = f"translations.{language}"
+            errors += [_error(f"{where}.questions.{code}", f"no attribute '{code}'", "unknown")
+                       for code in wording.questions if code not in keys]  # fmt: skip
+            for code, names in wording.choices.items():
+                if code not in keys:
+                    errors.append(_error(f"{where}.choices.{code}", f"no attribute '{code}'", "unknown"))
+                    continue
+                errors += [_error(f"{where}.choices.{code}.{key}", f"'{code}' offers no '{key}'", "unknown")
+                           for key in names if key not in keys[code]]  # fmt: skip
+        if errors:
+            raise RuleViolation(f"category {self.code}: its translations word what it does not ask", errors=errors)
 
     @property
     def has_metadata(self) -> bool:
@@ -118,6 +170,7 @@ class Category:
             "target_response_hours": self.target_response_hours,
             "active": self.active,
             "attributes": [a.fields() for a in self.attributes],
+            "translations": {language: w.fields() for language, w in self.translations.items()},
         }
 
     @staticmethod
@@ -137,6 +190,9 @@ class Category:
             version=fields.get("version", 1),
             created_at=fields.get("created_at"),
             updated_at=fields.get("updated_at"),
+            translations={
+                language: CategoryWording.from_fields(w) for language, w in (fields.get("translations") or {}).items()
+            },
         )
 
     def added(self, at: datetime) -> Category:

@@ -60,6 +60,7 @@ class ResponseService:
                 title=idea.wording.title,
                 note=note,
                 done=done,
+                support_count=idea.support_count,
                 published_by=caller.sub,
                 published_at=updated.updated_at,
             )
