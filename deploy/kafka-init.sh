@@ -25,7 +25,7 @@ declare -A CONSUMES=(
   [issues]="hub.issues.inbound hub.assets.events hub.participation.events hub.privacy hub.identity.events"
   [assets]="hub.assets.inbound hub.volunteers.events hub.issues.events hub.privacy hub.identity.events"
   [notifications]="hub.contacts hub.notifications.inbound hub.volunteers.events hub.issues.events hub.assets.events hub.participation.events hub.privacy hub.identity.events"
-  [participation]="hub.privacy hub.assets.events hub.issues.events"
+  [participation]="hub.participation.inbound hub.privacy hub.assets.events hub.issues.events hub.identity.events"
   [identity]=""  # it publishes the partner registry's changes and reads nothing
 )
 

@@ -26,6 +26,15 @@ def test_grants_give_read_on_event_topics_write_on_inbound_topics_and_its_own_gr
     }
 
 
+def test_a_library_sending_ballots_and_forum_registrations_writes_only_participations_inbound_topic() -> None:
+    sends = ["hub.participation.pb_ballot.submitted.v1", "hub.participation.registration.submitted.v1"]
+    assert wanted("library", [], sends) == {
+        Permission("topic", "hub.participation.inbound", "Write"),
+        Permission("topic", "hub.participation.inbound", "Describe"),
+        Permission("group", "partner-library-", "Read", pattern="prefixed"),
+    }
+
+
 @pytest.mark.parametrize(
     ("consumes", "publishes", "says"),
     [

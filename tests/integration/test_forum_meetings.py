@@ -2,7 +2,8 @@
 
 - a meeting in a room: participation asks for the room on ``hub.assets.inbound``, the assets service
   books it through its booking workflow and answers on ``hub.assets.events``, and participation
-  shows the room confirmed;
+  shows the room confirmed; called off, the meeting gives the room back the same way, and the
+  slot can be booked again;
 - registration: the resident gets their invitation and, the meeting being near, their reminder by
   email over real SMTP; the minutes with two actions reach them too, and the one action completed
   shows in the issues service's "You Said, We Did" beside the fixed problems.
@@ -33,7 +34,7 @@ pytestmark = pytest.mark.integration
 HUB = "hub-northfield"
 
 
-async def test_a_forum_in_a_room_is_booked_through_assets_and_confirmed_by_its_event(
+async def test_a_forum_in_a_room_is_booked_through_assets_confirmed_by_its_event_and_given_back_when_called_off(
     service_context, kafka, background, wait_until, unique
 ):
     participation = await service_context(PARTICIPATION)
@@ -81,6 +82,23 @@ async def test_a_forum_in_a_room_is_booked_through_assets_and_confirmed_by_its_e
     assert booking["booker_id"] == staff.sub and booking["requested_by"] == "participation"
     assert booking["starts_at"].replace(tzinfo=UTC) == starts
     assert confirmed.version == meeting.version + 1  # the answer applied once
+
+    # Called off: the room goes back to the assets service, whose answer participation shows.
+    await participation.components.use_cases.meetings.cancel(staff, meeting.id, "too few could come", None)
+
+    async def room_given_back():
+        current = await participation.components.use_cases.meetings.get(meeting.id)
+        return current if current.place.room_status == "cancelled" else None
+
+    released = await wait_until(room_given_back, timeout_s=60)
+    assert released.status == "cancelled"
+    [booking] = await assets.db["bookings"].find({"request_id": meeting.id}).to_list()
+    assert booking["status"] == "cancelled" and "too few could come" in booking["reason"]
+    # The slot is free: another booking of the same hall at the same time is confirmed.
+    again = await assets.components.use_cases.bookings.request(
+        staff, hall.id, starts_at=starts, ends_at=starts + timedelta(hours=2), purpose="Craft club", attendees=20
+    )
+    assert again.status == "confirmed"
 
 
 async def test_registrants_get_invitation_reminder_and_minutes_and_a_done_action_reaches_you_said_we_did(

@@ -7,20 +7,27 @@ projects, and the one delivered shows in the issues service's "You Said, We Did"
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from participation_testkit import round_in_voting
 
 from hub_common.app import create_app
 from hub_common.auth import Principal
 from hub_common.contact_details import Contact
+from hub_common.contracts import dlt_topic, inbound_topic
+from hub_common.contracts.participation import PartnerBallotSubmitted
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_participation.__main__ import DEFINITION as PARTICIPATION
 from hub_participation.service.pb_proposals import Review, Submission
 from hub_participation.service.pb_rounds import RoundDraft
+from hub_testkit.events import cloud_event
+from hub_testkit.partners import grant_partner
 from hub_testkit.tokens import issue_token
 
 pytestmark = pytest.mark.integration
@@ -131,3 +138,58 @@ async def test_a_round_from_proposals_to_a_delivered_project_in_you_said_we_did(
 
 async def _mail(smtp_server, address: str, subject_has: str) -> list:
     return [m for m in smtp_server.to(address) if subject_has in m["Subject"]]
+
+
+async def test_a_librarys_paper_ballots_arrive_on_the_inbound_topic_and_the_invalid_go_to_the_dlt(
+    service_context, kafka, background, wait_until, unique
+):
+    """Through the real broker and consumer: a partner's ballot counts once (a resend changes nothing);
+    one over the budget, one from a partner not granted the type and one after voting closed are
+    dead-lettered with the reason."""
+    participation = await service_context(PARTICIPATION)
+    use_cases = participation.components.use_cases
+    hub, library = f"hub-{unique}", f"library-{unique}"
+    await grant_partner(participation.db, library, hubs=[hub], publishes=[PartnerBallotSubmitted.event_type])
+    await grant_partner(participation.db, f"phone-{unique}", hubs=[hub], publishes=[])
+    budget_round, projects = await round_in_voting(use_cases, hub, unique)
+    await kafka.skip_history(participation.settings.consumer_group, list(PARTICIPATION.consumes))
+
+    def paper(n: int, person: str, choices: list[str], source: str = f"/partners/{library}"):
+        ref = f"paper-{n}-{unique}"
+        data = {"partner_ref": ref, "hub_id": hub, "round_id": budget_round.id, "person_ref": person}
+        # One key for the station: its ballots stay in order on one partition, so a dead letter comes
+        # after every ballot before it was applied.
+        topic, event_type = inbound_topic("participation"), PartnerBallotSubmitted.event_type
+        return cloud_event(topic, event_type, source, "station-1", {**data, "choices": choices})
+
+    async def dead_letters(*numbers: int) -> dict[str, str]:
+        wanted = {f"paper-{n}-{unique}" for n in numbers}
+        dead = await kafka.collect(dlt_topic("participation"), lambda r: ref_of(r) in wanted, count=len(wanted))
+        return {ref_of(r): dict(r.headers)["hub_dlt_error"].decode() for r in dead}
+
+    def ref_of(record) -> str | None:  # other tests' dead letters need not be JSON objects
+        with contextlib.suppress(ValueError, AttributeError):
+            return json.loads(record.value).get("partner_ref")
+        return None
+
+    await kafka.produce_all(
+        [
+            paper(1, "reader-1", [projects[0]]),
+            paper(1, "reader-1", [projects[0]]),  # sent twice (a new event id)
+            paper(2, "reader-2", projects),  # every project: £11,000 of a £10,000 budget
+            paper(3, "reader-3", [projects[1]], source=f"/partners/phone-{unique}"),
+        ]
+    )
+    background(participation.run_worker)
+
+    errors = await dead_letters(2, 3)
+    assert "more than the budget" in errors[f"paper-2-{unique}"]
+    assert f"not granted {PartnerBallotSubmitted.event_type!r}" in errors[f"paper-3-{unique}"]
+    counted = await use_cases.pb_rounds.get(None, budget_round.id)  # paper-1 and its copy came before
+    assert counted.ballots == 1 and await participation.db["pb_ballots"].count_documents({"round_id": counted.id}) == 1
+
+    await use_cases.pb_results.close(Principal(sub=f"staff-{unique}", role="staff", hubs=(hub,)), budget_round.id)
+    await kafka.produce_all([paper(4, "reader-1", [projects[1]])])  # a late change of mind
+    assert "voting is not open" in (await dead_letters(4))[f"paper-4-{unique}"]
+    results = await use_cases.pb_results.results(budget_round.id)
+    assert [(p.proposal_id, p.votes) for p in results.projects if p.votes] == [(projects[0], 1)]

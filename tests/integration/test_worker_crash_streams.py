@@ -16,9 +16,11 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from itertools import zip_longest
 from typing import Any
 
 import pytest
+from participation_testkit import online_forum, round_in_voting
 
 from hub_assets.__main__ import DEFINITION as ASSETS
 from hub_assets.adapters.assets import ASSETS as ASSETS_COLLECTION
@@ -30,12 +32,22 @@ from hub_common.contracts import CONTACTS_TOPIC, events_topic, inbound_topic
 from hub_common.contracts.assets import DirectoryEntrySubmitted
 from hub_common.contracts.contacts import VolunteerContactUpserted
 from hub_common.contracts.issues import IssueReported, PartnerReportSubmitted
+from hub_common.contracts.participation import (
+    PartnerBallotSubmitted,
+    PartnerRegistrationSubmitted,
+    RegistrationConfirmed,
+)
 from hub_common.contracts.volunteers import HoursSubmitted, RegistrationSubmitted, VolunteerApproved
 from hub_common.uow import OUTBOX
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_issues.adapters.issues import ISSUES as ISSUES_COLLECTION
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_notifications.adapters.messages import MESSAGES
+from hub_participation.__main__ import DEFINITION as PARTICIPATION
+from hub_participation.adapters.partner_messages import PARTNER_MESSAGES
+from hub_participation.adapters.pb_ballots import BALLOTS
+from hub_participation.domain.pb_count import voter_key
+from hub_participation.service.partner_inbound import partner_person_id
 from hub_testkit.events import cloud_event
 from hub_testkit.partners import grant_partner
 from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
@@ -465,3 +477,105 @@ async def test_issues_worker_killed_mid_stream_turns_each_partner_report_into_ex
 
 async def _none_pending_for(ctx, subjects: set[str]) -> bool:
     return await ctx.db[OUTBOX].count_documents({"subject": {"$in": list(subjects)}, "status": "pending"}) == 0
+
+
+# -- participation: partners' paper ballots and forum registrations on hub.participation.inbound ---
+
+
+async def test_participation_worker_killed_mid_stream_applies_every_vote_and_registration_once(
+    service_context, kafka, service_process, wait_until, unique
+):
+    """N/2 ballots from a library's voting station (a quarter of its voters vote twice, and their
+    second ballot is the one that counts) and N/2 forum registrations from its phone line."""
+    ctx = await service_context(PARTICIPATION, **WORKER_SETTINGS)
+    hub, library = f"hub-{unique}", f"library-{unique}"
+    source = f"/partners/{library}"
+    await grant_partner(
+        ctx.db,
+        library,
+        hubs=[hub],
+        publishes=[PartnerBallotSubmitted.event_type, PartnerRegistrationSubmitted.event_type],
+    )
+    use_cases = ctx.components.use_cases
+    budget_round, projects = await round_in_voting(use_cases, hub, unique)
+    meeting = await online_forum(use_cases, hub, unique, places=EVENTS - EVENTS // 2)
+
+    ballots = EVENTS // 2
+    again = ballots // 5  # voters whose second ballot replaces their first
+    voters = [f"reader-{n}" for n in range(ballots - again)]
+    first_choice = {voter: [projects[n % 3]] for n, voter in enumerate(voters)}
+    last_choice = dict(first_choice)
+    cast = [(voter, first_choice[voter]) for voter in voters]
+    for voter in voters[:again]:
+        last_choice[voter] = [projects[(voters.index(voter) + 1) % 3], projects[3]]
+        cast.append((voter, last_choice[voter]))
+    callers = [f"caller-{n}" for n in range(EVENTS - ballots)]
+    ballot_records = [
+        cloud_event(
+            inbound_topic("participation"),
+            PartnerBallotSubmitted.event_type,
+            source,
+            voter,  # the key: one person's ballots share a partition, in the order they were cast
+            {
+                "partner_ref": f"paper-{n}",
+                "hub_id": hub,
+                "round_id": budget_round.id,
+                "person_ref": voter,
+                "choices": choices,
+            },
+        )
+        for n, (voter, choices) in enumerate(cast)
+    ]
+    registration_records = [
+        cloud_event(
+            inbound_topic("participation"),
+            PartnerRegistrationSubmitted.event_type,
+            source,
+            caller,
+            {
+                "partner_ref": f"call-{n}",
+                "hub_id": hub,
+                "meeting_id": meeting.id,
+                "person_ref": caller,
+                "access_needs": "Step-free access" if n % 10 == 0 else None,
+            },
+        )
+        for n, caller in enumerate(callers)
+    ]
+    records = [r for pair in zip_longest(ballot_records, registration_records) for r in pair if r is not None]
+    await kafka.skip_history(ctx.settings.consumer_group, list(PARTICIPATION.consumes))
+
+    async def taken() -> int:  # each message taken once, in the same transaction as its effect
+        return await ctx.db[PARTNER_MESSAGES].count_documents({"source": source})
+
+    await crash_and_recover(
+        lambda: service_process("participation", ctx.settings),
+        records,
+        kafka,
+        taken,
+        reached(taken, EVENTS),
+        wait_until,
+    )
+
+    assert await taken() == EVENTS
+    key = ctx.settings.pb_ballot_key.get_secret_value().encode()
+    stored = {doc["_id"]: doc["choices"] async for doc in ctx.db[BALLOTS].find({"round_id": budget_round.id})}
+    expected = {
+        voter_key(key, budget_round.id, partner_person_id(source, voter)): sorted(choices)
+        for voter, choices in last_choice.items()
+    }
+    assert stored == expected  # one ballot per voter, each with their last choice
+    counted = await ctx.components.use_cases.pb_rounds.get(None, budget_round.id)
+    assert counted.ballots == len(voters)  # the round's count of voters, once each
+
+    held = (await ctx.components.use_cases.meetings.get(meeting.id)).registrations
+    per_person = Counter(r.person_id for r in held)
+    assert set(per_person) == {partner_person_id(source, c) for c in callers} and set(per_person.values()) == {1}
+    assert all(r.status == "registered" for r in held)  # capacity for everyone: no one on the waitlist
+
+    # Each registration raised its confirmation once, and the relay (killed with the worker) published them.
+    await wait_until(lambda: _none_pending(ctx, hub), timeout_s=60)
+    confirmed = await kafka.published_per(
+        "participation", RegistrationConfirmed.event_type, "person_id", expected=len(callers), hub=hub
+    )
+    assert set(confirmed) == set(per_person) and set(confirmed.values()) == {1}

@@ -1,6 +1,7 @@
 """A forum meeting's room, asked for by the participation service on hub.assets.inbound: booked as
 the hub's staff through the usual rules and answered with the request's id; declined with the reason
-when the room cannot be had; later decisions answered too; refused from any other sender."""
+when the room cannot be had; later decisions answered too; given back when the meeting is called
+off; refused from any other sender."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from assets_testkit import NORTH, Api, next_weekday_at, room_body
 
 from hub_assets.handlers import handlers
 from hub_common.consumer import PermanentError
-from hub_common.contracts.participation import RoomBookingRequested
+from hub_common.contracts.participation import RoomBookingReleased, RoomBookingRequested
 from hub_common.envelope import Envelope
 from hub_common.partner_grants import PartnerGrantRepository
 
@@ -37,8 +38,22 @@ def request(room_id: str, request_id: str = "meeting-1", source: str = "/hub/par
     )
 
 
+def release(request_id: str = "meeting-1", source: str = "/hub/participation", room_id: str = "room") -> Envelope:
+    data = RoomBookingReleased(
+        request_id=request_id,
+        hub_id=NORTH,
+        room_id=room_id,
+        reason="The forum meeting was called off: too few could come",
+        released_by="staff-forum",
+        released_at=datetime.now(UTC),
+    )
+    return Envelope(
+        id=str(uuid.uuid4()), source=source, type=data.event_type, time=datetime.now(UTC), subject=request_id, data=data
+    )
+
+
 async def apply(api: Api, event: Envelope) -> None:
-    handler = handlers(api.use_cases, PartnerGrantRepository(api.db))[RoomBookingRequested.event_type]
+    handler = handlers(api.use_cases, PartnerGrantRepository(api.db))[event.type]
     await api.ctx.uow.run(lambda tx: handler(event, tx))
 
 
@@ -84,6 +99,23 @@ async def test_a_room_that_cannot_be_had_is_declined_with_the_reason(api: Api, r
 
 @pytest.mark.parametrize("source", ["/partners/partner-a", "/hub/volunteers", "/somewhere"])
 async def test_only_the_participation_service_may_ask(api: Api, room: str, source: str) -> None:
-    with pytest.raises(PermanentError, match="may not request room bookings"):
+    with pytest.raises(PermanentError, match="may not request or release room bookings"):
         await apply(api, request(room, source=source))
     assert await api.count("bookings") == 0 and await api.events(ANSWERED) == []
+    await apply(api, request(room))
+    with pytest.raises(PermanentError, match="may not request or release room bookings"):
+        await apply(api, release(room_id=room, source=source))
+    assert [e["data"]["status"] for e in await api.events(ANSWERED)] == ["confirmed"]  # it stands
+
+
+async def test_a_called_off_meetings_room_is_given_back_once_and_the_slot_is_free(api: Api, room: str) -> None:
+    await apply(api, release("meeting-0", room_id=room))  # never booked: nothing to give back
+    await apply(api, request(room))
+    await apply(api, release(room_id=room))
+    await apply(api, release(room_id=room))  # a copy of the release: cancelled once
+
+    answers = [(a["data"]["status"], a["data"]["reason"]) for a in await api.events(ANSWERED)]
+    assert answers == [("confirmed", None), ("cancelled", "The forum meeting was called off: too few could come")]
+    assert len(await api.events("hub.assets.booking.cancelled.v1")) == 1
+    await apply(api, request(room, "meeting-2"))  # the same slot, asked for by another meeting
+    assert (await api.events(ANSWERED))[-1]["data"]["status"] == "confirmed"

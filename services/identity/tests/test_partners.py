@@ -49,6 +49,20 @@ async def test_grants_change_and_each_change_is_published(api: Api) -> None:
     assert len(await api.outbox("hub.identity.partner.grants_changed.v1")) == 1
 
 
+async def test_a_library_is_granted_to_send_ballots_and_forum_registrations_and_reads_neither(api: Api) -> None:
+    inbound = ["hub.participation.pb_ballot.submitted.v1", "hub.participation.registration.submitted.v1"]
+    body = {"add": {"publishes": inbound}}
+    await api.add_partner()
+    response = await api.client.post("/v1/partners/housing-north/grants", json=body, headers=await api.operator())
+    assert response.status_code == 200, response.text
+    assert set(inbound) <= set(response.json()["publishes"])
+    [event] = await api.outbox("hub.identity.partner.grants_changed.v1")
+    assert set(inbound) <= set(event["data"]["publishes"])  # what participation's read model checks against
+    reading = {"add": {"consumes": inbound[:1]}}  # inbound types are sent, never read
+    refused = await api.client.post("/v1/partners/housing-north/grants", json=reading, headers=await api.operator())
+    assert_problem(refused, 422)
+
+
 async def test_a_revoked_partner_gets_no_more_tokens(api: Api) -> None:
     secret = (await api.add_partner())["client_secret"]
     response = await api.client.post("/v1/partners/housing-north/revoke", headers=await api.operator())

@@ -9,7 +9,14 @@ from typing import Any
 import httpx
 import pytest
 
+from hub_common.auth import Principal
 from hub_participation.__main__ import DEFINITION
+from hub_participation.domain.meeting import Meeting, Place
+from hub_participation.domain.pb_round import Round
+from hub_participation.service import UseCases
+from hub_participation.service.meetings import ScheduleRequest
+from hub_participation.service.pb_proposals import Review, Submission
+from hub_participation.service.pb_rounds import RoundDraft
 from hub_participation.settings import ParticipationSettings
 from hub_testkit.plugin import test_settings
 from hub_testkit.service_api import ServiceApi, assert_problem
@@ -22,7 +29,9 @@ __all__ = [
     "assert_problem",
     "idea_body",
     "meeting_body",
+    "online_forum",
     "participation_app",
+    "round_in_voting",
 ]
 
 NORTH, RIVER = "hub-northfield", "hub-riverside"
@@ -36,10 +45,13 @@ WIPED_EACH_TIME = (
     "pb_rounds",
     "pb_proposals",
     "pb_ballots",
+    "panel",
     "outbox",
     "idempotency_keys",
     "inbox",
     "access_audit",
+    "partner_messages",
+    "partner_grants",
 )
 
 
@@ -131,6 +143,55 @@ def meeting_body(hub: str = NORTH, **overrides: Any) -> dict[str, Any]:
         "waitlist": True,
         **overrides,
     }
+
+
+async def round_in_voting(use_cases: UseCases, hub: str, unique: str) -> tuple[Round, list[str]]:
+    """Through the use cases (for tests that run the service's worker): a £10,000 allocation round in
+    voting in ``hub`` with four eligible projects (£3,000, £5,000, £2,000, £1,000), and their ids."""
+    staff = Principal(sub=f"staff-{unique}", role="staff", hubs=(hub,))
+    await use_cases.hubs.open_missing([hub])
+    draft = RoundDraft(
+        hub_id=hub,
+        title=f"Our £10,000 {unique}",
+        description="Tell us how to spend £10,000 on the estate.",
+        budget=1_000_000,
+        method="allocation",
+        voting_closes_at=datetime.now(UTC) + timedelta(days=14),
+    )
+    budget_round = await use_cases.pb_rounds.create(staff, draft)
+    await use_cases.pb_rounds.advance(staff, budget_round.id, "proposals", None)
+    projects = []
+    for n, (title, cost) in enumerate(
+        (("Planters", 300_000), ("A pitch", 500_000), ("Benches", 200_000), ("Art", 100_000))
+    ):
+        resident = Principal(sub=f"res-{n}-{unique}", role="resident")
+        proposal = await use_cases.pb_proposals.submit(
+            resident, budget_round.id, Submission(title=title, description=f"{title} for all.", estimated_cost=cost)
+        )
+        await use_cases.pb_proposals.review(staff, proposal.id, Review(eligible=True), None)
+        projects.append(proposal.id)
+    await use_cases.pb_rounds.advance(staff, budget_round.id, "review", None)
+    voting = await use_cases.pb_rounds.advance(staff, budget_round.id, "voting", None)
+    return voting, projects
+
+
+async def online_forum(use_cases: UseCases, hub: str, unique: str, *, places: int, waitlist: bool = True) -> Meeting:
+    """Through the use cases: an online forum in a week's time in ``hub`` with ``places`` places."""
+    staff = Principal(sub=f"staff-{unique}", role="staff", hubs=(hub,))
+    await use_cases.hubs.open_missing([hub])
+    starts = datetime.now(UTC) + timedelta(days=7)
+    return await use_cases.meetings.schedule(
+        staff,
+        ScheduleRequest(
+            hub_id=hub,
+            title=f"Residents' forum {unique}",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            place=Place(kind="online", name="Online", online_url="https://meet.example.org/forum"),
+            capacity=places,
+            waitlist=waitlist,
+        ),
+    )
 
 
 @pytest.fixture(scope="session")

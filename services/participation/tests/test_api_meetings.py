@@ -192,11 +192,20 @@ async def test_calling_a_meeting_off_tells_the_registrants_and_ends_registration
     assert called_off.status_code == 200 and called_off.json()["status"] == "cancelled"
     [event] = await api.outbox("hub.participation.meeting.cancelled.v1")
     assert event["data"]["registrant_ids"] == ["res-a"]
+    # Its room goes back to the assets service, on the request's key, so it follows the request.
+    [released] = await api.outbox("hub.participation.room_booking.released.v1")
+    assert released["topic"] == "hub.assets.inbound" and released["subject"] == meeting
+    assert released["data"]["request_id"] == meeting and released["data"]["released_by"] == "staff-1"
+    assert "The hall is flooded." in released["data"]["reason"]
     assert_problem(await api.register(meeting, "res-b"), 409, "conflict")
     again = await api.client.post(f"/v1/meetings/{meeting}/cancel", json={"reason": "Again"}, headers=api.staff())
     assert_problem(again, 409, "conflict")
     ics = Calendar.from_ical((await api.client.get(f"/v1/hubs/{NORTH}/meetings.ics")).content)
     assert [str(e.get("status")) for e in ics.walk("VEVENT")] == ["CANCELLED"]
+    online = await api.schedule(place={"kind": "online", "online_url": "https://meet.example.org/forum"})
+    off = await api.client.post(f"/v1/meetings/{online['id']}/cancel", json={"reason": "Ill"}, headers=api.staff())
+    assert off.status_code == 200
+    assert len(await api.outbox("hub.participation.room_booking.released.v1")) == 1  # no room to give back
 
 
 async def test_the_hub_calendar_and_lists_show_its_meetings(api: ParticipationApi) -> None:

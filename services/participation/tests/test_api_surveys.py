@@ -232,3 +232,49 @@ async def test_a_survey_past_its_closing_time_is_closed_by_the_worker_with_its_r
     [event] = await api.outbox(CLOSED, subject=survey["id"])
     assert event["data"]["respondents"] == 1
     assert await surveys.close_due() == 0  # closed once
+
+
+PANEL_JOINED, PANEL_LEFT = "hub.participation.panel.joined.v1", "hub.participation.panel.left.v1"
+
+
+async def test_residents_join_a_hubs_citizens_panel_and_staff_invite_it_to_a_survey(api: ParticipationApi) -> None:
+    me = f"/v1/hubs/{NORTH}/panel/me"
+    contact = {"contact": {"name": "Ann", "email": "ann@example.org"}}
+    first = await api.client.put(me, json=contact, headers=api.resident("res-ann"))
+    assert first.status_code == 200 and first.json() == {"hub_id": NORTH, "member": True, "changed": True}
+    again = await api.client.put(me, json={}, headers=api.resident("res-ann"))
+    assert again.json()["changed"] is False  # joined once: one event, one membership
+    await api.client.put(me, json={}, headers=api.resident("res-bob"))
+    [joined, _bob] = await api.outbox(PANEL_JOINED)
+    assert joined["data"]["person_id"] == "res-ann" and joined["data"]["hub_id"] == NORTH
+    assert "ann@example.org" not in str(await api.outbox(PANEL_JOINED))  # the address goes on hub.contacts
+    [sent] = await api.outbox("hub.participation.contact.upserted.v1")
+    assert sent["topic"] == "hub.contacts" and sent["data"]["email"] == "ann@example.org"
+    assert (await api.client.get(me, headers=api.resident("res-ann"))).json()["member"] is True
+    assert (await api.client.get(f"/v1/hubs/{NORTH}/panel", headers=api.staff())).json()["members"] == 2
+
+    # Only residents join, only the hub's staff count it, and a hub id must look like one.
+    assert_problem(await api.client.put(me, json={}, headers=api.staff()), 403)
+    assert_problem(await api.client.put(me, json={}), 401)
+    assert_problem(await api.client.get(f"/v1/hubs/{NORTH}/panel", headers=api.staff(RIVER)), 403)
+    assert_problem(await api.client.put("/v1/hubs/Not A Hub/panel/me", json={}, headers=api.resident()), 422)
+
+    left = await api.client.delete(me, headers=api.resident("res-bob"))
+    assert left.json() == {"hub_id": NORTH, "member": False, "changed": True}
+    assert (await api.client.delete(me, headers=api.resident("res-bob"))).json()["changed"] is False
+    assert len(await api.outbox(PANEL_LEFT)) == 1
+
+    survey = await new_survey(api)
+    invited = await api.client.post(
+        f"/v1/surveys/{survey['id']}/open", json={"invite_panel": True}, headers=api.staff()
+    )
+    assert invited.status_code == 200, invited.text
+    [event] = await api.outbox("hub.participation.survey.opened.v1")
+    assert event["data"]["panel_invited"] is True
+
+    # Erasure ends the membership (and tells notifications to forget the contact); export lists it.
+    exported = await ask(api, "access", ["res-ann"])
+    assert {h["kind"]: h["count"] for h in exported["held"]}["citizens' panel memberships"] == 1
+    await ask(api, "erasure", ["res-ann"])
+    assert (await api.client.get(me, headers=api.resident("res-ann"))).json()["member"] is False
+    assert await api.outbox("hub.participation.contact.erased.v1", subject="res-ann")

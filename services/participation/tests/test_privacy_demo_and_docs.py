@@ -111,8 +111,12 @@ async def test_openapi_and_asyncapi_describe_every_route_and_event(api: Particip
     doc = (await api.client.get("/asyncapi.json")).json()
     names = {m["name"] for m in doc["components"]["messages"].values()}
     own = {c.type for c in all_contracts() if c.producer == "participation"}
-    assert own == set(DEFINITION.publishes) and own <= names
+    inbound = {c.type for c in all_contracts() if c.topic == "hub.participation.inbound"}
+    assert inbound == {"hub.participation.pb_ballot.submitted.v1", "hub.participation.registration.submitted.v1"}
+    assert own - inbound == set(DEFINITION.publishes) and own <= names
     assert "hub.notifications.privacy_request.opened.v1" in names  # what it consumes
+    received = doc["operations"]["receive_hub_participation_inbound"]["messages"]  # what partners send it
+    assert {ref["$ref"].rsplit("/", 1)[1] for ref in received} == {t.replace(".", "_") for t in inbound}
     for probe in ("/health/live", "/health/ready", "/metrics"):
         assert (await api.client.get(probe)).status_code == 200, probe
 

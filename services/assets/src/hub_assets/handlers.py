@@ -5,6 +5,9 @@
 - ``hub.participation.room_booking.requested.v1`` on ``hub.assets.inbound``: a forum meeting's room,
   booked as the hub staff member who scheduled it and answered with ``room_booking.answered.v1``;
   only from ``/hub/participation`` (not partner-granted: the booker is staff that service checked).
+- ``hub.participation.room_booking.released.v1`` on ``hub.assets.inbound``: that room given back (the
+  meeting was called off): the booking made for the request is cancelled and the answer sent again;
+  from the same sender only.
 - ``hub.identity.partner.*``: the read model of partners' grants that check is made against.
 """
 
@@ -17,7 +20,7 @@ from hub_common.auth import Principal
 from hub_common.consumer import Handler, PermanentError
 from hub_common.contracts.assets import DirectoryEntrySubmitted
 from hub_common.contracts.issues import IssueReported
-from hub_common.contracts.participation import RoomBookingRequested
+from hub_common.contracts.participation import RoomBookingReleased, RoomBookingRequested
 from hub_common.contracts.volunteers import (
     VolunteerApproved,
     VolunteerErased,
@@ -47,6 +50,15 @@ def volunteer_status(data: object) -> str:
     return "erased"
 
 
+def room_requester(event: Envelope) -> str:
+    """The platform service a room request or release comes from; anyone else is dead-lettered."""
+    service = ROOM_REQUESTERS.get(event.source)
+    if service is None:
+        metrics.INBOUND_REFUSED.labels("assets", event.type, "unknown_sender").inc()
+        raise PermanentError(f"refused: ce_source {event.source!r} may not request or release room bookings")
+    return service
+
+
 def handlers(use_cases: UseCases, grants: PartnerGrantRepository) -> dict[str, Handler]:
     async def on_issue_reported(event: Envelope, tx: Transaction) -> None:
         """An issue reported against one of our assets opens maintenance on it (once per issue)."""
@@ -66,12 +78,15 @@ def handlers(use_cases: UseCases, grants: PartnerGrantRepository) -> dict[str, H
     async def on_room_booking_request(event: Envelope, tx: Transaction) -> None:
         """A forum meeting's room, asked for by the participation service (and no one else: a
         partner's source is refused, since the booker is hub staff that participation checked)."""
-        service = ROOM_REQUESTERS.get(event.source)
-        if service is None:
-            metrics.INBOUND_REFUSED.labels("assets", event.type, "unknown_sender").inc()
-            raise PermanentError(f"refused: ce_source {event.source!r} may not request room bookings")
+        service = room_requester(event)
         data: RoomBookingRequested = event.data  # type: ignore[assignment]
         await use_cases.bookings.request_for_service(service, data, tx)
+
+    async def on_room_booking_release(event: Envelope, tx: Transaction) -> None:
+        """The room a platform service asked for, given back: only that service may give it back."""
+        service = room_requester(event)
+        data: RoomBookingReleased = event.data  # type: ignore[assignment]
+        await use_cases.bookings.release_for_service(service, data, tx)
 
     async def on_volunteer(event: Envelope, tx: Transaction) -> None:
         """Keep who may borrow as a volunteer: id, hub and status (latest event time wins)."""
@@ -85,6 +100,7 @@ def handlers(use_cases: UseCases, grants: PartnerGrantRepository) -> dict[str, H
         **{t.event_type: on_volunteer for t in VOLUNTEER_TYPES},
         IssueReported.event_type: on_issue_reported,
         RoomBookingRequested.event_type: on_room_booking_request,
+        RoomBookingReleased.event_type: on_room_booking_release,
         **guarded_inbound("assets", grants, {DirectoryEntrySubmitted.event_type: on_directory_entry}),
         **grant_handlers(grants),
         **privacy_handlers("assets", use_cases.personal_data),

@@ -1,6 +1,7 @@
 """What the participation service is, and the role switch: ``python -m hub_participation --role api|worker|all``."""
 
 from hub_common.contracts import PRIVACY_TOPIC, all_contracts, events_topic, inbound_topic
+from hub_common.partner_grants import IDENTITY_EVENTS
 from hub_common.runner import main
 from hub_common.service import ServiceDefinition
 from hub_participation.adapters import INDEXES
@@ -11,6 +12,7 @@ from hub_participation.api import (
     meetings,
     minutes,
     moderation,
+    panel,
     pb_ballots,
     pb_proposals,
     pb_rounds,
@@ -46,12 +48,20 @@ DEFINITION = ServiceDefinition(
         registrations.router,
         minutes.router,
         surveys.router,
+        panel.router,
         pb_rounds.router,
         pb_proposals.router,
         pb_ballots.router,
     ),
-    # assets: the answers to forum room requests; issues: the after-fix questionnaire's answers
-    consumes=(PRIVACY_TOPIC, events_topic("assets"), events_topic("issues")),
+    # assets: the answers to forum room requests; issues: the after-fix questionnaire's answers;
+    # inbound: partners' ballots and forum registrations, checked against the registry's grants
+    consumes=(
+        inbound_topic("participation"),
+        PRIVACY_TOPIC,
+        events_topic("assets"),
+        events_topic("issues"),
+        IDENTITY_EVENTS,
+    ),
     publishes=PUBLISHES,
     indexes=INDEXES,
     seed_demo_data=seed_demo_data,

@@ -7,22 +7,33 @@
   room becomes confirmed, awaiting approval, declined or cancelled.
 - ``hub.issues.issue.feedback_received.v1``: an answer to the after-fix questionnaire, counted into
   its hub's, category's and month's satisfaction tally (counts only; no issue or reporter kept).
-
-Partners publish nothing to ``hub.participation.inbound`` so far.
+- ``hub.participation.pb_ballot.submitted.v1`` and ``hub.participation.registration.submitted.v1``
+  on ``hub.participation.inbound``: a ballot or a forum registration a partner took for one of its
+  people (known as ``partner:<partner id>:<person_ref>``), through the same use cases and rules as
+  the API's; taken once per ``ce_source`` + ``partner_ref``, only from a partner granted the type
+  and the hub (``hub_common.partner_grants``). One that can never be valid (outside the voting
+  window, over the budget, a full meeting without a waitlist) is dead-lettered with the reason.
+- ``hub.identity.partner.*``: the read model of partners' grants that check is made against.
 """
 
 from __future__ import annotations
 
-from hub_common.consumer import Handler
+from collections.abc import Awaitable
+
+from hub_common.auth import Principal
+from hub_common.consumer import Handler, PermanentError, TransientError
 from hub_common.contracts.assets import RoomBookingAnswered
 from hub_common.contracts.issues import IssueFeedbackReceived
+from hub_common.contracts.participation import PartnerBallotSubmitted, PartnerRegistrationSubmitted
 from hub_common.envelope import Envelope
+from hub_common.errors import PreconditionFailed, ProblemError
+from hub_common.partner_grants import PartnerGrantRepository, grant_handlers, guarded_inbound
 from hub_common.privacy import privacy_handlers
 from hub_common.uow import Transaction
 from hub_participation.service import UseCases
 
 
-def handlers(use_cases: UseCases) -> dict[str, Handler]:
+def handlers(use_cases: UseCases, grants: PartnerGrantRepository) -> dict[str, Handler]:
     async def on_room_answered(event: Envelope, tx: Transaction) -> None:
         data: RoomBookingAnswered = event.data  # type: ignore[assignment]
         await use_cases.meetings.room_answered(data, tx)
@@ -31,8 +42,37 @@ def handlers(use_cases: UseCases) -> dict[str, Handler]:
         data: IssueFeedbackReceived = event.data  # type: ignore[assignment]
         await use_cases.satisfaction.count(tx, data)
 
+    async def on_partner_ballot(event: Envelope, tx: Transaction, _partner: Principal | None) -> None:
+        data: PartnerBallotSubmitted = event.data  # type: ignore[assignment]
+        await _taken(f"ballot {data.partner_ref}", use_cases.partner_inbound.ballot(tx, event.source, data))
+
+    async def on_partner_registration(event: Envelope, tx: Transaction, _partner: Principal | None) -> None:
+        data: PartnerRegistrationSubmitted = event.data  # type: ignore[assignment]
+        await _taken(f"registration {data.partner_ref}", use_cases.partner_inbound.registration(tx, event.source, data))
+
     return {
         RoomBookingAnswered.event_type: on_room_answered,
         IssueFeedbackReceived.event_type: on_feedback,
+        **guarded_inbound(
+            "participation",
+            grants,
+            {
+                PartnerBallotSubmitted.event_type: on_partner_ballot,
+                PartnerRegistrationSubmitted.event_type: on_partner_registration,
+            },
+        ),
+        **grant_handlers(grants),
         **privacy_handlers("participation", use_cases.personal_data),
     }
+
+
+async def _taken(what: str, work: Awaitable[object]) -> None:
+    """A partner's message applied; a rule it breaks can never be met (the DLT, with the reason), while
+    a round or meeting changed meanwhile is read again."""
+    try:
+        await work
+    except PreconditionFailed as exc:
+        raise TransientError(str(exc)) from exc
+    except ProblemError as exc:
+        fields = "; ".join(f"{e['field']}: {e['message']}" for e in exc.errors or [])
+        raise PermanentError(f"{what} refused: {exc.detail}{' (' + fields + ')' if fields else ''}") from exc

@@ -13,7 +13,7 @@ their office, on the idea's page and in what its followers are told.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -270,6 +270,22 @@ class RoomBookingRequested(EventData):
     requested_at: datetime
 
 
+@event_contract("hub.participation.room_booking.released.v1", topic=inbound_topic("assets"))
+class RoomBookingReleased(EventData):
+    """The participation service gives back the room it asked for (``room_booking.requested`` with
+    the same ``request_id``): the forum meeting was called off. The assets service cancels the booking
+    made for that request, if it still stands, and answers with ``room_booking.answered.v1``
+    (cancelled); a request it never booked, or a booking already over, changes nothing. Only from
+    ``ce_source`` ``/hub/participation``, like the request, on the same key so it follows it."""
+
+    request_id: str = Field(min_length=1, max_length=64, description="the request's correlation id (the meeting id)")
+    hub_id: str = Field(min_length=1, max_length=64)
+    room_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=500, description="why the room is not needed, e.g. the meeting's")
+    released_by: str = Field(min_length=1, max_length=128, description="opaque id of the hub staff member")
+    released_at: datetime
+
+
 # --- surveys and consultations ----------------------------------------------------------------------
 
 
@@ -289,6 +305,26 @@ class SurveyOpened(SurveyEvent):
     questions: int = Field(ge=1)
     opened_at: datetime
     closes_at: datetime | None = None
+    panel_invited: bool = Field(default=False, description="the hub's citizens' panel is asked to answer it")
+
+
+@event_contract("hub.participation.panel.joined.v1")
+class PanelJoined(EventData):
+    """A resident joined a hub's citizens' panel: they agree to be asked to take its surveys (once
+    per membership; notifications keeps who to invite). The contact details go on ``hub.contacts``."""
+
+    hub_id: str = Field(min_length=1, max_length=64)
+    person_id: str = Field(min_length=1, max_length=128, description="opaque person id")
+    joined_at: datetime
+
+
+@event_contract("hub.participation.panel.left.v1")
+class PanelLeft(EventData):
+    """A resident left a hub's citizens' panel: they are not asked again."""
+
+    hub_id: str = Field(min_length=1, max_length=64)
+    person_id: str = Field(min_length=1, max_length=128, description="opaque person id")
+    left_at: datetime
 
 
 class SurveyQuestionResult(EventData):
@@ -426,3 +462,61 @@ class PbProjectDelivered(PbRoundEvent):
     votes: int = Field(ge=0)
     note: str = Field(min_length=1, max_length=4000, description="what was done")
     delivered_at: datetime
+
+
+# --- what partners publish to hub.participation.inbound ------------------------------------------
+# Partners that meet residents in person or by phone (a library running a voting station with paper
+# ballots, a phone line signing people up for a forum) pass on what those residents asked for. The
+# person is the partner's own opaque reference (``person_ref``): the service knows them as
+# ``partner:<partner>:<person_ref>``, so the same person's second ballot replaces their first, and
+# a second registration holds the same place, exactly as for a signed-in resident. The same rules
+# apply as through the API (the voting window, the budget, the capacity and waitlist); a message
+# that can never be valid goes to ``hub.participation.dlt`` with the reason. Each is taken once per
+# ``ce_source`` + ``partner_ref`` (a message sent again, even with a new event id, changes nothing).
+# Like every topic but ``hub.contacts``, they carry no names, emails or phone numbers: the partner
+# keeps its residents' contact details and tells them itself.
+
+PersonRef = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=48,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        description="the partner's opaque reference of the person (never a name, email or phone number)",
+    ),
+]
+
+
+@event_contract("hub.participation.pb_ballot.submitted.v1", topic=inbound_topic("participation"))
+class PartnerBallotSubmitted(EventData):
+    """A ballot a partner took for one of its people (a paper ballot at a library's voting station).
+
+    It counts as that person's ballot in the round, replacing their earlier one while voting is open;
+    outside the voting window, over the budget (allocation), over ``max_approvals`` (approval) or
+    naming a project not on the ballot, it is dead-lettered with the reason and nothing changes.
+    """
+
+    partner_ref: str = Field(min_length=1, max_length=128, description="the partner's own id of this ballot")
+    hub_id: str = Field(min_length=1, max_length=64, description="the round's hub (the partner must be granted it)")
+    round_id: str = Field(min_length=1, max_length=64)
+    person_ref: PersonRef
+    choices: list[str] = Field(
+        min_length=1, max_length=100, description="the proposal ids chosen (allocation) or approved (approval)"
+    )
+
+
+@event_contract("hub.participation.registration.submitted.v1", topic=inbound_topic("participation"))
+class PartnerRegistrationSubmitted(EventData):
+    """A partner registers one of its people for a forum meeting (a place, or on the waitlist when
+    full); full without a waitlist, started, held or called off, it is dead-lettered with the reason."""
+
+    partner_ref: str = Field(min_length=1, max_length=128, description="the partner's own id of this registration")
+    hub_id: str = Field(min_length=1, max_length=64, description="the meeting's hub (the partner must be granted it)")
+    meeting_id: str = Field(min_length=1, max_length=64)
+    person_ref: PersonRef
+    access_needs: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="what the hub should arrange for them (seen by its staff only, never published)",
+    )

@@ -31,7 +31,7 @@ from hub_common.contracts.assets import (
     BookingStatus,
     RoomBookingAnswered,
 )
-from hub_common.contracts.participation import RoomBookingRequested
+from hub_common.contracts.participation import RoomBookingReleased, RoomBookingRequested
 from hub_common.errors import Conflict, Forbidden, NotFound, ProblemError, RuleViolation
 from hub_common.uow import IdempotentRequest, Transaction, UnitOfWork
 
@@ -305,32 +305,50 @@ class BookingService:
 
         async def work(tx: Transaction) -> Booking:
             current = await self.bookings.get(booking_id, tx.session)
-            staff = caller.is_staff_for(current.hub_id)
-            if target == "cancelled":
-                rules.may_cancel(current, caller.sub, staff)
-            elif not staff:
-                raise Forbidden("only the hub's staff can confirm, decline or complete bookings")
-            check_version(expected, current.version)
-            if target == "confirmed":
-                await self.locks.lock_room_days(current.room_id, current.starts_at, current.ends_at, tx.session)
-                clash = await self.bookings.confirmed_overlapping(
-                    current.room_id, current.starts_at, current.ends_at, tx.session
-                )
-                if [b for b in clash if b.id != current.id]:
-                    raise Conflict("another confirmed booking overlaps this one; decline it instead")
-            booking = rules.transition(current, target, self.clock(), reason)
-            await self.bookings.save_if_version(booking, current.version, tx.session)
-            room = await self.assets.get(current.room_id, tx.session)
-            tx.publish(
-                booking_event(TRANSITION_EVENTS[target], booking, room), subject=booking.id, hub_id=booking.hub_id
-            )
-            if booking.request_id is not None:  # the service that asked for it hears the decision
-                tx.publish(
-                    answered_event(booking, booking.updated_at), subject=booking.request_id, hub_id=booking.hub_id
-                )
-            return booking
+            return await self._move(caller, current, target, reason, expected, tx)
 
         return await self.uow.run(work)
+
+    async def release_for_service(self, service: str, data: RoomBookingReleased, tx: Transaction) -> None:
+        """A platform service gives back the room it asked for (a forum meeting called off), in the
+        consumer's transaction: the booking made for that request is cancelled with the reason, as
+        the staff member who released it, if it still stands, and the service hears it. A repeat, or
+        a request that was never booked, changes nothing."""
+        current = await self.bookings.of_request(data.request_id, tx.session)
+        if current is None or current.requested_by != service or current.status not in ("requested", "confirmed"):
+            return
+        caller = Principal(sub=data.released_by, role="staff", hubs=(data.hub_id,))
+        await self._move(caller, current, "cancelled", data.reason, None, tx)
+
+    async def _move(
+        self,
+        caller: Principal,
+        current: Booking,
+        target: BookingStatus,
+        reason: str | None,
+        expected: int | None,
+        tx: Transaction,
+    ) -> Booking:
+        staff = caller.is_staff_for(current.hub_id)
+        if target == "cancelled":
+            rules.may_cancel(current, caller.sub, staff)
+        elif not staff:
+            raise Forbidden("only the hub's staff can confirm, decline or complete bookings")
+        check_version(expected, current.version)
+        if target == "confirmed":
+            await self.locks.lock_room_days(current.room_id, current.starts_at, current.ends_at, tx.session)
+            clash = await self.bookings.confirmed_overlapping(
+                current.room_id, current.starts_at, current.ends_at, tx.session
+            )
+            if [b for b in clash if b.id != current.id]:
+                raise Conflict("another confirmed booking overlaps this one; decline it instead")
+        booking = rules.transition(current, target, self.clock(), reason)
+        await self.bookings.save_if_version(booking, current.version, tx.session)
+        room = await self.assets.get(current.room_id, tx.session)
+        tx.publish(booking_event(TRANSITION_EVENTS[target], booking, room), subject=booking.id, hub_id=booking.hub_id)
+        if booking.request_id is not None:  # the service that asked for it hears the decision
+            tx.publish(answered_event(booking, booking.updated_at), subject=booking.request_id, hub_id=booking.hub_id)
+        return booking
 
     async def complete_ended(self, limit: int = 500) -> int:
         """Periodic: confirmed bookings that have ended become completed (each announced once)."""

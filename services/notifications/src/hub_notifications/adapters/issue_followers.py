@@ -42,6 +42,11 @@ class IssueFollowerRepository(Repository[IssueFollowers]):
         followers = await self.find(issue_id, tx.session if tx is not None else None)
         return list(followers.followers) if followers else []
 
+    async def unfollow(self, issue_id: str, person_id: str, tx: Transaction) -> None:
+        """They no longer follow it (the follows staged before this are written first, in order)."""
+        await tx.flush(ISSUE_FOLLOWERS)
+        await self.collection.update_one({"_id": issue_id}, {"$pull": {"followers": person_id}}, session=tx.session)
+
     async def forget(self, person_id: str, tx: Transaction) -> None:
         await tx.flush(ISSUE_FOLLOWERS)
         await self.collection.update_many(

@@ -24,8 +24,25 @@ IDEA_FOLLOWERS = "@idea_followers"  # audience: the idea's proposer and everyone
 # keeps no list of a hub's residents, and a voter is never named in an event: the proposers are who
 # the round is known to matter to)
 PB_FOLLOWERS = "@pb_round_followers"
+# audience: the residents on the hub's citizens' panel (who joined it in the participation service),
+# asked only when the event says the panel is invited
+PANEL = "@hub_panel"
 # The event field naming what a followers audience follows (all kinds are kept in one follower book).
-FOLLOWED: dict[str, str] = {FOLLOWERS: "issue_id", IDEA_FOLLOWERS: "idea_id", PB_FOLLOWERS: "round_id"}
+FOLLOWED: dict[str, str] = {FOLLOWERS: "issue_id", IDEA_FOLLOWERS: "idea_id", PB_FOLLOWERS: "round_id", PANEL: "hub_id"}
+
+
+def panel_key(hub_id: str) -> str:
+    """A hub's citizens' panel in the follower book (beside the issues, ideas and rounds followed)."""
+    return f"panel:{hub_id}"
+
+
+def followed_key(audience: str, data: dict) -> str | None:
+    """What a followers audience follows for this event (None: nobody to ask this time)."""
+    if audience == PANEL:
+        return panel_key(data["hub_id"]) if data.get("panel_invited") else None
+    return data[FOLLOWED[audience]]
+
+
 TEXT_SUFFIX = "_text"  # every date/time field also comes as plain words, e.g. {starts_at_text}
 WORDED_FIELDS = frozenset({"status", "outcome"})  # states that also come in words, e.g. {outcome_text}
 
@@ -221,6 +238,8 @@ RULES: tuple[Rule, ...] = (
     # (their project on the ballot or not) and what the results are.
     Rule(PB + "voting_opened.v1", "pb_voting_opened", PB_FOLLOWERS, PERSON, "budgeting"),
     Rule(PB + "results_published.v1", "pb_results", PB_FOLLOWERS, PERSON, "budgeting"),
+    # surveys: a hub's citizens' panel is asked to take a survey its staff opened for it.
+    Rule(IDEA + "survey.opened.v1", "survey_invitation", PANEL, PERSON, "surveys", link="/surveys/{survey_id}"),
 )
 
 # Events that call off pending reminders: event type -> (event field, reminder key field).
@@ -593,6 +612,14 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
         "The minutes of {title} ({starts_at_text}) are published, with actions the hub agreed with residents. "
         "You can read them, and follow each action to done, here:\n\n{link}",
         "The minutes of {title} are published, with actions agreed.",
+    ),
+    *_both(
+        "survey_invitation",
+        "Have your say: {title}",
+        "You are on your community hub's citizens' panel, so we are asking you to take a new survey, "
+        '"{title}". It takes a few minutes, here:\n\n{link}\n\n'
+        "You can leave the panel at any time on the hub's Have your say page.",
+        'A new survey for the citizens\' panel: "{title}".',
     ),
     *_both(
         "idea_progress",

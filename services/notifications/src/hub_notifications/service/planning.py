@@ -31,6 +31,8 @@ from hub_notifications.domain.rules import (
     TEXT_SUFFIX,
     WORDED_FIELDS,
     Rule,
+    followed_key,
+    panel_key,
     rules_for,
 )
 from hub_notifications.service.recipients import Ready, RecipientReader, assess, publish_outcome
@@ -110,7 +112,8 @@ class PlanningService:
                     ("hub-councillors", hub_id), lambda: self.hub_staff.of_hub(hub_id, tx.session, "councillor")
                 )
             elif rule.audience in FOLLOWED:
-                people = await self.followers.of(data[FOLLOWED[rule.audience]], tx)
+                key = followed_key(rule.audience, data)
+                people = await self.followers.of(key, tx) if key else []
             else:
                 people = audience_of(rule, data)
             for person_id in people:  # those who asked to be forgotten are left out as this is written
@@ -150,6 +153,10 @@ class PlanningService:
             self.followers.follow(data["idea_id"], [data["follower_id"]], tx)
         elif event_type == "hub.participation.pb_proposal.submitted.v1":  # hears how the round goes
             self.followers.follow(data["round_id"], [data["proposer_id"]], tx)
+        elif event_type == "hub.participation.panel.joined.v1":  # asked when a survey invites the panel
+            self.followers.follow(panel_key(data["hub_id"]), [data["person_id"]], tx)
+        elif event_type == "hub.participation.panel.left.v1":
+            await self.followers.unfollow(panel_key(data["hub_id"]), data["person_id"], tx)
 
     def _plan_for(
         self, event: Envelope, rule: Rule, person_id: str, hub_id: str | None, data: dict[str, Any], tx: Transaction

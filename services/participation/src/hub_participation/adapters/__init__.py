@@ -1,14 +1,26 @@
 """Repositories of the participation service (the only code that touches MongoDB) and the indexes they need."""
 
 from hub_common.mongo import IndexSpec
-from hub_participation.adapters import hubs, ideas, meetings, pb_ballots, pb_rounds, satisfaction, surveys
+from hub_participation.adapters import (
+    hubs,
+    ideas,
+    meetings,
+    panel,
+    partner_messages,
+    pb_ballots,
+    pb_rounds,
+    satisfaction,
+    surveys,
+)
 
 INDEXES: tuple[IndexSpec, ...] = (
     *hubs.INDEXES,
     *ideas.INDEXES,
     *meetings.INDEXES,
     *surveys.INDEXES,
+    *panel.INDEXES,
     *satisfaction.INDEXES,
     *pb_rounds.INDEXES,
     *pb_ballots.INDEXES,
+    *partner_messages.INDEXES,
 )

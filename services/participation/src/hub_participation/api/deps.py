@@ -13,6 +13,7 @@ from hub_participation.service.hubs import HubService
 from hub_participation.service.meetings import MeetingService
 from hub_participation.service.minutes import MinutesService
 from hub_participation.service.moderation import ModerationService
+from hub_participation.service.panel import PanelService
 from hub_participation.service.pb_ballots import BallotService
 from hub_participation.service.pb_projects import ProjectService
 from hub_participation.service.pb_proposals import PbProposalService
@@ -35,6 +36,7 @@ Meetings = Annotated[MeetingService, use_case(lambda uc: uc.meetings)]
 Registrations = Annotated[RegistrationService, use_case(lambda uc: uc.registrations)]
 Minutes = Annotated[MinutesService, use_case(lambda uc: uc.minutes)]
 Surveys = Annotated[SurveyService, use_case(lambda uc: uc.surveys)]
+Panel = Annotated[PanelService, use_case(lambda uc: uc.panel)]
 Satisfaction = Annotated[SatisfactionService, use_case(lambda uc: uc.satisfaction)]
 PbRounds = Annotated[RoundService, use_case(lambda uc: uc.pb_rounds)]
 PbProposals = Annotated[PbProposalService, use_case(lambda uc: uc.pb_proposals)]

@@ -43,6 +43,7 @@ class SurveyEditIn(Strict):
 
 class OpenIn(Strict):
     closes_at: datetime | None = Field(default=None, description="when it closes by itself (and its results go out)")
+    invite_panel: bool = Field(default=False, description="ask the hub's citizens' panel to answer it")
 
 
 class AnswerIn(Strict):

@@ -70,7 +70,7 @@ async def edit_survey(
 async def open_survey(
     survey_id: str, body: OpenIn, response: Response, caller: Editor, expected: IfMatch, surveys: Surveys
 ) -> SurveyOut:
-    survey = await surveys.open(caller, survey_id, body.closes_at, expected)
+    survey = await surveys.open(caller, survey_id, body.closes_at, expected, invite_panel=body.invite_panel)
     set_etag(response, survey.version)
     return survey_view(survey)
 

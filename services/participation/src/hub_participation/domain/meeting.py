@@ -249,6 +249,10 @@ class Meeting(BaseModel):
 
     # -- staff -----------------------------------------------------------------------------------
 
+    def holds_a_room(self) -> bool:
+        """A room was asked for and not refused or given up: the assets service may hold a booking."""
+        return self.place.kind == "room" and self.place.room_status in ("requested", "awaiting_approval", "confirmed")
+
     def called_off(self, reason: str, at: datetime) -> Meeting:
         if self.status != "scheduled":
             raise Conflict(f"meeting {self.id} is {self.status} already")

@@ -9,6 +9,8 @@ from hub_participation.service.hubs import HubService
 from hub_participation.service.meetings import MeetingService
 from hub_participation.service.minutes import MinutesService
 from hub_participation.service.moderation import ModerationService
+from hub_participation.service.panel import PanelService
+from hub_participation.service.partner_inbound import PartnerInbound
 from hub_participation.service.pb_ballots import BallotService
 from hub_participation.service.pb_projects import ProjectService
 from hub_participation.service.pb_proposals import PbProposalService
@@ -36,6 +38,7 @@ class UseCases:
     minutes: MinutesService  # minutes and their actions
     personal_data: PersonalDataService  # erasure and subject access (hub.privacy)
     surveys: SurveyService
+    panel: PanelService  # each hub's citizens' panel: residents who agree to be asked to take surveys
     satisfaction: SatisfactionService  # after-fix questionnaire answers from the issues service
     # participatory budgeting: rounds, proposals and their review, ballots, results, funded projects
     pb_rounds: RoundService
@@ -43,3 +46,4 @@ class UseCases:
     pb_ballots: BallotService
     pb_results: ResultsService
     pb_projects: ProjectService
+    partner_inbound: PartnerInbound  # ballots and registrations partners take (hub.participation.inbound)

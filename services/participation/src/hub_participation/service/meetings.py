@@ -18,6 +18,7 @@ from hub_common.contracts.participation import (
     MeetingCancelled,
     MeetingRoomChanged,
     MeetingScheduled,
+    RoomBookingReleased,
     RoomBookingRequested,
 )
 from hub_common.http import PageQuery
@@ -140,7 +141,8 @@ class MeetingService:
         ]
 
     async def cancel(self, caller: Principal, meeting_id: str, reason: str, expected: int | None) -> Meeting:
-        """Staff call the meeting off; everyone registered or waiting is told (and their reminders go)."""
+        """Staff call the meeting off; everyone registered or waiting is told (and their reminders go),
+        and the room booked for it goes back to the assets service for others to book."""
 
         async def work(tx: Transaction) -> Meeting:
             meeting = await self.meetings.get(meeting_id, tx.session)
@@ -158,6 +160,20 @@ class MeetingService:
                 subject=meeting.id,
                 hub_id=meeting.hub_id,
             )
+            if meeting.holds_a_room():
+                assert meeting.place.room_id is not None
+                tx.publish(
+                    RoomBookingReleased(
+                        request_id=meeting.id,
+                        hub_id=meeting.hub_id,
+                        room_id=meeting.place.room_id,
+                        reason=f"The forum meeting was called off: {reason}"[:500],
+                        released_by=caller.sub,
+                        released_at=cancelled.updated_at,
+                    ),
+                    subject=meeting.id,  # the request's key: the release follows it on its partition
+                    hub_id=meeting.hub_id,
+                )
             return cancelled
 
         return await self.uow.run(work)

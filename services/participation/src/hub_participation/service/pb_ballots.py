@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from hub_common.auth import Principal
 from hub_common.clock import Clock
-from hub_common.errors import NotFound
+from hub_common.errors import NotFound, RuleViolation
 from hub_common.uow import Transaction, UnitOfWork
 from hub_participation.adapters.pb_ballots import BallotRepository
 from hub_participation.adapters.pb_rounds import ProposalRepository, RoundRepository
@@ -47,24 +47,28 @@ class BallotService:
 
     async def cast(self, caller: Principal, round_id: str, choices: list[str]) -> Cast:
         caller.require_role("resident")
+        return await self.uow.run(lambda tx: self.cast_in(tx, caller.sub, round_id, choices))
 
-        async def work(tx: Transaction) -> Cast:
-            budget_round = await self.rounds.get(round_id, tx.session)
-            budget_round.check_voting_open(self.clock())
-            candidates = [
-                p.candidate() for p in await self.proposals.all_in_round(round_id, tx.session) if p.status == "eligible"
-            ]
-            checked = check_ballot(
-                budget_round.method, budget_round.budget, budget_round.max_approvals, candidates, choices
-            )
-            first = await self.ballots.cast(voter_key(self.key, round_id, caller.sub), round_id, checked, tx.session)
-            counted = budget_round.voted(first)
-            # Written even for a replaced ballot: closing the round (which counts the ballots and
-            # writes the round) then conflicts with this vote instead of missing it.
-            await self.rounds.save_if_version(counted, budget_round.version, tx.session)
-            return Cast(round_id=round_id, choices=checked, first=first, ballots=counted.ballots)
-
-        return await self.uow.run(work)
+    async def cast_in(
+        self, tx: Transaction, voter_id: str, round_id: str, choices: list[str], *, hub_id: str | None = None
+    ) -> Cast:
+        """The voter's ballot, in ``tx``: a resident's through the API, or a partner's person's from
+        ``hub.participation.inbound`` (``hub_id``: the hub the partner named, which the round must be in)."""
+        budget_round = await self.rounds.get(round_id, tx.session)
+        if hub_id is not None and budget_round.hub_id != hub_id:
+            raise RuleViolation(f"round {round_id} is not in hub {hub_id}")
+        budget_round.check_voting_open(self.clock())
+        candidates = [
+            p.candidate() for p in await self.proposals.all_in_round(round_id, tx.session) if p.status == "eligible"
+        ]
+        method, budget, max_approvals = budget_round.method, budget_round.budget, budget_round.max_approvals
+        checked = check_ballot(method, budget, max_approvals, candidates, choices)
+        first = await self.ballots.cast(voter_key(self.key, round_id, voter_id), round_id, checked, tx.session)
+        counted = budget_round.voted(first)
+        # Written even for a replaced ballot: closing the round (which counts the ballots and
+        # writes the round) then conflicts with this vote instead of missing it.
+        await self.rounds.save_if_version(counted, budget_round.version, tx.session)
+        return Cast(round_id=round_id, choices=checked, first=first, ballots=counted.ballots)
 
     async def mine(self, caller: Principal, round_id: str) -> tuple[str, ...]:
         """The caller's own ballot (404 if they have not voted)."""

@@ -7,7 +7,8 @@ staff who scheduled one, minuted it or closed an action; and whose each survey a
 registration erased stays an anonymous place, so the counts stay right. Erasure unlinks the person
 from every idea and drops the name they chose; the idea, its wording and its counts stay,
 anonymous: the hub's public record of what residents asked for. Survey answers stay in the
-results, moved to an id that names no one. Participatory budgeting: see :mod:`.pb_people`.
+results, moved to an id that names no one. Memberships of a hub's citizens' panel are dropped.
+Participatory budgeting: see :mod:`.pb_people`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from hub_common.privacy import held
 from hub_common.uow import Transaction, UnitOfWork
 from hub_participation.adapters.ideas import IdeaRepository
 from hub_participation.adapters.meetings import MeetingRepository
+from hub_participation.adapters.panel import PanelRepository
 from hub_participation.adapters.surveys import AnswerRepository
 from hub_participation.domain.idea import CouncillorComment, Idea
 from hub_participation.domain.meeting import Meeting
@@ -34,7 +36,9 @@ class PersonalDataService:
         meetings: MeetingRepository,
         answers: AnswerRepository,
         budgeting: PbPeople,
+        panel: PanelRepository,
     ) -> None:
+        self.panel = panel
         self.uow = uow
         self.ideas = ideas
         self.meetings = meetings
@@ -63,7 +67,11 @@ class PersonalDataService:
                 forgotten = forgotten.forgetting(person_id)
             await self.meetings.save_if_version(forgotten, meeting.version, tx.session)
         budgeting, proposers = await self.budgeting.erase(person_ids, tx)
+        memberships = await self.panel.of_people(person_ids, tx.session)
+        for member in memberships:  # notifications forgets whom to invite with the contact below
+            await self.panel.leave(member.hub_id, member.person_id, tx.session)
         linked = {pid for idea in involved for pid in (idea.proposer_id, *idea.followers)} | proposers
+        linked |= {m.person_id for m in memberships}
         linked |= {r.person_id for meeting in meetings for r in meeting.registrations if r.person_id}
         for person_id in sorted(pid for pid in person_ids if pid in linked):
             tx.publish(ParticipantContactErased(person_id=person_id), subject=person_id)
@@ -78,6 +86,7 @@ class PersonalDataService:
                 "unlinked from you, with the access needs you gave; the place stays in the counts, anonymous",
             ),
             *held("survey answers", len(answered), "unlinked from you; the answers stay in the results, anonymous"),
+            *held("citizens' panel memberships", len(memberships), "ended: you will not be asked again"),
             *held("ideas proposed", proposed, "unlinked from you, with the name you chose; the idea stays, anonymous"),
             *held("ideas supported", supported, "unlinked from you; the support count stays"),
             *held("ideas followed", followed, "no longer followed"),
@@ -126,6 +135,8 @@ class PersonalDataService:
             if r.person_id in mine
         ]
         answered = await self.answers.of_people(person_ids, tx.session)
+        memberships = await self.panel.of_people(person_ids, tx.session)
+        export["citizens_panels"] = [{"hub_id": m.hub_id, "joined_at": m.joined_at.isoformat()} for m in memberships]
         export["survey_answers"] = [
             {"survey_id": a["survey_id"], "answers": a["answers"], "locality": a.get("locality")} for a in answered
         ]
@@ -134,6 +145,7 @@ class PersonalDataService:
         return [
             *held("forum registrations", len(export["forum_registrations"]), "exported"),
             *held("survey answers", len(answered), "exported"),
+            *held("citizens' panel memberships", len(memberships), "exported"),
             *held("ideas proposed", proposed, "exported"),
             *held("ideas supported", supported, "exported"),
             *held("ideas followed", followed, "exported"),

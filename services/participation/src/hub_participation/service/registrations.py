@@ -23,7 +23,7 @@ from hub_common.contracts.participation import (
     RegistrationPromoted,
     RegistrationWaitlisted,
 )
-from hub_common.errors import NotFound
+from hub_common.errors import NotFound, RuleViolation
 from hub_common.uow import IdempotentRequest, Transaction, UnitOfWork
 from hub_participation.adapters.meetings import MeetingRepository
 from hub_participation.domain.meeting import Meeting, Registration, RegistrationStatus
@@ -82,26 +82,42 @@ class RegistrationService:
         caller.require_role("resident")
 
         async def work(tx: Transaction) -> RegistrationOutcome:
-            meeting = await self.meetings.get(meeting_id, tx.session)
-            now = self.clock()
-            registered = meeting.registered(caller.sub, f"reg-{uuid.uuid4().hex[:12]}", access_needs, now)
-            if registered is None:
-                held = meeting.registration_of(caller.sub)
-                assert held is not None
-                return _outcome(meeting, held, new=False)
-            changed, registration = registered
-            await self.meetings.save_if_version(changed, meeting.version, tx.session)
-            common = {**facts(meeting), "registration_id": registration.id, "person_id": caller.sub}
-            where = {"subject": meeting.id, "hub_id": meeting.hub_id}
-            if registration.status == "registered":
-                tx.publish(RegistrationConfirmed(**common, registered_at=now), **where)
-            else:
-                position = changed.waitlist_position(registration.id) or 1
-                tx.publish(RegistrationWaitlisted(**common, position=position, registered_at=now), **where)
-            publish_contact(tx, caller.sub, contact, meeting.hub_id, None)
-            return _outcome(changed, registration, new=True)
+            return await self.register_in(tx, caller.sub, meeting_id, access_needs=access_needs, contact=contact)
 
         return await self.uow.run(work, idempotency=idempotency, result_type=RegistrationOutcome)
+
+    async def register_in(
+        self,
+        tx: Transaction,
+        person_id: str,
+        meeting_id: str,
+        *,
+        access_needs: str | None,
+        contact: Contact | None = None,
+        hub_id: str | None = None,
+    ) -> RegistrationOutcome:
+        """The person's place, in ``tx``: a resident's through the API, or a partner's person's from
+        ``hub.participation.inbound`` (``hub_id``: the hub the partner named, which the meeting must be in)."""
+        meeting = await self.meetings.get(meeting_id, tx.session)
+        if hub_id is not None and meeting.hub_id != hub_id:
+            raise RuleViolation(f"meeting {meeting_id} is not in hub {hub_id}")
+        now = self.clock()
+        registered = meeting.registered(person_id, f"reg-{uuid.uuid4().hex[:12]}", access_needs, now)
+        if registered is None:
+            held = meeting.registration_of(person_id)
+            assert held is not None
+            return _outcome(meeting, held, new=False)
+        changed, registration = registered
+        await self.meetings.save_if_version(changed, meeting.version, tx.session)
+        common = {**facts(meeting), "registration_id": registration.id, "person_id": person_id}
+        where = {"subject": meeting.id, "hub_id": meeting.hub_id}
+        if registration.status == "registered":
+            tx.publish(RegistrationConfirmed(**common, registered_at=now), **where)
+        else:
+            position = changed.waitlist_position(registration.id) or 1
+            tx.publish(RegistrationWaitlisted(**common, position=position, registered_at=now), **where)
+        publish_contact(tx, person_id, contact, meeting.hub_id, None)
+        return _outcome(changed, registration, new=True)
 
     async def cancel(self, caller: Principal, meeting_id: str) -> RegistrationOutcome:
         """The resident gives up their place; the first waiting gets it (and is told)."""

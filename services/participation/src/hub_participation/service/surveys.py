@@ -82,7 +82,16 @@ class SurveyService:
     async def edit(self, caller: Principal, survey_id: str, changes: dict[str, Any], expected: int | None) -> Survey:
         return await self._change(caller, survey_id, expected, lambda s: s.edited(**changes))
 
-    async def open(self, caller: Principal, survey_id: str, closes_at: datetime | None, expected: int | None) -> Survey:
+    async def open(
+        self,
+        caller: Principal,
+        survey_id: str,
+        closes_at: datetime | None,
+        expected: int | None,
+        *,
+        invite_panel: bool = False,
+    ) -> Survey:
+        """Open it for answers; with ``invite_panel`` notifications asks the hub's citizens' panel."""
         now = self.clock()
 
         async def publish(tx: Transaction, survey: Survey) -> None:
@@ -95,6 +104,7 @@ class SurveyService:
                     questions=len(survey.questions),
                     opened_at=now,
                     closes_at=survey.closes_at,
+                    panel_invited=invite_panel,
                 ),
                 subject=survey.id,
                 hub_id=survey.hub_id,
