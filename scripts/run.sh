@@ -60,7 +60,7 @@ if [[ -z "${HUB_WEB_OIDC_ISSUER_URL:-}" && "${HUB_KEYCLOAK:-true}" == "true" ]];
     export HUB_WEB_OIDC_CLIENT_ID="${HUB_WEB_OIDC_CLIENT_ID:-hub-web}"
     export HUB_WEB_OIDC_CLIENT_SECRET="${HUB_WEB_OIDC_CLIENT_SECRET:-demo-web-client-secret}"  # the realm file's development default
     export HUB_WEB_OIDC_PROVIDER_NAME="${HUB_WEB_OIDC_PROVIDER_NAME:-the demo council account}"
-    demo_group_map='{"/hubs/{hub}/staff": {"role": "staff"}, "/operators": {"role": "operator"}, "/privacy": {"role": "privacy"}}'
+    demo_group_map='{"/hubs/{hub}/staff": {"role": "staff"}, "/operators": {"role": "operator"}, "/privacy": {"role": "privacy"}, "/hubs/{hub}/councillors": {"role": "councillor"}}'
     export HUB_WEB_OIDC_GROUP_MAP="${HUB_WEB_OIDC_GROUP_MAP:-$demo_group_map}"
   else
     echo "[run] Keycloak is not installed (it needs Java 21 or newer; see make install): staff sign in with the demo passwords only"

@@ -47,6 +47,13 @@ def test_token_prints_a_token_from_the_issuer_the_services_accept(issuer_env) ->
     )
 
 
+def test_token_mints_a_councillor_of_a_hub(issuer_env) -> None:
+    result = runner.invoke(app, ["token", "--role", "councillor", "--sub", "cllr-1", "--hub", "hub-northfield"])
+    assert result.exit_code == 0, result.output
+    principal = decode_token(result.output.strip().splitlines()[-1])
+    assert (principal.role, principal.hubs) == ("councillor", ("hub-northfield",))
+
+
 def test_token_says_when_the_issuer_does_not_answer(monkeypatch) -> None:
     monkeypatch.setenv("HUB_ISSUER_URL", f"http://127.0.0.1:{free_port()}")
     result = runner.invoke(app, ["token", "--role", "staff"])

@@ -5,6 +5,10 @@ in ``OPEN_TO_ANONYMOUS`` on purpose (a resident reporting a problem without an a
 for a sign-in link).
 Anonymous calls to every other write route are refused with 401 before anything runs, and routes
 limited to some roles refuse a resident with 403.
+
+A ward councillor is not hub staff: every staff write refuses one with 403 even for the hub they
+represent (the councillor's token names the hub the paths below name), and elsewhere they get what
+a resident gets; the only writes that admit them by role are the councillors' own (``COUNCILLOR_WRITES``).
 """
 
 from __future__ import annotations
@@ -46,6 +50,15 @@ OPEN_TO_ANONYMOUS = {
 }
 
 
+# (service, method, path): what a councillor, and only a councillor (and operators where said), may write.
+COUNCILLOR_WRITES = {
+    ("participation", "POST", "/v1/ideas/{idea_id}/councillor-comments"),
+    ("notifications", "PUT", "/v1/hubs/{hub_id}/councillor-alerts/me"),
+    ("notifications", "DELETE", "/v1/hubs/{hub_id}/councillor-alerts/me"),
+}
+COUNCILLOR_HUB = "x-unknown"  # the hub every concrete path names: a councillor's own
+
+
 def write_routes(routes) -> Iterator[APIRoute]:
     for route in routes:
         if isinstance(route, APIRoute):
@@ -80,6 +93,13 @@ def test_the_anonymous_list_names_only_routes_that_exist_and_are_open() -> None:
         assert "current_principal" not in names and not any(n.startswith("require_") for n in names)
 
 
+def test_the_councillor_list_names_only_routes_that_exist_and_admit_councillors_by_role() -> None:
+    for service, method, path in COUNCILLOR_WRITES:
+        routes = write_routes(create_app(definition(service)).routes)
+        [route] = [r for r in routes if r.path == path and method in r.methods]
+        assert "require_councillor" in dependency_names(route.dependant)
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_write_route_needs_a_signed_in_caller_unless_deliberately_open(service: str) -> None:
     app = create_app(definition(service))
@@ -100,6 +120,7 @@ async def test_anonymous_and_wrong_role_callers_are_refused_before_anything_runs
     if service == "identity":  # it trusts its own key ring only: give it the test kit's key
         await app.state.ctx.db["key_ring"].insert_one(test_key_ring(settings))
     resident = issue_token(sub="just-a-resident", role="resident")
+    councillor = issue_token(sub="a-councillor", role="councillor", hubs=[COUNCILLOR_HUB])
     checked = 0
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
@@ -114,10 +135,23 @@ async def test_anonymous_and_wrong_role_callers_are_refused_before_anything_runs
                     assert anonymous.status_code == 401, f"{method} {route.path}: {anonymous.status_code}"
                     assert anonymous.headers["content-type"] == "application/problem+json"
                     roles = [n for n in names if n.startswith("require_")]
+                    as_resident = await client.request(
+                        method, url, json={}, headers={"Authorization": f"Bearer {resident}"}
+                    )
                     if roles and not any("resident" in n for n in roles):
-                        as_resident = await client.request(
-                            method, url, json={}, headers={"Authorization": f"Bearer {resident}"}
-                        )
                         assert as_resident.status_code == 403, f"{method} {route.path}: {as_resident.status_code}"
+                    as_councillor = await client.request(
+                        method, url, json={}, headers={"Authorization": f"Bearer {councillor}"}
+                    )
+                    where = f"{method} {route.path}: councillor {as_councillor.status_code}"
+                    if (service, method, route.path) in COUNCILLOR_WRITES:
+                        assert any("councillor" in n for n in roles), where  # refused by role to the rest
+                        assert as_councillor.status_code != 403, where
+                    elif roles and not any("councillor" in n for n in roles):
+                        # Every role-limited route (staff's, partners', residents' own) refuses a councillor.
+                        assert as_councillor.status_code == 403, where
+                        assert as_councillor.headers["content-type"] == "application/problem+json", where
+                    else:  # open to anyone signed in: a councillor fares as a resident does
+                        assert as_councillor.status_code == as_resident.status_code, where
                     checked += 1
     assert checked > 0

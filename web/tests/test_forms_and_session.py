@@ -8,7 +8,15 @@ from datetime import date, timedelta
 import pytest
 
 from hub_web import forms
-from hub_web.accounts import AccountBook, StaffAccount, hash_password, parse_accounts, verify_password
+from hub_web.accounts import (
+    DEMO_PASSWORD,
+    AccountBook,
+    StaffAccount,
+    demo_accounts,
+    hash_password,
+    parse_accounts,
+    verify_password,
+)
 from hub_web.branding import contrast_ratio
 from hub_web.clients import ServiceProblem
 from hub_web.forms import FormData
@@ -201,6 +209,19 @@ def test_staff_accounts_configuration_is_checked() -> None:
         parse_accounts('[{"username": "ann", "password_hash": "secret"}]')
     with pytest.raises(ValueError, match="role"):
         parse_accounts(f'[{{"username": "ann", "role": "admin", "password_hash": "{encoded}"}}]')
+    [cllr] = parse_accounts(
+        f'[{{"username": "cllr", "role": "councillor", "hubs": ["hub-a"], "password_hash": "{encoded}"}}]'
+    )
+    assert (cllr.role, cllr.hubs) == ("councillor", ("hub-a",))
+
+
+def test_each_demo_hub_has_a_demo_councillor_of_that_hub_alone() -> None:
+    book = AccountBook(demo_accounts())
+    northfield = book.authenticate("councillor-northfield", DEMO_PASSWORD)
+    riverside = book.authenticate("councillor-riverside", DEMO_PASSWORD)
+    assert northfield is not None and riverside is not None
+    assert (northfield.role, northfield.hubs) == ("councillor", ("hub-northfield",))
+    assert (riverside.role, riverside.hubs) == ("councillor", ("hub-riverside",))
 
 
 def test_hub_colours_must_keep_white_text_readable_and_production_refuses_dev_shortcuts() -> None:

@@ -8,7 +8,8 @@ from hub_web.oidc_groups import StaffAccess, parse_group_map
 
 COUNCIL = parse_group_map(
     '{"/hubs/{hub}/staff": {"role": "staff"}, "/operators": {"role": "operator"}, "/privacy": {"role": "privacy"},'
-    ' "Riverside Library Team": {"role": "staff", "hubs": ["hub-riverside"]}}'
+    ' "Riverside Library Team": {"role": "staff", "hubs": ["hub-riverside"]},'
+    ' "/hubs/{hub}/councillors": {"role": "councillor"}}'
 )
 
 
@@ -25,6 +26,13 @@ def test_the_strongest_role_wins_and_operators_and_the_privacy_team_get_no_hubs(
     assert COUNCIL.access_for(["/hubs/hub-northfield/staff", "/operators"]) == StaffAccess("operator")
     assert COUNCIL.access_for(["/privacy"]) == StaffAccess("privacy")
     assert COUNCIL.access_for(["/privacy", "/hubs/hub-riverside/staff"]) == StaffAccess("staff", ("hub-riverside",))
+
+
+def test_a_councillor_group_makes_a_councillor_of_its_hubs_and_staff_is_stronger() -> None:
+    groups = ["/hubs/hub-northfield/councillors", "/hubs/hub-riverside/councillors"]
+    assert COUNCIL.access_for(groups) == StaffAccess("councillor", ("hub-northfield", "hub-riverside"))
+    both = ["/hubs/hub-northfield/councillors", "/hubs/hub-riverside/staff"]
+    assert COUNCIL.access_for(both) == StaffAccess("staff", ("hub-riverside",))
 
 
 @pytest.mark.parametrize(
@@ -62,9 +70,10 @@ def test_an_empty_map_grants_nothing_and_is_false() -> None:
         ('{"/operators": "operator"}', "must be an object"),
         ('{"/admins": {"role": "admin"}}', "role must be one of"),
         ('{"/staff": {"role": "staff"}}', "staff of which hubs"),
+        ('{"/councillors": {"role": "councillor"}}', "councillor of which hubs"),
         ('{"/staff": {"role": "staff", "hubs": "hub-a"}}', "hubs must be a list"),
         ('{"/staff": {"role": "staff", "hubs": ["a/b"]}}', "hubs must be a list"),
-        ('{"/ops/{hub}": {"role": "operator"}}', "only staff are given hubs"),
+        ('{"/ops/{hub}": {"role": "operator"}}', "only staff and councillors are given hubs"),
         ('{"/{hub}/{hub}": {"role": "staff"}}', "at most one"),
     ],
 )

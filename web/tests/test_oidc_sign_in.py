@@ -68,6 +68,18 @@ def test_a_hub_staff_member_signs_in_with_their_council_account_and_lands_on_the
     assert client.get("/staff/hubs/hub-riverside").status_code == 403  # not her hub
 
 
+def test_a_ward_councillor_signs_in_with_their_council_account_as_a_councillor_of_their_hub(
+    client: httpx.Client,
+) -> None:
+    callback = submit_login(client, start_sign_in(client), "cathy.councillor").headers["location"]
+    landed = client.get(callback)
+    assert landed.status_code == 303 and landed.headers["location"] == "/councillor"
+    ward = client.get("/councillor")
+    assert ward.status_code == 303 and ward.headers["location"] == "/councillor/hubs/hub-northfield"
+    assert client.get("/councillor/hubs/hub-riverside").status_code == 403  # not her ward
+    assert client.get("/staff/hubs/hub-northfield").status_code == 303  # not hub staff: to the sign-in
+
+
 def test_the_authorization_request_uses_pkce_s256_state_and_nonce(client: httpx.Client) -> None:
     page = client.get("/sign-in")
     started = client.post("/auth/oidc/start", data={"csrf_token": csrf_of(page.text)})

@@ -17,6 +17,7 @@ serious or critical violations.
    counted and replaced by another (and two more vote as browsers without JavaScript); staff close
    voting, recount and post progress to delivery, and the results page shows the chart, its table
    and the funded project's progress.
+5. A ward councillor reads their ward's brief and comments on an idea, shown as a councillor's.
 
 ``HUB_WEB_SCREENSHOTS=web/docs`` saves the README's pictures of these pages.
 """
@@ -459,4 +460,42 @@ def test_staff_run_a_budgeting_round_a_resident_votes_within_the_budget_and_the_
     expect(resident.get_by_text("The bench is in, by the bus stop.")).to_be_visible()
     axe.check(resident)
     screenshot(resident, "participate-pb-results")
+    resident.context.close()
+
+
+def test_a_ward_councillor_reads_the_brief_and_comments_on_an_idea_as_a_councillor(
+    browser: Browser,  # noqa: F811
+    stack: Stack,
+    axe: AxeAudit,  # noqa: F811 - the fixtures imported above
+) -> None:
+    """5. Northfield's demo councillor signs in to the ward's brief (the hub's problems beside its ideas,
+    forums and actions), comments on an idea, and the idea's page shows it as a councillor's."""
+    councillor = new_page(browser)
+    councillor.goto(stack.web_url + "/sign-in")
+    councillor.get_by_label("Username").fill("councillor-northfield")
+    councillor.get_by_label("Password").fill("demo-password")
+    councillor.get_by_role("button", name="Sign in", exact=True).click()
+    expect(councillor.get_by_role("heading", level=1)).to_have_text("Your ward's brief")
+    expect(councillor.get_by_role("heading", name="Problems reported")).to_be_visible()
+    axe.check(councillor)
+    screenshot(councillor, "councillor-brief")
+    councillor.get_by_role("link", name="More benches on the walk to the shops").first.click()
+    councillor.get_by_role("button", name="Publish my comment").click()  # nothing written
+    expect(councillor.locator(".error-summary")).to_contain_text("Write your comment")
+    axe.check(councillor)
+    said = f"I back this and will raise it with the streets team {stack.unique}."
+    councillor.get_by_label("Your comment").fill(said)
+    councillor.get_by_role("button", name="Publish my comment").click()
+    expect(councillor.get_by_role("status")).to_contain_text("Your comment is published")
+    expect(councillor.get_by_role("heading", name="What councillors said")).to_be_visible()
+    expect(councillor.get_by_text(said)).to_be_visible()
+    axe.check(councillor)
+    councillor.context.close()
+
+    resident = new_page(browser)  # everyone reads it, labelled; no comment form for them
+    resident.goto(stack.web_url + "/hubs/hub-northfield/ideas")
+    resident.get_by_role("link", name="More benches on the walk to the shops").first.click()
+    expect(resident.get_by_text(said)).to_be_visible()
+    expect(resident.get_by_role("heading", name="Councillor Cathy Moss").first).to_be_visible()
+    expect(resident.get_by_role("button", name="Publish my comment")).to_have_count(0)
     resident.context.close()

@@ -79,7 +79,7 @@ async def test_a_token_from_the_issuer_verifies_to_its_principal(role: str) -> N
 
 
 def test_roles_are_the_contract_roles() -> None:
-    assert set(ROLES) == {"resident", "staff", "partner", "operator", "privacy"}
+    assert set(ROLES) == {"resident", "staff", "partner", "operator", "privacy", "councillor"}
 
 
 async def test_token_expired_within_the_clock_skew_allowance_is_still_accepted() -> None:
@@ -226,6 +226,23 @@ def test_staff_and_partners_act_only_for_their_hubs(role: str) -> None:
     with pytest.raises(Forbidden, match="hub-b") as raised:
         principal.require_hub("hub-b")
     assert raised.value.status == 403
+
+
+def test_a_councillor_acts_as_a_councillor_for_their_hubs_and_is_never_staff() -> None:
+    councillor = Principal(sub="c", role="councillor", hubs=("hub-a",))
+    assert councillor.is_councillor_for("hub-a")
+    assert not councillor.is_councillor_for("hub-b")
+    councillor.require_councillor_for("hub-a")
+    with pytest.raises(Forbidden, match="hub-b"):
+        councillor.require_councillor_for("hub-b")
+    assert not councillor.is_staff and not councillor.is_staff_for("hub-a")
+    with pytest.raises(Forbidden):
+        councillor.require_staff_for("hub-a")
+    for other in ("staff", "operator", "resident"):  # no other role is a councillor, operators included
+        principal = Principal(sub="x", role=other, hubs=("hub-a",))
+        assert not principal.is_councillor_for("hub-a")
+        with pytest.raises(Forbidden):
+            principal.require_councillor_for("hub-a")
 
 
 def test_require_role() -> None:

@@ -52,6 +52,17 @@ async def test_the_web_app_gets_tokens_on_behalf_of_people_it_signed_in(api: Api
     assert response.json()["expires_in"] == 300
 
 
+async def test_the_web_app_gets_a_councillor_token_for_the_hubs_they_represent(api: Api) -> None:
+    response = await api.ask(WEB, grant_type=ON_BEHALF_OF, sub="staff-cllr", role="councillor", hubs="hub-a")
+    assert response.status_code == 200, response.text
+    principal = await api.verifier().verify(response.json()["access_token"])
+    assert (principal.role, principal.hubs) == ("councillor", ("hub-a",))
+    assert principal.is_councillor_for("hub-a") and not principal.is_staff
+    # Notifications mints only residents' sign-in links: never a councillor's token.
+    refused = await api.ask(NOTIFICATIONS, grant_type=ON_BEHALF_OF, sub="x", role="councillor", hubs="hub-a")
+    assert refused.json()["error"] == "unauthorized_client"
+
+
 async def test_a_client_may_ask_only_for_the_roles_it_issues_for(api: Api) -> None:
     response = await api.ask(NOTIFICATIONS, grant_type=ON_BEHALF_OF, sub="x", role="operator")
     assert response.status_code == 400

@@ -209,6 +209,23 @@ async def test_staff_opt_in_to_alerts_for_their_own_hubs(api: Api) -> None:
     assert (await api.client.delete("/v1/hubs/hub-northfield/staff-alerts/me", headers=staff)).status_code == 404
 
 
+async def test_councillors_opt_in_to_alerts_for_the_hubs_they_represent_only(api: Api) -> None:
+    councillor = api.auth("councillor", sub="cllr-1", hubs=("hub-northfield",))
+    body = {"display_name": "Cathy Moss", "email": "cathy.moss@council.example"}
+    url = "/v1/hubs/hub-northfield/councillor-alerts/me"
+    assert (await api.client.put(url, json=body, headers=councillor)).status_code == 204
+    other = await api.client.put("/v1/hubs/hub-riverside/councillor-alerts/me", json=body, headers=councillor)
+    assert other.status_code == 403 and other.headers["content-type"] == "application/problem+json"
+    for role in ("staff", "resident", "operator"):  # councillors' alerts are councillors' own
+        assert (await api.client.put(url, json=body, headers=api.auth(role))).status_code == 403
+    staff_route = await api.client.put("/v1/hubs/hub-northfield/staff-alerts/me", json=body, headers=councillor)
+    assert staff_route.status_code == 403  # a councillor is not the hub's staff
+    [alert] = await api.db["hub_staff"].find({"person_id": "cllr-1"}).to_list()
+    assert alert["audience"] == "councillor"
+    assert (await api.client.delete(url, headers=councillor)).status_code == 204
+    assert (await api.client.delete(url, headers=councillor)).status_code == 404
+
+
 async def test_patching_a_filter_to_null_clears_it_and_a_null_url_is_refused(api: Api) -> None:
     partner = api.auth("partner", sub="p1")
     created = await api.client.post(

@@ -6,7 +6,13 @@ from notifications_testkit import issue_reported
 from standardwebhooks.webhooks import Webhook
 
 from hub_notifications.__main__ import DEFINITION
-from hub_notifications.demo import DEMO_STAFF, DEMO_SUBSCRIPTION_ID, FIXED_EMAIL, demo_webhook_secret
+from hub_notifications.demo import (
+    DEMO_STAFF,
+    DEMO_SUBSCRIPTION_ID,
+    FIXED_EMAIL,
+    demo_councillors,
+    demo_webhook_secret,
+)
 
 
 async def test_demo_data_is_written_once_and_its_partner_webhook_delivers_verifiably(
@@ -22,6 +28,9 @@ async def test_demo_data_is_written_once_and_its_partner_webhook_delivers_verifi
         service = ctx.components.use_cases
         for hub_id, (person_id, _name, email) in DEMO_STAFF.items():
             assert await service.rules.hub_staff.of_hub(hub_id) == [person_id]
+            assert (await service.contacts.contacts.get(person_id)).email == email
+        for hub_id, (person_id, _name, email) in demo_councillors().items():  # each ward's councillor
+            assert await service.rules.hub_staff.of_hub(hub_id, audience="councillor") == [person_id]
             assert (await service.contacts.contacts.get(person_id)).email == email
         template = await service.templates.get(FIXED_EMAIL.message_type, FIXED_EMAIL.channel, FIXED_EMAIL.language)
         assert template.version == 1 and template.body == FIXED_EMAIL.body

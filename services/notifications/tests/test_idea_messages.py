@@ -59,3 +59,29 @@ async def test_threshold_answer_and_progress_reach_the_proposer_followers_and_st
         assert [m for m in smtp_server.to(f"{person}@example.org") if m["Subject"] == f"Progress on {TITLE}"]
     assert smtp_server.to("follower@example.org") and not smtp_server.to("supporter-only@example.org")
     assert not [m for m in smtp_server.to("follower@example.org") if "support it needed" in m["Subject"]]
+
+
+async def test_a_councillors_comment_reaches_the_ideas_followers_by_email_and_in_the_app(service_context, smtp_server):
+    ctx, service = await setup(service_context, smtp_server.port, "proposer")
+    await setup_contact(ctx, service, "supporter-only")
+
+    async def plan(event: Envelope) -> None:
+        await ctx.uow.run(lambda tx: service.planning.plan(event, tx))
+
+    now = datetime.now(UTC)
+    await plan(idea_event("hub.participation.idea.followed.v1", follower_id="proposer", followed_at=now))
+    said = "I back this and will raise it at the ward meeting."
+    commented = {"title": TITLE, "comment_id": "cc-1", "comment": said, "councillor_name": "Cathy Moss"}
+    event = idea_event(
+        "hub.participation.idea.councillor_commented.v1", **commented, councillor_id="cllr-1", commented_at=now
+    )
+    await plan(event)
+    await plan(event)  # a redelivery plans nothing twice
+    await service.delivery.deliver_due()
+
+    [mail] = smtp_server.to("proposer@example.org")
+    assert mail["Subject"] == f"A councillor has commented on {TITLE}"
+    assert "Councillor Cathy Moss has commented" in mail.get_content() and said in mail.get_content()
+    inapp = await ctx.db["messages"].find({"person_id": "proposer", "channel": "inapp"}).to_list()
+    assert [m["message_type"] for m in inapp] == ["idea_councillor_comment"]
+    assert not smtp_server.to("supporter-only@example.org")

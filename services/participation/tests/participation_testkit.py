@@ -62,6 +62,24 @@ class ParticipationApi(ServiceApi[ParticipationSettings]):
     def resident(self, sub: str = "res-1") -> dict[str, str]:
         return self.auth("resident", sub, ())
 
+    def councillor(self, hub: str = NORTH, sub: str = "cllr-1") -> dict[str, str]:
+        """A ward councillor representing ``hub``."""
+        return self.auth("councillor", sub, (hub,))
+
+    async def comment(
+        self,
+        idea_id: str,
+        comment: str = "I will raise this at the ward meeting.",
+        *,
+        name: str = "Cathy Moss",
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        return await self.client.post(
+            f"/v1/ideas/{idea_id}/councillor-comments",
+            json={"comment": comment, "display_name": name},
+            headers=headers if headers is not None else self.councillor(),
+        )
+
     async def open_hub(self, hub: str = NORTH, threshold: int | None = None) -> None:
         response = await self.client.put(
             f"/v1/hubs/{hub}/idea-settings", json={"support_threshold": threshold}, headers=self.staff(hub)

@@ -236,6 +236,7 @@ async def test_an_idea_for_a_hub_not_open_for_ideas_is_a_404_and_changes_nothing
         ("partner", 403, 403, 200, 403, 403),
         ("staff", 403, 403, 200, 200, 200),
         ("operator", 403, 403, 200, 200, 200),
+        ("councillor", 403, 403, 200, 403, 403),  # of the idea's hub: not staff, nor a resident's token
     ],
 )
 async def test_who_may_do_what(
@@ -248,6 +249,7 @@ async def test_who_may_do_what(
         "partner": api.auth("partner", "partner-1", (NORTH,)),
         "staff": api.staff(),
         "operator": api.auth("operator", "op-1"),
+        "councillor": api.councillor(),
     }[who]
     idea = (await api.propose())["idea"]["id"]
 

@@ -268,6 +268,7 @@ async def test_a_meeting_in_the_past_or_for_an_unknown_hub_is_refused(api: Parti
         ("partner", 403, 403, 403, 403),
         ("staff", 201, 403, 200, 200),
         ("operator", 201, 403, 200, 200),
+        ("councillor", 403, 403, 403, 403),  # of the meeting's hub: not its staff
     ],
 )
 async def test_who_may_do_what(
@@ -280,6 +281,7 @@ async def test_who_may_do_what(
         "partner": api.auth("partner", "partner-1", (NORTH,)),
         "staff": api.staff(),
         "operator": api.auth("operator", "op-1"),
+        "councillor": api.councillor(),
     }[who]
     meeting = (await api.schedule())["id"]
 

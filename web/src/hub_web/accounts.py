@@ -17,18 +17,19 @@ import sys
 from dataclasses import dataclass
 from typing import Literal
 
-from hub_common.auth import PRIVACY_ROLES, STAFF_ROLES
-from hub_common.demo import HUBS
+from hub_common.auth import COUNCILLOR, PRIVACY_ROLES, STAFF_ROLES
+from hub_common.demo import DEMO_COUNCILLORS, HUBS
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
-ACCOUNT_ROLES = frozenset({*STAFF_ROLES, *PRIVACY_ROLES})  # hub staff, operators, the privacy team
+# hub staff, operators, the privacy team, ward councillors (their hubs: the wards they represent)
+ACCOUNT_ROLES = frozenset({*STAFF_ROLES, *PRIVACY_ROLES, COUNCILLOR})
 
 
 @dataclass(frozen=True)
 class StaffAccount:
     username: str
     name: str
-    role: Literal["staff", "operator", "privacy"]
+    role: Literal["staff", "operator", "privacy", "councillor"]
     hubs: tuple[str, ...]
     password_hash: str
 
@@ -68,6 +69,8 @@ def demo_accounts() -> list[StaffAccount]:
         accounts.append(
             StaffAccount(short, f"{hub['name']} staff", "staff", (hub["id"],), hash_password(DEMO_PASSWORD))
         )
+    for hub_id, (username, name) in DEMO_COUNCILLORS.items():  # their comments are shown by the name
+        accounts.append(StaffAccount(username, name, COUNCILLOR, (hub_id,), hash_password(DEMO_PASSWORD)))
     accounts.append(StaffAccount("privacy", "Data protection officer", "privacy", (), hash_password(DEMO_PASSWORD)))
     return accounts
 
@@ -85,7 +88,7 @@ def parse_accounts(raw: str) -> list[StaffAccount]:
         try:
             role = item.get("role", "staff")
             if role not in ACCOUNT_ROLES:
-                raise ValueError(f"role must be staff, operator or privacy, not {role!r}")
+                raise ValueError(f"role must be staff, operator, privacy or councillor, not {role!r}")
             if not str(item["password_hash"]).startswith("scrypt$"):
                 raise ValueError("password_hash must come from `python -m hub_web.accounts hash`")
             accounts.append(

@@ -35,6 +35,7 @@ from hub_web.routes import (
     budgeting,
     budgeting_staff,
     console,
+    councillor,
     hours,
     inbox,
     insight,
@@ -233,6 +234,7 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
     routers += (console, resident_requests)  # the console's lists; residents ask to borrow and book
     routers += (participate, participation_staff)  # have your say: ideas, forums, surveys; their console
     routers += (budgeting, budgeting_staff)  # have your say: participatory budgeting; its console
+    routers += (councillor,)  # ward councillors: their ward's brief and their public comments
     for router in (module.router for module in routers):
         app.include_router(router)
     return app

@@ -411,6 +411,10 @@ class NotificationsClient(ServiceClient):
     async def inbox(self, token: str, limit: int = 20, cursor: str | None = None) -> dict[str, Any]:
         return await self.get("/v1/inbox", token=token, params={"limit": limit, "cursor": cursor})
 
+    async def join_councillor_alerts(self, token: str, hub_id: str, display_name: str, email: str) -> None:
+        body = {"display_name": display_name, "email": email}
+        await self.send("PUT", f"/v1/hubs/{seg(hub_id)}/councillor-alerts/me", token=token, json=body)
+
     async def unread_count(self, token: str) -> int:
         return (await self.get("/v1/inbox/unread-count", token=token))["unread"]
 

@@ -5,13 +5,15 @@ The map is JSON, from group (as the provider names it in the ID token) to what m
 
     {"/hubs/{hub}/staff": {"role": "staff"},
      "/operators": {"role": "operator"},
-     "/privacy": {"role": "privacy"}}
+     "/privacy": {"role": "privacy"},
+     "/hubs/{hub}/councillors": {"role": "councillor"}}
 
 A ``{hub}`` in a group is a pattern: ``/hubs/hub-northfield/staff`` makes the person staff of
 ``hub-northfield``, so one line serves every hub a council adds. A staff entry may name its hubs
 instead (``{"role": "staff", "hubs": ["hub-northfield"]}``) when the provider's groups are not
 named after hub ids. Someone in several groups gets the strongest role they hold (operator,
-then staff, then privacy) and, as staff, every hub of their staff groups. Groups the map does not
+then staff, then privacy, then councillor) and, as staff or a councillor, every hub of those groups
+(a councillor's hubs are the wards they represent; a councillor is not hub staff). Groups the map does not
 name grant nothing; someone none of whose groups is mapped gets no staff session at all.
 """
 
@@ -22,15 +24,16 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Role = Literal["staff", "operator", "privacy"]
-ROLES: tuple[Role, ...] = ("operator", "staff", "privacy")  # strongest first
+Role = Literal["staff", "operator", "privacy", "councillor"]
+ROLES: tuple[Role, ...] = ("operator", "staff", "privacy", "councillor")  # strongest first
+HUB_ROLES: frozenset[Role] = frozenset({"staff", "councillor"})  # the roles held for some hubs
 HUB_PLACEHOLDER = "{hub}"
 HUB_ID = "[A-Za-z0-9][A-Za-z0-9_.-]{0,99}"  # one path segment of a group: never a slash, so never two hubs
 
 
 @dataclass(frozen=True)
 class StaffAccess:
-    """What the person may do: the services' role and, for hub staff, the hubs they manage."""
+    """What the person may do: the services' role and, for hub staff and councillors, their hubs."""
 
     role: Role
     hubs: tuple[str, ...] = ()
@@ -72,7 +75,7 @@ class GroupMap:
         for role in ROLES:
             if role in granted:
                 # Operators act everywhere and the privacy team is not hub staff: no hubs for them.
-                return StaffAccess(role, tuple(sorted(granted[role])) if role == "staff" else ())
+                return StaffAccess(role, tuple(sorted(granted[role])) if role in HUB_ROLES else ())
         return None
 
 
@@ -96,9 +99,9 @@ def parse_group_map(raw: str) -> GroupMap:
             raise ValueError(f"{where}: hubs must be a list of hub ids")
         if group.count(HUB_PLACEHOLDER) > 1:
             raise ValueError(f"{where}: at most one {HUB_PLACEHOLDER} in a group")
-        if role == "staff" and not hubs and HUB_PLACEHOLDER not in group:
-            raise ValueError(f"{where}: staff of which hubs? Name them in hubs, or put {HUB_PLACEHOLDER} in the group")
-        if role != "staff" and (hubs or HUB_PLACEHOLDER in group):
-            raise ValueError(f"{where}: only staff are given hubs ({role} is not hub staff)")
+        if role in HUB_ROLES and not hubs and HUB_PLACEHOLDER not in group:
+            raise ValueError(f"{where}: {role} of which hubs? Name them in hubs, or put {HUB_PLACEHOLDER} in the group")
+        if role not in HUB_ROLES and (hubs or HUB_PLACEHOLDER in group):
+            raise ValueError(f"{where}: only staff and councillors are given hubs ({role} is not hub staff)")
         rules.append(GroupRule(group, role, tuple(hubs)))
     return GroupMap(rules)

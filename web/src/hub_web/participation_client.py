@@ -61,6 +61,18 @@ class ParticipationClient(ServiceClient):
         path = f"/v1/ideas/{seg(idea_id)}/progress"
         return await self.send("POST", path, token=token, json=body, idempotency_key=idempotency_key)
 
+    # -- ward councillors -------------------------------------------------------------------------
+
+    async def councillor_brief(self, token: str, hub_id: str) -> dict[str, Any]:
+        return await self.get(f"/v1/hubs/{seg(hub_id)}/councillor-brief", token=token)
+
+    async def councillor_comment(
+        self, token: str, idea_id: str, comment: str, display_name: str, idempotency_key: str
+    ) -> dict[str, Any]:
+        path = f"/v1/ideas/{seg(idea_id)}/councillor-comments"
+        body = {"comment": comment, "display_name": display_name}
+        return await self.send("POST", path, token=token, json=body, idempotency_key=idempotency_key)
+
     # -- forum meetings ---------------------------------------------------------------------------
 
     async def meetings(

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from hub_common.auth import STAFF_ROLES
+from hub_common.auth import COUNCILLOR, STAFF_ROLES
 
 COOKIE_NAME = "hub_session"
 MAX_COOKIE_AGE_S = 90 * 24 * 3600
@@ -30,7 +30,7 @@ class Session:
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     kind: Kind = "visitor"
     sub: str | None = None
-    role: str | None = None  # resident | staff | operator (the services' roles)
+    role: str | None = None  # resident | staff | operator | privacy | councillor (the services' roles)
     hubs: list[str] = field(default_factory=list)
     name: str | None = None
     volunteer_id: str | None = None
@@ -48,6 +48,14 @@ class Session:
     @property
     def is_staff(self) -> bool:
         return self.signed_in and self.role in STAFF_ROLES
+
+    @property
+    def is_councillor(self) -> bool:
+        return self.signed_in and self.role == COUNCILLOR
+
+    def represents(self, hub_id: str) -> bool:
+        """A ward councillor of this hub (they are not its staff)."""
+        return self.is_councillor and hub_id in self.hubs
 
     def can_manage(self, hub_id: str) -> bool:
         return self.is_staff and (self.role == "operator" or hub_id in self.hubs)

@@ -30,12 +30,16 @@ log = get_logger(__name__)
 
 # ``privacy``: the council's data protection team. It handles requests about one person's data (erasure,
 # subject access) across every hub and nothing else: it is not hub staff.
-Role = Literal["resident", "staff", "partner", "operator", "privacy"]
+# ``councillor``: an elected ward councillor; the ``hubs`` claim names the hubs (wards) they represent.
+# They read their hubs' brief, are alerted about new ideas and forum actions and comment in public as a
+# councillor; they are not hub staff (nothing a hub's staff do is theirs to do).
+Role = Literal["resident", "staff", "partner", "operator", "privacy", "councillor"]
 ROLES: tuple[str, ...] = get_args(Role)
 # The roles that run a hub: its staff, and operators (who act for every hub).
 STAFF_ROLES: tuple[Role, ...] = ("staff", "operator")
 # Who may handle privacy requests and read the exports they produce.
 PRIVACY_ROLES: tuple[Role, ...] = ("privacy", "operator")
+COUNCILLOR: Role = "councillor"
 ALGORITHMS: tuple[str, ...] = ("ES256",)  # what the issuer signs with, and all that is accepted
 DEFAULT_AUDIENCE = "community-hub"
 CLOCK_SKEW_S = 30  # tolerate issuers whose clock runs slightly ahead or behind
@@ -50,7 +54,7 @@ class Principal:
     client_id: str | None = None
 
     def can_act_for_hub(self, hub_id: str) -> bool:
-        """Operators act everywhere; staff and partners only for the hubs in their token."""
+        """Operators act everywhere; staff, partners and councillors only for the hubs in their token."""
         return self.role == "operator" or hub_id in self.hubs
 
     def require_hub(self, hub_id: str) -> None:
@@ -68,6 +72,16 @@ class Principal:
     def is_staff_for(self, hub_id: str) -> bool:
         """Staff of this hub, or an operator."""
         return self.is_staff and self.can_act_for_hub(hub_id)
+
+    def is_councillor_for(self, hub_id: str) -> bool:
+        """A councillor who represents this hub (operators are not councillors)."""
+        return self.role == COUNCILLOR and hub_id in self.hubs
+
+    def require_councillor_for(self, hub_id: str) -> None:
+        """403 unless a councillor of this hub: the check every councillor route makes."""
+        self.require_role(COUNCILLOR)
+        if hub_id not in self.hubs:
+            raise Forbidden(f"you are not a councillor for hub {hub_id!r}")
 
     def require_staff_for(self, hub_id: str) -> None:
         """403 unless staff of this hub (or an operator): the check every hub-scoped staff route makes."""

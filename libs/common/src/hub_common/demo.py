@@ -29,6 +29,12 @@ HUBS: list[dict[str, Any]] = [
     },
 ]
 DEFAULT_HUB_ID = "hub-northfield"
+# Each demo hub's ward councillor: the web app's demo account (username) and the name they comment by;
+# notifications signs them up for their ward's alerts under the id the web app signs them in as.
+DEMO_COUNCILLORS: dict[str, tuple[str, str]] = {
+    "hub-northfield": ("councillor-northfield", "Cathy Moss"),
+    "hub-riverside": ("councillor-riverside", "Dev Anand"),
+}
 
 # The demo assets' ids are derived from their hub and name, so the other services' demo data can
 # name them (e.g. the participation service's demo forum in Northfield's Main Hall).

@@ -32,7 +32,8 @@ CLIENT_SECRET = "demo-web-client-secret"  # noqa: S105 - the realm file's publis
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - the realm's demo users, development only
 # The council's groups as the realm names them, mapped the way the README shows.
 GROUP_MAP = (
-    '{"/hubs/{hub}/staff": {"role": "staff"}, "/operators": {"role": "operator"}, "/privacy": {"role": "privacy"}}'
+    '{"/hubs/{hub}/staff": {"role": "staff"}, "/operators": {"role": "operator"}, "/privacy": {"role": "privacy"},'
+    ' "/hubs/{hub}/councillors": {"role": "councillor"}}'
 )
 
 

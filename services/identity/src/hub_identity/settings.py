@@ -9,11 +9,12 @@ DEV_KEY_ENCRYPTION_KEY = "ZGV2LW9ubHkta2V5LWVuY3J5cHRpb24ta2V5LTEyMzQ="
 # The platform's own clients, in development: the web app, notifications (its emailed sign-in links) and
 # the hub CLI. Production names them, with private secrets, in HUB_ISSUER_CLIENTS.
 DEV_CLIENTS = (
-    '[{"id": "hub-web", "secret": "dev-web-secret", "issues_for": ["resident", "staff", "operator", "privacy"]},'
+    '[{"id": "hub-web", "secret": "dev-web-secret",'
+    ' "issues_for": ["resident", "staff", "operator", "privacy", "councillor"]},'
     ' {"id": "hub-notifications", "secret": "dev-notifications-secret", "issues_for": ["resident"],'
     ' "max_ttl_s": 2764800},'
     ' {"id": "hub-cli", "secret": "dev-cli-secret", "role": "operator",'
-    ' "issues_for": ["resident", "staff", "partner", "operator", "privacy"], "max_ttl_s": 2592000}]'
+    ' "issues_for": ["resident", "staff", "partner", "operator", "privacy", "councillor"], "max_ttl_s": 2592000}]'
 )
 
 

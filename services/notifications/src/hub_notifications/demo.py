@@ -3,6 +3,7 @@
 - a partner webhook: Riverside Housing Association hears about issues in Riverside, delivered to
   the demo partner receiver that ``make run`` starts (``scripts/demo_partner.py``);
 - hub staff in both demo hubs get the new-report alerts, by email and in the app;
+- the demo ward councillors (web accounts councillor-northfield, councillor-riverside) get their ward's alerts;
 - one template edited by staff (the "fixed" email points at the hub's You Said, We Did page).
 
 Written with fixed ids, so restarting the service (or several replicas starting) adds nothing twice.
@@ -45,6 +46,18 @@ FIXED_EMAIL = Template(
 )
 
 
+def demo_councillors() -> dict[str, tuple[str, str, str]]:
+    """Each demo hub's councillor as the web app signs them in (``staff-<username>``), with a demo address."""
+    return {
+        hub_id: (
+            f"staff-{username}",
+            name,
+            f"{name.lower().replace(' ', '.')}@{hub_id.removeprefix('hub-')}-hub.localhost",
+        )
+        for hub_id, (username, name) in demo.DEMO_COUNCILLORS.items()
+    }
+
+
 def demo_webhook_secret() -> str:
     """The demo subscription's signing secret: fixed and known (demo data is for development only),
     so the demo receiver can verify signatures without being told a random one."""
@@ -59,6 +72,9 @@ async def seed_demo_data(ctx: ServiceContext[NotificationsSettings]) -> None:
         person_id, name, email = DEMO_STAFF[hub["id"]]
         staff = Principal(sub=person_id, role="staff", hubs=(hub["id"],))
         await use_cases.rules.join_staff_alerts(staff, hub["id"], name, email)
+    for hub_id, (person_id, name, email) in demo_councillors().items():
+        councillor = Principal(sub=person_id, role="councillor", hubs=(hub_id,))
+        await use_cases.rules.join_councillor_alerts(councillor, hub_id, name, email)
     fixed = FIXED_EMAIL
     if (await use_cases.templates.get(fixed.message_type, fixed.channel, fixed.language)).is_default:
         # Saved only over no edit at all (version 0): replicas starting together on a fresh database

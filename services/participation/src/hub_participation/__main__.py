@@ -6,6 +6,7 @@ from hub_common.runner import main
 from hub_common.service import ServiceDefinition
 from hub_participation.adapters import INDEXES
 from hub_participation.api import (
+    councillors,
     hubs,
     ideas,
     meetings,
@@ -42,6 +43,7 @@ DEFINITION = ServiceDefinition(
         ideas.router,
         moderation.router,
         responses.router,
+        councillors.router,
         meetings.router,
         registrations.router,
         minutes.router,

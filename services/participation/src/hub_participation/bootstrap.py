@@ -19,6 +19,7 @@ from hub_participation.adapters.satisfaction import SatisfactionRepository
 from hub_participation.adapters.surveys import AnswerRepository, SurveyRepository
 from hub_participation.handlers import handlers
 from hub_participation.service import UseCases
+from hub_participation.service.councillors import CouncillorService
 from hub_participation.service.hubs import HubService
 from hub_participation.service.meetings import MeetingService
 from hub_participation.service.minutes import MinutesService
@@ -66,6 +67,7 @@ def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
         support=SupportService(uow, ideas, clock=clock),
         moderation=ModerationService(uow, ideas, clock=clock),
         responses=ResponseService(uow, ideas, clock=clock),
+        councillors=CouncillorService(uow, ideas, meetings, hubs, clock=clock),
         meetings=MeetingService(uow, meetings, ideas, hubs, clock=clock),
         registrations=registrations,
         minutes=MinutesService(uow, meetings, clock=clock),

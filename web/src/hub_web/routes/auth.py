@@ -92,7 +92,10 @@ async def sign_in(request: Request, web: WebDep, form: Form) -> Response:
 
 
 def staff_home(role: str) -> str:
-    return "/staff/privacy" if role == "privacy" else "/staff"  # the privacy team runs no hub
+    # The privacy team runs no hub; a councillor is not hub staff: they start from their ward's brief.
+    if role == "councillor":
+        return "/councillor"
+    return "/staff/privacy" if role == "privacy" else "/staff"
 
 
 @router.post("/sign-out")

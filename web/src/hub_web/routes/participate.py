@@ -219,6 +219,7 @@ async def idea_page(
         errors=errors,
         form=form,
         needed=max(0, idea["support_threshold"] - idea["support_count"]),
+        comment_key=uuid.uuid4().hex,  # a councillor's comment form: one comment per page shown
     )
 
 

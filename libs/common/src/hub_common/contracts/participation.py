@@ -6,6 +6,8 @@ notifications tells when the idea reaches its threshold or gets a response) and 
 hears its updates). A support is a count, never whose it is: backing a local proposal can say
 something about a person's opinions, and no consumer needs to know who gave it. The display name a
 proposer chooses stays in the service's own pages; contact details travel on ``hub.contacts``.
+A ward councillor's public comment on an idea carries the name they comment as: it is public in
+their office, on the idea's page and in what its followers are told.
 """
 
 from __future__ import annotations
@@ -102,6 +104,21 @@ class ActionProgressPublished(IdeaEvent):
     )
     published_by: str | None = Field(default=None, max_length=128, description="opaque staff account id")
     published_at: datetime
+
+
+@event_contract("hub.participation.idea.councillor_commented.v1")
+class IdeaCouncillorCommented(IdeaEvent):
+    """A ward councillor of the idea's hub commented on it in public, as a councillor (the idea's
+    status is unchanged: the hub's staff still answer it). Its followers hear the comment."""
+
+    title: str = Field(min_length=1, max_length=120)
+    comment_id: str = Field(min_length=1, max_length=64)
+    comment: str = Field(min_length=1, max_length=4000, description="what the councillor said, in public")
+    councillor_name: str = Field(
+        min_length=1, max_length=80, description="the public name the councillor comments as (their office)"
+    )
+    councillor_id: str = Field(min_length=1, max_length=128, description="opaque councillor account id")
+    commented_at: datetime
 
 
 # --- Forum meetings --------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Staff who asked to be alerted about their hub (``hub_staff``); their details sit in the contact book."""
+"""Staff and ward councillors who asked to be alerted about their hub (``hub_staff``, each with their
+audience); their details sit in the contact book."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pymongo import ASCENDING, IndexModel
 
 from hub_common.mongo import IndexSpec
 from hub_common.repository import Repository, Session
-from hub_notifications.domain.hubs import AlertedStaff
+from hub_notifications.domain.hubs import AlertAudience, AlertedStaff
 
 HUB_STAFF = "hub_staff"
 
@@ -23,18 +24,22 @@ class HubStaffRepository(Repository[AlertedStaff]):
     model = AlertedStaff
     noun = "staff alert"
 
-    async def of_hub(self, hub_id: str | None, session: Session = None) -> list[str]:
-        """The person ids of the staff who get this hub's alerts."""
+    async def of_hub(self, hub_id: str | None, session: Session = None, audience: AlertAudience = "staff") -> list[str]:
+        """The person ids of the staff (or the councillors) who get this hub's alerts."""
         if not hub_id:
             return []
-        return [doc["person_id"] async for doc in self.collection.find({"hub_id": hub_id}, session=session)]
+        # Staff's documents from before councillors had alerts name no audience.
+        who = {"audience": audience} if audience != "staff" else {"audience": {"$in": [None, "staff"]}}
+        found = self.collection.find({"hub_id": hub_id, **who}, session=session).hint("by_hub")
+        return [doc["person_id"] async for doc in found]
 
     async def join(self, member: AlertedStaff, session: Session) -> None:
         doc = self.to_document(member)
         await self.collection.update_one({"_id": doc.pop("_id")}, {"$set": doc}, upsert=True, session=session)
 
-    async def leave(self, hub_id: str, person_id: str) -> bool:
-        return (await self.collection.delete_one({"_id": f"{hub_id}|{person_id}"})).deleted_count == 1
+    async def leave(self, hub_id: str, person_id: str, audience: AlertAudience = "staff") -> bool:
+        alert_id = AlertedStaff.alert_id(hub_id, person_id, audience)
+        return (await self.collection.delete_one({"_id": alert_id})).deleted_count == 1
 
     async def of_people(self, person_ids: list[str], session: Session = None) -> list[AlertedStaff]:
         """The hubs' alerts these ids (one person's) asked for."""

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from hub_common.auth import STAFF_ROLES, Principal
+from hub_common.auth import COUNCILLOR, STAFF_ROLES, Principal
 from hub_common.http import require_roles, use_case
 from hub_notifications.service.channels import ChannelHealthService
 from hub_notifications.service.contacts import ContactService
@@ -31,3 +31,5 @@ Privacy = Annotated[PrivacyService, use_case(lambda uc: uc.privacy)]
 # Staff of any hub (routes without a hub in their path; what they show is narrowed to the caller's hubs).
 Staff = Annotated[Principal, Depends(require_roles(*STAFF_ROLES))]
 PartnerOrOperator = Annotated[Principal, Depends(require_roles("partner", "operator"))]
+# A ward councillor (which hubs they represent, the use case checks).
+Councillor = Annotated[Principal, Depends(require_roles(COUNCILLOR))]

@@ -1,10 +1,16 @@
-"""What a hub's staff set up here: the rules they switched off, and which of them get the hub's alerts."""
+"""What a hub's staff set up here: the rules they switched off, and which of them (and of the hub's ward
+councillors) get the hub's alerts."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+
+# Who asked for a hub's alerts: its staff (new reports, failures, ideas waiting for an answer) or its
+# ward councillors (new ideas, forum actions agreed): each audience gets its own rules' alerts.
+AlertAudience = Literal["staff", "councillor"]
 
 
 class RuleSetting(BaseModel):
@@ -32,15 +38,27 @@ class RuleSetting(BaseModel):
 
 
 class AlertedStaff(BaseModel):
-    """A staff member who asked for a hub's alerts (their address is in the contact book)."""
+    """A staff member, or a ward councillor, who asked for a hub's alerts (their address is in the
+    contact book)."""
 
     model_config = ConfigDict(frozen=True)
 
-    id: str  # "<hub_id>|<person_id>"
+    id: str  # "<hub_id>|<person_id>" (staff), "<hub_id>|<person_id>|councillor"
     hub_id: str
     person_id: str
     since: datetime
+    audience: AlertAudience = "staff"  # documents stored before councillors were are staff's
 
     @staticmethod
-    def joining(hub_id: str, person_id: str, at: datetime) -> AlertedStaff:
-        return AlertedStaff(id=f"{hub_id}|{person_id}", hub_id=hub_id, person_id=person_id, since=at)
+    def alert_id(hub_id: str, person_id: str, audience: AlertAudience = "staff") -> str:
+        return f"{hub_id}|{person_id}" if audience == "staff" else f"{hub_id}|{person_id}|{audience}"
+
+    @staticmethod
+    def joining(hub_id: str, person_id: str, at: datetime, audience: AlertAudience = "staff") -> AlertedStaff:
+        return AlertedStaff(
+            id=AlertedStaff.alert_id(hub_id, person_id, audience),
+            hub_id=hub_id,
+            person_id=person_id,
+            since=at,
+            audience=audience,
+        )

@@ -17,6 +17,7 @@ from hub_notifications.domain.welsh import WELSH_TEMPLATES
 
 RECIPIENT_FIELDS = frozenset({"display_name"})
 HUB_STAFF = "@hub_staff"  # audience: the staff who asked for alerts about the event's hub
+HUB_COUNCILLORS = "@hub_councillors"  # audience: the ward councillors who asked for alerts about the event's hub
 FOLLOWERS = "@issue_followers"  # audience: the issue's reporter and everyone who supported it
 IDEA_FOLLOWERS = "@idea_followers"  # audience: the idea's proposer and everyone who asked to follow it
 # audience: the residents who submitted a proposal to a participatory budgeting round (participation
@@ -70,6 +71,7 @@ class Rule:
     sign_in_until: str | None = None
     sign_in_for: timedelta | None = None  # or a fixed period, where the event has no end date
     sign_in_as: str | None = None  # the event field naming the account to sign in as (default: the recipient)
+    only_if: str | None = None  # an event field that must be non-empty for the rule to apply (e.g. "actions")
 
 
 ISSUE = "hub.issues.issue."
@@ -201,6 +203,8 @@ RULES: tuple[Rule, ...] = (
     Rule(IDEA + "idea.threshold_reached.v1", "idea_staff_alert", HUB_STAFF, PERSON, "staff_alerts"),
     Rule(IDEA + "idea.responded.v1", "idea_responded", IDEA_FOLLOWERS, PERSON, "idea_updates"),
     Rule(IDEA + "action.progress_published.v1", "idea_progress", IDEA_FOLLOWERS, PERSON, "idea_updates"),
+    # A ward councillor's public comment reaches the idea's followers as its other updates do.
+    Rule(IDEA + "idea.councillor_commented.v1", "idea_councillor_comment", IDEA_FOLLOWERS, PERSON, "idea_updates"),
     # forum meetings: a registrant gets their invitation (or their place on the waitlist, then the
     # place when one is freed) and a reminder the day before; everyone registered hears the meeting
     # called off, and those who had a place that the minutes are published.
@@ -211,6 +215,25 @@ RULES: tuple[Rule, ...] = (
     Rule(FORUM + "registration.promoted.v1", "forum_reminder", "person_id", PERSON, "forums", reminder=FORUM_REMINDER),
     Rule(FORUM + "meeting.cancelled.v1", "forum_cancelled", "registrant_ids", URGENT, "forums", critical=True),
     Rule(FORUM + "meeting.minutes_published.v1", "forum_minutes", "registrant_ids", PERSON, "forums"),
+    # ward councillors who asked for their hub's alerts hear of every new idea, and of minutes that
+    # agreed actions (the forum's promises to residents, which they follow to done).
+    Rule(
+        IDEA + "idea.proposed.v1",
+        "idea_councillor_alert",
+        HUB_COUNCILLORS,
+        PERSON,
+        "councillor_alerts",
+        link="/ideas/{idea_id}",
+    ),
+    Rule(
+        FORUM + "meeting.minutes_published.v1",
+        "forum_actions_councillor_alert",
+        HUB_COUNCILLORS,
+        PERSON,
+        "councillor_alerts",
+        link="/meetings/{meeting_id}",
+        only_if="actions",
+    ),
     # participatory budgeting: those who proposed a project to a round hear that voting has opened
     # (their project on the ballot or not) and what the results are.
     Rule(PB + "voting_opened.v1", "pb_voting_opened", PB_FOLLOWERS, PERSON, "budgeting"),
@@ -568,6 +591,27 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
         "Voting has closed in {title}, the participatory budgeting round you sent a proposal to, and the "
         "results are out: {ballots} residents voted. See which projects will be funded on the hub's page.",
         "The results of {title} are out: {ballots} residents voted.",
+    ),
+    *_both(
+        "idea_councillor_comment",
+        "A councillor has commented on {title}",
+        'Councillor {councillor_name} has commented on the idea "{title}" that you proposed or follow:\n\n'
+        "{comment}\n\nThe hub will still give the idea its answer.",
+        'Councillor {councillor_name} on "{title}": {comment}',
+    ),
+    *_both(
+        "idea_councillor_alert",
+        "A new idea in your ward: {title}",
+        'Residents of your ward have a new idea: "{title}". It needs {support_threshold} supporters for '
+        "the hub to answer it. You can read it, and comment on it as their councillor, here:\n\n{link}",
+        'New idea in your ward: "{title}".',
+    ),
+    *_both(
+        "forum_actions_councillor_alert",
+        "Actions agreed at {title}",
+        "The minutes of {title} ({starts_at_text}) are published, with actions the hub agreed with residents. "
+        "You can read them, and follow each action to done, here:\n\n{link}",
+        "The minutes of {title} are published, with actions agreed.",
     ),
     *_both(
         "survey_invitation",

@@ -1,7 +1,7 @@
 """What notifications holds about people, and its answer to a privacy request (hub_common.privacy).
 
 Notifications holds the contact book (names, emails, phones learnt from ``hub.contacts``, and staff
-alert addresses), people's preferences, the issues they follow, the hubs' alerts staff asked for,
+alert addresses), people's preferences, the issues they follow, the hubs' alerts staff and councillors asked for,
 and the messages sent to them. Erasure is the contact erasure every service's event already asks
 for, plus the staff alert subscriptions; messages keep their metadata, anonymous.
 """
@@ -58,7 +58,7 @@ class PersonalDataService:
             *held("messages sent or planned", len(messages), "content erased, pending ones stopped; metadata kept"),
             *held("notification preferences", len(preferences), "erased"),
             *held("issues and ideas followed", len(follows), "no longer followed"),
-            *held("staff alert subscriptions", alerts, "ended"),
+            *held("hub alert subscriptions", alerts, "ended"),
         ]
 
     async def export_people(self, person_ids: list[str], tx: Transaction) -> tuple[list[HeldData], dict[str, Any]]:
@@ -72,12 +72,12 @@ class PersonalDataService:
             "messages": [m.model_dump(mode="json", include=MESSAGE_FIELDS) for m in messages],
             "preferences": [p.model_dump(mode="json") for p in preferences],
             "followed": follows,
-            "staff_alerts": [{"hub_id": a.hub_id, "since": a.since.isoformat()} for a in alerts],
+            "staff_alerts": [{"hub_id": a.hub_id, "as": a.audience, "since": a.since.isoformat()} for a in alerts],
         }
         return [
             *held("contact details", len(export["contact_details"]), "exported"),
             *held("messages", len(messages), "exported"),
             *held("notification preferences", len(export["preferences"]), "exported"),
             *held("issues and ideas followed", len(follows), "exported"),
-            *held("staff alert subscriptions", len(alerts), "exported"),
+            *held("hub alert subscriptions", len(alerts), "exported"),
         ], export

@@ -26,6 +26,7 @@ from hub_notifications.domain.plain_text import plain, plain_status
 from hub_notifications.domain.rules import (
     CANCELS,
     FOLLOWED,
+    HUB_COUNCILLORS,
     HUB_STAFF,
     TEXT_SUFFIX,
     WORDED_FIELDS,
@@ -102,8 +103,14 @@ class PlanningService:
         for rule in rules:
             if rule.message_type in switched_off:
                 continue  # this hub's staff turned the rule off
+            if rule.only_if and not data.get(rule.only_if):
+                continue  # e.g. minutes that agreed no action
             if rule.audience == HUB_STAFF:
                 people = await tx.memo(("hub-staff", hub_id), lambda: self.hub_staff.of_hub(hub_id, tx.session))
+            elif rule.audience == HUB_COUNCILLORS:
+                people = await tx.memo(
+                    ("hub-councillors", hub_id), lambda: self.hub_staff.of_hub(hub_id, tx.session, "councillor")
+                )
             elif rule.audience in FOLLOWED:
                 key = followed_key(rule.audience, data)
                 people = await self.followers.of(key, tx) if key else []

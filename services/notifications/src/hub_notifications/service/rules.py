@@ -1,4 +1,5 @@
-"""A hub's own settings: which message rules it uses, and which of its staff get its alerts."""
+"""A hub's own settings: which message rules it uses, and which of its staff and ward councillors get
+its alerts."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from hub_notifications.adapters.contacts import ContactRepository
 from hub_notifications.adapters.hub_staff import HubStaffRepository
 from hub_notifications.adapters.rule_settings import RuleSettingRepository
 from hub_notifications.domain.contacts import for_staff_alerts
-from hub_notifications.domain.hubs import AlertedStaff, RuleSetting
+from hub_notifications.domain.hubs import AlertAudience, AlertedStaff, RuleSetting
 from hub_notifications.domain.rules import RULES, Rule
 from hub_notifications.service.templates import rule_for_message_type
 
@@ -46,15 +47,31 @@ class RuleService:
     async def join_staff_alerts(self, caller: Principal, hub_id: str, display_name: str, email: str) -> None:
         """A staff member asks for their hub's alerts, by email and in the app."""
         caller.require_staff_for(hub_id)
+        await self._join(caller, hub_id, display_name, email, "staff")
+
+    async def leave_staff_alerts(self, caller: Principal, hub_id: str) -> None:
+        await self._leave(caller, hub_id, "staff")
+
+    async def join_councillor_alerts(self, caller: Principal, hub_id: str, display_name: str, email: str) -> None:
+        """A ward councillor asks for the alerts of a hub they represent (new ideas, forum actions), by
+        email and in the app; their preferences (category ``councillor_alerts``) say which they get."""
+        caller.require_councillor_for(hub_id)
+        await self._join(caller, hub_id, display_name, email, "councillor")
+
+    async def leave_councillor_alerts(self, caller: Principal, hub_id: str) -> None:
+        caller.require_councillor_for(hub_id)
+        await self._leave(caller, hub_id, "councillor")
+
+    async def _join(self, caller: Principal, hub_id: str, display_name: str, email: str, as_: AlertAudience) -> None:
         now = self.clock()
         contact = for_staff_alerts(await self.contacts.find(caller.sub), caller.sub, hub_id, display_name, email, now)
 
         async def work(tx: Transaction) -> None:
             await self.contacts.save(contact, tx.session)
-            await self.hub_staff.join(AlertedStaff.joining(hub_id, caller.sub, now), tx.session)
+            await self.hub_staff.join(AlertedStaff.joining(hub_id, caller.sub, now, as_), tx.session)
 
         await self.uow.run(work)
 
-    async def leave_staff_alerts(self, caller: Principal, hub_id: str) -> None:
-        if not await self.hub_staff.leave(hub_id, caller.sub):
+    async def _leave(self, caller: Principal, hub_id: str, as_: AlertAudience) -> None:
+        if not await self.hub_staff.leave(hub_id, caller.sub, as_):
             raise NotFound(f"you do not get alerts for {hub_id}")

@@ -54,6 +54,7 @@ INDEXES: tuple[IndexSpec, ...] = (
             IndexModel([("supporters", ASCENDING)], name="supporters"),
             IndexModel([("followers", ASCENDING)], name="followers"),
             IndexModel([("flags.by", ASCENDING)], name="flaggers"),
+            IndexModel([("councillor_comments.by", ASCENDING)], name="councillors", sparse=True),
         ),
     ),
 )
@@ -63,7 +64,7 @@ ORDERS: dict[IdeaOrder, list[tuple[str, int]]] = {
     "newest": [("proposed_at", DESCENDING), ("_id", DESCENDING)],
 }
 SIMILAR_CANDIDATES = 200  # open ideas sharing a keyword that a new one is compared with, at most
-PEOPLE_FIELDS = ("proposer_id", "supporters", "followers", "flags.by")
+PEOPLE_FIELDS = ("proposer_id", "supporters", "followers", "flags.by", "councillor_comments.by")
 
 
 class IdeaRepository(Repository[Idea]):
@@ -97,6 +98,19 @@ class IdeaRepository(Repository[Idea]):
         found = self.collection.find(query).sort(ORDERS["support"]).hint("hub_support").limit(limit)
         return [self.from_document(doc) for doc in await found.to_list()]
 
+    async def awaiting_response(self, hub_id: str, limit: int) -> list[Idea]:
+        """The hub's ideas past their threshold and not answered, not hidden: proposed longest ago first."""
+        query = {"hub_id": hub_id, "listed": True, "status": "for_response"}
+        oldest = [("proposed_at", ASCENDING), ("_id", ASCENDING)]
+        found = self.collection.find(query).sort(oldest).hint("hub_status_newest").limit(limit)
+        return [self.from_document(doc) for doc in await found.to_list()]
+
+    async def most_supported_gathering(self, hub_id: str, limit: int) -> list[Idea]:
+        """The hub's most supported ideas still gathering support (open, under their threshold)."""
+        query = {"hub_id": hub_id, "listed": True, "status": "open"}
+        found = self.collection.find(query).sort(ORDERS["support"]).hint("hub_support").limit(limit)
+        return [self.from_document(doc) for doc in await found.to_list()]
+
     async def similar_candidates(self, hub_id: str, words: list[str]) -> list[Candidate]:
         """The hub's ideas still taking support that share a keyword with ``words`` (similar)."""
         if not words:
@@ -116,8 +130,8 @@ class IdeaRepository(Repository[Idea]):
         ]
 
     async def involving(self, person_ids: list[str], session: Session) -> list[Idea]:
-        """Ideas any of these ids (one person's) proposed, supports, follows or flagged (one query per
-        index), each once."""
+        """Ideas any of these ids (one person's) proposed, supports, follows, flagged or, as a councillor,
+        commented on (one query per index), each once."""
         found: dict[str, Idea] = {}
         for field in PEOPLE_FIELDS:
             async for doc in self.collection.find({field: {"$in": person_ids}}, session=session):

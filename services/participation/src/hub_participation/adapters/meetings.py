@@ -47,6 +47,16 @@ class MeetingRepository(Repository[Meeting]):
             query, sort=UPCOMING if upcoming else PAST, limit=paging.limit, cursor=paging.cursor, hint="hub_starts"
         )
 
+    async def upcoming(self, hub_id: str, now: datetime, limit: int) -> list[Meeting]:
+        """A hub's meetings not ended yet, soonest first."""
+        found = self.collection.find({"hub_id": hub_id, "ends_at": {"$gte": now}}).sort(UPCOMING)
+        return [self.from_document(doc) for doc in await found.hint("hub_starts").limit(limit).to_list()]
+
+    async def with_open_actions(self, hub_id: str, limit: int) -> list[Meeting]:
+        """A hub's latest meetings with an action still open (its minutes agreed actions not done yet)."""
+        found = self.collection.find({"hub_id": hub_id, "actions.status": "open"}).sort(PAST)
+        return [self.from_document(doc) for doc in await found.hint("hub_starts").limit(limit).to_list()]
+
     async def since(self, hub_id: str, since: datetime, limit: int = 500) -> list[Meeting]:
         """A hub's meetings starting from ``since``, soonest first (its calendar feed)."""
         found = self.collection.find({"hub_id": hub_id, "starts_at": {"$gte": since}}).sort(UPCOMING)

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from hub_common.auth import STAFF_ROLES, Principal
+from hub_common.auth import COUNCILLOR, STAFF_ROLES, Principal
 from hub_common.http import require_roles, use_case
+from hub_participation.service.councillors import CouncillorService
 from hub_participation.service.hubs import HubService
 from hub_participation.service.meetings import MeetingService
 from hub_participation.service.minutes import MinutesService
@@ -30,6 +31,7 @@ Proposals = Annotated[ProposalService, use_case(lambda uc: uc.proposals)]
 Support = Annotated[SupportService, use_case(lambda uc: uc.support)]
 Moderation = Annotated[ModerationService, use_case(lambda uc: uc.moderation)]
 Responses = Annotated[ResponseService, use_case(lambda uc: uc.responses)]
+Councillors = Annotated[CouncillorService, use_case(lambda uc: uc.councillors)]
 Meetings = Annotated[MeetingService, use_case(lambda uc: uc.meetings)]
 Registrations = Annotated[RegistrationService, use_case(lambda uc: uc.registrations)]
 Minutes = Annotated[MinutesService, use_case(lambda uc: uc.minutes)]
@@ -45,3 +47,4 @@ PbProjects = Annotated[ProjectService, use_case(lambda uc: uc.pb_projects)]
 # Refused before the body is read (which hub staff may act for, the use case checks on the idea).
 Resident = Annotated[Principal, Depends(require_roles("resident"))]
 Editor = Annotated[Principal, Depends(require_roles(*STAFF_ROLES))]
+Councillor = Annotated[Principal, Depends(require_roles(COUNCILLOR))]  # which hub's, the use case checks

@@ -165,8 +165,18 @@ class AccessNeedsOut(BaseModel):
     needs: list[str] = Field(description="the access needs stated, without whose they are")
 
 
+def place_view(place: Place) -> PlaceOut:
+    return PlaceOut(
+        kind=place.kind,
+        name=place.name,
+        room_id=place.room_id,
+        online_url=place.online_url,
+        room_status=place.room_status,
+        room_note=place.room_note,
+    )
+
+
 def meeting_view(meeting: Meeting) -> MeetingOut:
-    place = meeting.place
     return MeetingOut(
         id=meeting.id,
         hub_id=meeting.hub_id,
@@ -174,14 +184,7 @@ def meeting_view(meeting: Meeting) -> MeetingOut:
         description=meeting.description,
         starts_at=meeting.starts_at,
         ends_at=meeting.ends_at,
-        place=PlaceOut(
-            kind=place.kind,
-            name=place.name,
-            room_id=place.room_id,
-            online_url=place.online_url,
-            room_status=place.room_status,
-            room_note=place.room_note,
-        ),
+        place=place_view(meeting.place),
         capacity=meeting.capacity,
         waitlist=meeting.waitlist,
         registered=meeting.registered_count,

@@ -11,7 +11,7 @@ from hub_common.contact_details import Contact
 from hub_common.contracts.common import GeoPoint
 from hub_common.contracts.participation import IdeaOutcome
 from hub_participation.domain.hub import IdeaSettings
-from hub_participation.domain.idea import Idea, IdeaStatus, Wording
+from hub_participation.domain.idea import COUNCILLOR_LABEL, Idea, IdeaStatus, Wording
 from hub_participation.domain.similar import SimilarIdea
 
 HUB_ID = r"^[a-z0-9][a-z0-9-]{1,63}$"
@@ -82,6 +82,13 @@ class ProgressIn(Strict):
     done: bool = False
 
 
+class CouncillorCommentIn(Strict):
+    comment: str = Field(min_length=3, max_length=4000, description="what you say on the idea, in public")
+    display_name: str = Field(
+        min_length=2, max_length=80, description="the name you comment as, shown with the Councillor label"
+    )
+
+
 class SettingsIn(Strict):
     support_threshold: int | None = Field(default=None, ge=1, le=100_000, description="null: the platform default")
 
@@ -107,6 +114,16 @@ class ProgressOut(BaseModel):
 
 class HiddenOut(BaseModel):
     reason: str
+    at: datetime
+
+
+class CouncillorCommentOut(BaseModel):
+    """A ward councillor's public comment: shown by the name they signed it with, as a councillor's."""
+
+    id: str
+    name: str
+    label: Literal["Councillor"] = COUNCILLOR_LABEL
+    comment: str
     at: datetime
 
 
@@ -136,6 +153,7 @@ class IdeaOut(BaseModel):
     threshold_reached_at: datetime | None
     response: ResponseOut | None
     progress: list[ProgressOut]
+    councillor_comments: list[CouncillorCommentOut]
     hidden: HiddenOut | None
     edits: list[EditOut]
     version: int
@@ -194,6 +212,11 @@ def idea_view(idea: Idea) -> IdeaOut:
         if idea.response
         else None,
         progress=[ProgressOut(note=p.note, done=p.done, at=p.at) for p in idea.progress],
+        councillor_comments=[
+            CouncillorCommentOut(id=c.id, name=c.shown_as, comment=c.text, at=c.at) for c in idea.councillor_comments
+        ]
+        if shown
+        else [],
         hidden=HiddenOut(reason=idea.hidden.reason, at=idea.hidden.at) if idea.hidden else None,
         edits=[EditOut(at=e.at, title=e.before.title, description=e.before.description) for e in idea.edits]
         if shown

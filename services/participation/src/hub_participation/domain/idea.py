@@ -3,7 +3,9 @@
 An idea is ``open`` for support until it gathers its threshold (``for_response``: the hub owes it
 an answer); staff answer ``accepted`` (it becomes an action with progress updates) or
 ``not_taken_forward``, with a public reason. Moderation is beside the status: anyone signed in may
-flag an idea, and staff may hide it with a public reason (it then takes no more support). Every
+flag an idea, and staff may hide it with a public reason (it then takes no more support). A ward
+councillor of the idea's hub may comment on it in public, shown by their name as a councillor's;
+a comment is beside the status (staff still answer). Every
 change returns a new :class:`Idea` with its next ``version``; the service layer stores it and raises
 the events.
 """
@@ -22,6 +24,8 @@ from hub_common.errors import Conflict, Forbidden
 IdeaStatus = Literal["open", "for_response", "accepted", "not_taken_forward"]
 ANSWERED: frozenset[str] = frozenset({"accepted", "not_taken_forward"})
 ANONYMOUS_NAME = "a resident"  # how an idea's proposer is shown without a display name of their own
+COUNCILLOR_LABEL = "Councillor"  # what a councillor's public comment is labelled with
+ERASED_COUNCILLOR = "a councillor"  # how a comment is shown once its councillor asked to be forgotten
 
 
 class Wording(BaseModel):
@@ -80,6 +84,22 @@ class Flag(BaseModel):
     at: datetime
 
 
+class CouncillorComment(BaseModel):
+    """A ward councillor's public comment, in their office: shown by the name they sign it with."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    by: str | None  # the councillor's opaque account id; None once they are erased
+    name: str | None  # the public name they comment as; None once they are erased
+    text: str
+    at: datetime
+
+    @property
+    def shown_as(self) -> str:
+        return self.name or ERASED_COUNCILLOR
+
+
 class Idea(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -98,6 +118,7 @@ class Idea(BaseModel):
     threshold_reached_at: datetime | None = None
     response: Response | None = None
     progress: list[Progress] = []
+    councillor_comments: list[CouncillorComment] = []
     hidden: Hiding | None = None
     proposed_at: datetime
     updated_at: datetime
@@ -199,6 +220,15 @@ class Idea(BaseModel):
             raise Conflict(f"the action of idea {self.id} is done already")
         return self._changed(at, progress=[*self.progress, Progress(note=note, done=done, by=by, at=at)])
 
+    # -- ward councillors -----------------------------------------------------------------------
+
+    def commented_by_councillor(self, comment: CouncillorComment) -> Idea:
+        """A councillor's public comment (the caller checked they represent the idea's hub). It
+        changes nothing of the idea's status: the hub's staff still answer it."""
+        if self.hidden is not None:
+            raise Conflict(f"idea {self.id} was hidden by the hub's moderators; it takes no comments")
+        return self._changed(comment.at, councillor_comments=[*self.councillor_comments, comment])
+
     # -- moderation -----------------------------------------------------------------------------
 
     def flagged_by(self, person_id: str, reason: str, at: datetime) -> Idea | None:
@@ -233,7 +263,12 @@ class Idea(BaseModel):
             update["progress"] = [p.model_copy(update={"by": None}) if p.by == person_id else p for p in self.progress]
         if self.hidden is not None and self.hidden.by == person_id:
             update["hidden"] = self.hidden.model_copy(update={"by": None})
+        if any(c.by == person_id for c in self.councillor_comments):  # the comment stays, unsigned
+            update["councillor_comments"] = [
+                c.model_copy(update={"by": None, "name": None}) if c.by == person_id else c
+                for c in self.councillor_comments
+            ]
         if not update:
             return self
-        shown = "proposer_id" in update  # the page shows another name now
+        shown = "proposer_id" in update or "councillor_comments" in update  # the page shows another name now
         return self.model_copy(update={**update, "version": self.version + (1 if shown else 0)})

@@ -6,7 +6,7 @@ registering for a forum meeting said about their access needs."""
 from __future__ import annotations
 
 from hub_common.ropa import Declaration, Processing
-from hub_participation.domain.idea import Flag, Idea, Progress, Wording
+from hub_participation.domain.idea import CouncillorComment, Flag, Idea, Progress, Wording
 from hub_participation.domain.meeting import AgendaItem, ForumAction, Meeting, Minutes, Place, Registration
 from hub_participation.domain.pb_count import Ballot
 from hub_participation.domain.pb_proposal import ProjectUpdate, Proposal
@@ -59,6 +59,15 @@ DECLARATION = Declaration(
             purpose="moderation",
             lawful_basis="public task",
             retention="kept for the hub's moderators; the flagger's id goes at erasure",
+        ),
+        Processing(
+            "ward councillors' comments",
+            CouncillorComment,
+            ("by", "name", "text"),
+            purpose="an elected councillor answering residents' ideas for the ward they represent, in public",
+            lawful_basis="public task (their office)",
+            retention="until the councillor asks to be forgotten (the comment stays, shown as a councillor's)",
+            recipients="the public (name and comment), notifications (the idea's followers are told, with the name)",
         ),
         Processing(
             "forum meeting registrations",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hub_participation.service.councillors import CouncillorService
 from hub_participation.service.hubs import HubService
 from hub_participation.service.meetings import MeetingService
 from hub_participation.service.minutes import MinutesService
@@ -31,6 +32,7 @@ class UseCases:
     support: SupportService
     moderation: ModerationService
     responses: ResponseService
+    councillors: CouncillorService  # ward councillors' comments on ideas and their brief of a hub
     meetings: MeetingService  # forum meetings: scheduling, the room, the calendar
     registrations: RegistrationService
     minutes: MinutesService  # minutes and their actions

@@ -23,7 +23,7 @@ from hub_participation.adapters.ideas import IdeaRepository
 from hub_participation.adapters.meetings import MeetingRepository
 from hub_participation.adapters.panel import PanelRepository
 from hub_participation.adapters.surveys import AnswerRepository
-from hub_participation.domain.idea import Idea
+from hub_participation.domain.idea import CouncillorComment, Idea
 from hub_participation.domain.meeting import Meeting
 from hub_participation.service.pb_people import PbPeople
 
@@ -49,6 +49,7 @@ class PersonalDataService:
         """Unlink these ids (one person's) from every idea; tell notifications to erase their contact."""
         involved = await self.ideas.involving(person_ids, tx.session)
         proposed, supported, followed, flagged = _counts(involved, person_ids)
+        commented = len(_comments(involved, person_ids))
         for idea in involved:
             forgotten = idea
             for person_id in person_ids:
@@ -90,6 +91,11 @@ class PersonalDataService:
             *held("ideas supported", supported, "unlinked from you; the support count stays"),
             *held("ideas followed", followed, "no longer followed"),
             *held("ideas flagged", flagged, "unlinked from you; the flag stays for the moderators"),
+            *held(
+                "councillor comments",
+                commented,
+                "unlinked from you, with the name you signed; each stays, shown as a councillor's",
+            ),
             *budgeting,
         ]
 
@@ -108,6 +114,10 @@ class PersonalDataService:
                 for idea in involved
                 for flag in idea.flags
                 if flag.by in mine
+            ],
+            "councillor_comments": [
+                {"idea_id": idea_id, "name": c.name, "comment": c.text, "at": c.at.isoformat()}
+                for idea_id, c in _comments(involved, person_ids)
             ],
         }
         meetings = await self.meetings.involving(person_ids, tx.session)
@@ -140,8 +150,15 @@ class PersonalDataService:
             *held("ideas supported", supported, "exported"),
             *held("ideas followed", followed, "exported"),
             *held("ideas flagged", flagged, "exported"),
+            *held("councillor comments", len(export["councillor_comments"]), "exported"),
             *budgeting,
         ], export
+
+
+def _comments(ideas: list[Idea], person_ids: list[str]) -> list[tuple[str, CouncillorComment]]:
+    """The comments these ids (one councillor's) made, with their ideas' ids."""
+    mine = set(person_ids)
+    return [(idea.id, c) for idea in ideas for c in idea.councillor_comments if c.by in mine]
 
 
 def _counts(ideas: list[Idea], person_ids: list[str]) -> tuple[int, int, int, int]:
