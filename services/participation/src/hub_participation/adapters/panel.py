@@ -3,29 +3,16 @@ opaque ids only, the contact details went to notifications)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from pydantic import BaseModel
 from pymongo import ASCENDING, IndexModel
 
 from hub_common.mongo import IndexSpec
 from hub_common.repository import Repository, Session
+from hub_participation.domain.panel import PanelMember, member_id
 
 PANEL = "panel"
 INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec(PANEL, (IndexModel([("person_id", ASCENDING), ("hub_id", ASCENDING)], name="by_person"),)),
 )
-
-
-def member_id(hub_id: str, person_id: str) -> str:
-    return f"{hub_id}:{person_id}"
-
-
-class PanelMember(BaseModel):
-    id: str  # hub:person
-    hub_id: str
-    person_id: str
-    joined_at: datetime
 
 
 class PanelRepository(Repository[PanelMember]):

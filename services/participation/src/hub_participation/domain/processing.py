@@ -8,6 +8,7 @@ from __future__ import annotations
 from hub_common.ropa import Declaration, Processing
 from hub_participation.domain.idea import CouncillorComment, Flag, Idea, Progress, Wording
 from hub_participation.domain.meeting import AgendaItem, ForumAction, Meeting, Minutes, Place, Registration
+from hub_participation.domain.panel import PanelMember
 from hub_participation.domain.pb_count import Ballot
 from hub_participation.domain.pb_proposal import ProjectUpdate, Proposal
 from hub_participation.domain.pb_round import Round
@@ -114,6 +115,15 @@ DECLARATION = Declaration(
             lawful_basis="consent (they vote)",
             retention="until erasure: withdrawn while voting is open, otherwise kept counted under an id naming no one",
             recipients="no one: the id is a keyed hash of the voter's id (HUB_PB_BALLOT_KEY), results are counts",
+        ),
+        Processing(
+            "citizens' panel memberships",
+            PanelMember,
+            ("person_id",),
+            purpose="asking the residents who joined a hub's citizens' panel to take its surveys",
+            lawful_basis="consent (they join, and may leave at any time)",
+            retention="until they leave the panel or ask to be forgotten",
+            recipients="notifications (the id, on the panel events, to send survey invitations)",
         ),
         Processing(
             "staff who run a budgeting round",

@@ -10,7 +10,8 @@ from hub_common.contact_details import Contact
 from hub_common.contracts.participation import PanelJoined, PanelLeft
 from hub_common.errors import Forbidden
 from hub_common.uow import Transaction, UnitOfWork
-from hub_participation.adapters.panel import PanelMember, PanelRepository, member_id
+from hub_participation.adapters.panel import PanelRepository
+from hub_participation.domain.panel import PanelMember, member_id
 from hub_participation.service.contacts import publish_contact
 
 
