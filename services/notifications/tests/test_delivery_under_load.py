@@ -4,6 +4,7 @@ one transaction per batch of events, and SMTP connections reused for many messag
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from hub_notifications.__main__ import DEFINITION
 from hub_notifications.adapters.email import SmtpEmailSender
 from hub_notifications.adapters.messages import MESSAGES, Attempted, MessageRepository
 from hub_notifications.domain.messages import Message, Outcome
+from hub_notifications.service.handoff import Handoff
 
 
 async def _due(ctx, prefix: str, n: int, *, status: str, since: timedelta) -> None:
@@ -440,6 +442,90 @@ async def test_a_batch_learns_its_contacts_together_newest_details_win_and_its_m
     assert (await service.contacts.contacts.get("batch-person")).display_name == "Newer"
     messages = {m["channel"]: m async for m in ctx.db[MESSAGES].find({"person_id": "batch-person"})}
     assert messages["inapp"]["status"] == "delivered"
-    assert messages["email"]["status"] == "created"  # ready to send: no wait for the contact
+    # Ready to send, no wait for the contact: claimed by the planning worker, which sends it itself.
+    assert messages["email"]["status"] == "sending" and messages["email"]["claim"]
     assert await service.delivery.deliver_due() == 1
     assert len(smtp_server.to("batch-person@example.org")) == 1
+
+
+async def test_a_ready_email_is_written_claimed_by_the_worker_that_planned_it_and_sent_by_it_at_once(
+    service_context, smtp_server
+):
+    """No insert, due read, claim and read-back per message: the planning worker holds it from the start,
+    so no other worker sees it due, and its own delivery sends it as soon as the batch commits."""
+    ctx, service = await setup(service_context, smtp_server.port, "handed")
+    other = MessageRepository(ctx.db)
+    await ctx.uow.run(lambda tx: service.planning.plan(issue_reported("H-1", reporter="handed"), tx))
+
+    email = await ctx.db[MESSAGES].find_one({"person_id": "handed", "channel": "email"})
+    assert email["status"] == "sending" and email["attempts"] == 1 and email["claim"]
+    assert len(service.delivery.handoff) == 1
+    assert await other.due_ids(datetime.now(UTC), 10) == []  # not due for anyone else while leased
+    assert await service.delivery.deliver_due() == 1
+    assert len(smtp_server.to("handed@example.org")) == 1
+    email = await ctx.db[MESSAGES].find_one({"_id": email["_id"]})
+    assert email["status"] == "delivered" and "claim" not in email
+
+
+async def test_an_email_handed_to_a_worker_that_dies_before_sending_goes_once_from_another_after_the_lease(
+    service_context, smtp_server
+):
+    ctx, service = await setup(service_context, smtp_server.port, "orphaned", sending_lease_s=1.5)
+    await ctx.uow.run(lambda tx: service.planning.plan(issue_reported("H-2", reporter="orphaned"), tx))
+    service.delivery.handoff.take()  # the planning worker is gone: what it held in memory with it
+
+    deadline = time.monotonic() + 20
+    while not smtp_server.to("orphaned@example.org"):
+        assert time.monotonic() < deadline, "the dead worker's email was never sent"
+        await service.delivery.deliver_due()
+        await asyncio.sleep(0.2)
+    email = await ctx.db[MESSAGES].find_one({"person_id": "orphaned", "channel": "email"})
+    assert email["status"] == "delivered" and email["attempts"] == 2  # the dead claim counted one
+    assert len(smtp_server.to("orphaned@example.org")) == 1
+
+
+async def test_a_handed_email_that_waited_past_its_lease_and_went_to_another_worker_is_not_sent_twice(
+    service_context, smtp_server
+):
+    ctx, service = await setup(service_context, smtp_server.port, "waited", sending_lease_s=1.5)
+    await ctx.uow.run(lambda tx: service.planning.plan(issue_reported("H-3", reporter="waited"), tx))
+    [handed] = service.delivery.handoff.take()
+    # It waits behind a long delivery round, past a third of its lease (0.5 s) ...
+    deadline = time.monotonic() + 10
+    while not service.delivery.handoff.stale(handed):
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.05)
+    [doc] = [d async for d in ctx.db[MESSAGES].find({"person_id": "waited", "channel": "email"})]
+    taken = {"claim": "other-worker", "next_attempt_at": datetime.now(UTC) + timedelta(minutes=1)}
+    await ctx.db[MESSAGES].update_one({"_id": doc["_id"]}, {"$set": taken})  # ... and another worker took it
+    service.delivery.handoff._handed.append(handed)  # handed over as it was, the wait counted
+
+    assert await service.delivery.deliver_due() == 0
+    assert smtp_server.to("waited@example.org") == []
+
+
+async def test_two_workers_sending_to_one_person_at_once_keep_to_the_hourly_limit_together(
+    service_context, smtp_server
+):
+    """The throttle is decided, and the sends it allows noted, in one transaction before sending: two
+    workers deciding at once conflict, and the one run again counts the other's sends."""
+    ctx, service = await setup(service_context, smtp_server.port, "busy")
+    service.delivery.recipients.max_per_hour = 3
+    for n in range(8):
+        await ctx.uow.run(lambda tx, n=n: service.planning.plan(issue_reported(f"T-{n}", reporter="busy"), tx))
+    handed = service.delivery.handoff.take()
+    assert len(handed) == 8
+
+    def worker(part: list) -> object:
+        delivery = copy.copy(service.delivery)
+        delivery.handoff, delivery._noted = Handoff(timedelta(seconds=10)), set()
+        for h in part:
+            delivery.handoff.hand(h.claim, h.messages)
+        return delivery
+
+    first, second = worker(handed[0::2]), worker(handed[1::2])
+    await asyncio.gather(first.deliver_due(), second.deliver_due())
+
+    assert len(smtp_server.to("busy@example.org")) == 3
+    emails = [d["status"] async for d in ctx.db[MESSAGES].find({"person_id": "busy", "channel": "email"})]
+    assert sorted(emails) == ["delivered"] * 3 + ["digest_pending"] * 5

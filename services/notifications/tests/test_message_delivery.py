@@ -112,10 +112,10 @@ async def test_an_email_left_sending_by_a_dead_worker_goes_again_after_the_lease
 ):
     ctx, service = await setup(service_context, smtp_server.port, "crashed", sending_lease_s=2)
     await report(ctx, service, "C-1", "crashed")
-    # A worker claims the email, the mail server accepts it, and the worker dies before recording that.
-    claimed = await service.delivery.messages.claim_due(datetime.now(UTC))
-    while claimed.channel != "email":
-        claimed = await service.delivery.messages.claim_due(datetime.now(UTC))
+    # The worker that planned the email holds it (see Handoff), the mail server accepts it, and the
+    # worker dies before recording that.
+    [handed] = service.delivery.handoff.take()
+    [claimed] = [m for m in handed.messages if m.channel == "email"]
     await service.delivery.email.send(to="crashed@example.org", subject="Thanks", body="...", message_id=claimed.id)
 
     await service.delivery.deliver_due()

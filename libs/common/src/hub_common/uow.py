@@ -123,6 +123,7 @@ class Transaction:
         self._events: list[dict[str, Any]] = []
         self._staged: dict[str, tuple[list[Any], StagedWrite]] = {}
         self._memo: dict[Hashable, Any] = {}
+        self._after_commit: list[Callable[[], None]] = []
 
     def collection(self, name: str) -> AsyncCollection:
         return self.db[name]
@@ -153,6 +154,16 @@ class Transaction:
     def forget(self, key: Hashable) -> None:
         """The transaction changed what ``key`` was read from: read it again next time."""
         self._memo.pop(key, None)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once this transaction has committed (never if it aborts; an attempt that is
+        run again starts with none): how work written in it is handed to this process at once, e.g.
+        planned messages to its own delivery, without a round trip through the database."""
+        self._after_commit.append(callback)
+
+    def committed(self) -> None:
+        for callback in self._after_commit:
+            callback()
 
     async def erase_idempotent_results(self, about: list[str]) -> None:
         """Erasure: the stored results of idempotent requests made by, or about, any of these ids
@@ -224,8 +235,11 @@ class UnitOfWork:
             raise TypeError("an idempotent unit of work needs the result_type it returns on a repeat")
         adapter = _adapter(result_type) if idempotency is not None else None
 
+        last: list[Transaction] = []  # the attempt that committed is the last one run
+
         async def attempt(session: AsyncClientSession) -> T:
             tx = Transaction(self.db, session, self.source)
+            last[:] = [tx]
             if idempotency is not None:
                 earlier = await self.db[IDEMPOTENCY].find_one({"_id": idempotency.record_id}, session=session)
                 if earlier is not None:
@@ -252,12 +266,15 @@ class UnitOfWork:
         async with transaction_session(self.db.client) as session:
             try:
                 with pymongo.timeout(self.timeout_s):
-                    return await session.with_transaction(
+                    result = await session.with_transaction(
                         counting_retries(self.source, attempt),
                         read_concern=ReadConcern("snapshot"),
                         write_concern=WriteConcern("majority"),
                         max_commit_time_ms=10_000,
                     )
+                if last:
+                    last[0].committed()
+                return result
             except DuplicateKeyError:
                 if idempotency is None:
                     raise

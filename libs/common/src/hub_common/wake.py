@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -31,9 +32,14 @@ async def sleep_unless(stop: asyncio.Event, seconds: float) -> None:
 
 
 class InsertWake:
-    def __init__(self, collection: AsyncCollection, *, poll_interval_s: float) -> None:
+    def __init__(
+        self, collection: AsyncCollection, *, poll_interval_s: float, only: Mapping[str, Any] | None = None
+    ) -> None:
+        """``only``: wake for inserted documents matching these fields alone (e.g. messages inserted
+        due, not those settled or claimed as they were written); every insert when None."""
         self.collection = collection
         self.poll_interval_s = poll_interval_s
+        self.only = dict(only) if only else None
         self._event = asyncio.Event()
 
     def clear(self) -> None:
@@ -88,8 +94,9 @@ class _DatabaseInserts:
     def add(self, wake: InsertWake) -> None:
         name = wake.collection.name
         joins = name not in self._wakes
+        before = self._inserts_of(name)
         self._wakes.setdefault(name, set()).add(wake)
-        if joins or self._task is None:
+        if joins or self._task is None or self._inserts_of(name) != before:
             self._restart()
 
     async def remove(self, wake: InsertWake) -> None:
@@ -110,11 +117,18 @@ class _DatabaseInserts:
             self._task.cancel()
         self._task = asyncio.create_task(self._watch(sorted(self._wakes)), name=f"watch-{self.db.name}")
 
+    def _inserts_of(self, collection: str) -> dict[str, Any]:
+        """The change events of ``collection`` its wakes want: only those matching ``only``, if each of
+        them asks for the same (the wake-ups the server need not send then are not sent at all)."""
+        onlys = {repr(w.only): w.only for w in self._wakes.get(collection, ())}
+        only = next(iter(onlys.values())) if len(onlys) == 1 else None
+        return {"ns.coll": collection, **{f"fullDocument.{k}": v for k, v in (only or {}).items()}}
+
     async def _watch(self, collections: list[str]) -> None:
         # Only which collection had an insert matters: without the projection every inserted
         # document would travel to every worker (a burst of planned messages, to each of them).
         pipeline = [
-            {"$match": {"operationType": "insert", "ns.coll": {"$in": collections}}},
+            {"$match": {"operationType": "insert", "$or": [self._inserts_of(c) for c in collections]}},
             {"$project": {"ns.coll": 1}},
         ]
         while True:
@@ -136,14 +150,17 @@ def insert_driven_loop(
     batch: int,
     poll_interval_s: float = 1.0,
     max_backoff_s: float = 10.0,
+    wake: InsertWake | None = None,
 ) -> Callable[[asyncio.Event], Awaitable[None]]:
     """A worker loop that runs ``work`` (which returns how many items it handled, at most ``batch``)
     again at once after a full batch, and otherwise as soon as something is inserted into
     ``collection`` (or after ``poll_interval_s``, for items that become due by time). Every worker
-    replica runs it: ``work`` must claim its items atomically."""
+    replica runs it: ``work`` must claim its items atomically. ``wake``: one made by the caller, who
+    can then also wake the loop itself (``wake.inserted()``) or narrow which inserts wake it."""
+    made = wake or InsertWake(collection, poll_interval_s=poll_interval_s)
 
     async def loop(stop: asyncio.Event) -> None:
-        wake = InsertWake(collection, poll_interval_s=poll_interval_s)
+        wake = made
         backoff = 0.5
         async with wake.watching(stop):
             while not stop.is_set():

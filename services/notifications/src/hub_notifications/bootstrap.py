@@ -12,7 +12,7 @@ from hub_common.partner_grants import PartnerGrantRepository
 from hub_common.scheduler import PeriodicTask
 from hub_common.sealed import Sealer
 from hub_common.service import Components, ServiceContext
-from hub_common.wake import insert_driven_loop
+from hub_common.wake import InsertWake, insert_driven_loop
 from hub_notifications.adapters.channel_health import ChannelHealthRepository
 from hub_notifications.adapters.contacts import ContactRepository
 from hub_notifications.adapters.deliveries import DeliveryRepository
@@ -33,6 +33,7 @@ from hub_notifications.service import UseCases
 from hub_notifications.service.channels import ChannelHealthService
 from hub_notifications.service.contacts import ContactService
 from hub_notifications.service.delivery import DeliveryService
+from hub_notifications.service.handoff import Handoff
 from hub_notifications.service.inbox import InboxService
 from hub_notifications.service.messages import MessageService
 from hub_notifications.service.personal_data import PersonalDataService
@@ -57,6 +58,11 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
 
     contacts = ContactRepository(db)
     messages = MessageRepository(db, lease, clock=clock)
+    # What this worker's consumer plans ready to send goes straight to its own delivery (see Handoff);
+    # the other workers are woken only by messages inserted due, not by those it claimed as it wrote them.
+    handoff = Handoff(lease)
+    messages_wake = InsertWake(messages.collection, poll_interval_s=1.0, only={"status": "created"})
+    handoff.nudge = messages_wake.inserted
     preferences = PreferencesRepository(db)
     rule_settings = RuleSettingRepository(db)
     hub_staff = HubStaffRepository(db)
@@ -108,6 +114,7 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
             recipients,
             clock=clock,
             public_base_url=settings.public_base_url,
+            handoff=handoff,
         ),
         delivery=DeliveryService(
             uow,
@@ -122,6 +129,7 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
             clock=clock,
             rate_limits={"email": settings.email_rate_per_s, "sms": settings.sms_rate_per_s},
             batch_size=settings.delivery_batch_size,
+            handoff=handoff,
         ),
         channels=channels,
         messages=MessageService(messages),
@@ -168,6 +176,7 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
                 messages.collection,
                 lambda: delivery.deliver_due(DELIVERY_BATCH),
                 batch=DELIVERY_BATCH,
+                wake=messages_wake,
             ),
             insert_driven_loop(
                 "deliver-webhooks",

@@ -60,12 +60,17 @@ class DueWork(Repository[M]):
         nothing. Written with the transaction's other planned items in one bulk call before it commits."""
         tx.stage(self.collection_name, item, self.add_missing)
 
-    async def add_missing(self, items: list[M], session: Session) -> set[str]:
+    async def add_missing(self, items: list[M], session: Session, claim: str | None = None) -> set[str]:
         """Write those of ``items`` whose id does not exist yet; returns their ids. The ids are looked up
         and the new items inserted, in two round trips: an insert costs a fraction of an upsert (on
         SecantusDB a tenth), and in a transaction a duplicate inserted meanwhile by another worker
-        is a write conflict, which runs the whole transaction again (and then finds it)."""
+        is a write conflict, which runs the whole transaction again (and then finds it). Items
+        whose status is 'sending' are written claimed under ``claim`` (handed to this worker)."""
         docs = list({doc["_id"]: doc for doc in (self.to_document(item) for item in items)}.values())
+        if claim is not None:
+            for doc in docs:
+                if doc.get("status") == "sending":
+                    doc["claim"] = claim
         ids = [doc["_id"] for doc in docs]
         existing = {
             doc["_id"] async for doc in self.collection.find({"_id": {"$in": ids}}, {"_id": 1}, session=session)
@@ -143,6 +148,13 @@ class DueWork(Repository[M]):
         docs = {doc["_id"]: doc async for doc in found if doc.get("claim") == token}
         return [self.from_document(docs[i]) for i in ids if i in docs]
 
+    async def still_ours(self, ids: Sequence[str], token: str, now: datetime) -> set[str]:
+        """Renew the lease on those of ``ids`` still held under ``token``; returns their ids (a lease that
+        ran out may have let another worker claim some, which this worker must then not send)."""
+        await self.renew(ids, token, now)
+        found = self.collection.find({"_id": {"$in": list(ids)}}, {"claim": 1, "status": 1})
+        return {doc["_id"] async for doc in found if doc.get("claim") == token and doc.get("status") == "sending"}
+
     async def renew(self, ids: Sequence[str], token: str, now: datetime) -> None:
         """Extend the lease of what this worker still holds (not yet recorded) under ``token``."""
         await self.atomically(
@@ -214,6 +226,10 @@ class DueWork(Repository[M]):
             attempted += len(items)
             async with self.leased([item.id for item in items], token):  # type: ignore[attr-defined]
                 await attempt(items, token)
+            if len(due) < batch:
+                # The queue held no more when it was read: reading it again now would find nothing but
+                # what was inserted meanwhile, and an insert wakes the loop that called this anyway.
+                break
         return attempted
 
 

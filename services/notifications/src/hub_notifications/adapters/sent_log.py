@@ -51,14 +51,14 @@ class SentLog:
             await self.collection.bulk_write(updates, ordered=True, session=session)
 
     async def since(
-        self, person_ids: Sequence[str], channels: Sequence[str], since: datetime
+        self, person_ids: Sequence[str], channels: Sequence[str], since: datetime, session: Session = None
     ) -> dict[tuple[str, str], Sent]:
         """How many of their latest sends each person had on each channel since then, and the first."""
         keys = [_key(p, c) for p in person_ids for c in channels]
         if not keys:
             return {}
         sent: dict[tuple[str, str], Sent] = {}
-        async for doc in self.collection.find({"_id": {"$in": keys}}):
+        async for doc in self.collection.find({"_id": {"$in": keys}}, session=session):
             times = [at for at in doc["at"] if at >= since]
             if times:
                 person_id, channel = doc["_id"].rsplit("|", 1)

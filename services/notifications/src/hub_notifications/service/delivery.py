@@ -11,6 +11,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -28,6 +29,7 @@ from hub_notifications.adapters.sent_log import SentLog
 from hub_notifications.domain.channels import hold
 from hub_notifications.domain.messages import (
     RETRY_DELAYS,
+    THROTTLE_WINDOW,
     THROTTLED_CHANNELS,
     DeliveryError,
     Message,
@@ -36,6 +38,7 @@ from hub_notifications.domain.messages import (
 )
 from hub_notifications.domain.plain_text import LOCAL, plain_datetime
 from hub_notifications.service.channels import ChannelHealthService
+from hub_notifications.service.handoff import Handoff
 from hub_notifications.service.outcomes import GroupCommit
 from hub_notifications.service.recipients import Ready, RecipientReader, Recipients, assess, publish_outcome, trace_of
 from hub_notifications.service.sign_in_links import ISSUER, SignInLinks
@@ -71,6 +74,7 @@ class DeliveryService:
         clock: Clock,
         rate_limits: Mapping[str, float],
         batch_size: int = 50,
+        handoff: Handoff | None = None,
     ) -> None:
         self.uow = uow
         self.messages = messages
@@ -83,16 +87,39 @@ class DeliveryService:
         self.sign_in_links = sign_in_links
         self.clock = clock
         self.batch_size = batch_size
+        self.handoff = handoff
+        self._noted: set[str] = set()  # messages whose send the throttle noted before it was made
         # Per-channel sending rate of this worker (messages per second), so the mail server or SMS
         # provider is never flooded when a backlog is released.
         self.limiters = {channel: AsyncLimiter(rate, 1) for channel, rate in rate_limits.items() if rate > 0}
         self._swept_at = datetime.min.replace(tzinfo=UTC)
 
     async def deliver_due(self, limit: int = 200) -> int:
-        """Attempt every message that is due, up to ``limit``; return how many were attempted."""
+        """Attempt every message that is due, up to ``limit``; return how many were attempted. What this
+        worker's own consumer just planned goes first: it is the freshest work there is."""
         await self.channels.probe_due()  # a down channel's server, probed instead of its messages
+        handed = await self._deliver_handed()
         await self._wake_those_whose_details_arrived()
-        return await self.messages.attempt_due_in_batches(self._deliver_batch, limit, self.batch_size)
+        return handed + await self.messages.attempt_due_in_batches(
+            self._deliver_batch, max(limit - handed, 0), self.batch_size
+        )
+
+    async def _deliver_handed(self) -> int:
+        """Send what planning handed over (written claimed by this worker; see ``Handoff``)."""
+        if self.handoff is None:
+            return 0
+        attempted = 0
+        for handed in self.handoff.take():
+            batch = handed.messages
+            if self.handoff.stale(handed):  # its lease may have run out while it waited: keep only ours
+                ours = await self.messages.still_ours([m.id for m in batch], handed.claim, self.clock())
+                batch = [m for m in batch if m.id in ours]
+            if not batch:
+                continue
+            attempted += len(batch)
+            async with self.messages.leased([m.id for m in batch], handed.claim):
+                await self._deliver_batch(batch, handed.claim)
+        return attempted
 
     async def _wake_those_whose_details_arrived(self) -> None:
         """A contact's arrival wakes the messages waiting for it, in the consumer's transaction; but one
@@ -111,6 +138,7 @@ class DeliveryService:
     async def _deliver_batch(self, batch: list[Message], claim: str) -> None:
         started = time.perf_counter()
         known = await self.recipients.read(batch, self.clock())
+        await self._reserve(batch, known)
         sending = time.perf_counter()
         _stage("notifications", "messages", "recipients").observe(sending - started)
         # Outcomes are recorded while the rest of the batch still sends ("record" overlaps "send").
@@ -126,6 +154,32 @@ class DeliveryService:
 
             await asyncio.gather(*(deliver(message) for message in batch))
             _stage("notifications", "messages", "send").observe(time.perf_counter() - sending)
+
+    async def _reserve(self, batch: list[Message], known: Recipients) -> None:
+        """The throttle, decided for the whole batch before anything is sent, with the sends it allows
+        noted in the sent log in one transaction: two workers (or two batches of one) sending to the
+        same person at once then conflict, and the one run again counts the other's sends, so the
+        hour's limit holds exactly. Not for a channel whose server is down (nothing will be sent)."""
+        now = self.clock()
+        wanted = [
+            m
+            for m in batch
+            if self.recipients.throttles(m) and m.person_id in known.contacts and not self.channels.is_down(m.channel)
+        ]
+        if not wanted:
+            return
+
+        async def work(tx: Transaction) -> dict[str, Outcome | None]:
+            people = list(dict.fromkeys(m.person_id for m in wanted))
+            sent = await self.sent_log.since(people, THROTTLED_CHANNELS, now - THROTTLE_WINDOW, tx.session)
+            fresh = replace(known, sent=sent, decided={})
+            decided = {m.id: self.recipients.held_back(m, fresh, now, counting=True) for m in wanted}
+            sends = [(m.person_id, m.channel, now) for m in wanted if decided[m.id] is None]
+            await self.sent_log.record(sends, tx.session)
+            return decided
+
+        known.decided = await self.uow.run(work)
+        self._noted.update(i for i, held in known.decided.items() if held is None)
 
     async def _attempt(self, message: Message, known: Recipients) -> Attempted:
         now = self.clock()
@@ -227,7 +281,13 @@ class DeliveryService:
         async def work(tx: Transaction) -> None:
             now = self.clock()
             await self.messages.finish_many(attempts, claim, now, tx.session)
-            sends = [(a.message.person_id, a.message.channel, now) for a in attempts if a.outcome.status == "delivered"]
+            # Sends the throttle reserved are in the sent log already; the others (critical ones,
+            # digests) are noted now, since they count towards the limit of what is not critical.
+            sends = [
+                (a.message.person_id, a.message.channel, now)
+                for a in attempts
+                if a.outcome.status == "delivered" and a.message.id not in self._noted
+            ]
             await self.sent_log.record([s for s in sends if s[1] in THROTTLED_CHANNELS], tx.session)
             for attempted in attempts:
                 tried = attempted.message.attempts
@@ -235,6 +295,7 @@ class DeliveryService:
 
         started = time.perf_counter()
         await self.uow.run(work)
+        self._noted.difference_update(a.message.id for a in attempts)
         _stage("notifications", "messages", "record").observe(time.perf_counter() - started)
         for attempted in attempts:
             outcome = attempted.outcome

@@ -35,6 +35,7 @@ from hub_notifications.domain.rules import (
     panel_key,
     rules_for,
 )
+from hub_notifications.service.handoff import Handoff
 from hub_notifications.service.recipients import Ready, RecipientReader, assess, publish_outcome
 from hub_notifications.service.sign_in_links import SIGN_IN
 
@@ -75,7 +76,9 @@ class PlanningService:
         *,
         clock: Clock,
         public_base_url: str,
+        handoff: Handoff | None = None,
     ) -> None:
+        self.handoff = handoff
         self.messages = messages
         self.rule_settings = rule_settings
         self.hub_staff = hub_staff
@@ -206,6 +209,7 @@ class PlanningService:
         known = await self.recipients.read(planned, now, tx.session)
         planned = [m for m in planned if m.person_id not in known.erased]
         settled: dict[str, Attempted] = {}
+        ready: set[str] = set()  # emails and texts that can go now
         for message in planned:
             if message.next_attempt_at is None or message.next_attempt_at > now:
                 continue  # a reminder: the worker sends it when it is due
@@ -215,6 +219,8 @@ class PlanningService:
                     settled[message.id] = Attempted(message, Outcome("delivered"), assessed.rendered)
                 elif (held_back := self.recipients.held_back(message, known, now, counting=False)) is not None:
                     settled[message.id] = Attempted(message, held_back, assessed.rendered)
+                else:
+                    ready.add(message.id)
             elif assessed.outcome.reason == WAITING_FOR_CONTACT:
                 settled[message.id] = Attempted(message, awaiting_contact(now))
             else:
@@ -224,7 +230,16 @@ class PlanningService:
         ]
         if not written:
             return
-        inserted = await self.messages.add_missing(written, tx.session)
+        claim = None
+        if self.handoff is not None and ready:  # written claimed by this worker, sent by it once committed
+            claim, claimed = self.handoff.claim([m for m in written if m.id in ready], now)
+            by_id = {m.id: m for m in claimed}
+            written = [by_id.get(m.id, m) for m in written]
+        inserted = await self.messages.add_missing(written, tx.session, claim)
+        if claim is not None and self.handoff is not None:
+            handoff, token = self.handoff, claim
+            handed = [m for m in written if m.id in ready and m.id in inserted]
+            tx.after_commit(lambda: handoff.hand(token, handed))
         for message in written:
             attempted = settled.get(message.id)
             if attempted is not None and message.id in inserted and attempted.outcome.attempted:

@@ -48,6 +48,9 @@ class Recipients:
     # Messages sent per (person, channel) in the past hour, counting those this batch sends: the throttle.
     sent: dict[tuple[str, str], Sent]
     templates: dict[TemplateKey, Template | NotFound] = field(default_factory=dict)
+    # The throttle's decisions for this batch's messages, taken (and their sends noted) before any is
+    # sent: None for one that may go, how it waits otherwise (see DeliveryService._reserve).
+    decided: dict[str, Outcome | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -97,13 +100,19 @@ class RecipientReader:
                     known.templates[key] = exc
         return known
 
+    def throttles(self, message: Message) -> bool:
+        """Whether the hour's limit applies to the message (critical and in-app ones always may go)."""
+        return not message.critical and message.channel in THROTTLED_CHANNELS and self.max_per_hour > 0
+
     def held_back(self, message: Message, known: Recipients, now: datetime, *, counting: bool) -> Outcome | None:
         """The throttle: how a message waits when its person already had the hour's limit on its
         channel (None: it may go; critical and in-app messages always may). ``counting``: the caller
         sends it if it may go, so it is counted before the send, and a batch's concurrent sends keep
         to the limit."""
-        if message.critical or message.channel not in THROTTLED_CHANNELS or self.max_per_hour <= 0:
+        if not self.throttles(message):
             return None
+        if counting and message.id in known.decided:
+            return known.decided[message.id]
         key = (message.person_id, message.channel)
         sent = known.sent.setdefault(key, Sent(0, now)) if counting else known.sent.get(key)
         if sent is None:
