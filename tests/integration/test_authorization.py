@@ -40,6 +40,9 @@ OPEN_TO_ANONYMOUS = {
     # A volunteer without a session asks for a sign-in link by email: the answer is the same whether
     # or not the address volunteers here, and one address gets one email per two minutes.
     ("volunteers", "POST", "/v1/volunteers/sign-in-links"),
+    # A resident asks for a link that signs them in by their email address (to vote once): the
+    # answer is the same whatever the address, and an address gets at most three links an hour.
+    ("participation", "POST", "/v1/sign-in-links"),
     # Anyone may ask about the data held under an email address: the answer is the same whether or
     # not it is known, the address's owner confirms by the link emailed to it, and asks are limited
     # per address and per client.

@@ -21,6 +21,7 @@ from hub_common.auth import Principal
 from hub_common.contact_details import Contact
 from hub_common.contracts import dlt_topic, inbound_topic
 from hub_common.contracts.participation import PartnerBallotSubmitted
+from hub_common.residents import EMAIL_RESIDENT_PREFIX, is_email_resident
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_participation.__main__ import DEFINITION as PARTICIPATION
@@ -88,8 +89,9 @@ async def test_a_round_from_proposals_to_a_delivered_project_in_you_said_we_did(
         ) as client,
     ):
 
-        def vote(sub: str, choices: list[str]):
-            headers = {"Authorization": f"Bearer {issue_token(sub=sub, role='resident')}"}
+        def vote(sub: str, choices: list[str]):  # residents who signed in by email: only they vote
+            token = issue_token(sub=EMAIL_RESIDENT_PREFIX + sub, role="resident")
+            headers = {"Authorization": f"Bearer {token}"}
             url = f"/v1/pb/rounds/{budget_round.id}/ballot"
             return client.put(url, json={"choices": choices}, headers=headers)
 
@@ -134,6 +136,65 @@ async def test_a_round_from_proposals_to_a_delivered_project_in_you_said_we_did(
         assert project["we_did"] == "Planted with the residents' group." and project["you_said"] == title
         assert project["votes"] == 4 and project["cost"] == 450_000
     assert len(smtp_server.to(email)) == 2  # voting opened, the results: each once
+
+
+async def test_a_resident_signs_in_by_an_emailed_link_as_the_same_voter_twice_and_votes_once(
+    service_context, kafka, background, wait_until, smtp_server, unique
+):
+    """Participation API → outbox → hub.contacts → notifications → issuer → SMTP: the link's token is the
+    resident the address stands for, the same on a second request (another device, other letter case),
+    and it votes; a second ballot from the other link replaces the first instead of counting twice."""
+    import re
+
+    from hub_testkit.tokens import decode as decode_token
+
+    participation = await service_context(PARTICIPATION)
+    notifications = await service_context(NOTIFICATIONS, smtp_port=smtp_server.port)
+    await kafka.skip_history(notifications.settings.consumer_group, list(NOTIFICATIONS.consumes))
+    background(participation.run_worker)
+    background(notifications.run_worker)
+    budget_round, ids = await round_in_voting(participation.components.use_cases, HUB, unique)
+    address = f"ann-{unique}@example.org"
+
+    app = create_app(PARTICIPATION, participation.settings, context=participation)
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://participation.test"
+        ) as client,
+    ):
+        tokens = []
+        for n, written in enumerate((address, address.upper())):
+            body = {"email": written, "return_to": f"/budgeting/{budget_round.id}", "hub_id": HUB}
+            asked = await client.post("/v1/sign-in-links", json=body)
+            assert asked.status_code == 202, asked.text
+            mails = await wait_until(
+                lambda n=n: _now([m for m in smtp_server.to(address) if m["Subject"] == "Your link to sign in"], n + 1),
+                timeout_s=60,
+            )
+            link = re.search(
+                rf"/sign-in/email/done\?next=/budgeting/{budget_round.id}&token=(\S+)", mails[-1].get_content()
+            )
+            assert link, mails[-1].get_content()
+            tokens.append(link.group(1))
+        first, second = (decode_token(t) for t in tokens)
+        assert first.sub == second.sub and is_email_resident(first.sub) and first.role == "resident"
+        assert unique not in first.sub  # the sub names no one
+
+        url = f"/v1/pb/rounds/{budget_round.id}/ballot"
+        cast = await client.put(url, json={"choices": [ids[0]]}, headers={"Authorization": f"Bearer {tokens[0]}"})
+        assert cast.status_code == 201, cast.text
+        again = await client.put(url, json={"choices": [ids[1]]}, headers={"Authorization": f"Bearer {tokens[1]}"})
+        assert again.status_code == 200, again.text  # the same voter: replaced, not counted twice
+        assert await participation.db["pb_ballots"].count_documents({"round_id": budget_round.id}) == 1
+        # A browser's pseudonymous resident is refused, and nothing is stored.
+        pseudonymous = {"Authorization": f"Bearer {issue_token(sub=f'web-{unique}', role='resident')}"}
+        assert (await client.put(url, json={"choices": [ids[0]]}, headers=pseudonymous)).status_code == 403
+        assert await participation.db["pb_ballots"].count_documents({"round_id": budget_round.id}) == 1
+
+
+async def _now(value: list, at_least: int) -> list | None:
+    return value if len(value) >= at_least else None
 
 
 async def _mail(smtp_server, address: str, subject_has: str) -> list:

@@ -616,6 +616,7 @@ def test_every_other_public_page_passes_the_accessibility_check(browser: Browser
         "/privacy",
         "/accessibility",
         "/volunteer/sign-in-link",
+        "/sign-in/email?next=/have-your-say",
         "/hubs/hub-riverside",
         "/no-such-page",
     ):

@@ -11,6 +11,8 @@ import httpx
 from test_participation_pages import STAFF, sign_in, text_of
 from web_testkit import csrf_of
 
+from hub_common.residents import EMAIL_RESIDENT_PREFIX
+from hub_testkit.tokens import issue_token
 from hub_web import participation_forms as pforms
 from hub_web.forms import FormData
 
@@ -44,6 +46,14 @@ RESULTS = {
         {"proposal_id": "pp-2", "title": "A table tennis table", "cost": 50_000, "votes": 1, "funded": False},
     ],
 }  # fmt: skip
+
+
+async def sign_in_by_email(client: httpx.AsyncClient, sub: str = EMAIL_RESIDENT_PREFIX + "ann") -> httpx.Response:
+    """Open an emailed sign-in link (its token names an email-derived sub) and land on the round."""
+    token = issue_token(sub=sub, role="resident", ttl=timedelta(hours=1))
+    landed = await client.get(f"/sign-in/email/done?token={token}&next=/budgeting/pb-1")
+    assert landed.status_code == 303 and landed.headers["location"] == "/budgeting/pb-1"
+    return await client.get("/budgeting/pb-1")
 
 
 class Budgeting:
@@ -141,14 +151,27 @@ async def test_the_hub_lists_its_rounds_and_a_round_shows_its_proposals_and_revi
         words = text_of(page.text)
         assert "Budget £1,000" in words and "Choose projects whose costs together fit the budget" in words
         assert "Why it is not eligible: Private land." in words and "Estimated cost: £800" in words
+        # Not signed in with an email: the ballot asks for that first (one ballot per person, any device).
+        assert "To vote, sign in with your email" in words and "Cast my vote" not in words
+        assert 'action="/sign-in/email"' in page.text and 'name="next" value="/budgeting/pb-1"' in page.text
+        assert 'name="hub_id" value="hub-a"' in page.text
+        page = await sign_in_by_email(client)
         assert 'type="checkbox" value="pp-1"' in page.text and 'value="pp-3"' not in page.text  # on the ballot only
-        assert "Cast my vote" in words and "You have voted" not in words
+        words = text_of(page.text)
+        assert "Cast my vote" in words and "You have voted" not in words and "To vote, sign in" not in words
 
 
 async def test_a_resident_votes_is_told_when_over_the_budget_and_replaces_their_ballot(make_client) -> None:
     fake = Budgeting()
     async for client in make_client(fake):
         page = await client.get("/budgeting/pb-1")
+        # A browser's own pseudonymous resident may not vote: refused here, never sent to the service.
+        unverified = await client.post(
+            "/budgeting/pb-1/ballot", data={"csrf_token": csrf_of(page.text), "choices": "pp-1"}
+        )
+        assert unverified.status_code == 403 and "To vote, sign in with your email" in text_of(unverified.text)
+        assert not [r for r in fake.asked if r.method == "PUT"]
+        page = await sign_in_by_email(client)
         csrf = csrf_of(page.text)
         nothing = await client.post("/budgeting/pb-1/ballot", data={"csrf_token": csrf})
         assert nothing.status_code == 400 and "Choose at least one project" in nothing.text
@@ -190,7 +213,7 @@ async def test_approving_too_many_or_voting_out_of_the_window_shows_the_services
         return fake(request)
 
     async for client in make_client(refusing):
-        page = await client.get("/budgeting/pb-1")
+        page = await sign_in_by_email(client)
         words = text_of(page.text)
         assert "Tick every project you support" in words and "You can approve up to 1 project." in words
         form = {"csrf_token": csrf_of(page.text), "choices": ["pp-1", "pp-2"]}
@@ -319,3 +342,43 @@ async def test_staff_start_a_round_review_move_it_on_close_and_recount(make_clie
         assert (await client.post("/staff/budgeting/proposals/pp-1/progress", data=form)).status_code == 303
         sent = fake.last("/v1/pb/proposals/pp-1/progress")
         assert json.loads(sent.content) == {"note": "Planted", "done": True} and sent.headers["If-Match"] == '"v2"'
+
+
+async def test_a_resident_asks_for_a_sign_in_link_and_only_an_email_derived_link_signs_in_verified(
+    make_client,
+) -> None:
+    fake = Budgeting()
+
+    def links(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/v1/sign-in-links":
+            fake.asked.append(request)
+            return httpx.Response(202, json={"detail": "sent"})
+        return fake(request)
+
+    async for client in make_client(links):
+        page = await client.get("/sign-in/email?next=/budgeting/pb-1&hub_id=hub-a")
+        assert page.status_code == 200 and "Sign in with your email" in text_of(page.text)
+        csrf = csrf_of(page.text)
+        form = {"csrf_token": csrf, "email": "not an address", "next": "/budgeting/pb-1", "hub_id": "hub-a"}
+        bad = await client.post("/sign-in/email", data=form)
+        assert bad.status_code == 400 and 'href="#email"' in bad.text
+        assert not [r for r in fake.asked if r.url.path == "/v1/sign-in-links"]
+        sent = await client.post("/sign-in/email", data={**form, "email": "ann@example.org"})
+        assert sent.status_code == 200 and "Check your email" in text_of(sent.text)
+        body = json.loads(fake.last("/v1/sign-in-links").content)
+        assert body == {"email": "ann@example.org", "return_to": "/budgeting/pb-1", "language": "en", "hub_id": "hub-a"}
+        # Another site, or a query, is never where the link returns to.
+        await client.post("/sign-in/email", data={**form, "email": "ann@example.org", "next": "//evil.example/x"})
+        assert json.loads(fake.last("/v1/sign-in-links").content)["return_to"] == "/"
+
+        # A pseudonymous resident's token (an acknowledgement's link) does not sign in verified here.
+        plain = issue_token(sub="web-0123", role="resident", ttl=timedelta(hours=1))
+        refused = await client.get(f"/sign-in/email/done?token={plain}&next=/budgeting/pb-1")
+        assert refused.headers["location"] == "/sign-in/email?next=/budgeting/pb-1"
+        assert "To vote, sign in with your email" in text_of((await client.get("/budgeting/pb-1")).text)
+        expired = issue_token(sub=EMAIL_RESIDENT_PREFIX + "ann", role="resident", ttl=timedelta(minutes=-5))
+        stale = await client.get(f"/sign-in/email/done?token={expired}&next=/budgeting/pb-1")
+        assert stale.headers["location"].startswith("/sign-in/email?")
+        page = await sign_in_by_email(client)
+        assert "You are signed in with your email address." in text_of(page.text)
+        assert "Cast my vote" in text_of(page.text)

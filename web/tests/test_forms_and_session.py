@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from hub_common.residents import EMAIL_RESIDENT_PREFIX
 from hub_web import forms
 from hub_web.accounts import (
     DEMO_PASSWORD,
@@ -20,6 +21,7 @@ from hub_web.accounts import (
 from hub_web.branding import contrast_ratio
 from hub_web.clients import ServiceProblem
 from hub_web.forms import FormData
+from hub_web.routes.email_sign_in import return_path
 from hub_web.session import Session, SessionCodec
 from hub_web.settings import WebSettings
 
@@ -187,6 +189,31 @@ def test_signing_in_rotates_the_csrf_token_and_tokens_carry_the_identity() -> No
     assert len(session.reports) == 20 and session.reports[0] == "iss-29"
     session.sign_out()
     assert not session.signed_in and session.reports == [] and session.service_identity() is None
+
+
+def test_only_an_email_sign_in_makes_a_verified_resident_and_it_survives_the_cookie() -> None:
+    codec = SessionCodec("k" * 32)
+    session = Session()
+    session.ensure_resident(timedelta(days=1))
+    assert session.signed_in and not session.verified and not session.is_verified_resident
+    email_sub = EMAIL_RESIDENT_PREFIX + "0123abcd"
+    session.sign_in(kind="resident", sub=email_sub, role="resident", ttl=timedelta(days=1), verified=True)
+    again = codec.loads(codec.dumps(session))
+    assert again.verified and again.is_verified_resident and again.sub == email_sub
+    # The flag alone is not enough: a browser's own sub, or staff, is never a verified resident.
+    session.sign_in(kind="resident", sub="web-1", role="resident", ttl=timedelta(days=1), verified=True)
+    assert not session.is_verified_resident
+    session.sign_in(kind="staff", sub="staff-a", role="staff", hubs=["hub-a"], ttl=timedelta(hours=1))
+    assert not session.verified and not session.is_verified_resident
+    session.sign_in(kind="resident", sub=email_sub, role="resident", ttl=timedelta(days=1), verified=True)
+    session.sign_out()
+    assert not session.verified and not session.is_verified_resident
+
+
+def test_a_sign_in_links_page_to_return_to_is_a_plain_path_of_this_site() -> None:
+    assert return_path("/budgeting/pb-1") == "/budgeting/pb-1"
+    for bad in ("//evil.example/x", "https://evil.example/", "/budgeting?x=1", "/a b", None, "", "/\\x"):
+        assert return_path(bad) == "/"
 
 
 def test_staff_passwords_are_scrypt_hashed_and_checked_in_constant_time() -> None:

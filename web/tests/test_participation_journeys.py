@@ -13,8 +13,10 @@ serious or critical violations.
    with an option twice is refused); staff close it, and the results page shows its charts and tables.
 4. Staff start a budgeting round (allocation, £1,000) and open it for proposals; a resident proposes
    three projects; staff review them (one at a cost of their own, one not eligible, with its reason)
-   and open voting; the resident's ballot over the budget is refused in pounds, then one within it is
-   counted and replaced by another (and two more vote as browsers without JavaScript); staff close
+   and open voting; the resident signs in with their email (the emailed link), their ballot over the
+   budget is refused in pounds, then one within it is counted and replaced by another, and on another
+   browser the same address is the same voter (and two more vote as browsers without JavaScript, each
+   signing in by their emailed link too); staff close
    voting, recount and post progress to delivery, and the results page shows the chart, its table
    and the funded project's progress.
 5. A ward councillor reads their ward's brief and comments on an idea, shown as a councillor's.
@@ -57,10 +59,30 @@ def support_without_javascript(web_url: str, idea_id: str) -> None:
         assert answer.status_code == 303, answer.text
 
 
-def vote_without_javascript(web_url: str, round_id: str, titles: list[str]) -> httpx.Response:
-    """A resident's ballot as a browser without JavaScript sends it: the round's page, then its form
-    with the boxes of ``titles`` ticked (found by their labels on the page)."""
-    with httpx.Client(base_url=web_url, follow_redirects=False, timeout=30) as resident:
+def sign_in_link(stack: Stack, email: str, after: int = 0) -> str:
+    """The sign-in link emailed to ``email`` (the one after the first ``after`` of them)."""
+
+    def arrived() -> str | None:
+        found = [m for m in stack.mailbox.to(email) if m["Subject"] == "Your link to sign in"]
+        return found[after].get_body(("plain",)).get_content() if len(found) > after else None
+
+    mail = eventually(arrived, timeout_s=120)
+    assert mail, f"no sign-in link reached {email}"
+    return re.search(r"(http://\S+/sign-in/email/done\S+)", mail).group(1)
+
+
+def vote_without_javascript(stack: Stack, round_id: str, titles: list[str], email: str) -> httpx.Response:
+    """A resident's ballot as a browser without JavaScript sends it: the round's page, its form asking
+    for a sign-in link, the emailed link, then the ballot with the boxes of ``titles`` ticked (found
+    by their labels on the page)."""
+    with httpx.Client(base_url=stack.web_url, follow_redirects=False, timeout=30) as resident:
+        page = resident.get(f"/budgeting/{round_id}")
+        assert "To vote, sign in with your email" in page.text
+        form = {"csrf_token": csrf_of(page.text), "email": email, "next": f"/budgeting/{round_id}", "hub_id": NORTH}
+        asked = resident.post("/sign-in/email", data=form)
+        assert asked.status_code == 200 and "Check your email" in asked.text
+        landed = resident.get(sign_in_link(stack, email).replace(stack.web_url, ""))
+        assert landed.status_code == 303 and landed.headers["location"] == f"/budgeting/{round_id}"
         page = resident.get(f"/budgeting/{round_id}")
         boxes = dict(
             re.findall(r'name="choices" type="checkbox" value="([^"]+)".*?<label[^>]*>([^<:]+):', page.text, re.S)
@@ -401,6 +423,18 @@ def test_staff_run_a_budgeting_round_a_resident_votes_within_the_budget_and_the_
 
     resident.goto(f"{web}/budgeting/{round_id}")
     expect(resident.get_by_text("Why it is not eligible: Far over the round's budget")).to_be_visible()
+    # One ballot per person on any device: the resident signs in with their email first.
+    expect(resident.get_by_role("heading", name="To vote, sign in with your email")).to_be_visible()
+    expect(resident.get_by_role("button", name="Cast my vote")).to_have_count(0)
+    axe.check(resident)
+    voter = f"voter-{stack.unique}@example.org"
+    resident.get_by_label("Email address").fill(voter)
+    resident.get_by_role("button", name="Email me a link").click()
+    expect(resident.get_by_role("heading", level=1)).to_have_text("Check your email")
+    axe.check(resident)
+    resident.goto(sign_in_link(stack, voter))
+    expect(resident.get_by_role("status")).to_contain_text("You are signed in with your email address")
+    expect(resident.get_by_role("heading", level=1)).to_have_text(title)
     resident.get_by_label("Planters along Green Lane: £650").check()
     resident.get_by_label("A bench by the bus stop: £500").check()
     resident.get_by_role("button", name="Cast my vote").click()
@@ -426,10 +460,23 @@ def test_staff_run_a_budgeting_round_a_resident_votes_within_the_budget_and_the_
     expect(resident.locator("#ballots")).to_have_text("1")  # one person, one ballot
     axe.check(resident)
     # Two more residents vote as browsers without JavaScript: the bench gets two votes, the planters one.
-    over = vote_without_javascript(web, round_id, ["Planters along Green Lane", "A bench by the bus stop"])
+    over = vote_without_javascript(
+        stack, round_id, ["Planters along Green Lane", "A bench by the bus stop"], f"over-{stack.unique}@example.org"
+    )
     assert over.status_code == 422 and "more than the budget of £1,000" in over.text
-    assert vote_without_javascript(web, round_id, ["A bench by the bus stop"]).status_code == 303
-    assert vote_without_javascript(web, round_id, ["Planters along Green Lane"]).status_code == 303
+    second, third = (f"{who}-{stack.unique}@example.org" for who in ("second", "third"))
+    assert vote_without_javascript(stack, round_id, ["A bench by the bus stop"], second).status_code == 303
+    assert vote_without_javascript(stack, round_id, ["Planters along Green Lane"], third).status_code == 303
+    # The first resident again, on another device (a new browser) with their address in capitals:
+    # the same voter, whose ballot is replaced, not counted twice.
+    again = new_page(browser)
+    again.goto(f"{web}/budgeting/{round_id}")
+    again.get_by_label("Email address").fill(voter.upper())
+    again.get_by_role("button", name="Email me a link").click()
+    expect(again.get_by_role("heading", level=1)).to_have_text("Check your email")
+    again.goto(sign_in_link(stack, voter, after=1))
+    expect(again.locator("#your-ballot")).to_contain_text("A bench by the bus stop")  # their ballot, here too
+    again.context.close()
 
     staff.reload()
     staff.get_by_role("button", name="Close voting and publish the results").click()

@@ -52,6 +52,7 @@ WIPED_EACH_TIME = (
     "access_audit",
     "partner_messages",
     "partner_grants",
+    "resident_sign_in_links",
 )
 
 

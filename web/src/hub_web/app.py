@@ -36,6 +36,7 @@ from hub_web.routes import (
     budgeting_staff,
     console,
     councillor,
+    email_sign_in,
     hours,
     inbox,
     insight,
@@ -235,6 +236,7 @@ def create_app(settings: WebSettings | None = None, *, transport: httpx.AsyncBas
     routers += (participate, participation_staff)  # have your say: ideas, forums, surveys; their console
     routers += (budgeting, budgeting_staff)  # have your say: participatory budgeting; its console
     routers += (councillor,)  # ward councillors: their ward's brief and their public comments
+    routers += (email_sign_in,)  # residents sign in by an emailed link: one vote, one answer each
     for router in (module.router for module in routers):
         app.include_router(router)
     return app

@@ -233,6 +233,11 @@ class ParticipationClient(ServiceClient):
                 return None
             raise
 
+    async def request_sign_in_link(self, email: str, return_to: str, hub_id: str | None, language: str) -> None:
+        """Have a link emailed that signs the resident in by their address (202 whatever the address)."""
+        body = {"email": email, "return_to": return_to, "language": language, **({"hub_id": hub_id} if hub_id else {})}
+        await self.send("POST", "/v1/sign-in-links", json=body)
+
     async def cast_ballot(self, token: str, round_id: str, choices: list[str]) -> dict[str, Any]:
         """Cast or replace your ballot (a PUT: sent twice it is the same ballot)."""
         path = f"/v1/pb/rounds/{seg(round_id)}/ballot"

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from hub_common.auth import COUNCILLOR, STAFF_ROLES
+from hub_common.residents import is_email_resident
 
 COOKIE_NAME = "hub_session"
 MAX_COOKIE_AGE_S = 90 * 24 * 3600
@@ -37,6 +38,9 @@ class Session:
     expires_at: float = 0.0
     flash: str | None = None
     reports: list[str] = field(default_factory=list)  # issues reported from this browser, newest first
+    # Signed in by an emailed link as the resident an address stands for (hub_common.residents): who
+    # may vote in a budgeting round or answer a survey, once per person on any device.
+    verified: bool = False
     changed: bool = field(default=False, repr=False, compare=False)
 
     # -- questions --------------------------------------------------------------------------------
@@ -44,6 +48,11 @@ class Session:
     @property
     def signed_in(self) -> bool:
         return self.sub is not None and self.expires_at > time.time()
+
+    @property
+    def is_verified_resident(self) -> bool:
+        """Signed in by an emailed link, as the resident their address stands for (one vote each)."""
+        return self.signed_in and self.verified and self.role == "resident" and is_email_resident(self.sub)
 
     @property
     def is_staff(self) -> bool:
@@ -75,10 +84,11 @@ class Session:
         hubs: list[str] | tuple[str, ...] = (),
         name: str | None = None,
         volunteer_id: str | None = None,
+        verified: bool = False,
     ) -> None:
         """A new identity gets a new CSRF token too (no token fixation across sign-ins)."""
         self.kind, self.sub, self.role, self.hubs = kind, sub, role, list(hubs)
-        self.name, self.volunteer_id = name, volunteer_id
+        self.name, self.volunteer_id, self.verified = name, volunteer_id, verified
         self.expires_at = time.time() + ttl.total_seconds()
         self.csrf = secrets.token_urlsafe(24)
         self.changed = True

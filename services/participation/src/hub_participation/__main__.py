@@ -18,6 +18,7 @@ from hub_participation.api import (
     pb_rounds,
     registrations,
     responses,
+    sign_in_links,
     surveys,
 )
 from hub_participation.bootstrap import bootstrap
@@ -52,6 +53,7 @@ DEFINITION = ServiceDefinition(
         pb_rounds.router,
         pb_proposals.router,
         pb_ballots.router,
+        sign_in_links.router,
     ),
     # assets: the answers to forum room requests; issues: the after-fix questionnaire's answers;
     # inbound: partners' ballots and forum registrations, checked against the registry's grants

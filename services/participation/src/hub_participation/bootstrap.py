@@ -16,6 +16,7 @@ from hub_participation.adapters.partner_messages import PartnerMessageRepository
 from hub_participation.adapters.pb_ballots import BallotRepository
 from hub_participation.adapters.pb_rounds import ProposalRepository, RoundRepository
 from hub_participation.adapters.satisfaction import SatisfactionRepository
+from hub_participation.adapters.sign_in_links import SignInLinkRepository
 from hub_participation.adapters.surveys import AnswerRepository, SurveyRepository
 from hub_participation.handlers import handlers
 from hub_participation.service import UseCases
@@ -37,6 +38,7 @@ from hub_participation.service.proposals import ProposalService
 from hub_participation.service.registrations import RegistrationService
 from hub_participation.service.responses import ResponseService
 from hub_participation.service.satisfaction import SatisfactionService
+from hub_participation.service.sign_in_links import SignInLinkService
 from hub_participation.service.support import SupportService
 from hub_participation.service.surveys import SurveyService
 from hub_participation.settings import ParticipationSettings
@@ -59,6 +61,7 @@ def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
         uow, IdeaSettingsRepository(ctx.db), clock=clock, default_threshold=settings.idea_support_threshold
     )
     panel = PanelRepository(ctx.db)
+    sign_in_links = SignInLinkRepository(ctx.db)
     registrations = RegistrationService(uow, meetings, ctx.audit, clock=clock)
     pb_ballots = BallotService(uow, rounds, proposals, ballots, key=ballot_key, clock=clock)
     use_cases = UseCases(
@@ -72,7 +75,13 @@ def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
         registrations=registrations,
         minutes=MinutesService(uow, meetings, clock=clock),
         personal_data=PersonalDataService(
-            uow, ideas, meetings, answers, PbPeople(rounds, proposals, ballots, ballot_key=ballot_key), panel
+            uow,
+            ideas,
+            meetings,
+            answers,
+            PbPeople(rounds, proposals, ballots, ballot_key=ballot_key),
+            panel,
+            sign_in_links,
         ),
         surveys=SurveyService(uow, SurveyRepository(ctx.db), answers, clock=clock),
         panel=PanelService(uow, panel, clock=clock),
@@ -82,6 +91,9 @@ def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
         pb_ballots=pb_ballots,
         pb_results=ResultsService(uow, rounds, proposals, ballots, clock=clock),
         pb_projects=ProjectService(uow, rounds, proposals, clock=clock),
+        sign_in_links=SignInLinkService(
+            uow, sign_in_links, key=settings.resident_sign_in_key.get_secret_value().encode(), clock=clock
+        ),
         partner_inbound=PartnerInbound(pb_ballots, registrations, partner_messages, clock=clock),
     )
     return Components(

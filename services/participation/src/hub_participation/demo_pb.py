@@ -16,6 +16,7 @@ from pymongo.errors import DuplicateKeyError
 
 from hub_common.auth import Principal
 from hub_common.demo import HUBS
+from hub_common.residents import EMAIL_RESIDENT_PREFIX
 from hub_participation.service import UseCases
 from hub_participation.service.pb_proposals import Review, Submission
 from hub_participation.service.pb_rounds import RoundDraft
@@ -93,7 +94,8 @@ async def _seed_round(use_cases: UseCases, spec: dict[str, Any], now: datetime) 
     if phase == "review":
         await use_cases.pb_rounds.advance(staff, round_id, "voting", None)
         for n, picks in enumerate(spec["ballots"]):
-            voter = Principal(sub=f"demo-pb-voter-{hub_id}-{n}", role="resident", hubs=(hub_id,))
+            # demo voters as if they signed in by email (only such residents vote)
+            voter = Principal(sub=f"{EMAIL_RESIDENT_PREFIX}demo-pb-voter-{hub_id}-{n}", role="resident", hubs=(hub_id,))
             await use_cases.pb_ballots.cast(voter, round_id, [f"{round_id}-{i}" for i in picks])
     return created
 

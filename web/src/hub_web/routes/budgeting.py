@@ -2,10 +2,12 @@
 
 A hub puts a budget to its residents: they propose costed projects, the hub reviews them, residents
 vote (choosing projects within the budget, or approving any number), and the results and the funded
-projects' progress are published. Everything works without JavaScript; proposing and voting give the
-browser the same pseudonymous resident identity as supporting an idea, so the ballot is theirs to
-replace while voting is open. The service makes every decision (one ballot per person, the budget,
-the window); its refusals are shown on the page.
+projects' progress are published. Everything works without JavaScript; proposing gives the browser
+the same pseudonymous resident identity as supporting an idea. Voting needs more: one ballot per
+person holds only if the person is the same on every device, so the ballot asks a resident to sign
+in with their email first (``routes.email_sign_in``: an emailed link, a verified session), and the
+ballot is theirs to replace while voting is open. The service makes every decision (one ballot per
+person, that the voter proved an address, the budget, the window); its refusals are shown on the page.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from hub_web.charts import Series, bar_chart
 from hub_web.clients import ServiceProblem
 from hub_web.deps import Form, WebDep
 from hub_web.forms import Errors, FormData, from_problem
+from hub_web.i18n import _
 from hub_web.routes.participate import is_resident, refusal
 from hub_web.routes.public import hub_or_404
 from hub_web.web import Web, when
@@ -124,7 +127,8 @@ async def round_page(
     now = datetime.now(UTC)
     open_ = voting_open(budget_round, now)
     mine = None
-    if open_ and is_resident(web, request):
+    verified = web.session(request).is_verified_resident
+    if open_ and verified and is_resident(web, request):
         mine = await p.my_ballot(await web.token(request) or "", round_id)
     on_ballot = [x for x in proposals if x["status"] in ON_BALLOT]
     chosen = form.all("choices") if form is not None else (mine or [])
@@ -140,6 +144,7 @@ async def round_page(
         voting_open=open_,
         taking_proposals=taking_proposals(budget_round, now),
         staff_session=web.session(request).is_staff,
+        verified=verified,
         mine=mine,
         mine_titles=[x["title"] for x in on_ballot if x["id"] in (mine or [])],
         mine_total=sum(x["final_cost"] or 0 for x in on_ballot if x["id"] in (mine or [])),
@@ -187,7 +192,12 @@ async def vote(request: Request, round_id: str, web: WebDep, form: Form) -> Resp
     if web.session(request).is_staff:
         errors.general.append("Staff cannot vote while signed in to the console: residents vote.")
         return await round_page(request, web, round_id, errors=errors, form=form, status=403)
-    token = await web.resident_token(request)
+    if not web.session(request).is_verified_resident:
+        # A browser's own resident is new whenever its cookies go: only an email sign-in is one voter.
+        errors.general.append(_("To vote, sign in with your email: we email you a link."))
+        return await round_page(request, web, round_id, errors=errors, form=form, status=403)
+    token = await web.token(request)
+    assert token is not None  # a verified session is a signed-in one
     try:
         cast = await p.cast_ballot(token, round_id, chosen)
     except ServiceProblem as problem:

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import UploadFile
 
+from hub_common.residents import is_email_resident
 from hub_web import forms, i18n
 from hub_web.clients import ServiceProblem
 from hub_web.deps import Form, WebDep
@@ -361,7 +362,13 @@ async def sign_in_from_link(web: Web, request: Request, token: str) -> bool:
     limit = timedelta(days=web.settings.resident_session_days).total_seconds()
     ttl = timedelta(seconds=max(min(expires - time.time(), limit), 60))
     if session.sub != principal.sub:
-        session.sign_in(kind="resident", sub=principal.sub, role="resident", hubs=principal.hubs, ttl=ttl)
+        # A link whose sub is an email-derived one (an emailed sign-in link's) proves the address as
+        # well as that one does: the session is verified. An acknowledgement's link names the browser's
+        # own pseudonymous resident who reported: it signs in as them, unverified.
+        verified = is_email_resident(principal.sub)
+        session.sign_in(
+            kind="resident", sub=principal.sub, role="resident", hubs=principal.hubs, ttl=ttl, verified=verified
+        )
     return True
 
 

@@ -85,3 +85,17 @@ class VolunteerSignInLinkRequested(EventData):
     person_id: str = Field(min_length=1, max_length=128)
     account_sub: str = Field(min_length=1, max_length=128)
     hub_id: str = Field(min_length=1, max_length=64)
+
+
+@event_contract("hub.participation.sign_in_link.requested.v1", topic=CONTACTS_TOPIC)
+class ResidentSignInLinkRequested(EventData):
+    """A resident asked for an emailed link that proves their address (to vote in a budgeting round,
+    or answer a survey, once). Their address went just before, as a ``ParticipantContactUpserted``
+    under the same ``person_id``, which is also the sub the link signs in as (see
+    ``hub_common.residents``). On ``hub.contacts``: it names whom a link signs in as.
+    """
+
+    person_id: str = Field(min_length=1, max_length=128)
+    # The web page the link lands on, signed in (a path of the web app: no scheme, host or query).
+    return_to: str = Field(min_length=1, max_length=200, pattern=r"^/[A-Za-z0-9/_-]*$")
+    hub_id: str | None = Field(default=None, max_length=64)

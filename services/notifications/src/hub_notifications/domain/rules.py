@@ -163,6 +163,18 @@ RULES: tuple[Rule, ...] = (
         sign_in_for=timedelta(hours=1),
         sign_in_as="account_sub",
     ),
+    # residents: a link that proves their email address, signing them in as the resident it stands
+    # for (one ballot, one survey answer, on any device) and opening the page they asked from.
+    Rule(
+        IDEA + "sign_in_link.requested.v1",
+        "resident_sign_in_link",
+        "person_id",
+        ("email",),
+        "participation",
+        critical=True,
+        link="/sign-in/email/done?next={return_to}",
+        sign_in_for=timedelta(hours=1),
+    ),
     Rule(VOL + "volunteer.approved.v1", "volunteer_approved", "volunteer_id", PERSON, "volunteering"),
     Rule(VOL + "signup.confirmed.v1", "signup_confirmed", "volunteer_id", PERSON, "shifts"),
     Rule(VOL + "signup.confirmed.v1", "shift_reminder", "volunteer_id", URGENT, "shifts", reminder=SHIFT_REMINDER),
@@ -350,6 +362,14 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
         "Your link to sign in",
         "Here is the link you asked for. It signs you in to see your shifts, hours and preferences, and "
         "it works for one hour:\n\n{link}\n\nIf you did not ask for it, you can ignore this email.",
+        "You asked for a link to sign in. We have emailed it to you.",
+    ),
+    *_both(
+        "resident_sign_in_link",
+        "Your link to sign in",
+        "Here is the link you asked for. It signs you in with this email address, so you can vote or answer "
+        "once, from any device, and it works for one hour:\n\n{link}\n\nIf you did not ask for it, you can "
+        "ignore this email.",
         "You asked for a link to sign in. We have emailed it to you.",
     ),
     *_both(

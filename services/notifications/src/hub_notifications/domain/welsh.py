@@ -24,6 +24,14 @@ def _welsh(message_type: str, subject: str, email_body: str, inapp_body: str) ->
 
 WELSH_TEMPLATES: tuple[Template, ...] = (
     *_welsh(
+        "resident_sign_in_link",
+        "Eich dolen i fewngofnodi",
+        "Dyma'r ddolen y gofynnoch amdani. Mae'n eich mewngofnodi gyda'r cyfeiriad e-bost hwn, fel y gallwch "
+        "bleidleisio neu ateb unwaith, o unrhyw ddyfais, ac mae'n gweithio am awr:\n\n{link}\n\nOs na "
+        "wnaethoch ofyn amdani, gallwch anwybyddu'r e-bost hwn.",
+        "Gofynnoch am ddolen i fewngofnodi. Rydym wedi'i hanfon atoch drwy e-bost.",
+    ),
+    *_welsh(
         "issue_acknowledgement",
         "Mae eich adroddiad gennym: {service_name}",
         "Diolch am roi gwybod i ni am broblem ({service_name}). Eich cyfeirnod yw {issue_id}.\n\n"

@@ -39,7 +39,8 @@ class SignInLinks:
             wanted["sub"], "resident", wanted.get("hubs", []), ttl_s=ttl_s, cache=False
         )
         values = {k: v for k, v in message.values.items() if k != SIGN_IN}
-        values["link"] = f"{message.values['link']}?token={token}"
+        link = message.values["link"]
+        values["link"] = f"{link}{'&' if '?' in link else '?'}token={token}"  # a link may have a query
         return message.model_copy(update={"values": values})
 
     async def probe(self) -> None:

@@ -10,6 +10,7 @@ from hub_participation.adapters import (
     pb_ballots,
     pb_rounds,
     satisfaction,
+    sign_in_links,
     surveys,
 )
 
@@ -23,4 +24,5 @@ INDEXES: tuple[IndexSpec, ...] = (
     *pb_rounds.INDEXES,
     *pb_ballots.INDEXES,
     *partner_messages.INDEXES,
+    *sign_in_links.INDEXES,
 )

@@ -12,6 +12,7 @@ from hub_participation.domain.panel import PanelMember
 from hub_participation.domain.pb_count import Ballot
 from hub_participation.domain.pb_proposal import ProjectUpdate, Proposal
 from hub_participation.domain.pb_round import Round
+from hub_participation.domain.sign_in import LinksSent
 from hub_participation.domain.survey import SurveyAnswer
 
 DECLARATION = Declaration(
@@ -124,6 +125,18 @@ DECLARATION = Declaration(
             lawful_basis="consent (they join, and may leave at any time)",
             retention="until they leave the panel or ask to be forgotten",
             recipients="notifications (the id, on the panel events, to send survey invitations)",
+        ),
+        Processing(
+            "residents signing in by email",
+            LinksSent,
+            ("id", "sent"),
+            purpose="one ballot per resident and round, one answer per survey, across devices: the resident is "
+            "the address they proved by an emailed link; the times links were sent limit them to a few an hour",
+            lawful_basis="consent (they ask for the link)",
+            retention="an hour after the last link (the database deletes the record), or at erasure; the address "
+            "itself is never stored here",
+            recipients="notifications (the address and the sub, on hub.contacts, to email the link); the sub is a "
+            "keyed hash of the address (HUB_RESIDENT_SIGN_IN_KEY) and names no one",
         ),
         Processing(
             "staff who run a budgeting round",

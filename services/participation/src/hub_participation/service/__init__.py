@@ -21,6 +21,7 @@ from hub_participation.service.proposals import ProposalService
 from hub_participation.service.registrations import RegistrationService
 from hub_participation.service.responses import ResponseService
 from hub_participation.service.satisfaction import SatisfactionService
+from hub_participation.service.sign_in_links import SignInLinkService
 from hub_participation.service.support import SupportService
 from hub_participation.service.surveys import SurveyService
 
@@ -46,4 +47,5 @@ class UseCases:
     pb_ballots: BallotService
     pb_results: ResultsService
     pb_projects: ProjectService
+    sign_in_links: SignInLinkService  # residents signing in by an emailed link (one vote, one answer)
     partner_inbound: PartnerInbound  # ballots and registrations partners take (hub.participation.inbound)

@@ -5,6 +5,15 @@ A ballot is stored under the round and a keyed hash of the voter (``HUB_PB_BALLO
 choices only: one per person and round by its id (50 submissions of one person at once leave one
 ballot, the last to commit), countable again at any time, and whose it is can be told only by
 someone holding both the key and the person's id: the voter, asking for their own.
+
+Only a resident who proved an email address votes through the API (their sub is the keyed hash
+of the address, ``hub_common.residents``): a browser's pseudonymous resident (``web-<uuid>``) is a
+new person whenever cookies are cleared, so one ballot per *its* id is not one per person. The sub
+prefix is enough to tell them apart because only the platform's own issuer clients mint resident
+tokens, and none makes up such a sub (see ``hub_common.residents``); a token minted for an emailed
+link is not needed on every call, which would not survive the web app's own short-lived tokens.
+A partner's ballot (``cast_in`` from ``hub.participation.inbound``) is the partner's person,
+whom the partner vouches for; it is not asked.
 """
 
 from __future__ import annotations
@@ -13,7 +22,8 @@ from pydantic import BaseModel
 
 from hub_common.auth import Principal
 from hub_common.clock import Clock
-from hub_common.errors import NotFound, RuleViolation
+from hub_common.errors import Forbidden, NotFound, RuleViolation
+from hub_common.residents import is_email_resident
 from hub_common.uow import Transaction, UnitOfWork
 from hub_participation.adapters.pb_ballots import BallotRepository
 from hub_participation.adapters.pb_rounds import ProposalRepository, RoundRepository
@@ -47,6 +57,11 @@ class BallotService:
 
     async def cast(self, caller: Principal, round_id: str, choices: list[str]) -> Cast:
         caller.require_role("resident")
+        if not is_email_resident(caller.sub):
+            raise Forbidden(
+                "sign in with your email address to vote: one ballot per resident needs to know who you are "
+                "on every device"
+            )
         return await self.uow.run(lambda tx: self.cast_in(tx, caller.sub, round_id, choices))
 
     async def cast_in(

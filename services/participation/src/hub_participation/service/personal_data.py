@@ -8,6 +8,8 @@ registration erased stays an anonymous place, so the counts stay right. Erasure 
 from every idea and drops the name they chose; the idea, its wording and its counts stay,
 anonymous: the hub's public record of what residents asked for. Survey answers stay in the
 results, moved to an id that names no one. Memberships of a hub's citizens' panel are dropped.
+A resident who signed in by an emailed link is known by the sub their address stands for: the
+record of when links were sent to them goes, and so does the address notifications got from here.
 Participatory budgeting: see :mod:`.pb_people`.
 """
 
@@ -18,10 +20,12 @@ from typing import Any
 from hub_common.contracts.contacts import ParticipantContactErased
 from hub_common.contracts.privacy import HeldData
 from hub_common.privacy import held
+from hub_common.residents import is_email_resident
 from hub_common.uow import Transaction, UnitOfWork
 from hub_participation.adapters.ideas import IdeaRepository
 from hub_participation.adapters.meetings import MeetingRepository
 from hub_participation.adapters.panel import PanelRepository
+from hub_participation.adapters.sign_in_links import SignInLinkRepository
 from hub_participation.adapters.surveys import AnswerRepository
 from hub_participation.domain.idea import CouncillorComment, Idea
 from hub_participation.domain.meeting import Meeting
@@ -37,8 +41,10 @@ class PersonalDataService:
         answers: AnswerRepository,
         budgeting: PbPeople,
         panel: PanelRepository,
+        sign_in_links: SignInLinkRepository,
     ) -> None:
         self.panel = panel
+        self.sign_in_links = sign_in_links
         self.uow = uow
         self.ideas = ideas
         self.meetings = meetings
@@ -72,6 +78,9 @@ class PersonalDataService:
             await self.panel.leave(member.hub_id, member.person_id, tx.session)
         linked = {pid for idea in involved for pid in (idea.proposer_id, *idea.followers)} | proposers
         linked |= {m.person_id for m in memberships}
+        # An email-signed-in resident's address went to notifications with their link requests.
+        links = await self.sign_in_links.forget(person_ids, tx.session)
+        linked |= {pid for pid in person_ids if is_email_resident(pid)}
         linked |= {r.person_id for meeting in meetings for r in meeting.registrations if r.person_id}
         for person_id in sorted(pid for pid in person_ids if pid in linked):
             tx.publish(ParticipantContactErased(person_id=person_id), subject=person_id)
@@ -87,6 +96,7 @@ class PersonalDataService:
             ),
             *held("survey answers", len(answered), "unlinked from you; the answers stay in the results, anonymous"),
             *held("citizens' panel memberships", len(memberships), "ended: you will not be asked again"),
+            *held("records of sign-in links sent", links, "deleted"),
             *held("ideas proposed", proposed, "unlinked from you, with the name you chose; the idea stays, anonymous"),
             *held("ideas supported", supported, "unlinked from you; the support count stays"),
             *held("ideas followed", followed, "no longer followed"),
@@ -142,10 +152,13 @@ class PersonalDataService:
         ]
         budgeting, budgeting_export = await self.budgeting.export(person_ids, tx)
         export |= budgeting_export
+        links = await self.sign_in_links.of_people(person_ids, tx.session)
+        export["sign_in_links_sent"] = [at.isoformat() for record in links for at in record.sent]
         return [
             *held("forum registrations", len(export["forum_registrations"]), "exported"),
             *held("survey answers", len(answered), "exported"),
             *held("citizens' panel memberships", len(memberships), "exported"),
+            *held("records of sign-in links sent", len(links), "exported"),
             *held("ideas proposed", proposed, "exported"),
             *held("ideas supported", supported, "exported"),
             *held("ideas followed", followed, "exported"),
