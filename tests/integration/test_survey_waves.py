@@ -16,6 +16,7 @@ from hub_common.contact_details import Contact
 from hub_common.scheduler import Scheduler
 from hub_common.service import ServiceContext
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
+from hub_notifications.domain.rules import panel_key
 from hub_participation.__main__ import DEFINITION as PARTICIPATION
 from hub_participation.domain.survey import Question, Recurrence
 from hub_participation.service.surveys import SurveyDraft
@@ -57,6 +58,9 @@ async def test_the_scheduler_opens_each_wave_once_across_workers_and_the_panel_i
         resident = Principal(sub=f"res-{unique}", role="resident")
         email = f"panel-{unique}@example.org"
         await use_cases.panel.join(resident, HUB, Contact("Ann", email, None))
+        # The membership (keyed by the person) and the survey (by its id) travel on different
+        # partitions: the survey opens once notifications knows the panel, as it would in life.
+        await wait_until(lambda: _on_panel(notifications, resident.sub), timeout_s=60)
 
         draft = SurveyDraft(
             hub_id=HUB,
@@ -113,6 +117,11 @@ async def test_the_scheduler_opens_each_wave_once_across_workers_and_the_panel_i
         assert await surveys.open_due_waves() == 0
     finally:
         await restarted.close()
+
+
+async def _on_panel(notifications: ServiceContext, person_id: str) -> bool:
+    book = await notifications.db["issue_followers"].find_one({"_id": panel_key(HUB)})
+    return book is not None and person_id in book.get("followers", [])
 
 
 async def _mails(smtp_server, address: str, title: str, count: int) -> list | None:
