@@ -344,6 +344,45 @@ def test_staff_build_a_survey_a_resident_answers_it_and_the_results_have_charts(
     resident.context.close()
 
 
+def test_staff_make_a_survey_repeat_quarterly_see_its_rounds_and_stop_it(
+    browser: Browser,  # noqa: F811
+    stack: Stack,
+    axe: AxeAudit,  # noqa: F811 - the fixtures imported above
+) -> None:
+    web = stack.web_url
+    staff = new_page(browser)
+    sign_in_staff(staff, stack, axe)
+    staff.goto(f"{web}/staff/hubs/{NORTH}/participation/surveys/new")
+    title = f"How is Northfield? {stack.unique}"
+    staff.get_by_label("Title").fill(title)
+    question = staff.get_by_role("group", name="Question 1")
+    question.get_by_label("The question").fill("How safe do you feel?")
+    question.get_by_label("How it is answered").select_option(label="A number on a scale (1 to 5)")
+    repeat = staff.get_by_role("group", name="Repeat it (optional)")
+    repeat.get_by_label("Repeat every").select_option(label="3 months (quarterly)")
+    repeat.get_by_label("Days each round stays open").fill("90")
+    staff.get_by_role("button", name="Save the draft").click()
+    expect(staff.locator(".error-summary")).to_contain_text("close before the next one opens")
+    axe.check(staff)
+    staff.get_by_label("Days each round stays open").fill("21")
+    staff.get_by_role("button", name="Save the draft").click()
+    expect(staff.get_by_role("status")).to_contain_text("saved as a draft")
+    expect(staff.get_by_text("Every 3 months (quarterly), each round open for 21 days")).to_be_visible()
+    axe.check(staff)
+    staff.get_by_role("button", name="Open the survey").click()
+    expect(staff.get_by_role("status")).to_contain_text("The survey is open")
+    expect(staff.get_by_text("This is round 1")).to_be_visible()
+    expect(staff.get_by_role("heading", name="Round by round")).to_be_visible()
+    expect(staff.get_by_role("table", name=re.compile("How safe do you feel"))).to_be_visible()
+    axe.check(staff)
+    staff.get_by_role("button", name="Stop repeating: open no further round").click()
+    expect(staff.get_by_role("status")).to_contain_text("will not repeat")
+    expect(staff.locator("dd", has_text="Stopped")).to_contain_text("no further round opens")
+    expect(staff.get_by_role("button", name="Stop repeating: open no further round")).to_have_count(0)
+    axe.check(staff)
+    staff.context.close()
+
+
 def test_staff_run_a_budgeting_round_a_resident_votes_within_the_budget_and_the_results_are_charted(
     browser: Browser,  # noqa: F811
     stack: Stack,

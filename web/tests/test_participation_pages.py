@@ -445,3 +445,82 @@ async def test_a_resident_joins_and_leaves_the_citizens_panel_and_staff_invite_i
         )
         assert opened.status_code == 303, opened.text
         assert fake.opened == [{"closes_at": None, "invite_panel": True}]
+
+
+WAVES = {
+    "series_id": "srv-0",
+    "waves": [
+        {"wave": 1, "survey_id": "srv-0", "status": "closed", "opened_at": "2026-08-20T10:00:00Z",
+         "closed_at": "2026-09-10T10:00:00Z", "respondents": 6},
+        {"wave": 2, "survey_id": "srv-1", "status": "open", "opened_at": "2026-11-20T10:00:00Z",
+         "closed_at": None, "respondents": 4},
+    ],
+    "questions": [
+        {"question_id": "q1", "kind": "single", "text": "How often do you visit?", "change": None, "waves": [
+            {"wave": 1, "answered": 6, "mean": None, "shares": {"Weekly": 50.0, "Monthly": 50.0}},
+            {"wave": 2, "answered": 4, "mean": None, "shares": {"Weekly": 75.0, "Monthly": 25.0}}]},
+        {"question_id": "q3", "kind": "scale", "text": "How welcome do you feel?", "change": 1.5, "waves": [
+            {"wave": 1, "answered": 6, "mean": 2.5, "shares": {}},
+            {"wave": 2, "answered": 4, "mean": 4.0, "shares": {}}]},
+    ],
+}  # fmt: skip
+
+
+def test_a_repeating_survey_is_checked_months_and_days_together() -> None:
+    def check(**fields: str) -> tuple[dict, pforms.Errors]:
+        form = FormData([("template", "place_standard"), *fields.items()])
+        return pforms.check_survey(form, "hub-a")
+
+    body, errors = check(repeat_months="3", open_days="21")
+    assert not errors and body["recurrence"] == {"every_months": 3, "open_days": 21}
+    body, errors = check(repeat_months="", open_days="21")
+    assert not errors and "recurrence" not in body  # does not repeat
+    assert check(repeat_months="13", open_days="5")[1].get("repeat_months")
+    assert "Enter how many days" in check(repeat_months="1")[1].get("open_days")
+    assert "close before the next one opens" in check(repeat_months="1", open_days="28")[1].get("open_days")
+    assert check(repeat_months="2", open_days="two")[1].get("open_days")
+
+
+async def test_staff_make_a_survey_repeat_see_its_rounds_side_by_side_and_stop_it(make_client) -> None:
+    fake = Participation()
+    repeating = {**SURVEY, "id": "srv-1", "recurrence": {"every_months": 3, "open_days": 21, "stopped_at": None},
+                 "series_id": "srv-0", "wave": 2, "next_wave_at": "2027-02-20T10:00:00Z"}  # fmt: skip
+
+    def with_waves(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/v1/surveys/srv-1/waves":
+            fake.asked.append(request)
+            return httpx.Response(200, json=WAVES)
+        if request.url.path == "/v1/surveys/srv-1/stop-repeating":
+            fake.asked.append(request)
+            return httpx.Response(200, json={**repeating, "next_wave_at": None})
+        return fake(request)
+
+    async for client in make_client(with_waves, **STAFF):
+        await sign_in(client)
+        page = await client.get("/staff/hubs/hub-a/participation/surveys/new")
+        assert 'name="repeat_months"' in page.text and "(quarterly)" in page.text
+        form = {"csrf_token": csrf_of(page.text), "template": "own", "title": "How is it here?",
+                "question-1-text": "How welcome do you feel?", "question-1-kind": "scale",
+                "repeat_months": "1", "open_days": "40"}  # fmt: skip
+        refused = await client.post("/staff/hubs/hub-a/participation/surveys/new", data=form)
+        assert refused.status_code == 400 and "close before the next one opens" in refused.text
+        assert 'value="40"' in refused.text  # what was typed is kept
+        form.update(repeat_months="3", open_days="21")
+        assert (await client.post("/staff/hubs/hub-a/participation/surveys/new", data=form)).status_code == 303
+        assert json.loads(fake.last("/v1/surveys").content)["recurrence"] == {"every_months": 3, "open_days": 21}
+
+        fake.survey = repeating
+        page = await client.get("/staff/surveys/srv-1")
+        words = text_of(page.text)
+        assert "Every 3 months (quarterly), each round open for 21 days. This is round 2" in words
+        assert "Round by round" in words and "Round 1 : 6 people" in words and "Round 2 (this one)" in words
+        assert '<a href="/staff/surveys/srv-0">Round 1</a>' in page.text
+        assert "How welcome do you feel? (average up by 1.5 since round 1)" in words
+        assert "Round 1 6 2.5" in words and "Round 2 4 4.0" in words
+        assert "Round 2 4 75.0% 25.0%" in words  # the choice's shares per round
+        assert '<th scope="col">Weekly</th>' in page.text
+        stop = await client.post("/staff/surveys/srv-1/stop-repeating", data={"csrf_token": csrf_of(page.text)})
+        assert stop.status_code == 303 and stop.headers["location"] == "/staff/surveys/srv-1"
+        assert fake.last("/v1/surveys/srv-1/stop-repeating").headers["If-Match"] == '"v3"'
+        listed = text_of((await client.get("/staff/hubs/hub-a/participation/surveys")).text)
+        assert "Your hub (round 2, repeats)" in listed

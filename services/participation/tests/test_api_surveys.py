@@ -278,3 +278,123 @@ async def test_residents_join_a_hubs_citizens_panel_and_staff_invite_it_to_a_sur
     await ask(api, "erasure", ["res-ann"])
     assert (await api.client.get(me, headers=api.resident("res-ann"))).json()["member"] is False
     assert await api.outbox("hub.participation.contact.erased.v1", subject="res-ann")
+
+
+OPENED = "hub.participation.survey.opened.v1"
+
+
+async def test_a_repeating_survey_opens_its_next_wave_on_schedule_and_its_waves_are_compared(
+    api: ParticipationApi,
+) -> None:
+    quarterly = {"every_months": 3, "open_days": 21}
+    assert_problem(
+        await api.client.post(
+            "/v1/surveys",
+            json={
+                "hub_id": NORTH,
+                "title": "Ours",
+                "questions": QUESTIONS,
+                "recurrence": {"every_months": 1, "open_days": 30},
+            },
+            headers=api.staff(),
+        ),
+        422,
+    )  # would overlap the next wave
+    assert_problem(
+        await api.client.post(
+            "/v1/surveys",
+            json={
+                "hub_id": NORTH,
+                "title": "Ours",
+                "questions": QUESTIONS,
+                "recurrence": {"every_months": 13, "open_days": 3},
+            },
+            headers=api.staff(),
+        ),
+        422,
+    )
+    assert await api.count("surveys") == 0
+    survey = await new_survey(api, recurrence=quarterly)
+    assert survey["recurrence"] == {**quarterly, "stopped_at": None} and survey["series_id"] is None
+    soon = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    assert_problem(
+        await api.client.post(f"/v1/surveys/{survey['id']}/open", json={"closes_at": soon}, headers=api.staff()), 422
+    )
+    response = await api.client.post(
+        f"/v1/surveys/{survey['id']}/open", json={"invite_panel": True}, headers=api.staff()
+    )
+    assert response.status_code == 200, response.text
+    first = response.json()
+    assert first["series_id"] == survey["id"] and first["wave"] == 1 and first["next_wave_at"]
+    [event] = await api.outbox(OPENED, subject=survey["id"])
+    assert (event["data"]["series_id"], event["data"]["wave"], event["data"]["panel_invited"]) == (
+        survey["id"],
+        1,
+        True,
+    )
+    for n, safe in enumerate((2, 3)):
+        assert (await answer(api, survey["id"], f"res-{n}", {**GOOD, "safe": safe})).status_code == 201
+
+    surveys = api.ctx.components.use_cases.surveys
+    assert await surveys.open_due_waves() == 0  # not due
+    # As for closing: the test kit's clock is the real one, so the stored schedule is moved to now.
+    await api.db.surveys.update_one({"_id": survey["id"]}, {"$set": {"next_wave_at": datetime.now(UTC)}})
+    assert await surveys.open_due_waves() == 1  # the open wave is closed first, then the next opens
+    assert await surveys.open_due_waves() == 0  # once
+    closed = (await api.client.get(f"/v1/surveys/{survey['id']}")).json()
+    assert closed["status"] == "closed" and closed["next_wave_at"] is None
+    [closed_event] = await api.outbox(CLOSED, subject=survey["id"])
+    assert (closed_event["data"]["series_id"], closed_event["data"]["wave"]) == (survey["id"], 1)
+    second_id = f"{survey['id']}-w2"
+    second = (await api.client.get(f"/v1/surveys/{second_id}")).json()
+    assert (second["status"], second["wave"], second["series_id"]) == ("open", 2, survey["id"])
+    assert second["questions"] == first["questions"] and second["respondents"] == 0
+    [invite] = await api.outbox(OPENED, subject=second_id)
+    assert invite["data"]["wave"] == 2 and invite["data"]["panel_invited"] is True  # the panel is asked again
+
+    # Each wave is answered once: the same resident answers the new one.
+    assert (await answer(api, second_id, "res-0", {**GOOD, "safe": 5, "park": "South"})).status_code == 201
+    assert_problem(await answer(api, second_id, "res-0", GOOD), 409)
+    assert_problem(await answer(api, survey["id"], "res-9", GOOD), 409)  # the old wave is closed
+
+    public = (await api.client.get(f"/v1/surveys/{second_id}/waves")).json()
+    assert [w["wave"] for w in public["waves"]] == [1]  # the open wave's figures wait for its close
+    staff = (await api.client.get(f"/v1/surveys/{second_id}/waves", headers=api.staff())).json()
+    assert [(w["wave"], w["respondents"]) for w in staff["waves"]] == [(1, 2), (2, 1)]
+    by_id = {q["question_id"]: q for q in staff["questions"]}
+    assert set(by_id) == {"park", "safe"}
+    assert [f["mean"] for f in by_id["safe"]["waves"]] == [2.5, 5.0] and by_id["safe"]["change"] == 2.5
+    assert [f["shares"]["North"] for f in by_id["park"]["waves"]] == [100.0, 0.0]
+    assert "res-0" not in str(staff)
+
+    # Stopping: the hub's staff, on the latest wave, with the version they saw.
+    path = f"/v1/surveys/{second_id}/stop-repeating"
+    assert_problem(await api.client.post(path, headers=api.staff(RIVER)), 403)
+    assert_problem(await api.client.post(path, headers=api.resident()), 403)
+    assert_problem(await api.client.post(f"/v1/surveys/{survey['id']}/stop-repeating", headers=api.staff()), 409)
+    assert_problem(await api.client.post(path, headers={**api.staff(), "If-Match": '"v1"'}), 412)
+    etag = (await api.client.get(path.replace("/stop-repeating", ""))).headers["ETag"]
+    stopped = await api.client.post(path, headers={**api.staff(), "If-Match": etag})
+    assert stopped.status_code == 200, stopped.text
+    assert stopped.json()["next_wave_at"] is None and stopped.json()["recurrence"]["stopped_at"]
+    assert_problem(await api.client.post(path, headers=api.staff()), 409)
+    await api.db.surveys.update_many({}, {"$set": {"closes_at": datetime.now(UTC)}})
+    assert await surveys.close_due() == 1
+    assert await surveys.open_due_waves() == 0  # stopped: no third wave
+    assert await api.count("surveys") == 2
+
+
+async def test_a_repeating_draft_can_stop_repeating_by_edit_and_a_one_off_survey_has_one_wave(
+    api: ParticipationApi,
+) -> None:
+    survey = await new_survey(api, recurrence={"every_months": 1, "open_days": 7})
+    edited = await api.client.patch(f"/v1/surveys/{survey['id']}", json={"recurrence": None}, headers=api.staff())
+    assert edited.status_code == 200 and edited.json()["recurrence"] is None
+    assert_problem(await api.client.post(f"/v1/surveys/{survey['id']}/stop-repeating", headers=api.staff()), 409)
+    assert_problem(await api.client.get(f"/v1/surveys/{survey['id']}/waves"), 404)  # a draft is not public
+    once = await opened(api)
+    await api.client.post(f"/v1/surveys/{once['id']}/close", headers=api.staff())
+    waves = (await api.client.get(f"/v1/surveys/{once['id']}/waves")).json()
+    assert waves["series_id"] == once["id"] and [w["wave"] for w in waves["waves"]] == [1]
+    [event] = await api.outbox(OPENED, subject=once["id"])
+    assert event["data"]["series_id"] is None and event["data"]["wave"] is None

@@ -11,9 +11,12 @@ from hub_common.errors import Conflict, RuleViolation
 from hub_participation.domain.survey import (
     PLACE_STANDARD_THEMES,
     Question,
+    Recurrence,
     Survey,
+    add_months,
     place_standard_questions,
     tally,
+    wave_trend,
 )
 
 NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
@@ -140,3 +143,91 @@ def test_the_place_standard_has_its_fourteen_themes_on_a_seven_point_scale_with_
         place.check_answer(everything, None, NOW)  # it asks which area
     safe = {q.question_id: q for q in tally(place, given).questions}["feeling-safe"]
     assert safe.by_locality == {"Ash": 2.0, "Elm": 6.5} and safe.mean == 5.0
+
+
+# --- a repeating survey ---------------------------------------------------------------------------
+
+QUARTERLY = Recurrence(every_months=3, open_days=21)
+
+
+def test_months_are_added_on_the_same_day_or_the_months_last() -> None:
+    assert add_months(datetime(2026, 1, 31, 9, tzinfo=UTC), 1) == datetime(2026, 2, 28, 9, tzinfo=UTC)
+    assert add_months(datetime(2026, 11, 15, tzinfo=UTC), 3) == datetime(2027, 2, 15, tzinfo=UTC)
+    assert add_months(datetime(2026, 12, 3, tzinfo=UTC), 12) == datetime(2027, 12, 3, tzinfo=UTC)
+
+
+def test_a_wave_must_close_before_the_next_one_opens() -> None:
+    with pytest.raises(ValidationError):
+        Recurrence(every_months=1, open_days=28)
+    with pytest.raises(ValidationError):
+        Recurrence(every_months=13, open_days=10)
+    assert Recurrence(every_months=1, open_days=27).open_days == 27
+
+
+def test_opening_a_repeating_survey_starts_its_series_and_its_schedule() -> None:
+    first = survey(recurrence=QUARTERLY).opened(NOW, None, invite_panel=True)
+    assert (first.series_id, first.wave) == ("s1", 1)
+    assert first.closes_at == NOW + timedelta(days=21)
+    assert first.next_wave_at == datetime(2027, 3, 3, 12, tzinfo=UTC)
+    assert first.recurrence.starts_at == NOW and first.recurrence.invite_panel
+    assert first.repeating
+    with pytest.raises(RuleViolation):  # its window is its open length, not a date of its own
+        survey(recurrence=QUARTERLY).opened(NOW, NOW + timedelta(days=3))
+    once = survey().opened(NOW, None)
+    assert once.series_id is None and once.next_wave_at is None and not once.repeating
+
+
+def test_the_next_wave_is_a_copy_of_the_questions_with_the_next_number_and_the_schedule_moves_on() -> None:
+    first = survey(recurrence=QUARTERLY).opened(NOW, None).closed(NOW + timedelta(days=21)).answered()
+    due = first.next_wave_at
+    with pytest.raises(Conflict):
+        first.next_wave(due - timedelta(minutes=1))  # not yet
+    done, second = first.next_wave(due)
+    assert done.next_wave_at is None and done.version == first.version + 1
+    assert (second.id, second.series_id, second.wave, second.status) == ("s1-w2", "s1", 2, "open")
+    assert second.questions == first.questions and second.respondents == 0
+    assert second.closes_at == due + timedelta(days=21)
+    assert second.next_wave_at == datetime(2027, 6, 3, 12, tzinfo=UTC)
+    with pytest.raises(Conflict):
+        done.next_wave(due)  # opened once: the schedule moved to the new wave
+    with pytest.raises(Conflict):
+        second.next_wave(second.next_wave_at)  # still open: it closes first
+
+
+def test_a_wave_opened_late_keeps_its_full_window_and_skips_the_slots_it_missed() -> None:
+    first = survey(recurrence=QUARTERLY).opened(NOW, None).closed(NOW + timedelta(days=21))
+    late = first.next_wave_at + timedelta(days=100)  # the worker was stopped for more than a quarter
+    _done, second = first.next_wave(late)
+    assert second.closes_at == late + timedelta(days=21)
+    assert second.next_wave_at == datetime(2027, 9, 3, 12, tzinfo=UTC)  # on the anchor's day, after it closes
+
+
+def test_staff_stop_a_series_on_its_latest_wave() -> None:
+    first = survey(recurrence=QUARTERLY).opened(NOW, None)
+    stopped = first.stopped_repeating(NOW)
+    assert stopped.next_wave_at is None and stopped.recurrence.stopped_at == NOW and not stopped.repeating
+    with pytest.raises(Conflict):
+        stopped.stopped_repeating(NOW)
+    with pytest.raises(Conflict):
+        stopped.closed(NOW).next_wave(NOW + timedelta(days=200))
+    with pytest.raises(Conflict):
+        survey().stopped_repeating(NOW)
+    assert survey(recurrence=QUARTERLY).stopped_repeating(NOW).recurrence is None  # a draft: just not repeating
+
+
+def test_the_trend_gives_each_scale_and_choice_question_its_figure_per_wave() -> None:
+    first = survey(recurrence=QUARTERLY).opened(NOW, None).closed(NOW)
+    _done, second = first.next_wave(first.next_wave_at)
+    one = [({"park": "North", "safe": 2, "order": ["bins", "lights", "benches"]}, None)] * 2
+    two = [
+        ({"park": "North", "safe": 4, "order": ["bins", "lights", "benches"]}, None),
+        ({"park": "South", "safe": 5, "uses": ["walk"], "order": ["bins", "lights", "benches"]}, None),
+    ]
+    trend = wave_trend("s1", [(second, tally(second, two)), (first, tally(first, one))])
+    assert [w.wave for w in trend.waves] == [1, 2] and [w.respondents for w in trend.waves] == [2, 2]
+    by_id = {q.question_id: q for q in trend.questions}
+    assert set(by_id) == {"park", "uses", "safe"}  # not free text, not ranking
+    assert [f.mean for f in by_id["safe"].waves] == [2.0, 4.5] and by_id["safe"].change == 2.5
+    assert [f.shares for f in by_id["park"].waves] == [{"North": 100.0, "South": 0.0}, {"North": 50.0, "South": 50.0}]
+    assert by_id["uses"].waves[0].shares == {"walk": 0.0, "play": 0.0, "sport": 0.0}  # nobody answered it
+    assert by_id["park"].change is None

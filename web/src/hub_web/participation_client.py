@@ -166,6 +166,13 @@ class ParticipationClient(ServiceClient):
     async def answered(self, token: str, survey_id: str) -> bool:
         return bool((await self.get(f"/v1/surveys/{seg(survey_id)}/answers/mine", token=token))["answered"])
 
+    async def stop_repeating(self, token: str, survey_id: str, etag: str | None) -> Any:
+        return await self.send("POST", f"/v1/surveys/{seg(survey_id)}/stop-repeating", token=token, etag=etag)
+
+    async def waves(self, survey_id: str, token: str | None = None) -> dict[str, Any]:
+        """A repeating survey's waves and, per scale and choice question, its figure in each."""
+        return await self.get(f"/v1/surveys/{seg(survey_id)}/waves", token=token)
+
     async def results(self, survey_id: str, token: str | None = None) -> dict[str, Any]:
         return await self.get(f"/v1/surveys/{seg(survey_id)}/results", token=token)
 

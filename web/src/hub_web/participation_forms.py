@@ -305,6 +305,9 @@ def check_survey(form: FormData, hub_id: str) -> tuple[dict[str, Any], Errors]:
     if any(len(item) > 80 for item in localities) or len(localities) > 40:
         errors.add("localities", "List at most 40 areas, each 80 characters or fewer")
     body: dict[str, Any] = {"hub_id": hub_id, "localities": localities}
+    recurrence = check_recurrence(form, errors)
+    if recurrence is not None:
+        body["recurrence"] = recurrence
     if form.one("template") == "place_standard":
         body["template"] = "place_standard"
         return body, errors
@@ -340,6 +343,33 @@ def check_survey(form: FormData, hub_id: str) -> tuple[dict[str, Any], Errors]:
         errors.add("question-1-text", "Write at least one question")
     body.update(title=title, intro=intro or None, questions=questions)
     return body, errors
+
+
+REPEAT_MONTHS = range(1, 13)  # "repeat every … months": 3 is quarterly, 12 yearly
+MAX_OPEN_DAYS = 92
+
+
+def check_recurrence(form: FormData, errors: Errors) -> dict[str, int] | None:
+    """A survey that repeats: every ``repeat_months`` months (none chosen: it does not repeat), each
+    wave open for ``open_days`` days, which must end before the next wave (28 days a month, the
+    shortest, as the service counts)."""
+    months = form.one("repeat_months")
+    if not months:
+        return None
+    if not months.isdigit() or int(months) not in REPEAT_MONTHS:
+        errors.add("repeat_months", "Choose how many months apart the survey repeats, from 1 to 12")
+        return None
+    days = form.one("open_days")
+    if not days:
+        errors.add("open_days", "Enter how many days each round stays open")
+        return None
+    if not days.isdigit() or not 1 <= int(days) <= MAX_OPEN_DAYS:
+        errors.add("open_days", f"Each round stays open for a whole number of days, from 1 to {MAX_OPEN_DAYS}")
+        return None
+    if int(days) >= int(months) * 28:
+        errors.add("open_days", "Each round must close before the next one opens: choose fewer days")
+        return None
+    return {"every_months": int(months), "open_days": int(days)}
 
 
 def check_day(

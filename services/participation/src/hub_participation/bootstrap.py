@@ -44,6 +44,7 @@ from hub_participation.service.surveys import SurveyService
 from hub_participation.settings import ParticipationSettings
 
 CLOSE_SURVEYS_EVERY_S = 60
+OPEN_SURVEY_WAVES_EVERY_S = 60
 CLOSE_ROUNDS_EVERY_S = 60
 # A partner message's reference is needed while its round or meeting may still take it (a resend is
 # refused by the rules after that): far longer than a voting window or the run-up to a forum.
@@ -103,6 +104,8 @@ def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
         # Rounds past their voting window close (and publish their results) within a minute too.
         periodic=(
             PeriodicTask("close-due-surveys", CLOSE_SURVEYS_EVERY_S, use_cases.surveys.close_due),
+            # A repeating survey's next wave opens (and invites the panel again) within a minute of its time.
+            PeriodicTask("open-due-survey-waves", OPEN_SURVEY_WAVES_EVERY_S, use_cases.surveys.open_due_waves),
             PeriodicTask("close-due-pb-rounds", CLOSE_ROUNDS_EVERY_S, use_cases.pb_results.close_due),
             ctx.retention_task(
                 [

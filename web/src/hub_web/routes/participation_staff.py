@@ -1,6 +1,6 @@
 """The staff console's participation sections for one hub: moderation and responses to residents'
 ideas, forum meetings (schedule, registrations, minutes and actions) and surveys (build, open,
-close, results with charts and the free-text answers).
+close, repeat in rounds, results with charts, each round beside the others, and the free-text answers).
 
 Only the hub's staff (or an operator) reach these pages (``require_hub``); every call carries
 their own token, so the participation service makes the same check again.
@@ -396,6 +396,7 @@ async def builder_page(
         errors=errors,
         kinds=pforms.KINDS,
         rows=range(1, pforms.MAX_QUESTIONS + 1),
+        repeat_months=pforms.REPEAT_MONTHS,
     )
 
 
@@ -419,7 +420,9 @@ async def create_survey(request: Request, hub_id: str, web: WebDep, session: Sta
     except ServiceProblem as problem:
         if problem.status not in (409, 422):
             raise
-        fields = {"title": "title", "intro": "intro", "localities": "localities", "questions": "question-1-text"}
+        fields = {"title": "title", "intro": "intro", "localities": "localities", "questions": "question-1-text",
+                  "recurrence.every_months": "repeat_months", "recurrence.open_days": "open_days",
+                  "recurrence": "open_days"}  # fmt: skip
         return await builder_page(request, web, hub, form, from_problem(problem, fields), status=400)
     session.set_flash("The survey is saved as a draft. Check its questions, then open it for answers.")
     return web.redirect(f"/staff/surveys/{survey['id']}")
@@ -438,9 +441,11 @@ async def survey_page(
     token = await web.token(request) or ""
     survey, _etag = await web.services.participation.survey(survey_id, token=token)
     hub = await hub_for(web, session, survey["hub_id"])
-    results, panel_size = None, 0
+    results, panel_size, waves = None, 0, None
     if survey["status"] != "draft":
         results = await web.services.participation.results(survey_id, token=token)
+        if survey.get("series_id"):
+            waves = await web.services.participation.waves(survey_id, token=token)
     else:
         panel_size = await web.services.participation.panel_size(token, survey["hub_id"])
     return await render(
@@ -455,6 +460,7 @@ async def survey_page(
         shown=result_charts(results) if results else [],
         texts_href=lambda q: f"/staff/surveys/{survey_id}/questions/{q}/texts",
         panel_size=panel_size,
+        waves=waves,
         errors=errors,
         form=form or FormData(),
     )
@@ -500,6 +506,15 @@ async def close_survey(request: Request, survey_id: str, web: WebDep, session: S
     async def act(token: str, etag: str | None) -> str:
         await web.services.participation.close_survey(token, survey_id, etag)
         return "The survey is closed and its results are published."
+
+    return await _survey_action(request, web, session, survey_id, form, act)
+
+
+@router.post("/surveys/{survey_id}/stop-repeating", response_class=HTMLResponse)
+async def stop_repeating(request: Request, survey_id: str, web: WebDep, session: Staff, form: Form) -> Response:
+    async def act(token: str, etag: str | None) -> str:
+        await web.services.participation.stop_repeating(token, survey_id, etag)
+        return "The survey will not repeat: no further round opens."
 
     return await _survey_action(request, web, session, survey_id, form, act)
 

@@ -306,6 +306,11 @@ class SurveyOpened(SurveyEvent):
     opened_at: datetime
     closes_at: datetime | None = None
     panel_invited: bool = Field(default=False, description="the hub's citizens' panel is asked to answer it")
+    series_id: str | None = Field(
+        default=None, max_length=64, description="a repeating survey: its waves share this (the first wave's id)"
+    )
+    wave: int | None = Field(default=None, ge=1, description="a repeating survey: which wave this is (1 = first)")
+    next_wave_at: datetime | None = Field(default=None, description="a repeating survey: when its next wave opens")
 
 
 @event_contract("hub.participation.panel.joined.v1")
@@ -351,6 +356,8 @@ class SurveyClosed(SurveyEvent):
     respondents: int = Field(ge=0)
     results: list[SurveyQuestionResult]
     closed_at: datetime
+    series_id: str | None = Field(default=None, max_length=64, description="a repeating survey's series")
+    wave: int | None = Field(default=None, ge=1, description="a repeating survey: which wave closed")
 
 
 # --- participatory budgeting ------------------------------------------------------------------------

@@ -36,6 +36,10 @@ INDEXES: tuple[IndexSpec, ...] = (
             IndexModel([("hub_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)], name="hub_newest"),
             # The worker's look for open surveys past their closing time, every minute.
             IndexModel([("status", ASCENDING), ("closes_at", ASCENDING)], name="closing"),
+            # The worker's look for repeating surveys whose next wave is due (only a series' latest
+            # wave has a time there), and a series' waves in order for the trend.
+            IndexModel([("next_wave_at", ASCENDING)], name="next_wave"),
+            IndexModel([("series_id", ASCENDING), ("wave", ASCENDING)], name="series_waves"),
         ),
     ),
     IndexSpec(
@@ -71,6 +75,16 @@ class SurveyRepository(Repository[Survey]):
         """Open surveys whose closing time has passed (few: a hub runs a handful at a time)."""
         found = self.collection.find({"status": "open", "closes_at": {"$lte": now}}).hint("closing").limit(limit)
         return [self.from_document(doc) async for doc in found]
+
+    async def due_for_next_wave(self, now: datetime, limit: int = 100) -> list[Survey]:
+        """The latest waves of repeating surveys whose next wave is due."""
+        found = self.collection.find({"next_wave_at": {"$lte": now}}).hint("next_wave").limit(limit)
+        return [self.from_document(doc) async for doc in found]
+
+    async def in_series(self, series_id: str, limit: int = 200) -> list[Survey]:
+        """A repeating survey's waves, first to latest (a monthly series makes 12 a year)."""
+        found = self.collection.find({"series_id": series_id}).sort("wave", ASCENDING).hint("series_waves")
+        return [self.from_document(doc) async for doc in found.limit(limit)]
 
 
 class AnswerRepository:

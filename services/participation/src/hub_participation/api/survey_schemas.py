@@ -7,14 +7,37 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hub_common.errors import RuleViolation
 from hub_participation.domain.satisfaction import SatisfactionMonth
-from hub_participation.domain.survey import Question, QuestionResult, Survey, SurveyStatus
+from hub_participation.domain.survey import (
+    Question,
+    QuestionResult,
+    QuestionTrend,
+    Recurrence,
+    Survey,
+    SurveyStatus,
+    WaveSummary,
+)
 
 LOCALITY = Annotated[str, Field(min_length=1, max_length=80)]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class RecurrenceIn(Strict):
+    every_months: int = Field(ge=1, le=12, description="a wave every this many months (3: quarterly)")
+    open_days: int = Field(ge=1, le=92, description="how many days each wave is open for answers")
+
+    def domain(self) -> Recurrence:
+        try:
+            return Recurrence(every_months=self.every_months, open_days=self.open_days)
+        except ValueError as exc:
+            raise RuleViolation(
+                "each wave must close before the next one opens",
+                errors=[{"field": "recurrence.open_days", "message": "fewer days than the months between waves"}],
+            ) from exc
 
 
 class SurveyIn(Strict):
@@ -24,6 +47,7 @@ class SurveyIn(Strict):
     questions: list[Question] = Field(default_factory=list, max_length=60)
     localities: list[LOCALITY] = Field(default_factory=list, max_length=40, description="areas to answer for")
     template: str | None = Field(default=None, description='"place_standard": its 14 themes on a 1-7 scale')
+    recurrence: RecurrenceIn | None = Field(default=None, description="repeat it in waves (a perception survey)")
 
 
 class SurveyEditIn(Strict):
@@ -31,13 +55,16 @@ class SurveyEditIn(Strict):
     intro: str | None = Field(default=None, max_length=2000)
     questions: list[Question] | None = Field(default=None, max_length=60)
     localities: list[LOCALITY] | None = Field(default=None, max_length=40)
+    recurrence: RecurrenceIn | None = Field(default=None, description="null: it no longer repeats")
 
     def changes(self) -> dict[str, Any]:
-        changes = self.model_dump(exclude_unset=True, exclude={"questions", "localities"})
+        changes = self.model_dump(exclude_unset=True, exclude={"questions", "localities", "recurrence"})
         if self.questions is not None:
             changes["questions"] = tuple(self.questions)
         if self.localities is not None:
             changes["localities"] = tuple(self.localities)
+        if "recurrence" in self.model_fields_set:
+            changes["recurrence"] = self.recurrence.domain() if self.recurrence is not None else None
         return changes
 
 
@@ -69,10 +96,38 @@ class SurveyOut(BaseModel):
     closes_at: datetime | None
     closed_at: datetime | None
     respondents: int
+    recurrence: RecurrenceOut | None = None
+    series_id: str | None = None
+    wave: int = 1
+    next_wave_at: datetime | None = None
+
+
+class RecurrenceOut(BaseModel):
+    every_months: int
+    open_days: int
+    stopped_at: datetime | None = None
 
 
 def survey_view(survey: Survey) -> SurveyOut:
-    return SurveyOut(**survey.model_dump(exclude={"created_by", "created_at", "version"}))
+    fields = survey.model_dump(exclude={"created_by", "created_at", "version", "recurrence"})
+    recurrence = survey.recurrence
+    return SurveyOut(
+        **fields,
+        recurrence=RecurrenceOut(
+            every_months=recurrence.every_months, open_days=recurrence.open_days, stopped_at=recurrence.stopped_at
+        )
+        if recurrence is not None
+        else None,
+    )
+
+
+class WavesOut(BaseModel):
+    """A repeating survey's waves (closed ones; the open one too for its staff) and, per scale and
+    choice question, its figure in each: a scale's mean, each option's share (%) of those answering."""
+
+    series_id: str
+    waves: list[WaveSummary]
+    questions: list[QuestionTrend]
 
 
 class ResultsOut(BaseModel):

@@ -1,5 +1,6 @@
 """``/v1/surveys``: staff build, open and close surveys; residents answer each once; results are
 public once a survey closes. ``/v1/hubs/{hub_id}/surveys`` lists a hub's, and
+``/v1/surveys/{survey_id}/waves`` compares a repeating survey's waves;
 ``/v1/hubs/{hub_id}/satisfaction`` gives its staff the after-fix questionnaire's monthly trend."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from hub_participation.api.survey_schemas import (
     SurveyIn,
     SurveyOut,
     TextsOut,
+    WavesOut,
     satisfaction_view,
     survey_view,
 )
@@ -43,6 +45,7 @@ async def create_survey(
         questions=tuple(body.questions),
         localities=tuple(body.localities),
         template=body.template,
+        recurrence=body.recurrence.domain() if body.recurrence is not None else None,
     )
     survey = await surveys.create(caller, draft, idempotency)
     set_etag(response, survey.version)
@@ -82,6 +85,21 @@ async def close_survey(
     survey = await surveys.close(caller, survey_id, expected)
     set_etag(response, survey.version)
     return survey_view(survey)
+
+
+@router.post("/v1/surveys/{survey_id}/stop-repeating", summary="Stop a repeating survey: no further wave opens")
+async def stop_repeating(
+    survey_id: str, response: Response, caller: Editor, expected: IfMatch, surveys: Surveys
+) -> SurveyOut:
+    survey = await surveys.stop_repeating(caller, survey_id, expected)
+    set_etag(response, survey.version)
+    return survey_view(survey)
+
+
+@router.get("/v1/surveys/{survey_id}/waves", summary="A repeating survey's waves compared: the figure per wave")
+async def survey_waves(survey_id: str, caller: OptionalCaller, surveys: Surveys) -> WavesOut:
+    trend = await surveys.waves(caller, survey_id)
+    return WavesOut(**trend.model_dump())
 
 
 @router.post(

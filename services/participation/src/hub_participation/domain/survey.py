@@ -2,6 +2,14 @@
 
     draft ──open──▶ open ──close──▶ closed
 
+A survey may repeat (:class:`Recurrence`: every N months, each wave open for D days), so that
+residents' perception of their place can be followed over time. Opening the first wave starts the
+series (its id is the series id); each wave closes when its window ends, and on schedule the worker
+opens the next as a copy of the same questions (same series, the next wave number) and stops holding
+the schedule on the one before: the schedule lives on the latest wave only (``next_wave_at``), so
+one step from it to the next is one transaction, and a repeat finds nothing left to do. The waves'
+results side by side (:func:`wave_trend`) show the trend, per scale and choice question.
+
 Questions are edited only in ``draft`` (answers given to one wording are not comparable with
 another's). An answer is checked against the questions as the resident gives it; what is counted
 (:func:`tally`) is anonymous: how many chose each option, the spread and mean of each scale, the
@@ -13,9 +21,10 @@ what the Place Standard tool's spider chart per neighbourhood needs.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from statistics import fmean
 from typing import Annotated, Any, Literal
 
@@ -86,6 +95,48 @@ class Question(BaseModel):
         return value
 
 
+class Recurrence(BaseModel):
+    """A survey that repeats: a wave every ``every_months`` months (3 is quarterly), each open for
+    ``open_days`` days. ``starts_at`` (the first wave's opening) anchors the schedule, so waves keep
+    their day of the month however late one opened; ``invite_panel`` is whether each wave asks the
+    citizens' panel, as the first did."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    every_months: Annotated[int, Field(ge=1, le=12)]
+    open_days: Annotated[int, Field(ge=1, le=92)]
+    starts_at: datetime | None = None
+    invite_panel: bool = False
+    stopped_at: datetime | None = None  # staff stopped the series: no further wave opens
+
+    @model_validator(mode="after")
+    def _a_wave_closes_before_the_next(self) -> Recurrence:
+        # 28 days: the shortest month, so that no wave is still open when the next is due.
+        if self.open_days >= self.every_months * 28:
+            raise ValueError("each wave must close before the next one opens: keep it open for fewer days")
+        return self
+
+    def slot(self, n: int) -> datetime:
+        """When wave slot ``n`` (0 = the first wave) is due."""
+        assert self.starts_at is not None
+        return add_months(self.starts_at, n * self.every_months)
+
+    def first_slot_from(self, moment: datetime) -> datetime:
+        """The first slot at or after ``moment`` (slots a stopped worker missed are skipped, not run late
+        one after another)."""
+        n = 1
+        while self.slot(n) < moment:
+            n += 1
+        return self.slot(n)
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """``moment`` ``months`` calendar months later, on the same day (the month's last if it is shorter)."""
+    month0 = moment.month - 1 + months
+    year, month = moment.year + month0 // 12, month0 % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
 class Survey(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -103,6 +154,10 @@ class Survey(BaseModel):
     closes_at: datetime | None = None  # when it closes by itself (the worker's schedule), if set
     closed_at: datetime | None = None
     respondents: int = 0
+    recurrence: Recurrence | None = None  # it repeats (set in draft; its waves carry a copy)
+    series_id: str | None = None  # a repeating survey's waves share it: the first wave's id
+    wave: int = 1
+    next_wave_at: datetime | None = None  # on the latest wave only: when the next one opens
     version: int = 1
 
     @model_validator(mode="after")
@@ -112,19 +167,79 @@ class Survey(BaseModel):
             raise ValueError("each question needs its own id")
         return self
 
+    @property
+    def repeating(self) -> bool:
+        """It will open another wave (unless staff stop it first)."""
+        return self.next_wave_at is not None or (self.status == "draft" and self.recurrence is not None)
+
     def edited(self, **changes: Any) -> Survey:
         if self.status != "draft":
             raise Conflict(f"the survey is {self.status}: its questions can no longer change")
         return self._next(**changes)
 
-    def opened(self, now: datetime, closes_at: datetime | None) -> Survey:
+    def opened(self, now: datetime, closes_at: datetime | None, *, invite_panel: bool = False) -> Survey:
         if self.status != "draft":
             raise Conflict(f"the survey is {self.status}, not a draft")
         if not self.questions:
             raise Conflict("a survey needs at least one question before it opens")
         if closes_at is not None and closes_at <= now:
             raise RuleViolation("closes_at must be in the future")
-        return self._next(status="open", opened_at=now, closes_at=closes_at)
+        if self.recurrence is None:
+            return self._next(status="open", opened_at=now, closes_at=closes_at)
+        if closes_at is not None:
+            raise RuleViolation("a repeating survey closes by itself after its open length: leave closes_at out")
+        recurrence = self.recurrence.model_copy(update={"starts_at": now, "invite_panel": invite_panel})
+        return self._next(
+            status="open",
+            opened_at=now,
+            closes_at=now + timedelta(days=recurrence.open_days),
+            recurrence=recurrence,
+            series_id=self.id,
+            wave=1,
+            next_wave_at=recurrence.slot(1),
+        )
+
+    def next_wave(self, now: datetime) -> tuple[Survey, Survey]:
+        """The latest wave, no longer holding the schedule, and the next wave, open from ``now``: the
+        same questions, the next number, its window from now (late if the worker was), and the schedule
+        (the first slot after that window ends). Conflict if it is not due (e.g. already opened)."""
+        if self.next_wave_at is None or self.recurrence is None or self.series_id is None:
+            raise Conflict("this survey has no next wave to open")
+        if self.next_wave_at > now:
+            raise Conflict("the next wave is not due yet")
+        if self.status != "closed":
+            raise Conflict("the current wave is still open")
+        closes_at = now + timedelta(days=self.recurrence.open_days)
+        wave = Survey(
+            id=wave_id(self.series_id, self.wave + 1),
+            hub_id=self.hub_id,
+            title=self.title,
+            intro=self.intro,
+            questions=self.questions,
+            localities=self.localities,
+            template=self.template,
+            status="open",
+            created_by=self.created_by,
+            created_at=now,
+            opened_at=now,
+            closes_at=closes_at,
+            recurrence=self.recurrence,
+            series_id=self.series_id,
+            wave=self.wave + 1,
+            next_wave_at=self.recurrence.first_slot_from(closes_at),
+        )
+        return self._next(next_wave_at=None), wave
+
+    def stopped_repeating(self, now: datetime) -> Survey:
+        """No further wave opens (this one, if open, runs to its end); a draft simply stops being one
+        that repeats."""
+        if self.recurrence is None:
+            raise Conflict("this survey does not repeat")
+        if self.status == "draft":
+            return self._next(recurrence=None)
+        if self.next_wave_at is None:
+            raise Conflict("this wave does not hold the series' schedule: stop it on the latest wave")
+        return self._next(next_wave_at=None, recurrence=self.recurrence.model_copy(update={"stopped_at": now}))
 
     def closed(self, now: datetime) -> Survey:
         if self.status != "open":
@@ -149,6 +264,11 @@ class Survey(BaseModel):
 
     def _next(self, **changes: Any) -> Survey:
         return self.model_copy(update={**changes, "version": self.version + 1})
+
+
+def wave_id(series_id: str, wave: int) -> str:
+    """A later wave's id: fixed by its series and number, so two workers opening it make one."""
+    return f"{series_id}-w{wave}"
 
 
 class QuestionResult(BaseModel):
@@ -196,6 +316,79 @@ def tally(survey: Survey, answers: list[tuple[dict[str, Any], str | None]]) -> R
             result.average_place = {o: round(fmean(p), 2) for o, p in places_of.items() if p}
         results.append(result)
     return Results(survey_id=survey.id, respondents=len(answers), questions=results)
+
+
+# --- a repeating survey's trend -------------------------------------------------------------------
+
+TRENDED: tuple[QuestionKind, ...] = ("scale", "single", "multiple")
+
+
+class WaveSummary(BaseModel):
+    wave: int
+    survey_id: str
+    status: SurveyStatus
+    opened_at: datetime | None
+    closed_at: datetime | None
+    respondents: int
+
+
+class WaveFigure(BaseModel):
+    """One question's figure in one wave: a scale's mean, a choice's share (%) of those answering."""
+
+    wave: int
+    answered: int
+    mean: float | None = None
+    shares: dict[str, float] = {}
+
+
+class QuestionTrend(BaseModel):
+    question_id: str
+    kind: QuestionKind
+    text: str
+    waves: list[WaveFigure]
+    change: float | None = None  # a scale's mean, last wave less the first (both answered)
+
+
+class SeriesTrend(BaseModel):
+    series_id: str
+    waves: list[WaveSummary]
+    questions: list[QuestionTrend]
+
+
+def wave_trend(series_id: str, waves: list[tuple[Survey, Results]]) -> SeriesTrend:
+    """Each scale and choice question's figure per wave, in wave order (anonymous: tallies only)."""
+    waves = sorted(waves, key=lambda pair: pair[0].wave)
+    questions = []
+    for q in waves[-1][0].questions if waves else ():
+        if q.kind not in TRENDED:
+            continue
+        figures = []
+        for survey, results in waves:
+            result = next((r for r in results.questions if r.question_id == q.id), None)
+            if result is None:
+                continue
+            figure = WaveFigure(wave=survey.wave, answered=result.answered, mean=result.mean)
+            if q.kind != "scale":
+                figure.shares = {
+                    option: round(100 * n / result.answered, 1) if result.answered else 0.0
+                    for option, n in result.counts.items()
+                }
+            figures.append(figure)
+        means = [f.mean for f in figures if f.mean is not None]
+        change = round(means[-1] - means[0], 2) if q.kind == "scale" and len(means) > 1 else None
+        questions.append(QuestionTrend(question_id=q.id, kind=q.kind, text=q.text, waves=figures, change=change))
+    summaries = [
+        WaveSummary(
+            wave=s.wave,
+            survey_id=s.id,
+            status=s.status,
+            opened_at=s.opened_at,
+            closed_at=s.closed_at,
+            respondents=r.respondents,
+        )
+        for s, r in waves
+    ]
+    return SeriesTrend(series_id=series_id, waves=summaries, questions=questions)
 
 
 # --- the Place Standard tool ----------------------------------------------------------------------

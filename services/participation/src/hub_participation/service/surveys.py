@@ -5,6 +5,11 @@ Answering runs in one transaction that reads the open survey, inserts the answer
 once give one answer (the others conflict and, retried, find it: 409), and the count stays exact.
 Closing computes the anonymous results and publishes them (``survey.closed``) for other services and
 partners to use.
+
+A repeating survey's next wave is opened by the worker (:meth:`SurveyService.open_due_waves`, a
+scheduled task whose run slot one worker claims): in one transaction the latest wave gives up the
+schedule (a version-checked save) and the next is inserted under an id fixed by its series and
+number, so however many workers try, and however often after a crash, a wave opens once.
 """
 
 from __future__ import annotations
@@ -20,12 +25,22 @@ from hub_common.auth import Principal
 from hub_common.clock import Clock
 from hub_common.concurrency import check_version
 from hub_common.contracts.participation import SurveyClosed, SurveyOpened, SurveyQuestionResult
-from hub_common.errors import Forbidden, NotFound, RuleViolation
+from hub_common.errors import Conflict, Forbidden, NotFound, RuleViolation
 from hub_common.http import PageQuery
 from hub_common.repository import Session
 from hub_common.uow import IdempotentRequest, Transaction, UnitOfWork
 from hub_participation.adapters.surveys import AnswerRepository, SurveyRepository
-from hub_participation.domain.survey import TEMPLATES, Question, Results, Survey, SurveyStatus, tally
+from hub_participation.domain.survey import (
+    TEMPLATES,
+    Question,
+    Recurrence,
+    Results,
+    SeriesTrend,
+    Survey,
+    SurveyStatus,
+    tally,
+    wave_trend,
+)
 from hub_participation.service.closing import close_each
 
 
@@ -36,6 +51,7 @@ class SurveyDraft(BaseModel):
     questions: tuple[Question, ...] = ()
     localities: tuple[str, ...] = ()
     template: str | None = None
+    recurrence: Recurrence | None = None
 
 
 class Answered(BaseModel):
@@ -69,6 +85,7 @@ class SurveyService:
             questions=questions,
             localities=draft.localities,
             template=draft.template,
+            recurrence=draft.recurrence,
             created_by=caller.sub,
             created_at=self.clock(),
         )
@@ -95,22 +112,11 @@ class SurveyService:
         now = self.clock()
 
         async def publish(tx: Transaction, survey: Survey) -> None:
-            tx.publish(
-                SurveyOpened(
-                    survey_id=survey.id,
-                    hub_id=survey.hub_id,
-                    title=survey.title,
-                    template=survey.template,
-                    questions=len(survey.questions),
-                    opened_at=now,
-                    closes_at=survey.closes_at,
-                    panel_invited=invite_panel,
-                ),
-                subject=survey.id,
-                hub_id=survey.hub_id,
-            )
+            _publish_opened(tx, survey, invite_panel)
 
-        return await self._change(caller, survey_id, expected, lambda s: s.opened(now, closes_at), publish)
+        return await self._change(
+            caller, survey_id, expected, lambda s: s.opened(now, closes_at, invite_panel=invite_panel), publish
+        )
 
     async def close(self, caller: Principal | None, survey_id: str, expected: int | None = None) -> Survey:
         """Close it (staff, or the worker at its closing time: ``caller`` None) and publish its results."""
@@ -127,6 +133,8 @@ class SurveyService:
                     respondents=results.respondents,
                     results=[SurveyQuestionResult(**q.model_dump()) for q in results.questions],
                     closed_at=now,
+                    series_id=survey.series_id,
+                    wave=survey.wave if survey.series_id else None,
                 ),
                 subject=survey.id,
                 hub_id=survey.hub_id,
@@ -138,6 +146,45 @@ class SurveyService:
         """The worker's schedule: close every open survey whose closing time has passed."""
         due = await self.surveys.due_to_close(self.clock())
         return await close_each((s.id for s in due), lambda survey_id: self.close(None, survey_id))
+
+    async def open_due_waves(self) -> int:
+        """The worker's schedule: open the next wave of every repeating survey that is due; how many
+        opened. A wave still open then (its closing not yet run) is closed first, with its results."""
+        due = await self.surveys.due_for_next_wave(self.clock())
+        for survey in due:
+            if survey.status == "open":
+                await close_each([survey.id], lambda survey_id: self.close(None, survey_id))
+        return await close_each((s.id for s in due), self.open_next_wave)
+
+    async def open_next_wave(self, survey_id: str) -> Survey:
+        """Open the wave after ``survey_id`` (the latest of its series); Conflict if it is not due or
+        another worker opened it already."""
+        now = self.clock()
+
+        async def work(tx: Transaction) -> Survey:
+            latest = await self.surveys.get(survey_id, tx.session)
+            done, wave = latest.next_wave(now)
+            await self.surveys.save_if_version(done, latest.version, tx.session)
+            if not await self.surveys.add_if_missing(wave, tx.session):
+                raise Conflict(f"wave {wave.wave} of this survey is open already")
+            _publish_opened(tx, wave, wave.recurrence is not None and wave.recurrence.invite_panel)
+            return wave
+
+        return await self.uow.run(work)
+
+    async def stop_repeating(self, caller: Principal, survey_id: str, expected: int | None) -> Survey:
+        """Staff stop a repeating survey: no further wave opens (the open one runs to its end)."""
+        now = self.clock()
+        return await self._change(caller, survey_id, expected, lambda s: s.stopped_repeating(now))
+
+    async def waves(self, caller: Principal | None, survey_id: str) -> SeriesTrend:
+        """A repeating survey's waves and each scale and choice question's figure per wave: closed
+        waves for anyone, the open one too for the hub's staff (as with :meth:`results`)."""
+        survey = await self.get(caller, survey_id)
+        staff = caller is not None and caller.is_staff_for(survey.hub_id)
+        series = await self.surveys.in_series(survey.series_id) if survey.series_id else [survey]
+        shown = [s for s in series if s.status == "closed" or (staff and s.status == "open")]
+        return wave_trend(survey.series_id or survey.id, [(s, await self.results_of(s)) for s in shown])
 
     async def answer(
         self,
@@ -223,3 +270,23 @@ class SurveyService:
             return changed
 
         return await self.uow.run(work)
+
+
+def _publish_opened(tx: Transaction, survey: Survey, invite_panel: bool) -> None:
+    tx.publish(
+        SurveyOpened(
+            survey_id=survey.id,
+            hub_id=survey.hub_id,
+            title=survey.title,
+            template=survey.template,
+            questions=len(survey.questions),
+            opened_at=survey.opened_at,
+            closes_at=survey.closes_at,
+            panel_invited=invite_panel,
+            series_id=survey.series_id,
+            wave=survey.wave if survey.series_id else None,
+            next_wave_at=survey.next_wave_at,
+        ),
+        subject=survey.id,
+        hub_id=survey.hub_id,
+    )
