@@ -60,7 +60,7 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
     messages = MessageRepository(db, lease, clock=clock)
     # What this worker's consumer plans ready to send goes straight to its own delivery (see Handoff);
     # the other workers are woken only by messages inserted due, not by those it claimed as it wrote them.
-    handoff = Handoff(lease)
+    handoff = Handoff(lease, capacity=2 * settings.delivery_batch_size)
     messages_wake = InsertWake(messages.collection, poll_interval_s=1.0, only={"status": "created"})
     handoff.nudge = messages_wake.inserted
     preferences = PreferencesRepository(db)

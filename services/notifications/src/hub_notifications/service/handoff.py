@@ -33,11 +33,17 @@ class Handed:
 
 
 class Handoff:
-    def __init__(self, lease: timedelta) -> None:
+    def __init__(self, lease: timedelta, capacity: int = 100) -> None:
         self.lease = lease
+        # At most this many wait in memory: past it, what is planned is written due for any worker, so
+        # a worker that plans faster than it sends shares the rest, and one that dies holds few.
+        self.capacity = capacity
         self._handed: deque[Handed] = deque()
         # Wakes the delivery loop (set by the composition root to the loop's wake-up).
         self.nudge: Callable[[], None] = lambda: None
+
+    def has_room(self) -> bool:
+        return len(self) < self.capacity
 
     def claim(self, messages: list[Message], now: datetime) -> tuple[str, list[Message]]:
         """The messages as written claimed by this worker: 'sending', one attempt, the lease's end as

@@ -231,7 +231,7 @@ class PlanningService:
         if not written:
             return
         claim = None
-        if self.handoff is not None and ready:  # written claimed by this worker, sent by it once committed
+        if self.handoff is not None and ready and self.handoff.has_room():  # claimed here, sent by this worker
             claim, claimed = self.handoff.claim([m for m in written if m.id in ready], now)
             by_id = {m.id: m for m in claimed}
             written = [by_id.get(m.id, m) for m in written]
