@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from test_participation_pages import STAFF, sign_in, text_of
+from test_participation_pages import STAFF, open_email_link, sign_in, text_of
 from web_testkit import csrf_of
 
 from hub_common.residents import EMAIL_RESIDENT_PREFIX
@@ -50,9 +50,7 @@ RESULTS = {
 
 async def sign_in_by_email(client: httpx.AsyncClient, sub: str = EMAIL_RESIDENT_PREFIX + "ann") -> httpx.Response:
     """Open an emailed sign-in link (its token names an email-derived sub) and land on the round."""
-    token = issue_token(sub=sub, role="resident", ttl=timedelta(hours=1))
-    landed = await client.get(f"/sign-in/email/done?token={token}&next=/budgeting/pb-1")
-    assert landed.status_code == 303 and landed.headers["location"] == "/budgeting/pb-1"
+    await open_email_link(client, "/budgeting/pb-1", sub)
     return await client.get("/budgeting/pb-1")
 
 

@@ -9,8 +9,10 @@ serious or critical violations.
 2. Staff schedule an online forum with one place and a waiting list; a resident registers with an
    access need and sees the place confirmed; a second finds it full and joins the waiting list; the
    first gives up the place and the second has it; staff see the access need, without a name.
-3. Staff build a survey with all five kinds of question and open it; a resident answers it (a ranking
-   with an option twice is refused); staff close it, and the results page shows its charts and tables.
+3. Staff build a survey with all five kinds of question and open it; a resident signs in with their
+   email (the emailed link) and answers it (a ranking with an option twice is refused), and on another
+   browser the same address has answered already; staff close it, and the results page shows its
+   charts and tables.
 4. Staff start a budgeting round (allocation, £1,000) and open it for proposals; a resident proposes
    three projects; staff review them (one at a cost of their own, one not eligible, with its reason)
    and open voting; the resident signs in with their email (the emailed link), their ballot over the
@@ -305,6 +307,18 @@ def test_staff_build_a_survey_a_resident_answers_it_and_the_results_have_charts(
     resident.goto(f"{web}/hubs/{NORTH}/surveys")
     axe.check(resident)
     resident.get_by_role("link", name=title).click()
+    survey_path = resident.url.removeprefix(web)
+    # One answer per person on any device: the resident signs in with their email first.
+    expect(resident.get_by_role("heading", name="To answer, sign in with your email")).to_be_visible()
+    expect(resident.get_by_role("button", name="Send my answers")).to_have_count(0)
+    axe.check(resident)
+    respondent = f"respondent-{stack.unique}@example.org"
+    resident.get_by_label("Email address").fill(respondent)
+    resident.get_by_role("button", name="Email me a link").click()
+    expect(resident.get_by_role("heading", level=1)).to_have_text("Check your email")
+    resident.goto(sign_in_link(stack, respondent))
+    expect(resident.get_by_role("status")).to_contain_text("You are signed in with your email address")
+    expect(resident.get_by_role("heading", level=1)).to_have_text(title)
     axe.check(resident)
     resident.get_by_label("Evenings").check()
     resident.get_by_label("Library").check()
@@ -322,6 +336,17 @@ def test_staff_build_a_survey_a_resident_answers_it_and_the_results_have_charts(
     resident.get_by_role("button", name="Send my answers").click()
     expect(resident.get_by_role("heading", level=1)).to_have_text("Thank you for your answers")
     axe.check(resident)
+
+    # On another browser the same address is the same respondent: already answered.
+    again = new_page(browser)
+    again.goto(f"{web}{survey_path}")
+    again.get_by_label("Email address").fill(respondent)
+    again.get_by_role("button", name="Email me a link").click()
+    expect(again.get_by_role("heading", level=1)).to_have_text("Check your email")
+    again.goto(sign_in_link(stack, respondent, after=1))
+    expect(again.get_by_text("You have answered this survey.")).to_be_visible()
+    expect(again.get_by_role("button", name="Send my answers")).to_have_count(0)
+    again.context.close()
 
     staff.goto(survey_url)
     staff.get_by_role("button", name="Close the survey and publish the results").click()

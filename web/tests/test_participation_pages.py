@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from html import unescape
 
 import httpx
 from web_testkit import csrf_of
 
+from hub_common.residents import EMAIL_RESIDENT_PREFIX
+from hub_testkit.tokens import issue_token
 from hub_web import participation_forms as pforms
 from hub_web.accounts import hash_password
 from hub_web.forms import FormData
@@ -71,6 +74,13 @@ RESULTS = {
 
 def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+async def open_email_link(client: httpx.AsyncClient, next_path: str, sub: str = EMAIL_RESIDENT_PREFIX + "ann") -> None:
+    """Open an emailed sign-in link (its token names an email-derived sub): a verified session."""
+    token = issue_token(sub=sub, role="resident", ttl=timedelta(hours=1))
+    landed = await client.get(f"/sign-in/email/done?token={token}&next={next_path}")
+    assert landed.status_code == 303 and landed.headers["location"] == next_path
 
 
 async def sign_in(client: httpx.AsyncClient, who: str = "alpha") -> None:
@@ -257,8 +267,19 @@ def test_survey_answers_are_checked_as_the_service_takes_them() -> None:
 async def test_a_survey_renders_every_kind_of_question_and_its_results_have_charts(make_client) -> None:
     fake = Participation()
     async for client in make_client(fake):
+        # Not signed in with an email: the survey asks for that first (one answer per person, any device).
         page = await client.get("/surveys/srv-1")
-        assert page.status_code == 200
+        words = text_of(page.text)
+        assert "To answer, sign in with your email" in words and "Send my answers" not in words
+        assert 'action="/sign-in/email"' in page.text and 'name="next" value="/surveys/srv-1"' in page.text
+        assert 'name="hub_id" value="hub-a"' in page.text and 'name="q-q1"' not in page.text
+        # A browser's own pseudonymous resident may not answer: refused here, never sent to the service.
+        unverified = await client.post("/surveys/srv-1", data={"csrf_token": csrf_of(page.text), "q-q1": "Weekly"})
+        assert unverified.status_code == 403 and "To answer, sign in with your email" in text_of(unverified.text)
+        assert not [r for r in fake.asked if r.url.path == "/v1/surveys/srv-1/answers"]
+        await open_email_link(client, "/surveys/srv-1")
+        page = await client.get("/surveys/srv-1")
+        assert page.status_code == 200 and "To answer, sign in" not in text_of(page.text)
         assert page.text.count('type="radio" value="Weekly"') == 1 and 'type="checkbox" value="Cafe"' in page.text
         assert 'name="q-q3" type="radio" value="5"' in page.text and '<textarea class="textarea" id="q-q4"' in page.text
         assert all(f'<select class="select" id="q-q5-rank-{n}"' in page.text for n in (1, 2, 3))

@@ -13,6 +13,7 @@ from test_privacy_demo_and_docs import ask
 
 from hub_common.contracts.issues import IssueFeedbackReceived
 from hub_common.envelope import Envelope
+from hub_common.residents import EMAIL_RESIDENT_PREFIX
 
 CLOSED = "hub.participation.survey.closed.v1"
 QUESTIONS = [
@@ -38,9 +39,14 @@ async def opened(api: ParticipationApi, **fields) -> dict:
     return response.json()
 
 
+def respondent(name: str) -> str:
+    """The sub of a resident who signed in with their email (only they answer through the API)."""
+    return EMAIL_RESIDENT_PREFIX + name
+
+
 async def answer(api: ParticipationApi, survey_id: str, by: str, answers: dict, **extra):
     return await api.client.post(
-        f"/v1/surveys/{survey_id}/answers", json={"answers": answers, **extra}, headers=api.resident(by)
+        f"/v1/surveys/{survey_id}/answers", json={"answers": answers, **extra}, headers=api.resident(respondent(by))
     )
 
 
@@ -63,8 +69,15 @@ async def test_staff_build_and_open_a_survey_and_residents_answer_it_once_each(a
     first = await answer(api, survey["id"], "res-1", GOOD)
     assert first.status_code == 201 and first.json() == {"survey_id": survey["id"], "respondents": 1}
     assert_problem(await answer(api, survey["id"], "res-1", GOOD), 409)  # once each
-    mine = await api.client.get(f"/v1/surveys/{survey['id']}/answers/mine", headers=api.resident("res-1"))
+    mine = await api.client.get(f"/v1/surveys/{survey['id']}/answers/mine", headers=api.resident(respondent("res-1")))
     assert mine.json() == {"answered": True}
+    # A browser's pseudonymous resident is a new person whenever cookies are cleared: not a respondent.
+    url = f"/v1/surveys/{survey['id']}/answers"
+    for anonymous in ("web-0123456789abcdef", "res-2"):
+        refused = await api.client.post(url, json={"answers": GOOD}, headers=api.resident(anonymous))
+        assert_problem(refused, 403)
+        assert "sign in with your email" in refused.json()["detail"]
+    assert (await api.client.get(f"/v1/surveys/{survey['id']}")).json()["respondents"] == 1
     assert_problem(await answer(api, survey["id"], "res-2", {**GOOD, "safe": 9}), 422)
     assert_problem(await answer(api, survey["id"], "res-2", {"park": "North"}), 422)  # required ones missing
     assert_problem(
@@ -154,9 +167,9 @@ async def test_erasure_unlinks_a_person_s_answers_and_keeps_them_in_the_results(
     survey = await opened(api)
     await answer(api, survey["id"], "res-otto", GOOD)
     await answer(api, survey["id"], "res-other", {**GOOD, "park": "South"})
-    export = await ask(api, "access", ["res-otto"])
+    export = await ask(api, "access", [respondent("res-otto")])
     assert {line["kind"]: line["count"] for line in export["held"]}["survey answers"] == 1
-    erased = await ask(api, "erasure", ["res-otto"])
+    erased = await ask(api, "erasure", [respondent("res-otto")])
     assert {line["kind"]: line["count"] for line in erased["held"]}["survey answers"] == 1
     stored = await api.db.survey_answers.find({}).to_list()
     assert len(stored) == 2 and "res-otto" not in str(stored)

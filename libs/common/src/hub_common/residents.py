@@ -14,9 +14,29 @@ opening a link sent to that address, whoever's client minted the token in hand.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from hub_common.errors import Forbidden
+
+if TYPE_CHECKING:
+    from hub_common.auth import Principal
+
 EMAIL_RESIDENT_PREFIX = "resident-email-"
 
 
 def is_email_resident(sub: str | None) -> bool:
     """Whether this sub stands for a resident who proved an email address (an emailed link's)."""
     return bool(sub) and sub.startswith(EMAIL_RESIDENT_PREFIX)  # type: ignore[union-attr]
+
+
+def require_email_resident(caller: Principal, to: str, once: str) -> None:
+    """Refuse (403) anyone but a resident who proved an email address, for what is ``once`` per person.
+
+    The one check of every use case kept to one per person (a budgeting ballot, a survey answer):
+    a browser's pseudonymous resident is a new person whenever its cookies are cleared.
+    """
+    caller.require_role("resident")
+    if not is_email_resident(caller.sub):
+        raise Forbidden(
+            f"sign in with your email address to {to}: {once} per resident needs to know who you are on every device"
+        )

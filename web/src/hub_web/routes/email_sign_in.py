@@ -2,11 +2,13 @@
 resident that address stands for, and marks the session verified (``Session.verified``).
 
 A browser's own resident (``web-<uuid>``, made up on its first report or 'me too') is new whenever
-its cookies are cleared, so it cannot be the one voter of a budgeting round's "one ballot each".
+its cookies are cleared, so it cannot be the one voter of a budgeting round's "one ballot each", nor
+a survey's one respondent.
 The participation service derives a resident from an address (a keyed hash: the same person on
 every device) and has notifications email the link; the link lands here with its short-lived token.
 Only a token whose sub is such an email-derived one marks the session verified: the pages that
-take a vote or a survey answer ask for it, and the service refuses a ballot from anyone else.
+take a vote or a survey answer ask for it, and the service refuses a ballot or an answer from
+anyone else.
 """
 
 from __future__ import annotations

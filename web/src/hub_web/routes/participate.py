@@ -1,8 +1,11 @@
 """Have your say: residents' ideas for their hub, its forum meetings and its surveys (the participation service).
 
 Every page works without JavaScript: forms post and redirect. Residents need no account: proposing,
-supporting, registering or answering gives the browser the same pseudonymous resident identity as
-reporting a problem (``Web.resident_token``), so the idea, place or answer is theirs.
+supporting or registering gives the browser the same pseudonymous resident identity as reporting a
+problem (``Web.resident_token``), so the idea or place is theirs. Answering a survey needs more, as
+voting does (``routes.budgeting``): one answer per person holds only if the person is the same on
+every device, so the survey asks a resident to sign in with their email first
+(``routes.email_sign_in``: an emailed link, a verified session), and the service refuses anyone else.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from hub_web.charts import Series, bar_chart
 from hub_web.clients import ServiceProblem
 from hub_web.deps import Form, WebDep
 from hub_web.forms import Errors, FormData, from_problem
+from hub_web.i18n import _
 from hub_web.paging import Pager
 from hub_web.routes.public import hub_or_404
 from hub_web.web import Web
@@ -473,7 +477,8 @@ async def survey_page(
 ) -> HTMLResponse:
     hub = await _hub(web, survey["hub_id"])
     answered = False
-    if survey["status"] == "open" and is_resident(web, request):
+    verified = web.session(request).is_verified_resident
+    if survey["status"] == "open" and verified and is_resident(web, request):
         answered = await web.services.participation.answered(await web.token(request) or "", survey["id"])
     return await render(
         request,
@@ -484,6 +489,7 @@ async def survey_page(
         hub=hub,
         survey=survey,
         answered=answered,
+        verified=verified,
         errors=errors,
         form=form or FormData([("idempotency_key", uuid.uuid4().hex)]),
         question_field=pforms.question_field,
@@ -500,10 +506,15 @@ async def survey(request: Request, survey_id: str, web: WebDep) -> HTMLResponse:
 @router.post("/surveys/{survey_id}", response_class=HTMLResponse)
 async def answer(request: Request, survey_id: str, web: WebDep, form: Form) -> Response:
     found, _etag = await web.services.participation.survey(survey_id)
+    if not web.session(request).is_verified_resident:
+        # A browser's own resident is new whenever its cookies go: only an email sign-in answers once.
+        refused = Errors(general=[_("To answer, sign in with your email: we email you a link.")])
+        return await survey_page(request, web, found, errors=refused, form=form, status=403)
     body, errors = pforms.check_answers(form, found)
     if errors:
         return await survey_page(request, web, found, errors=errors, form=form, status=400)
-    token = await web.resident_token(request)
+    token = await web.token(request)
+    assert token is not None  # a verified session is a signed-in one
     try:
         await web.services.participation.answer(token, survey_id, body, form.one("idempotency_key") or uuid.uuid4().hex)
     except ServiceProblem as problem:

@@ -103,7 +103,9 @@ async def survey_waves(survey_id: str, caller: OptionalCaller, surveys: Surveys)
 
 
 @router.post(
-    "/v1/surveys/{survey_id}/answers", status_code=201, summary="Answer a survey (signed-in residents; once each)"
+    "/v1/surveys/{survey_id}/answers",
+    status_code=201,
+    summary="Answer a survey (residents signed in with their email; once each)",
 )
 async def answer_survey(
     survey_id: str, body: AnswerIn, caller: Resident, surveys: Surveys, idempotency: Idempotency

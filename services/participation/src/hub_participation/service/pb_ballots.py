@@ -22,8 +22,8 @@ from pydantic import BaseModel
 
 from hub_common.auth import Principal
 from hub_common.clock import Clock
-from hub_common.errors import Forbidden, NotFound, RuleViolation
-from hub_common.residents import is_email_resident
+from hub_common.errors import NotFound, RuleViolation
+from hub_common.residents import require_email_resident
 from hub_common.uow import Transaction, UnitOfWork
 from hub_participation.adapters.pb_ballots import BallotRepository
 from hub_participation.adapters.pb_rounds import ProposalRepository, RoundRepository
@@ -56,12 +56,7 @@ class BallotService:
         self.clock = clock
 
     async def cast(self, caller: Principal, round_id: str, choices: list[str]) -> Cast:
-        caller.require_role("resident")
-        if not is_email_resident(caller.sub):
-            raise Forbidden(
-                "sign in with your email address to vote: one ballot per resident needs to know who you are "
-                "on every device"
-            )
+        require_email_resident(caller, "vote", "one ballot")
         return await self.uow.run(lambda tx: self.cast_in(tx, caller.sub, round_id, choices))
 
     async def cast_in(

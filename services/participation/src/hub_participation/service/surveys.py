@@ -3,6 +3,10 @@
 Answering runs in one transaction that reads the open survey, inserts the answer under
 ``<survey>:<respondent>`` and counts the respondent on the survey: 50 submissions of one person at
 once give one answer (the others conflict and, retried, find it: 409), and the count stays exact.
+Only a resident who proved an email address answers (their sub is the keyed hash of the
+address, ``hub_common.residents``), as only such a resident votes (``service.pb_ballots``): a
+browser's pseudonymous resident (``web-<uuid>``) is a new person whenever cookies are cleared, so
+one answer per *its* id is not one per person. There are no partners' answers to vouch for.
 Closing computes the anonymous results and publishes them (``survey.closed``) for other services and
 partners to use.
 
@@ -28,6 +32,7 @@ from hub_common.contracts.participation import SurveyClosed, SurveyOpened, Surve
 from hub_common.errors import Conflict, Forbidden, NotFound, RuleViolation
 from hub_common.http import PageQuery
 from hub_common.repository import Session
+from hub_common.residents import require_email_resident
 from hub_common.uow import IdempotentRequest, Transaction, UnitOfWork
 from hub_participation.adapters.surveys import AnswerRepository, SurveyRepository
 from hub_participation.domain.survey import (
@@ -194,7 +199,7 @@ class SurveyService:
         locality: str | None,
         idempotency: IdempotentRequest | None = None,
     ) -> Answered:
-        caller.require_role("resident")
+        require_email_resident(caller, "answer this survey", "one answer")
 
         async def work(tx: Transaction) -> Answered:
             survey = await self.surveys.get(survey_id, tx.session)
