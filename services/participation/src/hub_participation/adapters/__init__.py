@@ -9,6 +9,7 @@ from hub_participation.adapters import (
     partner_messages,
     pb_ballots,
     pb_rounds,
+    priorities,
     satisfaction,
     surveys,
 )
@@ -20,6 +21,7 @@ INDEXES: tuple[IndexSpec, ...] = (
     *surveys.INDEXES,
     *panel.INDEXES,
     *satisfaction.INDEXES,
+    *priorities.INDEXES,
     *pb_rounds.INDEXES,
     *pb_ballots.INDEXES,
     *partner_messages.INDEXES,
