@@ -1,6 +1,7 @@
 """Forum meetings: staff schedule one (its agenda drawn from the hub's most supported ideas, then its
 most supported open issues, then their own items; its room asked of the assets service by event),
-call it off, and follow the room's answer; anyone reads a hub's meetings and their iCalendar feed (no personal data in either)."""
+call it off, and follow the room's answer; anyone reads a hub's meetings and their iCalendar feed
+(no personal data in either)."""
 
 from __future__ import annotations
 
