@@ -417,3 +417,21 @@ async def test_who_may_do_what(
     cancel = await api.client.post(f"/v1/meetings/{meeting}/cancel", json={"reason": "test"}, headers=headers)
     # Held meetings cannot be called off any more: a 409 for those who may, 403 / 401 for the rest.
     assert cancel.status_code == {"anonymous": 401, "staff": 409, "operator": 409}.get(who, 403)
+
+
+async def test_a_hub_s_top_open_issues_are_read_from_the_priorities_index_in_its_order(api: ParticipationApi) -> None:
+    from hub_participation.adapters.priorities import OPEN_ISSUES, PRIORITY_SORT
+
+    day = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    for n in range(20):
+        await report(api, f"iss-{n}", "Potholes", day + timedelta(hours=n), supports=n % 3, hub=(NORTH, RIVER)[n % 2])
+    query = {"hub_id": NORTH, "open": True}
+    plan = await api.ctx.db[OPEN_ISSUES].find(query).sort(PRIORITY_SORT).hint("hub_priorities").limit(3).explain()
+    stages, stage = [], plan["queryPlanner"]["winningPlan"]
+    while stage:
+        stages.append((stage["stage"], stage.get("indexName")))
+        stage = stage.get("inputStage")
+    # (SecantusDB, the test database, reports a SORT over the index scan where MongoDB reads the order from it.)
+    assert ("IXSCAN", "hub_priorities") in stages and ("COLLSCAN", None) not in stages, plan
+    top = await api.ctx.components.use_cases.priorities.top(NORTH, 3)
+    assert [(i.id, i.support_count) for i in top] == [("iss-2", 2), ("iss-8", 2), ("iss-14", 2)]
