@@ -6,7 +6,10 @@
   slot can be booked again;
 - registration: the resident gets their invitation and, the meeting being near, their reminder by
   email over real SMTP; the minutes with two actions reach them too, and the one action completed
-  shows in the issues service's "You Said, We Did" beside the fixed problems.
+  shows in the issues service's "You Said, We Did" beside the fixed problems;
+- open priorities: the issues service's events on ``hub.issues.events`` (a repeat, and a "me too"
+  arriving after its issue was closed, among them) feed participation's read model, and a meeting
+  scheduled with ``top_priorities`` lists the hub's most supported open issues in order.
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ from asgi_lifespan import LifespanManager
 
 from hub_assets.__main__ import DEFINITION as ASSETS
 from hub_assets.domain.assets import AssetFields
+from hub_common import envelope
 from hub_common.app import create_app
 from hub_common.auth import Principal
 from hub_common.contact_details import Contact
+from hub_common.contracts import events_topic
+from hub_common.contracts.issues import IssueClosed, IssueReported, IssueSupported
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_participation.__main__ import DEFINITION as PARTICIPATION
@@ -183,3 +189,107 @@ async def test_registrants_get_invitation_reminder_and_minutes_and_a_done_action
 
 async def _mail(smtp_server, address: str, subject_has: str) -> list:
     return [m for m in smtp_server.to(address) if subject_has in m["Subject"]]
+
+
+async def test_issues_events_on_the_broker_put_the_hub_s_top_open_issues_on_a_forum_s_agenda(
+    service_context, kafka, background, wait_until, unique
+):
+    participation = await service_context(PARTICIPATION)
+    await kafka.skip_history(participation.settings.consumer_group, list(participation.definition.consumes))
+    staff = Principal(sub=f"staff-{unique}", role="staff", hubs=(HUB,))
+    await participation.components.use_cases.hubs.configure(staff, HUB, None, None)
+    where = {"lat": 53.815, "lon": -1.55}
+    day = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    topic = events_topic("issues")
+
+    def record(data, at: datetime, event_id: str | None = None):
+        return envelope.encode(
+            topic=topic,
+            event_id=event_id or f"{unique}-{data.issue_id}-{data.event_type}-{at.isoformat()}",
+            source="/hub/issues",
+            event_type=data.event_type,
+            time=at,
+            subject=data.issue_id,
+            data=data.model_dump(mode="json"),
+            hub_id=HUB,
+        )
+
+    records = []
+    for name, opened, supports in (("Potholes", day, 3), ("Litter", day - timedelta(days=1), 1), ("Graffiti", day, 5)):
+        issue_id = f"iss-{name.lower()}-{unique}"
+        reported = IssueReported(
+            issue_id=issue_id,
+            hub_id=HUB,
+            service_code=name.lower(),
+            service_name=name,
+            description="Outside number 12",
+            location=where,
+            reporter_id=f"res-{unique}",
+            requested_at=opened,
+        )
+        records.append(record(reported, opened))
+        for n in range(1, supports + 1):
+            at = opened + timedelta(hours=n)
+            support = IssueSupported(
+                issue_id=issue_id,
+                hub_id=HUB,
+                service_code=name.lower(),
+                location=where,
+                supporter_id=f"res-{n}-{unique}",
+                support_count=n,
+                supported_at=at,
+            )
+            records.append(record(support, at))
+    records.append(records[1])  # a repeat of potholes' first "me too"
+    graffiti = f"iss-graffiti-{unique}"
+    closed = IssueClosed(
+        issue_id=graffiti,
+        hub_id=HUB,
+        service_code="graffiti",
+        service_name="Graffiti",
+        location=where,
+        previous_status="reported",
+        status="closed_not_fixed",
+        open311_status="closed",
+        public_note="On private land.",
+        changed_by_role="staff",
+        changed_at=day + timedelta(days=2),
+    )
+    late = IssueSupported(
+        issue_id=graffiti,
+        hub_id=HUB,
+        service_code="graffiti",
+        location=where,
+        supporter_id=f"res-late-{unique}",
+        support_count=6,
+        supported_at=day + timedelta(days=1),
+    )
+    records += [record(closed, closed.changed_at), record(late, late.supported_at)]
+    await kafka.produce_all(records)
+    background(participation.run_worker)
+
+    async def read_model_current():
+        stored = await participation.db["open_issues"].find({"hub_id": HUB}).to_list()
+        graffiti_seen = [d for d in stored if d["_id"] == graffiti and d["support_count"] == 6]
+        return stored if len(stored) == 3 and graffiti_seen else None
+
+    await wait_until(read_model_current, timeout_s=60)
+    starts = (datetime.now(UTC) + timedelta(days=5)).replace(minute=0, second=0, microsecond=0)
+    meeting = await participation.components.use_cases.meetings.schedule(
+        staff,
+        ScheduleRequest(
+            hub_id=HUB,
+            title="Northfield residents' forum",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            place=Place(kind="online", name="Online", online_url="https://meet.example.org/forum"),
+            capacity=60,
+            waitlist=True,
+            top_ideas=0,
+            top_priorities=5,
+        ),
+    )
+    assert [(i.kind, i.issue_id, i.support_count) for i in meeting.agenda] == [
+        ("priority", f"iss-potholes-{unique}", 3),
+        ("priority", f"iss-litter-{unique}", 1),
+    ]

@@ -37,6 +37,8 @@ MEETING = {
               "room_status": "confirmed", "room_note": None},
     "capacity": 1, "waitlist": True, "registered": 1, "waitlisted": 0, "places_left": 0,
     "agenda": [{"title": "Plant fruit trees", "kind": "idea", "idea_id": "idea-1", "support_count": 3, "note": None},
+               {"title": "Reported problem: Potholes", "kind": "priority", "idea_id": None, "issue_id": "iss-7",
+                "support_count": 4, "note": None},
                {"title": "Any other business", "kind": "staff", "idea_id": None, "support_count": None, "note": None}],
     "status": "scheduled", "cancel_reason": None, "minutes": None, "actions": [], "version": 1,
 }  # fmt: skip
@@ -237,6 +239,8 @@ async def test_a_full_meeting_offers_the_waiting_list_and_says_where_you_are_on_
         words = text_of(page.text)
         assert "This meeting is full." in words and "Join the waiting list" in words
         assert "Plant fruit trees" in words and "Main Hall" in words and "/hubs/hub-a/meetings.ics" in page.text
+        assert '<a href="/issues/iss-7">Reported problem: Potholes</a>' in page.text
+        assert 'Reported problem: Potholes (an open problem report, 4 residents said "me too")' in words
         form = {"csrf_token": csrf_of(page.text), "access_needs": "A hearing loop", "idempotency_key": "k3"}
         answer = await client.post("/meetings/mtg-1/register", data=form)
         assert answer.status_code == 303
@@ -341,12 +345,13 @@ async def test_staff_moderate_answer_and_schedule(make_client) -> None:
         assert '<option value="room-1">Main Hall</option>' in page.text
         form = {"csrf_token": csrf, "title": "Winter forum", "day-day": "9", "day-month": "12", "day-year": "2030",
                 "starts": "18:30", "ends": "18:00", "place": "room", "room_id": "room-9", "capacity": "0",
-                "top_ideas": "3"}  # fmt: skip
+                "top_ideas": "3", "top_priorities": "11"}  # fmt: skip
         refused = await client.post("/staff/hubs/hub-a/participation/meetings/new", data=form)
         words = text_of(refused.text)
         assert refused.status_code == 400 and "The end time must be after the start time" in words
         assert "Choose one of the hub's rooms" in words and "a whole number from 1 to 2,000" in words
-        form.update({"ends": "20:30", "room_id": "room-1", "capacity": "30", "waitlist": "yes",
+        assert "Enter a whole number of problem reports from 0 to 10" in words
+        form.update({"ends": "20:30", "room_id": "room-1", "capacity": "30", "waitlist": "yes", "top_priorities": "2",
                      "staff_items": "Winter hours\nAny other business"})  # fmt: skip
         sent = await client.post("/staff/hubs/hub-a/participation/meetings/new", data=form)
         assert sent.status_code == 303 and sent.headers["location"] == "/staff/meetings/mtg-1"
@@ -354,7 +359,11 @@ async def test_staff_moderate_answer_and_schedule(make_client) -> None:
         assert body["starts_at"] == "2030-12-09T18:30:00+00:00" and body["capacity"] == 30 and body["waitlist"]
         assert body["place"] == {"kind": "room", "room_id": "room-1", "name": "Main Hall"}
         assert body["staff_items"] == [{"title": "Winter hours"}, {"title": "Any other business"}]
+        assert (body["top_ideas"], body["top_priorities"]) == (3, 2)
         page = await client.get("/staff/meetings/mtg-1")
+        assert (
+            '<a href="/issues/iss-7">Reported problem: Potholes</a> (an open problem report, 4 "me too")' in page.text
+        )
         assert "A hearing loop" in page.text and "once the meeting has started" in page.text
         refused = await client.post("/staff/meetings/mtg-1/cancel", data={"csrf_token": csrf})
         assert refused.status_code == 400 and "Give the reason" in refused.text

@@ -42,6 +42,7 @@ WIPED_EACH_TIME = (
     "surveys",
     "survey_answers",
     "satisfaction",
+    "open_issues",
     "pb_rounds",
     "pb_proposals",
     "pb_ballots",

@@ -5,11 +5,16 @@ the public, minutes and actions, the iCalendar feed, bad input, invalid transiti
 from __future__ import annotations
 
 import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
 from participation_testkit import NORTH, RIVER, ParticipationApi, assert_problem, meeting_body
 
+from hub_common.contracts.issues import IssueClosed, IssueReported, IssueSupported
+from hub_common.contracts.registry import EventData
+from hub_common.envelope import Envelope
 from hub_testkit.service_api import fields_of
 
 SCHEDULED = "hub.participation.meeting.scheduled.v1"
@@ -64,6 +69,111 @@ async def test_staff_schedule_a_forum_with_the_top_ideas_on_its_agenda_and_ask_a
     online = await api.schedule(place={"kind": "online", "online_url": "https://meet.example.org/forum"})
     assert online["place"]["room_status"] is None and online["place"]["name"] == "Online"
     assert len(await api.outbox(ROOM_REQUEST)) == 1  # an online meeting books no room
+
+
+async def issues_event(api: ParticipationApi, data: EventData, repeat: int = 1) -> None:
+    """An issues service event, through the participation worker's own handler (in its transaction)."""
+    handler = api.ctx.components.handlers[data.event_type]
+    event = Envelope(
+        id=str(uuid.uuid4()),
+        source="/hub/issues",
+        type=data.event_type,
+        time=datetime.now(UTC),
+        subject=data.issue_id,  # type: ignore[attr-defined]
+        data=data,
+    )
+    for _ in range(repeat):
+        await api.ctx.uow.run(lambda tx: handler(event, tx))
+
+
+async def report(
+    api: ParticipationApi, issue_id: str, name: str, at: datetime, supports: int, hub: str = NORTH
+) -> None:
+    where = {"lat": 53.81, "lon": -1.55}
+    await issues_event(
+        api,
+        IssueReported(
+            issue_id=issue_id,
+            hub_id=hub,
+            service_code=name.lower(),
+            service_name=name,
+            description="Outside number 12, call me on 07700 900123",
+            location=where,
+            reporter_id="res-reporter",
+            requested_at=at,
+        ),
+    )
+    for n in range(1, supports + 1):
+        data = IssueSupported(
+            issue_id=issue_id,
+            hub_id=hub,
+            service_code=name.lower(),
+            location=where,
+            supporter_id=f"res-{n}",
+            support_count=n,
+            supported_at=at + timedelta(minutes=n),
+        )
+        await issues_event(api, data, repeat=2)  # a repeat changes nothing
+
+
+async def test_the_agenda_takes_the_hub_s_most_supported_open_issues_after_the_ideas_and_before_staff_items(
+    api: ParticipationApi,
+) -> None:
+    idea = (await api.propose(title="Plant fruit trees on Green Lane"))["idea"]["id"]
+    day = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    await report(api, "iss-lights", "Street lights", day, supports=2)
+    await report(api, "iss-potholes", "Potholes", day + timedelta(days=1), supports=3)
+    await report(api, "iss-litter", "Litter", day - timedelta(days=1), supports=2)  # older than the lights
+    await report(api, "iss-graffiti", "Graffiti", day, supports=5)
+    await report(api, "iss-river", "Fly-tipping", day, supports=9, hub=RIVER)  # another hub's
+    closed = IssueClosed(
+        issue_id="iss-graffiti",
+        hub_id=NORTH,
+        service_code="graffiti",
+        service_name="Graffiti",
+        location={"lat": 53.81, "lon": -1.55},
+        previous_status="reported",
+        status="closed_not_fixed",
+        open311_status="closed",
+        public_note="On private land.",
+        changed_by_role="staff",
+        changed_at=day + timedelta(days=2),
+    )
+    await issues_event(api, closed)
+    late = IssueSupported(  # a "me too" published before the close but arriving after it
+        issue_id="iss-graffiti",
+        hub_id=NORTH,
+        service_code="graffiti",
+        location={"lat": 53.81, "lon": -1.55},
+        supporter_id="res-late",
+        support_count=6,
+        supported_at=day + timedelta(days=1),
+    )
+    await issues_event(api, late)
+
+    response = await api.client.post(
+        "/v1/meetings",
+        json=meeting_body(top_ideas=1, top_priorities=3, staff_items=[{"title": "The hub's budget for next year"}]),
+        headers=api.staff(),
+    )
+
+    assert response.status_code == 201, response.text
+    agenda = response.json()["agenda"]
+    assert [(i["kind"], i["idea_id"] or i["issue_id"], i["support_count"]) for i in agenda] == [
+        ("idea", idea, 0),
+        ("priority", "iss-potholes", 3),
+        ("priority", "iss-litter", 2),
+        ("priority", "iss-lights", 2),
+        ("staff", None, None),
+    ]
+    assert agenda[1]["title"] == "Reported problem: Potholes"
+    assert "07700" not in response.text and "res-reporter" not in response.text
+    stored = await api.ctx.db["open_issues"].find_one({"_id": "iss-potholes"})
+    assert stored is not None and "description" not in stored and "reporter_id" not in stored
+    ics = Calendar.from_ical((await api.client.get(f"/v1/hubs/{NORTH}/meetings.ics")).content)
+    [event] = ics.walk("VEVENT")
+    assert "- Reported problem: Potholes (3 supporters)" in str(event.get("description"))
+    assert (await api.schedule(top_ideas=0, top_priorities=0))["agenda"] == []
 
 
 async def test_fifty_registrations_of_one_person_at_once_give_one_place(api: ParticipationApi) -> None:
@@ -236,6 +346,8 @@ async def test_the_hub_calendar_and_lists_show_its_meetings(api: ParticipationAp
         ({"place": {"kind": "room", "name": "Hall"}}, "body.place"),
         ({"place": {"kind": "online", "online_url": "not a url"}}, "body.place.online_url"),
         ({"top_ideas": 11}, "body.top_ideas"),
+        ({"top_priorities": -1}, "body.top_priorities"),
+        ({"top_priorities": 11}, "body.top_priorities"),
         ({"surprise": True}, "body.surprise"),
     ],
 )
@@ -305,3 +417,21 @@ async def test_who_may_do_what(
     cancel = await api.client.post(f"/v1/meetings/{meeting}/cancel", json={"reason": "test"}, headers=headers)
     # Held meetings cannot be called off any more: a 409 for those who may, 403 / 401 for the rest.
     assert cancel.status_code == {"anonymous": 401, "staff": 409, "operator": 409}.get(who, 403)
+
+
+async def test_a_hub_s_top_open_issues_are_read_from_the_priorities_index_in_its_order(api: ParticipationApi) -> None:
+    from hub_participation.adapters.priorities import OPEN_ISSUES, PRIORITY_SORT
+
+    day = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    for n in range(20):
+        await report(api, f"iss-{n}", "Potholes", day + timedelta(hours=n), supports=n % 3, hub=(NORTH, RIVER)[n % 2])
+    query = {"hub_id": NORTH, "open": True}
+    plan = await api.ctx.db[OPEN_ISSUES].find(query).sort(PRIORITY_SORT).hint("hub_priorities").limit(3).explain()
+    stages, stage = [], plan["queryPlanner"]["winningPlan"]
+    while stage:
+        stages.append((stage["stage"], stage.get("indexName")))
+        stage = stage.get("inputStage")
+    # (SecantusDB, the test database, reports a SORT over the index scan where MongoDB reads the order from it.)
+    assert ("IXSCAN", "hub_priorities") in stages and ("COLLSCAN", None) not in stages, plan
+    top = await api.ctx.components.use_cases.priorities.top(NORTH, 3)
+    assert [(i.id, i.support_count) for i in top] == [("iss-2", 2), ("iss-8", 2), ("iss-14", 2)]

@@ -182,6 +182,9 @@ def check_meeting(
     top = form.one("top_ideas", "3")
     if not top.isdigit() or int(top) > 10:
         errors.add("top_ideas", "Enter a whole number of ideas from 0 to 10")
+    priorities = form.one("top_priorities", "3")
+    if not priorities.isdigit() or int(priorities) > 10:
+        errors.add("top_priorities", "Enter a whole number of problem reports from 0 to 10")
     items = [line.strip() for line in form.one("staff_items").splitlines() if line.strip()]
     if len(items) > 20:
         errors.add("staff_items", "Put at most 20 items on the agenda")
@@ -197,6 +200,7 @@ def check_meeting(
         "capacity": int(capacity) if capacity.isdigit() else None,
         "waitlist": form.one("waitlist") == "yes",
         "top_ideas": int(top) if top.isdigit() else 3,
+        "top_priorities": int(priorities) if priorities.isdigit() else 3,
         "staff_items": [{"title": i} for i in items],
     }
     return body, errors
@@ -212,6 +216,7 @@ MEETING_FIELDS = {
     "place.online_url": "online_url",
     "capacity": "capacity",
     "top_ideas": "top_ideas",
+    "top_priorities": "top_priorities",
     "staff_items": "staff_items",
 }
 

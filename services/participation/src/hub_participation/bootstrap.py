@@ -15,6 +15,7 @@ from hub_participation.adapters.panel import PanelRepository
 from hub_participation.adapters.partner_messages import PartnerMessageRepository
 from hub_participation.adapters.pb_ballots import BallotRepository
 from hub_participation.adapters.pb_rounds import ProposalRepository, RoundRepository
+from hub_participation.adapters.priorities import OpenIssueRepository
 from hub_participation.adapters.satisfaction import SatisfactionRepository
 from hub_participation.adapters.sign_in_links import SignInLinkRepository
 from hub_participation.adapters.surveys import AnswerRepository, SurveyRepository
@@ -34,6 +35,7 @@ from hub_participation.service.pb_proposals import PbProposalService
 from hub_participation.service.pb_results import ResultsService
 from hub_participation.service.pb_rounds import RoundService
 from hub_participation.service.personal_data import PersonalDataService
+from hub_participation.service.priorities import PriorityService
 from hub_participation.service.proposals import ProposalService
 from hub_participation.service.registrations import RegistrationService
 from hub_participation.service.responses import ResponseService
@@ -58,6 +60,7 @@ def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
     rounds, proposals, ballots = RoundRepository(ctx.db), ProposalRepository(ctx.db), BallotRepository(ctx.db)
     partner_messages = PartnerMessageRepository(ctx.db)
     ballot_key = settings.pb_ballot_key.get_secret_value().encode()
+    priorities = PriorityService(OpenIssueRepository(ctx.db))
     hubs = HubService(
         uow, IdeaSettingsRepository(ctx.db), clock=clock, default_threshold=settings.idea_support_threshold
     )
@@ -72,7 +75,7 @@ def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
         moderation=ModerationService(uow, ideas, clock=clock),
         responses=ResponseService(uow, ideas, clock=clock),
         councillors=CouncillorService(uow, ideas, meetings, hubs, clock=clock),
-        meetings=MeetingService(uow, meetings, ideas, hubs, clock=clock),
+        meetings=MeetingService(uow, meetings, ideas, priorities, hubs, clock=clock),
         registrations=registrations,
         minutes=MinutesService(uow, meetings, clock=clock),
         personal_data=PersonalDataService(
@@ -87,6 +90,7 @@ def bootstrap(ctx: ServiceContext[ParticipationSettings]) -> Components:
         surveys=SurveyService(uow, SurveyRepository(ctx.db), answers, clock=clock),
         panel=PanelService(uow, panel, clock=clock),
         satisfaction=SatisfactionService(SatisfactionRepository(ctx.db)),
+        priorities=priorities,
         pb_rounds=RoundService(uow, rounds, proposals, clock=clock),
         pb_proposals=PbProposalService(uow, rounds, proposals, clock=clock),
         pb_ballots=pb_ballots,

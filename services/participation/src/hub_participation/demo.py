@@ -155,6 +155,9 @@ async def _seed_forum(use_cases: UseCases, forum: dict[str, Any]) -> bool:
         capacity=forum["capacity"],
         waitlist=True,
         top_ideas=3,
+        # The hub's open priorities as far as the issues service's demo events have arrived by now (a
+        # first start may draw none: the agenda is drawn once, when the forum is scheduled).
+        top_priorities=3,
         staff_items=[AgendaItem(title=title, kind="staff", note=note) for title, note in forum["items"]],
     )
     meeting_id = f"meeting-demo-{hub_id}-{starts_at.date().isoformat()}"

@@ -7,6 +7,9 @@
   room becomes confirmed, awaiting approval, declined or cancelled.
 - ``hub.issues.issue.feedback_received.v1``: an answer to the after-fix questionnaire, counted into
   its hub's, category's and month's satisfaction tally (counts only; no issue or reporter kept).
+- ``hub.issues.issue.reported.v1``, ``.supported.v1`` and the status changes (acknowledged,
+  work_started, referred, fixed, closed, reopened, duplicate_merged): the read model of each hub's
+  open issues and their support (public fields only), a forum agenda's open priorities.
 - ``hub.participation.pb_ballot.submitted.v1`` and ``hub.participation.registration.submitted.v1``
   on ``hub.participation.inbound``: a ballot or a forum registration a partner took for one of its
   people (known as ``partner:<partner id>:<person_ref>``), through the same use cases and rules as
@@ -23,7 +26,18 @@ from collections.abc import Awaitable
 from hub_common.auth import Principal
 from hub_common.consumer import Handler, PermanentError, TransientError
 from hub_common.contracts.assets import RoomBookingAnswered
-from hub_common.contracts.issues import IssueFeedbackReceived
+from hub_common.contracts.issues import (
+    IssueAcknowledged,
+    IssueClosed,
+    IssueDuplicateMerged,
+    IssueFeedbackReceived,
+    IssueFixed,
+    IssueReferred,
+    IssueReopened,
+    IssueReported,
+    IssueSupported,
+    IssueWorkStarted,
+)
 from hub_common.contracts.participation import PartnerBallotSubmitted, PartnerRegistrationSubmitted
 from hub_common.envelope import Envelope
 from hub_common.errors import PreconditionFailed, ProblemError
@@ -31,6 +45,19 @@ from hub_common.partner_grants import PartnerGrantRepository, grant_handlers, gu
 from hub_common.privacy import privacy_handlers
 from hub_common.uow import Transaction
 from hub_participation.service import UseCases
+
+# What the open priorities follow: the report, its "me too"s and every change of its status.
+ISSUE_EVENTS = (
+    IssueReported,
+    IssueSupported,
+    IssueAcknowledged,
+    IssueWorkStarted,
+    IssueReferred,
+    IssueFixed,
+    IssueClosed,
+    IssueReopened,
+    IssueDuplicateMerged,
+)
 
 
 def handlers(use_cases: UseCases, grants: PartnerGrantRepository) -> dict[str, Handler]:
@@ -41,6 +68,9 @@ def handlers(use_cases: UseCases, grants: PartnerGrantRepository) -> dict[str, H
     async def on_feedback(event: Envelope, tx: Transaction) -> None:
         data: IssueFeedbackReceived = event.data  # type: ignore[assignment]
         await use_cases.satisfaction.count(tx, data)
+
+    async def on_issue(event: Envelope, tx: Transaction) -> None:
+        await use_cases.priorities.apply(tx, event.data)  # type: ignore[arg-type]
 
     async def on_partner_ballot(event: Envelope, tx: Transaction, _partner: Principal | None) -> None:
         data: PartnerBallotSubmitted = event.data  # type: ignore[assignment]
@@ -53,6 +83,7 @@ def handlers(use_cases: UseCases, grants: PartnerGrantRepository) -> dict[str, H
     return {
         RoomBookingAnswered.event_type: on_room_answered,
         IssueFeedbackReceived.event_type: on_feedback,
+        **{contract.event_type: on_issue for contract in ISSUE_EVENTS},
         **guarded_inbound(
             "participation",
             grants,

@@ -243,7 +243,13 @@ async def schedule_page(
 async def schedule_form(request: Request, hub_id: str, web: WebDep, session: Staff) -> HTMLResponse:
     hub = await hub_for(web, session, hub_id)
     start = FormData(
-        [("idempotency_key", uuid.uuid4().hex), ("capacity", "40"), ("top_ideas", "3"), ("waitlist", "yes")]
+        [
+            ("idempotency_key", uuid.uuid4().hex),
+            ("capacity", "40"),
+            ("top_ideas", "3"),
+            ("top_priorities", "3"),
+            ("waitlist", "yes"),
+        ]
     )
     return await schedule_page(request, web, hub, start)
 

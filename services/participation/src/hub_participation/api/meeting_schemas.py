@@ -64,6 +64,9 @@ class ScheduleIn(Strict):
     capacity: int = Field(ge=1, le=2000)
     waitlist: bool = Field(default=True, description="take names once full, and give freed places in order")
     top_ideas: int = Field(default=3, ge=0, le=10, description="the hub's most supported open ideas on the agenda")
+    top_priorities: int = Field(
+        default=3, ge=0, le=10, description="then the hub's most supported open issues (its priorities)"
+    )
     staff_items: list[StaffItemIn] = Field(default_factory=list, max_length=20)
 
     @model_validator(mode="after")

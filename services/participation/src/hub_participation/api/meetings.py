@@ -31,6 +31,7 @@ async def schedule(
         capacity=body.capacity,
         waitlist=body.waitlist,
         top_ideas=body.top_ideas,
+        top_priorities=body.top_priorities,
         staff_items=[AgendaItem(title=i.title.strip(), kind="staff", note=i.note) for i in body.staff_items],
     )
     meeting = await meetings.schedule(caller, request, idempotency)

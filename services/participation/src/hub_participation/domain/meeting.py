@@ -50,8 +50,9 @@ class AgendaItem(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     title: str
-    kind: Literal["idea", "staff"]
+    kind: Literal["idea", "priority", "staff"]
     idea_id: str | None = None  # the idea it comes from (its support count when the agenda was drawn)
+    issue_id: str | None = None  # the open issue (a priority) it comes from, with its support count
     support_count: int | None = None
     note: str | None = None
 

@@ -17,6 +17,7 @@ from hub_participation.service.pb_proposals import PbProposalService
 from hub_participation.service.pb_results import ResultsService
 from hub_participation.service.pb_rounds import RoundService
 from hub_participation.service.personal_data import PersonalDataService
+from hub_participation.service.priorities import PriorityService
 from hub_participation.service.proposals import ProposalService
 from hub_participation.service.registrations import RegistrationService
 from hub_participation.service.responses import ResponseService
@@ -41,6 +42,7 @@ class UseCases:
     surveys: SurveyService
     panel: PanelService  # each hub's citizens' panel: residents who agree to be asked to take surveys
     satisfaction: SatisfactionService  # after-fix questionnaire answers from the issues service
+    priorities: PriorityService  # each hub's open issues and their support, from the issues service's events
     # participatory budgeting: rounds, proposals and their review, ballots, results, funded projects
     pb_rounds: RoundService
     pb_proposals: PbProposalService

@@ -1,6 +1,7 @@
-"""Forum meetings: staff schedule one (its agenda drawn from the hub's most supported ideas and their
-own items; its room asked of the assets service by event), call it off, and follow the room's answer;
-anyone reads a hub's meetings and their iCalendar feed (no personal data in either)."""
+"""Forum meetings: staff schedule one (its agenda drawn from the hub's most supported ideas, then its
+most supported open issues, then their own items; its room asked of the assets service by event),
+call it off, and follow the room's answer; anyone reads a hub's meetings and their iCalendar feed
+(no personal data in either)."""
 
 from __future__ import annotations
 
@@ -27,10 +28,12 @@ from hub_participation.adapters.ideas import IdeaRepository
 from hub_participation.adapters.meetings import MeetingRepository
 from hub_participation.domain.meeting import AgendaItem, Meeting, Place
 from hub_participation.service.hubs import HubService
+from hub_participation.service.priorities import PriorityService
 
 SERVICE = "participation"  # how the assets service names us in its answers (requested_by)
 CALENDAR_HISTORY = timedelta(days=90)  # how far back a hub's forum calendar goes
 MAX_IDEAS_ON_AGENDA = 10
+MAX_PRIORITIES_ON_AGENDA = 10
 
 
 def facts(meeting: Meeting) -> dict:
@@ -57,16 +60,25 @@ class ScheduleRequest:
     waitlist: bool
     description: str = ""
     top_ideas: int = 3  # the hub's most supported ideas still open, at the head of the agenda
+    top_priorities: int = 3  # then the hub's most supported open issues (the issues service's priorities)
     staff_items: list[AgendaItem] = field(default_factory=list)
 
 
 class MeetingService:
     def __init__(
-        self, uow: UnitOfWork, meetings: MeetingRepository, ideas: IdeaRepository, hubs: HubService, *, clock: Clock
+        self,
+        uow: UnitOfWork,
+        meetings: MeetingRepository,
+        ideas: IdeaRepository,
+        priorities: PriorityService,
+        hubs: HubService,
+        *,
+        clock: Clock,
     ) -> None:
         self.uow = uow
         self.meetings = meetings
         self.ideas = ideas
+        self.priorities = priorities
         self.hubs = hubs
         self.clock = clock
 
@@ -82,7 +94,11 @@ class MeetingService:
         of work (the meeting shows the room ``requested`` until assets answers)."""
         caller.require_staff_for(request.hub_id)
         await self.hubs.get(request.hub_id)  # 404 for a hub the service does not know
-        agenda = [*await self._ideas_agenda(request.hub_id, request.top_ideas), *request.staff_items]
+        agenda = [
+            *await self._ideas_agenda(request.hub_id, request.top_ideas),
+            *await self._priorities_agenda(request.hub_id, request.top_priorities),
+            *request.staff_items,
+        ]
         now = self.clock()
         meeting = Meeting.new(
             meeting_id or f"meeting-{uuid.uuid4().hex[:12]}",
@@ -138,6 +154,18 @@ class MeetingService:
         return [
             AgendaItem(title=idea.wording.title, kind="idea", idea_id=idea.id, support_count=idea.support_count)
             for idea in ideas
+        ]
+
+    async def _priorities_agenda(self, hub_id: str, top: int) -> list[AgendaItem]:
+        issues = await self.priorities.top(hub_id, min(top, MAX_PRIORITIES_ON_AGENDA))
+        return [
+            AgendaItem(
+                title=f"Reported problem: {issue.service_name}",
+                kind="priority",
+                issue_id=issue.id,
+                support_count=issue.support_count,
+            )
+            for issue in issues
         ]
 
     async def cancel(self, caller: Principal, meeting_id: str, reason: str, expected: int | None) -> Meeting:
@@ -235,9 +263,17 @@ def _event(meeting: Meeting) -> Event:
     event.add("dtend", meeting.ends_at)
     event.add("summary", meeting.title)
     event.add("location", meeting.place.online_url or meeting.place.name)
-    agenda = "\n".join(f"- {item.title}" for item in meeting.agenda)
+    agenda = "\n".join(f"- {item.title}{_backing(item)}" for item in meeting.agenda)
     event.add("description", "\n\n".join(p for p in (meeting.description, agenda and f"Agenda:\n{agenda}") if p))
     if meeting.place.online_url:
         event.add("url", meeting.place.online_url)
     event.add("status", "CANCELLED" if meeting.status == "cancelled" else "CONFIRMED")
     return event
+
+
+def _backing(item: AgendaItem) -> str:
+    """How many back a resident's idea or a reported problem, as the calendar tells it."""
+    if item.kind == "staff" or item.support_count is None:
+        return ""
+    noun = "supporter" if item.support_count == 1 else "supporters"
+    return f" ({item.support_count} {noun})"
