@@ -13,6 +13,7 @@ import pytest
 
 from hub_common.auth import Principal
 from hub_common.contact_details import Contact
+from hub_common.residents import EMAIL_RESIDENT_PREFIX
 from hub_common.scheduler import Scheduler
 from hub_common.service import ServiceContext
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
@@ -55,7 +56,8 @@ async def test_the_scheduler_opens_each_wave_once_across_workers_and_the_panel_i
         background(notifications.run_worker)
         use_cases = workers[0].components.use_cases
         staff = Principal(sub=f"staff-{unique}", role="staff", hubs=(HUB,))
-        resident = Principal(sub=f"res-{unique}", role="resident")
+        # Signed in by an emailed link: only such a resident answers a survey (one answer per person).
+        resident = Principal(sub=f"{EMAIL_RESIDENT_PREFIX}{unique}", role="resident")
         email = f"panel-{unique}@example.org"
         await use_cases.panel.join(resident, HUB, Contact("Ann", email, None))
         # The membership (keyed by the person) and the survey (by its id) travel on different

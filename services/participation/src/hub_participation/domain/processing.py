@@ -12,6 +12,7 @@ from hub_participation.domain.panel import PanelMember
 from hub_participation.domain.pb_count import Ballot
 from hub_participation.domain.pb_proposal import ProjectUpdate, Proposal
 from hub_participation.domain.pb_round import Round
+from hub_participation.domain.priority import OpenIssue
 from hub_participation.domain.sign_in import LinksSent
 from hub_participation.domain.survey import SurveyAnswer
 
@@ -155,5 +156,6 @@ DECLARATION = Declaration(
         (AgendaItem, "note"): "staff's public note on an agenda item",
         (ForumAction, "done_note"): "staff's public note on what was done",
         (ForumAction, "owner"): "the team or role that owns a forum action (public), not a resident",
+        (OpenIssue, "service_name"): "the public name of a reported problem's category, as Open311 lists it",
     },
 )
