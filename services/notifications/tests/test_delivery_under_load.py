@@ -529,3 +529,30 @@ async def test_two_workers_sending_to_one_person_at_once_keep_to_the_hourly_limi
     assert len(smtp_server.to("busy@example.org")) == 3
     emails = [d["status"] async for d in ctx.db[MESSAGES].find({"person_id": "busy", "channel": "email"})]
     assert sorted(emails) == ["delivered"] * 3 + ["digest_pending"] * 5
+
+
+async def test_a_consumer_batch_that_planned_more_than_a_delivery_batch_is_sent_a_delivery_batch_at_a_time(
+    service_context, smtp_server
+):
+    """At most one delivery batch is ever sent and not yet recorded (what a worker killed -9 may repeat),
+    however many emails one batch of events handed over."""
+    ctx, service = await setup(service_context, smtp_server.port, "many-at-once")
+    delivery = service.delivery
+    delivery.batch_size = 3
+
+    async def plan_seven(tx) -> None:
+        for n in range(7):
+            await service.planning.plan(issue_reported(f"S-{n}", reporter="many-at-once"), tx)
+
+    await ctx.uow.run(plan_seven)
+    assert len(delivery.handoff) == 7
+    sizes: list[int] = []
+    send_batch = delivery._deliver_batch
+
+    async def noting(batch, claim):
+        sizes.append(len(batch))
+        await send_batch(batch, claim)
+
+    delivery._deliver_batch = noting
+    assert await delivery.deliver_due() == 7
+    assert sizes == [3, 3, 1] and len(smtp_server.to("many-at-once@example.org")) == 7

@@ -117,8 +117,11 @@ class DeliveryService:
             if not batch:
                 continue
             attempted += len(batch)
+            # One consumer batch may have planned more than a delivery batch: sent a delivery batch at
+            # a time, as claims are, so no more than one batch is ever sent and not yet recorded.
             async with self.messages.leased([m.id for m in batch], handed.claim):
-                await self._deliver_batch(batch, handed.claim)
+                for start in range(0, len(batch), self.batch_size):
+                    await self._deliver_batch(batch[start : start + self.batch_size], handed.claim)
         return attempted
 
     async def _wake_those_whose_details_arrived(self) -> None:
