@@ -518,7 +518,7 @@ async def test_two_workers_sending_to_one_person_at_once_keep_to_the_hourly_limi
 
     def worker(part: list) -> object:
         delivery = copy.copy(service.delivery)
-        delivery.handoff, delivery._noted = Handoff(timedelta(seconds=10)), set()
+        delivery.handoff = Handoff(timedelta(seconds=10))
         for h in part:
             delivery.handoff.hand(h.claim, h.messages)
         return delivery

@@ -142,18 +142,21 @@ class DueWork(Repository[M]):
                 {"_id": {"$in": list(ids)}, **self._due(now)}, update, session=session
             )
         )
-        # Read back by id alone and kept if ours: an id lookup on every server (with the token beside
-        # the $in, SecantusDB scanned the collection).
-        found = self.collection.find({"_id": {"$in": list(ids)}})
-        docs = {doc["_id"]: doc async for doc in found if doc.get("claim") == token}
+        docs = await self._held_under(ids, token)
         return [self.from_document(docs[i]) for i in ids if i in docs]
+
+    async def _held_under(self, ids: Sequence[str], token: str) -> dict[str, dict[str, Any]]:
+        """Those of ``ids`` claimed under ``token`` and not yet recorded, by id. Read back by id alone and
+        kept if ours: an id lookup on every server (with the token beside the $in, SecantusDB scanned
+        the collection)."""
+        found = self.collection.find({"_id": {"$in": list(ids)}})
+        return {doc["_id"]: doc async for doc in found if doc.get("claim") == token and doc.get("status") == "sending"}
 
     async def still_ours(self, ids: Sequence[str], token: str, now: datetime) -> set[str]:
         """Renew the lease on those of ``ids`` still held under ``token``; returns their ids (a lease that
         ran out may have let another worker claim some, which this worker must then not send)."""
         await self.renew(ids, token, now)
-        found = self.collection.find({"_id": {"$in": list(ids)}}, {"claim": 1, "status": 1})
-        return {doc["_id"] async for doc in found if doc.get("claim") == token and doc.get("status") == "sending"}
+        return set(await self._held_under(ids, token))
 
     async def renew(self, ids: Sequence[str], token: str, now: datetime) -> None:
         """Extend the lease of what this worker still holds (not yet recorded) under ``token``."""

@@ -88,7 +88,6 @@ class DeliveryService:
         self.clock = clock
         self.batch_size = batch_size
         self.handoff = handoff
-        self._noted: set[str] = set()  # messages whose send the throttle noted before it was made
         # Per-channel sending rate of this worker (messages per second), so the mail server or SMS
         # provider is never flooded when a backlog is released.
         self.limiters = {channel: AsyncLimiter(rate, 1) for channel, rate in rate_limits.items() if rate > 0}
@@ -145,7 +144,7 @@ class DeliveryService:
         sending = time.perf_counter()
         _stage("notifications", "messages", "recipients").observe(sending - started)
         # Outcomes are recorded while the rest of the batch still sends ("record" overlaps "send").
-        async with GroupCommit(lambda group: self._record(group, claim)) as outcomes:
+        async with GroupCommit(lambda group: self._record(group, claim, known.decided)) as outcomes:
 
             async def deliver(message: Message) -> None:
                 # Deliver within the trace of the request that caused the event, so logs join up.
@@ -182,7 +181,6 @@ class DeliveryService:
             return decided
 
         known.decided = await self.uow.run(work)
-        self._noted.update(i for i, held in known.decided.items() if held is None)
 
     async def _attempt(self, message: Message, known: Recipients) -> Attempted:
         now = self.clock()
@@ -278,18 +276,22 @@ class DeliveryService:
                 await self._record([Attempted(m, outcome) for m in batch], digest_id)
         return sent
 
-    async def _record(self, attempts: list[Attempted], claim: str) -> None:
-        """Record the outcomes and publish their status changes, together, in one transaction."""
+    async def _record(
+        self, attempts: list[Attempted], claim: str, decided: Mapping[str, Outcome | None] | None = None
+    ) -> None:
+        """Record the outcomes and publish their status changes, together, in one transaction.
+        ``decided``: the throttle's decisions for the batch (see ``_reserve``)."""
+        decided = decided or {}
 
         async def work(tx: Transaction) -> None:
             now = self.clock()
             await self.messages.finish_many(attempts, claim, now, tx.session)
-            # Sends the throttle reserved are in the sent log already; the others (critical ones,
+            # Sends the throttle allowed are in the sent log already; the others (critical ones,
             # digests) are noted now, since they count towards the limit of what is not critical.
             sends = [
                 (a.message.person_id, a.message.channel, now)
                 for a in attempts
-                if a.outcome.status == "delivered" and a.message.id not in self._noted
+                if a.outcome.status == "delivered" and not (a.message.id in decided and decided[a.message.id] is None)
             ]
             await self.sent_log.record([s for s in sends if s[1] in THROTTLED_CHANNELS], tx.session)
             for attempted in attempts:
@@ -298,7 +300,6 @@ class DeliveryService:
 
         started = time.perf_counter()
         await self.uow.run(work)
-        self._noted.difference_update(a.message.id for a in attempts)
         _stage("notifications", "messages", "record").observe(time.perf_counter() - started)
         for attempted in attempts:
             outcome = attempted.outcome

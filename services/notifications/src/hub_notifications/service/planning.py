@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from hub_common.clock import Clock
@@ -230,16 +231,14 @@ class PlanningService:
         ]
         if not written:
             return
-        claim = None
+        claim, claimed = None, []
         if self.handoff is not None and ready and self.handoff.has_room():  # claimed here, sent by this worker
             claim, claimed = self.handoff.claim([m for m in written if m.id in ready], now)
             by_id = {m.id: m for m in claimed}
             written = [by_id.get(m.id, m) for m in written]
         inserted = await self.messages.add_missing(written, tx.session, claim)
         if claim is not None and self.handoff is not None:
-            handoff, token = self.handoff, claim
-            handed = [m for m in written if m.id in ready and m.id in inserted]
-            tx.after_commit(lambda: handoff.hand(token, handed))
+            tx.after_commit(partial(self.handoff.hand, claim, [m for m in claimed if m.id in inserted]))
         for message in written:
             attempted = settled.get(message.id)
             if attempted is not None and message.id in inserted and attempted.outcome.attempted:
