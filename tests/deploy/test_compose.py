@@ -109,6 +109,17 @@ def test_every_hub_variable_in_the_env_example_is_read_by_some_service() -> None
     assert ENV_EXAMPLE["HUB_ENVIRONMENT"] == "production"
 
 
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_starts_in_production_from_the_env_example(service: str, monkeypatch) -> None:
+    """A setting a service refuses its development value of in production must be in the example, or
+    an operator following it gets a service that will not start."""
+    for name, value in ENV_EXAMPLE.items():
+        if name.startswith("HUB_"):
+            monkeypatch.setenv(name, value)
+    settings = definition(service).settings_class()
+    assert settings.environment == "production"
+
+
 def test_one_dockerfile_builds_every_image_multi_stage_non_root_from_the_lock_file() -> None:
     found = [
         p.relative_to(ROOT).as_posix()
