@@ -171,13 +171,14 @@ async def test_outbox_backlog_counts_pending_events_per_service(infra) -> None:
         created = datetime(2026, 1, 1, tzinfo=UTC)
         await outbox.insert_many(
             [
-                {"_id": "a", "status": "pending", "created_at": created},
+                # A transaction's events in one record; and one written before records held several.
+                {"_id": "a", "status": "pending", "created_at": created, "events": [{"_id": "a"}, {"_id": "a2"}]},
                 {"_id": "b", "status": "pending", "created_at": datetime.now(UTC)},
                 {"_id": "c", "status": "sent", "created_at": created},
             ]
         )
         backlog = await operations.outbox_backlog(infra.mongo_uri, ["assets", "issues"])
-        assert backlog["assets"][0] == 2 and backlog["assets"][1] == created
+        assert backlog["assets"][0] == 3 and backlog["assets"][1] == created
         assert backlog["issues"][0] == 0
     finally:
         await client.drop_database("hub_assets")

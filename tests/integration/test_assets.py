@@ -17,7 +17,7 @@ from hub_common.auth import Principal
 from hub_common.contracts import dlt_topic, events_topic, inbound_topic
 from hub_common.contracts.assets import DirectoryEntrySubmitted
 from hub_common.contracts.issues import IssueReported
-from hub_common.uow import OUTBOX
+from hub_testkit.outbox import outbox_events
 from hub_testkit.partners import grant_partner
 
 pytestmark = pytest.mark.integration
@@ -73,7 +73,7 @@ async def test_issue_reported_against_an_asset_opens_maintenance_once(
     assert "fire door" in found["summary"]
     await wait_until(lambda: _inbox_has(assets, resent))
     assert await assets.db[MAINTENANCE].count_documents({}) == 1
-    [opened] = await assets.db[OUTBOX].find({"type": "hub.assets.maintenance.opened.v1"}).to_list()
+    [opened] = await outbox_events(assets.db, {"type": "hub.assets.maintenance.opened.v1"})
     assert opened["subject"] == hall.id and opened["data"]["issue_id"] == issue_id
     assert "resident-42" not in str(opened["data"])
     assert (await AssetRepository(assets.db).get(hall.id)).status == "active"

@@ -22,10 +22,11 @@ from hub_common.contracts import CONTACTS_TOPIC, dlt_topic, events_topic
 from hub_common.contracts.contacts import VolunteerContactUpserted
 from hub_common.envelope import Envelope
 from hub_common.tracing import new_trace, reset_current_trace, set_current_trace
-from hub_common.uow import OUTBOX, Transaction
+from hub_common.uow import Transaction
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
 from hub_notifications.adapters.contacts import ContactRepository
 from hub_testkit.events import cloud_event, issue_reported_record
+from hub_testkit.outbox import count_outbox_events
 from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
 
 pytestmark = pytest.mark.integration
@@ -96,7 +97,7 @@ async def test_event_reaches_another_service_exactly_once_even_when_delivered_tw
 
     assert (await effects.find_one({"_id": first_id}))["n"] == 1
     assert await notifications.db["inbox"].count_documents({"_id": f"/hub/volunteers|{first_id}"}) == 1
-    assert await volunteers.db[OUTBOX].count_documents({"subject": person, "status": "pending"}) == 0
+    assert await count_outbox_events(volunteers.db, {"subject": person, "status": "pending"}) == 0
 
     published = REGISTRY.get_sample_value(
         "hub_events_published_total", {"service": "volunteers", "topic": CONTACTS_TOPIC, "type": UPSERTED}
@@ -196,6 +197,10 @@ async def test_handler_failures_retry_then_dead_letter_while_transient_errors_on
     assert await done.count_documents({"_id": {"$in": [f"permanent-{unique}", f"broken-{unique}"]}}) == 0
 
 
+async def _no_outbox_events(db, query) -> bool:
+    return await count_outbox_events(db, query) == 0
+
+
 async def _count_is(collection, query, expected: int) -> bool:
     return await collection.count_documents(query) == expected
 
@@ -213,7 +218,7 @@ async def test_nothing_is_published_when_the_transaction_aborts(service_context,
         await volunteers.uow.run(work)
 
     assert await volunteers.db["volunteers"].count_documents({"_id": person}) == 0
-    assert await volunteers.db[OUTBOX].count_documents({}) == 0
+    assert await count_outbox_events(volunteers.db, {}) == 0
     assert await volunteers.relay().publish_batch() == 0
     published = await kafka.collect(CONTACTS_TOPIC, lambda r: header(r, "ce_subject") == person, count=1, timeout_s=3)
     assert published == []
@@ -286,6 +291,54 @@ async def test_two_relays_publish_each_event_once_in_order_per_aggregate(service
         assert names == [f"name {n:03d}" for n in range(30)]
 
 
+async def test_a_transactions_events_are_written_as_few_records_and_published_in_order(service_context, kafka, unique):
+    """One insert (and, once published, one delete) per hundred events of a transaction, not one each;
+    a record written in the earlier one-event shape is published too."""
+    volunteers = await service_context(VOLUNTEERS)
+    people = [f"batch{i}-{unique}" for i in range(3)]
+
+    async def work(tx: Transaction) -> list[str]:
+        return [
+            tx.publish(VolunteerContactUpserted(person_id=p, display_name=f"name {n:03d}"), subject=p)
+            for n in range(84)
+            for p in people
+        ]
+
+    ids = await volunteers.uow.run(work)
+    legacy = str(uuid.uuid4())
+    await volunteers.db["outbox"].insert_one(
+        {
+            "_id": legacy,
+            "status": "pending",
+            "created_at": datetime.now(UTC),
+            "seq": 0,
+            "topic": CONTACTS_TOPIC,
+            "type": UPSERTED,
+            "source": "/hub/volunteers",
+            "subject": people[0],
+            "data": {"person_id": people[0], "display_name": "written before"},
+        }
+    )
+    records = await volunteers.db["outbox"].find({"_id": {"$ne": legacy}}).to_list()
+    assert sorted(len(r["events"]) for r in records) == [52, 100, 100]
+    assert await volunteers.relay().backlog() == 253
+
+    relay = volunteers.relay()
+    relay.batch_size = 60  # smaller than a record: a record still goes whole
+    while await relay.publish_batch():
+        pass
+    assert await volunteers.db["outbox"].count_documents({}) == 0
+    wanted = {*ids, legacy}
+    published = await kafka.collect(
+        CONTACTS_TOPIC, lambda r: header(r, "ce_id") in wanted, count=len(wanted), timeout_s=60, settle_s=1.0
+    )
+    assert Counter(header(r, "ce_id") for r in published) == Counter(wanted)
+    for person in people:
+        names = [json.loads(r.value)["display_name"] for r in published if r.key == person.encode()]
+        names = [n for n in names if n != "written before"]
+        assert names == [f"name {n:03d}" for n in range(84)]
+
+
 async def test_relay_publishes_what_accumulated_while_the_broker_was_down(
     infra, service_context, kafka, background, unique
 ):
@@ -300,7 +353,7 @@ async def test_relay_publishes_what_accumulated_while_the_broker_was_down(
     try:
         ids = [await register_volunteer(volunteers, f"outage-{unique}", f"during {n:02d}") for n in range(20)]
         await asyncio.sleep(2)  # the relay tries, fails, and keeps the records
-        assert await volunteers.db[OUTBOX].count_documents({"_id": {"$in": ids}, "status": "pending"}) == 20
+        assert await count_outbox_events(volunteers.db, {"_id": {"$in": ids}, "status": "pending"}) == 20
     finally:
         await asyncio.to_thread(infra.start_kafka)
 
@@ -309,7 +362,7 @@ async def test_relay_publishes_what_accumulated_while_the_broker_was_down(
         CONTACTS_TOPIC, lambda r: header(r, "ce_id") in wanted, count=20, timeout_s=90, settle_s=1.0
     )
     assert [json.loads(r.value)["display_name"] for r in records] == [f"during {n:02d}" for n in range(20)]
-    assert await volunteers.db[OUTBOX].count_documents({"_id": {"$in": ids}, "status": "pending"}) == 0
+    assert await count_outbox_events(volunteers.db, {"_id": {"$in": ids}, "status": "pending"}) == 0
 
 
 async def test_two_consumers_share_the_work_and_a_graceful_stop_loses_and_repeats_nothing(
@@ -344,7 +397,7 @@ async def test_relay_is_woken_by_every_commit_not_only_by_polling(service_contex
             *(register_volunteer(volunteers, f"wake{burst}{n}-{unique}", f"burst {burst}") for n in range(6))
         )
         pending = {"_id": {"$in": list(ids)}, "status": "pending"}
-        await wait_until(lambda q=pending: _count_is(volunteers.db[OUTBOX], q, 0), timeout_s=20)
+        await wait_until(lambda q=pending: _no_outbox_events(volunteers.db, q), timeout_s=20)
 
 
 async def test_consumer_waits_out_a_database_outage_and_loses_nothing(

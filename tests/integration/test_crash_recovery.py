@@ -14,8 +14,9 @@ import pytest
 
 from hub_common.contracts import CONTACTS_TOPIC
 from hub_common.contracts.contacts import VolunteerContactUpserted
-from hub_common.uow import OUTBOX, Transaction
+from hub_common.uow import Transaction
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
+from hub_testkit.outbox import count_outbox_events
 from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
 
 pytestmark = pytest.mark.integration
@@ -38,7 +39,7 @@ async def test_killing_relay_and_consumer_mid_stream_loses_nothing_and_applies_e
                 tx.publish(VolunteerContactUpserted(person_id=person, display_name=person), subject=person)
 
         await volunteers.uow.run(register_chunk)
-    assert await volunteers.db[OUTBOX].count_documents({"status": "pending"}) == EVENTS
+    assert await count_outbox_events(volunteers.db, {"status": "pending"}) == EVENTS
 
     # Only this test's events matter: the group starts at the end of what earlier tests left.
     await kafka.skip_history(notifications.settings.consumer_group, list(NOTIFICATIONS.consumes))
@@ -57,7 +58,7 @@ async def test_killing_relay_and_consumer_mid_stream_loses_nothing_and_applies_e
     await wait_until(lambda: _at_least(notifications.db["contacts"], unique, EVENTS), timeout_s=180)
 
     assert await _count(notifications.db["contacts"], unique) == EVENTS
-    assert await volunteers.db[OUTBOX].count_documents({"status": "pending"}) == 0
+    assert await count_outbox_events(volunteers.db, {"status": "pending"}) == 0
     processed = await inbox.count_documents(ours)
     assert processed >= EVENTS  # one dedupe record per event (others' events may share the topic)
     published = await kafka.collect(

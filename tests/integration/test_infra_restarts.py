@@ -27,9 +27,9 @@ from hub_assets.domain.assets import AssetFields
 from hub_common.auth import Principal
 from hub_common.contracts import events_topic
 from hub_common.service import ServiceContext
-from hub_common.uow import OUTBOX
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_issues.adapters.issues import ISSUES as ISSUES_COLLECTION
+from hub_testkit.outbox import count_outbox_events
 from hub_testkit.tokens import issue_token
 
 pytestmark = pytest.mark.integration
@@ -152,7 +152,7 @@ async def everything_arrived_once(system: Running, out: Outcomes, marker: str, k
 
     async def outbox_drained() -> bool:
         pending = {"subject": {"$in": list(issue_ids)}, "status": "pending"}
-        return await system.issues.db[OUTBOX].count_documents(pending) == 0
+        return await count_outbox_events(system.issues.db, pending) == 0
 
     await wait_until(outbox_drained, timeout_s=120)
     # The relay deleted the records once Kafka had them: the topic says what was raised.

@@ -12,6 +12,7 @@ from hub_common import envelope
 from hub_common.auth import Principal
 from hub_common.contracts import CONTACTS_TOPIC, dlt_topic, events_topic, inbound_topic
 from hub_common.contracts.volunteers import MilestoneReached
+from hub_testkit.outbox import count_outbox_events
 from hub_testkit.partners import grant_partner
 from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
 from hub_volunteers.service import commands as cmd
@@ -141,4 +142,4 @@ async def test_partner_registrations_on_inbound_are_ingested_once_and_bad_ones_d
 
 
 async def _outbox_empty_of(ctx, subject: str) -> bool:
-    return await ctx.db["outbox"].count_documents({"subject": subject}) == 0
+    return await count_outbox_events(ctx.db, {"subject": subject}) == 0

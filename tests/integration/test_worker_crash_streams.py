@@ -38,7 +38,6 @@ from hub_common.contracts.participation import (
     RegistrationConfirmed,
 )
 from hub_common.contracts.volunteers import HoursSubmitted, RegistrationSubmitted, VolunteerApproved
-from hub_common.uow import OUTBOX
 from hub_issues.__main__ import DEFINITION as ISSUES
 from hub_issues.adapters.issues import ISSUES as ISSUES_COLLECTION
 from hub_notifications.__main__ import DEFINITION as NOTIFICATIONS
@@ -49,6 +48,7 @@ from hub_participation.adapters.pb_ballots import BALLOTS
 from hub_participation.domain.pb_count import voter_key
 from hub_participation.service.partner_inbound import partner_person_id
 from hub_testkit.events import cloud_event
+from hub_testkit.outbox import count_outbox_events
 from hub_testkit.partners import grant_partner
 from hub_volunteers.__main__ import DEFINITION as VOLUNTEERS
 from hub_volunteers.adapters.hours import HOURS
@@ -338,7 +338,7 @@ async def docs_per_sum(collection, key: str, field: str, match: dict) -> Counter
 
 
 async def _none_pending(ctx, hub: str) -> bool:
-    return await ctx.db[OUTBOX].count_documents({"hub_id": hub, "status": "pending"}) == 0
+    return await count_outbox_events(ctx.db, {"hub_id": hub, "status": "pending"}) == 0
 
 
 def _now() -> str:
@@ -479,7 +479,7 @@ async def test_issues_worker_killed_mid_stream_turns_each_partner_report_into_ex
 
 
 async def _none_pending_for(ctx, subjects: set[str]) -> bool:
-    return await ctx.db[OUTBOX].count_documents({"subject": {"$in": list(subjects)}, "status": "pending"}) == 0
+    return await count_outbox_events(ctx.db, {"subject": {"$in": list(subjects)}, "status": "pending"}) == 0
 
 
 # -- participation: partners' paper ballots and forum registrations on hub.participation.inbound ---

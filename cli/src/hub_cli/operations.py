@@ -18,6 +18,7 @@ from hub_common.audit import AccessAudit
 from hub_common.contracts import all_topics, dlt_topic
 from hub_common.kafka import KafkaConnection, connection, create_producer, describe_topics, ensure_topics
 from hub_common.mongo import create_client
+from hub_common.relay import pending_events
 from hub_common.retention import RETENTION_RUNS
 from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.settings import HubSettings
@@ -148,7 +149,7 @@ async def outbox_backlog(
     """Each service's pending events."""
     backlog = {}
     async for service, db in _service_databases(mongo_uri, services):
-        pending = await db[OUTBOX].count_documents({"status": "pending"})
+        pending = await pending_events(db)
         oldest = await db[OUTBOX].find_one({"status": "pending"}, sort=[("created_at", ASCENDING)])
         backlog[service] = (pending, oldest["created_at"] if oldest else None)
     return backlog

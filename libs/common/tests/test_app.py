@@ -37,8 +37,9 @@ from hub_common.mongo import IndexSpec
 from hub_common.pagination import Page, find_page
 from hub_common.service import Components, ServiceContext, ServiceDefinition
 from hub_common.settings import HubSettings
-from hub_common.uow import OUTBOX, IdempotentRequest, Transaction
+from hub_common.uow import IdempotentRequest, Transaction
 from hub_testkit.infra import discard_test_database
+from hub_testkit.outbox import count_outbox_events, outbox_events
 from hub_testkit.tokens import issue_token
 from hub_volunteers.settings import VolunteersSettings
 
@@ -646,8 +647,8 @@ async def test_the_request_trace_is_carried_into_the_events_it_causes(api: Api) 
         "/v1/items", json={"name": "announce me", "rank": 1}, headers={"traceparent": INCOMING_TRACEPARENT}
     )
     assert response.status_code == 201, response.text
-    record = await api.ctx.db[OUTBOX].find_one({"subject": response.json()["id"]})
-    assert record is not None and record["status"] == "pending"
+    [record] = await outbox_events(api.ctx.db, {"subject": response.json()["id"]})
+    assert record["status"] == "pending"
     assert record["traceparent"].split("-")[1] == TRACE_ID
     assert record["traceparent"] != INCOMING_TRACEPARENT  # a child span of the request, not the caller's
 
@@ -657,7 +658,7 @@ async def test_repeated_idempotent_create_writes_its_event_once(api: Api) -> Non
     first = await api.client.post("/v1/items", json={"name": "announce twice", "rank": 2}, headers=headers)
     again = await api.client.post("/v1/items", json={"name": "announce twice", "rank": 2}, headers=headers)
     assert first.json() == again.json()
-    assert await api.ctx.db[OUTBOX].count_documents({"subject": first.json()["id"]}) == 1
+    assert await count_outbox_events(api.ctx.db, {"subject": first.json()["id"]}) == 1
 
 
 async def test_a_model_refusing_merged_input_inside_a_use_case_is_a_422_not_a_500(api: Api) -> None:

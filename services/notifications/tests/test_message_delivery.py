@@ -17,6 +17,7 @@ from hub_notifications.__main__ import DEFINITION
 from hub_notifications.adapters.messages import MESSAGES
 from hub_notifications.domain.contacts import Contact
 from hub_notifications.domain.messages import WAITING_FOR_CONTACT
+from hub_testkit.outbox import count_outbox_events, outbox_events
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -541,13 +542,13 @@ async def test_an_in_app_message_is_delivered_as_planned_and_messages_for_someon
     [inapp] = await ctx.db[MESSAGES].find({"person_id": "inapp-now", "channel": "inapp"}).to_list()
     assert inapp["status"] == "delivered" and inapp["attempts"] == 1 and "next_attempt_at" not in inapp
     assert [h["status"] for h in inapp["history"]] == ["created", "delivered"] and inapp["subject"]
-    events = await ctx.db["outbox"].find({"subject": inapp["_id"]}).to_list()
+    events = await outbox_events(ctx.db, {"subject": inapp["_id"]})
     assert [e["data"]["status"] for e in events] == ["delivered"]
     assert await service.inbox.unread_count("inapp-now") == 1
     # The same event again creates nothing and publishes nothing more.
     await ctx.uow.run(lambda tx: service.planning.plan(event, tx))
     assert await ctx.db[MESSAGES].count_documents({"person_id": "inapp-now"}) == 2
-    assert await ctx.db["outbox"].count_documents({"subject": inapp["_id"]}) == 1
+    assert await count_outbox_events(ctx.db, {"subject": inapp["_id"]}) == 1
     assert await service.delivery.deliver_due() == 1  # the email only
 
     # Nobody known yet: both messages wait for the contact details without an attempt (nothing is

@@ -1,5 +1,8 @@
 """The outbox relay: publishes committed outbox records to Kafka, in order, and deletes them.
 
+A record holds the events of one transaction (see ``hub_common.uow.outbox_records``), in the order
+they were raised; records go in the order they were written.
+
 A record is deleted as soon as Kafka has it: the topic is the log of what was published, and a copy
 kept in the outbox would only be a second place holding the events' data (contact events carry
 names, emails and phone numbers) that an erasure would have to reach. Deleting is also one write
@@ -29,7 +32,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from hub_common import envelope, metrics
 from hub_common.logging import get_logger
-from hub_common.uow import OUTBOX
+from hub_common.uow import OUTBOX, record_events
 from hub_common.wake import InsertWake, sleep_unless
 
 log = get_logger(__name__)
@@ -108,26 +111,21 @@ class OutboxRelay:
                 await producer.stop()
 
     async def publish_batch(self) -> int:
-        """Publish up to ``batch_size`` pending records in order; return how many were published.
+        """Publish up to about ``batch_size`` pending events in order; return how many were published.
 
-        Records are sent pipelined and deleted in one statement. If a send fails, only the records
-        before it are deleted, so nothing is skipped and order per key is kept (a later record that
-        did reach Kafka is sent again; consumers drop the duplicate).
+        Events are sent pipelined, and the records whose events Kafka has all taken are deleted in one
+        statement. If a send fails, only the records before it are deleted, so nothing is skipped and
+        order per key is kept (an event of a record kept that did reach Kafka is sent again; consumers
+        drop the duplicate).
         """
-        records = (
-            await self.db[OUTBOX]
-            .find({"status": "pending"})
-            .sort([("created_at", ASCENDING), ("seq", ASCENDING)])
-            .limit(self.batch_size)
-            .to_list()
-        )
+        records = await self._pending_records()
         if not records:
             return 0
         producer = await self._ensure_producer()
         deliveries = []
         failure: BaseException | None = None
-        for record in records:
-            message = _to_kafka(record)
+        for event in (event for record in records for event in record_events(record)):
+            message = _to_kafka(event)
             try:
                 deliveries.append(
                     await producer.send(message.topic, message.value, key=message.key, headers=message.headers)
@@ -142,17 +140,36 @@ class OutboxRelay:
                 failure = failure or result
                 break
             delivered += 1
-        if delivered:
-            sent = records[:delivered]
-            await self.db[OUTBOX].delete_many({"_id": {"$in": [r["_id"] for r in sent]}})
-            for record in sent:
-                metrics.EVENTS_PUBLISHED.labels(self.service, record["topic"], record["type"]).inc()
+        done, published = [], 0
+        for record in records:
+            events = record_events(record)
+            if published + len(events) > delivered:
+                break
+            done.append(record)
+            published += len(events)
+        if done:
+            await self.db[OUTBOX].delete_many({"_id": {"$in": [r["_id"] for r in done]}})
+            for record in done:
+                for event in record_events(record):
+                    metrics.EVENTS_PUBLISHED.labels(self.service, event["topic"], event["type"]).inc()
         if failure is not None:
             raise failure
-        return delivered
+        return published
+
+    async def _pending_records(self) -> list[dict[str, Any]]:
+        """The oldest pending records, up to the first that brings their events to ``batch_size``."""
+        records, events = [], 0
+        found = self.db[OUTBOX].find({"status": "pending"}).sort([("created_at", ASCENDING), ("seq", ASCENDING)])
+        async for record in found.limit(self.batch_size):
+            records.append(record)
+            events += len(record_events(record))
+            if events >= self.batch_size:
+                break
+        await found.close()
+        return records
 
     async def backlog(self) -> int:
-        return await self.db[OUTBOX].count_documents({"status": "pending"})
+        return await pending_events(self.db)
 
     # -- loop ----------------------------------------------------------------------------------
 
@@ -203,15 +220,27 @@ class OutboxRelay:
             metrics.OUTBOX_OLDEST_AGE.labels(self.service).set(age)
 
 
-def _to_kafka(record: dict[str, Any]) -> envelope.KafkaRecord:
+async def pending_events(db: AsyncDatabase) -> int:
+    """How many events wait in a service's outbox (its records hold one or several each)."""
+    counted = await db[OUTBOX].aggregate(
+        [
+            {"$match": {"status": "pending"}},
+            {"$project": {"n": {"$cond": [{"$isArray": "$events"}, {"$size": "$events"}, 1]}}},
+            {"$group": {"_id": None, "events": {"$sum": "$n"}}},
+        ]
+    )
+    return next(iter([doc["events"] async for doc in counted]), 0)
+
+
+def _to_kafka(event: dict[str, Any]) -> envelope.KafkaRecord:
     return envelope.encode(
-        topic=record["topic"],
-        event_id=record["_id"],
-        source=record["source"],
-        event_type=record["type"],
-        time=record["created_at"],
-        subject=record["subject"],
-        data=record["data"],
-        traceparent=record.get("traceparent"),
-        hub_id=record.get("hub_id"),
+        topic=event["topic"],
+        event_id=event["_id"],
+        source=event["source"],
+        event_type=event["type"],
+        time=event["created_at"],
+        subject=event["subject"],
+        data=event["data"],
+        traceparent=event.get("traceparent"),
+        hub_id=event.get("hub_id"),
     )

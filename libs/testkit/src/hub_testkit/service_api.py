@@ -22,8 +22,8 @@ from hub_common.app import PROBLEM_JSON, create_app
 from hub_common.auth import Role
 from hub_common.service import ServiceContext, ServiceDefinition
 from hub_common.settings import HubSettings
-from hub_common.uow import OUTBOX
 from hub_testkit.infra import discard_test_database
+from hub_testkit.outbox import outbox_events
 from hub_testkit.tokens import issue_token
 
 S = TypeVar("S", bound=HubSettings)
@@ -60,7 +60,7 @@ class ServiceApi(Generic[S]):
             query["type"] = event_type
         if subject:
             query["subject"] = subject
-        return await self.db[OUTBOX].find(query).sort([("created_at", 1), ("seq", 1)]).to_list()
+        return await outbox_events(self.db, query)
 
     async def count(self, collection: str, **query: Any) -> int:
         return await self.db[collection].count_documents(query)
