@@ -121,6 +121,35 @@ async def test_a_live_worker_keeps_its_claim_past_the_lease_and_a_dead_ones_is_d
     assert doc["status"] == "sending" and doc["claim"] == "second-worker" and doc["attempts"] == 2
 
 
+async def test_a_record_meeting_a_claim_committed_after_its_read_runs_again_and_leaves_the_new_claim(
+    service_context,
+):
+    """A record reads which messages are still its own and then writes them by id alone: another
+    worker's claim committed in between is a write conflict, and the record run again leaves it."""
+    ctx = await service_context(DEFINITION)
+    lease = timedelta(seconds=10)
+    first, second = MessageRepository(ctx.db, lease), MessageRepository(ctx.db, lease)
+    await _due(ctx, "raced-", 2, status="created", since=timedelta(minutes=1))
+    claimed = await first.claim_many(["raced-0", "raced-1"], datetime.now(UTC), "first")
+    # The first worker's lease on raced-1 ran out (its clock says so), and the second claims it.
+    await ctx.db[MESSAGES].update_one({"_id": "raced-1"}, {"$set": {"next_attempt_at": datetime.now(UTC)}})
+    runs = []
+
+    async def record(tx) -> None:
+        runs.append(await first._held_under(["raced-0", "raced-1"], "first", tx.session))
+        if len(runs) == 1:  # after this transaction's snapshot, before its writes
+            assert [m.id for m in await second.claim_many(["raced-1"], datetime.now(UTC), "second")] == ["raced-1"]
+        outcomes = [Attempted(m, Outcome("delivered")) for m in claimed]
+        await first.finish_many(outcomes, "first", datetime.now(UTC), tx.session)
+
+    await ctx.uow.run(record)
+
+    assert len(runs) == 2 and set(runs[0]) == {"raced-0", "raced-1"} and set(runs[1]) == {"raced-0"}
+    done, raced = [await ctx.db[MESSAGES].find_one({"_id": f"raced-{i}"}) for i in range(2)]
+    assert done["status"] == "delivered" and "claim" not in done
+    assert raced["status"] == "sending" and raced["claim"] == "second"
+
+
 async def test_a_reminder_planned_and_called_off_in_one_batch_of_events_is_never_sent(service_context, smtp_server):
     """The consumer handles a batch of events in one transaction, and planned messages are written in
     one bulk call before it commits: a cancellation later in the same batch must still find them."""

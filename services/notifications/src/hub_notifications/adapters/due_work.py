@@ -145,11 +145,14 @@ class DueWork(Repository[M]):
         docs = await self._held_under(ids, token)
         return [self.from_document(docs[i]) for i in ids if i in docs]
 
-    async def _held_under(self, ids: Sequence[str], token: str) -> dict[str, dict[str, Any]]:
-        """Those of ``ids`` claimed under ``token`` and not yet recorded, by id. Read back by id alone and
-        kept if ours: an id lookup on every server (with the token beside the $in, SecantusDB scanned
-        the collection)."""
-        found = self.collection.find({"_id": {"$in": list(ids)}})
+    async def _held_under(
+        self, ids: Sequence[str], token: str, session: Session = None, fields: Sequence[str] | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """Those of ``ids`` claimed under ``token`` and not yet recorded, by id (whole, or only ``fields``
+        beside the claim). Read back by id alone and kept if ours: an id lookup on every server (with
+        the token beside the $in, SecantusDB scanned the collection)."""
+        projection = {name: 1 for name in ("claim", "status", *fields)} if fields is not None else None
+        found = self.collection.find({"_id": {"$in": list(ids)}}, projection, session=session)
         return {doc["_id"]: doc async for doc in found if doc.get("claim") == token and doc.get("status") == "sending"}
 
     async def still_ours(self, ids: Sequence[str], token: str, now: datetime) -> set[str]:
