@@ -552,7 +552,8 @@ async def test_an_in_app_message_is_delivered_as_planned_and_messages_for_someon
     assert await service.delivery.deliver_due() == 1  # the email only
 
     # Nobody known yet: both messages wait for the contact details without an attempt (nothing is
-    # due: the worker attempts nothing); their arrival makes them due, and the worker delivers them.
+    # due: the worker attempts nothing). Their arrival delivers the in-app one in the same transaction,
+    # and hands the email to this worker, which sends it on its next round without claiming it.
     await report(ctx, service, "N-2", "inapp-later")
     waiting = await ctx.db[MESSAGES].find({"person_id": "inapp-later"}).to_list()
     assert {(m["channel"], m["status"], m["reason"], m["attempts"]) for m in waiting} == {
@@ -571,9 +572,15 @@ async def test_an_in_app_message_is_delivered_as_planned_and_messages_for_someon
         updated_at=datetime.now(UTC),
     )
     await ctx.uow.run(lambda tx: service.contacts.learn(contact, tx))
-    assert await service.delivery.deliver_due() == 2
+    assert await statuses(ctx, "inapp-later") == {"email": "sending", "inapp": "delivered"}
+    assert len(service.delivery.handoff) == 1
+    assert await service.delivery.deliver_due() == 1
     assert await statuses(ctx, "inapp-later") == {"email": "delivered", "inapp": "delivered"}
     assert len(smtp_server.to("inapp-later@example.org")) == 1
+    [inapp] = await ctx.db[MESSAGES].find({"person_id": "inapp-later", "channel": "inapp"}).to_list()
+    assert inapp["attempts"] == 1 and inapp["subject"] and "claim" not in inapp
+    assert [h["status"] for h in inapp["history"]] == ["created", "temporary_failure", "delivered"]
+    assert [e["data"]["status"] for e in await outbox_events(ctx.db, {"subject": inapp["_id"]})] == ["delivered"]
 
 
 async def test_messages_whose_contact_arrived_without_waking_them_are_found_by_the_worker(service_context, smtp_server):

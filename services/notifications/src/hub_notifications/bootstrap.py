@@ -94,7 +94,19 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
     limit = settings.max_messages_per_hour
     sent_log = SentLog(db, keep=limit)
     recipients = RecipientReader(contacts, preferences, templates, sent_log, max_per_hour=limit)
-    contact_book = ContactService(uow, contacts, messages, preferences, followers, sent_log, clock=clock)
+    planning = PlanningService(
+        messages,
+        rule_settings,
+        hub_staff,
+        followers,
+        recipients,
+        clock=clock,
+        public_base_url=settings.public_base_url,
+        handoff=handoff,
+    )
+    contact_book = ContactService(
+        uow, contacts, messages, preferences, followers, sent_log, release_waiting=planning.release_waiting, clock=clock
+    )
     privacy = PrivacyService(
         uow,
         PrivacyRequestRepository(db),
@@ -106,16 +118,7 @@ def bootstrap(ctx: ServiceContext[NotificationsSettings]) -> Components:
     )
     use_cases = UseCases(
         contacts=contact_book,
-        planning=PlanningService(
-            messages,
-            rule_settings,
-            hub_staff,
-            followers,
-            recipients,
-            clock=clock,
-            public_base_url=settings.public_base_url,
-            handoff=handoff,
-        ),
+        planning=planning,
         delivery=DeliveryService(
             uow,
             messages,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReplaceOne, UpdateOne
 
 from hub_common.http import PageQuery
 from hub_common.mongo import IndexSpec
@@ -160,6 +160,25 @@ class MessageRepository(DueWork[Message]):
 
         await (wake(session) if session is not None else self.atomically(wake))
         return len(waiting)
+
+    async def waiting_for_contact_of(self, person_ids: Sequence[str], session: Session) -> list[Message]:
+        """These people's messages that wait for their contact details (usually none: the contact
+        came first)."""
+        query = {"person_id": {"$in": list(person_ids)}, **_WAITING}
+        return [self.from_document(doc) async for doc in self.collection.find(query, session=session)]
+
+    async def rewrite(self, messages: Sequence[Message], session: Session, claim: str | None = None) -> None:
+        """Write these messages (read in this transaction) as they are now, each by its id: those in
+        'sending' claimed under ``claim``. A change another worker committed since the read is a write
+        conflict, which runs the transaction again."""
+        replacements = []
+        for message in messages:
+            doc = self.to_document(message)
+            if claim is not None and doc.get("status") == "sending":
+                doc["claim"] = claim
+            replacements.append(ReplaceOne({"_id": message.id}, doc))
+        if replacements:
+            await self.collection.bulk_write(replacements, ordered=False, session=session)
 
     async def people_waiting_for_contact(self, now: datetime, limit: int = 1000) -> list[str]:
         """Whose contact details messages not yet due are waiting for (the soonest due first). Read on

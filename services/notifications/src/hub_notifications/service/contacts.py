@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from hub_common.auth import Principal
@@ -26,8 +27,11 @@ class ContactService:
         followers: IssueFollowerRepository,
         sent_log: SentLog,
         *,
+        release_waiting: Callable[[list[str], Transaction], Awaitable[None]],
         clock: Clock,
     ) -> None:
+        # What waited for a person's details, sent on as far as it can go once they arrive (planning's).
+        self.release_waiting = release_waiting
         self.uow = uow
         self.contacts = contacts
         self.messages = messages
@@ -38,7 +42,7 @@ class ContactService:
 
     async def learn(self, contact: Contact, tx: Transaction) -> None:
         """Keep these details if they are newer than what we hold and than any erasure; messages that
-        waited for them are due at once. Learnt with the batch's other contact details: one read of
+        waited for them go on at once. Learnt with the batch's other contact details: one read of
         what we hold and of erasures, and one bulk write, for all of them."""
         tx.stage(LEARNING, contact, lambda contacts, _session: self._learn_all(contacts, tx))
 
@@ -53,7 +57,7 @@ class ContactService:
                 newest[contact.id] = contact
         if newest:
             await self.contacts.save_all(list(newest.values()), tx.session)
-            await self.messages.wake_waiting_for(list(newest), self.clock(), tx.session)
+            await self.release_waiting(list(newest), tx)
 
     async def forget(self, person_id: str, erased_at: datetime, tx: Transaction) -> None:
         """Erasure: the contact goes, pending messages stop, stored texts are stripped, preferences and

@@ -37,7 +37,7 @@ from hub_notifications.domain.rules import (
     rules_for,
 )
 from hub_notifications.service.handoff import Handoff
-from hub_notifications.service.recipients import Ready, RecipientReader, assess, publish_outcome
+from hub_notifications.service.recipients import Ready, RecipientReader, Recipients, assess, publish_outcome
 from hub_notifications.service.sign_in_links import SIGN_IN
 
 
@@ -209,9 +209,39 @@ class PlanningService:
         now = self.clock()
         known = await self.recipients.read(planned, now, tx.session)
         planned = [m for m in planned if m.person_id not in known.erased]
+        settled, ready = self._settle(planned, known, now)
+        written, claim, claimed = self._as_written(planned, settled, ready, now)
+        if not written:
+            return
+        inserted = await self.messages.add_missing(written, tx.session, claim)
+        self._after_writing(written, settled, claim, [m for m in claimed if m.id in inserted], inserted, tx)
+
+    async def release_waiting(self, person_ids: list[str], tx: Transaction) -> None:
+        """These people's contact details have just been learnt (in this transaction): the messages that
+        waited for them go as far as they can now, as if planned now. An in-app one is delivered, an
+        email or text ready to send is handed to this worker (or due at once when its hands are full).
+        Making them due for any worker instead cost each a claim, and an in-app one a claim and a
+        record as well: two in five acknowledgements of a burst waited so (their report's event
+        overtakes its contact's, which another worker may hold)."""
+        waiting = await self.messages.waiting_for_contact_of(person_ids, tx.session)
+        if not waiting:
+            return
+        now = self.clock()
+        due = [m.model_copy(update={"next_attempt_at": now}) for m in waiting]
+        known = await self.recipients.read(due, now, tx.session)
+        settled, ready = self._settle(due, known, now)
+        written, claim, claimed = self._as_written(due, settled, ready, now)
+        await self.messages.rewrite(written, tx.session, claim)
+        self._after_writing(written, settled, claim, claimed, {m.id for m in written}, tx)
+
+    def _settle(
+        self, messages: list[Message], known: Recipients, now: datetime
+    ) -> tuple[dict[str, Attempted], set[str]]:
+        """How far each message can go now: the outcome of those settled without sending, and the ids of
+        emails and texts ready to send. A reminder (due later) is left as it is."""
         settled: dict[str, Attempted] = {}
-        ready: set[str] = set()  # emails and texts that can go now
-        for message in planned:
+        ready: set[str] = set()
+        for message in messages:
             if message.next_attempt_at is None or message.next_attempt_at > now:
                 continue  # a reminder: the worker sends it when it is due
             assessed = assess(message, known, now)
@@ -226,20 +256,36 @@ class PlanningService:
                 settled[message.id] = Attempted(message, awaiting_contact(now))
             else:
                 settled[message.id] = assessed
+        return settled, ready
+
+    def _as_written(
+        self, messages: list[Message], settled: dict[str, Attempted], ready: set[str], now: datetime
+    ) -> tuple[list[Message], str | None, list[Message]]:
+        """The messages as they are to be written: settled ones with their outcome, ready ones claimed
+        by this worker if it has room for them (with the claim's token), the rest as they are."""
         written = [
-            m.settled(settled[m.id].outcome, now, settled[m.id].rendered) if m.id in settled else m for m in planned
+            m.settled(settled[m.id].outcome, now, settled[m.id].rendered) if m.id in settled else m for m in messages
         ]
-        if not written:
-            return
-        claim, claimed = None, []
-        if self.handoff is not None and ready and self.handoff.has_room():  # claimed here, sent by this worker
-            claim, claimed = self.handoff.claim([m for m in written if m.id in ready], now)
-            by_id = {m.id: m for m in claimed}
-            written = [by_id.get(m.id, m) for m in written]
-        inserted = await self.messages.add_missing(written, tx.session, claim)
+        if self.handoff is None or not ready or not self.handoff.has_room():
+            return written, None, []
+        claim, claimed = self.handoff.claim([m for m in written if m.id in ready], now)
+        by_id = {m.id: m for m in claimed}
+        return [by_id.get(m.id, m) for m in written], claim, claimed
+
+    def _after_writing(
+        self,
+        written: list[Message],
+        settled: dict[str, Attempted],
+        claim: str | None,
+        handed: list[Message],
+        changed: set[str],
+        tx: Transaction,
+    ) -> None:
+        """Hand what this worker claimed to its delivery once the transaction commits, and publish the
+        status of what was settled (of the messages this transaction changed)."""
         if claim is not None and self.handoff is not None:
-            tx.after_commit(partial(self.handoff.hand, claim, [m for m in claimed if m.id in inserted]))
+            tx.after_commit(partial(self.handoff.hand, claim, handed))
         for message in written:
             attempted = settled.get(message.id)
-            if attempted is not None and message.id in inserted and attempted.outcome.attempted:
+            if attempted is not None and message.id in changed and attempted.outcome.attempted:
                 publish_outcome(tx, attempted, message.attempts)
