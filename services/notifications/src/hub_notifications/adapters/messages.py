@@ -144,21 +144,21 @@ class MessageRepository(DueWork[Message]):
     async def count_held(self, channel: str) -> int:
         return await self.collection.count_documents(_held_for(channel))
 
-    async def wake_waiting_for(self, person_ids: Sequence[str], now: datetime, session: Session = None) -> int:
-        """These people's messages that waited for their contact details are due now."""
+    async def wake_waiting_for(self, person_ids: Sequence[str], now: datetime) -> int:
+        """These people's messages that waited for their contact details are due now (for a contact
+        that another worker's batch learnt while this one planned: see planning's ``release_waiting``
+        for the usual way they go on)."""
         # Found first, then updated by id: usually nothing waits (the contact came first), and on
         # SecantusDB this find costs ~1 ms where the update_many cost ~38 ms a batch, matching or not.
         query = {"person_id": {"$in": list(person_ids)}, **_WAITING}
-        waiting = [doc["_id"] async for doc in self.collection.find(query, {"_id": 1}, session=session)]
+        waiting = [doc["_id"] async for doc in self.collection.find(query, {"_id": 1})]
         if not waiting:
             return 0
-
-        async def wake(session: Session) -> None:
-            await self.collection.update_many(
+        await self.atomically(
+            lambda session: self.collection.update_many(
                 {"_id": {"$in": waiting}, **query}, {"$set": {"next_attempt_at": now}}, session=session
             )
-
-        await (wake(session) if session is not None else self.atomically(wake))
+        )
         return len(waiting)
 
     async def waiting_for_contact_of(self, person_ids: Sequence[str], session: Session) -> list[Message]:
