@@ -585,3 +585,29 @@ async def test_a_consumer_batch_that_planned_more_than_a_delivery_batch_is_sent_
     delivery._deliver_batch = noting
     assert await delivery.deliver_due() == 7
     assert sizes == [3, 3, 1] and len(smtp_server.to("many-at-once@example.org")) == 7
+
+
+async def test_an_email_planned_while_a_backlog_drains_goes_after_the_batch_being_sent_not_after_the_round(
+    service_context, smtp_server
+):
+    """While a released backlog drains (after a mail server outage), what planning hands over is sent
+    before the queue's next batch: a new resident does not wait for a whole round of batches."""
+    ctx, service = await setup(service_context, smtp_server.port, "new-resident")
+    delivery = service.delivery
+    delivery.batch_size = 3
+    await _due(ctx, "backlog-", 12, status="temporary_failure", since=timedelta(minutes=10))
+    batches: list[list[str]] = []
+    send_batch = delivery._deliver_batch
+
+    async def noting(batch, claim):
+        batches.append([m.id for m in batch])
+        if len(batches) == 1:  # a report arrives while the first batch of the backlog is being sent
+            await ctx.uow.run(lambda tx: service.planning.plan(issue_reported("D-1", reporter="new-resident"), tx))
+        await send_batch(batch, claim)
+
+    delivery._deliver_batch = noting
+    assert await delivery.deliver_due() == 13  # the backlog, and the acknowledgement (its in-app copy is settled)
+    assert batches[0][0].startswith("backlog-")
+    fresh = next(i for i, ids in enumerate(batches) if not ids[0].startswith("backlog-"))
+    assert fresh == 1, batches  # straight after the batch in hand, before the other three
+    assert len(smtp_server.to("new-resident@example.org")) == 1
