@@ -154,6 +154,9 @@ def test_a_channel_goes_down_after_a_few_unreachable_sends_and_probes_less_often
         health = health.probe_failed("still refused", now)
         delays.append(health.next_probe_at - now)
     assert delays == sorted(delays) and delays[-1] == PROBE_MAX <= timedelta(seconds=5)
+    for _ in range(500):  # an outage of many minutes: the probes keep their pace, nothing overflows
+        health = health.probe_failed("still refused", now)
+    assert health.next_probe_at - now == PROBE_MAX and health.probes == 505
     up = health.reached(now + timedelta(minutes=2))
     assert (up.state, up.since, up.next_probe_at, up.unreachable) == ("up", now + timedelta(minutes=2), None, 0)
 

@@ -23,8 +23,11 @@ from hub_notifications.domain.messages import Outcome
 State = Literal["up", "down"]
 
 UNREACHABLE_LIMIT = 3  # sends in a row that could not reach the server before the channel is down
-PROBE_FIRST = timedelta(seconds=1)  # probes of a down server: soon, then less often, at most every
-PROBE_MAX = timedelta(seconds=4)  # 4 s, so delivery resumes within seconds of the server's return
+# Probes of a down server: soon, then less often, at most every 1.5 s, so delivery resumes within a
+# couple of seconds of the server's return (a probe is one connection; a report made just after the
+# return is otherwise held with the backlog, and released behind all of it).
+PROBE_FIRST = timedelta(seconds=0.5)
+PROBE_MAX = timedelta(seconds=1.5)
 # What waits for a down channel is due again after this even if no worker sees the server come back
 # (the worker that held it stopped): a fallback, not the way it is normally released.
 HOLD = timedelta(minutes=5)
@@ -80,7 +83,9 @@ class ChannelHealth(BaseModel):
     def probe_failed(self, error: str, now: datetime) -> ChannelHealth:
         """A probe of the down server found nothing: probe again later, less often."""
         probes = self.probes + 1
-        delay = min(PROBE_FIRST * 2**probes, PROBE_MAX)
+        # The exponent stops growing long after the cap is reached: 2**probes itself outgrows what a
+        # timedelta holds (probing every few seconds, a few minutes' outage crashed the worker here).
+        delay = min(PROBE_FIRST * 2 ** min(probes, 16), PROBE_MAX)
         return self._with(last_error=error, probes=probes, next_probe_at=now + delay, checked_at=now)
 
     def reached(self, now: datetime) -> ChannelHealth:

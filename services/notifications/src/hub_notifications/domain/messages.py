@@ -116,7 +116,7 @@ class Outcome:
 def waiting_for_contact(attempts: int, now: datetime) -> Outcome:
     """Try again soon: the contact usually arrives within moments (and wakes the message itself);
     the short retry covers the contact landing while this attempt was under way."""
-    delay = min(CONTACT_RETRY_FIRST * 2 ** max(attempts - 1, 0), CONTACT_RETRY_MAX)
+    delay = min(CONTACT_RETRY_FIRST * 2 ** min(max(attempts - 1, 0), 16), CONTACT_RETRY_MAX)  # no overflow
     return Outcome("temporary_failure", WAITING_FOR_CONTACT, now + delay)
 
 
