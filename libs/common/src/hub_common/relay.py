@@ -229,7 +229,8 @@ async def pending_events(db: AsyncDatabase) -> int:
             {"$group": {"_id": None, "events": {"$sum": "$n"}}},
         ]
     )
-    return next(iter([doc["events"] async for doc in counted]), 0)
+    totals = await counted.to_list()
+    return totals[0]["events"] if totals else 0
 
 
 def _to_kafka(event: dict[str, Any]) -> envelope.KafkaRecord:

@@ -66,11 +66,7 @@ class DueWork(Repository[M]):
         SecantusDB a tenth), and in a transaction a duplicate inserted meanwhile by another worker
         is a write conflict, which runs the whole transaction again (and then finds it). Items
         whose status is 'sending' are written claimed under ``claim`` (handed to this worker)."""
-        docs = list({doc["_id"]: doc for doc in (self.to_document(item) for item in items)}.values())
-        if claim is not None:
-            for doc in docs:
-                if doc.get("status") == "sending":
-                    doc["claim"] = claim
+        docs = list({doc["_id"]: doc for doc in self.claimed_documents(items, claim)}.values())
         ids = [doc["_id"] for doc in docs]
         existing = {
             doc["_id"] async for doc in self.collection.find({"_id": {"$in": ids}}, {"_id": 1}, session=session)
@@ -79,6 +75,15 @@ class DueWork(Repository[M]):
         if new:
             await self.collection.insert_many(new, ordered=True, session=session)
         return {str(doc["_id"]) for doc in new}
+
+    def claimed_documents(self, items: Sequence[M], claim: str | None) -> list[dict[str, Any]]:
+        """The items' documents, those in 'sending' claimed under ``claim`` (handed to this worker)."""
+        docs = [self.to_document(item) for item in items]
+        if claim is not None:
+            for doc in docs:
+                if doc.get("status") == "sending":
+                    doc["claim"] = claim
+        return docs
 
     # -- claiming -----------------------------------------------------------------------------
 

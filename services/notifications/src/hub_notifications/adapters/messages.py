@@ -171,12 +171,7 @@ class MessageRepository(DueWork[Message]):
         """Write these messages (read in this transaction) as they are now, each by its id: those in
         'sending' claimed under ``claim``. A change another worker committed since the read is a write
         conflict, which runs the transaction again."""
-        replacements = []
-        for message in messages:
-            doc = self.to_document(message)
-            if claim is not None and doc.get("status") == "sending":
-                doc["claim"] = claim
-            replacements.append(ReplaceOne({"_id": message.id}, doc))
+        replacements = [ReplaceOne({"_id": doc["_id"]}, doc) for doc in self.claimed_documents(messages, claim)]
         if replacements:
             await self.collection.bulk_write(replacements, ordered=False, session=session)
 
